@@ -1,1 +1,70 @@
-# tests
+# tests/local.mk — the test suite, included by the top Makefile.am.
+#
+# Each owner keeps a marked block below (`# --- <area> ---` ... `# --- end <area> ---`)
+# and only adds to the shared lists with `+=`: `TESTS += ...`,
+# `check_PROGRAMS += ...`, `EXTRA_DIST += ...`, `bench_programs += ...`.
+#
+# How a test is counted (keep it honest: .ci/run's final line is built from it):
+# - a C program in TESTS is one test (or one per `ok`/`not ok` if it speaks TAP
+#   and its block sets a TAP LOG_DRIVER for it);
+# - a pytest file `tests/<dir>/test_*.py` in TESTS is run by
+#   tests/pytest-driver.py, which writes one `:test-result:` per pytest test
+#   into the .trs file, so `make check` and .ci/run count every pytest test
+#   individually (a collection error counts as a failed test, never as zero).
+#
+# Python tests find the kernel *built in this tree*, not an installed one:
+# AM_TESTS_ENVIRONMENT points JUPYTER_PATH at tests/jupyter/ in the build
+# directory, where a kernelspec `chalk` runs $(abs_top_builddir)/kernel/chalk-kernel.
+# So `KernelManager(kernel_name="chalk")` / `jupyter_kernel_test` with
+# kernel_name = "chalk" just work, in the source tree and under distcheck.
+# Also exported: CHALK_KERNEL (path of that binary), CHALK_SRCDIR,
+# CHALK_BUILDDIR (absolute), PYTHON.  No test may impose a time limit.
+
+# --- harness (quickstart/CI owner) ---
+TEST_EXTENSIONS = .py
+PY_LOG_DRIVER = $(PYTHON) $(top_srcdir)/tests/pytest-driver.py
+PY_LOG_COMPILER = $(PYTHON) -m pytest
+AM_PY_LOG_FLAGS = -p no:cacheprovider -o console_output_style=classic -rA
+
+CHALK_TEST_JUPYTER = $(abs_top_builddir)/tests/jupyter
+AM_TESTS_ENVIRONMENT = \
+  CHALK_SRCDIR='$(abs_top_srcdir)'; export CHALK_SRCDIR; \
+  CHALK_BUILDDIR='$(abs_top_builddir)'; export CHALK_BUILDDIR; \
+  CHALK_KERNEL='$(abs_top_builddir)/kernel/chalk-kernel'; export CHALK_KERNEL; \
+  PYTHON='$(PYTHON)'; export PYTHON; \
+  JUPYTER_PATH='$(CHALK_TEST_JUPYTER)'; export JUPYTER_PATH; \
+  JUPYTER_RUNTIME_DIR='$(CHALK_TEST_JUPYTER)/runtime'; export JUPYTER_RUNTIME_DIR; \
+  JUPYTER_PLATFORM_DIRS=1; export JUPYTER_PLATFORM_DIRS; \
+  PYTHONDONTWRITEBYTECODE=1; export PYTHONDONTWRITEBYTECODE; \
+  PYTHONPATH='$(abs_top_srcdir)/tests'$${PYTHONPATH:+:$$PYTHONPATH}; export PYTHONPATH;
+
+# The build tree's kernelspec: same fields as the installed one, but argv[0]
+# is the kernel in this build directory.
+check_DATA = $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
+$(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json: Makefile $(top_srcdir)/tests/write-kernelspec.py
+	$(AM_V_GEN)$(MKDIR_P) $(CHALK_TEST_JUPYTER)/runtime && \
+	$(PYTHON) $(top_srcdir)/tests/write-kernelspec.py \
+	  --kernel '$(abs_top_builddir)/kernel/chalk-kernel' \
+	  --srcdir '$(abs_top_srcdir)' --builddir '$(abs_top_builddir)' \
+	  --out '$(CHALK_TEST_JUPYTER)/kernels/chalk'
+
+clean-local: clean-local-test-jupyter
+clean-local-test-jupyter:
+	-rm -rf tests/jupyter tests/*/*.junit.xml tests/*/.pytest_cache
+.PHONY: clean-local-test-jupyter
+
+# `make bench`: never part of `make check`.  Blocks that build a benchmark
+# program add it with `bench_programs += tests/bench/...` (and list it in
+# EXTRA_PROGRAMS so it is built only on demand).
+bench_programs =
+bench: all $(bench_programs) $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
+	@$(AM_TESTS_ENVIRONMENT) \
+	$(PYTHON) $(top_srcdir)/tests/bench/bench.py \
+	  --builddir '$(abs_top_builddir)' --json '$(abs_top_builddir)/tests/bench/bench.json'
+.PHONY: bench
+
+EXTRA_DIST += \
+  tests/pytest-driver.py tests/write-kernelspec.py tests/run-notebooks.py \
+  tests/summary.sh tests/bench/bench.py quickstart .ci/run
+CLEANFILES += tests/bench/bench.json
+# --- end harness ---

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""write-kernelspec.py — a kernelspec `chalk` for the kernel in the build tree.
+
+`make check` and `make bench` point JUPYTER_PATH at the directory this writes,
+so the Python tests talk to the kernel just built, without `make install`
+(and under `make distcheck`, where nothing is installed yet).
+
+The fields are taken from the installed kernelspec's template
+(share/kernelspec/kernel.json.in or kernel.json, if present) so the tests see
+what users get; only argv[0] changes.  Beware: a template still containing
+`@var@` substitutions is parsed with those replaced by placeholders, so a
+template that is not JSON after that falls back to the defaults below.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+
+DEFAULT = {
+    "argv": ["chalk-kernel", "-f", "{connection_file}"],
+    "display_name": "C (chalk)",
+    "language": "c",
+    "interrupt_mode": "signal",
+    "kernel_protocol_version": "5.3",
+    "metadata": {},
+}
+
+
+def load_template(srcdir):
+    for name in ("kernel.json.in", "kernel.json"):
+        p = os.path.join(srcdir, "share", "kernelspec", name)
+        if os.path.isfile(p):
+            text = re.sub(r"@[A-Za-z_]+@", "x", open(p).read())
+            try:
+                spec = json.loads(text)
+                if isinstance(spec, dict) and isinstance(spec.get("argv"), list):
+                    return spec
+            except ValueError:
+                pass
+    return dict(DEFAULT)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--srcdir", required=True)
+    ap.add_argument("--builddir", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    spec = load_template(a.srcdir)
+    argv = list(spec.get("argv") or DEFAULT["argv"])
+    argv[0] = a.kernel
+    spec["argv"] = argv
+    for k, v in DEFAULT.items():
+        spec.setdefault(k, v)
+    os.makedirs(a.out, exist_ok=True)
+    tmp = os.path.join(a.out, "kernel.json.tmp")
+    with open(tmp, "w") as f:
+        json.dump(spec, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, os.path.join(a.out, "kernel.json"))
+    for logo in ("logo-32x32.png", "logo-64x64.png", "logo-svg.svg"):
+        for d in (os.path.join(a.srcdir, "share", "kernelspec"), os.path.join(a.srcdir, "share")):
+            p = os.path.join(d, logo)
+            if os.path.isfile(p):
+                shutil.copyfile(p, os.path.join(a.out, logo))
+                break
+
+
+if __name__ == "__main__":
+    main()
