@@ -1,1 +1,46 @@
-# kernel
+# kernel/local.mk — chalk-kernel, included by the top Makefile.am.
+#
+# kernel_chalk_kernel_SOURCES (automake's name for kernel/chalk-kernel's
+# sources) is assembled in two marked blocks so each owner edits only their
+# own: the protocol layers here, the engine side (engine, executor, session,
+# compile, ...) below with `+=`.  engine.h is the contract between the two.
+
+bin_PROGRAMS += kernel/chalk-kernel
+
+# --- protocol layers (protocol owner) ---
+kernel_chalk_kernel_SOURCES = \
+  kernel/main.c \
+  kernel/connfile.c kernel/connfile.h \
+  kernel/sign.c kernel/sign.h \
+  kernel/wire.c kernel/wire.h \
+  kernel/transport.c kernel/transport.h \
+  kernel/dispatch.c kernel/dispatch.h \
+  kernel/log.c kernel/log.h \
+  kernel/utf8.c kernel/utf8.h \
+  kernel/install.c kernel/install.h \
+  kernel/engine.h
+# install.c looks for the logos in the installed datadir and, for an
+# uninstalled build, in the source tree.
+kernel_chalk_kernel_CPPFLAGS = $(AM_CPPFLAGS) \
+  -DCHALK_DATADIR='"$(datadir)"' -DCHALK_SRCDIR='"$(abs_top_srcdir)"' \
+  $(ZMQ_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+kernel_chalk_kernel_LDADD = $(ZMQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+# --- end protocol layers ---
+
+# --- engine side (engine owner): extend with +=, e.g.
+#   kernel_chalk_kernel_SOURCES += kernel/engine.c kernel/executor.c ...
+#   kernel_chalk_kernel_CPPFLAGS += $(GSL_CFLAGS)
+#   kernel_chalk_kernel_LDADD += $(TCC_LIBS) $(GSL_LIBS)
+# --- end engine side ---
+
+# --- cell source (session/cellsrc/declindex/headers owner) ---
+# A convenience library so the kernel and the unit tests link the same code.
+noinst_LTLIBRARIES += kernel/libchalkcell.la
+kernel_libchalkcell_la_SOURCES = \
+  kernel/cellsrc.c kernel/cellsrc.h \
+  kernel/declindex.c kernel/declindex.h \
+  kernel/headers.c kernel/headers.h \
+  kernel/session.c kernel/session.h
+kernel_libchalkcell_la_LIBADD = $(TCC_LIBS)
+kernel_chalk_kernel_LDADD += kernel/libchalkcell.la
+# --- end cell source ---

@@ -1,1 +1,23 @@
-# share
+# share/local.mk — data files: the Jupyter kernelspec (and, from other
+# owners, the pkg-config file and course config).
+#
+# kernel.json is generated at build time from kernel.json.in so argv[0] is the
+# absolute path of the *installed* binary ($(bindir) fully expanded by make,
+# never including DESTDIR: the spec must name where the binary will run).
+# With --prefix pointing at a virtualenv, that environment's Jupyter finds
+# the kernel in $(datadir)/jupyter/kernels/chalk with no further step.
+
+# --- kernelspec (protocol owner) ---
+kernelspecdir = $(datadir)/jupyter/kernels/chalk
+kernelspec_DATA = share/kernelspec/kernel.json \
+  share/kernelspec/logo-32x32.png share/kernelspec/logo-64x64.png share/kernelspec/logo-svg.svg
+
+share/kernelspec/kernel.json: $(top_srcdir)/share/kernelspec/kernel.json.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) share/kernelspec && \
+	$(SED) -e 's|@bindir[@]|$(bindir)|g' $(top_srcdir)/share/kernelspec/kernel.json.in > $@.tmp && \
+	mv $@.tmp $@
+
+EXTRA_DIST += share/kernelspec/kernel.json.in share/kernelspec/logo-32x32.png \
+  share/kernelspec/logo-64x64.png share/kernelspec/logo-svg.svg
+CLEANFILES += share/kernelspec/kernel.json
+# --- end kernelspec ---

@@ -1,0 +1,110 @@
+/* main.c — chalk-kernel's entry point: arguments, then wiring.
+ *
+ *   chalk-kernel -f CONNECTION_FILE     run as a Jupyter kernel
+ *   chalk-kernel install [...]          register the kernelspec
+ *
+ * Beware the order: the engine forks its executor, so it must start before
+ * the ZeroMQ context exists (fork and ZeroMQ threads do not mix).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "connfile.h"
+#include "dispatch.h"
+#include "engine.h"
+#include "install.h"
+#include "log.h"
+#include "sign.h"
+#include "transport.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: chalk-kernel -f CONNECTION_FILE\n"
+            "       chalk-kernel install [--user | --prefix PREFIX | --sys-prefix]\n"
+            "       chalk-kernel --help | --version\n"
+            "\n"
+            "chalk is a Jupyter kernel for C: cells are compiled with libtcc and keep\n"
+            "their state.  Front ends start it with -f; `install` registers it.\n"
+            "Environment: CHALK_LOG=debug|info|warn|error sets the stderr log level.\n");
+}
+
+static int run_kernel(const char *path)
+{
+    char err[512];
+    connfile *cf = connfile_load(path, err, sizeof err);
+    chalk_engine_config cfg;
+    chalk_engine *eng = NULL;
+    sign *sg = NULL;
+    transport *t = NULL;
+    dispatch *d = NULL;
+    transport_handler h;
+    int rc = 1;
+
+    if (cf == NULL) {
+        log_error("%s", err);
+        return 1;
+    }
+    sg = sign_new(cf->key, cf->keylen, cf->signature_scheme, 0, err, sizeof err);
+    if (sg == NULL) {
+        log_error("%s", err);
+        goto out;
+    }
+    if (!sign_enabled(sg))
+        log_warn("connection file has an empty key: message authentication is off");
+
+    memset(&cfg, 0, sizeof cfg);
+    eng = engine_new(&cfg);
+    if (eng == NULL)
+        goto out; /* engine_new logged why */
+
+    t = transport_new(cf, err, sizeof err);
+    if (t == NULL) {
+        log_error("%s", err);
+        goto out;
+    }
+    d = dispatch_new(t, sg, eng);
+    if (d == NULL) {
+        log_error("out of memory");
+        goto out;
+    }
+    /* The key has been copied into the HMAC context; wipe our copy now. */
+    connfile_destroy(&cf);
+
+    dispatch_start(d, &h);
+    rc = transport_run(t, &h) < 0 ? 1 : 0;
+    if (dispatch_restart_requested(d))
+        log_info("shutdown with restart requested: the front end starts a new kernel");
+
+out:
+    dispatch_destroy(&d);
+    /* The engine first: it reaps the executor while the sockets still flush. */
+    engine_destroy(&eng);
+    transport_destroy(&t);
+    sign_destroy(&sg);
+    connfile_destroy(&cf);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    log_init();
+    if (argc >= 2 && strcmp(argv[1], "install") == 0)
+        return install_main(argc - 1, argv + 1);
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("chalk-kernel %s (Jupyter protocol 5.3)\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (argc == 3 && (strcmp(argv[1], "-f") == 0 || strcmp(argv[1], "--connection-file") == 0))
+        return run_kernel(argv[2]);
+    if (argc == 2 && strncmp(argv[1], "--connection-file=", 18) == 0)
+        return run_kernel(argv[1] + 18);
+    usage(stderr);
+    return 2;
+}

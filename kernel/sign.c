@@ -1,0 +1,258 @@
+/* sign.c — see sign.h.
+ *
+ * The replay history is a ring of the last N digests (N a power of two) plus
+ * an open-addressing hash set of ring slots, so a lookup is O(1) and memory is
+ * fixed (N = 65536: 2 MiB of digests, 512 KiB of index).  Removing the oldest
+ * entry uses backward-shift deletion so linear probing needs no tombstones.
+ * Only verified digests enter: they are HMAC outputs, uniformly distributed,
+ * so their first bytes serve as the hash.
+ */
+#include "sign.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sign {
+    EVP_MAC *mac;
+    EVP_MAC_CTX *base; /* initialised with the key; duplicated per message */
+    int enabled;
+    /* replay history */
+    size_t cap;          /* ring size, power of two */
+    size_t count;        /* entries in the ring */
+    size_t head;         /* next ring slot to write */
+    unsigned char (*ring)[32];
+    uint32_t *index;     /* 2*cap slots, 0 = empty, else ring slot + 1 */
+};
+
+static void set_err(char *err, size_t errlen, const char *text)
+{
+    if (err != NULL && errlen > 0)
+        snprintf(err, errlen, "%s", text);
+}
+
+sign *sign_new(const void *key, size_t keylen, const char *scheme, size_t history, char *err,
+               size_t errlen)
+{
+    sign *self;
+    OSSL_PARAM params[2];
+    char digest[] = "SHA256";
+
+    if (scheme != NULL && scheme[0] != '\0' && strcmp(scheme, "hmac-sha256") != 0) {
+        set_err(err, errlen, "unsupported signature_scheme (only hmac-sha256)");
+        return NULL;
+    }
+    self = calloc(1, sizeof *self);
+    if (self == NULL) {
+        set_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (keylen == 0)
+        return self; /* authentication off */
+
+    self->enabled = 1;
+    self->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    self->base = self->mac ? EVP_MAC_CTX_new(self->mac) : NULL;
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (self->base == NULL || !EVP_MAC_init(self->base, key, keylen, params)) {
+        set_err(err, errlen, "OpenSSL HMAC-SHA256 unavailable");
+        sign_destroy(&self);
+        return NULL;
+    }
+
+    if (history == 0)
+        history = SIGN_HISTORY_DEFAULT;
+    self->cap = 1;
+    while (self->cap < history)
+        self->cap <<= 1;
+    self->ring = calloc(self->cap, sizeof *self->ring);
+    self->index = calloc(self->cap * 2, sizeof *self->index);
+    if (self->ring == NULL || self->index == NULL) {
+        set_err(err, errlen, "out of memory");
+        sign_destroy(&self);
+        return NULL;
+    }
+    return self;
+}
+
+void sign_destroy(sign **self_p)
+{
+    sign *self = *self_p;
+    if (self == NULL)
+        return;
+    EVP_MAC_CTX_free(self->base);
+    EVP_MAC_free(self->mac);
+    free(self->ring);
+    free(self->index);
+    free(self);
+    *self_p = NULL;
+}
+
+int sign_enabled(const sign *self)
+{
+    return self->enabled;
+}
+
+static int hmac(const sign *self, const sign_part *parts, size_t nparts, unsigned char out[32])
+{
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(self->base);
+    size_t outlen = 0;
+    size_t i;
+    int ok = ctx != NULL;
+
+    for (i = 0; ok && i < nparts; i++)
+        ok = EVP_MAC_update(ctx, parts[i].data, parts[i].size);
+    ok = ok && EVP_MAC_final(ctx, out, &outlen, 32) && outlen == 32;
+    EVP_MAC_CTX_free(ctx);
+    return ok ? 0 : -1;
+}
+
+int sign_compute(const sign *self, const sign_part *parts, size_t nparts, char out[SIGN_HEX_LEN + 1])
+{
+    static const char hexdig[] = "0123456789abcdef";
+    unsigned char d[32];
+    int i;
+
+    out[0] = '\0';
+    if (!self->enabled)
+        return 0;
+    if (hmac(self, parts, nparts, d) < 0)
+        return -1;
+    for (i = 0; i < 32; i++) {
+        out[2 * i] = hexdig[d[i] >> 4];
+        out[2 * i + 1] = hexdig[d[i] & 15];
+    }
+    out[SIGN_HEX_LEN] = '\0';
+    return 0;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int sign_hex_decode(const char *hex, size_t len, unsigned char out[32])
+{
+    size_t i;
+    if (len != SIGN_HEX_LEN)
+        return -1;
+    for (i = 0; i < 32; i++) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+/* ---- replay history ---------------------------------------------------- */
+
+static size_t slot_of(const sign *self, const unsigned char d[32])
+{
+    uint64_t h;
+    memcpy(&h, d, sizeof h);
+    return (size_t)h & (self->cap * 2 - 1);
+}
+
+static int history_has(const sign *self, const unsigned char d[32])
+{
+    size_t mask = self->cap * 2 - 1;
+    size_t s = slot_of(self, d);
+    while (self->index[s] != 0) {
+        if (memcmp(self->ring[self->index[s] - 1], d, 32) == 0)
+            return 1;
+        s = (s + 1) & mask;
+    }
+    return 0;
+}
+
+static void history_remove(sign *self, uint32_t ringslot)
+{
+    size_t mask = self->cap * 2 - 1;
+    size_t s = slot_of(self, self->ring[ringslot]);
+    size_t j;
+
+    while (self->index[s] != ringslot + 1)
+        s = (s + 1) & mask;
+    /* Backward-shift: pull later entries of the cluster into the hole when
+     * their home slot does not lie cyclically in (hole, j]. */
+    j = s;
+    for (;;) {
+        size_t home;
+        self->index[s] = 0;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (self->index[j] == 0)
+                return;
+            home = slot_of(self, self->ring[self->index[j] - 1]);
+            if (s <= j ? (s < home && home <= j) : (s < home || home <= j))
+                continue;
+            break;
+        }
+        self->index[s] = self->index[j];
+        s = j;
+    }
+}
+
+static void history_add(sign *self, const unsigned char d[32])
+{
+    size_t mask = self->cap * 2 - 1;
+    uint32_t r = (uint32_t)self->head;
+    size_t s;
+
+    if (self->count == self->cap)
+        history_remove(self, r);
+    else
+        self->count++;
+    memcpy(self->ring[r], d, 32);
+    s = slot_of(self, d);
+    while (self->index[s] != 0)
+        s = (s + 1) & mask;
+    self->index[s] = r + 1;
+    self->head = (self->head + 1) & (self->cap - 1);
+}
+
+int sign_verify(sign *self, const void *sig, size_t siglen, const sign_part *parts, size_t nparts,
+                char *err, size_t errlen)
+{
+    unsigned char given[32], want[32];
+
+    if (!self->enabled)
+        return 0;
+    if (siglen == 0) {
+        set_err(err, errlen, "unsigned message");
+        return -1;
+    }
+    if (sign_hex_decode(sig, siglen, given) < 0) {
+        set_err(err, errlen, "malformed signature (want 64 hex digits)");
+        return -1;
+    }
+    if (hmac(self, parts, nparts, want) < 0) {
+        set_err(err, errlen, "HMAC computation failed");
+        return -1;
+    }
+    /* Constant time: an attacker must learn nothing from how long a wrong
+     * signature takes to reject. */
+    if (CRYPTO_memcmp(given, want, 32) != 0) {
+        set_err(err, errlen, "invalid signature");
+        return -1;
+    }
+    if (history_has(self, want)) {
+        set_err(err, errlen, "replayed signature");
+        return -1;
+    }
+    history_add(self, want);
+    return 0;
+}

@@ -1,0 +1,54 @@
+/* sign.h — HMAC-SHA256 signatures of Jupyter messages and a replay history.
+ *
+ * The signature covers the header, parent_header, metadata and content frames
+ * exactly as they arrived (never a re-serialisation), so verification happens
+ * before any JSON is parsed.  A signature must be exactly 64 hex digits; it
+ * is compared in constant time.  Verified signatures are remembered (a bounded
+ * history, like jupyter_client's digest_history) and a repeat is rejected as
+ * a replay.  An empty key turns authentication off, as the spec says.
+ * Beware: the key is secret: nothing here logs it, and error texts never
+ * contain it or a computed digest.
+ */
+#ifndef CHALK_SIGN_H
+#define CHALK_SIGN_H
+
+#include <stddef.h>
+
+typedef struct sign sign;
+
+/* One frame to sign: pointer and length, as received. */
+typedef struct sign_part {
+    const void *data;
+    size_t size;
+} sign_part;
+
+#define SIGN_HEX_LEN 64
+/* Default number of signatures remembered against replays. */
+#define SIGN_HISTORY_DEFAULT 65536
+
+/* `scheme` must be "hmac-sha256" (or NULL/"" meaning the same).  `history`
+ * is the replay memory in signatures (0: the default).  Returns NULL and
+ * fills err on failure (unknown scheme, OpenSSL trouble). */
+sign *sign_new(const void *key, size_t keylen, const char *scheme, size_t history, char *err,
+               size_t errlen);
+void sign_destroy(sign **self_p);
+
+/* 1 when a key is set and messages are signed and checked. */
+int sign_enabled(const sign *self);
+
+/* Write the lowercase hex HMAC of the parts to out (65 bytes with the NUL).
+ * With authentication off, out becomes "".  Returns 0 or -1. */
+int sign_compute(const sign *self, const sign_part *parts, size_t nparts, char out[SIGN_HEX_LEN + 1]);
+
+/* Check `sig` (siglen bytes, not NUL-terminated) against the parts; on
+ * success remember it for replay detection.  Returns 0 if the message may be
+ * processed, -1 (err filled: malformed, mismatch, replay) if it must be
+ * dropped.  With authentication off always 0. */
+int sign_verify(sign *self, const void *sig, size_t siglen, const sign_part *parts, size_t nparts,
+                char *err, size_t errlen);
+
+/* Parse 64 hex digits (either case) into 32 bytes; -1 if the length or any
+ * character is wrong. */
+int sign_hex_decode(const char *hex, size_t len, unsigned char out[32]);
+
+#endif
