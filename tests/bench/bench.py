@@ -1,0 +1,475 @@
+#!/usr/bin/env python3
+"""bench.py — `make bench`: chalk against ipykernel (and GSL against NumPy), same run.
+
+Drives both kernels through jupyter_client, as a front end would, and prints
+medians and ratios (chalk / reference; lower is better for chalk):
+
+  trivial cell    `printf("hello\\n");` vs ipykernel `print("hello")`: p50 of
+                  execute_request -> execute_reply *and* status idle;
+  GSL cell        a cell including <gsl/gsl_linalg.h> taking a 3x3 SVD, vs the
+                  same ipykernel print;
+  start           KernelManager.start_kernel() -> kernel_info_reply;
+  memory          resident memory of the kernel and all its descendants
+                  (sum of VmRSS over the process tree in /proc) after 10 cells;
+  1,000 cells     one session, each cell defining a new global and printing
+                  it; p50 of the last hundred / p50 of the first hundred;
+  linear algebra  tests/bench/bench_linalg (libchalk: 256x256 SVD, eigh,
+                  matmul) vs NumPy in this process, if that program was built.
+
+The targets from the cell-engine issue are printed next to the ratios; this
+is a benchmark, not a test: it never fails on a slow number (exit status is
+non-zero only if a kernel could not be driven at all).
+
+bench_linalg contract: it prints either a JSON object {"svd": seconds, ...}
+or one line per operation `NAME SECONDS` (a unit ms/us/s may follow the
+number); names containing svd, eigh and matmul/gemm are matched.  Both sides
+run with the same BLAS thread count (--threads, default 1), so the ratio
+compares algorithms, not core counts.
+
+Beware: the kernels are found through JUPYTER_PATH (make bench points it at
+the build tree's kernelspec); run on an idle machine, medians of many
+repetitions are only as good as the machine is quiet.
+"""
+import argparse
+import json
+import os
+import platform
+import queue
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+TRIVIAL_C = 'printf("hello\\n");'
+TRIVIAL_PY = 'print("hello")'
+GSL_C = r'''#include <gsl/gsl_linalg.h>
+{
+    double a[] = {4, 1, 2,  1, 3, 0,  2, 0, 5};
+    gsl_matrix_view A = gsl_matrix_view_array(a, 3, 3);
+    gsl_matrix *V = gsl_matrix_alloc(3, 3);
+    gsl_vector *S = gsl_vector_alloc(3), *work = gsl_vector_alloc(3);
+    gsl_linalg_SV_decomp(&A.matrix, V, S, work);
+    printf("%.6f\n", gsl_vector_get(S, 0));
+    gsl_matrix_free(V); gsl_vector_free(S); gsl_vector_free(work);
+}
+'''
+TARGETS = {  # from the cell-engine issue: chalk / reference must be at most
+    "trivial_ratio": 1.0, "gsl_ratio": 3.0, "start_ratio": 0.15,
+    "memory_ratio": 0.2, "growth_ratio": 1.2,
+}
+
+
+class KernelError(RuntimeError):
+    pass
+
+
+def p50(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def proc_tree_rss(pid):
+    """Sum of VmRSS (bytes) of pid and all its descendants."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            children.setdefault(ppid, []).append(int(d))
+        except (OSError, ValueError, IndexError):
+            continue
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open("/proc/%d/status" % p) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            continue
+        todo.extend(children.get(p, []))
+    return total, len(seen)
+
+
+class Kernel:
+    """One kernel session driven the way a front end drives it."""
+
+    def __init__(self, name, cwd):
+        from jupyter_client import KernelManager
+        self.name = name
+        self.km = KernelManager(kernel_name=name)
+        t0 = time.perf_counter()
+        self.km.start_kernel(cwd=cwd)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.allow_stdin = False
+        deadline = time.monotonic() + 120
+        msg_id = self.kc.kernel_info()
+        while True:
+            try:
+                m = self.kc.get_shell_msg(timeout=0.5)
+            except queue.Empty:
+                if not self.km.is_alive():
+                    raise KernelError("%s died during start" % name)
+                if time.monotonic() > deadline:
+                    raise KernelError("%s: no kernel_info_reply in 120 s" % name)
+                msg_id = self.kc.kernel_info()
+                continue
+            if m["msg_type"] == "kernel_info_reply":
+                break
+        self.start_seconds = time.perf_counter() - t0
+        self.kernel_info = m["content"]
+        self._drain_iopub()
+
+    def _drain_iopub(self):
+        while True:
+            try:
+                self.kc.get_iopub_msg(timeout=0.2)
+            except queue.Empty:
+                return
+
+    def pid(self):
+        prov = getattr(self.km, "provisioner", None)
+        proc = getattr(prov, "process", None) if prov else None
+        if proc is None:
+            proc = getattr(self.km, "kernel", None)
+        return proc.pid
+
+    def run(self, code):
+        """Seconds from execute_request to (execute_reply and status idle), and the reply."""
+        t0 = time.perf_counter()
+        msg_id = self.kc.execute(code, store_history=True, allow_stdin=False)
+        outputs = []
+        # iopub until our idle, then the shell reply (already queued if it
+        # came first): the clock stops when both have arrived.
+        while True:
+            try:
+                m = self.kc.get_iopub_msg(timeout=300)
+            except queue.Empty:
+                raise KernelError("%s: no status idle in 300 s" % self.name)
+            if m["parent_header"].get("msg_id") != msg_id:
+                continue
+            if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                break
+            if m["msg_type"] in ("stream", "error", "execute_result"):
+                outputs.append(m)
+        while True:
+            try:
+                reply = self.kc.get_shell_msg(timeout=300)
+            except queue.Empty:
+                raise KernelError("%s: no execute_reply in 300 s" % self.name)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        dt = time.perf_counter() - t0
+        if reply["content"].get("status") != "ok":
+            c = reply["content"]
+            raise KernelError("%s: cell failed: %s: %s\n%s" % (
+                self.name, c.get("ename"), c.get("evalue"), code))
+        return dt, outputs
+
+    def close(self):
+        try:
+            self.kc.stop_channels()
+        finally:
+            self.km.shutdown_kernel(now=False)
+
+
+def time_cells(k, code, n, warmup=5):
+    for _ in range(warmup):
+        k.run(code)
+    return [k.run(code)[0] for _ in range(n)]
+
+
+def bench_start(name, n, cwd):
+    ts = []
+    for _ in range(n):
+        k = Kernel(name, cwd)
+        ts.append(k.start_seconds)
+        k.close()
+    return ts
+
+
+def bench_memory(k, lang):
+    for i in range(10):
+        if lang == "c":
+            k.run('int mem_%d = %d;\nprintf("%%d\\n", mem_%d);' % (i, i, i))
+        else:
+            k.run('mem_%d = %d\nprint(mem_%d)' % (i, i, i))
+    time.sleep(0.2)
+    return proc_tree_rss(k.pid())
+
+
+def bench_many(k, lang, n):
+    ts = []
+    for i in range(n):
+        if lang == "c":
+            code = 'int many_%d = %d;\nprintf("%%d\\n", many_%d);' % (i, i, i)
+        else:
+            code = 'many_%d = %d\nprint(many_%d)' % (i, i, i)
+        ts.append(k.run(code)[0])
+    return ts
+
+
+# ---- linear algebra: libchalk (bench_linalg) vs NumPy ------------------------
+OPS = ("svd", "eigh", "matmul")
+
+
+def parse_linalg(text):
+    text = text.strip()
+    out = {}
+    try:
+        obj = json.loads(text)
+        if isinstance(obj, dict):
+            items = obj.items()
+            for k, v in items:
+                if isinstance(v, dict):
+                    v = v.get("seconds", v.get("median", v.get("p50")))
+                if isinstance(v, (int, float)):
+                    out[k] = float(v)
+            return _canon(out)
+    except ValueError:
+        pass
+    unit = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+    for line in text.splitlines():
+        m = re.match(r"\s*([A-Za-z_][\w.-]*)\s*[:=]?\s+([0-9.]+(?:[eE][-+]?\d+)?)\s*(s|ms|us|µs|ns)?\b", line)
+        if m:
+            out[m.group(1)] = float(m.group(2)) * unit[m.group(3) or "s"]
+    return _canon(out)
+
+
+def _canon(raw):
+    res = {}
+    for k, v in raw.items():
+        lk = k.lower()
+        for op, keys in (("svd", ("svd",)), ("eigh", ("eigh", "eigen", "symmv", "eig")),
+                         ("matmul", ("matmul", "gemm", "mul"))):
+            if op not in res and any(x in lk for x in keys):
+                res[op] = v
+                break
+    return res
+
+
+def numpy_linalg(n, reps):
+    import numpy as np
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((n, n))
+    b = rng.standard_normal((n, n))
+    s = a + a.T
+    fns = {"svd": lambda: np.linalg.svd(a), "eigh": lambda: np.linalg.eigh(s),
+           "matmul": lambda: a @ b}
+    out = {}
+    for op, fn in fns.items():
+        fn()
+        ts = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t0)
+        out[op] = p50(ts)
+    return out
+
+
+def find_bench_linalg(builddir):
+    for p in (os.path.join(builddir, "tests", "bench", "bench_linalg"),
+              os.path.join(builddir, "tests", "bench", "bench-linalg")):
+        if os.path.isfile(p) and os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def fmt_s(x):
+    if x != x:
+        return "-"
+    if x >= 1:
+        return "%.2f s" % x
+    if x >= 1e-3:
+        return "%.2f ms" % (x * 1e3)
+    return "%.1f us" % (x * 1e6)
+
+
+def fmt_ratio(r, target=None):
+    if r is None or r != r:
+        return "-"
+    s = "%.3fx" % r
+    if target is not None:
+        s += "  (target <= %gx: %s)" % (target, "met" if r <= target else "NOT met")
+    return s
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--builddir", default=os.environ.get("CHALK_BUILDDIR", os.getcwd()))
+    ap.add_argument("--json", default=None, help="write the numbers here")
+    ap.add_argument("--chalk-kernel", default="chalk")
+    ap.add_argument("--python-kernel", default="python3")
+    ap.add_argument("--reps", type=int, default=200, help="repetitions of the trivial cell")
+    ap.add_argument("--gsl-reps", type=int, default=100)
+    ap.add_argument("--starts", type=int, default=5)
+    ap.add_argument("--cells", type=int, default=1000)
+    ap.add_argument("--threads", type=int, default=1, help="BLAS threads for bench_linalg and NumPy")
+    ap.add_argument("--only", default="", help="comma list: trivial,gsl,start,memory,many,linalg,python")
+    a = ap.parse_args()
+    for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[v] = str(a.threads)
+    only = set(filter(None, a.only.split(",")))
+    want = lambda part: not only or part in only
+    cwd = os.path.join(a.builddir, "tests", "bench")
+    os.makedirs(cwd, exist_ok=True)
+
+    res = {"machine": {"platform": platform.platform(), "python": sys.version.split()[0],
+                       "cpus": os.cpu_count()},
+           "chalk": {}, "ipykernel": {}, "ratios": {}, "targets": TARGETS, "errors": []}
+    C, P, R = res["chalk"], res["ipykernel"], res["ratios"]
+    skip_chalk = only == {"python"}
+
+    def attempt(label, fn):
+        try:
+            return fn()
+        except Exception as e:  # a broken kernel must not hide the other numbers
+            msg = "%s: %s: %s" % (label, type(e).__name__, e)
+            res["errors"].append(msg)
+            print("  !! " + msg, file=sys.stderr, flush=True)
+            return None
+
+    print("chalk bench (medians; ratio = chalk / reference)", flush=True)
+
+    # ipykernel reference session
+    py = attempt("ipykernel start", lambda: Kernel(a.python_kernel, cwd))
+    if py:
+        P["trivial_p50"] = p50(attempt("ipykernel trivial", lambda: time_cells(py, TRIVIAL_PY, a.reps)) or [])
+        if want("memory"):
+            r = attempt("ipykernel memory", lambda: bench_memory(py, "py"))
+            if r:
+                P["rss_bytes"], P["rss_processes"] = r
+        if want("many"):
+            ts = attempt("ipykernel many", lambda: bench_many(py, "py", a.cells))
+            if ts:
+                P["many_first100_p50"], P["many_last100_p50"] = p50(ts[:100]), p50(ts[-100:])
+        py.close()
+    if want("start"):
+        ts = attempt("ipykernel starts", lambda: bench_start(a.python_kernel, a.starts, cwd))
+        if ts:
+            P["start_p50"] = p50(ts)
+
+    # chalk
+    ck = None if skip_chalk else attempt("chalk start", lambda: Kernel(a.chalk_kernel, cwd))
+    if ck:
+        C["language_info"] = ck.kernel_info.get("language_info", {}).get("name")
+        if want("trivial"):
+            ts = attempt("chalk trivial", lambda: time_cells(ck, TRIVIAL_C, a.reps))
+            if ts:
+                C["trivial_p50"] = p50(ts)
+        if want("gsl"):
+            ts = attempt("chalk gsl", lambda: time_cells(ck, GSL_C, a.gsl_reps))
+            if ts:
+                C["gsl_svd_p50"] = p50(ts)
+        ck.close()
+    if ck and want("memory"):
+        k2 = attempt("chalk start", lambda: Kernel(a.chalk_kernel, cwd))
+        if k2:
+            r = attempt("chalk memory", lambda: bench_memory(k2, "c"))
+            if r:
+                C["rss_bytes"], C["rss_processes"] = r
+            k2.close()
+    if ck and want("many"):
+        k3 = attempt("chalk start", lambda: Kernel(a.chalk_kernel, cwd))
+        if k3:
+            ts = attempt("chalk many", lambda: bench_many(k3, "c", a.cells))
+            if ts:
+                C["many_first100_p50"], C["many_last100_p50"] = p50(ts[:100]), p50(ts[-100:])
+                C["many_cells"] = len(ts)
+            k3.close()
+    if not skip_chalk and want("start"):
+        ts = attempt("chalk starts", lambda: bench_start(a.chalk_kernel, a.starts, cwd))
+        if ts:
+            C["start_p50"] = p50(ts)
+
+    def ratio(x, y):
+        return x / y if (x is not None and y) else None
+    R["trivial_ratio"] = ratio(C.get("trivial_p50"), P.get("trivial_p50"))
+    R["gsl_ratio"] = ratio(C.get("gsl_svd_p50"), P.get("trivial_p50"))
+    R["start_ratio"] = ratio(C.get("start_p50"), P.get("start_p50"))
+    R["memory_ratio"] = ratio(C.get("rss_bytes"), P.get("rss_bytes"))
+    R["growth_ratio"] = ratio(C.get("many_last100_p50"), C.get("many_first100_p50"))
+    R["ipykernel_growth_ratio"] = ratio(P.get("many_last100_p50"), P.get("many_first100_p50"))
+
+    # linear algebra
+    lin = res["linalg"] = {}
+    if want("linalg"):
+        prog = find_bench_linalg(a.builddir)
+        lin["numpy"] = attempt("numpy linalg", lambda: numpy_linalg(256, 20)) or {}
+        if prog:
+            def run_prog():
+                out = subprocess.run([prog], capture_output=True, text=True, check=True,
+                                     stdin=subprocess.DEVNULL).stdout
+                got = parse_linalg(out)
+                if not got:
+                    raise ValueError("could not parse bench_linalg output:\n" + out[:500])
+                return got
+            lin["chalk"] = attempt("bench_linalg", run_prog) or {}
+            lin["ratios"] = {op: ratio(lin["chalk"].get(op), lin["numpy"].get(op)) for op in OPS}
+        else:
+            lin["note"] = "tests/bench/bench_linalg not built"
+
+    # table
+    rows = [
+        ("trivial cell p50", C.get("trivial_p50"), P.get("trivial_p50"), R["trivial_ratio"], "trivial_ratio",
+         'printf("hello\\n"); vs print("hello")'),
+        ("GSL 3x3 SVD cell p50", C.get("gsl_svd_p50"), P.get("trivial_p50"), R["gsl_ratio"], "gsl_ratio",
+         'vs ipykernel print("hello")'),
+        ("start -> kernel_info_reply", C.get("start_p50"), P.get("start_p50"), R["start_ratio"], "start_ratio",
+         "p50 of %d starts" % a.starts),
+    ]
+    print()
+    print("%-28s %12s %12s  %s" % ("", "chalk", "ipykernel", "ratio"))
+    for label, c, p, r, key, note in rows:
+        print("%-28s %12s %12s  %s   %s" % (label, fmt_s(c) if c is not None else "-",
+                                           fmt_s(p) if p is not None else "-", fmt_ratio(r, TARGETS[key]), note))
+    mb = lambda x: "%.1f MB" % (x / 1e6) if x else "-"
+    print("%-28s %12s %12s  %s   %s" % ("RSS after 10 cells", mb(C.get("rss_bytes")), mb(P.get("rss_bytes")),
+                                       fmt_ratio(R["memory_ratio"], TARGETS["memory_ratio"]),
+                                       "process tree: chalk %s, ipykernel %s processes" % (
+                                           C.get("rss_processes", "-"), P.get("rss_processes", "-"))))
+    if C.get("many_first100_p50") is not None or P.get("many_first100_p50") is not None:
+        print("%-28s %12s %12s  %s   %s" % ("%d cells: first 100 p50" % a.cells,
+                                           fmt_s(C["many_first100_p50"]) if "many_first100_p50" in C else "-",
+                                           fmt_s(P["many_first100_p50"]) if "many_first100_p50" in P else "-", "", ""))
+        print("%-28s %12s %12s  %s   %s" % ("%d cells: last 100 p50" % a.cells,
+                                           fmt_s(C["many_last100_p50"]) if "many_last100_p50" in C else "-",
+                                           fmt_s(P["many_last100_p50"]) if "many_last100_p50" in P else "-",
+                                           fmt_ratio(R["growth_ratio"], TARGETS["growth_ratio"]),
+                                           "last / first hundred (chalk); ipykernel %s" % fmt_ratio(R["ipykernel_growth_ratio"])))
+    if lin:
+        print()
+        print("%-28s %12s %12s  %s   (%d BLAS thread%s)" % ("256x256 linear algebra", "libchalk", "NumPy", "ratio",
+                                                       a.threads, "" if a.threads == 1 else "s"))
+        for op in OPS:
+            c = lin.get("chalk", {}).get(op)
+            p = lin.get("numpy", {}).get(op)
+            print("%-28s %12s %12s  %s" % ("  " + op, fmt_s(c) if c is not None else "-",
+                                           fmt_s(p) if p is not None else "-",
+                                           fmt_ratio(lin.get("ratios", {}).get(op))))
+        if lin.get("note"):
+            print("  (%s)" % lin["note"])
+    if res["errors"]:
+        print("\nerrors:")
+        for e in res["errors"]:
+            print("  " + e.splitlines()[0])
+    if a.json:
+        os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=1, default=str)
+        print("\nnumbers written to %s" % a.json)
+    return 1 if res["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
