@@ -509,12 +509,82 @@ const struct ch_doc *ch_doc_find(const char *name);
  * plot — owned by the plot/display engineer (plot.c); keep this block theirs
  * ====================================================================== */
 /* BEGIN plot */
+/* Figures in matplotlib's default look, published as display_data
+ * image/svg+xml with a text/plain summary ("<Figure "Loss": 2 series ...>").
+ * Build, then show:
+ *     ch_plot *p = ch_plot_new("Loss", "step", "loss");
+ *     ch_plot_line(p, NULL, y, n, "SGD");     x NULL means 0, 1, ..., n-1
+ *     ch_plot_logy(p, 1);
+ *     ch_plot_show(p);                        publishes and frees p
+ * Series are copied when added.  NaN/Inf points are skipped (lines break
+ * there) and counted in the summary; a series with no finite point, NULL
+ * data, or a value <= 0 on a log axis ends the cell with a ValueError. */
+typedef struct ch_plot ch_plot;
+/* New empty figure; title and axis labels may be NULL. */
+ch_plot *ch_plot_new(const char *title, const char *xlabel, const char *ylabel);
+/* Add a line through n points (x NULL: 0..n-1); label NULL: no legend entry. */
+void ch_plot_line(ch_plot *p, const double *x, const double *y, size_t n, const char *label);
+/* Add a line from gsl vectors (x NULL: 0..n-1). */
+void ch_plot_line_vec(ch_plot *p, const gsl_vector *x, const gsl_vector *y, const char *label);
+/* Add n points as dots (x NULL: 0..n-1). */
+void ch_plot_scatter(ch_plot *p, const double *x, const double *y, size_t n, const char *label);
+/* Add points as dots from gsl vectors (x NULL: 0..n-1). */
+void ch_plot_scatter_vec(ch_plot *p, const gsl_vector *x, const gsl_vector *y, const char *label);
+/* Add a histogram of n values in `bins` equal bins over their range (bins <= 0: 10). */
+void ch_plot_hist(ch_plot *p, const double *x, size_t n, int bins, const char *label);
+/* Add a histogram of a gsl vector's values (bins <= 0: 10). */
+void ch_plot_hist_vec(ch_plot *p, const gsl_vector *x, int bins, const char *label);
+/* Add n bars named names[i] (names NULL: 0..n-1); several calls make grouped bars. */
+void ch_plot_bar(ch_plot *p, const char *const *names, const double *h, size_t n, const char *label);
+/* Draw matrix m as an image (row 0 on top, viridis) with a colour bar; takes the whole figure. */
+void ch_plot_heatmap(ch_plot *p, const gsl_matrix *m);
+/* Logarithmic x axis (on != 0); all x values must then be > 0. */
+void ch_plot_logx(ch_plot *p, int on);
+/* Logarithmic y axis (on != 0); all y values must then be > 0. */
+void ch_plot_logy(ch_plot *p, int on);
+/* Grid lines at the major ticks (on != 0). */
+void ch_plot_grid(ch_plot *p, int on);
+/* Fix the x range to [lo, hi] instead of fitting the data. */
+void ch_plot_xlim(ch_plot *p, double lo, double hi);
+/* Fix the y range to [lo, hi] instead of fitting the data. */
+void ch_plot_ylim(ch_plot *p, double lo, double hi);
+/* Figure size in pixels before trimming (default 640 x 480, as matplotlib's 6.4 x 4.8 in). */
+void ch_plot_size(ch_plot *p, int width, int height);
+/* New SVG text of the figure (caller frees); p stays usable. */
+char *ch_plot_svg(ch_plot *p);
+/* New text/plain summary of the figure, as ch_plot_show publishes it (caller frees). */
+char *ch_plot_text(ch_plot *p);
+/* Write the SVG to a file; 0 on success, -1 (errno set) if the file cannot be written. */
+int ch_plot_save(ch_plot *p, const char *path);
+/* Publish the figure (image/svg+xml + text/plain) and free p. */
+void ch_plot_show(ch_plot *p);
+/* Free a figure without showing it and set *p to NULL. */
+void ch_plot_destroy(ch_plot **p);
+/* Show matrix m as a heatmap with a colour bar in one call. */
+void ch_heatmap(const gsl_matrix *m, const char *title);
 /* END plot */
 
 /* ======================================================================
  * display — owned by the plot/display engineer (display.c); keep this block theirs
  * ====================================================================== */
 /* BEGIN display */
+/* Each call publishes one display_data output (in a plain program: its
+ * text/plain fallback on stdout).  The fallback is readable on its own: HTML
+ * without tags, LaTeX and Markdown as source, images as "<PNG image, WxH>". */
+/* Publish data under any MIME type, with a text/plain fallback. */
+void ch_display(const char *mime, const char *data);
+/* Publish plain text. */
+void ch_display_text(const char *text);
+/* Publish HTML (fallback: the text without tags). */
+void ch_display_html(const char *html);
+/* Publish Markdown. */
+void ch_display_markdown(const char *md);
+/* Publish LaTeX; text without $ or \begin is wrapped in $$...$$ so Jupyter typesets it. */
+void ch_display_latex(const char *tex);
+/* Publish an SVG document. */
+void ch_display_svg(const char *svg);
+/* Publish n bytes of a PNG file (sent base64-encoded). */
+void ch_display_png(const unsigned char *png, size_t n);
 /* END display */
 
 #ifdef __cplusplus

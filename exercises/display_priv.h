@@ -1,0 +1,16 @@
+/* display_priv.h: what the display module lends the plot module. Private to
+ * libchalk (not installed). */
+#ifndef CHALK_DISPLAY_PRIV_H
+#define CHALK_DISPLAY_PRIV_H
+
+#include <stddef.h>
+
+/* Publishes {"data":{mime: data, "text/plain": plain},"metadata":{}} through
+ * ch__publish_display. plain may be NULL when mime is text/plain. Ends the
+ * cell (MemoryError) if memory runs out. */
+void ch__display_bundle(const char *mime, const char *data, const char *plain);
+
+/* Standard base64 with padding (new string, caller frees). */
+char *ch__base64(const unsigned char *data, size_t n);
+
+#endif
