@@ -50,7 +50,7 @@ $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json: Makefile $(top_srcdir)/tests/wr
 
 clean-local: clean-local-test-jupyter
 clean-local-test-jupyter:
-	-rm -rf tests/jupyter tests/*/*.junit.xml tests/*/.pytest_cache
+	-rm -rf tests/jupyter tests/*/.pytest_cache
 .PHONY: clean-local-test-jupyter
 
 # `make bench`: never part of `make check`.  Blocks that build a benchmark
@@ -65,6 +65,11 @@ bench: all $(bench_programs) $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
 
 EXTRA_DIST += \
   tests/pytest-driver.py tests/write-kernelspec.py tests/run-notebooks.py \
-  tests/summary.sh tests/bench/bench.py quickstart .ci/run
-CLEANFILES += tests/bench/bench.json
+  tests/summary.sh tests/bench/bench.py quickstart .ci/run README.md \
+  share/requirements.txt
+CLEANFILES += tests/bench/bench.json tests/*/*.junit.xml
+
+# distcheck configures a fresh tree with no .venv next to it: hand it the
+# Python that has jupyter_client and pytest, or its Python tests cannot run.
+AM_DISTCHECK_CONFIGURE_FLAGS = PYTHON='$(PYTHON)'
 # --- end harness ---
