@@ -27,10 +27,22 @@ kernel_chalk_kernel_CPPFLAGS = $(AM_CPPFLAGS) \
 kernel_chalk_kernel_LDADD = $(ZMQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 # --- end protocol layers ---
 
-# --- engine side (engine owner): extend with +=, e.g.
-#   kernel_chalk_kernel_SOURCES += kernel/engine.c kernel/executor.c ...
-#   kernel_chalk_kernel_CPPFLAGS += $(GSL_CFLAGS)
-#   kernel_chalk_kernel_LDADD += $(TCC_LIBS) $(GSL_LIBS)
+# --- engine side (engine owner) ---
+# The executor runs in a fork of the kernel, so its code lives in the same
+# binary.  Cells call into libchalk, GSL and libm through the kernel's own
+# dynamic symbol table (libtcc resolves undefined symbols with dlsym), which
+# is why the kernel links them even where its own code does not need them.
+kernel_chalk_kernel_SOURCES += \
+  kernel/engine.c \
+  kernel/editor.c kernel/editor.h \
+  kernel/frame.c kernel/frame.h \
+  kernel/executor.c kernel/executor.h \
+  kernel/cellrun.c kernel/cellrun.h \
+  kernel/cellrt.c kernel/cellrt.h \
+  kernel/magics.c kernel/magics.h \
+  kernel/compile_tcc.c kernel/compile_tcc.h
+kernel_chalk_kernel_CPPFLAGS += $(GSL_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"'
+kernel_chalk_kernel_LDADD += exercises/libchalk.la $(GSL_LIBS) $(TCC_LIBS)
 # --- end engine side ---
 
 # --- cell source (session/cellsrc/declindex/headers owner) ---

@@ -1,0 +1,47 @@
+/* cellrt.h — what a running cell can call back into: the cell run-time.
+ *
+ * Lives in the child process that runs one cell.  Everything the cell
+ * produces other than its raw stdout/stderr bytes leaves through the cell
+ * socket as frames: shown values, displays from the helper library, input
+ * requests, the error that ends a failed cell.  Before any frame is sent,
+ * stdout and stderr are flushed, so the kernel (which drains the output pipes
+ * before publishing a frame) keeps everything in the order the cell made it.
+ */
+#ifndef CHALK_CELLRT_H
+#define CHALK_CELLRT_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <stddef.h>
+
+#include "compile_tcc.h"
+
+/* Set up the run-time for the cell about to run in this process. */
+void cellrt_begin(int cellfd, int allow_stdin);
+
+/* Send {"msg_type":type,"content":content} to the kernel (steals content). */
+void cellrt_send(const char *msg_type, json_t *content);
+
+/* End the cell as an error (ename, evalue, traceback lines) and exit the
+ * child: the session stays as it was before the cell. */
+void cellrt_fail(const char *ename, const char *evalue, json_t *traceback)
+    __attribute__((noreturn));
+
+/* The kernel's functions that generated code calls (__chalk_show_*, the
+ * crash guard), to be added to every unit with tcc_add_symbol. */
+const compile_symbol *cellrt_symbols(size_t *n);
+
+/* Crash information recorded by the guard, if the cell faulted. */
+typedef struct cellrt_crash {
+    int sig;                 /* 0: no crash */
+    int code;                /* siginfo si_code */
+    void *addr;              /* faulting address */
+    int stack_overflow;
+    int report_fd;           /* memfd that received libtcc's report */
+} cellrt_crash;
+const cellrt_crash *cellrt_crash_info(void);
+
+/* Write errors of the helper library and GSL into cell errors. */
+void cellrt_install_library_hooks(void);
+
+#endif

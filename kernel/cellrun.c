@@ -1,0 +1,332 @@
+/* cellrun.c — compile and run one cell in the child (see cellrun.h).
+ *
+ * Order matters: limits first (a cell must not escape them by compiling
+ * forever), then the run-time hooks, then the compile; warnings of a cell
+ * that compiles go to a display, never to stderr, because graders count any
+ * stderr as a failure.
+ */
+#define _GNU_SOURCE
+#include "cellrun.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cellrt.h"
+#include "compile_tcc.h"
+#include "magics.h"
+
+void executor_state_init(executor_state *st, const executor_config *cfg)
+{
+    memset(st, 0, sizeof *st);
+    st->cfg = *cfg;
+    st->limits = cfg->limits;
+    cellsrc_buf opts = { 0 };
+    if (cfg->include_path && *cfg->include_path) {
+        char *copy = strdup(cfg->include_path);
+        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+            cellsrc_buf_addf(&opts, "-I%s ", d);
+        free(copy);
+    }
+    st->sess = session_new(cfg->prelude, opts.s);
+    cellsrc_buf_free(&opts);
+    char err[512];
+    if (session_warm(st->sess, err, sizeof err) < 0)
+        fprintf(stderr, "chalk: the prelude does not compile: %s\n", err);
+}
+
+static void set_limit(int resource, rlim_t value)
+{
+    struct rlimit rl;
+    if (getrlimit(resource, &rl) < 0)
+        return;
+    if (value == 0 || (rl.rlim_max != RLIM_INFINITY && value > rl.rlim_max))
+        return;
+    rl.rlim_cur = value;
+    setrlimit(resource, &rl);
+}
+
+/* The address space limit counts what the holder already maps, so the cell
+ * gets its allowance on top of that. */
+static size_t mapped_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (f) {
+        if (fscanf(f, "%lu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    return pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void apply_limits(const executor_limits *lim)
+{
+    if (lim->cpu_seconds > 0) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        set_limit(RLIMIT_CPU, (rlim_t)ceil(lim->cpu_seconds) + (rlim_t)ru.ru_utime.tv_sec +
+                                  (rlim_t)ru.ru_stime.tv_sec);
+    }
+    if (lim->memory_bytes)
+        set_limit(RLIMIT_AS, mapped_bytes() + lim->memory_bytes);
+    if (lim->processes)
+        set_limit(RLIMIT_NPROC, (rlim_t)lim->processes);
+    if (lim->file_bytes)
+        set_limit(RLIMIT_FSIZE, lim->file_bytes);
+}
+
+/* "cell[3]:4: error: ..." lines as an error's traceback. */
+static json_t *lines_array(const char *text)
+{
+    json_t *a = json_array();
+    const char *p = text;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n)
+            json_array_append_new(a, json_stringn(p, n));
+        p = nl ? nl + 1 : NULL;
+    }
+    return a;
+}
+
+static const char *first_line_with(const char *text, const char *needle, char *out, size_t outlen)
+{
+    const char *hit = strstr(text, needle);
+    if (!hit)
+        return NULL;
+    const char *start = hit;
+    while (start > text && start[-1] != '\n')
+        start--;
+    const char *end = strchr(hit, '\n');
+    size_t n = end ? (size_t)(end - start) : strlen(start);
+    if (n >= outlen)
+        n = outlen - 1;
+    memcpy(out, start, n);
+    out[n] = 0;
+    return out;
+}
+
+static void fail_compile(const char *diag)
+{
+    char line[512];
+    const char *evalue = first_line_with(diag, "error:", line, sizeof line);
+    if (!evalue)
+        evalue = *diag ? diag : "compilation failed";
+    cellrt_fail("CompileError", evalue, lines_array(diag));
+}
+
+/* Warnings of a cell that compiled: shown as a yellow display, not stderr. */
+static void show_warnings(const char *diag)
+{
+    cellsrc_buf html = { 0 };
+    cellsrc_buf_add(&html, "<pre style=\"background:#fff8e1;border-left:4px solid #f0ad4e;"
+                           "padding:4px 8px;margin:0\">");
+    for (const char *p = diag; *p; p++) {
+        switch (*p) {
+        case '<': cellsrc_buf_add(&html, "&lt;"); break;
+        case '>': cellsrc_buf_add(&html, "&gt;"); break;
+        case '&': cellsrc_buf_add(&html, "&amp;"); break;
+        default: cellsrc_buf_addn(&html, p, 1);
+        }
+    }
+    cellsrc_buf_add(&html, "</pre>");
+    cellrt_send("display_data",
+                json_pack("{s:{s:s, s:s}, s:{s:b}, s:{}}", "data", "text/plain", diag,
+                          "text/html", html.s, "metadata", "chalk_warnings", 1, "transient"));
+    cellsrc_buf_free(&html);
+}
+
+/* libtcc wrote its report ("cell[2]:5: at f: RUNTIME ERROR: ...") into the
+ * crash memfd; make it the error's traceback and name the first line. */
+static void fail_crash(const cellrt_crash *c)
+{
+    char report[4096] = "";
+    if (c->report_fd >= 0) {
+        ssize_t n = pread(c->report_fd, report, sizeof report - 1, 0);
+        report[n > 0 ? n : 0] = 0;
+    }
+    const char *abbrev = sigabbrev_np(c->sig);
+    char ename[32], evalue[1024];
+    snprintf(ename, sizeof ename, "SIG%s", abbrev ? abbrev : "?");
+    const char *what = c->stack_overflow ? "Stack overflow (runaway recursion?)"
+                       : c->sig == SIGSEGV ? "Segmentation fault"
+                       : c->sig == SIGFPE ? "Floating point exception"
+                       : c->sig == SIGBUS ? "Bus error"
+                       : c->sig == SIGABRT ? "Aborted"
+                       : strsignal(c->sig);
+    /* "cell[2]:5: at f: RUNTIME ERROR: invalid memory access" -> where */
+    char where[256] = "";
+    const char *at = strstr(report, ": at ");
+    if (at) {
+        size_t n = (size_t)(at - report);
+        if (n < sizeof where)
+            snprintf(where, sizeof where, " at %.*s", (int)n, report);
+        const char *fn = at + 5, *colon = strchr(fn, ':');
+        if (colon && (size_t)(colon - fn) < 64)
+            snprintf(where + strlen(where), sizeof where - strlen(where), " in %.*s()",
+                     (int)(colon - fn), fn);
+    }
+    if (c->sig == SIGSEGV && !c->stack_overflow)
+        snprintf(evalue, sizeof evalue, "%s%s (address %p); the session is as it was "
+                 "before this cell", what, where, c->addr);
+    else
+        snprintf(evalue, sizeof evalue, "%s%s; the session is as it was before this cell",
+                 what, where);
+    json_t *tb = json_array();
+    json_array_append_new(tb, json_sprintf("%s: %s", ename, evalue));
+    json_t *lines = lines_array(report);
+    json_array_extend(tb, lines);
+    json_decref(lines);
+    cellrt_fail(ename, evalue, tb);
+}
+
+static void *lookup(void *unit, const char *name)
+{
+    return compile_symbol_addr(unit, name);
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void format_time(char *buf, size_t n, double s)
+{
+    if (s >= 1)
+        snprintf(buf, n, "%.3g s", s);
+    else if (s >= 1e-3)
+        snprintf(buf, n, "%.3g ms", s * 1e3);
+    else if (s >= 1e-6)
+        snprintf(buf, n, "%.3g µs", s * 1e6);
+    else
+        snprintf(buf, n, "%.3g ns", s * 1e9);
+}
+
+/* %timeit: like IPython's — enough loops per run for 0.2 s, 7 runs, mean ±
+ * standard deviation of the time per loop.  Nothing the timed code does is
+ * kept (the child exits without handing over). */
+static void timeit(int (*body)(int, char **))
+{
+    char *argv[] = { "cell", NULL };
+    long loops = 1;
+    for (;;) {
+        double t0 = seconds_now();
+        for (long i = 0; i < loops; i++)
+            body(1, argv);
+        double dt = seconds_now() - t0;
+        if (dt >= 0.2 || loops >= 100000000L)
+            break;
+        loops *= dt < 0.02 ? 10 : 2;
+    }
+    enum { RUNS = 7 };
+    double per[RUNS], mean = 0, var = 0;
+    for (int r = 0; r < RUNS; r++) {
+        double t0 = seconds_now();
+        for (long i = 0; i < loops; i++)
+            body(1, argv);
+        per[r] = (seconds_now() - t0) / (double)loops;
+        mean += per[r] / RUNS;
+    }
+    for (int r = 0; r < RUNS; r++)
+        var += (per[r] - mean) * (per[r] - mean) / (RUNS - 1);
+    char m[32], sd[32];
+    format_time(m, sizeof m, mean);
+    format_time(sd, sizeof sd, sqrt(var));
+    printf("%s ± %s per loop (mean ± std. dev. of %d runs, %ld loop%s each)\n", m, sd, RUNS,
+           loops, loops == 1 ? "" : "s");
+}
+
+/* The generated main() is renamed so that ours can arm the crash guard
+ * first: tcc_run() installs libtcc's signal handlers just before it calls
+ * main, and the guard must sit in front of them. */
+static const char wrapper_head[] = "#define main __chalk_body\n";
+static const char wrapper_tail[] =
+    "\n#undef main\n"
+    "void __chalk_arm(void);\n"
+    "int main(int argc, char **argv) { __chalk_arm(); return __chalk_body(argc, argv); }\n";
+
+void cellrun_child(executor_state *st, int cellfd, json_t *req)
+{
+    const char *code = json_string_value(json_object_get(req, "code"));
+    int count = (int)json_integer_value(json_object_get(req, "count"));
+    int allow_stdin = json_is_true(json_object_get(req, "allow_stdin"));
+    /* The child must not outlive an interrupt: default SIGINT action. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    apply_limits(&st->limits);
+    cellrt_begin(cellfd, allow_stdin);
+
+    char err[1024];
+    char *timed = NULL;
+    int timing = magics_timeit_code(code ? code : "", &timed);
+    session_prepared *prep = NULL;
+    if (session_prepare(st->sess, timing ? timed : code ? code : "", count, &prep, err,
+                        sizeof err) < 0)
+        cellrt_fail("CompileError", err, NULL);
+    if (prep->nmagics)
+        cellrt_fail("UsageError", "magics must come first in their cell, before any code", NULL);
+
+    size_t nrt;
+    const compile_symbol *rt = cellrt_symbols(&nrt);
+    compile_symbol *syms = calloc(prep->nsymbols + nrt, sizeof *syms);
+    for (size_t i = 0; i < prep->nsymbols; i++)
+        syms[i] = (compile_symbol){ prep->symbols[i].name, prep->symbols[i].addr };
+    memcpy(syms + prep->nsymbols, rt, nrt * sizeof *rt);
+
+    cellsrc_buf src = { 0 }, diag = { 0 };
+    cellsrc_buf_add(&src, wrapper_head);
+    cellsrc_buf_add(&src, prep->source);
+    cellsrc_buf_add(&src, wrapper_tail);
+    if (getenv("CHALK_DEBUG_SOURCE"))
+        fprintf(stderr, "%s\n", src.s);
+    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags };
+    void *unit = compile_unit(src.s, &opt, syms, prep->nsymbols + nrt, &diag);
+    if (!unit)
+        fail_compile(diag.s ? diag.s : "");
+    size_t warned = diag.len;
+    if (warned)
+        show_warnings(diag.s);
+
+    int link_failed = 0;
+    int rc = compile_run(unit, &diag, &link_failed);
+    if (link_failed)
+        fail_compile(diag.s + warned);
+    const cellrt_crash *crash = cellrt_crash_info();
+    if (crash->sig)
+        fail_crash(crash);
+    fflush(stdout);
+    fflush(stderr);
+    if (rc != 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the cell exited with status %d", rc);
+        cellrt_fail("Exit", msg, NULL);
+    }
+    if (timing) {
+        timeit((int (*)(int, char **))compile_symbol_addr(unit, "__chalk_body"));
+        cellrt_send("execute_done", json_pack("{s:s, s:b}", "status", "ok", "keep", 0));
+        _exit(0);
+    }
+    if (session_commit(st->sess, prep, lookup, unit, err, sizeof err) < 0)
+        cellrt_fail("KernelError", err, NULL);
+
+    json_t *defined = json_array();
+    for (size_t i = 0; i < prep->ndefines; i++)
+        json_array_append_new(defined, json_string(prep->defines[i]));
+    cellrt_send("execute_done", json_pack("{s:s, s:o}", "status", "ok", "defined", defined));
+    session_prepared_free(&prep);
+    cellsrc_buf_free(&src);
+    cellsrc_buf_free(&diag);
+    free(syms);
+    /* The unit is never deleted: it owns the code and data of this cell,
+     * which the session now points at. */
+}

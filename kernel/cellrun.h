@@ -1,0 +1,35 @@
+/* cellrun.h — the holder's state and running one cell in the child.
+ *
+ * executor.c forks; the child calls cellrun_child(), which compiles and runs
+ * the cell.  It returns only when the cell succeeded and its effects are to
+ * be kept (the child then becomes the holder); in every other case the child
+ * reports and exits, and the holder's state is what it was.
+ */
+#ifndef CHALK_CELLRUN_H
+#define CHALK_CELLRUN_H
+
+#include <jansson.h>
+
+#include "executor.h"
+#include "session.h"
+
+typedef struct executor_state {
+    executor_config cfg;
+    executor_limits limits;      /* current limits (%limits changes them) */
+    char *cflags;                /* accumulated %cflags, or NULL */
+    char *ldflags;               /* accumulated %ldflags, or NULL */
+    session *sess;
+} executor_state;
+
+void executor_state_init(executor_state *st, const executor_config *cfg);
+
+/* In the child: run the cell of `req` (an execute frame).  Returns only on
+ * success with effects kept. */
+void cellrun_child(executor_state *st, int cellfd, json_t *req);
+
+/* Frames to the kernel from the holder (executor.c). */
+void executor_reply(const char *msg_type, json_t *content);
+void executor_done(const char *status, const char *ename, const char *evalue, json_t *extra);
+void executor_error(const char *ename, const char *evalue, json_t *traceback);
+
+#endif

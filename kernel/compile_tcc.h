@@ -1,0 +1,49 @@
+/* compile_tcc.h — the libtcc backend: one translation unit in, runnable code
+ * in memory out.
+ *
+ * Kept apart from the executor so that another backend (gcc or clang into a
+ * shared object, for optimised cells) can sit behind the same two calls, the
+ * way redis puts ae_epoll.c and ae_kqueue.c behind ae.c.
+ */
+#ifndef CHALK_COMPILE_TCC_H
+#define CHALK_COMPILE_TCC_H
+
+#include <stddef.h>
+
+#include "cellsrc.h"
+
+typedef struct compile_symbol {
+    const char *name;
+    const void *addr;
+} compile_symbol;
+
+typedef struct compile_options {
+    const char *tcc_libdir;     /* libtcc1.a and tcc's own headers */
+    const char *include_path;   /* ':'-separated */
+    const char *cflags;         /* extra options as on tcc's command line, or NULL */
+    const char *ldflags;        /* -L/-l options, or NULL */
+} compile_options;
+
+/* Compile `source` into memory and resolve it, with `syms` (earlier cells'
+ * globals, the kernel's runtime hooks) added as known symbols.  Diagnostics
+ * (warnings and errors, one per line, already naming cell[N]:line) are
+ * appended to `diag`.  Returns the state, ready for compile_run(), or NULL
+ * when compilation failed.
+ * Trap: the state owns the cell's code and data; deleting it frees them, so a
+ * cell that succeeded keeps its state for the rest of the session. */
+void *compile_unit(const char *source, const compile_options *opt,
+                   const compile_symbol *syms, size_t nsyms, cellsrc_buf *diag);
+
+/* Link and run the unit's main() under libtcc's crash reporting (it prints
+ * "cell[N]:L: at f: RUNTIME ERROR: ..." to stderr and returns 255 on a
+ * fault).  Returns main's value or the status passed to exit(); sets
+ * *link_failed (and appends to diag) when an undefined symbol stopped it. */
+int compile_run(void *unit, cellsrc_buf *diag, int *link_failed);
+
+/* Address of a global the unit defines, or NULL. */
+void *compile_symbol_addr(void *unit, const char *name);
+
+/* "tcc 0.9.27" or similar, for language_info. */
+const char *compile_backend_version(void);
+
+#endif

@@ -1,0 +1,300 @@
+/* editor.c — completion and inspection (see editor.h). */
+#define _GNU_SOURCE
+#include "editor.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <chalk.h>
+
+#include "headers.h"
+#include "log.h"
+
+typedef struct entry {
+    char *name;
+    char *decl;          /* declaration text, or NULL */
+    const char *kind;    /* "keyword" "function" "variable" "type" "macro" "session" */
+} entry;
+
+struct editor {
+    char *prelude;
+    char *include_path;
+    int loaded;
+    entry *headers;      /* from the flattened prelude; sorted by name */
+    size_t nheaders;
+    char **session;      /* names cells defined, newest last */
+    size_t nsession;
+};
+
+static const char *const keywords[] = {
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
+    "typedef", "union", "unsigned", "void", "volatile", "while", "_Alignas", "_Alignof",
+    "_Atomic", "_Bool", "_Generic", "_Noreturn", "_Static_assert", "_Thread_local",
+    "#include", "#define", "#ifdef", "#ifndef", "#endif", "#undef", "#pragma",
+};
+
+editor *editor_new(const char *prelude, const char *include_path)
+{
+    editor *ed = calloc(1, sizeof *ed);
+    ed->prelude = strdup(prelude ? prelude : "");
+    ed->include_path = strdup(include_path ? include_path : "");
+    return ed;
+}
+
+void editor_forget(editor *ed)
+{
+    for (size_t i = 0; i < ed->nsession; i++)
+        free(ed->session[i]);
+    free(ed->session);
+    ed->session = NULL;
+    ed->nsession = 0;
+}
+
+void editor_destroy(editor **self_p)
+{
+    editor *ed = *self_p;
+    if (!ed)
+        return;
+    editor_forget(ed);
+    for (size_t i = 0; i < ed->nheaders; i++) {
+        free(ed->headers[i].name);
+        free(ed->headers[i].decl);
+    }
+    free(ed->headers);
+    free(ed->prelude);
+    free(ed->include_path);
+    free(ed);
+    *self_p = NULL;
+}
+
+void editor_learn(editor *ed, json_t *defined)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(defined, i, v) {
+        const char *name = json_string_value(v);
+        if (!name)
+            continue;
+        size_t j;
+        for (j = 0; j < ed->nsession && strcmp(ed->session[j], name); j++)
+            ;
+        if (j < ed->nsession)
+            continue;
+        ed->session = realloc(ed->session, (ed->nsession + 1) * sizeof *ed->session);
+        ed->session[ed->nsession++] = strdup(name);
+    }
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const entry *)a)->name, ((const entry *)b)->name);
+}
+
+static const char *kind_of(const cellsrc_item *it)
+{
+    switch (it->kind) {
+    case CELLSRC_PP: return "macro";
+    case CELLSRC_TYPE: return "type";
+    case CELLSRC_VAR: return "variable";
+    case CELLSRC_FUNC:
+    case CELLSRC_PROTO: return "function";
+    default: return "declaration";
+    }
+}
+
+/* Collapse runs of white space so a declaration reads on one line. */
+static char *one_line(const char *s)
+{
+    char *out = malloc(strlen(s) + 1), *o = out;
+    int space = 0;
+    for (; *s; s++) {
+        if (isspace((unsigned char)*s)) {
+            space = o != out;
+            continue;
+        }
+        if (space)
+            *o++ = ' ';
+        space = 0;
+        *o++ = *s;
+    }
+    *o = 0;
+    return out;
+}
+
+/* Flatten the prelude the first time someone asks.  Names starting with an
+ * underscore are the implementation's and stay out of completion lists. */
+static void load(editor *ed)
+{
+    if (ed->loaded)
+        return;
+    ed->loaded = 1;
+    if (!*ed->prelude)
+        return;
+    cellsrc_buf opts = { 0 };
+    char *copy = strdup(ed->include_path);
+    for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+        cellsrc_buf_addf(&opts, "-I%s ", d);
+    free(copy);
+    char err[256];
+    char *flat = headers_flatten(ed->prelude, opts.s, NULL, err, sizeof err);
+    cellsrc_buf_free(&opts);
+    if (!flat) {
+        log_warn("completion: cannot flatten the prelude: %s", err);
+        return;
+    }
+    cellsrc_cell *cell = cellsrc_split(flat, CELLSRC_WHOLE, NULL, NULL);
+    for (size_t i = 0; cell && i < cell->nitems; i++) {
+        const cellsrc_item *it = &cell->items[i];
+        for (size_t d = 0; d < it->ndefs; d++) {
+            const char *name = it->defs[d];
+            if (name[0] == '_' || strchr(name, ' '))
+                continue;
+            ed->headers = realloc(ed->headers, (ed->nheaders + 1) * sizeof *ed->headers);
+            ed->headers[ed->nheaders++] = (entry){ strdup(name),
+                                                   one_line(it->proto ? it->proto : it->text),
+                                                   kind_of(it) };
+        }
+    }
+    cellsrc_destroy(&cell);
+    free(flat);
+    qsort(ed->headers, ed->nheaders, sizeof *ed->headers, by_name);
+}
+
+static int ident_char(int c)
+{
+    return isalnum(c) || c == '_';
+}
+
+/* The identifier around the cursor (cursor_pos counts Unicode code points,
+ * per the protocol; cells are mostly ASCII, so convert carefully). */
+static size_t byte_offset(const char *code, int cursor_pos)
+{
+    size_t off = 0;
+    for (int cp = 0; code[off] && cp < cursor_pos; cp++) {
+        off++;
+        while (((unsigned char)code[off] & 0xC0) == 0x80)
+            off++;
+    }
+    return off;
+}
+
+static size_t code_points(const char *s, size_t n)
+{
+    size_t cp = 0;
+    for (size_t i = 0; i < n; i++)
+        cp += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return cp;
+}
+
+static int has(json_t *arr, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+        if (strcmp(json_string_value(v), s) == 0)
+            return 1;
+    return 0;
+}
+
+json_t *editor_complete(editor *ed, const char *code, int cursor_pos)
+{
+    load(ed);
+    size_t end = byte_offset(code, cursor_pos), start = end;
+    while (start > 0 && (ident_char((unsigned char)code[start - 1]) || code[start - 1] == '#'))
+        start--;
+    const char *prefix = code + start;
+    size_t plen = end - start;
+    json_t *matches = json_array();
+    json_t *types = json_array();
+#define OFFER(name, kind)                                                                    \
+    do {                                                                                     \
+        if (strncmp((name), prefix, plen) == 0 && !has(matches, (name))) {                   \
+            json_array_append_new(matches, json_string(name));                               \
+            json_array_append_new(types, json_pack("{s:s, s:s}", "text", (name), "type", (kind))); \
+        }                                                                                    \
+    } while (0)
+    for (size_t i = ed->nsession; i-- > 0;)
+        OFFER(ed->session[i], "session");
+    /* Names defined earlier in this very cell count too. */
+    cellsrc_token *toks = NULL;
+    size_t ntok = cellsrc_tokenize(code, &toks, NULL);
+    for (size_t i = 0; i < ntok; i++) {
+        if (toks[i].kind != CELLSRC_TOK_IDENT || toks[i].off == start || toks[i].len < plen ||
+            cellsrc_is_keyword(code + toks[i].off, toks[i].len))
+            continue;
+        char *name = strndup(code + toks[i].off, toks[i].len);
+        OFFER(name, "cell");
+        free(name);
+    }
+    free(toks);
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+        if (plen > 0)
+            OFFER(keywords[i], "keyword");
+    for (size_t i = 0; i < ed->nheaders && plen > 0; i++)
+        OFFER(ed->headers[i].name, ed->headers[i].kind);
+#undef OFFER
+    return json_pack("{s:o, s:i, s:i, s:{s:o}}", "matches", matches, "cursor_start",
+                     (int)code_points(code, start), "cursor_end", (int)code_points(code, end),
+                     "metadata", "_jupyter_types_experimental", types);
+}
+
+static const entry *find_header(const editor *ed, const char *name)
+{
+    entry key = { (char *)name, NULL, NULL };
+    return bsearch(&key, ed->headers, ed->nheaders, sizeof *ed->headers, by_name);
+}
+
+json_t *editor_inspect(editor *ed, const char *code, int cursor_pos, int detail)
+{
+    (void)detail;
+    load(ed);
+    size_t at = byte_offset(code, cursor_pos), start = at, end = at;
+    /* The cursor may sit just after the name, or inside "name(". */
+    if (start > 0 && !ident_char((unsigned char)code[start]) &&
+        ident_char((unsigned char)code[start - 1]))
+        end = start;
+    while (start > 0 && ident_char((unsigned char)code[start - 1]))
+        start--;
+    while (ident_char((unsigned char)code[end]))
+        end++;
+    if (end == start)
+        return json_pack("{s:b, s:{}, s:{}}", "found", 0, "data", "metadata");
+    char *name = strndup(code + start, end - start);
+    const entry *h = find_header(ed, name);
+    const struct ch_doc *doc = ch_doc_find(name);
+    int in_session = 0;
+    for (size_t i = 0; i < ed->nsession; i++)
+        in_session |= strcmp(ed->session[i], name) == 0;
+    json_t *reply;
+    if (!h && !doc && !in_session) {
+        reply = json_pack("{s:b, s:{}, s:{}}", "found", 0, "data", "metadata");
+    } else {
+        cellsrc_buf text = { 0 }, md = { 0 };
+        const char *decl = doc ? doc->decl : h ? h->decl : NULL;
+        if (decl) {
+            cellsrc_buf_addf(&text, "%s\n", decl);
+            cellsrc_buf_addf(&md, "```c\n%s\n```\n", decl);
+        } else {
+            cellsrc_buf_addf(&text, "%s (defined in this session)\n", name);
+            cellsrc_buf_addf(&md, "`%s` (defined in this session)\n", name);
+        }
+        if (doc && doc->doc) {
+            cellsrc_buf_addf(&text, "\n%s\n", doc->doc);
+            cellsrc_buf_addf(&md, "\n%s\n", doc->doc);
+        } else if (h && strncmp(name, "gsl_", 4) == 0) {
+            cellsrc_buf_addf(&text, "\nGSL: see https://www.gnu.org/software/gsl/doc/html/ "
+                             "(search for %s)\n", name);
+            cellsrc_buf_addf(&md, "\nGSL function: see the [GSL manual]"
+                             "(https://www.gnu.org/software/gsl/doc/html/).\n");
+        }
+        reply = json_pack("{s:b, s:{s:s, s:s}, s:{}}", "found", 1, "data", "text/plain", text.s,
+                          "text/markdown", md.s, "metadata");
+        cellsrc_buf_free(&text);
+        cellsrc_buf_free(&md);
+    }
+    free(name);
+    return reply;
+}

@@ -1,0 +1,374 @@
+/* engine.c — the kernel's side of the executor (see engine.h).
+ *
+ * Owns the channel to the executor lineage and the two pipes that carry its
+ * stdout and stderr.  Output is read as it comes, made valid UTF-8 (a read
+ * may split a character: the tail waits for the next read), capped per cell
+ * and handed to dispatch as stream messages; frames from the executor are
+ * delivered after the pipes have been drained, which keeps a cell's prints
+ * and displays in the order it made them.
+ *
+ * The kernel is the executors' subreaper: when a holder hands over to its
+ * child and exits, the child becomes ours to reap.
+ */
+#define _GNU_SOURCE
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "editor.h"
+#include "executor.h"
+#include "frame.h"
+#include "log.h"
+#include "utf8.h"
+
+enum { OUT_STDOUT, OUT_STDERR, N_OUT };
+static const char *const out_names[N_OUT] = { "stdout", "stderr" };
+
+typedef struct output {
+    int fd;
+    char tail[8];        /* start of a UTF-8 character cut by the last read */
+    size_t ntail;
+} output;
+
+struct chalk_engine {
+    executor_config cfg;
+    pid_t pid;           /* the first holder (its process group holds the lineage) */
+    int chan;
+    frame_reader reader;
+    output out[N_OUT];
+    int busy;
+    size_t output_limit;
+    size_t output_used;  /* bytes of this cell's output published so far */
+    int truncated;
+    editor *ed;          /* completion and inspection */
+};
+
+static int set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static int spawn(chalk_engine *e)
+{
+    int sv[2], po[2], pe[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return -1;
+    if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        /* Own process group: a SIGINT sent to the kernel's group (as
+         * jupyter_client does) must not kill the session; interrupts reach
+         * the cell through the kernel. */
+        setpgid(0, 0);
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        int chan = dup(sv[1]);
+        /* Drop everything else we inherited (ZeroMQ's descriptors after a
+         * restart): the lineage must hold no socket of the kernel's. */
+        for (int fd = 3; fd < 1024; fd++)
+            if (fd != chan)
+                close(fd);
+        fcntl(chan, F_SETFD, 0);
+        executor_main(chan, &e->cfg);
+    }
+    close(sv[1]);
+    close(po[1]);
+    close(pe[1]);
+    e->pid = pid;
+    e->chan = sv[0];
+    e->out[OUT_STDOUT] = (output){ .fd = po[0] };
+    e->out[OUT_STDERR] = (output){ .fd = pe[0] };
+    set_nonblock(e->chan);
+    set_nonblock(po[0]);
+    set_nonblock(pe[0]);
+    memset(&e->reader, 0, sizeof e->reader);
+    e->busy = 0;
+    return 0;
+}
+
+chalk_engine *engine_new(const chalk_engine_config *cfg)
+{
+    chalk_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    executor_config_defaults(&e->cfg);
+    if (cfg) {
+        if (cfg->prelude)
+            e->cfg.prelude = cfg->prelude;
+        if (cfg->output_limit)
+            e->cfg.limits.output_bytes = cfg->output_limit;
+        if (cfg->cpu_seconds > 0)
+            e->cfg.limits.cpu_seconds = cfg->cpu_seconds;
+        if (cfg->memory_bytes)
+            e->cfg.limits.memory_bytes = cfg->memory_bytes;
+        if (cfg->processes)
+            e->cfg.limits.processes = cfg->processes;
+        if (cfg->file_bytes)
+            e->cfg.limits.file_bytes = cfg->file_bytes;
+    }
+    e->output_limit = e->cfg.limits.output_bytes;
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (spawn(e) < 0) {
+        log_error("cannot start the executor: %s", strerror(errno));
+        free(e);
+        return NULL;
+    }
+    e->ed = editor_new(e->cfg.prelude, e->cfg.include_path);
+    return e;
+}
+
+static void stop_lineage(chalk_engine *e)
+{
+    if (e->pid > 0)
+        kill(-e->pid, SIGKILL);
+    close(e->chan);
+    for (int i = 0; i < N_OUT; i++)
+        close(e->out[i].fd);
+    frame_reader_clear(&e->reader);
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+}
+
+void engine_destroy(chalk_engine **self_p)
+{
+    chalk_engine *e = *self_p;
+    if (!e)
+        return;
+    stop_lineage(e);
+    editor_destroy(&e->ed);
+    free(e);
+    *self_p = NULL;
+}
+
+int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin, int silent)
+{
+    if (e->busy)
+        return -1;
+    json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b}", "op", "execute", "code", code, "count",
+                            count, "allow_stdin", allow_stdin, "silent", silent);
+    /* The channel is non-blocking for reading; a frame to the executor is
+     * small, and the holder always reads, so a short blocking write is fine. */
+    int fl = fcntl(e->chan, F_GETFL);
+    fcntl(e->chan, F_SETFL, fl & ~O_NONBLOCK);
+    int rc = frame_write(e->chan, req);
+    fcntl(e->chan, F_SETFL, fl);
+    json_decref(req);
+    if (rc < 0)
+        return -1;
+    e->busy = 1;
+    e->output_used = 0;
+    e->truncated = 0;
+    return 0;
+}
+
+int engine_busy(const chalk_engine *e)
+{
+    return e->busy;
+}
+
+static void send_op(chalk_engine *e, json_t *msg)
+{
+    int fl = fcntl(e->chan, F_GETFL);
+    fcntl(e->chan, F_SETFL, fl & ~O_NONBLOCK);
+    frame_write(e->chan, msg);
+    fcntl(e->chan, F_SETFL, fl);
+    json_decref(msg);
+}
+
+void engine_input_reply(chalk_engine *e, const char *value)
+{
+    send_op(e, json_pack("{s:s, s:s}", "op", "input_reply", "value", value ? value : ""));
+}
+
+void engine_interrupt(chalk_engine *e)
+{
+    if (e->busy)
+        send_op(e, json_pack("{s:s}", "op", "interrupt"));
+}
+
+int engine_restart(chalk_engine *e)
+{
+    stop_lineage(e);
+    editor_forget(e->ed);
+    return spawn(e);
+}
+
+int engine_pollfds(const chalk_engine *e, int *fds, int max)
+{
+    int n = 0;
+    if (n < max)
+        fds[n++] = e->chan;
+    for (int i = 0; i < N_OUT && n < max; i++)
+        fds[n++] = e->out[i].fd;
+    return n;
+}
+
+/* Publish text from one pipe within the cell's output allowance. */
+static void publish(chalk_engine *e, int which, const char *text, size_t n,
+                    chalk_engine_sink sink, void *ctx)
+{
+    if (e->truncated || n == 0)
+        return;
+    if (e->output_limit && e->output_used + n > e->output_limit) {
+        size_t keep = e->output_limit - e->output_used;
+        /* Cut on a character boundary. */
+        while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80)
+            keep--;
+        if (keep)
+            sink(ctx, "stream", json_pack("{s:s, s:s%}", "name", out_names[which], "text", text, keep));
+        e->truncated = 1;
+        sink(ctx, "stream", json_pack("{s:s, s:s}", "name", "stdout", "text",
+                                      "\n[chalk] output truncated: this cell printed more than "
+                                      "its allowance (change it with %limits output=SIZE)\n"));
+        e->output_used = e->output_limit;
+        return;
+    }
+    e->output_used += n;
+    sink(ctx, "stream", json_pack("{s:s, s:s%}", "name", out_names[which], "text", text, n));
+}
+
+/* Read everything a pipe holds now.  At end of cell, `final` flushes a cut
+ * character as U+FFFD rather than waiting for the rest of it. */
+static void drain(chalk_engine *e, int which, int final, chalk_engine_sink sink, void *ctx)
+{
+    output *o = &e->out[which];
+    char buf[65536];
+    for (;;) {
+        memcpy(buf, o->tail, o->ntail);
+        ssize_t n = read(o->fd, buf + o->ntail, sizeof buf - o->ntail);
+        if (n < 0 && errno == EINTR)
+            continue;
+        size_t have = o->ntail + (n > 0 ? (size_t)n : 0);
+        if (n <= 0 && !(final && o->ntail))
+            break;
+        size_t used = have;
+        char *text = final && n <= 0 ? utf8_sanitize_all(buf, have) : utf8_sanitize(buf, have, &used);
+        o->ntail = have - used;
+        if (o->ntail > sizeof o->tail) {      /* cannot happen with valid input; be safe */
+            o->ntail = 0;
+        }
+        memmove(o->tail, buf + used, o->ntail);
+        if (text)
+            publish(e, which, text, strlen(text), sink, ctx);
+        free(text);
+        if (n <= 0)
+            break;
+    }
+}
+
+static void drain_all(chalk_engine *e, int final, chalk_engine_sink sink, void *ctx)
+{
+    for (int i = 0; i < N_OUT; i++)
+        drain(e, i, final, sink, ctx);
+}
+
+static void reap(void)
+{
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+}
+
+static void deliver(chalk_engine *e, json_t *msg, chalk_engine_sink sink, void *ctx)
+{
+    const char *type = json_string_value(json_object_get(msg, "msg_type"));
+    json_t *content = json_object_get(msg, "content");
+    if (!type || !json_is_object(content)) {
+        log_warn("executor sent a frame without msg_type/content; dropped");
+        return;
+    }
+    if (strcmp(type, "limits") == 0) {
+        json_int_t v = json_integer_value(json_object_get(content, "output_bytes"));
+        if (v >= 0)
+            e->output_limit = (size_t)v;
+        return;
+    }
+    if (strcmp(type, "reset") == 0) {
+        editor_forget(e->ed);
+        return;
+    }
+    if (strcmp(type, "execute_done") == 0) {
+        drain_all(e, 1, sink, ctx);
+        e->busy = 0;
+        editor_learn(e->ed, json_object_get(content, "defined"));
+        json_object_del(content, "defined");
+        json_object_del(content, "keep");
+    }
+    sink(ctx, type, json_incref(content));
+}
+
+void engine_on_readable(chalk_engine *e, int fd, chalk_engine_sink sink, void *ctx)
+{
+    for (int i = 0; i < N_OUT; i++)
+        if (fd == e->out[i].fd) {
+            drain(e, i, 0, sink, ctx);
+            return;
+        }
+    if (fd != e->chan)
+        return;
+    long got = frame_reader_fill(&e->reader, e->chan);
+    /* Output written before a frame was sent is in the pipes by now. */
+    drain_all(e, 0, sink, ctx);
+    int bad;
+    json_t *msg;
+    while ((msg = frame_reader_next(&e->reader, &bad)) || bad) {
+        if (!msg) {
+            log_warn("executor sent a malformed frame; dropped");
+            continue;
+        }
+        deliver(e, msg, sink, ctx);
+        json_decref(msg);
+    }
+    reap();
+    if (got < 0 || e->reader.eof) {
+        /* The whole lineage is gone (killed from outside).  Start over, and
+         * tell the cell that was running, if any, what happened. */
+        int was_busy = e->busy;
+        drain_all(e, 1, sink, ctx);
+        log_error("the executor died; starting a new session");
+        engine_restart(e);
+        if (was_busy) {
+            const char *evalue = "the kernel's executor process died; the session was restarted "
+                                 "and earlier cells must be run again";
+            sink(ctx, "error", json_pack("{s:s, s:s, s:[s]}", "ename", "DeadExecutor", "evalue",
+                                         evalue, "traceback", evalue));
+            sink(ctx, "execute_done", json_pack("{s:s, s:s, s:s, s:[s]}", "status", "error", "ename",
+                                                "DeadExecutor", "evalue", evalue, "traceback", evalue));
+        }
+    }
+}
+
+json_t *engine_complete(chalk_engine *e, const char *code, int cursor_pos)
+{
+    return editor_complete(e->ed, code, cursor_pos);
+}
+
+json_t *engine_inspect(chalk_engine *e, const char *code, int cursor_pos, int detail)
+{
+    return editor_inspect(e->ed, code, cursor_pos, detail);
+}
+
+const char *engine_is_complete(chalk_engine *e, const char *code, const char **indent)
+{
+    (void)e;
+    const char *status = cellsrc_is_complete(code);
+    if (indent)
+        *indent = strcmp(status, "incomplete") == 0 ? "    " : "";
+    return status;
+}

@@ -1,0 +1,357 @@
+/* executor.c — the holder: keeps the session, forks a child per cell, relays
+ * its frames and decides what a dead child means (see executor.h).
+ */
+#define _GNU_SOURCE
+#include "executor.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cellrun.h"
+#include "frame.h"
+#include "magics.h"
+
+/* How long an interrupted cell gets to flush its output and leave before it
+ * is killed outright (the issue asks for an interrupt within a second). */
+#define INTERRUPT_GRACE_MS 400
+
+static double amount_suffix(char c)
+{
+    switch (c) {
+    case 'k': case 'K': return 1024.0;
+    case 'm': case 'M': return 1024.0 * 1024;
+    case 'g': case 'G': return 1024.0 * 1024 * 1024;
+    case 't': case 'T': return 1024.0 * 1024 * 1024 * 1024;
+    case 's': return 1;
+    default: return 0;
+    }
+}
+
+double executor_parse_amount(const char *s)
+{
+    if (!s || !*s)
+        return -1;
+    if (strcmp(s, "none") == 0 || strcmp(s, "unlimited") == 0)
+        return 0;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0 || !isfinite(v))
+        return -1;
+    if (*end) {
+        double mul = amount_suffix(*end);
+        if (mul == 0 || (end[1] && !(end[1] == 'B' || end[1] == 'b' || end[1] == 'i') ))
+            return -1;
+        v *= mul;
+    }
+    return v;
+}
+
+static void env_amount(const char *name, double *out)
+{
+    const char *v = getenv(name);
+    if (!v)
+        return;
+    double a = executor_parse_amount(v);
+    if (a >= 0)
+        *out = a;
+    else
+        fprintf(stderr, "chalk: ignoring %s=%s (not an amount)\n", name, v);
+}
+
+void executor_config_defaults(executor_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->prelude = getenv("CHALK_PRELUDE");
+    if (!cfg->prelude)
+        cfg->prelude = "#include <chalk.h>\n";
+    cfg->include_path = getenv("CHALK_INCLUDE_PATH");
+    if (!cfg->include_path)
+        cfg->include_path = CHALK_INCLUDEDIR;
+    cfg->tcc_libdir = getenv("CHALK_TCC_LIBDIR");
+    if (!cfg->tcc_libdir)
+        cfg->tcc_libdir = CHALK_TCC_LIBDIR;
+    /* Generous defaults: they exist to stop a runaway cell, not to ration. */
+    double cpu = 600, mem = 8.0 * (1 << 30), procs = 512, fsize = 4.0 * (1 << 30),
+           out = 4 << 20;
+    env_amount("CHALK_LIMIT_CPU", &cpu);
+    env_amount("CHALK_LIMIT_MEMORY", &mem);
+    env_amount("CHALK_LIMIT_PROCS", &procs);
+    env_amount("CHALK_LIMIT_FSIZE", &fsize);
+    env_amount("CHALK_LIMIT_OUTPUT", &out);
+    cfg->limits.cpu_seconds = cpu;
+    cfg->limits.memory_bytes = (size_t)mem;
+    cfg->limits.processes = (long)procs;
+    cfg->limits.file_bytes = (size_t)fsize;
+    cfg->limits.output_bytes = (size_t)out;
+}
+
+/* ---- talking to the kernel ---- */
+
+static int chan_fd = -1;
+
+static void send_to_kernel(const char *msg_type, json_t *content)
+{
+    json_t *msg = json_pack("{s:s, s:o}", "msg_type", msg_type, "content", content);
+    if (frame_write(chan_fd, msg) < 0)
+        _exit(0);           /* the kernel is gone */
+    json_decref(msg);
+}
+
+void executor_reply(const char *msg_type, json_t *content)
+{
+    send_to_kernel(msg_type, content);
+}
+
+void executor_done(const char *status, const char *ename, const char *evalue, json_t *extra)
+{
+    json_t *c = extra ? extra : json_object();
+    json_object_set_new(c, "status", json_string(status));
+    if (ename) {
+        json_object_set_new(c, "ename", json_string(ename));
+        json_object_set_new(c, "evalue", json_string(evalue ? evalue : ""));
+    }
+    send_to_kernel("execute_done", c);
+}
+
+void executor_error(const char *ename, const char *evalue, json_t *traceback)
+{
+    if (!traceback) {
+        traceback = json_array();
+        json_array_append_new(traceback, json_sprintf("%s: %s", ename, evalue));
+    }
+    send_to_kernel("error", json_pack("{s:s, s:s, s:O}", "ename", ename, "evalue", evalue,
+                                      "traceback", traceback));
+    executor_done("error", ename, evalue, json_pack("{s:o}", "traceback", traceback));
+}
+
+/* ---- what a dead child means ---- */
+
+static const char *signal_text(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "Segmentation fault (invalid memory access)";
+    case SIGBUS: return "Bus error (misaligned or unmapped memory access)";
+    case SIGFPE: return "Floating point exception (e.g. integer division by zero)";
+    case SIGILL: return "Illegal instruction";
+    case SIGABRT: return "Aborted (abort() or a failed assert)";
+    case SIGXCPU: return "CPU time limit exceeded";
+    case SIGXFSZ: return "File size limit exceeded";
+    case SIGKILL: return "Killed";
+    default: return strsignal(sig);
+    }
+}
+
+/* The child ended without telling us how: it crashed before it could, or it
+ * was killed.  Name the signal; the session is untouched. */
+static void report_dead_child(int status, int interrupted, const executor_limits *lim)
+{
+    char ename[32], evalue[256];
+    if (interrupted) {
+        executor_error("KeyboardInterrupt",
+                       "interrupted; the session is as it was before this cell", NULL);
+        return;
+    }
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        const char *abbrev = sigabbrev_np(sig);
+        snprintf(ename, sizeof ename, "SIG%s", abbrev ? abbrev : "?");
+        if (sig == SIGXCPU)
+            snprintf(evalue, sizeof evalue, "%s: the cell used more than %g s of CPU "
+                     "(change it with %%limits cpu=SECONDS)", signal_text(sig), lim->cpu_seconds);
+        else if (sig == SIGKILL && lim->memory_bytes)
+            snprintf(evalue, sizeof evalue, "Killed (out of memory? the cell may use %.3g GiB: "
+                     "%%limits memory=SIZE)", (double)lim->memory_bytes / (1 << 30));
+        else
+            snprintf(evalue, sizeof evalue, "%s", signal_text(sig));
+    } else {
+        snprintf(ename, sizeof ename, "Exit");
+        snprintf(evalue, sizeof evalue, "the cell called _exit(%d)", WEXITSTATUS(status));
+    }
+    executor_error(ename, evalue, NULL);
+}
+
+/* ---- one cell ---- */
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Relay frames between the kernel and the child until the child reports the
+ * end of the cell or dies.  Returns 1 if the child succeeded (and we, the
+ * old holder, must hand over and exit), 0 otherwise. */
+static int relay(pid_t child, int cellfd, const executor_limits *lim)
+{
+    int interrupted = 0;
+    long kill_at = -1;
+    frame_reader from_child = { 0 };
+    int done_ok = 0, keep = 0, reported = 0;
+    json_t *error = NULL;        /* the child's error, repeated in the reply */
+
+    for (;;) {
+        struct pollfd p[2] = { { chan_fd, POLLIN, 0 }, { cellfd, POLLIN, 0 } };
+        int timeout = -1;
+        if (kill_at >= 0) {
+            long left = kill_at - now_ms();
+            timeout = left > 0 ? (int)left : 0;
+        }
+        int n = poll(p, 2, timeout);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (kill_at >= 0 && now_ms() >= kill_at) {
+            kill(child, SIGKILL);
+            kill_at = -1;
+        }
+        if (n > 0 && (p[0].revents & (POLLIN | POLLHUP))) {
+            json_t *msg = frame_read(chan_fd);
+            if (!msg) {                      /* kernel gone: take the child with us */
+                kill(child, SIGKILL);
+                _exit(0);
+            }
+            const char *op = json_string_value(json_object_get(msg, "op"));
+            if (op && strcmp(op, "interrupt") == 0) {
+                if (!interrupted) {
+                    interrupted = 1;
+                    kill(child, SIGINT);
+                    kill_at = now_ms() + INTERRUPT_GRACE_MS;
+                }
+            } else if (op && strcmp(op, "input_reply") == 0) {
+                frame_write(cellfd, msg);
+            }
+            json_decref(msg);
+        }
+        if (n > 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            long got = frame_reader_fill(&from_child, cellfd);
+            int bad;
+            json_t *msg;
+            while ((msg = frame_reader_next(&from_child, &bad)) || bad) {
+                if (!msg)
+                    continue;
+                const char *type = json_string_value(json_object_get(msg, "msg_type"));
+                if (type && strcmp(type, "execute_done") == 0) {
+                    const char *status = json_string_value(
+                        json_object_get(json_object_get(msg, "content"), "status"));
+                    done_ok = status && strcmp(status, "ok") == 0;
+                    keep = !json_is_false(json_object_get(json_object_get(msg, "content"), "keep"));
+                    reported = 1;
+                }
+                if (type && strcmp(type, "error") == 0) {
+                    json_decref(error);
+                    error = json_deep_copy(json_object_get(msg, "content"));
+                }
+                if (frame_write(chan_fd, msg) < 0)
+                    _exit(0);
+                json_decref(msg);
+                if (done_ok)
+                    break;
+            }
+            if (done_ok) {
+                frame_reader_clear(&from_child);
+                if (keep)
+                    return 1;
+                /* %timeit: the child reported and leaves; nothing is kept. */
+                kill(child, SIGKILL);
+                while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+                    ;
+                return 0;
+            }
+            if (got <= 0 && from_child.eof) {
+                /* The child is gone; a partial frame in the buffer is torn. */
+                int status = 0;
+                while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+                    ;
+                frame_reader_clear(&from_child);
+                if (error) {
+                    json_t *tb = json_incref(json_object_get(error, "traceback"));
+                    executor_done("error", json_string_value(json_object_get(error, "ename")),
+                                  json_string_value(json_object_get(error, "evalue")),
+                                  json_pack("{s:o}", "traceback", tb ? tb : json_array()));
+                    json_decref(error);
+                } else if (!reported) {
+                    report_dead_child(status, interrupted, lim);
+                }
+                return 0;
+            }
+        }
+    }
+    return 0;
+}
+
+static void run_cell(executor_state *st, json_t *req)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        executor_error("KernelError", strerror(errno), NULL);
+        return;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        executor_error("KernelError", "cannot fork the cell's process", NULL);
+        return;
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        /* Returns only if the cell succeeded: we are the new holder. */
+        cellrun_child(st, sv[1], req);
+        char go;
+        while (read(sv[1], &go, 1) < 0 && errno == EINTR)
+            ;
+        close(sv[1]);
+        return;
+    }
+    close(sv[1]);
+    int ok = relay(pid, sv[0], &st->limits);
+    if (ok) {
+        /* Hand over: the child waits for this byte so that it never reads
+         * the channel while we still might. */
+        (void)!write(sv[0], "g", 1);
+        _exit(0);
+    }
+    close(sv[0]);
+}
+
+void executor_main(int chan, const executor_config *cfg)
+{
+    chan_fd = chan;
+    /* Interrupts reach the cell through the kernel, never the holder. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    executor_state st;
+    executor_state_init(&st, cfg);
+    for (;;) {
+        json_t *req = frame_read(chan_fd);
+        if (!req)
+            _exit(0);
+        const char *op = json_string_value(json_object_get(req, "op"));
+        if (op && strcmp(op, "execute") == 0) {
+            const char *code = json_string_value(json_object_get(req, "code"));
+            /* Magics that change the holder itself run here, not in a child;
+             * what is left of the cell (if anything) runs as usual. */
+            char *rest = NULL;
+            if (magics_run_in_holder(&st, code ? code : "", &rest) == 0 && rest) {
+                json_object_set_new(req, "code", json_string(rest));
+                run_cell(&st, req);
+            }
+            free(rest);
+        }
+        /* "interrupt" and "input_reply" with no cell running: nothing to do. */
+        json_decref(req);
+    }
+}

@@ -1,0 +1,58 @@
+/* executor.h — the process lineage that holds the C session.
+ *
+ * The kernel forks one executor at start-up.  The executor (the "holder")
+ * keeps the session: the code and data of every cell that succeeded, and the
+ * declarations later cells need to see them.  For each cell the holder forks;
+ * the child compiles and runs the cell.  If the cell succeeds the child
+ * becomes the new holder and the old one exits; if it crashes, is
+ * interrupted, fails a check or does not compile, the child dies and the
+ * holder carries on with the session exactly as it was before the cell.
+ *
+ *   kernel <== chan ==> holder <== cell socket ==> child (runs the cell)
+ *   stdout/stderr of every process in the lineage are two pipes the kernel
+ *   reads directly, so output streams live and survives a crash.
+ *
+ * While the child runs, the holder relays frames both ways (input requests
+ * and replies, displays, the final result) and kills the child on interrupt.
+ * A frame torn by a dying child is dropped by the holder, never forwarded.
+ *
+ * Frames on chan (see frame.h), kernel -> executor:
+ *   {"op":"execute","code":s,"count":n,"allow_stdin":b,"silent":b}
+ *   {"op":"input_reply","value":s}   {"op":"interrupt"}
+ * executor -> kernel: {"msg_type":t,"content":{...}} with the types listed in
+ * engine.h ("execute_done" last for each cell).
+ */
+#ifndef CHALK_EXECUTOR_H
+#define CHALK_EXECUTOR_H
+
+#include <stddef.h>
+
+typedef struct executor_limits {
+    double cpu_seconds;      /* 0: none */
+    size_t memory_bytes;     /* address space the cell may add; 0: none */
+    long processes;          /* 0: none */
+    size_t file_bytes;       /* largest file the cell may write; 0: none */
+    size_t output_bytes;     /* stdout+stderr per cell (enforced by the kernel) */
+} executor_limits;
+
+typedef struct executor_config {
+    const char *prelude;        /* text put before every cell; "" for none */
+    const char *include_path;   /* ':'-separated extra include directories */
+    const char *tcc_libdir;     /* libtcc's runtime directory */
+    executor_limits limits;
+} executor_config;
+
+/* Defaults, then the environment (CHALK_PRELUDE, CHALK_INCLUDE_PATH,
+ * CHALK_TCC_LIBDIR, CHALK_LIMIT_CPU, CHALK_LIMIT_MEMORY, CHALK_LIMIT_PROCS,
+ * CHALK_LIMIT_FSIZE, CHALK_LIMIT_OUTPUT). */
+void executor_config_defaults(executor_config *cfg);
+
+/* Parse "10", "1.5G", "512M", "64k" (bytes) or seconds; -1 if malformed. */
+double executor_parse_amount(const char *s);
+
+/* Run the executor in this (freshly forked) process; never returns.
+ * `chan` is its end of the channel; stdout and stderr are already the
+ * kernel's pipes. */
+void executor_main(int chan, const executor_config *cfg) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,270 @@
+/* magics.c — the holder's magics (see magics.h). */
+#define _GNU_SOURCE
+#include "magics.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *skip_space(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+static int is_blank(const char *p)
+{
+    for (; *p; p++)
+        if (!isspace((unsigned char)*p))
+            return 0;
+    return 1;
+}
+
+int magics_timeit_code(const char *code, char **timed)
+{
+    const char *p = code;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (strncmp(p, "%%timeit", 8) == 0) {
+        const char *nl = strchr(p, '\n');
+        /* Keep the line count so cell[N]:line still points at the cell. */
+        size_t skipped = 0;
+        for (const char *q = code; q < (nl ? nl : p); q++)
+            skipped += *q == '\n';
+        char *out = malloc(skipped + 2 + (nl ? strlen(nl) : 0));
+        memset(out, '\n', skipped + 1);
+        strcpy(out + skipped + 1, nl ? nl + 1 : "");
+        *timed = out;
+        return 1;
+    }
+    if (strncmp(p, "%timeit", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
+        const char *arg = skip_space(p + 7);
+        const char *nl = strchr(arg, '\n');
+        size_t n = nl ? (size_t)(nl - arg) : strlen(arg);
+        if (nl && !is_blank(nl)) {
+            /* Only the statement on the line is timed, as in IPython. */
+            fprintf(stderr, "[chalk] %%timeit times the statement on its own line; "
+                            "use %%%%timeit for the whole cell\n");
+        }
+        *timed = strndup(arg, n);
+        return 1;
+    }
+    return 0;
+}
+
+/* Run `pkg-config --cflags NAME` (or --libs) and append its output. */
+static int pkg_config(const char *what, const char *name, cellsrc_buf *out, char *err,
+                      size_t errlen)
+{
+    for (const char *c = name; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("._+-", *c)) {
+            snprintf(err, errlen, "'%s' is not a pkg-config package name", name);
+            return -1;
+        }
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "pkg-config %s %s 2>/dev/null", what, name);
+    FILE *f = popen(cmd, "r");
+    char line[4096] = "";
+    size_t n = f ? fread(line, 1, sizeof line - 1, f) : 0;
+    int status = f ? pclose(f) : -1;
+    line[n] = 0;
+    if (status != 0) {
+        snprintf(err, errlen, "pkg-config does not know the package '%s'", name);
+        return -1;
+    }
+    line[strcspn(line, "\n")] = 0;
+    cellsrc_buf_add(out, " ");
+    cellsrc_buf_add(out, line);
+    return 0;
+}
+
+static int flags_magic(char **slot, const char *what, const char *arg, char *err, size_t errlen)
+{
+    if (!*arg) {
+        printf("%s\n", *slot ? *slot : "(none)");
+        return 0;
+    }
+    cellsrc_buf b = { 0 };
+    cellsrc_buf_add(&b, *slot ? *slot : "");
+    char *copy = strdup(arg);
+    int rc = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, " \t", &save); tok && rc == 0;
+         tok = strtok_r(NULL, " \t", &save)) {
+        if (tok[0] == '-' || tok[0] == '/') {
+            cellsrc_buf_add(&b, " ");
+            cellsrc_buf_add(&b, tok);
+        } else {
+            rc = pkg_config(what, tok, &b, err, errlen);
+        }
+    }
+    free(copy);
+    if (rc == 0) {
+        free(*slot);
+        *slot = cellsrc_buf_take(&b);
+        printf("%s\n", *slot);
+    }
+    cellsrc_buf_free(&b);
+    return rc;
+}
+
+static void print_amount(const char *name, double v, const char *unit)
+{
+    if (v <= 0)
+        printf("  %-8s unlimited\n", name);
+    else if (unit[0] == 'B' && v >= 1 << 20)
+        printf("  %-8s %.4g MiB\n", name, v / (1 << 20));
+    else
+        printf("  %-8s %.4g %s\n", name, v, unit);
+}
+
+static int limits_magic(executor_state *st, const char *arg, char *err, size_t errlen)
+{
+    executor_limits *l = &st->limits;
+    char *copy = strdup(arg);
+    int rc = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, " \t", &save); tok && rc == 0;
+         tok = strtok_r(NULL, " \t", &save)) {
+        char *eq = strchr(tok, '=');
+        double v = eq ? executor_parse_amount(eq + 1) : -1;
+        if (eq)
+            *eq = 0;
+        if (v < 0) {
+            snprintf(err, errlen, "%%limits takes name=value pairs (cpu=60 memory=2G "
+                     "procs=64 fsize=100M output=1M); got '%s'", tok);
+            rc = -1;
+        } else if (strcmp(tok, "cpu") == 0) {
+            l->cpu_seconds = v;
+        } else if (strcmp(tok, "memory") == 0 || strcmp(tok, "mem") == 0) {
+            l->memory_bytes = (size_t)v;
+        } else if (strcmp(tok, "procs") == 0 || strcmp(tok, "processes") == 0) {
+            l->processes = (long)v;
+        } else if (strcmp(tok, "fsize") == 0) {
+            l->file_bytes = (size_t)v;
+        } else if (strcmp(tok, "output") == 0) {
+            l->output_bytes = (size_t)v;
+        } else {
+            snprintf(err, errlen, "%%limits: unknown limit '%s' (cpu, memory, procs, fsize, "
+                     "output)", tok);
+            rc = -1;
+        }
+    }
+    free(copy);
+    if (rc == 0) {
+        printf("Limits for each cell:\n");
+        print_amount("cpu", l->cpu_seconds, "s");
+        print_amount("memory", (double)l->memory_bytes, "B");
+        print_amount("procs", (double)l->processes, "");
+        print_amount("fsize", (double)l->file_bytes, "B");
+        print_amount("output", (double)l->output_bytes, "B");
+        executor_reply("limits", json_pack("{s:I}", "output_bytes", (json_int_t)l->output_bytes));
+    }
+    return rc;
+}
+
+static void who_magic(executor_state *st)
+{
+    size_t n;
+    session_name *names = session_names(st->sess, &n);
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(names[i].kind, "variable") && strcmp(names[i].kind, "function"))
+            continue;
+        if (!any)
+            printf("%-20s %-9s %s\n", "Name", "Kind", "Declaration");
+        any = 1;
+        printf("%-20s %-9s %s\n", names[i].name, names[i].kind, names[i].decl);
+    }
+    if (!any)
+        printf("Nothing defined yet.\n");
+    free(names);
+}
+
+static const char help_text[] =
+    "chalk magics (at the top of a cell):\n"
+    "  %timeit STATEMENT     time a statement (IPython-style: runs, loops, mean ± std)\n"
+    "  %%timeit              time the rest of the cell\n"
+    "  %cflags [FLAGS|PKG]   add compiler flags (-I, -D, or pkg-config package names)\n"
+    "  %ldflags [FLAGS|PKG]  add libraries (-L, -lNAME, or pkg-config package names)\n"
+    "  %limits [k=v ...]     per-cell limits: cpu=SECONDS memory=SIZE procs=N fsize=SIZE "
+    "output=SIZE\n"
+    "  %who                  variables and functions the session holds\n"
+    "  %reset                forget every cell\n"
+    "  %help                 this text\n";
+
+/* One magic line; returns 0 or -1 with err. */
+static int run_one(executor_state *st, const char *name, size_t namelen, const char *arg,
+                   char *err, size_t errlen)
+{
+#define IS(s) (namelen == strlen(s) && strncmp(name, s, namelen) == 0)
+    if (IS("cflags"))
+        return flags_magic(&st->cflags, "--cflags", arg, err, errlen);
+    if (IS("ldflags"))
+        return flags_magic(&st->ldflags, "--libs", arg, err, errlen);
+    if (IS("limits"))
+        return limits_magic(st, arg, err, errlen);
+    if (IS("who")) {
+        who_magic(st);
+        return 0;
+    }
+    if (IS("reset")) {
+        session_reset(st->sess);
+        executor_reply("reset", json_object());
+        printf("Session reset: every earlier cell is forgotten.\n");
+        return 0;
+    }
+    if (IS("help") || IS("magic")) {
+        fputs(help_text, stdout);
+        return 0;
+    }
+#undef IS
+    snprintf(err, errlen, "unknown magic %%%.*s (try %%help: timeit, cflags, ldflags, limits, "
+             "who, reset)", (int)namelen, name);
+    return -1;
+}
+
+int magics_run_in_holder(executor_state *st, const char *code, char **rest)
+{
+    *rest = NULL;
+    char *out = strdup(code);
+    char *line = out;
+    int ran = 0;
+    for (;;) {
+        char *p = (char *)skip_space(line);
+        if (*p == '\n') {
+            line = p + 1;
+            continue;
+        }
+        if (p[0] != '%' || p[1] == '%')
+            break;
+        char *nl = strchr(p, '\n');
+        char *end = nl ? nl : p + strlen(p);
+        const char *name = p + 1;
+        size_t namelen = strspn(name, "abcdefghijklmnopqrstuvwxyz_");
+        if (namelen == 6 && strncmp(name, "timeit", 6) == 0)
+            break;              /* the child times it */
+        char *arg = strndup(skip_space(name + namelen), (size_t)(end - skip_space(name + namelen)));
+        char err[512];
+        int rc = run_one(st, name, namelen, arg, err, sizeof err);
+        free(arg);
+        fflush(stdout);
+        if (rc < 0) {
+            executor_error("UsageError", err, NULL);
+            free(out);
+            return -1;
+        }
+        ran = 1;
+        memset(p, ' ', (size_t)(end - p));
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+    if (ran && is_blank(out)) {
+        free(out);
+        executor_done("ok", NULL, NULL, NULL);
+        return 0;
+    }
+    *rest = out;
+    return 0;
+}
