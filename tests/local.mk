@@ -73,3 +73,26 @@ CLEANFILES += tests/bench/bench.json tests/*/*.junit.xml
 # Python that has jupyter_client and pytest, or its Python tests cannot run.
 AM_DISTCHECK_CONFIGURE_FLAGS = PYTHON='$(PYTHON)'
 # --- end harness ---
+
+# --- cell source unit tests (session/cellsrc owner) ---
+check_PROGRAMS += tests/unit/test_cellsrc tests/unit/test_session
+TESTS += tests/unit/test_cellsrc tests/unit/test_session
+tests_unit_test_cellsrc_SOURCES = tests/unit/test_cellsrc.c
+tests_unit_test_cellsrc_LDADD = kernel/libchalkcell.la
+tests_unit_test_session_SOURCES = tests/unit/test_session.c
+tests_unit_test_session_LDADD = kernel/libchalkcell.la $(TCC_LIBS)
+# --- end cell source unit tests ---
+
+# --- protocol layers: wire/sign unit tests and protocol tests (protocol owner) ---
+check_PROGRAMS += tests/unit/test_sign tests/unit/test_wire
+TESTS += tests/unit/test_sign tests/unit/test_wire \
+  tests/protocol/test_protocol.py tests/protocol/test_kernel_suite.py
+tests_unit_test_sign_SOURCES = tests/unit/test_sign.c tests/unit/check.h kernel/sign.c
+tests_unit_test_sign_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_sign_LDADD = $(CRYPTO_LIBS)
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/unit/check.h kernel/wire.c kernel/sign.c kernel/utf8.c
+tests_unit_test_wire_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_wire_LDADD = $(JANSSON_LIBS) $(CRYPTO_LIBS)
+EXTRA_DIST += tests/protocol/test_protocol.py tests/protocol/test_kernel_suite.py \
+  tests/protocol/chalkproto.py
+# --- end protocol layers ---

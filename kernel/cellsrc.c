@@ -1,0 +1,1124 @@
+/* cellsrc.c — tokenizer and top-level splitter for cells and flattened
+ * headers (see cellsrc.h for the contract).
+ *
+ * The splitter works on tokens, keeping bracket depth, and classifies each
+ * top-level chunk by its first tokens.  It is run on 300 KB of flattened
+ * headers once per session, so it stays linear: no backtracking beyond the
+ * chunk at hand.  Beware when changing the declaration heuristics: a chunk
+ * misread as a statement ends up inside main() where a function definition
+ * is a compile error, and a statement misread as a declaration ends up at
+ * file scope; both show as compile errors naming the cell's line.
+ */
+#include "cellsrc.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* buffers */
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        /* The kernel cannot do anything useful without memory; the executor
+         * runs each cell in a child so this only loses that cell. */
+        fputs("chalk: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *r = xrealloc(NULL, n + 1);
+    memcpy(r, s, n);
+    r[n] = 0;
+    return r;
+}
+
+void cellsrc_buf_addn(cellsrc_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        b->s = xrealloc(b->s, cap);
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = 0;
+}
+
+void cellsrc_buf_add(cellsrc_buf *b, const char *s) { cellsrc_buf_addn(b, s, strlen(s)); }
+
+void cellsrc_buf_addf(cellsrc_buf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        cellsrc_buf_addn(b, small, (size_t)n);
+        return;
+    }
+    char *big = xrealloc(NULL, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    cellsrc_buf_addn(b, big, (size_t)n);
+    free(big);
+}
+
+char *cellsrc_buf_take(cellsrc_buf *b)
+{
+    char *s = b->s ? b->s : xstrndup("", 0);
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void cellsrc_buf_free(cellsrc_buf *b)
+{
+    free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* tokenizer */
+
+static int is_id0(int c) { return isalpha(c) || c == '_' || c == '$'; }
+static int is_id1(int c) { return isalnum(c) || c == '_' || c == '$'; }
+
+static const char *const punct3[] = { "...", "<<=", ">>=" };
+static const char *const punct2[] = { "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=",
+                                       "&&", "||", "*=", "/=", "%=", "+=", "-=", "&=", "^=",
+                                       "|=", "##" };
+
+/* Skip a quoted literal starting at s[i] (the quote); stops at the closing
+ * quote or, unterminated, at the newline (C forbids raw newlines in them). */
+static size_t skip_quoted(const char *s, size_t i, int *problems)
+{
+    char q = s[i++];
+    while (s[i] && s[i] != q) {
+        if (s[i] == '\\' && s[i + 1])
+            i++;
+        else if (s[i] == '\n')
+            break;
+        i++;
+    }
+    if (s[i] == q)
+        return i + 1;
+    *problems |= CELLSRC_OPEN_STRING;
+    return i;
+}
+
+static size_t skip_block_comment(const char *s, size_t i, int *line, int *problems)
+{
+    i += 2;
+    while (s[i] && !(s[i] == '*' && s[i + 1] == '/')) {
+        if (s[i] == '\n')
+            (*line)++;
+        i++;
+    }
+    if (!s[i]) {
+        *problems |= CELLSRC_OPEN_COMMENT;
+        return i;
+    }
+    return i + 2;
+}
+
+size_t cellsrc_tokenize(const char *s, cellsrc_token **toks_out, int *problems_out)
+{
+    size_t n = 0, cap = 0, i = 0;
+    cellsrc_token *toks = NULL;
+    int line = 1, problems = 0, line_start = 1;
+
+    while (s[i]) {
+        char c = s[i];
+        if (c == '\n') {
+            line++;
+            line_start = 1;
+            i++;
+            continue;
+        }
+        if (c == '\\' && s[i + 1] == '\n') {
+            line++;
+            i += 2;
+            continue;
+        }
+        if (c == '\\' && s[i + 1] == '\r' && s[i + 2] == '\n') {
+            line++;
+            i += 3;
+            continue;
+        }
+        if (c == '\\' && !s[i + 1]) {
+            problems |= CELLSRC_TRAILING_BACKSLASH;
+            i++;
+            continue;
+        }
+        if (isspace((unsigned char)c)) {
+            i++;
+            continue;
+        }
+        if (c == '/' && s[i + 1] == '/') {
+            while (s[i] && s[i] != '\n') {
+                if (s[i] == '\\' && s[i + 1] == '\n') {
+                    line++;
+                    i++;
+                }
+                i++;
+            }
+            continue;
+        }
+        if (c == '/' && s[i + 1] == '*') {
+            i = skip_block_comment(s, i, &line, &problems);
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            toks = xrealloc(toks, cap * sizeof *toks);
+        }
+        cellsrc_token *t = &toks[n++];
+        t->off = i;
+        t->line = line;
+        if (c == '#' && line_start) {
+            /* A directive runs to the end of the line; continuations and
+             * block comments may carry it over several lines. */
+            t->kind = CELLSRC_TOK_PP;
+            while (s[i] && s[i] != '\n') {
+                if (s[i] == '\\' && s[i + 1] == '\n') {
+                    line++;
+                    i += 2;
+                    continue;
+                }
+                if (s[i] == '\\' && !s[i + 1]) {
+                    problems |= CELLSRC_TRAILING_BACKSLASH;
+                    i++;
+                    continue;
+                }
+                if (s[i] == '/' && s[i + 1] == '*') {
+                    i = skip_block_comment(s, i, &line, &problems);
+                    continue;
+                }
+                if (s[i] == '/' && s[i + 1] == '/') {
+                    while (s[i] && s[i] != '\n')
+                        i++;
+                    break;
+                }
+                if (s[i] == '"' || s[i] == '\'') {
+                    i = skip_quoted(s, i, &problems);
+                    continue;
+                }
+                i++;
+            }
+            t->len = i - t->off;
+            while (t->len && isspace((unsigned char)s[t->off + t->len - 1]))
+                t->len--;
+            continue;
+        }
+        line_start = 0;
+        if (is_id0((unsigned char)c)) {
+            while (is_id1((unsigned char)s[i]))
+                i++;
+            /* L"x", u8"x", u'x' ...: the prefix belongs to the literal */
+            size_t idl = i - t->off;
+            if ((s[i] == '"' || s[i] == '\'') &&
+                ((idl == 1 && strchr("LuU", s[t->off])) ||
+                 (idl == 2 && s[t->off] == 'u' && s[t->off + 1] == '8'))) {
+                t->kind = s[i] == '"' ? CELLSRC_TOK_STRING : CELLSRC_TOK_CHAR;
+                i = skip_quoted(s, i, &problems);
+            } else {
+                t->kind = CELLSRC_TOK_IDENT;
+            }
+        } else if (isdigit((unsigned char)c) || (c == '.' && isdigit((unsigned char)s[i + 1]))) {
+            t->kind = CELLSRC_TOK_NUMBER;
+            while (is_id1((unsigned char)s[i]) || s[i] == '.' ||
+                   ((s[i] == '+' || s[i] == '-') && strchr("eEpP", s[i - 1])))
+                i++;
+        } else if (c == '"' || c == '\'') {
+            t->kind = c == '"' ? CELLSRC_TOK_STRING : CELLSRC_TOK_CHAR;
+            i = skip_quoted(s, i, &problems);
+        } else {
+            t->kind = CELLSRC_TOK_PUNCT;
+            size_t len = 1;
+            for (size_t k = 0; k < sizeof punct3 / sizeof *punct3 && len == 1; k++)
+                if (!strncmp(s + i, punct3[k], 3))
+                    len = 3;
+            for (size_t k = 0; k < sizeof punct2 / sizeof *punct2 && len == 1; k++)
+                if (!strncmp(s + i, punct2[k], 2))
+                    len = 2;
+            i += len;
+        }
+        t->len = i - t->off;
+    }
+    if (problems_out)
+        *problems_out = problems;
+    *toks_out = toks;
+    return n;
+}
+
+const char *cellsrc_is_complete(const char *code)
+{
+    cellsrc_token *toks;
+    int problems;
+    size_t n = cellsrc_tokenize(code, &toks, &problems);
+    long depth = 0;
+    const char *r = "complete";
+    for (size_t i = 0; i < n; i++) {
+        if (toks[i].kind != CELLSRC_TOK_PUNCT || toks[i].len != 1)
+            continue;
+        char c = code[toks[i].off];
+        if (c == '(' || c == '[' || c == '{')
+            depth++;
+        else if (c == ')' || c == ']' || c == '}') {
+            if (--depth < 0) {
+                r = "invalid";
+                break;
+            }
+        }
+    }
+    free(toks);
+    if (depth >= 0 && (depth > 0 || problems))
+        r = "incomplete";
+    return r;
+}
+
+char *cellsrc_rename(const char *text, const char *from, const char *to)
+{
+    cellsrc_token *toks;
+    size_t n = cellsrc_tokenize(text, &toks, NULL), pos = 0, fl = strlen(from);
+    cellsrc_buf b = { 0 };
+    for (size_t i = 0; i < n; i++) {
+        cellsrc_token *t = &toks[i];
+        if (t->kind == CELLSRC_TOK_PP) {
+            /* directives are not tokenized further: rename inside them by
+             * recursing on the line without its '#' handling */
+            char *line = xstrndup(text + t->off + 1, t->len - 1);
+            char *r = cellsrc_rename(line, from, to);
+            cellsrc_buf_addn(&b, text + pos, t->off + 1 - pos);
+            cellsrc_buf_add(&b, r);
+            free(r);
+            free(line);
+            pos = t->off + t->len;
+            continue;
+        }
+        if (t->kind == CELLSRC_TOK_IDENT && t->len == fl && !memcmp(text + t->off, from, fl)) {
+            cellsrc_buf_addn(&b, text + pos, t->off - pos);
+            cellsrc_buf_add(&b, to);
+            pos = t->off + t->len;
+        }
+    }
+    cellsrc_buf_add(&b, text + pos);
+    free(toks);
+    return cellsrc_buf_take(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* keywords */
+
+enum { KW_NONE, KW_TYPE, KW_QUAL, KW_STORAGE, KW_TYPEDEF, KW_TAG, KW_PARENSPEC,
+       KW_STMT, KW_OTHER };
+
+static const struct { const char *w; int k; } keywords[] = {
+    { "void", KW_TYPE }, { "char", KW_TYPE }, { "short", KW_TYPE }, { "int", KW_TYPE },
+    { "long", KW_TYPE }, { "float", KW_TYPE }, { "double", KW_TYPE }, { "signed", KW_TYPE },
+    { "unsigned", KW_TYPE }, { "_Bool", KW_TYPE }, { "_Complex", KW_TYPE },
+    { "__signed__", KW_TYPE }, { "__int128", KW_TYPE }, { "__signed", KW_TYPE },
+    { "const", KW_QUAL }, { "volatile", KW_QUAL }, { "restrict", KW_QUAL },
+    { "__restrict", KW_QUAL }, { "__restrict__", KW_QUAL }, { "__const", KW_QUAL },
+    { "__volatile__", KW_QUAL }, { "inline", KW_QUAL }, { "__inline", KW_QUAL },
+    { "__inline__", KW_QUAL }, { "_Noreturn", KW_QUAL }, { "__extension__", KW_QUAL },
+    { "_Thread_local", KW_QUAL }, { "__thread", KW_QUAL },
+    { "static", KW_STORAGE }, { "extern", KW_STORAGE }, { "auto", KW_STORAGE },
+    { "register", KW_STORAGE }, { "typedef", KW_TYPEDEF },
+    { "struct", KW_TAG }, { "union", KW_TAG }, { "enum", KW_TAG },
+    { "typeof", KW_PARENSPEC }, { "__typeof__", KW_PARENSPEC }, { "__typeof", KW_PARENSPEC },
+    { "__attribute__", KW_PARENSPEC }, { "__attribute", KW_PARENSPEC },
+    { "_Alignas", KW_PARENSPEC }, { "_Atomic", KW_QUAL }, { "__asm__", KW_PARENSPEC },
+    { "__asm", KW_PARENSPEC }, { "asm", KW_PARENSPEC }, { "__declspec", KW_PARENSPEC },
+    { "if", KW_STMT }, { "else", KW_STMT }, { "for", KW_STMT }, { "while", KW_STMT },
+    { "do", KW_STMT }, { "switch", KW_STMT }, { "return", KW_STMT }, { "goto", KW_STMT },
+    { "break", KW_STMT }, { "continue", KW_STMT }, { "case", KW_STMT },
+    { "default", KW_STMT },
+    { "sizeof", KW_OTHER }, { "_Alignof", KW_OTHER }, { "__alignof__", KW_OTHER },
+    { "_Generic", KW_OTHER }, { "_Static_assert", KW_OTHER }, { "__builtin_va_arg", KW_OTHER },
+    { "__label__", KW_OTHER },
+};
+
+static int keyword_kind(const char *s, size_t len)
+{
+    for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
+        if (strlen(keywords[i].w) == len && !memcmp(keywords[i].w, s, len))
+            return keywords[i].k;
+    return KW_NONE;
+}
+
+int cellsrc_is_keyword(const char *name, size_t len) { return keyword_kind(name, len) != KW_NONE; }
+
+/* ------------------------------------------------------------------ */
+/* splitting */
+
+typedef struct splitter {
+    const char *src;
+    cellsrc_token *t;
+    size_t n;
+    unsigned options;
+    cellsrc_is_type_fn is_type;
+    void *ctx;
+    char **own_types;         /* typedef names defined by this text */
+    size_t nown, capown;
+    cellsrc_cell *cell;
+    size_t capitems;
+} splitter;
+
+static int tok_is(const splitter *sp, size_t i, const char *p)
+{
+    return i < sp->n && sp->t[i].len == strlen(p) && sp->t[i].kind != CELLSRC_TOK_STRING &&
+           !memcmp(sp->src + sp->t[i].off, p, sp->t[i].len);
+}
+
+static int tok_kw(const splitter *sp, size_t i)
+{
+    if (i >= sp->n || sp->t[i].kind != CELLSRC_TOK_IDENT)
+        return KW_NONE;
+    return keyword_kind(sp->src + sp->t[i].off, sp->t[i].len);
+}
+
+static int is_ident(const splitter *sp, size_t i)
+{
+    return i < sp->n && sp->t[i].kind == CELLSRC_TOK_IDENT && tok_kw(sp, i) == KW_NONE;
+}
+
+/* A hash set would be faster, but a cell defines a handful of typedefs and
+ * headers go through the caller's index. */
+static int own_type(const splitter *sp, const char *s, size_t len)
+{
+    for (size_t i = 0; i < sp->nown; i++)
+        if (strlen(sp->own_types[i]) == len && !memcmp(sp->own_types[i], s, len))
+            return 1;
+    return 0;
+}
+
+static int known_type(const splitter *sp, size_t i)
+{
+    if (!is_ident(sp, i))
+        return 0;
+    const char *s = sp->src + sp->t[i].off;
+    size_t len = sp->t[i].len;
+    return own_type(sp, s, len) || (sp->is_type && sp->is_type(sp->ctx, s, len));
+}
+
+/* Index just past the bracket matching the one at i (or n). */
+static size_t skip_balanced(const splitter *sp, size_t i)
+{
+    long depth = 0;
+    for (; i < sp->n; i++) {
+        if (sp->t[i].kind != CELLSRC_TOK_PUNCT || sp->t[i].len != 1)
+            continue;
+        char c = sp->src[sp->t[i].off];
+        if (c == '(' || c == '[' || c == '{')
+            depth++;
+        else if ((c == ')' || c == ']' || c == '}') && --depth <= 0)
+            return i + 1;
+    }
+    return sp->n;
+}
+
+static cellsrc_item *new_item(splitter *sp, cellsrc_kind kind, size_t first)
+{
+    cellsrc_cell *c = sp->cell;
+    if (c->nitems == sp->capitems) {
+        sp->capitems = sp->capitems ? sp->capitems * 2 : 16;
+        c->items = xrealloc(c->items, sp->capitems * sizeof *c->items);
+    }
+    cellsrc_item *it = &c->items[c->nitems++];
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    it->line = first < sp->n ? sp->t[first].line : 0;
+    return it;
+}
+
+static void add_name(char ***v, size_t *n, const char *s, size_t len)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strlen((*v)[i]) == len && !memcmp((*v)[i], s, len))
+            return;
+    if ((*n & (*n - 1)) == 0 || *n == 0)
+        *v = xrealloc(*v, (*n ? *n * 2 : 4) * sizeof **v);
+    (*v)[(*n)++] = xstrndup(s, len);
+}
+
+static void add_def(cellsrc_item *it, const char *s, size_t len) { add_name(&it->defs, &it->ndefs, s, len); }
+
+static void add_refs(splitter *sp, cellsrc_item *it, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (is_ident(sp, i))
+            add_name(&it->refs, &it->nrefs, sp->src + sp->t[i].off, sp->t[i].len);
+}
+
+/* Identifiers inside a directive's text (after its name). */
+static void add_refs_text(cellsrc_item *it, const char *text)
+{
+    cellsrc_token *toks;
+    size_t n = cellsrc_tokenize(text, &toks, NULL);
+    for (size_t i = 0; i < n; i++)
+        if (toks[i].kind == CELLSRC_TOK_IDENT && !cellsrc_is_keyword(text + toks[i].off, toks[i].len))
+            add_name(&it->refs, &it->nrefs, text + toks[i].off, toks[i].len);
+    free(toks);
+}
+
+/* Source text of tokens [from, to), newlines and spacing kept; tokens whose
+ * index has blank[i - from] set are replaced by spaces. */
+static char *render(const splitter *sp, size_t from, size_t to, const unsigned char *blank)
+{
+    if (from >= to)
+        return xstrndup("", 0);
+    cellsrc_buf b = { 0 };
+    size_t pos = sp->t[from].off;
+    for (size_t i = from; i < to; i++) {
+        const cellsrc_token *t = &sp->t[i];
+        if (blank && blank[i - from]) {
+            cellsrc_buf_addn(&b, sp->src + pos, t->off - pos);
+            for (size_t k = 0; k < t->len; k++)
+                cellsrc_buf_addn(&b, " ", 1);
+            pos = t->off + t->len;
+        }
+    }
+    const cellsrc_token *last = &sp->t[to - 1];
+    cellsrc_buf_addn(&b, sp->src + pos, last->off + last->len - pos);
+    return cellsrc_buf_take(&b);
+}
+
+/* Token texts joined by single spaces (for texts rebuilt from pieces). */
+static void join(const splitter *sp, cellsrc_buf *b, size_t from, size_t to, size_t skip)
+{
+    for (size_t i = from; i < to; i++) {
+        if (i == skip)
+            continue;
+        if (b->len && b->s[b->len - 1] != ' ')
+            cellsrc_buf_addn(b, " ", 1);
+        cellsrc_buf_addn(b, sp->src + sp->t[i].off, sp->t[i].len);
+    }
+}
+
+static void pp_item(splitter *sp, size_t i)
+{
+    cellsrc_item *it = new_item(sp, CELLSRC_PP, i);
+    const cellsrc_token *t = &sp->t[i];
+    it->text = xstrndup(sp->src + t->off, t->len);
+    const char *p = it->text + 1;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *w = p;
+    while (is_id1((unsigned char)*p))
+        p++;
+    size_t wl = (size_t)(p - w);
+    it->pp = CELLSRC_PP_OTHER;
+    if (wl == 7 && !memcmp(w, "include", 7))
+        it->pp = CELLSRC_PP_INCLUDE;
+    else if ((wl == 6 && !memcmp(w, "define", 6)) || (wl == 5 && !memcmp(w, "undef", 5))) {
+        it->pp = w[0] == 'd' ? CELLSRC_PP_DEFINE : CELLSRC_PP_UNDEF;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *name = p;
+        while (is_id1((unsigned char)*p))
+            p++;
+        if (p > name)
+            add_def(it, name, (size_t)(p - name));
+        if (it->pp == CELLSRC_PP_DEFINE) {
+            /* parameters are not references; a function-like macro's
+             * parameters hide nothing that matters for the closure */
+            add_refs_text(it, p);
+        }
+    }
+}
+
+/* End (exclusive) of the statement starting at i.  *semi says whether it
+ * was terminated (by ';' or a closing brace). */
+static size_t stmt_end(splitter *sp, size_t i, int *terminated)
+{
+    *terminated = 1;
+    if (i >= sp->n) {
+        *terminated = 0;
+        return i;
+    }
+    if (tok_is(sp, i, "{")) {
+        size_t e = skip_balanced(sp, i);
+        if (e == sp->n && !tok_is(sp, e - 1, "}"))
+            *terminated = 0;
+        return e;
+    }
+    if (tok_is(sp, i, ";"))
+        return i + 1;
+    if (tok_is(sp, i, "if") || tok_is(sp, i, "for") || tok_is(sp, i, "while") ||
+        tok_is(sp, i, "switch")) {
+        int is_if = tok_is(sp, i, "if");
+        i++;
+        if (tok_is(sp, i, "("))
+            i = skip_balanced(sp, i);
+        size_t e = stmt_end(sp, i, terminated);
+        if (is_if && tok_is(sp, e, "else"))
+            e = stmt_end(sp, e + 1, terminated);
+        return e;
+    }
+    if (tok_is(sp, i, "do")) {
+        size_t e = stmt_end(sp, i + 1, terminated);
+        if (tok_is(sp, e, "while")) {
+            e++;
+            if (tok_is(sp, e, "("))
+                e = skip_balanced(sp, e);
+            if (tok_is(sp, e, ";"))
+                return e + 1;
+        }
+        *terminated = 0;
+        return e;
+    }
+    if ((is_ident(sp, i) && tok_is(sp, i + 1, ":")) || tok_is(sp, i, "default"))
+        return stmt_end(sp, i + 2, terminated);
+    if (tok_is(sp, i, "case")) {
+        while (i < sp->n && !tok_is(sp, i, ":"))
+            i++;
+        return stmt_end(sp, i + 1, terminated);
+    }
+    /* expression, return, goto, break, continue: up to ';' at depth 0 */
+    for (; i < sp->n; i++) {
+        if (tok_is(sp, i, ";"))
+            return i + 1;
+        if (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{")) {
+            i = skip_balanced(sp, i) - 1;
+            continue;
+        }
+        if (tok_is(sp, i, "}"))
+            return i;   /* stray closer: stop so the caller moves on */
+    }
+    *terminated = 0;
+    return i;
+}
+
+/* Is the chunk at i a declaration (as opposed to a statement)? */
+static int looks_like_decl(splitter *sp, size_t i)
+{
+    int k = tok_kw(sp, i);
+    if (k == KW_TYPE || k == KW_QUAL || k == KW_STORAGE || k == KW_TYPEDEF || k == KW_TAG ||
+        k == KW_PARENSPEC)
+        return !tok_is(sp, i, "asm") && !tok_is(sp, i, "__asm__") && !tok_is(sp, i, "__asm");
+    if (!is_ident(sp, i))
+        return 0;
+    if (known_type(sp, i))
+        return !tok_is(sp, i + 1, "=") && !tok_is(sp, i + 1, ".") && !tok_is(sp, i + 1, "->");
+    if (is_ident(sp, i + 1) || tok_kw(sp, i + 1) == KW_QUAL)
+        return 1;
+    if (tok_is(sp, i + 1, "*")) {
+        size_t j = i + 1;
+        while (tok_is(sp, j, "*") || tok_kw(sp, j) == KW_QUAL)
+            j++;
+        if (!is_ident(sp, j))
+            return 0;
+        j++;
+        return tok_is(sp, j, "=") || tok_is(sp, j, ";") || tok_is(sp, j, ",") ||
+               tok_is(sp, j, "[") || tok_is(sp, j, ")") || tok_is(sp, j, "(") || j >= sp->n;
+    }
+    return 0;
+}
+
+/* Enum constants inside the braces [open, close). */
+static void enum_constants(splitter *sp, cellsrc_item *it, size_t open, size_t close)
+{
+    int expect = 1;
+    for (size_t i = open + 1; i + 1 < close; i++) {
+        if (expect && is_ident(sp, i)) {
+            add_def(it, sp->src + sp->t[i].off, sp->t[i].len);
+            expect = 0;
+        } else if (tok_is(sp, i, "(") || tok_is(sp, i, "[")) {
+            i = skip_balanced(sp, i) - 1;
+        } else if (tok_is(sp, i, ",")) {
+            expect = 1;
+        }
+    }
+}
+
+typedef struct decl_shape {
+    size_t spec_end;          /* first token of the declarators */
+    size_t tag_kw, tag_name, body_open, body_close;  /* SIZE_MAX when absent */
+    int is_typedef, is_static, is_extern, has_type;
+} decl_shape;
+
+static void scan_specifiers(splitter *sp, size_t i, size_t end, decl_shape *d)
+{
+    memset(d, 0, sizeof *d);
+    d->tag_kw = d->tag_name = d->body_open = d->body_close = (size_t)-1;
+    while (i < end) {
+        int k = tok_kw(sp, i);
+        if (k == KW_TYPE || k == KW_QUAL || k == KW_STORAGE || k == KW_TYPEDEF) {
+            if (k == KW_TYPE)
+                d->has_type = 1;
+            if (k == KW_TYPEDEF)
+                d->is_typedef = 1;
+            if (tok_is(sp, i, "static"))
+                d->is_static = 1;
+            if (tok_is(sp, i, "extern"))
+                d->is_extern = 1;
+            i++;
+            if (tok_is(sp, i - 1, "_Atomic") && tok_is(sp, i, "("))
+                i = skip_balanced(sp, i), d->has_type = 1;
+        } else if (k == KW_PARENSPEC) {
+            if (tok_is(sp, i, "typeof") || tok_is(sp, i, "__typeof__") || tok_is(sp, i, "__typeof"))
+                d->has_type = 1;
+            i++;
+            if (tok_is(sp, i, "("))
+                i = skip_balanced(sp, i);
+        } else if (k == KW_TAG) {
+            d->has_type = 1;
+            d->tag_kw = i++;
+            while (tok_kw(sp, i) == KW_PARENSPEC) {
+                i++;
+                if (tok_is(sp, i, "("))
+                    i = skip_balanced(sp, i);
+            }
+            if (is_ident(sp, i))
+                d->tag_name = i++;
+            if (tok_is(sp, i, "{")) {
+                d->body_open = i;
+                i = skip_balanced(sp, i);
+                d->body_close = i;
+            }
+        } else if (!d->has_type && is_ident(sp, i) &&
+                   (known_type(sp, i) || is_ident(sp, i + 1) || tok_is(sp, i + 1, "*") ||
+                    tok_kw(sp, i + 1) == KW_QUAL)) {
+            d->has_type = 1;
+            i++;
+        } else {
+            break;
+        }
+    }
+    d->spec_end = i;
+}
+
+/* Declarator [from, to): the name token (or SIZE_MAX) and the '=' (or to). */
+static size_t declarator_name(splitter *sp, size_t from, size_t to, size_t *eq)
+{
+    size_t name = (size_t)-1;
+    *eq = to;
+    for (size_t i = from; i < to; i++) {
+        if (tok_kw(sp, i) == KW_PARENSPEC) {
+            if (tok_is(sp, i + 1, "("))
+                i = skip_balanced(sp, i + 1) - 1;
+            continue;
+        }
+        if (name == (size_t)-1 && is_ident(sp, i))
+            name = i;
+        else if (tok_is(sp, i, "=")) {
+            *eq = i;
+            break;
+        } else if (name != (size_t)-1 && (tok_is(sp, i, "(") || tok_is(sp, i, "["))) {
+            i = skip_balanced(sp, i) - 1;
+        }
+    }
+    return name;
+}
+
+/* Parse the declaration starting at i; returns its end (exclusive). */
+static size_t decl_item(splitter *sp, size_t start)
+{
+    decl_shape d;
+    size_t end = start, body = (size_t)-1;
+    int terminated = 0;
+
+    /* find the end: ';' at depth 0, or a function body */
+    scan_specifiers(sp, start, sp->n, &d);
+    int seen_eq = 0;
+    for (end = d.spec_end; end < sp->n; end++) {
+        if (tok_is(sp, end, ";")) {
+            terminated = 1;
+            break;
+        }
+        if (tok_is(sp, end, "="))
+            seen_eq = 1;
+        if (tok_is(sp, end, ","))
+            seen_eq = 0;
+        if (tok_is(sp, end, "{")) {
+            if (!seen_eq && end > d.spec_end && tok_is(sp, end - 1, ")")) {
+                body = end;
+                end = skip_balanced(sp, end);
+                break;
+            }
+            end = skip_balanced(sp, end) - 1;
+            continue;
+        }
+        if (tok_is(sp, end, "(") || tok_is(sp, end, "[")) {
+            end = skip_balanced(sp, end) - 1;
+            continue;
+        }
+        if (tok_is(sp, end, "}"))
+            break;    /* stray closer: the declaration ends before it */
+        if (tok_kw(sp, end) == KW_STMT && !seen_eq)
+            break;    /* `int x\nfor(...)`: a missing ';' must not swallow code */
+    }
+    size_t stop = end;                      /* declarators end here */
+    size_t next = terminated ? end + 1 : end;
+
+    /* struct/union/enum body given with a tag and variables: a TYPE item
+     * of its own, so a redefinition of the type replaces only the type */
+    int whole = (sp->options & CELLSRC_WHOLE) != 0;
+    int has_decls = stop > d.spec_end;
+
+    if (whole || d.is_typedef || !has_decls || body != (size_t)-1 ||
+        (d.body_open != (size_t)-1 && d.tag_name == (size_t)-1)) {
+        /* one item for the whole declaration */
+        cellsrc_kind kind = CELLSRC_TYPE;
+        if (body != (size_t)-1)
+            kind = CELLSRC_FUNC;
+        else if (!d.is_typedef && has_decls)
+            kind = CELLSRC_VAR;
+        if (kind == CELLSRC_VAR && !whole)
+            goto per_declarator;   /* anonymous struct variables */
+        cellsrc_item *it = new_item(sp, kind, start);
+        if (d.is_typedef)
+            it->flags |= CELLSRC_TYPEDEF;
+        if (d.tag_name != (size_t)-1) {
+            cellsrc_buf b = { 0 };
+            join(sp, &b, d.tag_kw, d.tag_kw + 1, (size_t)-1);
+            cellsrc_buf_add(&b, " ");
+            cellsrc_buf_addn(&b, sp->src + sp->t[d.tag_name].off, sp->t[d.tag_name].len);
+            add_def(it, b.s, b.len);
+            cellsrc_buf_free(&b);
+        }
+        if (d.body_open != (size_t)-1 && tok_is(sp, d.tag_kw, "enum"))
+            enum_constants(sp, it, d.body_open, d.body_close);
+        /* declarator names */
+        size_t from = d.spec_end;
+        int all_funcs = has_decls;
+        for (size_t i = from; i <= stop; i++) {
+            int at_body = body != (size_t)-1 && i == body;
+            if (!at_body && i < stop &&
+                (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{"))) {
+                i = skip_balanced(sp, i) - 1;
+                continue;
+            }
+            if (i == stop || tok_is(sp, i, ",") || at_body) {
+                size_t eq, nm = declarator_name(sp, from, i, &eq);
+                if (nm != (size_t)-1) {
+                    add_def(it, sp->src + sp->t[nm].off, sp->t[nm].len);
+                    if (!tok_is(sp, nm + 1, "("))
+                        all_funcs = 0;
+                    if (d.is_typedef && !own_type(sp, sp->src + sp->t[nm].off, sp->t[nm].len)) {
+                        if (sp->nown == sp->capown) {
+                            sp->capown = sp->capown ? sp->capown * 2 : 16;
+                            sp->own_types = xrealloc(sp->own_types, sp->capown * sizeof(char *));
+                        }
+                        sp->own_types[sp->nown++] = xstrndup(sp->src + sp->t[nm].off, sp->t[nm].len);
+                    }
+                    if (kind == CELLSRC_FUNC && tok_is(sp, d.spec_end - 1, "void") &&
+                        !tok_is(sp, nm - 1, "*"))
+                        it->flags |= CELLSRC_VOID;
+                    if (kind != CELLSRC_FUNC && tok_is(sp, d.spec_end - 1, "void") &&
+                        nm == d.spec_end)
+                        it->flags |= CELLSRC_VOID;
+                }
+                if (body != (size_t)-1)
+                    break;
+                from = i + 1;
+            }
+        }
+        if (kind == CELLSRC_VAR && all_funcs)
+            it->kind = CELLSRC_PROTO;
+        if (d.is_static)
+            it->flags |= CELLSRC_STATIC;
+        if (d.is_extern)
+            it->flags |= CELLSRC_EXTERN;
+        add_refs(sp, it, start, end);
+        for (size_t k = 0; k < it->ndefs; k++) {
+            /* a name is not a reference of the item defining it */
+            for (size_t r = 0; r < it->nrefs; r++)
+                if (!strcmp(it->refs[r], it->defs[k])) {
+                    free(it->refs[r]);
+                    it->refs[r] = it->refs[--it->nrefs];
+                    break;
+                }
+        }
+        if (whole || kind != CELLSRC_FUNC) {
+            it->text = render(sp, start, next, NULL);
+            if (!terminated && !whole) {
+                char *t = it->text;
+                size_t tl = strlen(t);
+                it->text = xrealloc(t, tl + 2);
+                memcpy(it->text + tl, ";", 2);
+            }
+        } else {
+            /* a function: blank `static` and `inline` so the definition is
+             * external and tcc_get_symbol finds it */
+            unsigned char *blank = xrealloc(NULL, end - start);
+            memset(blank, 0, end - start);
+            for (size_t i = start; i < d.spec_end; i++)
+                if (tok_is(sp, i, "static") || tok_is(sp, i, "inline") ||
+                    tok_is(sp, i, "__inline") || tok_is(sp, i, "__inline__"))
+                    blank[i - start] = 1;
+            it->text = render(sp, start, end, blank);
+            char *head = render(sp, start, body, blank);
+            cellsrc_buf b = { 0 };
+            cellsrc_buf_add(&b, head);
+            cellsrc_buf_add(&b, ";");
+            it->proto = cellsrc_buf_take(&b);
+            free(head);
+            free(blank);
+        }
+        return next;
+    }
+
+per_declarator:;
+    /* A tagged body declared with variables: the type first. */
+    size_t spec_from = start;
+    if (d.body_open != (size_t)-1 && d.tag_name != (size_t)-1) {
+        cellsrc_item *ti = new_item(sp, CELLSRC_TYPE, start);
+        cellsrc_buf b = { 0 };
+        ti->text = render(sp, start, d.body_close, NULL);
+        cellsrc_buf_add(&b, ti->text);
+        cellsrc_buf_add(&b, ";");
+        free(ti->text);
+        ti->text = cellsrc_buf_take(&b);
+        join(sp, &b, d.tag_kw, d.tag_kw + 1, (size_t)-1);
+        cellsrc_buf_add(&b, " ");
+        cellsrc_buf_addn(&b, sp->src + sp->t[d.tag_name].off, sp->t[d.tag_name].len);
+        add_def(ti, b.s, b.len);
+        cellsrc_buf_free(&b);
+        if (tok_is(sp, d.tag_kw, "enum"))
+            enum_constants(sp, ti, d.body_open, d.body_close);
+        add_refs(sp, ti, d.body_open, d.body_close);
+        (void)spec_from;
+    }
+    /* specifier text without storage class (and without the body when the
+     * type got its own item) */
+    cellsrc_buf spec = { 0 };
+    int is_const_spec = 0;
+    for (size_t i = start; i < d.spec_end; i++) {
+        if (tok_is(sp, i, "static") || tok_is(sp, i, "extern"))
+            continue;
+        if (tok_is(sp, i, "const"))
+            is_const_spec = 1;
+        if (d.tag_name != (size_t)-1 && i == d.body_open) {
+            i = d.body_close - 1;
+            continue;
+        }
+        join(sp, &spec, i, i + 1, (size_t)-1);
+    }
+    size_t from = d.spec_end;
+    for (size_t i = from; i <= stop; i++) {
+        if (i < stop && (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{"))) {
+            i = skip_balanced(sp, i) - 1;
+            continue;
+        }
+        if (i < stop && !tok_is(sp, i, ","))
+            continue;
+        size_t eq, nm = declarator_name(sp, from, i, &eq);
+        if (nm == (size_t)-1) {
+            from = i + 1;
+            continue;
+        }
+        int is_func = tok_is(sp, nm + 1, "(");
+        cellsrc_item *it = new_item(sp, is_func ? CELLSRC_PROTO : CELLSRC_VAR, from);
+        it->line = sp->t[nm].line;
+        add_def(it, sp->src + sp->t[nm].off, sp->t[nm].len);
+        if (d.is_static)
+            it->flags |= CELLSRC_STATIC;
+        if (d.is_extern)
+            it->flags |= CELLSRC_EXTERN;
+        cellsrc_buf b = { 0 };
+        cellsrc_buf_add(&b, spec.s ? spec.s : "");
+        join(sp, &b, from, eq, (size_t)-1);
+        if (is_func) {
+            cellsrc_buf_add(&b, ";");
+            if (tok_is(sp, d.spec_end - 1, "void") && nm == from)
+                it->flags |= CELLSRC_VOID;
+        }
+        it->text = cellsrc_buf_take(&b);
+        if (!is_func) {
+            cellsrc_buf_add(&b, spec.s ? spec.s : "");
+            join(sp, &b, from, eq, nm);
+            it->type_name = cellsrc_buf_take(&b);
+            if (tok_is(sp, nm + 1, "["))
+                it->flags |= CELLSRC_ARRAY;
+            /* const object: `const int n`, `int *const p` (not `const char *s`) */
+            int ptr = 0, cst = 0;
+            for (size_t k = from; k < nm; k++) {
+                if (tok_is(sp, k, "*"))
+                    ptr = 1, cst = 0;
+                else if (tok_is(sp, k, "const"))
+                    cst = 1;
+            }
+            if (cst || (!ptr && is_const_spec))
+                it->flags |= CELLSRC_CONST;
+            if (eq < i) {
+                it->init = render(sp, eq + 1, i, NULL);
+                it->init_line = sp->t[eq + 1 < i ? eq + 1 : eq].line;
+                if (tok_is(sp, eq + 1, "{"))
+                    it->flags |= CELLSRC_BRACED;
+            }
+        }
+        add_refs(sp, it, start, d.spec_end);
+        add_refs(sp, it, from, i);
+        for (size_t r = 0; r < it->nrefs; r++)
+            if (!strcmp(it->refs[r], it->defs[0])) {
+                free(it->refs[r]);
+                it->refs[r] = it->refs[--it->nrefs];
+                break;
+            }
+        from = i + 1;
+    }
+    cellsrc_buf_free(&spec);
+    return next;
+}
+
+static void parse_magics(splitter *sp, char *code)
+{
+    /* Magic lines are blanked in place so the code keeps its line numbers. */
+    char *p = code;
+    int line = 1;
+    cellsrc_cell *c = sp->cell;
+    for (;;) {
+        char *q = p;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q == '\n') {          /* blank lines before the magics */
+            p = q + 1;
+            line++;
+            continue;
+        }
+        if (*q != '%')
+            break;
+        char *eol = strchr(q, '\n');
+        size_t len = eol ? (size_t)(eol - q) : strlen(q);
+        int cell_magic = q[1] == '%';
+        char *name = q + 1 + cell_magic, *ne = name;
+        while (is_id1((unsigned char)*ne) || *ne == '-')
+            ne++;
+        char *arg = ne, *ae = q + len;
+        while (arg < ae && isspace((unsigned char)*arg))
+            arg++;
+        while (ae > arg && isspace((unsigned char)ae[-1]))
+            ae--;
+        c->magics = xrealloc(c->magics, (c->nmagics + 1) * sizeof *c->magics);
+        cellsrc_magic *m = &c->magics[c->nmagics++];
+        m->name = xstrndup(name, (size_t)(ne - name));
+        m->arg = xstrndup(arg, (size_t)(ae - arg));
+        m->line = line;
+        m->cell_magic = cell_magic;
+        memset(p, ' ', (size_t)(q + len - p));
+        if (!eol)
+            break;
+        p = eol + 1;
+        line++;
+    }
+}
+
+cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_fn is_type,
+                            void *ctx)
+{
+    splitter sp = { 0 };
+    sp.cell = xrealloc(NULL, sizeof *sp.cell);
+    memset(sp.cell, 0, sizeof *sp.cell);
+    char *copy = NULL;
+    if (!(options & CELLSRC_WHOLE)) {
+        copy = xstrndup(code, strlen(code));
+        parse_magics(&sp, copy);
+        code = copy;
+    }
+    sp.src = code;
+    sp.options = options;
+    sp.is_type = is_type;
+    sp.ctx = ctx;
+    sp.n = cellsrc_tokenize(code, &sp.t, NULL);
+
+    size_t i = 0;
+    while (i < sp.n) {
+        if (sp.t[i].kind == CELLSRC_TOK_PP) {
+            pp_item(&sp, i++);
+            continue;
+        }
+        if (tok_is(&sp, i, ";") || tok_is(&sp, i, "}")) {   /* empty or stray */
+            i++;
+            continue;
+        }
+        if (looks_like_decl(&sp, i)) {
+            size_t e = decl_item(&sp, i);
+            i = e > i ? e : i + 1;
+            continue;
+        }
+        int terminated;
+        size_t e = stmt_end(&sp, i, &terminated);
+        if (e <= i)
+            e = i + 1;
+        cellsrc_item *it = new_item(&sp, CELLSRC_STMT, i);
+        if (terminated)
+            it->flags |= CELLSRC_SEMI;
+        it->text = render(&sp, i, e, NULL);
+        add_refs(&sp, it, i, e);
+        if (!terminated && e >= sp.n && !(options & CELLSRC_WHOLE) && tok_kw(&sp, i) != KW_STMT) {
+            /* An assignment or increment is run, not shown (as in IPython). */
+            int assign = 0;
+            for (size_t k = i; k < e; k++) {
+                if (tok_is(&sp, k, "(") || tok_is(&sp, k, "[") || tok_is(&sp, k, "{")) {
+                    k = skip_balanced(&sp, k) - 1;
+                    continue;
+                }
+                const cellsrc_token *t = &sp.t[k];
+                if (t->kind == CELLSRC_TOK_PUNCT &&
+                    ((t->len == 1 && code[t->off] == '=') ||
+                     (t->len >= 2 && code[t->off + t->len - 1] == '=' &&
+                      !strchr("=!<>", code[t->off])) ||
+                     (t->len == 3 && code[t->off + 2] == '=') || tok_is(&sp, k, "++") ||
+                     tok_is(&sp, k, "--")))
+                    assign = 1;
+            }
+            if (!assign)
+                it->kind = CELLSRC_EXPR;
+        }
+        i = e;
+    }
+    free(sp.t);
+    for (size_t k = 0; k < sp.nown; k++)
+        free(sp.own_types[k]);
+    free(sp.own_types);
+    free(copy);
+    return sp.cell;
+}
+
+static void free_names(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void cellsrc_destroy(cellsrc_cell **cell_p)
+{
+    cellsrc_cell *c = *cell_p;
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nitems; i++) {
+        cellsrc_item *it = &c->items[i];
+        free(it->text);
+        free(it->init);
+        free(it->type_name);
+        free(it->proto);
+        free_names(it->defs, it->ndefs);
+        free_names(it->refs, it->nrefs);
+    }
+    free(c->items);
+    for (size_t i = 0; i < c->nmagics; i++) {
+        free(c->magics[i].name);
+        free(c->magics[i].arg);
+    }
+    free(c->magics);
+    free(c);
+    *cell_p = NULL;
+}

@@ -1,0 +1,153 @@
+/* cellsrc.h — a C tokenizer and the splitter of a notebook cell (or of a
+ * flattened header) into top-level items.
+ *
+ * A cell is any mix of preprocessor lines, type definitions, declarations,
+ * function definitions and statements.  The session needs to know, for each
+ * top-level item, what kind it is, on which line of the cell it starts, which
+ * names it defines and which identifiers it mentions; that is all this module
+ * computes.  It never parses C fully: classification is heuristic (see
+ * cellsrc_split) and a wrong guess shows up as a compile error in the cell,
+ * never as a crash here.
+ *
+ * Beware: typedef names decide between `a * b;` (declaration) and `a * b;`
+ * (statement).  The splitter knows the typedefs the text itself defines; the
+ * others (headers, earlier cells) come through the is_type callback.
+ */
+#ifndef CHALK_CELLSRC_H
+#define CHALK_CELLSRC_H
+
+#include <stddef.h>
+
+/* ---- growable string (shared by cellsrc, declindex, session) ---- */
+typedef struct cellsrc_buf {
+    char *s;      /* always NUL-terminated once anything was appended */
+    size_t len, cap;
+} cellsrc_buf;
+void cellsrc_buf_addn(cellsrc_buf *b, const char *s, size_t n);
+void cellsrc_buf_add(cellsrc_buf *b, const char *s);
+void cellsrc_buf_addf(cellsrc_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Hands the string over (caller frees); the buffer is empty afterwards. */
+char *cellsrc_buf_take(cellsrc_buf *b);
+void cellsrc_buf_free(cellsrc_buf *b);
+
+/* ---- tokens ---- */
+typedef enum cellsrc_tokkind {
+    CELLSRC_TOK_IDENT, CELLSRC_TOK_NUMBER, CELLSRC_TOK_STRING, CELLSRC_TOK_CHAR,
+    CELLSRC_TOK_PUNCT,
+    CELLSRC_TOK_PP          /* a whole preprocessor line, continuations included */
+} cellsrc_tokkind;
+
+typedef struct cellsrc_token {
+    cellsrc_tokkind kind;
+    size_t off, len;        /* into the source text */
+    int line;               /* 1-based line of the token's first character */
+} cellsrc_token;
+
+/* Why a text could not be tokenized to the end (bit set). */
+enum {
+    CELLSRC_OPEN_COMMENT = 1, CELLSRC_OPEN_STRING = 2, CELLSRC_TRAILING_BACKSLASH = 4
+};
+
+/* Tokenize `src` (comments are dropped).  Returns the number of tokens and
+ * sets *toks (caller frees; may be NULL when there are none).  *problems gets
+ * the CELLSRC_OPEN_* bits (may be NULL); an unterminated string or comment
+ * ends at the end of the text, so the result is always usable. */
+size_t cellsrc_tokenize(const char *src, cellsrc_token **toks, int *problems);
+
+/* "complete", "incomplete" (open bracket, comment or string, trailing
+ * backslash) or "invalid" (a closing bracket without its opening one).
+ * Static strings. */
+const char *cellsrc_is_complete(const char *code);
+
+/* Replace every identifier token `from` by `to` (strings and comments are
+ * left alone).  Returns a new string (caller frees). */
+char *cellsrc_rename(const char *text, const char *from, const char *to);
+
+/* ---- items ---- */
+typedef enum cellsrc_kind {
+    CELLSRC_PP,      /* preprocessor directive; see pp */
+    CELLSRC_TYPE,    /* struct/union/enum definition or declaration, typedef */
+    CELLSRC_VAR,     /* one declarator of a variable declaration */
+    CELLSRC_FUNC,    /* function definition */
+    CELLSRC_PROTO,   /* function declaration */
+    CELLSRC_STMT,    /* statement (a block, a label with its statement, ...) */
+    CELLSRC_EXPR     /* trailing expression without ';' (last item only) */
+} cellsrc_kind;
+
+typedef enum cellsrc_ppkind {
+    CELLSRC_PP_INCLUDE, CELLSRC_PP_DEFINE, CELLSRC_PP_UNDEF, CELLSRC_PP_OTHER
+} cellsrc_ppkind;
+
+enum {                           /* cellsrc_item.flags */
+    CELLSRC_ARRAY = 1,           /* VAR: the declarator is an array */
+    CELLSRC_CONST = 2,           /* VAR: the object itself is const */
+    CELLSRC_BRACED = 4,          /* VAR: the initializer is { ... } */
+    CELLSRC_STATIC = 8,          /* `static` was removed from text */
+    CELLSRC_EXTERN = 16,         /* VAR/PROTO: declared extern (no definition) */
+    CELLSRC_VOID = 32,           /* FUNC/PROTO: returns plain void */
+    CELLSRC_TYPEDEF = 64,        /* TYPE: a typedef (defines ordinary names) */
+    CELLSRC_SEMI = 128           /* STMT/EXPR: ended with ';' */
+};
+
+typedef struct cellsrc_item {
+    cellsrc_kind kind;
+    cellsrc_ppkind pp;       /* PP only */
+    int line;                /* 1-based line of the item's first token */
+    unsigned flags;
+    /* The item's text.  PP: the directive line; TYPE, FUNC, STMT, EXPR: the
+     * source text (newlines kept, `static`/`inline` blanked for FUNC);
+     * VAR: the declaration without initializer and storage class
+     * (`int *b`); PROTO: the declaration with ';'. */
+    char *text;
+    char *init;              /* VAR: initializer text or NULL */
+    int init_line;           /* VAR: line of the initializer's first token */
+    char *type_name;         /* VAR: the type alone (`int *`), for (T){...} */
+    char *proto;             /* FUNC: the head with ';' (a prototype) */
+    /* Names defined: ordinary identifiers as is, tags as "struct S",
+     * "union S", "enum S"; PP define/undef: the macro name. */
+    char **defs;
+    size_t ndefs;
+    char **refs;             /* identifiers mentioned (no keywords), unique */
+    size_t nrefs;
+} cellsrc_item;
+
+typedef struct cellsrc_magic {
+    char *name;              /* "timeit" (without %) */
+    char *arg;               /* the rest of the line, trimmed */
+    int line;
+    int cell_magic;          /* 1 for %%name: applies to the whole cell */
+} cellsrc_magic;
+
+typedef struct cellsrc_cell {
+    cellsrc_item *items;
+    size_t nitems;
+    cellsrc_magic *magics;
+    size_t nmagics;
+} cellsrc_cell;
+
+/* Answers whether `name` (len bytes, not NUL-terminated) is a typedef name
+ * known outside the text being split. */
+typedef int (*cellsrc_is_type_fn)(void *ctx, const char *name, size_t len);
+
+enum {                      /* cellsrc_split options */
+    CELLSRC_WHOLE = 1,      /* headers: one item per declaration, text kept
+                               verbatim, no magics, no trailing expression */
+};
+
+/* Split `code` into items in source order.  Leading lines starting with `%`
+ * are magics (returned apart; the code keeps its line numbers).  A
+ * declaration with several declarators gives one VAR/PROTO item each; a
+ * tagged struct/union/enum body declared together with variables gives a
+ * TYPE item first.  Never fails on odd input (it classifies as well as it
+ * can); returns NULL only when out of memory.
+ * Trap: `is_type` may be NULL; then only the text's own typedefs and the
+ * `ident ident` / `ident * ident =` shapes make declarations. */
+cellsrc_cell *cellsrc_split(const char *code, unsigned options,
+                            cellsrc_is_type_fn is_type, void *ctx);
+void cellsrc_destroy(cellsrc_cell **cell_p);
+
+/* Whether `name` is a C keyword (including GNU spellings tcc accepts). */
+int cellsrc_is_keyword(const char *name, size_t len);
+
+#endif

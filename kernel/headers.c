@@ -1,0 +1,92 @@
+/* headers.c — flattening headers with libtcc (see headers.h).
+ *
+ * The output goes to stdout inside libtcc (tccpp.c: tcc_preprocess writes to
+ * s1->ppfp, which libtcc leaves at stdout when no output file is given), so
+ * we swap descriptor 1 for an anonymous memfd around the call.
+ */
+#define _GNU_SOURCE
+#include "headers.h"
+
+#include "config.h"
+
+#include <errno.h>
+#include <libtcc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+typedef struct errctx {
+    char *err;
+    size_t errlen;
+    int failed;
+} errctx;
+
+static void on_error(void *opaque, const char *msg)
+{
+    errctx *e = opaque;
+    /* Keep the first error: later ones are usually consequences. */
+    if (e->failed || strstr(msg, "warning:"))
+        return;
+    e->failed = 1;
+    if (e->err && e->errlen)
+        snprintf(e->err, e->errlen, "%s", msg);
+}
+
+char *headers_flatten(const char *source, const char *options, const char *lib_path,
+                      char *err, size_t errlen)
+{
+    errctx ec = { err, errlen, 0 };
+    int fd = memfd_create("chalk-pp", MFD_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "memfd_create: %s", strerror(errno));
+        return NULL;
+    }
+    TCCState *s = tcc_new();
+    if (!s) {
+        close(fd);
+        snprintf(err, errlen, "tcc_new failed");
+        return NULL;
+    }
+    tcc_set_lib_path(s, lib_path ? lib_path : CHALK_TCC_LIBDIR);
+    tcc_set_error_func(s, &ec, on_error);
+    tcc_set_options(s, "-E -P -dD");
+    if (options && *options)
+        tcc_set_options(s, options);
+    tcc_set_output_type(s, TCC_OUTPUT_PREPROCESS);
+
+    fflush(stdout);
+    int saved = dup(1);
+    if (saved < 0 || dup2(fd, 1) < 0) {
+        snprintf(err, errlen, "dup: %s", strerror(errno));
+        if (saved >= 0)
+            close(saved);
+        tcc_delete(s);
+        close(fd);
+        return NULL;
+    }
+    int rc = tcc_compile_string(s, source);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    tcc_delete(s);
+
+    char *out = NULL;
+    if (rc < 0 || ec.failed) {
+        if (!ec.failed)
+            snprintf(err, errlen, "preprocessing the headers failed");
+    } else {
+        off_t n = lseek(fd, 0, SEEK_END);
+        out = malloc((size_t)n + 1);
+        if (!out || pread(fd, out, (size_t)n, 0) != (ssize_t)n) {
+            snprintf(err, errlen, "reading the flattened headers failed");
+            free(out);
+            out = NULL;
+        } else {
+            out[n] = 0;
+        }
+    }
+    close(fd);
+    return out;
+}

@@ -1,0 +1,666 @@
+/* session.c — persisted declarations and the translation unit of a cell
+ * (see session.h for the layout and the contract).
+ *
+ * Entries are kept in one list ordered by the time they were (re)defined; a
+ * redefinition removes the old entry and appends the new one.  Emission
+ * groups them by kind (macros, types, declarations) so that a type redefined
+ * late still precedes the `extern` of a variable declared with it earlier.
+ */
+#include "session.h"
+
+#include "declindex.h"
+#include "headers.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ENT_MACRO, ENT_UNDEF, ENT_TYPE, ENT_VAR, ENT_FUNC, ENT_DECL };
+static const char *const kind_names[] = { "macro", "macro", "type", "variable", "function",
+                                          "declaration" };
+
+typedef struct entry {
+    int kind;
+    char **keys;          /* names defined (tags as "struct S") */
+    size_t nkeys;
+    char **refs;
+    size_t nrefs;
+    char *text;           /* what a later cell sees */
+    char *decl;           /* for %who: "double *v" */
+    void *addr;           /* VAR/FUNC */
+    int is_void;
+} entry;
+
+struct session {
+    char *prelude, *options;
+    int full_headers;
+    declindex *pre;            /* tcc's predefined macros */
+    declindex *base;           /* prelude only */
+    declindex *idx;            /* prelude + session includes */
+    char **includes;
+    size_t nincludes;
+    entry *ents;
+    size_t nents;
+};
+
+typedef struct session_private {
+    cellsrc_cell *cell;
+    declindex *idx;            /* new header index (new includes), or NULL */
+    char **includes;           /* the include list it was built from */
+    size_t nincludes;
+} session_private;
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *r = malloc(n);
+    if (!r)
+        abort();
+    return memcpy(r, s, n);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+static const char *plain(const char *def)
+{
+    const char *sp = strchr(def, ' ');
+    return sp ? sp + 1 : def;
+}
+
+static void strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static char **strv_dup(char *const *v, size_t n)
+{
+    char **r = xrealloc(NULL, n * sizeof *r);
+    for (size_t i = 0; i < n; i++)
+        r[i] = dupstr(v[i]);
+    return r;
+}
+
+static void entry_free(entry *e)
+{
+    strv_free(e->keys, e->nkeys);
+    strv_free(e->refs, e->nrefs);
+    free(e->text);
+    free(e->decl);
+}
+
+session *session_new(const char *prelude, const char *options)
+{
+    session *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->prelude = dupstr(prelude ? prelude : "#include <chalk.h>\n");
+    s->options = dupstr(options ? options : "");
+    return s;
+}
+
+void session_reset(session *s)
+{
+    for (size_t i = 0; i < s->nents; i++)
+        entry_free(&s->ents[i]);
+    free(s->ents);
+    s->ents = NULL;
+    s->nents = 0;
+    strv_free(s->includes, s->nincludes);
+    s->includes = NULL;
+    s->nincludes = 0;
+    if (s->idx != s->base)
+        declindex_destroy(&s->idx);
+    s->idx = s->base;
+}
+
+void session_destroy(session **self_p)
+{
+    session *s = *self_p;
+    if (!s)
+        return;
+    session_reset(s);
+    declindex_destroy(&s->base);
+    declindex_destroy(&s->pre);
+    free(s->prelude);
+    free(s->options);
+    free(s);
+    *self_p = NULL;
+}
+
+void session_set_full_headers(session *s, int on) { s->full_headers = on; }
+
+static declindex *flatten(session *s, char *const *includes, size_t n, char *err, size_t errlen)
+{
+    cellsrc_buf src = { 0 };
+    cellsrc_buf_add(&src, s->prelude);
+    cellsrc_buf_add(&src, "\n");
+    for (size_t i = 0; i < n; i++) {
+        cellsrc_buf_add(&src, includes[i]);
+        cellsrc_buf_add(&src, "\n");
+    }
+    char *flat = headers_flatten(src.s, s->options, NULL, err, errlen);
+    cellsrc_buf_free(&src);
+    if (!flat)
+        return NULL;
+    declindex *idx = declindex_new(flat, s->pre);
+    free(flat);
+    return idx;
+}
+
+int session_warm(session *s, char *err, size_t errlen)
+{
+    if (s->base)
+        return 0;
+    if (!s->pre) {
+        char *flat = headers_flatten("", s->options, NULL, err, errlen);
+        if (!flat)
+            return -1;
+        s->pre = declindex_new(flat, NULL);
+        free(flat);
+    }
+    s->base = flatten(s, NULL, 0, err, errlen);
+    if (!s->base)
+        return -1;
+    if (!s->idx)
+        s->idx = s->base;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* prepare */
+
+typedef struct typectx {
+    const session *s;
+    const declindex *idx;
+} typectx;
+
+static int is_type_cb(void *ctx, const char *name, size_t len)
+{
+    typectx *tc = ctx;
+    if (declindex_is_type(tc->idx, name, len))
+        return 1;
+    for (size_t i = 0; i < tc->s->nents; i++) {
+        const entry *e = &tc->s->ents[i];
+        if (e->kind != ENT_TYPE)
+            continue;
+        for (size_t k = 0; k < e->nkeys; k++)
+            if (strlen(e->keys[k]) == len && !memcmp(e->keys[k], name, len))
+                return 1;
+    }
+    return 0;
+}
+
+static void add_strv(char ***v, size_t *n, const char *s)
+{
+    *v = xrealloc(*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = dupstr(s);
+}
+
+static int has_str(char *const *v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i], s))
+            return 1;
+    return 0;
+}
+
+/* Is the trailing expression a call of a function returning void (which
+ * _Generic cannot take)?  Only the shape `name(...)` is recognised. */
+static int void_call(const session *s, const declindex *idx, const cellsrc_cell *cell,
+                     const char *expr)
+{
+    cellsrc_token *t;
+    size_t n = cellsrc_tokenize(expr, &t, NULL);
+    int r = 0;
+    if (n >= 3 && t[0].kind == CELLSRC_TOK_PUNCT && expr[t[0].off] == '(' &&
+        t[1].kind == CELLSRC_TOK_IDENT && t[1].len == 4 && !memcmp(expr + t[1].off, "void", 4)) {
+        r = 1;                             /* (void)expr */
+    } else if (n >= 3 && t[0].kind == CELLSRC_TOK_IDENT && expr[t[1].off] == '(' &&
+               expr[t[n - 1].off] == ')') {
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)t[0].len, expr + t[0].off);
+        /* the call must span the whole expression: f(a)+g(b) is not one */
+        long depth = 0;
+        size_t close = 0;
+        for (size_t i = 1; i < n; i++) {
+            if (t[i].kind != CELLSRC_TOK_PUNCT || t[i].len != 1)
+                continue;
+            char c = expr[t[i].off];
+            if (c == '(' || c == '[' || c == '{')
+                depth++;
+            else if ((c == ')' || c == ']' || c == '}') && --depth == 0) {
+                close = i;
+                break;
+            }
+        }
+        if (close == n - 1) {
+            int found = 0;
+            for (size_t i = 0; i < cell->nitems && !found; i++) {
+                const cellsrc_item *it = &cell->items[i];
+                if ((it->kind == CELLSRC_FUNC || it->kind == CELLSRC_PROTO) && it->ndefs &&
+                    !strcmp(it->defs[0], name)) {
+                    found = 1;
+                    r = (it->flags & CELLSRC_VOID) != 0;
+                }
+            }
+            for (size_t i = s->nents; i-- > 0 && !found;) {
+                const entry *e = &s->ents[i];
+                if ((e->kind == ENT_FUNC || e->kind == ENT_DECL) && has_str(e->keys, e->nkeys, name)) {
+                    found = 1;
+                    r = e->is_void;
+                }
+            }
+            if (!found)
+                r = declindex_returns_void(idx, name);
+        }
+    }
+    free(t);
+    return r;
+}
+
+static const char show_decls[] =
+    "void __chalk_show_i64(long long);\n"
+    "void __chalk_show_u64(unsigned long long);\n"
+    "void __chalk_show_f64(double);\n"
+    "void __chalk_show_bool(_Bool);\n"
+    "void __chalk_show_char(int);\n"
+    "void __chalk_show_str(const char *);\n"
+    "void __chalk_show_ptr(const void *);\n";
+
+/* The _Generic dispatch of a shown value.  `helpers` adds the helper
+ * library's vector and matrix types (only when their typedefs exist). */
+static void show_macro(cellsrc_buf *b, int helpers)
+{
+    cellsrc_buf_add(b, show_decls);
+    if (helpers)
+        cellsrc_buf_add(b, "void ch_show_vector(const gsl_vector *);\n"
+                           "void ch_show_matrix(const gsl_matrix *);\n");
+    cellsrc_buf_add(b,
+        "#define __CHALK_SHOW(x) _Generic((x), _Bool: __chalk_show_bool, "
+        "char: __chalk_show_char, signed char: __chalk_show_i64, "
+        "unsigned char: __chalk_show_u64, short: __chalk_show_i64, "
+        "unsigned short: __chalk_show_u64, int: __chalk_show_i64, "
+        "unsigned int: __chalk_show_u64, long: __chalk_show_i64, "
+        "unsigned long: __chalk_show_u64, long long: __chalk_show_i64, "
+        "unsigned long long: __chalk_show_u64, float: __chalk_show_f64, "
+        "double: __chalk_show_f64, long double: __chalk_show_f64, "
+        "char *: __chalk_show_str, const char *: __chalk_show_str, ");
+    if (helpers)
+        cellsrc_buf_add(b, "gsl_vector *: ch_show_vector, const gsl_vector *: ch_show_vector, "
+                           "gsl_matrix *: ch_show_matrix, const gsl_matrix *: ch_show_matrix, ");
+    cellsrc_buf_add(b, "default: __chalk_show_ptr)(x)\n");
+}
+
+static char *cell_text(const char *text, int renames)
+{
+    return renames ? cellsrc_rename(text, "main", "__chalk_user_main") : dupstr(text);
+}
+
+int session_prepare(session *s, const char *code, int cell_number, session_prepared **out,
+                    char *err, size_t errlen)
+{
+    *out = NULL;
+    if (session_warm(s, err, errlen) < 0)
+        return -1;
+    session_prepared *p = calloc(1, sizeof *p);
+    session_private *pv = calloc(1, sizeof *pv);
+    if (!p || !pv)
+        abort();
+    p->priv = pv;
+
+    /* A first pass with the current index finds the cell's #includes. */
+    typectx tc = { s, s->idx };
+    cellsrc_cell *cell = cellsrc_split(code, 0, is_type_cb, &tc);
+    char **incs = strv_dup(s->includes, s->nincludes);
+    size_t nincs = s->nincludes, before = nincs;
+    for (size_t i = 0; i < cell->nitems; i++) {
+        const cellsrc_item *it = &cell->items[i];
+        if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_INCLUDE && !has_str(incs, nincs, it->text))
+            add_strv(&incs, &nincs, it->text);
+    }
+    declindex *idx = s->idx;
+    pv->includes = incs;
+    pv->nincludes = nincs;
+    if (nincs != before) {
+        pv->idx = flatten(s, incs, nincs, err, errlen);
+        if (!pv->idx) {
+            cellsrc_destroy(&cell);
+            session_prepared_free(&p);
+            return -1;
+        }
+        idx = pv->idx;
+        /* the new header may bring typedef names the cell uses */
+        cellsrc_destroy(&cell);
+        tc.idx = idx;
+        cell = cellsrc_split(code, 0, is_type_cb, &tc);
+    }
+    pv->cell = cell;
+    p->magics = cell->magics;
+    p->nmagics = cell->nmagics;
+
+    /* names the cell defines (plain) and the roots of the closure */
+    declindex_map *defined = declindex_map_new();
+    char **roots = NULL;
+    size_t nroots = 0;
+    for (size_t i = 0; i < cell->nitems; i++) {
+        const cellsrc_item *it = &cell->items[i];
+        if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_UNDEF)
+            continue;   /* #undef X still needs nothing, and does not hide X */
+        for (size_t k = 0; k < it->ndefs; k++) {
+            const char *d = plain(it->defs[k]);
+            declindex_map_add(defined, d, strlen(d), i);
+            if (!strcmp(d, "main") && it->kind == CELLSRC_FUNC)
+                p->defines_main = 1;
+            if ((it->kind == CELLSRC_VAR && !(it->flags & CELLSRC_EXTERN)) ||
+                it->kind == CELLSRC_FUNC)
+                add_strv(&p->defines, &p->ndefines,
+                         strcmp(d, "main") ? d : "__chalk_user_main");
+        }
+    }
+    int shows = 0, helpers = 0;
+    if (cell->nitems && cell->items[cell->nitems - 1].kind == CELLSRC_EXPR &&
+        !void_call(s, idx, cell, cell->items[cell->nitems - 1].text))
+        shows = 1;
+    p->shows = shows;
+
+    /* closure over session entries, then over the headers */
+    unsigned char *marked = calloc(s->nents + 1, 1);
+    declindex_map *seen = declindex_map_new();
+    declindex_map *by_name = declindex_map_new();
+    for (size_t i = 0; i < s->nents; i++)
+        for (size_t k = 0; k < s->ents[i].nkeys; k++) {
+            const char *d = plain(s->ents[i].keys[k]);
+            declindex_map_add(by_name, d, strlen(d), i);
+        }
+    char **work = NULL;
+    size_t nwork = 0;
+    for (size_t i = 0; i < cell->nitems; i++)
+        for (size_t r = 0; r < cell->items[i].nrefs; r++)
+            add_strv(&work, &nwork, cell->items[i].refs[r]);
+    if (shows && declindex_is_type(idx, "gsl_vector", 10) && declindex_is_type(idx, "gsl_matrix", 10)) {
+        helpers = 1;
+        add_strv(&work, &nwork, "gsl_vector");
+        add_strv(&work, &nwork, "gsl_matrix");
+    }
+    while (nwork) {
+        char *name = work[--nwork];
+        size_t k;
+        declindex_map_get(seen, name, strlen(name), &k);
+        if (k) {
+            free(name);
+            continue;
+        }
+        declindex_map_add(seen, name, strlen(name), 1);
+        declindex_map_get(defined, name, strlen(name), &k);
+        if (!k) {
+            add_strv(&roots, &nroots, name);
+            const size_t *v = declindex_map_get(by_name, name, strlen(name), &k);
+            for (size_t j = 0; j < k; j++) {
+                if (marked[v[j]])
+                    continue;
+                marked[v[j]] = 1;
+                for (size_t r = 0; r < s->ents[v[j]].nrefs; r++)
+                    add_strv(&work, &nwork, s->ents[v[j]].refs[r]);
+            }
+        }
+        free(name);
+    }
+    free(work);
+
+    cellsrc_buf b = { 0 };
+    cellsrc_buf_add(&b, "#line 1 \"<headers>\"\n");
+    if (s->full_headers)
+        cellsrc_buf_add(&b, declindex_text(idx));
+    else
+        declindex_closure(idx, (const char *const *)roots, nroots, &b);
+    strv_free(roots, nroots);
+    cellsrc_buf_add(&b, "#line 1 \"<session>\"\n");
+    static const int order[][2] = { { ENT_MACRO, ENT_UNDEF }, { ENT_TYPE, ENT_TYPE },
+                                    { ENT_VAR, ENT_DECL } };
+    for (size_t o = 0; o < 3; o++)
+        for (size_t i = 0; i < s->nents; i++) {
+            const entry *e = &s->ents[i];
+            if (!marked[i] || e->kind < order[o][0] || e->kind > order[o][1])
+                continue;
+            cellsrc_buf_add(&b, e->text);
+            cellsrc_buf_add(&b, "\n");
+            if ((e->kind == ENT_VAR || e->kind == ENT_FUNC) && e->addr) {
+                p->symbols = xrealloc(p->symbols, (p->nsymbols + 1) * sizeof *p->symbols);
+                p->symbols[p->nsymbols].name = e->keys[0];
+                p->symbols[p->nsymbols++].addr = e->addr;
+            }
+        }
+    free(marked);
+    declindex_map_destroy(&seen);
+    declindex_map_destroy(&by_name);
+    declindex_map_destroy(&defined);
+    if (shows)
+        show_macro(&b, helpers);
+
+    /* the cell: file-scope items in place, the rest into main() */
+    cellsrc_buf body = { 0 };
+    int rn = p->defines_main;
+    for (size_t i = 0; i < cell->nitems; i++) {
+        const cellsrc_item *it = &cell->items[i];
+        char *t = cell_text(it->text, rn);
+        switch (it->kind) {
+        case CELLSRC_PP:
+            if (it->pp != CELLSRC_PP_INCLUDE)   /* includes come flattened */
+                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
+            break;
+        case CELLSRC_TYPE:
+        case CELLSRC_FUNC:
+        case CELLSRC_PROTO:
+            cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
+            break;
+        case CELLSRC_VAR:
+            if (it->flags & CELLSRC_EXTERN) {
+                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\nextern %s;\n", it->line, cell_number, t);
+            } else if (!it->init || (it->flags & (CELLSRC_ARRAY | CELLSRC_CONST))) {
+                /* file-scope initializers must be constant: arrays and
+                 * const objects keep theirs, everything else is assigned */
+                char *init = it->init ? cell_text(it->init, rn) : NULL;
+                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s%s%s;\n", it->line, cell_number, t,
+                                 init ? " = " : "", init ? init : "");
+                free(init);
+            } else {
+                char *init = cell_text(it->init, rn);
+                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, t);
+                if (it->flags & CELLSRC_BRACED)
+                    cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = (%s)%s;\n", it->init_line,
+                                     cell_number, it->defs[0], it->type_name, init);
+                else
+                    cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = %s;\n", it->init_line,
+                                     cell_number, it->defs[0], init);
+                free(init);
+            }
+            break;
+        case CELLSRC_STMT:
+            cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s%s\n", it->line, cell_number, t,
+                             (it->flags & CELLSRC_SEMI) ? "" : ";");
+            break;
+        case CELLSRC_EXPR:
+            if (shows && i == cell->nitems - 1)
+                cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n__CHALK_SHOW((%s\n));\n", it->line,
+                                 cell_number, t);
+            else
+                cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s\n;\n", it->line, cell_number, t);
+            break;
+        }
+        free(t);
+    }
+    cellsrc_buf_add(&b, "#line 1 \"<main>\"\nint main(int argc, char **argv)\n{\n"
+                        "(void)argc; (void)argv;\n");
+    if (body.s)
+        cellsrc_buf_add(&b, body.s);
+    cellsrc_buf_free(&body);
+    if (p->defines_main)
+        cellsrc_buf_add(&b, "{ static char *__chalk_argv[] = { \"cell\", 0 };\n"
+                            "return ((int (*)())__chalk_user_main)(1, __chalk_argv); }\n");
+    cellsrc_buf_add(&b, "return 0;\n}\n");
+    p->source = cellsrc_buf_take(&b);
+    *out = p;
+    return 0;
+}
+
+void session_prepared_free(session_prepared **pp)
+{
+    session_prepared *p = *pp;
+    if (!p)
+        return;
+    if (p->priv) {
+        cellsrc_destroy(&p->priv->cell);
+        declindex_destroy(&p->priv->idx);
+        strv_free(p->priv->includes, p->priv->nincludes);
+        free(p->priv);
+    }
+    free(p->source);
+    free(p->symbols);
+    strv_free(p->defines, p->ndefines);
+    free(p);
+    *pp = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* commit */
+
+/* Remove entries sharing a key with keys[] (a redefinition); ENT_DECL-only
+ * removal when `decls_only` (a prototype must not hide a definition). */
+static void remove_keys(session *s, char *const *keys, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < s->nents; i++) {
+        entry *e = &s->ents[i];
+        int hit = 0;
+        for (size_t k = 0; k < e->nkeys && !hit; k++)
+            hit = has_str(keys, n, e->keys[k]);
+        if (hit)
+            entry_free(e);
+        else
+            s->ents[w++] = *e;
+    }
+    s->nents = w;
+}
+
+static int has_key(const session *s, const char *key)
+{
+    for (size_t i = 0; i < s->nents; i++)
+        if (has_str(s->ents[i].keys, s->ents[i].nkeys, key))
+            return 1;
+    return 0;
+}
+
+static entry *append(session *s, int kind, const cellsrc_item *it, char *text)
+{
+    s->ents = xrealloc(s->ents, (s->nents + 1) * sizeof *s->ents);
+    entry *e = &s->ents[s->nents++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->keys = strv_dup(it->defs, it->ndefs);
+    e->nkeys = it->ndefs;
+    e->refs = strv_dup(it->refs, it->nrefs);
+    e->nrefs = it->nrefs;
+    e->text = text;
+    e->is_void = (it->flags & CELLSRC_VOID) != 0;
+    return e;
+}
+
+int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, void *ctx,
+                   char *err, size_t errlen)
+{
+    session_private *pv = p->priv;
+    int rc = 0;
+    if (pv->idx) {
+        if (s->idx != s->base)
+            declindex_destroy(&s->idx);
+        s->idx = pv->idx;
+        pv->idx = NULL;
+        strv_free(s->includes, s->nincludes);
+        s->includes = pv->includes;
+        s->nincludes = pv->nincludes;
+        pv->includes = NULL;
+        pv->nincludes = 0;
+    }
+    const cellsrc_cell *cell = pv->cell;
+    for (size_t i = 0; i < cell->nitems; i++) {
+        const cellsrc_item *it = &cell->items[i];
+        cellsrc_buf b = { 0 };
+        switch (it->kind) {
+        case CELLSRC_PP:
+            if ((it->pp != CELLSRC_PP_DEFINE && it->pp != CELLSRC_PP_UNDEF) || !it->ndefs)
+                break;
+            remove_keys(s, it->defs, 1);
+            if (it->pp == CELLSRC_PP_DEFINE)
+                append(s, ENT_MACRO, it, dupstr(it->text));
+            else if (declindex_is_macro(s->idx, it->defs[0]))
+                append(s, ENT_UNDEF, it, dupstr(it->text));   /* undoes a header macro */
+            break;
+        case CELLSRC_TYPE:
+            remove_keys(s, it->defs, it->ndefs);
+            append(s, ENT_TYPE, it, dupstr(it->text));
+            break;
+        case CELLSRC_VAR:
+        case CELLSRC_FUNC: {
+            if (it->kind == CELLSRC_FUNC && !strcmp(it->defs[0], "main"))
+                break;     /* a pasted program: run, not kept */
+            if (it->kind == CELLSRC_VAR && (it->flags & CELLSRC_EXTERN)) {
+                if (!has_key(s, it->defs[0])) {
+                    cellsrc_buf_addf(&b, "extern %s;", it->text);
+                    append(s, ENT_DECL, it, cellsrc_buf_take(&b))->decl = dupstr(it->text);
+                }
+                break;
+            }
+            void *addr = lookup(ctx, it->defs[0]);
+            if (!addr && rc == 0) {
+                snprintf(err, errlen, "no address for '%s' after the cell ran", it->defs[0]);
+                rc = -1;
+            }
+            remove_keys(s, it->defs, 1);
+            entry *e;
+            if (it->kind == CELLSRC_VAR) {
+                cellsrc_buf_addf(&b, "extern %s;", it->text);
+                e = append(s, ENT_VAR, it, cellsrc_buf_take(&b));
+                e->decl = dupstr(it->text);
+            } else {
+                e = append(s, ENT_FUNC, it, dupstr(it->proto));
+                e->decl = dupstr(it->proto);
+            }
+            e->addr = addr;
+            break;
+        }
+        case CELLSRC_PROTO:
+            if (!has_key(s, it->defs[0]))
+                append(s, ENT_DECL, it, dupstr(it->text))->decl = dupstr(it->text);
+            break;
+        default:
+            break;
+        }
+    }
+    return rc;
+}
+
+session_name *session_names(const session *s, size_t *n)
+{
+    session_name *v = xrealloc(NULL, (s->nents + 1) * sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < s->nents; i++) {
+        const entry *e = &s->ents[i];
+        if (e->kind == ENT_UNDEF || !e->nkeys)
+            continue;
+        v[k].name = e->keys[0];
+        v[k].kind = kind_names[e->kind];
+        v[k].decl = e->decl ? e->decl : e->text;
+        k++;
+    }
+    *n = k;
+    return v;
+}

@@ -1,0 +1,217 @@
+/* test_cellsrc.c — splitting cells into top-level items, and is_complete.
+ *
+ * Each case states what the session will do with the item (where it goes
+ * in the translation unit), so a misclassification here is a cell that
+ * would fail to compile for the user.
+ */
+#include "cellsrc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+#define fail(...) do { fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
+    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); failures++; } while (0)
+
+static const char *const kinds[] = { "pp", "type", "var", "func", "proto", "stmt", "expr" };
+
+/* "kind:line:text" for every item, ';'-separated, to compare at once. */
+static char *summary(const char *code)
+{
+    cellsrc_cell *c = cellsrc_split(code, 0, NULL, NULL);
+    cellsrc_buf b = { 0 };
+    for (size_t i = 0; i < c->nitems; i++)
+        cellsrc_buf_addf(&b, "%s%s:%d:%s", i ? " | " : "", kinds[c->items[i].kind],
+                         c->items[i].line, c->items[i].text);
+    cellsrc_destroy(&c);
+    return cellsrc_buf_take(&b);
+}
+
+#define expect_split(code, want) do { char *got_ = summary(code); \
+    if (strcmp(got_, want)) fail("split of %s\n   got: %s\n  want: %s", #code, got_, want); \
+    free(got_); } while (0)
+
+static void test_classify(void)
+{
+    expect_split("int x = 1;", "var:1:int x");
+    expect_split("x = 1;", "stmt:1:x = 1;");
+    expect_split("f(x);", "stmt:1:f(x);");
+    expect_split("x++;\n*p = 3;", "stmt:1:x++; | stmt:2:*p = 3;");
+    expect_split("size_t n;", "var:1:size_t n");
+    expect_split("FILE *fp = NULL;", "var:1:FILE * fp");
+    expect_split("a * b;", "var:1:a * b");       /* C's own ambiguity: a declaration */
+    expect_split("for (int i = 0; i < 3; i++) { printf(\"}\"); }\nreturn 0;",
+                 "stmt:1:for (int i = 0; i < 3; i++) { printf(\"}\"); } | stmt:2:return 0;");
+    expect_split("if (x) y(); else z();", "stmt:1:if (x) y(); else z();");
+    expect_split("do { x--; } while (x);", "stmt:1:do { x--; } while (x);");
+    expect_split("again: x++;", "stmt:1:again: x++;");
+    expect_split("{ int q = 2; }", "stmt:1:{ int q = 2; }");
+    expect_split("int f(int a)\n{\n  return a + 1; /* } */\n}\nf(2)",
+                 "func:1:int f(int a)\n{\n  return a + 1; /* } */\n} | expr:5:f(2)");
+    expect_split("static inline int g(void) { return 1; }",
+                 "func:1:              int g(void) { return 1; }");
+    expect_split("double h(double);", "proto:1:double h ( double );");
+    expect_split("typedef struct { double v; } V;\nV w;",
+                 "type:1:typedef struct { double v; } V; | var:2:V w");
+    expect_split("struct P { int x, y; } p = {1, 2};",
+                 "type:1:struct P { int x, y; }; | var:1:struct P p");
+    expect_split("enum E { A, B = 3 };", "type:1:enum E { A, B = 3 };");
+    expect_split("#define SQ(x) \\\n  ((x)*(x))\nSQ(3)",
+                 "pp:1:#define SQ(x) \\\n  ((x)*(x)) | expr:3:SQ(3)");
+    expect_split("#include <stdio.h>\nputs(\"{\");", "pp:1:#include <stdio.h> | stmt:2:puts(\"{\");");
+    expect_split("char c = '}';", "var:1:char c");
+    expect_split("x = 1 // trailing {\n", "stmt:1:x = 1");   /* assignments are not shown */
+    expect_split("x + 1", "expr:1:x + 1");
+    expect_split("x + 1;", "stmt:1:x + 1;");
+}
+
+static void test_declarators(void)
+{
+    cellsrc_cell *c = cellsrc_split("static int a = 1, *b, c[3] = {1,2,3};\n"
+                                    "const int k = 2; const char *s = \"a,b\"; char *const t = 0;\n"
+                                    "struct P p = {1, 2};", 0, NULL, NULL);
+    if (c->nitems != 7) {
+        fail("expected 7 items, got %zu", c->nitems);
+        cellsrc_destroy(&c);
+        return;
+    }
+    cellsrc_item *it = c->items;
+    if (strcmp(it[0].text, "int a") || strcmp(it[0].init, "1") || !(it[0].flags & CELLSRC_STATIC))
+        fail("a: %s = %s", it[0].text, it[0].init);
+    if (strcmp(it[1].text, "int * b") || it[1].init)
+        fail("b: %s", it[1].text);
+    if (strcmp(it[2].text, "int c [ 3 ]") || strcmp(it[2].init, "{1,2,3}") ||
+        !(it[2].flags & CELLSRC_ARRAY) || !(it[2].flags & CELLSRC_BRACED))
+        fail("c: %s = %s flags %x", it[2].text, it[2].init, it[2].flags);
+    if (!(it[3].flags & CELLSRC_CONST))
+        fail("k should be const");
+    if (it[4].flags & CELLSRC_CONST)
+        fail("s points to const but is not const");
+    if (strcmp(it[4].init, "\"a,b\""))
+        fail("s init: %s", it[4].init);
+    if (!(it[5].flags & CELLSRC_CONST))
+        fail("t is a const pointer");
+    if (strcmp(it[6].type_name, "struct P") || !(it[6].flags & CELLSRC_BRACED) || it[6].line != 3)
+        fail("p: type %s line %d", it[6].type_name, it[6].line);
+    cellsrc_destroy(&c);
+}
+
+static int has(char **v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i], s))
+            return 1;
+    return 0;
+}
+
+static void test_names(void)
+{
+    cellsrc_cell *c = cellsrc_split("typedef struct node { struct node *next; } node;\n"
+                                    "enum color { RED, GREEN };\n"
+                                    "#define AREA(r) (PI * (r) * (r))\n"
+                                    "#undef OLD\n"
+                                    "node *head = make(RED);\n"
+                                    "void show(node *n) { printf(\"%p\", (void *)n); }\n",
+                                    0, NULL, NULL);
+    cellsrc_item *it = c->items;
+    if (c->nitems != 6) {
+        fail("expected 6 items, got %zu", c->nitems);
+        cellsrc_destroy(&c);
+        return;
+    }
+    if (!has(it[0].defs, it[0].ndefs, "node") || !has(it[0].defs, it[0].ndefs, "struct node"))
+        fail("typedef defines node and struct node");
+    if (!has(it[1].defs, it[1].ndefs, "RED") || !has(it[1].defs, it[1].ndefs, "enum color"))
+        fail("enum constants");
+    if (it[2].pp != CELLSRC_PP_DEFINE || !has(it[2].defs, it[2].ndefs, "AREA") ||
+        !has(it[2].refs, it[2].nrefs, "PI"))
+        fail("macro defs/refs");
+    if (it[3].pp != CELLSRC_PP_UNDEF || !has(it[3].defs, it[3].ndefs, "OLD"))
+        fail("undef");
+    /* node is known as a typedef from the cell itself */
+    if (it[4].kind != CELLSRC_VAR || !has(it[4].refs, it[4].nrefs, "make") ||
+        !has(it[4].refs, it[4].nrefs, "node") || !has(it[4].refs, it[4].nrefs, "RED"))
+        fail("var refs (kind %d)", it[4].kind);
+    if (it[5].kind != CELLSRC_FUNC || !(it[5].flags & CELLSRC_VOID) ||
+        strcmp(it[5].proto, "void show(node *n);") || !has(it[5].refs, it[5].nrefs, "printf"))
+        fail("function: kind %d proto %s", it[5].kind, it[5].proto ? it[5].proto : "-");
+    cellsrc_destroy(&c);
+}
+
+static void test_magics(void)
+{
+    cellsrc_cell *c = cellsrc_split("%timeit -n 10  \n%cflags -I/x\nint x = 1;\nx", 0, NULL, NULL);
+    if (c->nmagics != 2 || strcmp(c->magics[0].name, "timeit") ||
+        strcmp(c->magics[0].arg, "-n 10") || strcmp(c->magics[1].name, "cflags") ||
+        strcmp(c->magics[1].arg, "-I/x") || c->magics[1].line != 2)
+        fail("magics");
+    if (c->nitems != 2 || c->items[0].line != 3 || c->items[1].kind != CELLSRC_EXPR)
+        fail("code after magics keeps its lines");
+    cellsrc_destroy(&c);
+    c = cellsrc_split("%%timeit\nf();", 0, NULL, NULL);
+    if (c->nmagics != 1 || !c->magics[0].cell_magic || c->nitems != 1)
+        fail("cell magic");
+    cellsrc_destroy(&c);
+    c = cellsrc_split("x = 5 % 3;", 0, NULL, NULL);   /* not a magic */
+    if (c->nmagics != 0 || c->nitems != 1)
+        fail("modulo is not a magic");
+    cellsrc_destroy(&c);
+}
+
+static void test_complete(void)
+{
+    static const struct { const char *code, *want; } cases[] = {
+        { "int x = 1;", "complete" },
+        { "int f(void) {", "incomplete" },
+        { "printf(\"a\",", "incomplete" },
+        { "int a[3] = {1, 2", "incomplete" },
+        { "/* open comment", "incomplete" },
+        { "char *s = \"open", "incomplete" },
+        { "#define X \\", "incomplete" },
+        { "x = 1; }", "invalid" },
+        { "f());", "invalid" },
+        { "puts(\"}\"); // {", "complete" },
+        { "", "complete" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *got = cellsrc_is_complete(cases[i].code);
+        if (strcmp(got, cases[i].want))
+            fail("is_complete(%s) = %s, want %s", cases[i].code, got, cases[i].want);
+    }
+}
+
+static void test_tokens(void)
+{
+    cellsrc_token *t;
+    int problems;
+    const char *src = "a = L\"x\\\"y\" + 'c' /* c */ + 0x1fULL + 1.5e-3;\n#if X \\\n  && Y\nb";
+    size_t n = cellsrc_tokenize(src, &t, &problems);
+    if (n != 12 || problems)
+        fail("token count %zu problems %d", n, problems);
+    else {
+        if (t[2].kind != CELLSRC_TOK_STRING || t[2].len != 7)
+            fail("wide string token");
+        if (t[6].kind != CELLSRC_TOK_NUMBER || t[6].len != 7 || t[8].len != 6)
+            fail("numbers");
+        if (t[10].kind != CELLSRC_TOK_PP || t[10].line != 2 || t[11].line != 4)
+            fail("directive with continuation");
+    }
+    free(t);
+    char *r = cellsrc_rename("int main(void) { puts(\"main\"); return main_x; }", "main", "um");
+    if (strcmp(r, "int um(void) { puts(\"main\"); return main_x; }"))
+        fail("rename: %s", r);
+    free(r);
+}
+
+int main(void)
+{
+    test_tokens();
+    test_classify();
+    test_declarators();
+    test_names();
+    test_magics();
+    test_complete();
+    printf("%s\n", failures ? "FAIL" : "PASS");
+    return failures ? 1 : 0;
+}

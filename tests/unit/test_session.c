@@ -1,0 +1,253 @@
+/* test_session.c — cells through session + libtcc, in process.
+ *
+ * Each cell is compiled into its own TCCState that stays alive, as the
+ * executor's forked holder keeps earlier cells' code and data mapped; a
+ * failing cell is simply not committed, as a failed child is discarded.
+ * Prints prepare+compile timings (no limits: timings are not tests).
+ */
+#include "config.h"
+#include "session.h"
+
+#include <libtcc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int failures;
+#define fail(...) do { fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
+    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); failures++; } while (0)
+#define check(c) do { if (!(c)) fail("check failed: %s", #c); } while (0)
+
+static const char prelude[] =
+    "#include <stdio.h>\n#include <stdlib.h>\n#include <math.h>\n#include <gsl/gsl_matrix.h>\n";
+
+static char shown[256];     /* what __CHALK_SHOW printed last */
+static char errors[4096];   /* compile messages of the last cell */
+
+static void show_i64(long long v) { snprintf(shown, sizeof shown, "%lld", v); }
+static void show_u64(unsigned long long v) { snprintf(shown, sizeof shown, "%llu", v); }
+static void show_f64(double v) { snprintf(shown, sizeof shown, "%.17g", v); }
+static void show_bool(_Bool v) { snprintf(shown, sizeof shown, "%s", v ? "true" : "false"); }
+static void show_char(int v) { snprintf(shown, sizeof shown, "'%c'", v); }
+static void show_str(const char *v) { snprintf(shown, sizeof shown, "\"%s\"", v); }
+static void show_ptr(const void *v) { snprintf(shown, sizeof shown, "ptr %p", v); }
+static void show_vector(const void *v) { snprintf(shown, sizeof shown, "vector %p", v); }
+static void show_matrix(const void *v) { snprintf(shown, sizeof shown, "matrix %p", v); }
+
+static void on_error(void *opaque, const char *msg)
+{
+    (void)opaque;
+    size_t n = strlen(errors);
+    snprintf(errors + n, sizeof errors - n, "%s\n", msg);
+}
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+#define MAXSTATES 1024
+static TCCState *states[MAXSTATES];
+static int nstates;
+
+static void *lookup(void *ctx, const char *name) { return tcc_get_symbol(ctx, name); }
+
+/* Run one cell the way the executor does; returns main's value, or -1000
+ * for a compile/link error (messages in `errors`).  *ms gets the time of
+ * prepare + compile + relocate. */
+static int run_cell(session *s, const char *code, int number, double *ms)
+{
+    char err[512] = "";
+    session_prepared *p = NULL;
+    errors[0] = 0;
+    shown[0] = 0;
+    double t0 = now_ms();
+    if (session_prepare(s, code, number, &p, err, sizeof err) < 0) {
+        snprintf(errors, sizeof errors, "prepare: %s", err);
+        return -1000;
+    }
+    TCCState *st = tcc_new();
+    tcc_set_lib_path(st, CHALK_TCC_LIBDIR);
+    tcc_set_error_func(st, NULL, on_error);
+    tcc_set_output_type(st, TCC_OUTPUT_MEMORY);
+    int rc = tcc_compile_string(st, p->source);
+    for (size_t i = 0; i < p->nsymbols; i++)
+        tcc_add_symbol(st, p->symbols[i].name, p->symbols[i].addr);
+    tcc_add_symbol(st, "__chalk_show_i64", (void *)show_i64);
+    tcc_add_symbol(st, "__chalk_show_u64", (void *)show_u64);
+    tcc_add_symbol(st, "__chalk_show_f64", (void *)show_f64);
+    tcc_add_symbol(st, "__chalk_show_bool", (void *)show_bool);
+    tcc_add_symbol(st, "__chalk_show_char", (void *)show_char);
+    tcc_add_symbol(st, "__chalk_show_str", (void *)show_str);
+    tcc_add_symbol(st, "__chalk_show_ptr", (void *)show_ptr);
+    tcc_add_symbol(st, "ch_show_vector", (void *)show_vector);
+    tcc_add_symbol(st, "ch_show_matrix", (void *)show_matrix);
+    tcc_add_library(st, "gsl");
+    if (rc == 0)
+        rc = tcc_relocate(st, TCC_RELOCATE_AUTO);
+    if (ms)
+        *ms = now_ms() - t0;
+    if (rc < 0) {
+        if (getenv("CHALK_TEST_VERBOSE"))
+            fprintf(stderr, "---- source of cell[%d]\n%s\n", number, p->source);
+        tcc_delete(st);
+        session_prepared_free(&p);
+        return -1000;
+    }
+    int (*mainfn)(int, char **) = (int (*)(int, char **))tcc_get_symbol(st, "main");
+    int result = mainfn(0, NULL);
+    if (result == 0 && session_commit(s, p, lookup, st, err, sizeof err) < 0)
+        fail("commit: %s", err);
+    session_prepared_free(&p);
+    if (nstates < MAXSTATES)
+        states[nstates++] = st;    /* keep the code and data of earlier cells */
+    else
+        fail("too many cells for the test");
+    return result;
+}
+
+static int cell_ok(session *s, const char *code, int number)
+{
+    int r = run_cell(s, code, number, NULL);
+    if (r != 0)
+        fail("cell[%d] failed (%d): %s\n%s", number, r, errors, code);
+    return r == 0;
+}
+
+static void test_basic(session *s)
+{
+    cell_ok(s, "int x = 41; int f(int a){return a+1;}", 1);
+    cell_ok(s, "x = f(x);", 2);
+    cell_ok(s, "x", 3);
+    check(!strcmp(shown, "42"));
+    /* re-running a cell that defines x twice: no redefinition error */
+    cell_ok(s, "int x = 1;", 4);
+    cell_ok(s, "int x = 1;", 5);
+    cell_ok(s, "x + 1", 6);
+    check(!strcmp(shown, "2"));
+    /* structs redefined */
+    cell_ok(s, "struct P { int a; };\nstruct P p = {3};", 7);
+    cell_ok(s, "struct P { int a; double b; };\nstruct P q = {1, 2.5};\nq.b", 8);
+    check(!strcmp(shown, "2.5"));
+    cell_ok(s, "struct P { int a; double b; };\nstruct P q = {1, 2.5};\nq.b", 9);
+    /* non-constant initializer at top level */
+    cell_ok(s, "double *v = malloc(3*sizeof *v);\nv[0] = 1.5; v[1] = 2; v[2] = 3;", 10);
+    cell_ok(s, "v[0] + v[1] + v[2]", 11);
+    check(!strcmp(shown, "6.5"));
+    cell_ok(s, "free(v);", 12);
+    /* macros carried over */
+    cell_ok(s, "#define N 3\nint arr[N] = {1, 2, 3};", 13);
+    cell_ok(s, "N * 2", 14);
+    check(!strcmp(shown, "6"));
+    cell_ok(s, "arr[2]", 15);
+    check(!strcmp(shown, "3"));
+    /* strings, void calls, headers' macros */
+    cell_ok(s, "const char *greeting = \"hi\";\ngreeting", 16);
+    check(!strcmp(shown, "\"hi\""));
+    cell_ok(s, "void hello(void) { }\nhello()", 17);
+    check(!strcmp(shown, ""));
+    cell_ok(s, "M_PI > 3", 18);
+    check(!strcmp(shown, "1"));
+    cell_ok(s, "fprintf(stdout, \"%s\", \"\"); sqrt(2.0)", 19);
+    check(!strncmp(shown, "1.414", 5));
+}
+
+static void test_errors(session *s)
+{
+    int r = run_cell(s, "int y = 2;\nint z = 3;\ny = undefined_thing;\n", 2, NULL);
+    check(r == -1000);
+    if (!strstr(errors, "cell[2]:3:"))
+        fail("error does not name cell[2]:3: %s", errors);
+    /* the failed cell is forgotten: y was never committed */
+    r = run_cell(s, "y", 3, NULL);
+    check(r == -1000);
+    /* a pasted program with main */
+    r = run_cell(s, "int main(void) { return 7; }", 4, NULL);
+    check(r == 7);
+    cell_ok(s, "int main(int argc, char **argv) { return argc == 1 ? 0 : 1; }", 5);
+}
+
+static void test_gsl(session *s)
+{
+    cell_ok(s, "gsl_matrix *m = gsl_matrix_alloc(2, 2);\ngsl_matrix_set_identity(m);", 1);
+    cell_ok(s, "gsl_matrix_get(m, 1, 1)", 2);
+    check(!strcmp(shown, "1"));
+    cell_ok(s, "m", 3);
+    check(!strncmp(shown, "matrix", 6));
+    cell_ok(s, "#include <gsl/gsl_linalg.h>\n"
+               "gsl_vector *sv = gsl_vector_alloc(2); gsl_vector *w = gsl_vector_alloc(2);\n"
+               "gsl_matrix *V = gsl_matrix_alloc(2, 2);\n"
+               "gsl_linalg_SV_decomp(m, V, sv, w);\n"
+               "gsl_vector_get(sv, 0)", 4);
+    check(!strcmp(shown, "1"));
+    cell_ok(s, "gsl_matrix_free(m)", 5);
+}
+
+static void timing(const char *label, int full)
+{
+    session *s = session_new(prelude, NULL);
+    char err[256];
+    session_set_full_headers(s, full);
+    double t0 = now_ms();
+    if (session_warm(s, err, sizeof err) < 0) {
+        fail("warm: %s", err);
+        session_destroy(&s);
+        return;
+    }
+    double warm = now_ms() - t0, best_p = 1e9, best_g = 1e9, ms;
+    for (int i = 0; i < 20; i++) {
+        if (run_cell(s, "printf(\"%s\", \"\");", 1, &ms) != 0)
+            fail("printf cell: %s", errors);
+        best_p = ms < best_p ? ms : best_p;
+    }
+    cell_ok(s, "gsl_matrix *g = gsl_matrix_alloc(3, 3); gsl_matrix_set_all(g, 1.0);", 2);
+    for (int i = 0; i < 20; i++) {
+        if (run_cell(s, "gsl_matrix_set(g, 0, 0, 2.0); gsl_matrix_get(g, 0, 0)", 3, &ms) != 0)
+            fail("gsl cell: %s", errors);
+        best_g = ms < best_g ? ms : best_g;
+    }
+    printf("# %s: flatten+index %.2f ms; printf cell %.3f ms; gsl cell %.3f ms (best of 20)\n",
+           label, warm, best_p, best_g);
+    session_destroy(&s);
+}
+
+int main(void)
+{
+    char err[256];
+    session *s = session_new(prelude, NULL);
+    if (session_warm(s, err, sizeof err) < 0) {
+        fprintf(stderr, "cannot flatten the prelude: %s\n", err);
+        return 1;
+    }
+    test_basic(s);
+    session_reset(s);
+    test_errors(s);
+    session_reset(s);
+    test_gsl(s);
+    size_t n;
+    session_name *names = session_names(s, &n);
+    check(n >= 4);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i].name, "m") && !strcmp(names[i].kind, "variable"))
+            found = !strcmp(names[i].decl, "gsl_matrix * m");
+    check(found);
+    free(names);
+    session_destroy(&s);
+
+    /* the same basics with the whole flattened headers (the fallback) */
+    s = session_new(prelude, NULL);
+    session_set_full_headers(s, 1);
+    test_basic(s);
+    session_destroy(&s);
+
+    timing("closure", 0);
+    timing("full headers", 1);
+    for (int i = 0; i < nstates; i++)
+        tcc_delete(states[i]);
+    printf("%s\n", failures ? "FAIL" : "PASS");
+    return failures ? 1 : 0;
+}
