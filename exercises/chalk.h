@@ -50,6 +50,7 @@ extern "C" {
  * displays and results print their text/plain part on stdout and failures
  * print "ename: evalue" on stderr and exit(1).  A bundle is the JSON text of
  * an object {"data":{mime:...},"metadata":{...}}. */
+/* The kernel's hooks: display, result and fail (see ch_set_runtime). */
 typedef struct ch_runtime {
     /* Publish a display: bundle is a JSON object text {"data":{mime:...},"metadata":{...}} */
     void (*display)(const char *bundle_json);
@@ -135,6 +136,7 @@ double ch_trace(const gsl_matrix *A);
 /* Thin SVD A = U diag(S) V^T: U is m x k, S has k = min(m,n) values in
  * descending order, V is n x k.  Signs are fixed so the largest-magnitude
  * entry of each column of V is positive (comparable across machines). */
+/* Thin SVD result: U (m x k), S (k, descending), V (n x k). */
 typedef struct ch_svd_t {
     gsl_matrix *U;
     gsl_vector *S;
@@ -167,6 +169,7 @@ double ch_det(const gsl_matrix *A);
  * numpy.linalg.eigh), Q's columns the eigenvectors with the sign fixed so
  * the largest-magnitude entry is positive.  A must be symmetric (checked to
  * 1e-10 relative); w->data[w->size - 1] is lambda_max. */
+/* Symmetric eigendecomposition result: w ascending, Q's columns the eigenvectors. */
 typedef struct ch_eig_t {
     gsl_vector *w;
     gsl_matrix *Q;
@@ -203,8 +206,9 @@ gsl_matrix *ch_mat_with_eig(const gsl_vector *w);
 /* The one callback shape for scalar objectives: return f(x); if grad is
  * not NULL also write the gradient into it.  Finite differences call it with
  * grad == NULL, so a value-only function may ignore grad. */
+/* Scalar objective callback: return f(x); fill grad if it is not NULL. */
 typedef double (*ch_fn)(const gsl_vector *x, gsl_vector *grad, void *ctx);
-/* Vector-valued map for Jacobians: write F(x) into y (y->size is m). */
+/* Vector map callback for ch_jacobian: write F(x) into y. */
 typedef void (*ch_map)(const gsl_vector *x, gsl_vector *y, void *ctx);
 
 /* log sum_i exp(z_i), computed stably (shifted by max z). */
@@ -247,6 +251,7 @@ enum { CH_CONST = 0, CH_INVSQRT = 1, CH_COSINE = 2 };
  * CH_COSINE anneals to 0 over steps.  record_x keeps every iterate.
  * A run whose loss becomes non-finite or exceeds 1e100 stops early with
  * diverged = 1: that is a result, not an error (GD above 2/lambda_max). */
+/* Optimiser options: method, lr, steps, beta, beta1, beta2, eps, noise, schedule, record_x, batch (0 = default). */
 typedef struct ch_opt {
     int method;
     double lr;
@@ -262,6 +267,7 @@ typedef struct ch_opt {
 /* A run: loss[t] and gnorm[t] (|gradient|, full objective) for t = 0..steps
  * at iterate x_t; xs (if record_x) has one row per iterate; x is the last
  * iterate.  Free with ch_run_free. */
+/* An optimiser run: loss, gnorm (steps + 1 values), xs (if record_x), final x, diverged. */
 typedef struct ch_run {
     size_t steps;       /* steps actually taken */
     int diverged;
@@ -341,6 +347,7 @@ double ch_kl_gauss_full(const gsl_vector *m1, const gsl_matrix *S1, const gsl_ve
 /* Linear-Gaussian latent model z ~ N(0, I_k), x | z ~ N(W z + b, s^2 I_d):
  * p(x) = N(b, W W^T + s^2 I) exactly and the posterior is Gaussian, so the
  * ELBO and its gap KL(q || p(z|x)) can be checked exactly. */
+/* Linear-Gaussian latent model z ~ N(0, I), x | z ~ N(W z + b, s^2 I). */
 typedef struct ch_lgm {
     gsl_matrix *W;      /* d x k */
     gsl_vector *b;      /* d */
@@ -370,6 +377,7 @@ double ch_polyval(const gsl_vector *c, double x);
  * on [lo, hi], y = f(x) + N(0, sigma^2); fit a degree-deg polynomial with
  * ridge penalty; evaluate on ntest evenly spaced points of [lo, hi].
  * Defaults for zero fields: lo -1, hi 1, trials 200, ntest 50. */
+/* Bias-variance experiment settings: f, sigma, n, deg, ridge, trials, lo, hi, ntest. */
 typedef struct ch_bv_cfg {
     double (*f)(double x);
     double sigma;
@@ -383,6 +391,7 @@ typedef struct ch_bv_cfg {
 /* Averages over test points: bias^2, variance, noise (sigma^2), and the
  * measured test error E(y - fhat)^2 on fresh noisy targets, which should
  * match bias2 + variance + noise up to Monte Carlo error. */
+/* Bias-variance result: bias2, variance, noise, test_err (averaged over test points). */
 typedef struct ch_bv {
     double bias2;
     double variance;

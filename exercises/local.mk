@@ -1,1 +1,38 @@
-# exercises
+# exercises/local.mk — libchalk, the helper library linked into every cell.
+#
+# One public header (chalk.h), one .c per module; the shared library exports
+# only ch_ (public) and ch__ (library-internal, for the plot/display modules
+# and the kernel's runtime glue) symbols.  chalk_doc.c is generated at build
+# time from chalk.h's one-line comments by mkdoc.sh (the kernel's inspect
+# reads ch_docs), so it is never edited or committed.
+
+# --- libchalk core (linalg/calculus/optim/prob/info/check/show owner) ---
+lib_LTLIBRARIES += exercises/libchalk.la
+include_HEADERS += exercises/chalk.h
+exercises_libchalk_la_SOURCES = \
+  exercises/internal.h \
+  exercises/runtime.c \
+  exercises/linalg.c \
+  exercises/calculus.c \
+  exercises/optim.c \
+  exercises/prob.c \
+  exercises/info.c \
+  exercises/check.c \
+  exercises/show.c
+nodist_exercises_libchalk_la_SOURCES = exercises/chalk_doc.c
+exercises_libchalk_la_CFLAGS = $(AM_CFLAGS) $(GSL_CFLAGS)
+exercises_libchalk_la_LIBADD = $(GSL_LIBS) -lm
+exercises_libchalk_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
+  -export-symbols-regex '^(ch_|ch__)'
+BUILT_SOURCES += exercises/chalk_doc.c
+CLEANFILES += exercises/chalk_doc.c
+EXTRA_DIST += exercises/mkdoc.sh
+exercises/chalk_doc.c: $(top_srcdir)/exercises/chalk.h $(top_srcdir)/exercises/mkdoc.sh
+	$(AM_V_GEN)$(MKDIR_P) exercises && \
+	$(SHELL) $(top_srcdir)/exercises/mkdoc.sh $(top_srcdir)/exercises/chalk.h > $@.tmp && \
+	mv $@.tmp $@
+# --- end libchalk core ---
+
+# --- plot/display (plot/display owner): add sources with
+#     exercises_libchalk_la_SOURCES += exercises/plot.c ... ---
+# --- end plot/display ---

@@ -1,0 +1,665 @@
+/* linalg.c — vectors and matrices for cells: literals, arithmetic, SVD,
+ * symmetric eigendecomposition, norms, solving, random matrices.
+ *
+ * Everything returns a new allocation and checks its arguments first (NULL,
+ * NaN/Inf, shapes), so a bad cell gets a ValueError naming the function.
+ * Beware: SVD and eigenvector signs are arbitrary in LAPACK/GSL; we fix them
+ * (largest-magnitude entry of each V / Q column positive) so results compare
+ * across machines and against NumPy after the same normalisation.
+ * GSL's SVD needs rows >= cols: wider matrices are decomposed transposed.
+ */
+#include <float.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_permutation.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sort_vector.h>
+#include "internal.h"
+
+/* ---- literals and basics ---- */
+
+gsl_vector *ch_vec_of(size_t n, const double *x)
+{
+    ch__need_ptr("VEC", "values", x);
+    gsl_vector *v = ch__vec(n);
+    for (size_t i = 0; i < n; i++)
+        gsl_vector_set(v, i, x[i]);
+    return v;
+}
+
+gsl_matrix *ch_mat_of(size_t rows, size_t cols, size_t n, const double *x)
+{
+    ch__need_ptr("MAT", "values", x);
+    if (rows * cols != n)
+        ch_fail("ValueError", "MAT: a %zu x %zu matrix needs %zu values, got %zu", rows, cols, rows * cols, n);
+    gsl_matrix *A = ch__mat(rows, cols);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            gsl_matrix_set(A, i, j, x[i * cols + j]);
+    return A;
+}
+
+gsl_vector *ch_vec_zeros(size_t n) { return ch__vec(n); }
+
+gsl_vector *ch_vec_ones(size_t n)
+{
+    gsl_vector *v = ch__vec(n);
+    gsl_vector_set_all(v, 1.0);
+    return v;
+}
+
+gsl_vector *ch_linspace(double a, double b, size_t n)
+{
+    ch__need_finite("ch_linspace", "a", a);
+    ch__need_finite("ch_linspace", "b", b);
+    gsl_vector *v = ch__vec(n);
+    for (size_t i = 0; i < n; i++)
+        gsl_vector_set(v, i, n == 1 ? a : a + (b - a) * (double)i / (double)(n - 1));
+    if (n > 1)
+        gsl_vector_set(v, n - 1, b);
+    return v;
+}
+
+gsl_vector *ch_vec_copy(const gsl_vector *v)
+{
+    ch__need_ptr("ch_vec_copy", "v", v);
+    gsl_vector *c = ch__vec(v->size);
+    gsl_vector_memcpy(c, v);
+    return c;
+}
+
+gsl_matrix *ch_mat_zeros(size_t rows, size_t cols) { return ch__mat(rows, cols); }
+
+gsl_matrix *ch_eye(size_t n)
+{
+    gsl_matrix *A = ch__mat(n, n);
+    gsl_matrix_set_identity(A);
+    return A;
+}
+
+gsl_matrix *ch_mat_copy(const gsl_matrix *A)
+{
+    ch__need_ptr("ch_mat_copy", "A", A);
+    gsl_matrix *C = ch__mat(A->size1, A->size2);
+    gsl_matrix_memcpy(C, A);
+    return C;
+}
+
+gsl_matrix *ch_diag(const gsl_vector *v)
+{
+    ch__need_ptr("ch_diag", "v", v);
+    gsl_matrix *A = ch__mat(v->size, v->size);
+    for (size_t i = 0; i < v->size; i++)
+        gsl_matrix_set(A, i, i, gsl_vector_get(v, i));
+    return A;
+}
+
+gsl_vector *ch_col(const gsl_matrix *A, size_t j)
+{
+    ch__need_ptr("ch_col", "A", A);
+    if (j >= A->size2)
+        ch_fail("ValueError", "ch_col: column %zu out of range (matrix has %zu columns)", j, A->size2);
+    gsl_vector *v = ch__vec(A->size1);
+    gsl_matrix_get_col(v, A, j);
+    return v;
+}
+
+gsl_vector *ch_row(const gsl_matrix *A, size_t i)
+{
+    ch__need_ptr("ch_row", "A", A);
+    if (i >= A->size1)
+        ch_fail("ValueError", "ch_row: row %zu out of range (matrix has %zu rows)", i, A->size1);
+    gsl_vector *v = ch__vec(A->size2);
+    gsl_matrix_get_row(v, A, i);
+    return v;
+}
+
+static gsl_vector *vec_lin(const char *fn, const gsl_vector *a, double sa, const gsl_vector *b, double sb)
+{
+    ch__need_vec(fn, "a", a);
+    ch__need_vec(fn, "b", b);
+    ch__need_same(fn, a, b);
+    gsl_vector *c = ch__vec(a->size);
+    for (size_t i = 0; i < a->size; i++)
+        gsl_vector_set(c, i, sa * gsl_vector_get(a, i) + sb * gsl_vector_get(b, i));
+    return c;
+}
+
+gsl_vector *ch_vec_add(const gsl_vector *a, const gsl_vector *b) { return vec_lin("ch_vec_add", a, 1, b, 1); }
+gsl_vector *ch_vec_sub(const gsl_vector *a, const gsl_vector *b) { return vec_lin("ch_vec_sub", a, 1, b, -1); }
+
+gsl_vector *ch_vec_scale(const gsl_vector *a, double s)
+{
+    ch__need_vec("ch_vec_scale", "a", a);
+    gsl_vector *c = ch_vec_copy(a);
+    gsl_vector_scale(c, s);
+    return c;
+}
+
+double ch_dot(const gsl_vector *a, const gsl_vector *b)
+{
+    ch__need_vec("ch_dot", "a", a);
+    ch__need_vec("ch_dot", "b", b);
+    ch__need_same("ch_dot", a, b);
+    double d;
+    gsl_blas_ddot(a, b, &d);
+    return d;
+}
+
+double ch_norm(const gsl_vector *v)
+{
+    ch__need_vec("ch_norm", "v", v);
+    return gsl_blas_dnrm2(v);
+}
+
+static gsl_matrix *mat_lin(const char *fn, const gsl_matrix *A, const gsl_matrix *B, double sb)
+{
+    ch__need_mat(fn, "A", A);
+    ch__need_mat(fn, "B", B);
+    if (A->size1 != B->size1 || A->size2 != B->size2)
+        ch_fail("ValueError", "%s: shape mismatch (%zu x %zu vs %zu x %zu)", fn, A->size1, A->size2, B->size1,
+                B->size2);
+    gsl_matrix *C = ch_mat_copy(A);
+    for (size_t i = 0; i < A->size1; i++)
+        for (size_t j = 0; j < A->size2; j++)
+            gsl_matrix_set(C, i, j, gsl_matrix_get(A, i, j) + sb * gsl_matrix_get(B, i, j));
+    return C;
+}
+
+gsl_matrix *ch_mat_add(const gsl_matrix *A, const gsl_matrix *B) { return mat_lin("ch_mat_add", A, B, 1); }
+gsl_matrix *ch_mat_sub(const gsl_matrix *A, const gsl_matrix *B) { return mat_lin("ch_mat_sub", A, B, -1); }
+
+gsl_matrix *ch_mat_scale(const gsl_matrix *A, double s)
+{
+    ch__need_mat("ch_mat_scale", "A", A);
+    gsl_matrix *C = ch_mat_copy(A);
+    gsl_matrix_scale(C, s);
+    return C;
+}
+
+gsl_matrix *ch_matmul(const gsl_matrix *A, const gsl_matrix *B)
+{
+    ch__need_mat("ch_matmul", "A", A);
+    ch__need_mat("ch_matmul", "B", B);
+    if (A->size2 != B->size1)
+        ch_fail("ValueError", "ch_matmul: shapes %zu x %zu and %zu x %zu do not chain (%zu != %zu)", A->size1,
+                A->size2, B->size1, B->size2, A->size2, B->size1);
+    gsl_matrix *C = ch__mat(A->size1, B->size2);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, A, B, 0.0, C);
+    return C;
+}
+
+gsl_vector *ch_matvec(const gsl_matrix *A, const gsl_vector *x)
+{
+    ch__need_mat("ch_matvec", "A", A);
+    ch__need_vec("ch_matvec", "x", x);
+    if (A->size2 != x->size)
+        ch_fail("ValueError", "ch_matvec: A is %zu x %zu but x has size %zu", A->size1, A->size2, x->size);
+    gsl_vector *y = ch__vec(A->size1);
+    gsl_blas_dgemv(CblasNoTrans, 1.0, A, x, 0.0, y);
+    return y;
+}
+
+gsl_matrix *ch_transpose(const gsl_matrix *A)
+{
+    ch__need_ptr("ch_transpose", "A", A);
+    gsl_matrix *T = ch__mat(A->size2, A->size1);
+    gsl_matrix_transpose_memcpy(T, A);
+    return T;
+}
+
+gsl_matrix *ch_outer(const gsl_vector *u, const gsl_vector *v)
+{
+    ch__need_vec("ch_outer", "u", u);
+    ch__need_vec("ch_outer", "v", v);
+    gsl_matrix *A = ch__mat(u->size, v->size);
+    for (size_t i = 0; i < u->size; i++)
+        for (size_t j = 0; j < v->size; j++)
+            gsl_matrix_set(A, i, j, gsl_vector_get(u, i) * gsl_vector_get(v, j));
+    return A;
+}
+
+double ch_trace(const gsl_matrix *A)
+{
+    ch__need_square("ch_trace", "A", A);
+    double t = 0;
+    for (size_t i = 0; i < A->size1; i++)
+        t += gsl_matrix_get(A, i, i);
+    return t;
+}
+
+/* ---- SVD ---- */
+
+/* Flip column j of P (and of Q if given) so that P's largest-magnitude entry in it is positive. */
+static void fix_signs(gsl_matrix *P, gsl_matrix *Q)
+{
+    for (size_t j = 0; j < P->size2; j++) {
+        size_t best = 0;
+        for (size_t i = 1; i < P->size1; i++)
+            if (fabs(gsl_matrix_get(P, i, j)) > fabs(gsl_matrix_get(P, best, j)))
+                best = i;
+        if (gsl_matrix_get(P, best, j) < 0) {
+            gsl_vector_view c = gsl_matrix_column(P, j);
+            gsl_vector_scale(&c.vector, -1.0);
+            if (Q) {
+                gsl_vector_view d = gsl_matrix_column(Q, j);
+                gsl_vector_scale(&d.vector, -1.0);
+            }
+        }
+    }
+}
+
+static ch_svd_t svd(const char *fn, const gsl_matrix *A)
+{
+    ch__need_mat(fn, "A", A);
+    int wide = A->size2 > A->size1;
+    size_t m = wide ? A->size2 : A->size1, n = wide ? A->size1 : A->size2;
+    gsl_matrix *U = gsl_matrix_alloc(m, n);
+    if (wide)
+        gsl_matrix_transpose_memcpy(U, A);
+    else
+        gsl_matrix_memcpy(U, A);
+    gsl_matrix *V = gsl_matrix_alloc(n, n);
+    gsl_vector *S = gsl_vector_alloc(n);
+    gsl_vector *work = gsl_vector_alloc(n);
+    if (n == 1) {
+        /* GSL handles n == 1, but do it directly to keep the sign convention simple */
+        gsl_vector_view c0 = gsl_matrix_column(U, 0);
+        double s = gsl_blas_dnrm2(&c0.vector);
+        gsl_vector_set(S, 0, s);
+        gsl_matrix_set(V, 0, 0, 1.0);
+        if (s > 0)
+            gsl_matrix_scale(U, 1.0 / s);
+        else {
+            gsl_matrix_set_zero(U);
+            gsl_matrix_set(U, 0, 0, 1.0);
+        }
+    } else {
+        gsl_linalg_SV_decomp(U, V, S, work);
+    }
+    gsl_vector_free(work);
+    ch_svd_t r;
+    if (wide) {
+        r.U = V;
+        r.V = U;
+    } else {
+        r.U = U;
+        r.V = V;
+    }
+    r.S = S;
+    fix_signs(r.V, r.U);
+    return r;
+}
+
+ch_svd_t ch_svd(const gsl_matrix *A) { return svd("ch_svd", A); }
+
+void ch_svd_free(ch_svd_t *s)
+{
+    if (!s)
+        return;
+    if (s->U)
+        gsl_matrix_free(s->U);
+    if (s->S)
+        gsl_vector_free(s->S);
+    if (s->V)
+        gsl_matrix_free(s->V);
+    s->U = s->V = NULL;
+    s->S = NULL;
+}
+
+gsl_matrix *ch_svd_reconstruct(const ch_svd_t *s, size_t k)
+{
+    ch__need_ptr("ch_svd_reconstruct", "svd", s);
+    ch__need_ptr("ch_svd_reconstruct", "svd.U", s->U);
+    ch__need_ptr("ch_svd_reconstruct", "svd.S", s->S);
+    ch__need_ptr("ch_svd_reconstruct", "svd.V", s->V);
+    if (k > s->S->size)
+        ch_fail("ValueError", "ch_svd_reconstruct: rank k = %zu exceeds the %zu singular values", k, s->S->size);
+    size_t m = s->U->size1, n = s->V->size1;
+    gsl_matrix *A = ch__mat(m, n);
+    if (k == 0)
+        return A;
+    gsl_matrix *US = gsl_matrix_alloc(m, k);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++)
+            gsl_matrix_set(US, i, j, gsl_matrix_get(s->U, i, j) * gsl_vector_get(s->S, j));
+    gsl_matrix_const_view Vk = gsl_matrix_const_submatrix(s->V, 0, 0, n, k);
+    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, US, &Vk.matrix, 0.0, A);
+    gsl_matrix_free(US);
+    return A;
+}
+
+gsl_matrix *ch_lowrank(const gsl_matrix *A, size_t k)
+{
+    ch_svd_t s = svd("ch_lowrank", A);
+    if (k > s.S->size) {
+        size_t kk = s.S->size;
+        ch_svd_free(&s);
+        ch_fail("ValueError", "ch_lowrank: rank k = %zu exceeds min(rows, cols) = %zu", k, kk);
+    }
+    gsl_matrix *B = ch_svd_reconstruct(&s, k);
+    ch_svd_free(&s);
+    return B;
+}
+
+static gsl_vector *singvals(const char *fn, const gsl_matrix *A)
+{
+    ch_svd_t s = svd(fn, A);
+    gsl_vector *S = s.S;
+    s.S = NULL;
+    ch_svd_free(&s);
+    return S;
+}
+
+gsl_vector *ch_singvals(const gsl_matrix *A) { return singvals("ch_singvals", A); }
+
+size_t ch_rank(const gsl_matrix *A, double tol)
+{
+    gsl_vector *S = singvals("ch_rank", A);
+    if (!(tol > 0))
+        tol = (double)(A->size1 > A->size2 ? A->size1 : A->size2) * DBL_EPSILON * gsl_vector_get(S, 0);
+    size_t r = 0;
+    for (size_t i = 0; i < S->size; i++)
+        if (gsl_vector_get(S, i) > tol)
+            r++;
+    gsl_vector_free(S);
+    return r;
+}
+
+double ch_cond(const gsl_matrix *A)
+{
+    gsl_vector *S = singvals("ch_cond", A);
+    double smax = gsl_vector_get(S, 0), smin = gsl_vector_get(S, S->size - 1);
+    gsl_vector_free(S);
+    if (smin == 0)
+        return INFINITY;
+    return smax / smin;
+}
+
+gsl_matrix *ch_pinv(const gsl_matrix *A, double rcond)
+{
+    ch_svd_t s = svd("ch_pinv", A);
+    if (!(rcond > 0))
+        rcond = (double)(A->size1 > A->size2 ? A->size1 : A->size2) * DBL_EPSILON;
+    double cut = rcond * gsl_vector_get(s.S, 0);
+    size_t m = s.U->size1, n = s.V->size1, k = s.S->size;
+    /* pinv = V diag(1/s) U^T */
+    gsl_matrix *VS = gsl_matrix_calloc(n, k);
+    for (size_t j = 0; j < k; j++) {
+        double sj = gsl_vector_get(s.S, j);
+        double inv = sj > cut ? 1.0 / sj : 0.0;
+        for (size_t i = 0; i < n; i++)
+            gsl_matrix_set(VS, i, j, gsl_matrix_get(s.V, i, j) * inv);
+    }
+    gsl_matrix *P = ch__mat(n, m);
+    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, VS, s.U, 0.0, P);
+    gsl_matrix_free(VS);
+    ch_svd_free(&s);
+    return P;
+}
+
+/* Refuse singular or numerically singular systems: rcond = sigma_min/sigma_max. */
+static void need_invertible(const char *fn, const gsl_matrix *A)
+{
+    ch__need_square(fn, "A", A);
+    gsl_vector *S = singvals(fn, A);
+    double smax = gsl_vector_get(S, 0), smin = gsl_vector_get(S, S->size - 1);
+    gsl_vector_free(S);
+    double rc = smax > 0 ? smin / smax : 0.0;
+    if (rc == 0)
+        ch_fail("LinAlgError", "%s: matrix is singular (rcond=0)", fn);
+    if (rc < 1e-14)
+        ch_fail("LinAlgError", "%s: matrix is singular to working precision (rcond=%.3g)", fn, rc);
+}
+
+gsl_vector *ch_solve(const gsl_matrix *A, const gsl_vector *b)
+{
+    ch__need_square("ch_solve", "A", A);
+    ch__need_vec("ch_solve", "b", b);
+    if (A->size1 != b->size)
+        ch_fail("ValueError", "ch_solve: A is %zu x %zu but b has size %zu", A->size1, A->size2, b->size);
+    need_invertible("ch_solve", A);
+    gsl_matrix *LU = ch_mat_copy(A);
+    gsl_permutation *p = gsl_permutation_alloc(A->size1);
+    int sg;
+    gsl_linalg_LU_decomp(LU, p, &sg);
+    gsl_vector *x = ch__vec(A->size1);
+    gsl_linalg_LU_solve(LU, p, b, x);
+    gsl_permutation_free(p);
+    gsl_matrix_free(LU);
+    return x;
+}
+
+gsl_matrix *ch_inv(const gsl_matrix *A)
+{
+    ch__need_square("ch_inv", "A", A);
+    need_invertible("ch_inv", A);
+    gsl_matrix *LU = ch_mat_copy(A);
+    gsl_permutation *p = gsl_permutation_alloc(A->size1);
+    int sg;
+    gsl_linalg_LU_decomp(LU, p, &sg);
+    gsl_matrix *I = ch__mat(A->size1, A->size1);
+    gsl_linalg_LU_invert(LU, p, I);
+    gsl_permutation_free(p);
+    gsl_matrix_free(LU);
+    return I;
+}
+
+double ch_det(const gsl_matrix *A)
+{
+    ch__need_square("ch_det", "A", A);
+    gsl_matrix *LU = ch_mat_copy(A);
+    gsl_permutation *p = gsl_permutation_alloc(A->size1);
+    int sg;
+    gsl_linalg_LU_decomp(LU, p, &sg);
+    double d = gsl_linalg_LU_det(LU, sg);
+    gsl_permutation_free(p);
+    gsl_matrix_free(LU);
+    return d;
+}
+
+/* ---- symmetric eigen ---- */
+
+static ch_eig_t eigh(const char *fn, const gsl_matrix *A, int vectors)
+{
+    ch__need_sym(fn, "A", A);
+    size_t n = A->size1;
+    gsl_matrix *B = ch_mat_copy(A);
+    ch_eig_t e;
+    e.w = ch__vec(n);
+    e.Q = NULL;
+    if (vectors) {
+        e.Q = ch__mat(n, n);
+        gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(n);
+        gsl_eigen_symmv(B, e.w, e.Q, ws);
+        gsl_eigen_symmv_free(ws);
+        gsl_eigen_symmv_sort(e.w, e.Q, GSL_EIGEN_SORT_VAL_ASC);
+        fix_signs(e.Q, NULL);
+    } else {
+        gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(n);
+        gsl_eigen_symm(B, e.w, ws);
+        gsl_eigen_symm_free(ws);
+        gsl_sort_vector(e.w);
+    }
+    gsl_matrix_free(B);
+    return e;
+}
+
+ch_eig_t ch_eigh(const gsl_matrix *A) { return eigh("ch_eigh", A, 1); }
+
+void ch_eig_free(ch_eig_t *e)
+{
+    if (!e)
+        return;
+    if (e->w)
+        gsl_vector_free(e->w);
+    if (e->Q)
+        gsl_matrix_free(e->Q);
+    e->w = NULL;
+    e->Q = NULL;
+}
+
+gsl_vector *ch_eigvalsh(const gsl_matrix *A) { return eigh("ch_eigvalsh", A, 0).w; }
+
+double ch_eig_max(const gsl_matrix *A)
+{
+    gsl_vector *w = eigh("ch_eig_max", A, 0).w;
+    double x = gsl_vector_get(w, w->size - 1);
+    gsl_vector_free(w);
+    return x;
+}
+
+double ch_eig_min(const gsl_matrix *A)
+{
+    gsl_vector *w = eigh("ch_eig_min", A, 0).w;
+    double x = gsl_vector_get(w, 0);
+    gsl_vector_free(w);
+    return x;
+}
+
+double ch_norm2(const gsl_matrix *A)
+{
+    gsl_vector *S = singvals("ch_norm2", A);
+    double x = gsl_vector_get(S, 0);
+    gsl_vector_free(S);
+    return x;
+}
+
+double ch_normF(const gsl_matrix *A)
+{
+    ch__need_mat("ch_normF", "A", A);
+    /* scaled sum of squares, as LAPACK's dlange, so huge entries do not overflow */
+    double scale = 0, ssq = 1;
+    for (size_t i = 0; i < A->size1; i++)
+        for (size_t j = 0; j < A->size2; j++) {
+            double a = fabs(gsl_matrix_get(A, i, j));
+            if (a == 0)
+                continue;
+            if (scale < a) {
+                ssq = 1 + ssq * (scale / a) * (scale / a);
+                scale = a;
+            } else {
+                ssq += (a / scale) * (a / scale);
+            }
+        }
+    return scale * sqrt(ssq);
+}
+
+double ch_power_iter(const gsl_matrix *A, size_t maxit, double tol, gsl_vector **v)
+{
+    ch__need_square("ch_power_iter", "A", A);
+    if (maxit == 0)
+        maxit = 10000;
+    if (!(tol > 0))
+        tol = 1e-12;
+    size_t n = A->size1;
+    /* a private generator: the start must not disturb the cell's random stream */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 12345);
+    gsl_vector *x = ch__vec(n), *y = ch__vec(n);
+    for (size_t i = 0; i < n; i++)
+        gsl_vector_set(x, i, gsl_ran_gaussian_ziggurat(r, 1.0));
+    gsl_rng_free(r);
+    gsl_vector_scale(x, 1.0 / gsl_blas_dnrm2(x));
+    double lam = 0, prev = NAN;
+    for (size_t it = 0; it < maxit; it++) {
+        gsl_blas_dgemv(CblasNoTrans, 1.0, A, x, 0.0, y);
+        gsl_blas_ddot(x, y, &lam);
+        double ny = gsl_blas_dnrm2(y);
+        if (ny == 0) {
+            lam = 0;
+            break;
+        }
+        gsl_vector_scale(y, 1.0 / ny);
+        gsl_vector *t = x;
+        x = y;
+        y = t;
+        if (fabs(lam - prev) <= tol * fabs(lam))
+            break;
+        prev = lam;
+    }
+    gsl_vector_free(y);
+    if (v)
+        *v = x;
+    else
+        gsl_vector_free(x);
+    return lam;
+}
+
+/* ---- random matrices ---- */
+
+gsl_matrix *ch_randn_mat(size_t m, size_t n)
+{
+    gsl_matrix *A = ch__mat(m, n);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            gsl_matrix_set(A, i, j, ch_randn());
+    return A;
+}
+
+gsl_matrix *ch_rand_orth(size_t n)
+{
+    gsl_matrix *A = ch_randn_mat(n, n);
+    gsl_matrix *Q = ch__mat(n, n), *R = ch__mat(n, n);
+    gsl_vector *tau = ch__vec(n);
+    gsl_linalg_QR_decomp(A, tau);
+    gsl_linalg_QR_unpack(A, tau, Q, R);
+    /* Q diag(sign(R_ii)) is Haar-distributed; plain Q is not */
+    for (size_t j = 0; j < n; j++)
+        if (gsl_matrix_get(R, j, j) < 0) {
+            gsl_vector_view c = gsl_matrix_column(Q, j);
+            gsl_vector_scale(&c.vector, -1.0);
+        }
+    gsl_matrix_free(A);
+    gsl_matrix_free(R);
+    gsl_vector_free(tau);
+    return Q;
+}
+
+gsl_matrix *ch_mat_with_sv(size_t m, size_t n, const gsl_vector *s)
+{
+    ch__need_vec("ch_mat_with_sv", "s", s);
+    size_t k = m < n ? m : n;
+    if (s->size != k)
+        ch_fail("ValueError", "ch_mat_with_sv: a %zu x %zu matrix has %zu singular values, got %zu", m, n, k,
+                s->size);
+    for (size_t i = 0; i < k; i++)
+        if (gsl_vector_get(s, i) < 0)
+            ch_fail("ValueError", "ch_mat_with_sv: singular value s[%zu] = %g is negative", i, gsl_vector_get(s, i));
+    gsl_matrix *U = ch_rand_orth(m), *V = ch_rand_orth(n);
+    gsl_matrix *US = ch__mat(m, k);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++)
+            gsl_matrix_set(US, i, j, gsl_matrix_get(U, i, j) * gsl_vector_get(s, j));
+    gsl_matrix_view Vk = gsl_matrix_submatrix(V, 0, 0, n, k);
+    gsl_matrix *A = ch__mat(m, n);
+    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, US, &Vk.matrix, 0.0, A);
+    gsl_matrix_free(U);
+    gsl_matrix_free(V);
+    gsl_matrix_free(US);
+    return A;
+}
+
+gsl_matrix *ch_mat_with_eig(const gsl_vector *w)
+{
+    ch__need_vec("ch_mat_with_eig", "w", w);
+    size_t n = w->size;
+    gsl_matrix *Q = ch_rand_orth(n);
+    gsl_matrix *QW = ch__mat(n, n);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            gsl_matrix_set(QW, i, j, gsl_matrix_get(Q, i, j) * gsl_vector_get(w, j));
+    gsl_matrix *A = ch__mat(n, n);
+    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, QW, Q, 0.0, A);
+    /* exact symmetry, so ch_eigh's check and GSL's symmetric solvers are happy */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            double a = 0.5 * (gsl_matrix_get(A, i, j) + gsl_matrix_get(A, j, i));
+            gsl_matrix_set(A, i, j, a);
+            gsl_matrix_set(A, j, i, a);
+        }
+    gsl_matrix_free(Q);
+    gsl_matrix_free(QW);
+    return A;
+}
