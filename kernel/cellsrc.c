@@ -811,6 +811,9 @@ static size_t decl_item(splitter *sp, size_t start)
                     add_def(it, sp->src + sp->t[nm].off, sp->t[nm].len);
                     if (!tok_is(sp, nm + 1, "("))
                         all_funcs = 0;
+                    if (d.is_typedef)
+                        add_name(&it->typenames, &it->ntypenames, sp->src + sp->t[nm].off,
+                                 sp->t[nm].len);
                     if (d.is_typedef && !own_type(sp, sp->src + sp->t[nm].off, sp->t[nm].len)) {
                         if (sp->nown == sp->capown) {
                             sp->capown = sp->capown ? sp->capown * 2 : 16;
@@ -957,6 +960,33 @@ per_declarator:;
             }
             if (cst || (!ptr && is_const_spec))
                 it->flags |= CELLSRC_CONST;
+            if (it->flags & CELLSRC_CONST) {
+                /* drop the const that applies to the object itself: the
+                 * last one after the last '*', or the specifiers' when
+                 * there is no '*' */
+                size_t last_star = (size_t)-1, drop = (size_t)-1;
+                for (size_t k = from; k < nm; k++)
+                    if (tok_is(sp, k, "*"))
+                        last_star = k;
+                for (size_t k = last_star == (size_t)-1 ? from : last_star; k < nm; k++)
+                    if (tok_is(sp, k, "const"))
+                        drop = k;
+                cellsrc_buf_add(&b, "");
+                for (size_t k = start; k < d.spec_end; k++) {
+                    if (tok_is(sp, k, "static") || tok_is(sp, k, "extern") ||
+                        (last_star == (size_t)-1 && tok_is(sp, k, "const")))
+                        continue;
+                    if (d.tag_name != (size_t)-1 && k == d.body_open) {
+                        k = d.body_close - 1;
+                        continue;
+                    }
+                    join(sp, &b, k, k + 1, (size_t)-1);
+                }
+                join(sp, &b, from, eq, drop);
+                it->deftext = cellsrc_buf_take(&b);
+            } else {
+                it->deftext = xstrndup(it->text, strlen(it->text));
+            }
             if (eq < i) {
                 it->init = render(sp, eq + 1, i, NULL);
                 it->init_line = sp->t[eq + 1 < i ? eq + 1 : eq].line;
@@ -1110,6 +1140,8 @@ void cellsrc_destroy(cellsrc_cell **cell_p)
         free(it->init);
         free(it->type_name);
         free(it->proto);
+        free(it->deftext);
+        free_names(it->typenames, it->ntypenames);
         free_names(it->defs, it->ndefs);
         free_names(it->refs, it->nrefs);
     }

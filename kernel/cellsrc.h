@@ -110,6 +110,12 @@ typedef struct cellsrc_item {
     size_t ndefs;
     char **refs;             /* identifiers mentioned (no keywords), unique */
     size_t nrefs;
+    char **typenames;        /* TYPE: the typedef names among defs */
+    size_t ntypenames;
+    /* VAR: the definition without the object's own `const` (`double r` for
+     * `const double r`), so a non-constant initializer can be assigned in
+     * main(); equals text when the object is not const. */
+    char *deftext;
 } cellsrc_item;
 
 typedef struct cellsrc_magic {

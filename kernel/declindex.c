@@ -183,13 +183,14 @@ declindex *declindex_new(const char *flat, const declindex *pre)
         cellsrc_item *it = &idx->cell->items[i];
         if (!idx->live[i])
             continue;
+        for (size_t d = 0; d < it->ntypenames; d++)
+            declindex_map_add(idx->types, it->typenames[d], strlen(it->typenames[d]), i);
         for (size_t d = 0; d < it->ndefs; d++) {
             const char *p = plain(it->defs[d]);
             declindex_map_add(idx->by_name, p, strlen(p), i);
             if (it->kind == CELLSRC_PP)
                 declindex_map_add(idx->macros, p, strlen(p), i);
-            else if (it->kind == CELLSRC_TYPE &&
-                     ((it->flags & CELLSRC_TYPEDEF) || p != it->defs[d]))
+            else if (it->kind == CELLSRC_TYPE && p != it->defs[d])
                 declindex_map_add(idx->types, it->defs[d], strlen(it->defs[d]), i);
             if ((it->kind == CELLSRC_PROTO || it->kind == CELLSRC_FUNC) &&
                 (it->flags & CELLSRC_VOID))

@@ -30,6 +30,8 @@ typedef struct entry {
     char *decl;           /* for %who: "double *v" */
     void *addr;           /* VAR/FUNC */
     int is_void;
+    char **typenames;     /* TYPE: typedef names (decide declarations) */
+    size_t ntypenames;
 } entry;
 
 struct session {
@@ -93,6 +95,7 @@ static void entry_free(entry *e)
 {
     strv_free(e->keys, e->nkeys);
     strv_free(e->refs, e->nrefs);
+    strv_free(e->typenames, e->ntypenames);
     free(e->text);
     free(e->decl);
 }
@@ -190,10 +193,8 @@ static int is_type_cb(void *ctx, const char *name, size_t len)
         return 1;
     for (size_t i = 0; i < tc->s->nents; i++) {
         const entry *e = &tc->s->ents[i];
-        if (e->kind != ENT_TYPE)
-            continue;
-        for (size_t k = 0; k < e->nkeys; k++)
-            if (strlen(e->keys[k]) == len && !memcmp(e->keys[k], name, len))
+        for (size_t k = 0; k < e->ntypenames; k++)
+            if (strlen(e->typenames[k]) == len && !memcmp(e->typenames[k], name, len))
                 return 1;
     }
     return 0;
@@ -355,6 +356,10 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         const cellsrc_item *it = &cell->items[i];
         if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_UNDEF)
             continue;   /* #undef X still needs nothing, and does not hide X */
+        /* A mere declaration (prototype, extern) does not hide the earlier
+         * definition: the cell still needs its address. */
+        if (it->kind == CELLSRC_PROTO || (it->kind == CELLSRC_VAR && (it->flags & CELLSRC_EXTERN)))
+            continue;
         for (size_t k = 0; k < it->ndefs; k++) {
             const char *d = plain(it->defs[k]);
             declindex_map_add(defined, d, strlen(d), i);
@@ -431,6 +436,10 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
             const entry *e = &s->ents[i];
             if (!marked[i] || e->kind < order[o][0] || e->kind > order[o][1])
                 continue;
+            /* a cell's own definition of a header macro: no "redefined"
+             * warning when the closure also brought the header's */
+            if (e->kind == ENT_MACRO && declindex_is_macro(idx, e->keys[0]))
+                cellsrc_buf_addf(&b, "#undef %s\n", e->keys[0]);
             cellsrc_buf_add(&b, e->text);
             cellsrc_buf_add(&b, "\n");
             if ((e->kind == ENT_VAR || e->kind == ENT_FUNC) && e->addr) {
@@ -465,16 +474,21 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         case CELLSRC_VAR:
             if (it->flags & CELLSRC_EXTERN) {
                 cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\nextern %s;\n", it->line, cell_number, t);
-            } else if (!it->init || (it->flags & (CELLSRC_ARRAY | CELLSRC_CONST))) {
-                /* file-scope initializers must be constant: arrays and
-                 * const objects keep theirs, everything else is assigned */
+            } else if (!it->init || (it->flags & CELLSRC_ARRAY)) {
+                /* file-scope initializers must be constant, but cells write
+                 * `double *v = malloc(...)`: everything except arrays (which
+                 * cannot be assigned) is defined without initializer and
+                 * assigned in main(); a const object is defined without its
+                 * const for that (later cells see it const). */
                 char *init = it->init ? cell_text(it->init, rn) : NULL;
                 cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s%s%s;\n", it->line, cell_number, t,
                                  init ? " = " : "", init ? init : "");
                 free(init);
             } else {
                 char *init = cell_text(it->init, rn);
-                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, t);
+                char *dt = cell_text(it->deftext, rn);
+                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, dt);
+                free(dt);
                 if (it->flags & CELLSRC_BRACED)
                     cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = (%s)%s;\n", it->init_line,
                                      cell_number, it->defs[0], it->type_name, init);
@@ -571,6 +585,8 @@ static entry *append(session *s, int kind, const cellsrc_item *it, char *text)
     e->nrefs = it->nrefs;
     e->text = text;
     e->is_void = (it->flags & CELLSRC_VOID) != 0;
+    e->typenames = strv_dup(it->typenames, it->ntypenames);
+    e->ntypenames = it->ntypenames;
     return e;
 }
 

@@ -155,6 +155,65 @@ static void test_basic(session *s)
     check(!strncmp(shown, "1.414", 5));
 }
 
+static void test_more(session *s)
+{
+    /* const objects with run-time initializers, static, enums */
+    cell_ok(s, "const double r = sqrt(4.0);\nstatic int hidden = 5;\nr + hidden", 1);
+    check(!strcmp(shown, "7"));
+    cell_ok(s, "typedef enum { RED, GREEN } colour;\ncolour c = GREEN;", 2);
+    cell_ok(s, "GREEN == c", 3);
+    check(!strcmp(shown, "1"));
+    cell_ok(s, "colour d = RED;\nd", 4);
+    check(!strcmp(shown, "0"));
+    /* a macro naming a session variable pulls in its extern */
+    cell_ok(s, "int counter = 10;\n#define COUNT counter", 5);
+    cell_ok(s, "COUNT * 2", 6);
+    check(!strcmp(shown, "20"));
+    /* a function redefined: the newest wins; its callers in later cells see it */
+    cell_ok(s, "int twice(int a) { return 2 * a; }", 7);
+    cell_ok(s, "int twice(int a) { return 3 * a; }", 8);
+    cell_ok(s, "twice(2)", 9);
+    check(!strcmp(shown, "6"));
+    /* a prototype in a cell does not hide the earlier definition */
+    cell_ok(s, "int twice(int a);\ntwice(1)", 10);
+    check(!strcmp(shown, "3"));
+    cell_ok(s, "twice(4)", 11);
+    check(!strcmp(shown, "12"));
+    /* #undef of a header macro, #include of a header the prelude has */
+    cell_ok(s, "#include <stdio.h>\n#undef EOF\n#define EOF (-2)\nEOF", 12);
+    check(!strcmp(shown, "-2"));
+    cell_ok(s, "EOF", 13);
+    check(!strcmp(shown, "-2"));
+    if (errors[0])
+        fail("no warning expected for a redefined header macro: %s", errors);
+    /* characters, booleans, unsigned, strings in arrays, pointers */
+    cell_ok(s, "char ch = 'z';\nch", 14);
+    check(!strcmp(shown, "'z'"));
+    cell_ok(s, "(_Bool)1", 15);
+    check(!strcmp(shown, "true"));
+    cell_ok(s, "char word[] = \"abc\";\nword", 16);
+    check(!strcmp(shown, "\"abc\""));
+    cell_ok(s, "&counter", 17);
+    check(!strncmp(shown, "ptr ", 4));
+    cell_ok(s, "(void)counter", 18);
+    check(!strcmp(shown, ""));
+    cell_ok(s, "3u", 19);
+    check(!strcmp(shown, "3"));
+    /* struct with a typedef and a function using it, over several cells */
+    cell_ok(s, "typedef struct { double x, y; } pt;\npt origin = {0, 0};\n"
+               "double norm2(pt p) { return p.x * p.x + p.y * p.y; }", 20);
+    cell_ok(s, "pt q = {3, 4};\nnorm2(q) + norm2(origin)", 21);
+    check(!strcmp(shown, "25"));
+    size_t n;
+    session_name *names = session_names(s, &n);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i].name, "r"))
+            found = !strcmp(names[i].decl, "const double r") && !strcmp(names[i].kind, "variable");
+    check(found);
+    free(names);
+}
+
 static void test_errors(session *s)
 {
     int r = run_cell(s, "int y = 2;\nint z = 3;\ny = undefined_thing;\n", 2, NULL);
@@ -225,6 +284,8 @@ int main(void)
     test_basic(s);
     session_reset(s);
     test_errors(s);
+    session_reset(s);
+    test_more(s);
     session_reset(s);
     test_gsl(s);
     size_t n;
