@@ -35,4 +35,12 @@ exercises/chalk_doc.c: $(top_srcdir)/exercises/chalk.h $(top_srcdir)/exercises/m
 
 # --- plot/display (plot/display owner): add sources with
 #     exercises_libchalk_la_SOURCES += exercises/plot.c ... ---
+# svg.c is the small SVG writer behind plot.c; display_priv.h is what display.c
+# lends plot.c (the bundle publisher).  Neither header is installed.
+exercises_libchalk_la_SOURCES += \
+  exercises/display.c \
+  exercises/display_priv.h \
+  exercises/plot.c \
+  exercises/svg.c \
+  exercises/svg.h
 # --- end plot/display ---

@@ -34,7 +34,7 @@
 #define TITLE_PAD (6 * PT)
 #define AX_LW (0.8 * PT)
 #define LINE_LW (1.5 * PT)
-#define MARKER_R (3 * PT)     /* scatter s=36 pt^2: a 6 pt disc */
+#define MARKER_R (3.5 * PT)   /* scatter s=36 pt^2: a 6 pt disc plus its 1 pt edge */
 #define OUT_PAD 10.0          /* bbox_inches="tight" pads 0.1 in */
 #define MAX_TICKS 64
 
@@ -361,7 +361,9 @@ void ch_plot_heatmap(ch_plot *p, const gsl_matrix *m)
     size_t i, j, finite = 0;
 
     need_plot("ch_plot_heatmap", p);
-    ch__need_mat("ch_plot_heatmap", "m", m);
+    /* not ch__need_mat: NaN cells are allowed here and drawn blank */
+    if (!m)
+        ch_fail("ValueError", "ch_plot_heatmap: m is NULL");
     if (p->ns > 0 || p->hm)
         ch_fail("ValueError", "ch_plot_heatmap: the plot already holds data; a heatmap takes the whole figure");
     for (i = 0; i < m->size1; i++)
@@ -440,7 +442,8 @@ typedef struct axis {
     double p0, p1;        /* pixel positions of lo and hi */
     size_t nt, nminor;
     double t[MAX_TICKS];
-    char lab[MAX_TICKS][48];
+    char lab[MAX_TICKS][96];
+    int rotate;           /* category labels too wide to stand upright */
     double minor[4 * MAX_TICKS];
     char mult[32];        /* "×10^{6}" when labels are scaled, else "" */
 } axis;
@@ -1038,6 +1041,41 @@ static void draw_tick_marks(ch__svg *g, const axis *a, int is_x, double edge, in
     ch__svg_printf(g, "</g>\n");
 }
 
+/* A bar chart labels its categories instead of numbering the x axis. */
+static void bar_ticks(const ch_plot *p, axis *ax, double aw)
+{
+    const series *s = NULL;
+    size_t i, stride = 1, n;
+    double total = 0;
+
+    for (i = 0; i < p->ns && !s; i++)
+        if (p->s[i].kind == K_BAR)
+            s = &p->s[i];
+    if (!s)
+        return;
+    while ((s->n + stride - 1) / stride > MAX_TICKS)
+        stride++;
+    ax->nt = ax->nminor = 0;
+    ax->mult[0] = '\0';
+    for (i = 0; i < s->n; i += stride) {
+        n = strlen(s->names[i]);
+        ax->t[ax->nt] = (double)i;
+        if (n < sizeof ax->lab[0]) {
+            memcpy(ax->lab[ax->nt], s->names[i], n + 1);
+        } else {
+            /* cut at a UTF-8 character boundary and mark the cut */
+            n = sizeof ax->lab[0] - 4;
+            while (n > 0 && ((unsigned char)s->names[i][n] & 0xC0) == 0x80)
+                n--;
+            memcpy(ax->lab[ax->nt], s->names[i], n);
+            memcpy(ax->lab[ax->nt] + n, "\xe2\x80\xa6", 4);
+        }
+        total += ch__svg_text_width(ax->lab[ax->nt], FS) + 0.5 * FS;
+        ax->nt++;
+    }
+    ax->rotate = total > aw;
+}
+
 static int has_sup(const axis *a)
 {
     size_t i;
@@ -1107,6 +1145,8 @@ static void draw_series(ch__svg *g, const ch_plot *p, const axis *ax, const axis
                 yt = map(ay, h);
                 ch__svg_printf(g, "M%.2f %.2fH%.2fV%.2fH%.2fZ", xl, base, xr, yt, xl);
             }
+            /* pixel-snapped like matplotlib's bars: no hairline between neighbours */
+            ch__svg_printf(g, "\" shape-rendering=\"crispEdges");
             if (s->kind == K_HIST && nhist > 1)
                 ch__svg_printf(g, "\" fill-opacity=\"0.7");
             ch__svg_path_end(g);
@@ -1186,17 +1226,27 @@ static char *render(const char *fn, ch_plot *p)
     }
     make_ticks(&ax, aw, 1);
     make_ticks(&ay, ah, 0);
+    if (!hm)
+        bar_ticks(p, &ax, aw);
 
     /* extents around the axes box, as bbox_inches="tight" would crop them */
     ax.p0 = 0;
     ax.p1 = aw;
     xtl_h = (has_sup(&ax) ? 1.22 : 0.97) * FS;
+    if (ax.rotate)
+        xtl_h = max_label_width(&ax) * 0.7072 + 0.8 * FS;
     left = TICK_LEN + TICK_PAD + max_label_width(&ay) + (p->ylabel ? LABEL_PAD + 0.97 * FS : 0);
     right = 0;
     for (i = 0; i < ax.nt; i++) {
         double q = map(&ax, ax.t[i]), hw = ch__svg_text_width(ax.lab[i], FS) / 2;
         if (!in_view(&ax, ax.t[i]))
             continue;
+        if (ax.rotate) {
+            /* rotated labels hang down and to the left of their tick */
+            if (2 * hw * 0.7072 - q > left)
+                left = 2 * hw * 0.7072 - q;
+            continue;
+        }
         if (q + hw - aw > right)
             right = q + hw - aw;
         if (hw - q > left)
@@ -1290,9 +1340,14 @@ static char *render(const char *fn, ch_plot *p)
     draw_tick_marks(&g, &ax, 1, Y0 + ah, 0);
     draw_tick_marks(&g, &ay, 0, X0, 0);
     for (i = 0; i < ax.nt; i++)
-        if (in_view(&ax, ax.t[i]))
-            ch__svg_text(&g, map(&ax, ax.t[i]), Y0 + ah + TICK_LEN + TICK_PAD, ax.lab[i], FS,
-                         CH__SVG_MIDDLE, CH__SVG_HANGING, 0, "xtick", NULL);
+        if (in_view(&ax, ax.t[i])) {
+            if (ax.rotate)
+                ch__svg_text(&g, map(&ax, ax.t[i]) + 0.3 * FS, Y0 + ah + TICK_LEN + TICK_PAD,
+                             ax.lab[i], FS, CH__SVG_END, CH__SVG_HANGING, -45, "xtick", NULL);
+            else
+                ch__svg_text(&g, map(&ax, ax.t[i]), Y0 + ah + TICK_LEN + TICK_PAD, ax.lab[i], FS,
+                             CH__SVG_MIDDLE, CH__SVG_HANGING, 0, "xtick", NULL);
+        }
     for (i = 0; i < ay.nt; i++)
         if (in_view(&ay, ay.t[i]))
             ch__svg_text(&g, X0 - TICK_LEN - TICK_PAD, map(&ay, ay.t[i]), ay.lab[i], FS,

@@ -96,3 +96,22 @@ tests_unit_test_wire_LDADD = $(JANSSON_LIBS) $(CRYPTO_LIBS)
 EXTRA_DIST += tests/protocol/test_protocol.py tests/protocol/test_kernel_suite.py \
   tests/protocol/chalkproto.py
 # --- end protocol layers ---
+
+# --- libchalk plot and display tests (plot/display owner) ---
+check_PROGRAMS += tests/lib/test_plot tests/lib/test_display
+TESTS += tests/lib/test_plot tests/lib/test_display
+tests_lib_test_plot_SOURCES = tests/lib/test_plot.c tests/lib/plottest.h tests/unit/check.h
+tests_lib_test_plot_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS)
+tests_lib_test_plot_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
+tests_lib_test_display_SOURCES = tests/lib/test_display.c tests/lib/plottest.h tests/unit/check.h
+tests_lib_test_display_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS) $(JANSSON_CFLAGS)
+tests_lib_test_display_LDADD = exercises/libchalk.la $(GSL_LIBS) $(JANSSON_LIBS) -lm
+# The visual comparison with matplotlib is a dev tool, not a test:
+# built with the tests (never run by them), then
+#   $(PYTHON) $(srcdir)/tests/lib/plotcompare/compare.py tests/lib/plotcompare/plotcompare OUTDIR
+check_PROGRAMS += tests/lib/plotcompare/plotcompare
+tests_lib_plotcompare_plotcompare_SOURCES = tests/lib/plotcompare/plotcompare.c
+tests_lib_plotcompare_plotcompare_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS)
+tests_lib_plotcompare_plotcompare_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
+EXTRA_DIST += tests/lib/plotcompare/compare.py
+# --- end libchalk plot and display tests ---

@@ -1,0 +1,300 @@
+/* test_plot.c: the plot module as a user sees it: well-formed SVG with one
+ * path per series, a legend entry per label, the ticks a reader expects for
+ * known ranges, the text/plain summary, and bad input reported through the
+ * fail hook with the function's name. */
+#include <math.h>
+
+#include "plottest.h"
+
+#define MINUS "\xe2\x88\x92"
+
+static char *svg_of(ch_plot *p)
+{
+    char *s = ch_plot_svg(p);
+    const char *err = pt_xml_error(s);
+    if (err)
+        fprintf(stderr, "SVG not well-formed: %s\n", err);
+    CHECK(err == NULL);
+    CHECK(pt_count(s, "nan") == 0 && pt_count(s, "inf") == 0);
+    return s;
+}
+
+static int has_text(const char *svg, const char *cls, const char *want)
+{
+    char *t = pt_texts(svg, cls);
+    int ok = strcmp(t, want) == 0;
+    if (!ok)
+        fprintf(stderr, "%s texts: got \"%s\", want \"%s\"\n", cls, t, want);
+    free(t);
+    return ok;
+}
+
+static void test_lines_legend_ticks(void)
+{
+    double x[11], y1[11], y2[11], y3[11];
+    ch_plot *p = ch_plot_new("Three", "x", "y");
+    char *s, *txt;
+    int i;
+
+    for (i = 0; i <= 10; i++) {
+        x[i] = i / 10.0;
+        y1[i] = x[i];
+        y2[i] = 1 - x[i];
+        y3[i] = x[i] * x[i];
+    }
+    ch_plot_line(p, x, y1, 11, "up");
+    ch_plot_line(p, x, y2, 11, "down");
+    ch_plot_line(p, x, y3, 11, NULL);
+    s = svg_of(p);
+    CHECK(pt_count(s, "class=\"series\"") == 3);
+    CHECK(pt_count(s, "class=\"legend-entry\"") == 2);   /* unlabelled series: no entry */
+    CHECK(has_text(s, "xtick", "0.0|0.2|0.4|0.6|0.8|1.0"));
+    CHECK(has_text(s, "ytick", "0.0|0.2|0.4|0.6|0.8|1.0"));
+    CHECK(has_text(s, "title", "Three"));
+    CHECK(has_text(s, "xlabel", "x") && has_text(s, "ylabel", "y"));
+    CHECK(pt_count(s, "#1f77b4") >= 2 && pt_count(s, "#ff7f0e") >= 2 && pt_count(s, "#2ca02c") >= 1);
+    txt = ch_plot_text(p);
+    CHECK(strcmp(txt, "<Figure \"Three\": 3 series (line 'up' 11 points, line 'down' 11 points, "
+                      "line 11 points)>") == 0);
+    free(txt);
+    free(s);
+    ch_plot_destroy(&p);
+    CHECK(p == NULL);
+}
+
+static void test_ticks_ranges(void)
+{
+    double y[2] = {-3, 7}, x[2] = {0, 100};
+    ch_plot *p = ch_plot_new(NULL, NULL, NULL);
+    char *s;
+
+    ch_plot_line(p, x, y, 2, NULL);
+    s = svg_of(p);
+    CHECK(has_text(s, "xtick", "0|20|40|60|80|100"));
+    CHECK(has_text(s, "ytick", MINUS "2|0|2|4|6"));
+    CHECK(pt_count(s, "class=\"legend\"") == 0);
+    free(s);
+    ch_plot_destroy(&p);
+
+    /* big numbers get a common multiplier, as matplotlib's ScalarFormatter */
+    p = ch_plot_new(NULL, NULL, NULL);
+    y[0] = 0;
+    y[1] = 5e6;
+    ch_plot_line(p, NULL, y, 2, NULL);
+    s = svg_of(p);
+    CHECK(has_text(s, "ytick", "0|1|2|3|4|5"));
+    CHECK(has_text(s, "yoffset", "\xc3\x97" "106"));
+    CHECK(has_text(s, "xtick", "0.0|0.2|0.4|0.6|0.8|1.0"));
+    free(s);
+    ch_plot_destroy(&p);
+}
+
+static void test_log_axis(void)
+{
+    double x[6] = {1, 2, 3, 4, 5, 6}, y[6] = {1e2, 1e1, 1, 1e-1, 1e-2, 1e-3};
+    ch_plot *p = ch_plot_new("Loss", "step", "loss");
+    char *s, *txt;
+
+    ch_plot_line(p, x, y, 6, "SGD");
+    ch_plot_logy(p, 1);
+    s = svg_of(p);
+    CHECK(has_text(s, "ytick", "10" MINUS "3|10" MINUS "2|10" MINUS "1|100|101|102"));
+    CHECK(pt_count(s, "<tspan") >= 6);            /* exponents are superscripts */
+    CHECK(pt_count(s, "stroke-width=\"0.83\"") >= 8); /* minor ticks at 2..9 x 10^k */
+    txt = ch_plot_text(p);
+    CHECK(strstr(txt, "log y") != NULL);
+    free(txt);
+    free(s);
+
+    /* a value <= 0 on a log axis: an error naming the function */
+    y[3] = -1;
+    ch_plot_line(p, x, y, 6, "bad");
+    CHECK(TRY(ch_plot_show(p)) == 1);
+    CHECK(strcmp(pt_ename, "ValueError") == 0);
+    CHECK(strstr(pt_evalue, "ch_plot_show") && strstr(pt_evalue, "log") && strstr(pt_evalue, "'bad'"));
+    ch_plot_destroy(&p);
+
+    /* many decades: labelled every few decades, never crowded */
+    p = ch_plot_new(NULL, NULL, NULL);
+    x[0] = 1e-30;
+    x[1] = 1e30;
+    ch_plot_scatter(p, x, x, 2, NULL);
+    ch_plot_logx(p, 1);
+    ch_plot_logy(p, 1);
+    s = svg_of(p);
+    CHECK(pt_count(s, "class=\"xtick\"") >= 2 && pt_count(s, "class=\"xtick\"") <= 9);
+    free(s);
+    ch_plot_destroy(&p);
+}
+
+static void test_nan_and_degenerate(void)
+{
+    double y[5] = {1, 2, NAN, 4, 5}, z[3] = {NAN, INFINITY, NAN}, c[4] = {3, 3, 3, 3};
+    double big[2] = {-1e300, 1e300};
+    ch_plot *p = ch_plot_new("gaps", NULL, NULL);
+    char *s, *txt;
+
+    ch_plot_line(p, NULL, y, 5, "with a gap");
+    s = svg_of(p);
+    /* the line breaks at the NaN: two sub-paths */
+    {
+        const char *d = strstr(strstr(s, "class=\"series\""), " d=\"");
+        const char *e = strchr(d + 4, '"');
+        int moves = 0;
+        for (; d < e; d++)
+            moves += *d == 'M';
+        CHECK(moves == 2);
+    }
+    txt = ch_plot_text(p);
+    CHECK(strstr(txt, "1 NaN/Inf value skipped") != NULL);
+    free(txt);
+    free(s);
+
+    /* all non-finite: fail with a clear message */
+    CHECK(TRY(ch_plot_line(p, NULL, z, 3, "broken")) == 1);
+    CHECK(strcmp(pt_ename, "ValueError") == 0 && strstr(pt_evalue, "ch_plot_line") &&
+          strstr(pt_evalue, "no finite point"));
+    ch_plot_destroy(&p);
+
+    /* constant data still gets a range and ticks */
+    p = ch_plot_new(NULL, NULL, NULL);
+    ch_plot_line(p, NULL, c, 4, NULL);
+    s = svg_of(p);
+    CHECK(pt_count(s, "class=\"ytick\"") >= 3);
+    CHECK(strstr(s, ">3.00<") != NULL);
+    free(s);
+    ch_plot_destroy(&p);
+
+    /* empty series and an empty figure draw a unit box */
+    p = ch_plot_new("empty", NULL, NULL);
+    ch_plot_line(p, NULL, NULL, 0, "nothing yet");
+    s = svg_of(p);
+    CHECK(pt_count(s, "class=\"legend-entry\"") == 1);
+    CHECK(has_text(s, "xtick", "0.0|0.2|0.4|0.6|0.8|1.0"));
+    free(s);
+    ch_plot_destroy(&p);
+
+    /* a range of 2e300 does not overflow */
+    p = ch_plot_new(NULL, NULL, NULL);
+    ch_plot_line(p, big, big, 2, NULL);
+    s = svg_of(p);
+    CHECK(pt_count(s, "class=\"ytick\"") >= 3);
+    CHECK(has_text(s, "yoffset", "\xc3\x97" "10300")); /* the multiplier x10^300 */
+    free(s);
+    ch_plot_destroy(&p);
+}
+
+static void test_hist_bar_scatter(void)
+{
+    double x[1000], h[3] = {3, 5, 2};
+    const char *names[3] = {"a", "b<c", "d & e"};
+    ch_plot *p = ch_plot_new("uniform", "value", "count");
+    char *s;
+    int i;
+
+    for (i = 0; i < 1000; i++)
+        x[i] = (i % 100) / 10.0; /* 0.0 .. 9.9, 100 of each tenth: 100 per bin */
+    ch_plot_hist(p, x, 1000, 10, NULL);
+    s = svg_of(p);
+    CHECK(pt_count(s, "class=\"series\"") == 1);
+    CHECK(pt_count(s, "Z") == 10);                       /* ten bars */
+    CHECK(has_text(s, "ytick", "0|20|40|60|80|100"));    /* sticky at 0, 5 % on top */
+    free(s);
+    ch_plot_destroy(&p);
+
+    p = ch_plot_new("bars", NULL, NULL);
+    ch_plot_bar(p, names, h, 3, "first");
+    ch_plot_bar(p, NULL, h, 3, "second");
+    s = svg_of(p);
+    CHECK(has_text(s, "xtick", "a|b&lt;c|d &amp; e"));
+    CHECK(pt_count(s, "class=\"legend-entry\"") == 2);
+    CHECK(TRY(ch_plot_bar(p, NULL, h, 2, "short")) == 1 && strstr(pt_evalue, "ch_plot_bar"));
+    free(s);
+    ch_plot_destroy(&p);
+
+    p = ch_plot_new(NULL, NULL, NULL);
+    {
+        gsl_vector *vx = gsl_vector_alloc(4), *vy = gsl_vector_alloc(4);
+        for (i = 0; i < 4; i++) {
+            gsl_vector_set(vx, i, i);
+            gsl_vector_set(vy, i, i * i);
+        }
+        ch_plot_scatter_vec(p, vx, vy, "dots");
+        ch_plot_line_vec(p, vx, vy, "line");
+        gsl_vector_free(vx);
+        gsl_vector_free(vy);
+    }
+    s = svg_of(p);
+    CHECK(pt_count(s, "<circle") == 5); /* 4 dots + 1 in the legend */
+    CHECK(pt_count(s, "class=\"series\"") == 2);
+    free(s);
+    ch_plot_destroy(&p);
+}
+
+static void test_heatmap_and_show(void)
+{
+    gsl_matrix *m = gsl_matrix_alloc(3, 4);
+    ch_plot *p;
+    char *s;
+    size_t i, j;
+
+    for (i = 0; i < 3; i++)
+        for (j = 0; j < 4; j++)
+            gsl_matrix_set(m, i, j, (double)(i * 4 + j));
+    gsl_matrix_set(m, 1, 1, NAN);
+    p = ch_plot_new("W", NULL, NULL);
+    ch_plot_heatmap(p, m);
+    s = svg_of(p);
+    CHECK(pt_count(s, "class=\"colorbar\"") == 1);
+    CHECK(pt_count(s, "<stop ") == 33);
+    CHECK(pt_count(strstr(s, "class=\"heatmap\""), "<rect") >= 11); /* the NaN cell is blank */
+    CHECK(strstr(s, "#440154") != NULL && strstr(s, "#fde725") != NULL); /* viridis ends */
+    CHECK(has_text(s, "ytick", "0|1|2"));
+    CHECK(has_text(s, "xtick", "0|1|2|3"));
+    free(s);
+    CHECK(TRY(ch_plot_line(p, NULL, NULL, 0, "x")) == 1 && strstr(pt_evalue, "heatmap"));
+
+    pt_displays = 0;
+    ch_plot_show(p);
+    CHECK(pt_displays == 1);
+    CHECK(strstr(pt_bundle, "\"image/svg+xml\":\"<svg") != NULL);
+    CHECK(strstr(pt_bundle, "\"text/plain\":\"<Figure \\\"W\\\": heatmap 3x4, values 0 to 11; "
+                            "1 NaN/Inf value skipped>\"") != NULL);
+
+    gsl_matrix_set_all(m, NAN);
+    CHECK(TRY(ch_heatmap(m, "nan")) == 1 && strstr(pt_evalue, "ch_plot_heatmap") &&
+          strstr(pt_evalue, "no finite entry"));
+    gsl_matrix_free(m);
+}
+
+static void test_bad_input(void)
+{
+    ch_plot *p = ch_plot_new(NULL, NULL, NULL);
+    double y[2] = {1, 2};
+
+    CHECK(TRY(ch_plot_line(NULL, NULL, y, 2, "x")) == 1 && strstr(pt_evalue, "ch_plot_line") &&
+          strstr(pt_evalue, "NULL"));
+    CHECK(TRY(ch_plot_line(p, NULL, NULL, 2, "x")) == 1 && strstr(pt_evalue, "y is NULL"));
+    CHECK(TRY(ch_plot_line_vec(p, NULL, NULL, "x")) == 1 && strstr(pt_evalue, "ch_plot_line_vec"));
+    CHECK(TRY(ch_plot_xlim(p, 2, 1)) == 1 && strstr(pt_evalue, "lo < hi"));
+    CHECK(TRY(ch_plot_hist(p, y, 0, 10, "h")) == 1 && strstr(pt_evalue, "ch_plot_hist"));
+    ch_plot_line(p, NULL, y, 2, "ok");
+    ch_plot_logx(p, 1); /* x = 0 at index 0 */
+    CHECK(TRY(free(ch_plot_svg(p))) == 1 && strstr(pt_evalue, "ch_plot_svg") &&
+          strstr(pt_evalue, "x = 0"));
+    ch_plot_destroy(&p);
+}
+
+int main(void)
+{
+    pt_install();
+    test_lines_legend_ticks();
+    test_ticks_ranges();
+    test_log_axis();
+    test_nan_and_degenerate();
+    test_hist_bar_scatter();
+    test_heatmap_and_show();
+    test_bad_input();
+    free(pt_bundle);
+    return check_done();
+}
