@@ -21,13 +21,24 @@ double ch_logsumexp(const gsl_vector *z)
     return m + log(s);
 }
 
+/* sum_i exp(z_i - m) with m = max z: every term is in (0, 1], one is exactly 1 */
+static double shifted_sum(const gsl_vector *z, double m)
+{
+    double s = 0;
+    for (size_t i = 0; i < z->size; i++)
+        s += exp(gsl_vector_get(z, i) - m);
+    return s;
+}
+
 gsl_vector *ch_log_softmax(const gsl_vector *z)
 {
     ch__need_vec("ch_log_softmax", "z", z);
-    double l = ch_logsumexp(z);
+    /* (z_i - m) - log S rather than z_i - logsumexp(z): the difference z_i - m
+     * is exact, z_i - (m + log S) would lose |m| * eps to cancellation */
+    double m = gsl_vector_max(z), l = log(shifted_sum(z, m));
     gsl_vector *r = ch__vec(z->size);
     for (size_t i = 0; i < z->size; i++)
-        gsl_vector_set(r, i, gsl_vector_get(z, i) - l);
+        gsl_vector_set(r, i, (gsl_vector_get(z, i) - m) - l);
     return r;
 }
 
@@ -65,7 +76,8 @@ double ch_xent_logits(const gsl_vector *z, size_t y)
     ch__need_vec("ch_xent_logits", "z", z);
     if (y >= z->size)
         ch_fail("ValueError", "ch_xent_logits: class y = %zu out of range (%zu classes)", y, z->size);
-    return ch_logsumexp(z) - gsl_vector_get(z, y);
+    double m = gsl_vector_max(z);
+    return log(shifted_sum(z, m)) - (gsl_vector_get(z, y) - m);
 }
 
 gsl_vector *ch_xent_logits_grad(const gsl_vector *z, size_t y)
