@@ -115,3 +115,46 @@ tests_lib_plotcompare_plotcompare_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS)
 tests_lib_plotcompare_plotcompare_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
 EXTRA_DIST += tests/lib/plotcompare/compare.py
 # --- end libchalk plot and display tests ---
+
+# --- libchalk unit tests (libchalk core owner) ---
+# One program per module; each compares with NumPy/SciPy reference values in
+# tests/lib/ref/ (regenerate with tests/lib/mkref.py, commit the data) and
+# asserts the errors bad input raises.  They find the data through
+# CHALK_SRCDIR (set above) or the compile-time TL_REFDIR.
+libchalk_tests = tests/lib/test_linalg tests/lib/test_calculus tests/lib/test_optim \
+  tests/lib/test_prob tests/lib/test_info tests/lib/test_check
+check_PROGRAMS += $(libchalk_tests)
+TESTS += $(libchalk_tests)
+libchalk_test_cppflags = $(AM_CPPFLAGS) $(GSL_CFLAGS) -I$(top_srcdir)/tests/lib \
+  -DTL_REFDIR='"$(abs_top_srcdir)/tests/lib/ref"'
+libchalk_test_ldadd = exercises/libchalk.la $(GSL_LIBS) -lm
+tests_lib_test_linalg_SOURCES = tests/lib/test_linalg.c tests/lib/tl.h
+tests_lib_test_linalg_CPPFLAGS = $(libchalk_test_cppflags)
+tests_lib_test_linalg_LDADD = $(libchalk_test_ldadd)
+tests_lib_test_calculus_SOURCES = tests/lib/test_calculus.c tests/lib/tl.h
+tests_lib_test_calculus_CPPFLAGS = $(libchalk_test_cppflags)
+tests_lib_test_calculus_LDADD = $(libchalk_test_ldadd)
+tests_lib_test_optim_SOURCES = tests/lib/test_optim.c tests/lib/tl.h
+tests_lib_test_optim_CPPFLAGS = $(libchalk_test_cppflags)
+tests_lib_test_optim_LDADD = $(libchalk_test_ldadd)
+tests_lib_test_prob_SOURCES = tests/lib/test_prob.c tests/lib/tl.h
+tests_lib_test_prob_CPPFLAGS = $(libchalk_test_cppflags)
+tests_lib_test_prob_LDADD = $(libchalk_test_ldadd)
+tests_lib_test_info_SOURCES = tests/lib/test_info.c tests/lib/tl.h
+tests_lib_test_info_CPPFLAGS = $(libchalk_test_cppflags)
+tests_lib_test_info_LDADD = $(libchalk_test_ldadd)
+tests_lib_test_check_SOURCES = tests/lib/test_check.c tests/lib/tl.h
+tests_lib_test_check_CPPFLAGS = $(libchalk_test_cppflags)
+tests_lib_test_check_LDADD = $(libchalk_test_ldadd)
+# chalk.h must stay compilable by tcc 0.9.27, the compiler of every cell.
+TESTS += tests/lib/header-tcc.sh
+EXTRA_DIST += tests/lib/mkref.py tests/lib/header-tcc.sh tests/lib/ref/linalg.txt \
+  tests/lib/ref/calculus.txt tests/lib/ref/prob.txt tests/lib/ref/info.txt
+# `make bench` times 256x256 SVD, eigh and matmul (JSON lines on stdout).
+EXTRA_PROGRAMS = tests/bench/bench_linalg
+bench_programs += tests/bench/bench_linalg
+tests_bench_bench_linalg_SOURCES = tests/bench/bench_linalg.c
+tests_bench_bench_linalg_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS)
+tests_bench_bench_linalg_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
+CLEANFILES += tests/bench/bench_linalg
+# --- end libchalk unit tests ---
