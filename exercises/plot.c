@@ -170,17 +170,34 @@ void ch_plot_destroy(ch_plot **pp)
 
 /* ---- series ---- */
 
-static void add_xy(const char *fn, ch_plot *p, int kind, const double *x, const double *y,
-                   size_t n, const char *label)
+/* Data come either as a plain array or as a gsl vector (any stride); the
+ * pair is read through at() so nothing is copied before the checks pass and
+ * a failing check leaks nothing. */
+typedef struct dsrc {
+    const double *a;
+    const gsl_vector *v;
+} dsrc;
+
+static double at(dsrc d, size_t i)
+{
+    return d.v ? gsl_vector_get(d.v, i) : d.a[i];
+}
+
+static int present(dsrc d)
+{
+    return d.a != NULL || d.v != NULL;
+}
+
+static void add_xy(const char *fn, ch_plot *p, int kind, dsrc x, dsrc y, size_t n, const char *label)
 {
     series *s;
     size_t i, finite = 0;
 
     need_plot(fn, p);
-    if (n > 0 && !y)
+    if (n > 0 && !present(y))
         ch_fail("ValueError", "%s: y is NULL", fn);
     for (i = 0; i < n; i++)
-        if (isfinite(y[i]) && (!x || isfinite(x[i])))
+        if (isfinite(at(y, i)) && (!present(x) || isfinite(at(x, i))))
             finite++;
     if (n > 0 && finite == 0)
         ch_fail("ValueError", "%s: series '%s' has no finite point (all %zu are NaN or Inf)", fn,
@@ -193,47 +210,29 @@ static void add_xy(const char *fn, ch_plot *p, int kind, const double *x, const 
     s->x = ch__xmalloc(n * sizeof *s->x);
     s->y = ch__xmalloc(n * sizeof *s->y);
     for (i = 0; i < n; i++) {
-        s->x[i] = x ? x[i] : (double)i;
-        s->y[i] = y[i];
+        s->x[i] = present(x) ? at(x, i) : (double)i;
+        s->y[i] = at(y, i);
     }
-}
-
-/* Borrows the data of gsl vectors (any stride) as plain arrays. */
-static double *vec_data(const char *fn, const char *what, const gsl_vector *v)
-{
-    double *d;
-    size_t i;
-
-    if (!v)
-        ch_fail("ValueError", "%s: %s is NULL", fn, what);
-    d = ch__xmalloc((v->size ? v->size : 1) * sizeof *d);
-    for (i = 0; i < v->size; i++)
-        d[i] = gsl_vector_get(v, i);
-    return d;
 }
 
 static void add_xy_vec(const char *fn, ch_plot *p, int kind, const gsl_vector *xv,
                        const gsl_vector *yv, const char *label)
 {
-    double *x = NULL, *y;
+    dsrc x = {NULL, xv}, y = {NULL, yv};
 
     need_plot(fn, p);
-    y = vec_data(fn, "y", yv);
-    if (xv) {
-        if (xv->size != yv->size) {
-            free(y);
-            ch_fail("ValueError", "%s: x has %zu values but y has %zu", fn, xv->size, yv->size);
-        }
-        x = vec_data(fn, "x", xv);
-    }
+    if (!yv)
+        ch_fail("ValueError", "%s: y is NULL", fn);
+    if (xv && xv->size != yv->size)
+        ch_fail("ValueError", "%s: x has %zu values but y has %zu", fn, xv->size, yv->size);
     add_xy(fn, p, kind, x, y, yv->size, label);
-    free(x);
-    free(y);
 }
 
 void ch_plot_line(ch_plot *p, const double *x, const double *y, size_t n, const char *label)
 {
-    add_xy("ch_plot_line", p, K_LINE, x, y, n, label);
+    dsrc xs = {x, NULL}, ys = {y, NULL};
+
+    add_xy("ch_plot_line", p, K_LINE, xs, ys, n, label);
 }
 
 void ch_plot_line_vec(ch_plot *p, const gsl_vector *x, const gsl_vector *y, const char *label)
@@ -243,7 +242,9 @@ void ch_plot_line_vec(ch_plot *p, const gsl_vector *x, const gsl_vector *y, cons
 
 void ch_plot_scatter(ch_plot *p, const double *x, const double *y, size_t n, const char *label)
 {
-    add_xy("ch_plot_scatter", p, K_SCATTER, x, y, n, label);
+    dsrc xs = {x, NULL}, ys = {y, NULL};
+
+    add_xy("ch_plot_scatter", p, K_SCATTER, xs, ys, n, label);
 }
 
 void ch_plot_scatter_vec(ch_plot *p, const gsl_vector *x, const gsl_vector *y, const char *label)
@@ -251,7 +252,7 @@ void ch_plot_scatter_vec(ch_plot *p, const gsl_vector *x, const gsl_vector *y, c
     add_xy_vec("ch_plot_scatter_vec", p, K_SCATTER, x, y, label);
 }
 
-static void add_hist(const char *fn, ch_plot *p, const double *x, size_t n, int bins,
+static void add_hist(const char *fn, ch_plot *p, dsrc x, size_t n, int bins,
                      const char *label)
 {
     series *s;
@@ -260,17 +261,17 @@ static void add_hist(const char *fn, ch_plot *p, const double *x, size_t n, int 
     int b;
 
     need_plot(fn, p);
-    if (n > 0 && !x)
+    if (!present(x))
         ch_fail("ValueError", "%s: x is NULL", fn);
     if (bins <= 0)
         bins = 10;
     if (bins > 100000)
         ch_fail("ValueError", "%s: %d bins is too many (at most 100000)", fn, bins);
     for (i = 0; i < n; i++)
-        if (isfinite(x[i])) {
+        if (isfinite(at(x, i))) {
             finite++;
-            lo = x[i] < lo ? x[i] : lo;
-            hi = x[i] > hi ? x[i] : hi;
+            lo = at(x, i) < lo ? at(x, i) : lo;
+            hi = at(x, i) > hi ? at(x, i) : hi;
         }
     if (n == 0)
         ch_fail("ValueError", "%s: no data to histogram (n is 0)", fn);
@@ -292,10 +293,10 @@ static void add_hist(const char *fn, ch_plot *p, const double *x, size_t n, int 
         s->x[b] = lo + b * w;
     s->x[bins] = hi;
     for (i = 0; i < n; i++) {
-        double t;
-        if (!isfinite(x[i]))
+        double t, v = at(x, i);
+        if (!isfinite(v))
             continue;
-        t = (x[i] / 2 - lo / 2) / (hi / 2 - lo / 2) * bins;
+        t = (v / 2 - lo / 2) / (hi / 2 - lo / 2) * bins;
         b = (int)t;
         if (b >= bins)
             b = bins - 1; /* the last bin is closed, as numpy's */
@@ -307,17 +308,16 @@ static void add_hist(const char *fn, ch_plot *p, const double *x, size_t n, int 
 
 void ch_plot_hist(ch_plot *p, const double *x, size_t n, int bins, const char *label)
 {
-    add_hist("ch_plot_hist", p, x, n, bins, label);
+    dsrc xs = {x, NULL};
+
+    add_hist("ch_plot_hist", p, xs, n, bins, label);
 }
 
 void ch_plot_hist_vec(ch_plot *p, const gsl_vector *x, int bins, const char *label)
 {
-    double *d;
+    dsrc xs = {NULL, x};
 
-    need_plot("ch_plot_hist_vec", p);
-    d = vec_data("ch_plot_hist_vec", "x", x);
-    add_hist("ch_plot_hist_vec", p, d, x->size, bins, label);
-    free(d);
+    add_hist("ch_plot_hist_vec", p, xs, x ? x->size : 0, bins, label);
 }
 
 void ch_plot_bar(ch_plot *p, const char *const *names, const double *h, size_t n, const char *label)
@@ -356,22 +356,31 @@ void ch_plot_bar(ch_plot *p, const char *const *names, const double *h, size_t n
     }
 }
 
-void ch_plot_heatmap(ch_plot *p, const gsl_matrix *m)
+/* Not ch__need_mat: NaN cells are allowed here and drawn blank. Returns the
+ * number of finite entries. */
+static size_t check_matrix(const char *fn, const gsl_matrix *m)
 {
     size_t i, j, finite = 0;
 
-    need_plot("ch_plot_heatmap", p);
-    /* not ch__need_mat: NaN cells are allowed here and drawn blank */
     if (!m)
-        ch_fail("ValueError", "ch_plot_heatmap: m is NULL");
-    if (p->ns > 0 || p->hm)
-        ch_fail("ValueError", "ch_plot_heatmap: the plot already holds data; a heatmap takes the whole figure");
+        ch_fail("ValueError", "%s: m is NULL", fn);
     for (i = 0; i < m->size1; i++)
         for (j = 0; j < m->size2; j++)
             finite += isfinite(gsl_matrix_get(m, i, j)) != 0;
     if (finite == 0)
-        ch_fail("ValueError", "ch_plot_heatmap: the %zux%zu matrix has no finite entry (all NaN or Inf)",
+        ch_fail("ValueError", "%s: the %zux%zu matrix has no finite entry (all NaN or Inf)", fn,
                 m->size1, m->size2);
+    return finite;
+}
+
+void ch_plot_heatmap(ch_plot *p, const gsl_matrix *m)
+{
+    size_t i, j, finite;
+
+    need_plot("ch_plot_heatmap", p);
+    finite = check_matrix("ch_plot_heatmap", m);
+    if (p->ns > 0 || p->hm)
+        ch_fail("ValueError", "ch_plot_heatmap: the plot already holds data; a heatmap takes the whole figure");
     p->hm = ch__xmalloc(m->size1 * m->size2 * sizeof *p->hm);
     for (i = 0; i < m->size1; i++)
         for (j = 0; j < m->size2; j++)
@@ -469,7 +478,7 @@ static double map(const axis *a, double v)
     return u;
 }
 
-static double in_view(const axis *a, double v)
+static int in_view(const axis *a, double v)
 {
     double span = tf(a, a->hi) / 2 - tf(a, a->lo) / 2;
     double eps = span * 1e-9;
@@ -479,7 +488,7 @@ static double in_view(const axis *a, double v)
     return tf(a, v) / 2 >= tf(a, a->lo) / 2 - eps && tf(a, v) / 2 <= tf(a, a->hi) / 2 + eps;
 }
 
-/* Replaces ASCII '-' by U+2212 (matplotlib's axes.unicode_minus) and "-0" by "0". */
+/* Copies a tick label, ASCII '-' replaced by U+2212 (matplotlib's axes.unicode_minus). */
 static void put_label(char *dst, size_t cap, const char *src)
 {
     size_t o = 0;
@@ -1486,8 +1495,10 @@ void ch_plot_show(ch_plot *p)
 
 void ch_heatmap(const gsl_matrix *m, const char *title)
 {
-    ch_plot *p = ch_plot_new(title, NULL, NULL);
+    ch_plot *p;
 
+    check_matrix("ch_heatmap", m);
+    p = ch_plot_new(title, NULL, NULL);
     ch_plot_heatmap(p, m);
     ch_plot_show(p);
 }

@@ -262,7 +262,7 @@ static void test_heatmap_and_show(void)
                             "1 NaN/Inf value skipped>\"") != NULL);
 
     gsl_matrix_set_all(m, NAN);
-    CHECK(TRY(ch_heatmap(m, "nan")) == 1 && strstr(pt_evalue, "ch_plot_heatmap") &&
+    CHECK(TRY(ch_heatmap(m, "nan")) == 1 && strstr(pt_evalue, "ch_heatmap:") &&
           strstr(pt_evalue, "no finite entry"));
     gsl_matrix_free(m);
 }
