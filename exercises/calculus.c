@@ -111,8 +111,9 @@ gsl_vector *ch_grad(ch_fn f, const gsl_vector *x, void *ctx)
     if (!f)
         ch_fail("ValueError", "ch_grad: f is NULL");
     ch__need_vec("ch_grad", "x", x);
-    gsl_vector *xp = ch_vec_copy(x);
-    gsl_vector *g = ch__vec(x->size);
+    size_t mark = ch__mark();
+    gsl_vector *xp = ch__defer_vec(ch_vec_copy(x));
+    gsl_vector *g = ch__defer_vec(ch__vec(x->size));
     double c = cbrt(DBL_EPSILON);
     for (size_t i = 0; i < x->size; i++) {
         double xi = gsl_vector_get(x, i), h = step(xi, c);
@@ -123,6 +124,7 @@ gsl_vector *ch_grad(ch_fn f, const gsl_vector *x, void *ctx)
         gsl_vector_set(xp, i, xi);
         gsl_vector_set(g, i, (fp - fm) / (2 * h));
     }
+    ch__forget(mark);
     gsl_vector_free(xp);
     return g;
 }
@@ -135,8 +137,9 @@ gsl_matrix *ch_jacobian(ch_map F, size_t m, const gsl_vector *x, void *ctx)
     if (m == 0)
         ch_fail("ValueError", "ch_jacobian: output dimension m is 0");
     size_t n = x->size;
-    gsl_vector *xp = ch_vec_copy(x), *yp = ch__vec(m), *ym = ch__vec(m);
-    gsl_matrix *J = ch__mat(m, n);
+    size_t mark = ch__mark();
+    gsl_vector *xp = ch__defer_vec(ch_vec_copy(x)), *yp = ch__defer_vec(ch__vec(m)), *ym = ch__defer_vec(ch__vec(m));
+    gsl_matrix *J = ch__defer_mat(ch__mat(m, n));
     double c = cbrt(DBL_EPSILON);
     for (size_t j = 0; j < n; j++) {
         double xj = gsl_vector_get(x, j), h = step(xj, c);
@@ -152,6 +155,7 @@ gsl_matrix *ch_jacobian(ch_map F, size_t m, const gsl_vector *x, void *ctx)
             gsl_matrix_set(J, i, j, (a - b) / (2 * h));
         }
     }
+    ch__forget(mark);
     gsl_vector_free(xp);
     gsl_vector_free(yp);
     gsl_vector_free(ym);
@@ -164,10 +168,11 @@ gsl_matrix *ch_hessian(ch_fn f, const gsl_vector *x, void *ctx)
         ch_fail("ValueError", "ch_hessian: f is NULL");
     ch__need_vec("ch_hessian", "x", x);
     size_t n = x->size;
-    gsl_vector *xp = ch_vec_copy(x);
-    gsl_matrix *H = ch__mat(n, n);
+    size_t mark = ch__mark();
+    gsl_vector *xp = ch__defer_vec(ch_vec_copy(x));
+    gsl_matrix *H = ch__defer_mat(ch__mat(n, n));
     double c = pow(DBL_EPSILON, 0.25);
-    double *h = ch__xcalloc(n, sizeof *h);
+    double *h = ch__defer_mem(ch__xcalloc(n, sizeof *h));
     for (size_t i = 0; i < n; i++)
         h[i] = step(gsl_vector_get(x, i), c);
     double f0 = call("ch_hessian", f, xp, ctx, 0, "x");
@@ -194,6 +199,7 @@ gsl_matrix *ch_hessian(ch_fn f, const gsl_vector *x, void *ctx)
             gsl_matrix_set(H, j, i, hij);
         }
     }
+    ch__forget(mark);
     free(h);
     gsl_vector_free(xp);
     return H;
@@ -221,7 +227,8 @@ double ch_grad_check(ch_fn f, const gsl_vector *x, void *ctx)
     if (!f)
         ch_fail("ValueError", "ch_grad_check: f is NULL");
     ch__need_vec("ch_grad_check", "x", x);
-    gsl_vector *g = ch__vec(x->size);
+    size_t mark = ch__mark();
+    gsl_vector *g = ch__defer_vec(ch__vec(x->size));
     double v = f(x, g, ctx);
     if (!isfinite(v))
         ch_fail("ValueError", "ch_grad_check: f returned %g at x", v);
@@ -230,6 +237,7 @@ double ch_grad_check(ch_fn f, const gsl_vector *x, void *ctx)
             ch_fail("ValueError", "ch_grad_check: f's gradient has grad[%zu] = %g", i, gsl_vector_get(g, i));
     gsl_vector *n = ch_grad(f, x, ctx);
     double r = ch_relerr(g, n);
+    ch__forget(mark);
     gsl_vector_free(g);
     gsl_vector_free(n);
     return r;

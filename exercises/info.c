@@ -314,7 +314,8 @@ double ch_infonce(const gsl_matrix *X, const gsl_matrix *Y, ch_critic f, void *c
     if (X->size1 < 2)
         ch_fail("ValueError", "%s: need at least 2 pairs", fn);
     size_t N = X->size1;
-    double *row = ch__xmalloc(N * sizeof *row);
+    size_t mark = ch__mark();
+    double *row = ch__defer_mem(ch__xmalloc(N * sizeof *row));
     double sum = 0;
     for (size_t i = 0; i < N; i++) {
         gsl_vector_const_view xi = gsl_matrix_const_row(X, i);
@@ -323,7 +324,6 @@ double ch_infonce(const gsl_matrix *X, const gsl_matrix *Y, ch_critic f, void *c
             gsl_vector_const_view yj = gsl_matrix_const_row(Y, j);
             double s = f(&xi.vector, &yj.vector, ctx);
             if (isnan(s) || s == INFINITY) {
-                free(row);
                 ch_fail("ValueError", "%s: critic returned %g for pair (%zu, %zu)", fn, s, i, j);
             }
             row[j] = s;
@@ -336,6 +336,7 @@ double ch_infonce(const gsl_matrix *X, const gsl_matrix *Y, ch_critic f, void *c
         lse = mx + log(lse);
         sum += row[i] - lse;
     }
+    ch__forget(mark);
     free(row);
     /* log N + mean_i log softmax_i(f(x_i, .))_i: each term is <= 0, so the bound is <= log N */
     return log((double)N) + sum / (double)N;

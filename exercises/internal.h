@@ -50,6 +50,17 @@ gsl_matrix *ch__chol(const char *fn, const char *what, const gsl_matrix *A);
 /* log det of A from its Cholesky factor L. */
 double ch__chol_logdet(const gsl_matrix *L);
 
+/* Temporaries of a function that calls user code (callbacks may ch_fail):
+ * defer them, and ch_fail frees everything still deferred before ending the
+ * cell, so a failing callback leaks nothing (tests longjmp and go on).
+ *   size_t mark = ch__mark();  x = ch__defer_vec(...);  ...
+ *   ch__forget(mark);  (normal exit: stop tracking, free as usual) */
+size_t ch__mark(void);
+gsl_vector *ch__defer_vec(gsl_vector *v);
+gsl_matrix *ch__defer_mat(gsl_matrix *m);
+void *ch__defer_mem(void *p);
+void ch__forget(size_t mark);
+
 /* Internal count of passing checks (check.c). */
 extern int ch__checks;
 

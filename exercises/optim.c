@@ -93,10 +93,11 @@ static ch_run run(const char *fn, src *s, const gsl_vector *x0, ch_opt o)
     size_t d = x0->size, T = o.steps;
     ch_run r;
     memset(&r, 0, sizeof r);
-    gsl_vector *x = ch_vec_copy(x0), *g = ch__vec(d), *sg = ch__vec(d);
-    gsl_vector *m = ch__vec(d), *v = ch__vec(d);
-    gsl_vector *loss = ch__vec(T + 1), *gn = ch__vec(T + 1);
-    gsl_matrix *xs = o.record_x ? ch__mat(T + 1, d) : NULL;
+    size_t mark = ch__mark();
+    gsl_vector *x = ch__defer_vec(ch_vec_copy(x0)), *g = ch__defer_vec(ch__vec(d)), *sg = ch__defer_vec(ch__vec(d));
+    gsl_vector *m = ch__defer_vec(ch__vec(d)), *v = ch__defer_vec(ch__vec(d));
+    gsl_vector *loss = ch__defer_vec(ch__vec(T + 1)), *gn = ch__defer_vec(ch__vec(T + 1));
+    gsl_matrix *xs = o.record_x ? ch__defer_mat(ch__mat(T + 1, d)) : NULL;
     size_t t;
     for (t = 0;; t++) {
         gsl_vector_set_zero(g);
@@ -144,6 +145,7 @@ static ch_run run(const char *fn, src *s, const gsl_vector *x0, ch_opt o)
             gsl_vector_set(x, i, xi - lr * step);
         }
     }
+    ch__forget(mark);
     r.steps = t;
     if (t < T) {
         /* stopped early: hand back vectors of exactly steps + 1 entries */
@@ -234,11 +236,13 @@ ch_run ch_sgd(ch_batch_fn f, size_t n, const gsl_vector *x0, void *ctx, ch_opt o
         ch_fail("ValueError", "ch_sgd: n (number of examples) is 0");
     ch__need_vec("ch_sgd", "x0", x0);
     src s = {NULL, f, n, NULL, NULL, ctx};
-    s.all = ch__xmalloc(n * sizeof *s.all);
-    s.perm = ch__xmalloc(n * sizeof *s.perm);
+    size_t mark = ch__mark();
+    s.all = ch__defer_mem(ch__xmalloc(n * sizeof *s.all));
+    s.perm = ch__defer_mem(ch__xmalloc(n * sizeof *s.perm));
     for (size_t i = 0; i < n; i++)
         s.all[i] = s.perm[i] = i;
     ch_run r = run("ch_sgd", &s, x0, opt);
+    ch__forget(mark);
     free(s.all);
     free(s.perm);
     return r;

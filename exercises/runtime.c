@@ -44,6 +44,58 @@ void ch_init(void)
     gsl_set_error_handler(gsl_handler);
 }
 
+/* ---- deferred temporaries (see internal.h) ---- */
+
+#define DEFER_MAX 256
+static struct {
+    void *p;
+    char kind;
+} deferred[DEFER_MAX];
+static size_t ndeferred, nuntracked;
+
+size_t ch__mark(void) { return ndeferred + nuntracked; }
+
+static void *defer(void *p, char kind)
+{
+    if (!p)
+        return p;
+    if (ndeferred < DEFER_MAX && nuntracked == 0) {
+        deferred[ndeferred].p = p;
+        deferred[ndeferred++].kind = kind;
+    } else {
+        nuntracked++; /* too deep: not freed on failure, but marks stay consistent */
+    }
+    return p;
+}
+
+gsl_vector *ch__defer_vec(gsl_vector *v) { return defer(v, 'v'); }
+gsl_matrix *ch__defer_mat(gsl_matrix *m) { return defer(m, 'm'); }
+void *ch__defer_mem(void *p) { return defer(p, 'p'); }
+
+void ch__forget(size_t mark)
+{
+    while (ndeferred + nuntracked > mark) {
+        if (nuntracked)
+            nuntracked--;
+        else
+            ndeferred--;
+    }
+}
+
+static void free_deferred(void)
+{
+    while (ndeferred > 0) {
+        ndeferred--;
+        void *p = deferred[ndeferred].p;
+        switch (deferred[ndeferred].kind) {
+        case 'v': gsl_vector_free(p); break;
+        case 'm': gsl_matrix_free(p); break;
+        default: free(p);
+        }
+    }
+    nuntracked = 0;
+}
+
 void ch__failv(const char *ename, const char *fmt, va_list ap)
 {
     char stackbuf[1024];
@@ -61,6 +113,8 @@ void ch__failv(const char *ename, const char *fmt, va_list ap)
     va_end(ap2);
     if (!ename)
         ename = "Error";
+    /* the message is formatted: temporaries it might mention are no longer needed */
+    free_deferred();
     if (rt_installed && rt_hooks.fail) {
         rt_hooks.fail(ename, msg);
         /* the hook broke its contract: stopping is safer than going on */
