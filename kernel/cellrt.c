@@ -322,8 +322,6 @@ static void guard_arm(void)
         stack_t ss = { .ss_sp = altstack, .ss_size = altsize };
         sigaltstack(&ss, NULL);
     }
-    if (crash.report_fd < 0)
-        crash.report_fd = memfd_create("chalk-crash", 0);
     struct sigaction sa = { 0 };
     sa.sa_sigaction = on_fault;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
@@ -357,6 +355,11 @@ void cellrt_begin(int cellfd, int allow_stdin)
 {
     cell_fd = cellfd;
     stdin_allowed = allow_stdin;
+    /* A fresh report file per cell: the holder that ran the last cell may
+     * have one already, and its children must not share it. */
+    if (crash.report_fd >= 0)
+        close(crash.report_fd);
+    crash.report_fd = memfd_create("chalk-crash", MFD_CLOEXEC);
     /* Line-buffered: a line printed before a sleep reaches the notebook
      * before the sleep ends, without a system call per character. */
     setvbuf(stdout, NULL, _IOLBF, 0);

@@ -144,14 +144,53 @@ static void show_warnings(const char *diag)
     cellsrc_buf_free(&html);
 }
 
+/* libtcc's names for our wrappers, in the words a user knows. */
+static void tidy_report_line(const char *line, size_t n, json_t *out, int *unknown_frames)
+{
+    char buf[512];
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, line, n);
+    buf[n] = 0;
+    /* The generated wrapper main() is ours, not the user's; "<...>" names
+     * code the session generated around the cell. */
+    if (strstr(buf, " by main") || strstr(buf, " at main:") || buf[0] == '<')
+        return;
+    if (strstr(buf, "???") && (*unknown_frames)++ > 0)
+        return;     /* frames inside libc: one line says enough */
+    cellsrc_buf b = { 0 };
+    for (const char *p = buf; *p;) {
+        if (strncmp(p, "__chalk_body", 12) == 0) {
+            cellsrc_buf_add(&b, "<cell>");
+            p += 12;
+        } else if (strncmp(p, "__chalk_user_main", 17) == 0) {
+            cellsrc_buf_add(&b, "main");
+            p += 17;
+        } else {
+            cellsrc_buf_addn(&b, p++, 1);
+        }
+    }
+    json_array_append_new(out, json_string(b.s));
+    cellsrc_buf_free(&b);
+}
+
 /* libtcc wrote its report ("cell[2]:5: at f: RUNTIME ERROR: ...") into the
  * crash memfd; make it the error's traceback and name the first line. */
 static void fail_crash(const cellrt_crash *c)
 {
-    char report[4096] = "";
+    char report[8192] = "";
     if (c->report_fd >= 0) {
         ssize_t n = pread(c->report_fd, report, sizeof report - 1, 0);
         report[n > 0 ? n : 0] = 0;
+    }
+    json_t *lines = json_array();
+    int unknown = 0;
+    for (const char *p = report; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n)
+            tidy_report_line(p, n, lines, &unknown);
+        p += n + (nl != NULL);
     }
     const char *abbrev = sigabbrev_np(c->sig);
     char ename[32], evalue[1024];
@@ -162,15 +201,14 @@ static void fail_crash(const cellrt_crash *c)
                        : c->sig == SIGBUS ? "Bus error"
                        : c->sig == SIGABRT ? "Aborted"
                        : strsignal(c->sig);
-    /* "cell[2]:5: at f: RUNTIME ERROR: invalid memory access" -> where */
+    /* "cell[2]:5: at f: RUNTIME ERROR: ..." -> " at cell[2]:5 in f()" */
     char where[256] = "";
-    const char *at = strstr(report, ": at ");
-    if (at) {
-        size_t n = (size_t)(at - report);
-        if (n < sizeof where)
-            snprintf(where, sizeof where, " at %.*s", (int)n, report);
+    const char *first = json_string_value(json_array_get(lines, 0));
+    const char *at = first ? strstr(first, ": at ") : NULL;
+    if (at && strncmp(first, "cell[", 5) == 0) {
         const char *fn = at + 5, *colon = strchr(fn, ':');
-        if (colon && (size_t)(colon - fn) < 64)
+        snprintf(where, sizeof where, " at %.*s", (int)(at - first), first);
+        if (colon && colon - fn < 64 && strncmp(fn, "<cell>", 6) != 0)
             snprintf(where + strlen(where), sizeof where - strlen(where), " in %.*s()",
                      (int)(colon - fn), fn);
     }
@@ -182,7 +220,6 @@ static void fail_crash(const cellrt_crash *c)
                  what, where);
     json_t *tb = json_array();
     json_array_append_new(tb, json_sprintf("%s: %s", ename, evalue));
-    json_t *lines = lines_array(report);
     json_array_extend(tb, lines);
     json_decref(lines);
     cellrt_fail(ename, evalue, tb);

@@ -163,12 +163,7 @@ int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin
         return -1;
     json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b}", "op", "execute", "code", code, "count",
                             count, "allow_stdin", allow_stdin, "silent", silent);
-    /* The channel is non-blocking for reading; a frame to the executor is
-     * small, and the holder always reads, so a short blocking write is fine. */
-    int fl = fcntl(e->chan, F_GETFL);
-    fcntl(e->chan, F_SETFL, fl & ~O_NONBLOCK);
     int rc = frame_write(e->chan, req);
-    fcntl(e->chan, F_SETFL, fl);
     json_decref(req);
     if (rc < 0)
         return -1;
@@ -185,10 +180,7 @@ int engine_busy(const chalk_engine *e)
 
 static void send_op(chalk_engine *e, json_t *msg)
 {
-    int fl = fcntl(e->chan, F_GETFL);
-    fcntl(e->chan, F_SETFL, fl & ~O_NONBLOCK);
     frame_write(e->chan, msg);
-    fcntl(e->chan, F_SETFL, fl);
     json_decref(msg);
 }
 

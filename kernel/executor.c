@@ -5,6 +5,7 @@
 #include "executor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -317,6 +318,7 @@ static void run_cell(executor_state *st, json_t *req)
         return;
     }
     close(sv[1]);
+    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     int ok = relay(pid, sv[0], &st->limits);
     if (ok) {
         /* Hand over: the child waits for this byte so that it never reads

@@ -2,6 +2,7 @@
 #include "frame.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,13 @@ static int write_all(int fd, const char *p, size_t n)
         if (w < 0) {
             if (errno == EINTR)
                 continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                /* A non-blocking descriptor (the loop's): wait until the
+                 * peer has read some, then go on. */
+                struct pollfd pfd = { fd, POLLOUT, 0 };
+                poll(&pfd, 1, -1);
+                continue;
+            }
             return -1;
         }
         p += w;
