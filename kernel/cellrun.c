@@ -34,8 +34,8 @@ void executor_state_init(executor_state *st, const executor_config *cfg)
             cellsrc_buf_addf(&opts, "-I%s ", d);
         free(copy);
     }
-    st->sess = session_new(cfg->prelude, opts.s);
-    cellsrc_buf_free(&opts);
+    st->flatten_options = cellsrc_buf_take(&opts);
+    st->sess = session_new(cfg->prelude, st->flatten_options);
     char err[512];
     if (session_warm(st->sess, err, sizeof err) < 0)
         fprintf(stderr, "chalk: the prelude does not compile: %s\n", err);

@@ -19,6 +19,7 @@ typedef struct executor_state {
     char *cflags;                /* accumulated %cflags, or NULL */
     char *ldflags;               /* accumulated %ldflags, or NULL */
     session *sess;
+    char *flatten_options;       /* -I options for flattening headers */
 } executor_state;
 
 void executor_state_init(executor_state *st, const executor_config *cfg);

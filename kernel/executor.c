@@ -76,7 +76,7 @@ void executor_config_defaults(executor_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->prelude = getenv("CHALK_PRELUDE");
     if (!cfg->prelude)
-        cfg->prelude = "#include <chalk.h>\n";
+        cfg->prelude = EXECUTOR_DEFAULT_PRELUDE;
     cfg->include_path = getenv("CHALK_INCLUDE_PATH");
     if (!cfg->include_path)
         cfg->include_path = CHALK_INCLUDEDIR;

@@ -34,6 +34,34 @@ static void on_error(void *opaque, const char *msg)
         snprintf(e->err, e->errlen, "%s", msg);
 }
 
+/* libtcc 0.9.27's -dD prints a variadic macro `#define V(...) f(__VA_ARGS__)`
+ * as `#define V(__VA_ARGS__) ...`, which no longer accepts several
+ * arguments: put the `...` back.  (A GNU named variadic `b...` loses its dots
+ * in the same printer and cannot be repaired here; the headers we use have
+ * none.) */
+static void repair_variadic_macros(char *text)
+{
+    static const char needle[] = "__VA_ARGS__)";
+    for (char *line = text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (strncmp(line, "#define ", 8) == 0) {
+            char *name = line + 8;
+            char *paren = name + strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                  "0123456789_");
+            if (*paren == '(') {
+                char *close = strchr(paren, ')');
+                char *va = strstr(paren, needle);
+                if (close && va && va + sizeof needle - 2 == close &&
+                    (va[-1] == '(' || va[-1] == ',')) {
+                    /* "__VA_ARGS__)" -> "...)" padded with spaces: same length */
+                    memcpy(va, "...)        ", sizeof needle - 1);
+                }
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+}
+
 char *headers_flatten(const char *source, const char *options, const char *lib_path,
                       char *err, size_t errlen)
 {
@@ -85,6 +113,7 @@ char *headers_flatten(const char *source, const char *options, const char *lib_p
             out = NULL;
         } else {
             out[n] = 0;
+            repair_variadic_macros(out);
         }
     }
     close(fd);

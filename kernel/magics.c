@@ -191,6 +191,7 @@ static const char help_text[] =
     "output=SIZE\n"
     "  %who                  variables and functions the session holds\n"
     "  %reset                forget every cell\n"
+    "  %prelude on|off       include chalk.h and the common headers in every cell (default on)\n"
     "  %help                 this text\n";
 
 /* One magic line; returns 0 or -1 with err. */
@@ -212,6 +213,18 @@ static int run_one(executor_state *st, const char *name, size_t namelen, const c
         session_reset(st->sess);
         executor_reply("reset", json_object());
         printf("Session reset: every earlier cell is forgotten.\n");
+        return 0;
+    }
+    if (IS("prelude")) {
+        if (strcmp(arg, "on") && strcmp(arg, "off")) {
+            snprintf(err, errlen, "%%prelude on|off (off: cells include what they need "
+                     "themselves; either way the session is reset)");
+            return -1;
+        }
+        session_destroy(&st->sess);
+        st->sess = session_new(strcmp(arg, "on") == 0 ? st->cfg.prelude : "", st->flatten_options);
+        executor_reply("reset", json_object());
+        printf("Session reset; the prelude is %s.\n", arg);
         return 0;
     }
     if (IS("help") || IS("magic")) {
