@@ -343,6 +343,10 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
         fail_crash(crash);
     fflush(stdout);
     fflush(stderr);
+    /* libtcc's exit() longjmps out with the status, using 256 for 0 (setjmp
+     * cannot return 0 twice). */
+    if (rc == 256)
+        rc = 0;
     if (rc != 0) {
         char msg[128];
         snprintf(msg, sizeof msg, "the cell exited with status %d", rc);

@@ -158,3 +158,8 @@ tests_bench_bench_linalg_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS)
 tests_bench_bench_linalg_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
 CLEANFILES += tests/bench/bench_linalg
 # --- end libchalk unit tests ---
+
+# --- cell engine: semantics through jupyter_client (engine owner) ---
+TESTS += tests/engine/test_cells.py
+EXTRA_DIST += tests/engine/test_cells.py tests/engine/cells.py
+# --- end cell engine ---
