@@ -243,6 +243,7 @@ static void test_gsl(session *s)
                "gsl_vector_get(sv, 0)", 4);
     check(!strcmp(shown, "1"));
     cell_ok(s, "gsl_matrix_free(m)", 5);
+    cell_ok(s, "gsl_vector_free(sv); gsl_vector_free(w); gsl_matrix_free(V);", 6);
 }
 
 static void timing(const char *label, int full)
@@ -268,6 +269,7 @@ static void timing(const char *label, int full)
             fail("gsl cell: %s", errors);
         best_g = ms < best_g ? ms : best_g;
     }
+    cell_ok(s, "gsl_matrix_free(g);", 4);
     printf("# %s: flatten+index %.2f ms; printf cell %.3f ms; gsl cell %.3f ms (best of 20)\n",
            label, warm, best_p, best_g);
     session_destroy(&s);
