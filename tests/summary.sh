@@ -12,7 +12,8 @@
 # - the notebook runner's results JSON (tests/run-notebooks.py --results).
 # - --step NAME=STATUS: a command that exited non-zero but left no failing
 #   test behind (the build broke, configure failed, pytest never started)
-#   counts as one failed test, so a broken build can never read "0 failed".
+#   counts as one failed test, so a broken build can never read "0 failed";
+#   status 124 (stopped by .ci/run's watchdog) always counts as one.
 #
 # Beware: .trs files left from an older `make check` would be counted too;
 # .ci/run runs on a clean clone.  .venv, _build and distcheck trees
@@ -67,10 +68,10 @@ for st in $steps; do
     check|make-check) covered=$c_fail;;
     *) covered=0;;
   esac
-  if [ "$covered" -eq 0 ]; then
+  if [ "$rc" = 124 ] || [ "$covered" -eq 0 ]; then
     fail=$((fail + 1))
     failed_names="$failed_names
-  FAIL step '$name' exited with status $rc and left no failing test behind"
+  FAIL step '$name' exited with status $rc$( [ "$rc" = 124 ] && echo ' (watchdog: hung)' || echo ' and left no failing test behind')"
   fi
 done
 
