@@ -93,7 +93,12 @@ def run_one(path, timeout, kernel_name, outdir):
         problem = "cell %d: %s: %s" % (unexpected[0] + 1, err.get("ename", ""),
                                        (err.get("evalue") or "")[:120])
     if problem is None and failed_checks:
-        problem = "failed checks in cells %s" % ", ".join(str(i + 1) for i in failed_checks)
+        first = nb.cells[failed_checks[0]]
+        err = next((o for o in first.get("outputs", []) if o.get("output_type") == "error"), None)
+        why = ("%s: %s" % (err.get("ename", ""), (err.get("evalue") or "").strip().splitlines()[0][:120]
+                           if (err.get("evalue") or "").strip() else "")) if err else "did not run"
+        problem = "failed checks in cells %s (cell %d: %s)" % (
+            ", ".join(str(i + 1) for i in failed_checks), failed_checks[0] + 1, why)
     if outdir:
         os.makedirs(outdir, exist_ok=True)
         try:
