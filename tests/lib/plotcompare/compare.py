@@ -87,8 +87,40 @@ def fig_bar(d):
     return fig
 
 
+def fig_logx(d):
+    a = np.loadtxt(os.path.join(d, "logx.dat"))
+    fig, ax = plt.subplots()
+    ax.plot(a[:, 0], a[:, 1], label="first order")
+    ax.set_xscale("log")
+    ax.grid(True)
+    ax.set(title="Gain", xlabel="frequency (rad/s)", ylabel="|H|")
+    ax.legend()
+    return fig
+
+
+def fig_narrowlog(d):
+    a = np.loadtxt(os.path.join(d, "logx.dat"))
+    fig, ax = plt.subplots()
+    ax.plot(a[:, 0], a[:, 2])
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set(title="Narrow log range", xlabel="w", ylabel="y")
+    return fig
+
+
+def fig_big(d):
+    a = np.loadtxt(os.path.join(d, "logx.dat"))
+    fig, ax = plt.subplots()
+    ax.plot(a[:, 0], a[:, 3], label="revenue")
+    ax.set_xscale("log")
+    ax.set(title="Big numbers", xlabel="w", ylabel="dollars")
+    ax.legend()
+    return fig
+
+
 FIGURES = [("lines", fig_lines), ("loss", fig_loss), ("hist", fig_hist),
-           ("scatter", fig_scatter), ("heatmap", fig_heatmap), ("bar", fig_bar)]
+           ("scatter", fig_scatter), ("heatmap", fig_heatmap), ("bar", fig_bar),
+           ("logx", fig_logx), ("narrowlog", fig_narrowlog), ("big", fig_big)]
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>
 body {{ margin: 0; background: #fff; font-family: DejaVu Sans, sans-serif; }}

@@ -146,5 +146,31 @@ int main(int argc, char **argv)
     ch_plot_bar(p, names, hw, 5, "2025");
     ch_plot_bar(p, names, hw2, 5, "2026");
     save(p, dir, "bar");
+
+    /* 7. log x with a grid, a narrow log y range, big numbers */
+    f = open_out(dir, "logx", "dat");
+    for (i = 0; i < NL; i++) {
+        double w = pow(10, -2 + 5.0 * i / (NL - 1));
+        x[i] = w;
+        y1[i] = 1 / sqrt(1 + w * w);
+        y2[i] = 0.3 + 0.5 / (1 + w);
+        y3[i] = -2.5e6 + 1e6 * log10(w);
+        fprintf(f, "%.17g %.17g %.17g %.17g\n", x[i], y1[i], y2[i], y3[i]);
+    }
+    fclose(f);
+    p = ch_plot_new("Gain", "frequency (rad/s)", "|H|");
+    ch_plot_line(p, x, y1, NL, "first order");
+    ch_plot_logx(p, 1);
+    ch_plot_grid(p, 1);
+    save(p, dir, "logx");
+    p = ch_plot_new("Narrow log range", "w", "y");
+    ch_plot_line(p, x, y2, NL, NULL);
+    ch_plot_logx(p, 1);
+    ch_plot_logy(p, 1);
+    save(p, dir, "narrowlog");
+    p = ch_plot_new("Big numbers", "w", "dollars");
+    ch_plot_line(p, x, y3, NL, "revenue");
+    ch_plot_logx(p, 1);
+    save(p, dir, "big");
     return 0;
 }
