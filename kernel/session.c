@@ -223,8 +223,9 @@ static int void_call(const session *s, const declindex *idx, const cellsrc_cell 
     size_t n = cellsrc_tokenize(expr, &t, NULL);
     int r = 0;
     if (n >= 3 && t[0].kind == CELLSRC_TOK_PUNCT && expr[t[0].off] == '(' &&
-        t[1].kind == CELLSRC_TOK_IDENT && t[1].len == 4 && !memcmp(expr + t[1].off, "void", 4)) {
-        r = 1;                             /* (void)expr */
+        t[1].kind == CELLSRC_TOK_IDENT && t[1].len == 4 && !memcmp(expr + t[1].off, "void", 4) &&
+        expr[t[2].off] == ')') {
+        r = 1;                             /* (void)expr, but not (void *)p */
     } else if (n >= 3 && t[0].kind == CELLSRC_TOK_IDENT && expr[t[1].off] == '(' &&
                expr[t[n - 1].off] == ')') {
         char name[256];

@@ -197,6 +197,8 @@ static void test_more(session *s)
     check(!strncmp(shown, "ptr ", 4));
     cell_ok(s, "(void)counter", 18);
     check(!strcmp(shown, ""));
+    cell_ok(s, "(void *)0", 19);
+    check(!strcmp(shown, "ptr (nil)"));
     cell_ok(s, "3u", 19);
     check(!strcmp(shown, "3"));
     /* struct with a typedef and a function using it, over several cells */
