@@ -37,6 +37,7 @@
 #define MARKER_R (3.5 * PT)   /* scatter s=36 pt^2: a 6 pt disc plus its 1 pt edge */
 #define OUT_PAD 10.0          /* bbox_inches="tight" pads 0.1 in */
 #define MAX_TICKS 64
+#define HM_RECTS 4096        /* larger heatmaps are embedded as a PNG */
 
 enum { K_LINE, K_SCATTER, K_HIST, K_BAR };
 static const char *kind_names[] = {"line", "scatter", "hist", "bar"};
@@ -982,6 +983,130 @@ static void viridis_hex(double t, char out[8])
     snprintf(out, 8, "#%02x%02x%02x", c[0], c[1], c[2]);
 }
 
+/* ---- a minimal PNG encoder for large heatmaps ---- */
+
+/* Large matrices go into the SVG as one embedded PNG with a pixel per cell
+ * (scaled up by the browser without smoothing), not as a rect per cell: a
+ * 256 x 256 matrix is 260 kB instead of 6 MB.  Deflate "stored" blocks keep
+ * the encoder short and dependency-free; the data are small anyway. */
+
+static unsigned long crc_table[256];
+
+static unsigned long crc32_update(unsigned long c, const unsigned char *b, size_t n)
+{
+    size_t i;
+
+    if (!crc_table[1]) {
+        unsigned long k, v;
+        int j;
+        for (k = 0; k < 256; k++) {
+            v = k;
+            for (j = 0; j < 8; j++)
+                v = v & 1 ? 0xedb88320UL ^ (v >> 1) : v >> 1;
+            crc_table[k] = v;
+        }
+    }
+    c ^= 0xffffffffUL;
+    for (i = 0; i < n; i++)
+        c = crc_table[(c ^ b[i]) & 0xff] ^ (c >> 8);
+    return c ^ 0xffffffffUL;
+}
+
+static unsigned char *put32(unsigned char *o, unsigned long v)
+{
+    o[0] = (unsigned char)(v >> 24);
+    o[1] = (unsigned char)(v >> 16);
+    o[2] = (unsigned char)(v >> 8);
+    o[3] = (unsigned char)v;
+    return o + 4;
+}
+
+static unsigned char *chunk(unsigned char *o, const char *type, const unsigned char *d, size_t n)
+{
+    unsigned char *start;
+
+    o = put32(o, (unsigned long)n);
+    start = o;
+    memcpy(o, type, 4);
+    if (n)
+        memcpy(o + 4, d, n);
+    o += 4 + n;
+    return put32(o, crc32_update(0, start, n + 4));
+}
+
+/* RGBA image of the matrix (NaN transparent), as a new PNG of *len bytes. */
+static unsigned char *heatmap_png(const ch_plot *p, double vmin, double vmax, size_t *len)
+{
+    size_t w = p->cols, h = p->rows, row = 1 + 4 * w, raw_n = row * h, i, j, nblk;
+    size_t zn, total;
+    unsigned char *raw, *z, *o, *png, ihdr[13];
+    unsigned long a = 1, b = 0;
+    double span = vmax / 2 - vmin / 2;
+
+    raw = ch__xmalloc(raw_n);
+    for (i = 0; i < h; i++) {
+        unsigned char *r = raw + i * row;
+        r[0] = 0; /* filter: none */
+        for (j = 0; j < w; j++) {
+            double v = p->hm[i * w + j], f, t;
+            int k, c;
+            unsigned char *px = r + 1 + 4 * j;
+            if (!isfinite(v)) {
+                memset(px, 0, 4);
+                continue;
+            }
+            t = (v / 2 - vmin / 2) / span;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            f = t * 32;
+            c = (int)f > 31 ? 31 : (int)f;
+            f -= c;
+            for (k = 0; k < 3; k++)
+                px[k] = (unsigned char)lround(viridis[c][k] + f * (viridis[c + 1][k] - viridis[c][k]));
+            px[3] = 255;
+        }
+    }
+    nblk = (raw_n + 65534) / 65535;
+    zn = 2 + raw_n + 5 * (nblk ? nblk : 1) + 4;
+    z = ch__xmalloc(zn);
+    o = z;
+    *o++ = 0x78;
+    *o++ = 0x01;
+    for (i = 0; i < raw_n || i == 0; i += 65535) {
+        size_t n = raw_n - i < 65535 ? raw_n - i : 65535;
+        *o++ = i + n >= raw_n ? 1 : 0;
+        *o++ = (unsigned char)(n & 0xff);
+        *o++ = (unsigned char)(n >> 8);
+        *o++ = (unsigned char)(~n & 0xff);
+        *o++ = (unsigned char)((~n >> 8) & 0xff);
+        memcpy(o, raw + i, n);
+        o += n;
+        if (raw_n == 0)
+            break;
+    }
+    for (i = 0; i < raw_n; i++) {
+        a = (a + raw[i]) % 65521;
+        b = (b + a) % 65521;
+    }
+    o = put32(o, (b << 16) | a);
+    zn = (size_t)(o - z);
+    free(raw);
+
+    put32(ihdr, (unsigned long)w);
+    put32(ihdr + 4, (unsigned long)h);
+    ihdr[8] = 8;  /* bit depth */
+    ihdr[9] = 6;  /* RGBA */
+    ihdr[10] = ihdr[11] = ihdr[12] = 0;
+    total = 8 + (12 + 13) + (12 + zn) + 12;
+    png = ch__xmalloc(total);
+    memcpy(png, "\x89PNG\r\n\x1a\n", 8);
+    o = chunk(png + 8, "IHDR", ihdr, 13);
+    o = chunk(o, "IDAT", z, zn);
+    o = chunk(o, "IEND", NULL, 0);
+    free(z);
+    *len = (size_t)(o - png);
+    return png;
+}
+
 /* ---- the figure ---- */
 
 static unsigned long uniq(void)
@@ -1095,6 +1220,88 @@ static int has_sup(const axis *a)
     return 0;
 }
 
+static int x_sorted(const series *s)
+{
+    size_t j;
+    double last = -INFINITY;
+
+    for (j = 0; j < s->n; j++) {
+        if (!isfinite(s->x[j]) || !isfinite(s->y[j]))
+            continue;
+        if (s->x[j] < last)
+            return 0;
+        last = s->x[j];
+    }
+    return 1;
+}
+
+/* A line far denser than the pixels (x sorted): per pixel column keep the
+ * first, lowest, highest and last point (the M4 rule), which draws the same
+ * picture with at most four points a column, so a 10^6-step loss curve stays
+ * a small SVG. Gaps (NaN) still break the line. */
+static void draw_line_m4(ch__svg *g, const series *s, const axis *ax, const axis *ay)
+{
+    double col = NAN, px[4], py[4];
+    size_t idx[4], j, k, m;
+    int have = 0, move = 1;
+
+    for (j = 0; j <= s->n; j++) {
+        int gap = j < s->n && (!isfinite(s->x[j]) || !isfinite(s->y[j]));
+        double qx = 0, qy = 0, c = NAN;
+        if (j < s->n && !gap) {
+            qx = map(ax, s->x[j]);
+            qy = map(ay, s->y[j]);
+            c = floor(qx);
+        }
+        if (have && (j == s->n || gap || c != col)) {
+            /* flush: first, min, max, last in index order, without repeats */
+            size_t ord[4] = {0, 1, 2, 3}, last_idx = (size_t)-1;
+            if (idx[1] > idx[2]) {
+                ord[1] = 2;
+                ord[2] = 1;
+            }
+            for (k = 0; k < 4; k++) {
+                m = ord[k];
+                if (idx[m] == last_idx)
+                    continue;
+                ch__svg_path_point(g, move, px[m], py[m]);
+                move = 0;
+                last_idx = idx[m];
+            }
+            have = 0;
+        }
+        if (j == s->n)
+            break;
+        if (gap) {
+            move = 1;
+            continue;
+        }
+        if (!have) {
+            col = c;
+            for (k = 0; k < 4; k++) {
+                px[k] = qx;
+                py[k] = qy;
+                idx[k] = j;
+            }
+            have = 1;
+            continue;
+        }
+        if (qy < py[1]) {
+            px[1] = qx;
+            py[1] = qy;
+            idx[1] = j;
+        }
+        if (qy > py[2]) {
+            px[2] = qx;
+            py[2] = qy;
+            idx[2] = j;
+        }
+        px[3] = qx;
+        py[3] = qy;
+        idx[3] = j;
+    }
+}
+
 static void draw_series(ch__svg *g, const ch_plot *p, const axis *ax, const axis *ay, int patches,
                         double ybottom)
 {
@@ -1116,13 +1323,17 @@ static void draw_series(ch__svg *g, const ch_plot *p, const axis *ax, const axis
         switch (s->kind) {
         case K_LINE:
             ch__svg_path_begin(g, "series", c, LINE_LW, NULL);
-            for (j = 0; j < s->n; j++) {
-                if (!isfinite(s->x[j]) || !isfinite(s->y[j])) {
-                    move = 1;
-                    continue;
+            if (s->n > 4 * (size_t)fabs(ax->p1 - ax->p0) && x_sorted(s)) {
+                draw_line_m4(g, s, ax, ay);
+            } else {
+                for (j = 0; j < s->n; j++) {
+                    if (!isfinite(s->x[j]) || !isfinite(s->y[j])) {
+                        move = 1;
+                        continue;
+                    }
+                    ch__svg_path_point(g, move, map(ax, s->x[j]), map(ay, s->y[j]));
+                    move = 0;
                 }
-                ch__svg_path_point(g, move, map(ax, s->x[j]), map(ay, s->y[j]));
-                move = 0;
             }
             ch__svg_printf(g, "\" stroke-linecap=\"square");
             ch__svg_path_end(g);
@@ -1319,18 +1530,30 @@ static char *render(const char *fn, ch_plot *p)
         char col[8];
         double span = vmax / 2 - vmin / 2;
         ch__svg_printf(&g, "<g class=\"heatmap\">\n");
-        for (i = 0; i < p->rows; i++)
-            for (j = 0; j < p->cols; j++) {
-                double v = p->hm[i * p->cols + j];
-                double x0 = map(&ax, (double)j - 0.5), y0 = map(&ay, (double)i - 0.5);
-                double x1 = map(&ax, (double)j + 0.5), y1 = map(&ay, (double)i + 0.5);
-                if (!isfinite(v))
-                    continue;
-                viridis_hex((v / 2 - vmin / 2) / span, col);
-                /* overlap the next cell by half a pixel: no hairline seams */
-                ch__svg_printf(&g, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>\n",
-                               x0, y0, x1 - x0 + 0.5, y1 - y0 + 0.5, col);
-            }
+        if (p->rows * p->cols > HM_RECTS) {
+            size_t n;
+            unsigned char *png = heatmap_png(p, vmin, vmax, &n);
+            char *b64 = ch__base64(png, n);
+            free(png);
+            ch__svg_printf(&g, "<image x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+                               "preserveAspectRatio=\"none\" image-rendering=\"optimizeSpeed\" "
+                               "style=\"image-rendering:pixelated\" xlink:href=\"data:image/png;base64,%s\"/>\n",
+                           X0, Y0, aw, ah, b64);
+            free(b64);
+        } else {
+            for (i = 0; i < p->rows; i++)
+                for (j = 0; j < p->cols; j++) {
+                    double v = p->hm[i * p->cols + j];
+                    double x0 = map(&ax, (double)j - 0.5), y0 = map(&ay, (double)i - 0.5);
+                    double x1 = map(&ax, (double)j + 0.5), y1 = map(&ay, (double)i + 0.5);
+                    if (!isfinite(v))
+                        continue;
+                    viridis_hex((v / 2 - vmin / 2) / span, col);
+                    /* overlap the next cell by half a pixel: no hairline seams */
+                    ch__svg_printf(&g, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>\n",
+                                   x0, y0, x1 - x0 + 0.5, y1 - y0 + 0.5, col);
+                }
+        }
         ch__svg_printf(&g, "</g>\n");
     } else {
         draw_series(&g, p, &ax, &ay, 1, Y0 + ah);

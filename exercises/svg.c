@@ -110,7 +110,8 @@ void ch__svg_begin(ch__svg *s, double w, double h, const char *font_family)
 {
     memset(s, 0, sizeof *s);
     ch__svg_printf(s,
-                   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+                   "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+                   "xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"%.0f\" height=\"%.0f\" "
                    "viewBox=\"0 0 %.0f %.0f\" font-family=\"%s\" "
                    "stroke-linecap=\"butt\" stroke-linejoin=\"round\">\n",
                    w, h, w, h, font_family);

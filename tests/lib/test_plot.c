@@ -267,6 +267,38 @@ static void test_heatmap_and_show(void)
     gsl_matrix_free(m);
 }
 
+static void test_large(void)
+{
+    enum { N = 200000 };
+    double *y = malloc(N * sizeof *y);
+    gsl_matrix *m = gsl_matrix_alloc(100, 80);
+    ch_plot *p = ch_plot_new("long run", NULL, NULL);
+    char *s;
+    size_t i;
+
+    for (i = 0; i < N; i++)
+        y[i] = exp(-(double)i / N) + 0.1 * sin((double)i * 0.37);
+    ch_plot_line(p, NULL, y, N, "loss");
+    s = svg_of(p);
+    CHECK(strlen(s) < 150000); /* thinned to a few points per pixel column */
+    CHECK(pt_count(s, "class=\"series\"") == 1);
+    free(s);
+    ch_plot_destroy(&p);
+    free(y);
+
+    for (i = 0; i < 100 * 80; i++)
+        m->data[i] = (double)(i % 97);
+    p = ch_plot_new("big matrix", NULL, NULL);
+    ch_plot_heatmap(p, m);
+    s = svg_of(p);
+    CHECK(pt_count(s, "<image ") == 1);
+    CHECK(strstr(s, "xlink:href=\"data:image/png;base64,iVBORw0KGgo") != NULL);
+    CHECK(strlen(s) < 80000);
+    free(s);
+    ch_plot_destroy(&p);
+    gsl_matrix_free(m);
+}
+
 static void test_bad_input(void)
 {
     ch_plot *p = ch_plot_new(NULL, NULL, NULL);
@@ -294,6 +326,7 @@ int main(void)
     test_nan_and_degenerate();
     test_hist_bar_scatter();
     test_heatmap_and_show();
+    test_large();
     test_bad_input();
     free(pt_bundle);
     return check_done();
