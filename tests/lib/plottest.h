@@ -42,7 +42,12 @@ static void pt_fail(const char *ename, const char *evalue)
 
 static void pt_install(void)
 {
-    ch_runtime rt = {pt_display, pt_display, pt_fail};
+    ch_runtime rt;
+
+    memset(&rt, 0, sizeof rt);
+    rt.display = pt_display;
+    rt.result = pt_display;
+    rt.fail = pt_fail;
     ch_set_runtime(&rt);
 }
 

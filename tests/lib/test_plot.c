@@ -62,6 +62,39 @@ static void test_lines_legend_ticks(void)
     CHECK(p == NULL);
 }
 
+/* The x position of the legend frame, or -1. */
+static double legend_x(const char *svg)
+{
+    const char *l = strstr(svg, "class=\"legend\"");
+    const char *x = l ? strstr(l, "<rect x=\"") : NULL;
+    return x ? strtod(x + 9, NULL) : -1;
+}
+
+static void test_legend_best(void)
+{
+    double up[3] = {0, 1, 2}, down[3] = {2, 1, 0};
+    ch_plot *p = ch_plot_new(NULL, NULL, NULL);
+    char *s;
+    double w;
+
+    /* a rising line fills the upper right: the legend goes to the upper left */
+    ch_plot_line(p, NULL, up, 3, "rising");
+    s = svg_of(p);
+    w = strtod(strstr(s, "width=\"") + 7, NULL);
+    CHECK(legend_x(s) > 0 && legend_x(s) < w / 2);
+    free(s);
+    ch_plot_destroy(&p);
+
+    /* a falling one leaves the upper right free (matplotlib's first choice) */
+    p = ch_plot_new(NULL, NULL, NULL);
+    ch_plot_line(p, NULL, down, 3, "falling");
+    s = svg_of(p);
+    w = strtod(strstr(s, "width=\"") + 7, NULL);
+    CHECK(legend_x(s) > w / 2);
+    free(s);
+    ch_plot_destroy(&p);
+}
+
 static void test_ticks_ranges(void)
 {
     double y[2] = {-3, 7}, x[2] = {0, 100};
@@ -321,6 +354,7 @@ int main(void)
 {
     pt_install();
     test_lines_legend_ticks();
+    test_legend_best();
     test_ticks_ranges();
     test_log_axis();
     test_nan_and_degenerate();
