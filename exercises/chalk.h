@@ -527,7 +527,8 @@ const struct ch_doc *ch_doc_find(const char *name);
  *     ch_plot_show(p);                        publishes and frees p
  * Series are copied when added.  NaN/Inf points are skipped (lines break
  * there) and counted in the summary; a series with no finite point, NULL
- * data, or a value <= 0 on a log axis ends the cell with a ValueError. */
+ * data, or a value <= 0 on a log axis ends the cell with a ValueError.
+ * Titles and labels may hold one superscript group: "loss (10^{-3})". */
 typedef struct ch_plot ch_plot;
 /* New empty figure; title and axis labels may be NULL. */
 ch_plot *ch_plot_new(const char *title, const char *xlabel, const char *ylabel);
