@@ -58,6 +58,8 @@ typedef struct ch_runtime {
     void (*result)(const char *bundle_json);
     /* End the cell as an error with this name and value; does not return */
     void (*fail)(const char *ename, const char *evalue);
+    /* Clear the cell's output (wait: only when the next output arrives) */
+    void (*clear_output)(int wait);
 } ch_runtime;
 
 /* Install the kernel's hooks (copied); NULL restores the plain-program behaviour. */
@@ -70,6 +72,8 @@ CH_NORETURN void ch_fail(const char *ename, const char *fmt, ...) CH_PRINTF(2, 3
 char *ch_json_quote(const char *s);
 /* Publish a display_data bundle (JSON text); for plot/display modules. */
 void ch__publish_display(const char *bundle_json);
+/* Clear this cell's output so far (wait=1: when the next output arrives, no flicker). */
+void ch_clear_output(int wait);
 /* Publish an execute_result bundle (JSON text); for show/plot/display modules. */
 void ch__publish_result(const char *bundle_json);
 

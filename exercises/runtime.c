@@ -305,6 +305,13 @@ void ch__publish_display(const char *bundle_json)
         print_plain(bundle_json);
 }
 
+void ch_clear_output(int wait)
+{
+    /* A plain program has no output area to clear. */
+    if (rt_installed && rt_hooks.clear_output)
+        rt_hooks.clear_output(wait);
+}
+
 void ch__publish_result(const char *bundle_json)
 {
     if (rt_installed && rt_hooks.result)

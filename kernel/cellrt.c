@@ -205,9 +205,14 @@ static void lib_fail(const char *ename, const char *evalue)
     cellrt_fail(ename, evalue, NULL);
 }
 
+static void lib_clear_output(int wait)
+{
+    cellrt_send("clear_output", json_pack("{s:b}", "wait", wait));
+}
+
 void cellrt_install_library_hooks(void)
 {
-    static const ch_runtime rt = { lib_display, lib_result, lib_fail };
+    static const ch_runtime rt = { lib_display, lib_result, lib_fail, lib_clear_output };
     ch_set_runtime(&rt);
     ch_init();
 }
