@@ -279,7 +279,11 @@ static const char show_decls[] =
     "void __chalk_show_ptr(const void *);\n";
 
 /* The _Generic dispatch of a shown value.  `helpers` adds the helper
- * library's vector and matrix types (only when their typedefs exist). */
+ * library's vector and matrix types (only when their typedefs exist).
+ * A void expression (a macro like assert(x), a call we could not tell
+ * returns void) cannot be a _Generic operand's argument: the outer
+ * _Generic on a pointer to its type picks `(x)` alone for void.  tcc
+ * 0.9.27 does not type-check the association it does not select. */
 static void show_macro(cellsrc_buf *b, int helpers)
 {
     cellsrc_buf_add(b, show_decls);
@@ -287,7 +291,8 @@ static void show_macro(cellsrc_buf *b, int helpers)
         cellsrc_buf_add(b, "void ch_show_vector(const gsl_vector *);\n"
                            "void ch_show_matrix(const gsl_matrix *);\n");
     cellsrc_buf_add(b,
-        "#define __CHALK_SHOW(x) _Generic((x), _Bool: __chalk_show_bool, "
+        "#define __CHALK_SHOW(x) _Generic((__typeof__(x) *)0, void *: (x), default: "
+        "_Generic((x), _Bool: __chalk_show_bool, "
         "char: __chalk_show_char, signed char: __chalk_show_i64, "
         "unsigned char: __chalk_show_u64, short: __chalk_show_i64, "
         "unsigned short: __chalk_show_u64, int: __chalk_show_i64, "
@@ -299,7 +304,7 @@ static void show_macro(cellsrc_buf *b, int helpers)
     if (helpers)
         cellsrc_buf_add(b, "gsl_vector *: ch_show_vector, const gsl_vector *: ch_show_vector, "
                            "gsl_matrix *: ch_show_matrix, const gsl_matrix *: ch_show_matrix, ");
-    cellsrc_buf_add(b, "default: __chalk_show_ptr)(x)\n");
+    cellsrc_buf_add(b, "default: __chalk_show_ptr)(x))\n");
 }
 
 static char *cell_text(const char *text, int renames)
