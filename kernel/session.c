@@ -340,6 +340,20 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     if (nincs != before) {
         pv->idx = flatten(s, incs, nincs, err, errlen);
         if (!pv->idx) {
+            /* Name the cell's own line, not the generated <string>. */
+            const char *msg = strstr(err, "error:");
+            int line = 0;
+            for (size_t i = 0; i < cell->nitems && !line; i++) {
+                const cellsrc_item *it = &cell->items[i];
+                if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_INCLUDE &&
+                    !has_str(s->includes, s->nincludes, it->text))
+                    line = it->line;
+            }
+            if (msg && line) {
+                char *copy = dupstr(msg);
+                snprintf(err, errlen, "cell[%d]:%d: %s", cell_number, line, copy);
+                free(copy);
+            }
             cellsrc_destroy(&cell);
             session_prepared_free(&p);
             return -1;

@@ -228,6 +228,11 @@ static void test_errors(session *s)
     /* the failed cell is forgotten: y was never committed */
     r = run_cell(s, "y", 3, NULL);
     check(r == -1000);
+    /* a missing header names the cell's line */
+    r = run_cell(s, "int a;\n#include <no_such_header.h>\n", 6, NULL);
+    check(r == -1000);
+    if (!strstr(errors, "cell[6]:2: error: include file 'no_such_header.h' not found"))
+        fail("missing include: %s", errors);
     /* a pasted program with main */
     r = run_cell(s, "int main(void) { return 7; }", 4, NULL);
     check(r == 7);
