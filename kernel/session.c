@@ -307,6 +307,21 @@ static void show_macro(cellsrc_buf *b, int helpers)
     cellsrc_buf_add(b, "default: __chalk_show_ptr)(x))\n");
 }
 
+static int is_conditional(const char *directive)
+{
+    static const char *const words[] = { "if", "ifdef", "ifndef", "elif", "else", "endif" };
+    const char *p = directive + 1;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t n = 0;
+    while ((p[n] >= 'a' && p[n] <= 'z'))
+        n++;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strlen(words[i]) == n && !strncmp(words[i], p, n))
+            return 1;
+    return 0;
+}
+
 static char *cell_text(const char *text, int renames)
 {
     return renames ? cellsrc_rename(text, "main", "__chalk_user_main") : dupstr(text);
@@ -485,6 +500,10 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         case CELLSRC_PP:
             if (it->pp != CELLSRC_PP_INCLUDE)   /* includes come flattened */
                 cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
+            /* Conditionals go to both streams, so statements inside
+             * `#ifdef X ... #endif` stay inside it in main(). */
+            if (is_conditional(it->text))
+                cellsrc_buf_addf(&body, "%s\n", t);
             break;
         case CELLSRC_TYPE:
         case CELLSRC_FUNC:

@@ -17,8 +17,19 @@
  *   int main(int argc, char **argv) { statements and initialisations in
  *   order; __CHALK_SHOW((expr)); return 0; }
  *
- * Beware: functions compiled by earlier cells keep pointing at the objects
- * that existed then; redefining a variable does not re-link them.
+ * Beware (known limits, all visible as compile errors or stale values):
+ * - functions compiled by earlier cells keep pointing at the objects that
+ *   existed then; redefining a variable or function does not re-link them;
+ * - file-scope arrays keep their initializer at file scope, so it must be
+ *   constant (`double a[3] = {x, y, z};` with variables x, y, z fails);
+ *   every other initializer is assigned in main() in source order;
+ * - statements run in main() after all of the cell's file-scope items, so a
+ *   statement cannot use a macro the cell #undefs after it; #if/#ifdef
+ *   blocks are copied to both places and work; a #define inside an inactive
+ *   #if block is still recorded for later cells;
+ * - a cell's `#define _GNU_SOURCE` does not reach the headers (they are
+ *   flattened once): pass feature macros as options (-D) instead;
+ * - a trailing assignment (`x = 3`) or increment is run, not shown.
  */
 #ifndef CHALK_SESSION_H
 #define CHALK_SESSION_H

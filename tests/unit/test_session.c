@@ -155,6 +155,12 @@ static void test_basic(session *s)
     check(!strncmp(shown, "1.414", 5));
 }
 
+static int counter_value(session *s)
+{
+    cell_ok(s, "counter", 99);
+    return (int)strtol(shown, NULL, 10);
+}
+
 static void test_more(session *s)
 {
     /* const objects with run-time initializers, static, enums */
@@ -197,6 +203,10 @@ static void test_more(session *s)
     check(!strncmp(shown, "ptr ", 4));
     cell_ok(s, "(void)counter", 18);
     check(!strcmp(shown, ""));
+    /* conditionals keep statements inside them */
+    cell_ok(s, "#ifdef NOT_DEFINED\ncounter = 99;\n#endif\nint q = 1;\n#if 1\nq = 2;\n#else\nq = 3;\n#endif\nq", 19);
+    check(!strcmp(shown, "2"));
+    check(counter_value(s) == 10);
     /* a void expression the session cannot recognise as such runs unshown */
     cell_ok(s, "#define CHECK(c) ((c) ? (void)0 : abort())\nCHECK(counter == 10)", 19);
     check(!strcmp(shown, ""));
