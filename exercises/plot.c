@@ -517,7 +517,9 @@ static void ticks_linear(axis *a, int nbins, double lo, double hi)
     int e = (int)floor(log10(raw)), dec, oom;
     double m = 1, step = 1, k0 = 0, k1 = -1, scale, maxabs = 0;
     char buf[64];
-    int found = 0;
+    int found = 0, single = 0;
+    double m1 = 0, step1 = 0, k01 = 0;
+    int e1 = 0;
 
     for (; !found; e++) {
         for (i = 0; i < nst; i++) {
@@ -533,9 +535,25 @@ static void ticks_linear(axis *a, int nbins, double lo, double hi)
                 found = 1;
                 break;
             }
+            if (k1 >= k0 && !single) {
+                /* remember the first step with one tick in view: the answer
+                 * for an axis that holds a single integer (a 1-row heatmap) */
+                single = 1;
+                m1 = m;
+                step1 = step;
+                k01 = k0;
+                e1 = e;
+            }
         }
-        if (e > 400)
+        if (e > 400 || (single && e > e1 + 1))
             break;
+    }
+    if (!found && single) {
+        found = 1;
+        m = m1;
+        step = step1;
+        k0 = k1 = k01;
+        e = e1 + 1;
     }
     e--;
     if (m == 10) {
@@ -1427,8 +1445,14 @@ static char *render(const char *fn, ch_plot *p)
         cell = maxw / (double)p->cols;
         if (ah / (double)p->rows < cell)
             cell = ah / (double)p->rows;
+        /* square cells as imshow's aspect="equal", but a 1 x 200 matrix must
+         * not become a 2-pixel strip: each side keeps at least a third */
         aw = cell * (double)p->cols;
         ah = cell * (double)p->rows;
+        if (aw < maxw / 3)
+            aw = maxw / 3;
+        if (ah < 0.77 * p->height / 3)
+            ah = 0.77 * p->height / 3;
         ax.lo = -0.5;
         ax.hi = (double)p->cols - 0.5;
         ay.lo = -0.5;
@@ -1549,9 +1573,11 @@ static char *render(const char *fn, ch_plot *p)
                     if (!isfinite(v))
                         continue;
                     viridis_hex((v / 2 - vmin / 2) / span, col);
-                    /* overlap the next cell by half a pixel: no hairline seams */
+                    /* overlap the next cell by a pixel: the pixel where two
+                     * cells meet is then fully covered, so no hairline seams
+                     * (the last row and column are clipped) */
                     ch__svg_printf(&g, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>\n",
-                                   x0, y0, x1 - x0 + 0.5, y1 - y0 + 0.5, col);
+                                   x0, y0, x1 - x0 + 1, y1 - y0 + 1, col);
                 }
         }
         ch__svg_printf(&g, "</g>\n");

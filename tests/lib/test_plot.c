@@ -294,6 +294,21 @@ static void test_heatmap_and_show(void)
     CHECK(strstr(pt_bundle, "\"text/plain\":\"<Figure \\\"W\\\": heatmap 3x4, values 0 to 11; "
                             "1 NaN/Inf value skipped>\"") != NULL);
 
+    {
+        /* a single row keeps a readable height and its one tick */
+        gsl_matrix *row = gsl_matrix_alloc(1, 60);
+        for (j = 0; j < 60; j++)
+            gsl_matrix_set(row, 0, j, (double)j);
+        p = ch_plot_new(NULL, NULL, NULL);
+        ch_plot_heatmap(p, row);
+        s = svg_of(p);
+        CHECK(has_text(s, "ytick", "0"));
+        CHECK(has_text(s, "xtick", "0|10|20|30|40|50"));
+        free(s);
+        ch_plot_destroy(&p);
+        gsl_matrix_free(row);
+    }
+
     gsl_matrix_set_all(m, NAN);
     CHECK(TRY(ch_heatmap(m, "nan")) == 1 && strstr(pt_evalue, "ch_heatmap:") &&
           strstr(pt_evalue, "no finite entry"));
