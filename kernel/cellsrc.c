@@ -548,9 +548,9 @@ static void pp_item(splitter *sp, size_t i)
 static size_t stmt_end(splitter *sp, size_t i, int *terminated)
 {
     *terminated = 1;
-    if (i >= sp->n) {
+    if (i >= sp->n) {        /* `lbl:` or `else` at the very end */
         *terminated = 0;
-        return i;
+        return sp->n;
     }
     if (tok_is(sp, i, "{")) {
         size_t e = skip_balanced(sp, i);
@@ -1087,6 +1087,8 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
         size_t e = stmt_end(&sp, i, &terminated);
         if (e <= i)
             e = i + 1;
+        if (e > sp.n)
+            e = sp.n;
         cellsrc_item *it = new_item(&sp, CELLSRC_STMT, i);
         if (terminated)
             it->flags |= CELLSRC_SEMI;

@@ -649,6 +649,9 @@ int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, vo
     for (size_t i = 0; i < cell->nitems; i++) {
         const cellsrc_item *it = &cell->items[i];
         cellsrc_buf b = { 0 };
+        if ((it->kind == CELLSRC_VAR || it->kind == CELLSRC_FUNC || it->kind == CELLSRC_PROTO) &&
+            !it->ndefs)
+            continue;   /* a nameless declaration: nothing to keep */
         switch (it->kind) {
         case CELLSRC_PP:
             if ((it->pp != CELLSRC_PP_DEFINE && it->pp != CELLSRC_PP_UNDEF) || !it->ndefs)
