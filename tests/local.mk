@@ -69,6 +69,10 @@ EXTRA_DIST += \
   share/requirements.txt
 CLEANFILES += tests/bench/bench.json tests/*/*.junit.xml
 
+# The counting machinery itself (driver, summary, notebook runner).
+TESTS += tests/harness/test_harness.py
+EXTRA_DIST += tests/harness/test_harness.py
+
 # distcheck configures a fresh tree with no .venv next to it: hand it the
 # Python that has jupyter_client and pytest, or its Python tests cannot run.
 AM_DISTCHECK_CONFIGURE_FLAGS = PYTHON='$(PYTHON)'
@@ -163,3 +167,11 @@ CLEANFILES += tests/bench/bench_linalg
 TESTS += tests/engine/test_cells.py
 EXTRA_DIST += tests/engine/test_cells.py tests/engine/cells.py
 # --- end cell engine ---
+
+# --- ui tests (front-end owner) ---
+# chalk as users meet it: `jupyter console` in a pty, JupyterLab in headless
+# Chromium (/usr/bin/chromium, quickstart's optional package; the test skips
+# with a reason when it is missing).  Screenshots land in tests/ui/ here.
+TESTS += tests/ui/test_console.py
+EXTRA_DIST += tests/ui/test_console.py tests/ui/termdrive.py
+# --- end ui tests ---
