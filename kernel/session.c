@@ -307,6 +307,23 @@ static void show_macro(cellsrc_buf *b, int helpers)
     cellsrc_buf_add(b, "default: __chalk_show_ptr)(x))\n");
 }
 
+/* A sized array with a braced initializer naming identifiers (variables,
+ * calls): not constant in general, so it is filled in main().  Unsized
+ * arrays take their size from the initializer and stay at file scope. */
+static int runtime_array(const cellsrc_item *it)
+{
+    if (!(it->flags & CELLSRC_ARRAY) || !(it->flags & CELLSRC_BRACED) || !it->init ||
+        strstr(it->type_name, "[ ]"))
+        return 0;
+    cellsrc_token *t;
+    size_t n = cellsrc_tokenize(it->init, &t, NULL);
+    int r = 0;
+    for (size_t i = 0; i < n && !r; i++)
+        r = t[i].kind == CELLSRC_TOK_IDENT && !cellsrc_is_keyword(it->init + t[i].off, t[i].len);
+    free(t);
+    return r;
+}
+
 static int is_conditional(const char *directive)
 {
     static const char *const words[] = { "if", "ifdef", "ifndef", "elif", "else", "endif" };
@@ -322,9 +339,133 @@ static int is_conditional(const char *directive)
     return 0;
 }
 
-static char *cell_text(const char *text, int renames)
+/* ---- working around libtcc 0.9.27's float operands ----
+ * tcc's x86_64 gen_opf() uses a global as a direct memory operand
+ * (`addsd xb(%rip), %xmm0`), and its linker turns that PC32 relocation
+ * against a symbol given by tcc_add_symbol into one to a PLT stub: the cell
+ * then reads the stub's bytes as the number (`xa + xb` gives garbage).
+ * Loads through a pointer are correct, so the cell's own code reads each
+ * earlier variable through `static T *const __chalk_p_x = &x;` (an absolute
+ * data relocation, which tcc gets right): `x` becomes `(*__chalk_p_x)`.
+ * Not rewritten: member names (`.x`, `->x`), tags, labels, and any item
+ * that declares its own `x` (a parameter or local shadows the global). */
+
+typedef struct rewriter {
+    int renames_main;
+    char **targets;         /* persisted variables the cell uses */
+    size_t ntargets;
+    typectx *tc;
+} rewriter;
+
+static int tok_eq(const char *text, const cellsrc_token *t, const char *w)
 {
-    return renames ? cellsrc_rename(text, "main", "__chalk_user_main") : dupstr(text);
+    return t->len == strlen(w) && !memcmp(text + t->off, w, t->len) &&
+           t->kind != CELLSRC_TOK_STRING && t->kind != CELLSRC_TOK_CHAR;
+}
+
+static int is_type_start(const char *text, const cellsrc_token *t, typectx *tc)
+{
+    static const char *const words[] = {
+        "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned",
+        "_Bool", "_Complex", "const", "volatile", "static", "extern", "register", "auto",
+        "struct", "union", "enum", "typedef", "__typeof__", "typeof", "restrict", "__restrict" };
+    if (t->kind != CELLSRC_TOK_IDENT)
+        return 0;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (tok_eq(text, t, words[i]))
+            return 1;
+    return is_type_cb(tc, text + t->off, t->len);
+}
+
+/* Does the token at i declare its identifier (`double x`, `int a, x`,
+ * `(double *x)`)? */
+static int declares(const char *text, const cellsrc_token *t, size_t i, typectx *tc)
+{
+    size_t j = i;
+    while (j > 0 && (tok_eq(text, &t[j - 1], "*") || tok_eq(text, &t[j - 1], "const") ||
+                     tok_eq(text, &t[j - 1], "volatile") || tok_eq(text, &t[j - 1], "restrict") ||
+                     tok_eq(text, &t[j - 1], "(")))
+        j--;
+    if (j == 0)
+        return 0;
+    const cellsrc_token *p = &t[j - 1];
+    if (is_type_start(text, p, tc))
+        return 1;
+    if (p->kind == CELLSRC_TOK_IDENT && j >= 2 &&
+        (tok_eq(text, &t[j - 2], "struct") || tok_eq(text, &t[j - 2], "union") ||
+         tok_eq(text, &t[j - 2], "enum")))
+        return 1;
+    if (!tok_eq(text, p, ","))
+        return 0;
+    /* `int a, x`: the list's first token, at the same depth, says */
+    long depth = 0;
+    for (size_t k = j - 1; k-- > 0;) {
+        if (tok_eq(text, &t[k], ")") || tok_eq(text, &t[k], "]") || tok_eq(text, &t[k], "}"))
+            depth++;
+        else if (tok_eq(text, &t[k], "(") || tok_eq(text, &t[k], "[") || tok_eq(text, &t[k], "{")) {
+            if (depth-- == 0)
+                return k + 1 < i && is_type_start(text, &t[k + 1], tc);
+        } else if (depth == 0 && tok_eq(text, &t[k], ";")) {
+            return k + 1 < i && is_type_start(text, &t[k + 1], tc);
+        }
+    }
+    return is_type_start(text, &t[0], tc);
+}
+
+static char *deref_globals(const char *text, const rewriter *rw)
+{
+    cellsrc_token *t;
+    size_t n = cellsrc_tokenize(text, &t, NULL);
+    unsigned char *shadow = calloc(rw->ntargets + 1, 1);
+    size_t *which = calloc(n + 1, sizeof *which);
+    if (!shadow || !which)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        which[i] = (size_t)-1;
+        if (t[i].kind != CELLSRC_TOK_IDENT)
+            continue;
+        for (size_t k = 0; k < rw->ntargets; k++)
+            if (tok_eq(text, &t[i], rw->targets[k])) {
+                which[i] = k;
+                if (declares(text, t, i, rw->tc))
+                    shadow[k] = 1;
+                break;
+            }
+    }
+    cellsrc_buf b = { 0 };
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = which[i];
+        if (k == (size_t)-1 || shadow[k])
+            continue;
+        if (i > 0 && (tok_eq(text, &t[i - 1], ".") || tok_eq(text, &t[i - 1], "->")))
+            continue;
+        if (i + 1 < n && tok_eq(text, &t[i + 1], ":") &&
+            (i == 0 || tok_eq(text, &t[i - 1], ";") || tok_eq(text, &t[i - 1], "{") ||
+             tok_eq(text, &t[i - 1], "}")))
+            continue;   /* a label */
+        cellsrc_buf_addn(&b, text + pos, t[i].off - pos);
+        cellsrc_buf_addf(&b, "(*__chalk_p_%s)", rw->targets[k]);
+        pos = t[i].off + t[i].len;
+    }
+    cellsrc_buf_add(&b, text + pos);
+    free(t);
+    free(shadow);
+    free(which);
+    return cellsrc_buf_take(&b);
+}
+
+/* The text of a cell item as compiled: `main` renamed when the cell defines
+ * its own, earlier variables read through pointers in code (`code`). */
+static char *cell_text(const rewriter *rw, const char *text, int code)
+{
+    char *r = rw->renames_main ? cellsrc_rename(text, "main", "__chalk_user_main") : dupstr(text);
+    if (code && rw->ntargets) {
+        char *d = deref_globals(r, rw);
+        free(r);
+        r = d;
+    }
+    return r;
 }
 
 int session_prepare(session *s, const char *code, int cell_number, session_prepared **out,
@@ -457,6 +598,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     free(work);
 
     cellsrc_buf b = { 0 };
+    rewriter rw = { p->defines_main, NULL, 0, &tc };
     cellsrc_buf_add(&b, "#line 1 \"<headers>\"\n");
     if (s->full_headers)
         cellsrc_buf_add(&b, declindex_text(idx));
@@ -482,6 +624,11 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
                 p->symbols[p->nsymbols].name = e->keys[0];
                 p->symbols[p->nsymbols++].addr = e->addr;
             }
+            if (e->kind == ENT_VAR) {
+                cellsrc_buf_addf(&b, "static __typeof__(%s) *const __chalk_p_%s = &%s;\n",
+                                 e->keys[0], e->keys[0], e->keys[0]);
+                add_strv(&rw.targets, &rw.ntargets, e->keys[0]);
+            }
         }
     free(marked);
     declindex_map_destroy(&seen);
@@ -492,10 +639,10 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
 
     /* the cell: file-scope items in place, the rest into main() */
     cellsrc_buf body = { 0 };
-    int rn = p->defines_main;
     for (size_t i = 0; i < cell->nitems; i++) {
         const cellsrc_item *it = &cell->items[i];
-        char *t = cell_text(it->text, rn);
+        int is_code = it->kind == CELLSRC_FUNC || it->kind == CELLSRC_STMT || it->kind == CELLSRC_EXPR;
+        char *t = cell_text(&rw, it->text, is_code);
         switch (it->kind) {
         case CELLSRC_PP:
             if (it->pp != CELLSRC_PP_INCLUDE)   /* includes come flattened */
@@ -513,19 +660,29 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         case CELLSRC_VAR:
             if (it->flags & CELLSRC_EXTERN) {
                 cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\nextern %s;\n", it->line, cell_number, t);
+            } else if (runtime_array(it)) {
+                /* an array cannot be assigned, but a struct wrapping it can */
+                char *init = cell_text(&rw, it->init, 1);
+                char *dt = cell_text(&rw, it->deftext, 0);
+                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, dt);
+                cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n{ typedef struct { __typeof__(%s) v; } "
+                                 "__chalk_box; *(__chalk_box *)%s = (__chalk_box){ %s }; }\n",
+                                 it->init_line, cell_number, it->defs[0], it->defs[0], init);
+                free(dt);
+                free(init);
             } else if (!it->init || (it->flags & CELLSRC_ARRAY)) {
                 /* file-scope initializers must be constant, but cells write
                  * `double *v = malloc(...)`: everything except arrays (which
                  * cannot be assigned) is defined without initializer and
                  * assigned in main(); a const object is defined without its
                  * const for that (later cells see it const). */
-                char *init = it->init ? cell_text(it->init, rn) : NULL;
+                char *init = it->init ? cell_text(&rw, it->init, 1) : NULL;
                 cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s%s%s;\n", it->line, cell_number, t,
                                  init ? " = " : "", init ? init : "");
                 free(init);
             } else {
-                char *init = cell_text(it->init, rn);
-                char *dt = cell_text(it->deftext, rn);
+                char *init = cell_text(&rw, it->init, 1);
+                char *dt = cell_text(&rw, it->deftext, 0);
                 cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, dt);
                 free(dt);
                 if (it->flags & CELLSRC_BRACED)
@@ -561,6 +718,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
                             "return ((int (*)())__chalk_user_main)(1, __chalk_argv); }\n");
     cellsrc_buf_add(&b, "return 0;\n}\n");
     p->source = cellsrc_buf_take(&b);
+    strv_free(rw.targets, rw.ntargets);
     *out = p;
     return 0;
 }

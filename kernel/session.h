@@ -20,9 +20,10 @@
  * Beware (known limits, all visible as compile errors or stale values):
  * - functions compiled by earlier cells keep pointing at the objects that
  *   existed then; redefining a variable or function does not re-link them;
- * - file-scope arrays keep their initializer at file scope, so it must be
- *   constant (`double a[3] = {x, y, z};` with variables x, y, z fails);
- *   every other initializer is assigned in main() in source order;
+ * - initializers run in main() in source order; arrays too when they are
+ *   sized and their braced initializer names identifiers; an unsized array
+ *   (`double a[] = {x, y}`) keeps its initializer at file scope, where it
+ *   must be constant;
  * - statements run in main() after all of the cell's file-scope items, so a
  *   statement cannot use a macro the cell #undefs after it; #if/#ifdef
  *   blocks are copied to both places and work; a #define inside an inactive

@@ -69,6 +69,8 @@ static int run_cell(session *s, const char *code, int number, double *ms)
         snprintf(errors, sizeof errors, "prepare: %s", err);
         return -1000;
     }
+    if (getenv("CHALK_TEST_SOURCE"))
+        fprintf(stderr, "---- cell[%d]\n%s\n", number, strstr(p->source, "<session>"));
     TCCState *st = tcc_new();
     tcc_set_lib_path(st, CHALK_TCC_LIBDIR);
     tcc_set_error_func(st, NULL, on_error);
@@ -192,6 +194,26 @@ static void test_more(session *s)
     check(!strcmp(shown, "-2"));
     if (errors[0])
         fail("no warning expected for a redefined header macro: %s", errors);
+    /* arrays filled from variables at run time */
+    cell_ok(s, "double fa = 1.5, fb = 2;\ndouble trio[3] = {fa, fb, fa + fb};\n"
+               "double M2[2][2] = {{fa, 0}, {0, sqrt(fb * 8)}};\ntrio[2] + M2[1][1]", 14);
+    check(!strcmp(shown, "7.5"));
+    cell_ok(s, "trio[0] * M2[0][0]", 14);
+    if (strcmp(shown, "2.25"))
+        fail("trio[0] * M2[0][0] shows %s", shown);
+    /* floating-point operands from earlier cells (libtcc reads a global
+     * right operand wrongly unless it goes through a pointer) */
+    cell_ok(s, "double mu = 0.5, sd = 2.0;", 14);
+    cell_ok(s, "mu * sd + sd * mu", 14);
+    check(!strcmp(shown, "2"));
+    cell_ok(s, "double scale(double mu) { return mu * sd; }\nscale(3)", 14);
+    check(!strcmp(shown, "6"));
+    cell_ok(s, "typedef struct { double mu; } holder;\nholder h = {4};\nh.mu * mu", 14);
+    check(!strcmp(shown, "2"));
+    cell_ok(s, "double acc = 0;\nfor (double mu = 0; mu < 2; mu += 1) acc += mu * sd;\nacc + 0.0 * mu", 14);
+    check(!strcmp(shown, "2"));
+    cell_ok(s, "sd = sd * sd; mu += sd;\nmu", 14);
+    check(!strcmp(shown, "4.5"));
     /* characters, booleans, unsigned, strings in arrays, pointers */
     cell_ok(s, "char ch = 'z';\nch", 14);
     check(!strcmp(shown, "'z'"));
