@@ -167,3 +167,17 @@ def result_of(msgs):
         if m["msg_type"] == "execute_result":
             return m["content"]["data"].get("text/plain")
     return None
+
+
+def reply_to(kc, msg_id, timeout=30, channel="shell"):
+    """The reply to msg_id, skipping stale replies (e.g. the extra
+    kernel_info_replies wait_for_ready leaves behind on a slow start)."""
+    end = time.time() + timeout
+    get = kc.get_shell_msg if channel == "shell" else kc.control_channel.get_msg
+    while True:
+        left = end - time.time()
+        if left <= 0:
+            raise AssertionError("no reply to %s within %ss" % (msg_id, timeout))
+        m = get(timeout=left)
+        if m["parent_header"].get("msg_id") == msg_id:
+            return m

@@ -11,7 +11,7 @@ import time
 import pytest
 import zmq
 
-from chalkproto import (DELIM, Raw, execute_content, frames, result_of, run, start_kernel,
+from chalkproto import (DELIM, Raw, execute_content, frames, reply_to, run, sign, start_kernel,
                         stdout_of, stop_kernel)
 
 
@@ -30,8 +30,7 @@ def raw(kernel):
 
 
 def history_inputs(kc):
-    kc.history(hist_access_type="tail", n=1000, output=False, raw=True)
-    reply = kc.get_shell_msg(timeout=10)
+    reply = reply_to(kc, kc.history(hist_access_type="tail", n=1000, output=False, raw=True))
     assert reply["content"]["status"] == "ok"
     return [h[2] for h in reply["content"]["history"]]
 
@@ -118,7 +117,6 @@ def test_truncated_frame_lists_ignored(raw, cut):
 
 @pytest.mark.parametrize("which", [2, 3, 4, 5])
 def test_non_json_frames_ignored(raw, which):
-    from chalkproto import sign
     fl, hdr = frames(raw.key, "kernel_info_request", {})
     fl[which] = b"\xff{not json"
     fl[1] = sign(raw.key, fl[2:6])          # correctly signed garbage
@@ -133,7 +131,6 @@ def test_garbage_without_delimiter_ignored(raw):
     raw.send([b"x" * 100000])
     fl, _ = frames(raw.key, "kernel_info_request", {})
     fl[2] = json.dumps([1, 2]).encode()      # a JSON array, not an object
-    from chalkproto import sign
     fl[1] = sign(raw.key, fl[2:6])
     raw.send(fl)
     assert raw.recv(timeout=0.5) is None
@@ -243,11 +240,11 @@ def test_stdin_input_request(kernel):
             kc.get_iopub_msg(timeout=0.2)
         except Exception:
             break
-    kc.execute('char word[64]; scanf("%63s", word); printf("got %s\\n", word);', allow_stdin=True)
+    msg_id = kc.execute('char word[64]; scanf("%63s", word); printf("got %s\\n", word);', allow_stdin=True)
     req = kc.get_stdin_msg(timeout=30)
     assert req["msg_type"] == "input_request"
     kc.input("chalk")
-    reply = kc.get_shell_msg(timeout=30)
+    reply = reply_to(kc, msg_id)
     assert reply["content"]["status"] == "ok"
     while True:
         m = kc.get_iopub_msg(timeout=10)
@@ -278,8 +275,7 @@ def test_heartbeat_and_control_while_cell_sleeps(kernel):
         ctl.request("kernel_info_request", {})
         assert ctl.recv(timeout=1.0) is not None, "control not served while a cell runs"
         assert time.time() - t0 < 1.5
-        reply = kc.get_shell_msg(timeout=30)
-        assert reply["parent_header"]["msg_id"] == msg_id
+        reply = reply_to(kc, msg_id)
         assert reply["content"]["status"] == "ok"
     finally:
         hb.close()
@@ -295,8 +291,7 @@ def test_interrupt_keeps_kernel():
         time.sleep(0.5)
         t0 = time.time()
         km.interrupt_kernel()
-        reply = kc.get_shell_msg(timeout=10)
-        assert reply["parent_header"]["msg_id"] == msg_id
+        reply = reply_to(kc, msg_id, timeout=10)
         assert reply["content"]["status"] == "error"
         assert time.time() - t0 < 5
         assert km.is_alive()
@@ -319,8 +314,7 @@ def test_shutdown_and_restart():
 
         # A shutdown_request is answered on control (restart flag echoed)
         # and the process exits by itself.
-        kc.shutdown(restart=True)
-        reply = kc.control_channel.get_msg(timeout=10)
+        reply = reply_to(kc, kc.shutdown(restart=True), timeout=10, channel="control")
         assert reply["msg_type"] == "shutdown_reply"
         assert reply["content"]["restart"] is True
         proc = km.provisioner.process
@@ -335,16 +329,16 @@ def test_shutdown_and_restart():
 
 def test_comm_info_and_history(kernel):
     km, kc = kernel
-    kc.comm_info()
-    r = kc.get_shell_msg(timeout=10)
+    r = reply_to(kc, kc.comm_info())
     assert r["content"] == {"status": "ok", "comms": {}}
     run(kc, "int hist_a = 1;")
     run(kc, "int hist_b = 2;")
-    kc.history(hist_access_type="search", pattern="int hist_*", unique=True, output=False, raw=True)
-    found = [h[2] for h in kc.get_shell_msg(timeout=10)["content"]["history"]]
+    r = reply_to(kc, kc.history(hist_access_type="search", pattern="int hist_*", unique=True,
+                                output=False, raw=True))
+    found = [h[2] for h in r["content"]["history"]]
     assert found == ["int hist_a = 1;", "int hist_b = 2;"]
-    kc.history(hist_access_type="tail", n=1, output=False, raw=True)
-    (session, line, code), = kc.get_shell_msg(timeout=10)["content"]["history"]
-    kc.history(hist_access_type="range", session=session, start=line, stop=line + 1,
-               output=False, raw=True)
-    assert kc.get_shell_msg(timeout=10)["content"]["history"] == [[session, line, "int hist_b = 2;"]]
+    r = reply_to(kc, kc.history(hist_access_type="tail", n=1, output=False, raw=True))
+    (session, line, code), = r["content"]["history"]
+    r = reply_to(kc, kc.history(hist_access_type="range", session=session, start=line, stop=line + 1,
+                                output=False, raw=True))
+    assert r["content"]["history"] == [[session, line, "int hist_b = 2;"]]
