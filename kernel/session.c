@@ -11,6 +11,7 @@
 #include "declindex.h"
 #include "headers.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,6 +456,48 @@ static char *deref_globals(const char *text, const rewriter *rw)
     return cellsrc_buf_take(&b);
 }
 
+/* A #define whose body names earlier variables: rewrite the body (the
+ * expansion lands in code where the same tcc bug applies); parameters of
+ * the same name shadow them. */
+static char *rewrite_define(const char *text, const rewriter *rw)
+{
+    const char *p = text + 1;
+    p += strspn(p, " \t");
+    if (strncmp(p, "define", 6) != 0 || !rw->ntargets)
+        return dupstr(text);
+    p += 6;
+    p += strspn(p, " \t");
+    p += strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$");
+    rewriter sub = *rw;
+    sub.targets = NULL;
+    sub.ntargets = 0;
+    const char *params = NULL, *close = NULL;
+    if (*p == '(') {
+        params = p;
+        close = strchr(p, ')');
+        if (!close)
+            return dupstr(text);
+        p = close + 1;
+    }
+    for (size_t k = 0; k < rw->ntargets; k++) {
+        size_t len = strlen(rw->targets[k]);
+        int is_param = 0;
+        for (const char *q = params; q && q < close && !is_param; q++)
+            is_param = !strncmp(q, rw->targets[k], len) &&
+                       (q == params || !isalnum((unsigned char)q[-1])) &&
+                       !isalnum((unsigned char)q[len]) && q[len] != '_' && q[-1] != '_';
+        if (!is_param)
+            add_strv(&sub.targets, &sub.ntargets, rw->targets[k]);
+    }
+    char *body = deref_globals(p, &sub);
+    cellsrc_buf b = { 0 };
+    cellsrc_buf_addn(&b, text, (size_t)(p - text));
+    cellsrc_buf_add(&b, body);
+    free(body);
+    strv_free(sub.targets, sub.ntargets);
+    return cellsrc_buf_take(&b);
+}
+
 /* The text of a cell item as compiled: `main` renamed when the cell defines
  * its own, earlier variables read through pointers in code (`code`). */
 static char *cell_text(const rewriter *rw, const char *text, int code)
@@ -606,6 +649,9 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         declindex_closure(idx, (const char *const *)roots, nroots, &b);
     strv_free(roots, nroots);
     cellsrc_buf_add(&b, "#line 1 \"<session>\"\n");
+    for (size_t i = 0; i < s->nents; i++)
+        if (marked[i] && s->ents[i].kind == ENT_VAR)
+            add_strv(&rw.targets, &rw.ntargets, s->ents[i].keys[0]);
     static const int order[][2] = { { ENT_MACRO, ENT_UNDEF }, { ENT_TYPE, ENT_TYPE },
                                     { ENT_VAR, ENT_DECL } };
     for (size_t o = 0; o < 3; o++)
@@ -617,18 +663,22 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
              * warning when the closure also brought the header's */
             if (e->kind == ENT_MACRO && declindex_is_macro(idx, e->keys[0]))
                 cellsrc_buf_addf(&b, "#undef %s\n", e->keys[0]);
-            cellsrc_buf_add(&b, e->text);
+            if (e->kind == ENT_MACRO) {
+                char *m = rewrite_define(e->text, &rw);
+                cellsrc_buf_add(&b, m);
+                free(m);
+            } else {
+                cellsrc_buf_add(&b, e->text);
+            }
             cellsrc_buf_add(&b, "\n");
             if ((e->kind == ENT_VAR || e->kind == ENT_FUNC) && e->addr) {
                 p->symbols = xrealloc(p->symbols, (p->nsymbols + 1) * sizeof *p->symbols);
                 p->symbols[p->nsymbols].name = e->keys[0];
                 p->symbols[p->nsymbols++].addr = e->addr;
             }
-            if (e->kind == ENT_VAR) {
+            if (e->kind == ENT_VAR)
                 cellsrc_buf_addf(&b, "static __typeof__(%s) *const __chalk_p_%s = &%s;\n",
                                  e->keys[0], e->keys[0], e->keys[0]);
-                add_strv(&rw.targets, &rw.ntargets, e->keys[0]);
-            }
         }
     free(marked);
     declindex_map_destroy(&seen);
@@ -645,6 +695,11 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         char *t = cell_text(&rw, it->text, is_code);
         switch (it->kind) {
         case CELLSRC_PP:
+            if (it->pp == CELLSRC_PP_DEFINE) {
+                char *m = rewrite_define(t, &rw);
+                free(t);
+                t = m;
+            }
             if (it->pp != CELLSRC_PP_INCLUDE)   /* includes come flattened */
                 cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
             /* Conditionals go to both streams, so statements inside

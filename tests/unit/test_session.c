@@ -214,6 +214,10 @@ static void test_more(session *s)
     check(!strcmp(shown, "2"));
     cell_ok(s, "sd = sd * sd; mu += sd;\nmu", 14);
     check(!strcmp(shown, "4.5"));
+    cell_ok(s, "#define SPREAD sd\n#define TIMES(mu) ((mu) * SPREAD)\n2.0 * SPREAD", 14);
+    check(!strcmp(shown, "8"));
+    cell_ok(s, "TIMES(0.5) + 1.0 * SPREAD", 14);
+    check(!strcmp(shown, "6"));
     /* characters, booleans, unsigned, strings in arrays, pointers */
     cell_ok(s, "char ch = 'z';\nch", 14);
     check(!strcmp(shown, "'z'"));
