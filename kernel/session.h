@@ -11,7 +11,11 @@
  *   headers (only the chunks the cell needs, or all: session_set_full_headers)
  *   session macros, types, then `extern` declarations / prototypes of the
  *   earlier variables and functions the cell references (minus the names the
- *   cell defines itself: the newest definition wins)
+ *   cell defines itself: the newest definition wins); each such variable
+ *   also gets `static __typeof__(x) *const __chalk_p_x = &x;` and the cell's
+ *   code says `(*__chalk_p_x)` for `x` (libtcc 0.9.27 reads a global float
+ *   right operand resolved by tcc_add_symbol from a PLT stub; see
+ *   deref_globals in session.c)
  *   the __CHALK_SHOW macro (when the cell ends in an expression)
  *   the cell's file-scope items, each after `#line N "cell[K]"`
  *   int main(int argc, char **argv) { statements and initialisations in
