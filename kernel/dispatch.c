@@ -22,6 +22,12 @@
  * there is only ever the current session). */
 #define HISTORY_SESSION 1
 
+#ifdef CHALK_TCC_VERSION
+#define TCC_VERSION_NOTE " " CHALK_TCC_VERSION
+#else
+#define TCC_VERSION_NOTE ""
+#endif
+
 typedef struct pending {
     wire_msg *msg;
     struct pending *next;
@@ -221,7 +227,9 @@ static json_t *kernel_info(void)
         "implementation_version", PACKAGE_VERSION, "language_info", "name", "c", "version", "C11",
         "mimetype", "text/x-csrc", "file_extension", ".c", "pygments_lexer", "c", "codemirror_mode",
         "name", "clike", "mime", "text/x-csrc", "banner",
-        "chalk " PACKAGE_VERSION " - C cells compiled with libtcc, GSL and the chalk helper library\n",
+        "chalk " PACKAGE_VERSION " - C11 cells compiled in memory by libtcc" TCC_VERSION_NOTE
+        ", with GSL and the chalk helper library\n"
+        "Tab completes, Shift-Tab (or ?name) shows a declaration.\n",
         "help_links", "text", "GSL manual", "url", "https://www.gnu.org/software/gsl/doc/html/", "text",
         "C reference", "url", "https://en.cppreference.com/w/c", "debugger", 0);
 }

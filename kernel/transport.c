@@ -100,10 +100,9 @@ transport *transport_new(const connfile *cf, char *err, size_t errlen)
         /* Linger a second so the last reply (shutdown_reply) still leaves. */
         zmq_setsockopt(self->sock[i], ZMQ_LINGER, &linger, sizeof linger);
         zmq_setsockopt(self->sock[i], ZMQ_MAXMSGSIZE, &maxsize, sizeof maxsize);
-        if (types[i] == ZMQ_ROUTER)
-            /* Replies to a peer that vanished are errors we can log, not
-             * silent drops. */
-            zmq_setsockopt(self->sock[i], ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+        /* No ZMQ_ROUTER_MANDATORY: with it a send to a slow or vanished
+         * client can block or fail halfway through a multipart message; a
+         * kernel whose loop must never stall prefers ROUTER's silent drop. */
         if (types[i] == ZMQ_XPUB) {
             /* Report every subscription, not only the first of a topic, so
              * each new client gets its iopub_welcome. */

@@ -9,10 +9,15 @@
 #include <sys/time.h>
 #include <time.h>
 
+/* err->text = fmt with one optional %s (arg); NULL err is allowed. */
 static void set_err(wire_error *err, const char *fmt, const char *arg)
 {
-    if (err != NULL)
-        snprintf(err->text, sizeof err->text, fmt, arg ? arg : "");
+    if (err == NULL)
+        return;
+    if (arg == NULL)
+        snprintf(err->text, sizeof err->text, "%s", fmt);
+    else
+        snprintf(err->text, sizeof err->text, fmt, arg);
 }
 
 static int frame_copy(wire_frame *dst, const wire_frame *src)
@@ -88,11 +93,11 @@ wire_msg *wire_decode(const wire_frame *frames, size_t nframes, sign *sg, wire_e
         if (frames[d].size == dlen && memcmp(frames[d].data, WIRE_DELIM, dlen) == 0)
             break;
     if (d == nframes) {
-        set_err(err, "no <IDS|MSG> delimiter%s", NULL);
+        set_err(err, "no <IDS|MSG> delimiter", NULL);
         return NULL;
     }
     if (nframes - d < 6) {
-        set_err(err, "truncated message (fewer than 5 frames after the delimiter)%s", NULL);
+        set_err(err, "truncated message (fewer than 5 frames after the delimiter)", NULL);
         return NULL;
     }
     for (i = 0; i < 4; i++) {
@@ -106,7 +111,7 @@ wire_msg *wire_decode(const wire_frame *frames, size_t nframes, sign *sg, wire_e
 
     m = calloc(1, sizeof *m);
     if (m == NULL) {
-        set_err(err, "out of memory%s", NULL);
+        set_err(err, "out of memory", NULL);
         return NULL;
     }
     if ((m->header = parse_object(&frames[d + 2], "header", err)) == NULL ||
@@ -116,7 +121,7 @@ wire_msg *wire_decode(const wire_frame *frames, size_t nframes, sign *sg, wire_e
         goto fail;
     mt = json_object_get(m->header, "msg_type");
     if (!json_is_string(mt) || json_string_length(mt) == 0) {
-        set_err(err, "header has no msg_type%s", NULL);
+        set_err(err, "header has no msg_type", NULL);
         goto fail;
     }
     m->msg_type = json_string_value(mt);
@@ -136,7 +141,7 @@ wire_msg *wire_decode(const wire_frame *frames, size_t nframes, sign *sg, wire_e
     return m;
 
 oom:
-    set_err(err, "out of memory%s", NULL);
+    set_err(err, "out of memory", NULL);
 fail:
     wire_msg_destroy(&m);
     return NULL;
@@ -177,7 +182,7 @@ int wire_encode(const sign *sg, const wire_frame *ids, size_t nids, json_t *head
         goto oom;
     if (dump_frame(header, &f[nids + 2]) < 0 || dump_frame(parent, &f[nids + 3]) < 0 ||
         dump_frame(metadata, &f[nids + 4]) < 0 || dump_frame(content, &f[nids + 5]) < 0) {
-        set_err(err, "cannot serialise message (invalid UTF-8?)%s", NULL);
+        set_err(err, "cannot serialise message (invalid UTF-8?)", NULL);
         wire_frames_free(f, n);
         return -1;
     }
@@ -186,7 +191,7 @@ int wire_encode(const sign *sg, const wire_frame *ids, size_t nids, json_t *head
         parts[i].size = f[nids + 2 + i].size;
     }
     if (sign_compute(sg, parts, 4, sig) < 0) {
-        set_err(err, "signing failed%s", NULL);
+        set_err(err, "signing failed", NULL);
         wire_frames_free(f, n);
         return -1;
     }
@@ -203,7 +208,7 @@ int wire_encode(const sign *sg, const wire_frame *ids, size_t nids, json_t *head
     return 0;
 
 oom:
-    set_err(err, "out of memory%s", NULL);
+    set_err(err, "out of memory", NULL);
     wire_frames_free(f, n);
     return -1;
 }
