@@ -90,7 +90,8 @@ tests_unit_test_session_LDADD = kernel/libchalkcell.la $(TCC_LIBS)
 # --- protocol layers: wire/sign unit tests and protocol tests (protocol owner) ---
 check_PROGRAMS += tests/unit/test_sign tests/unit/test_wire
 TESTS += tests/unit/test_sign tests/unit/test_wire \
-  tests/protocol/test_protocol.py tests/protocol/test_kernel_suite.py
+  tests/protocol/test_protocol.py tests/protocol/test_kernel_suite.py \
+  tests/protocol/test_install.py
 tests_unit_test_sign_SOURCES = tests/unit/test_sign.c tests/unit/check.h kernel/sign.c
 tests_unit_test_sign_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_sign_LDADD = $(CRYPTO_LIBS)
@@ -98,7 +99,7 @@ tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/unit/check.h kernel/
 tests_unit_test_wire_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_wire_LDADD = $(JANSSON_LIBS) $(CRYPTO_LIBS)
 EXTRA_DIST += tests/protocol/test_protocol.py tests/protocol/test_kernel_suite.py \
-  tests/protocol/chalkproto.py
+  tests/protocol/test_install.py tests/protocol/chalkproto.py
 # --- end protocol layers ---
 
 # --- libchalk plot and display tests (plot/display owner) ---
