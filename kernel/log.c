@@ -33,6 +33,11 @@ void log_msg(int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    /* Lines may quote what a peer sent (a msg_type): control characters
+     * would let it forge log lines or drive the terminal. */
+    for (char *p = line; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     /* One fprintf per line so concurrent writers (the executor) interleave
      * whole lines at worst. */
     fprintf(stderr, "[chalk %s] %s\n", names[level < 0 ? 0 : level > 3 ? 3 : level], line);

@@ -342,3 +342,20 @@ def test_comm_info_and_history(kernel):
     r = reply_to(kc, kc.history(hist_access_type="range", session=session, start=line, stop=line + 1,
                                 output=False, raw=True))
     assert r["content"]["history"] == [[session, line, "int hist_b = 2;"]]
+
+
+def test_invalid_utf8_output_is_repaired(kernel):
+    km, kc = kernel
+    content, msgs = run(kc, 'printf("bad \\xff byte\\n");')
+    assert content["status"] == "ok"
+    assert stdout_of(msgs) == "bad \ufffd byte\n"
+
+
+def test_character_split_across_writes_survives(kernel):
+    km, kc = kernel
+    # The two bytes of "é" reach the kernel in two reads; neither half may
+    # become U+FFFD.
+    content, msgs = run(kc, 'fputs("\\xc3", stdout); fflush(stdout); usleep(200000); '
+                            'fputs("\\xa9!\\n", stdout);')
+    assert content["status"] == "ok"
+    assert stdout_of(msgs) == "\u00e9!\n"
