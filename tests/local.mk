@@ -173,6 +173,8 @@ EXTRA_DIST += tests/engine/test_cells.py tests/engine/cells.py
 # chalk as users meet it: `jupyter console` in a pty, JupyterLab in headless
 # Chromium (/usr/bin/chromium, quickstart's optional package; the test skips
 # with a reason when it is missing).  Screenshots land in tests/ui/ here.
-TESTS += tests/ui/test_console.py
-EXTRA_DIST += tests/ui/test_console.py tests/ui/termdrive.py
+TESTS += tests/ui/test_console.py tests/ui/test_jupyterlab.py
+EXTRA_DIST += tests/ui/test_console.py tests/ui/termdrive.py \
+  tests/ui/test_jupyterlab.py tests/ui/labserver.py
+CLEANFILES += tests/ui/jupyterlab.png tests/ui/jupyterlab-completion.png
 # --- end ui tests ---

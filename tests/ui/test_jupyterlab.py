@@ -1,0 +1,201 @@
+"""test_jupyterlab.py — chalk in JupyterLab, in a real (headless) Chromium.
+
+A throwaway JupyterLab server (tests/ui/labserver.py) serves a temporary
+directory holding a small notebook with kernel `chalk`; the browser opens it,
+runs every cell through the Run menu, as a user would, and the tests assert
+what is on screen: the kernel's name, a value, a plot, a compile error with its
+cell/line location, and Tab completion.  Screenshots go to the build tree:
+tests/ui/jupyterlab.png (the executed notebook) and
+tests/ui/jupyterlab-completion.png (the completion).
+
+Beware:
+- the browser is the system Chromium (/usr/bin/chromium, or $CHALK_CHROMIUM):
+  playwright cannot download its own here; when none is installed, or
+  playwright/jupyterlab are missing, the module skips with the reason;
+- the tests share one page and run in order (completion adds a cell last);
+- waits are generous: they guard against a hang, they time nothing.
+"""
+import importlib.util
+import json
+import os
+import re
+import shutil
+import sys
+import urllib.parse
+
+import pytest
+
+CHROMIUM = os.environ.get("CHALK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+for mod, why in (("playwright", "playwright (Python package) not installed"),
+                 ("jupyterlab", "jupyterlab not installed")):
+    if importlib.util.find_spec(mod) is None:
+        pytest.skip(why, allow_module_level=True)
+if not os.access(CHROMIUM, os.X_OK):
+    pytest.skip("no Chromium at %s (apt-get install chromium)" % CHROMIUM, allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labserver import LabServer  # noqa: E402
+
+WAIT = 180_000   # ms: only a guard against hangs
+
+CELLS = [
+    "int x = 20;",
+    "x + 22",
+    "double xs[50], ys[50];\n"
+    "for (int i = 0; i < 50; i++) { xs[i] = i; ys[i] = sin(i / 5.0); }\n"
+    'ch_plot *p = ch_plot_new("sine", "i", "sin");\n'
+    'ch_plot_line(p, xs, ys, 50, "sin");\n'
+    "ch_plot_show(p);",
+    "int fine = 1;\nint broken = oops + fine;",
+]
+
+
+def notebook():
+    return {
+        "cells": [{"cell_type": "code", "execution_count": None, "id": "c%d" % i,
+                   "metadata": {}, "outputs": [], "source": src}
+                  for i, src in enumerate(CELLS)],
+        "metadata": {"kernelspec": {"name": "chalk", "display_name": "C (chalk)", "language": "c"},
+                     "language_info": {"name": "c"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+
+
+def shots_dir():
+    d = os.path.join(os.environ.get("CHALK_BUILDDIR", os.getcwd()), "tests", "ui")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+@pytest.fixture(scope="module")
+def lab():
+    server = LabServer()
+    try:
+        server.start()
+    except RuntimeError:
+        server.stop()
+        raise
+    with open(os.path.join(server.root, "ui.ipynb"), "w") as f:
+        json.dump(notebook(), f, indent=1)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM,
+                                         args=["--headless", "--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.set_default_timeout(WAIT)
+            page.goto(server.url("lab/tree/ui.ipynb"))
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+            # The kernel is up when the status bar says so.
+            page.wait_for_selector("#jp-main-statusbar >> text=/C \\(chalk\\) \\| Idle/")
+            run_all(page)
+            yield page, server
+            browser.close()
+    except Exception:
+        sys.stderr.write("---- jupyter lab log ----\n" + server.log_tail() + "\n")
+        raise
+    finally:
+        server.stop()
+
+
+def run_all(page):
+    """Run ▸ Run All Cells, then wait until every cell shows its execution count."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    page.wait_for_function(
+        """n => {
+             const p = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')];
+             return p.length === n && p.every(e => /\\[\\d+\\]/.test(e.textContent));
+           }""", arg=len(CELLS))
+
+
+def cell(page, i):
+    return page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(i)
+
+
+def test_screenshot(lab):
+    page, _ = lab
+    path = os.path.join(shots_dir(), "jupyterlab.png")
+    page.screenshot(path=path, full_page=True)
+    assert os.path.getsize(path) > 0
+
+
+def test_kernel_name_shown(lab):
+    page, _ = lab
+    assert page.locator(".jp-NotebookPanel-toolbar").inner_text().count("C (chalk)") >= 1
+    assert "C (chalk) | Idle" in page.locator("#jp-main-statusbar").inner_text()
+
+
+def test_state_and_value(lab):
+    page, _ = lab
+    first = cell(page, 0)
+    assert first.locator(".jp-OutputArea-output").count() == 0, "a declaration shows nothing"
+    out = cell(page, 1).locator(".jp-OutputArea-output")
+    assert out.count() == 1
+    assert out.inner_text().strip() == "42"
+    # The value is an Out[n] result, not printed text.
+    assert re.match(r"\[\d+\]:", cell(page, 1).locator(".jp-OutputPrompt").inner_text().strip())
+
+
+def test_plot_is_svg(lab):
+    page, _ = lab
+    out = cell(page, 2).locator(".jp-OutputArea-output")
+    assert out.count() == 1
+    # JupyterLab shows image/svg+xml as an <img> whose source is the SVG
+    # document itself (it never inlines kernel SVG into the page): the <svg> is
+    # in that data URL, and the browser must have decoded it into a picture.
+    img = out.locator("img")
+    assert img.count() == 1, out.inner_html()[:2000]
+    src = img.get_attribute("src")
+    assert src.startswith("data:image/svg+xml,"), src[:200]
+    svg = urllib.parse.unquote(src.split(",", 1)[1])
+    assert re.search(r"<svg[\s>]", svg) and svg.rstrip().endswith("</svg>"), svg[:500]
+    assert ">sine<" in svg, "title missing: " + svg[:1000]
+    size = img.evaluate("e => [e.complete, e.naturalWidth, e.naturalHeight]")
+    assert size[0] and size[1] > 100 and size[2] > 100, size
+    box = img.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 100, box
+
+
+def test_compile_error_located(lab):
+    page, _ = lab
+    err = cell(page, 3).locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert err.count() >= 1
+    text = err.first.inner_text()
+    n = re.match(r"\[(\d+)\]:", cell(page, 3).locator(".jp-InputPrompt").inner_text().strip()).group(1)
+    assert "cell[%s]:2: error:" % n in text, text
+    assert "oops" in text, text
+
+
+def test_tab_completion(lab):
+    page, _ = lab
+    last = cell(page, len(CELLS) - 1)
+    last.locator(".jp-InputPrompt").click()          # select it (command mode)
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")                          # new cell below
+    page.wait_for_function("n => document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length === n",
+                           arg=len(CELLS) + 1)
+    new = cell(page, len(CELLS))
+    new.locator(".cm-content").click()
+    page.keyboard.type("pri")
+    page.keyboard.press("Tab")
+    # Offered: either listed in the completer, or (the only match) put in place.
+    page.wait_for_function(
+        """i => {
+             const items = [...document.querySelectorAll('.jp-Completer .jp-Completer-item')];
+             if (items.some(e => e.textContent.includes('printf'))) return true;
+             const cells = document.querySelectorAll('.jp-NotebookPanel .jp-Cell');
+             const ed = cells[i] && cells[i].querySelector('.cm-content');
+             return ed && ed.textContent.trim() === 'printf';
+           }""", arg=len(CELLS))
+    page.screenshot(path=os.path.join(shots_dir(), "jupyterlab-completion.png"), full_page=True)
+    editor = new.locator(".cm-content")
+    if editor.inner_text().strip() != "printf":
+        item = page.locator(".jp-Completer .jp-Completer-item", has_text="printf")
+        assert item.count() >= 1
+        page.keyboard.press("Enter")                  # accept the offer
+    page.wait_for_function(
+        "i => document.querySelectorAll('.jp-NotebookPanel .jp-Cell')[i]"
+        ".querySelector('.cm-content').textContent.trim() === 'printf'", arg=len(CELLS))
+    assert editor.inner_text().strip() == "printf"
