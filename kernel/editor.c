@@ -18,7 +18,7 @@ typedef struct entry {
 } entry;
 
 struct editor {
-    char *prelude;
+    char *prelude;               /* the prelude, then #include lines cells added */
     char *include_path;
     int loaded;
     entry *headers;      /* from the flattened prelude; sorted by name */
@@ -53,21 +53,64 @@ void editor_forget(editor *ed)
     ed->nsession = 0;
 }
 
+static void drop_headers(editor *ed)
+{
+    for (size_t i = 0; i < ed->nheaders; i++) {
+        free(ed->headers[i].name);
+        free(ed->headers[i].decl);
+    }
+    free(ed->headers);
+    ed->headers = NULL;
+    ed->nheaders = 0;
+    ed->loaded = 0;
+}
+
 void editor_destroy(editor **self_p)
 {
     editor *ed = *self_p;
     if (!ed)
         return;
     editor_forget(ed);
-    for (size_t i = 0; i < ed->nheaders; i++) {
-        free(ed->headers[i].name);
-        free(ed->headers[i].decl);
-    }
-    free(ed->headers);
+    drop_headers(ed);
     free(ed->prelude);
     free(ed->include_path);
     free(ed);
     *self_p = NULL;
+}
+
+void editor_learn_includes(editor *ed, const char *code)
+{
+    cellsrc_buf b = { 0 };
+    cellsrc_buf_add(&b, ed->prelude);
+    int added = 0;
+    for (const char *line = code; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        const char *p = line;
+        while (p < line + n && (*p == ' ' || *p == '\t'))
+            p++;
+        if (*p == '#') {
+            const char *q = p + 1;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (strncmp(q, "include", 7) == 0) {
+                char *directive = strndup(p, (size_t)(line + n - p));
+                if (!strstr(ed->prelude, directive)) {
+                    cellsrc_buf_addf(&b, "%s\n", directive);
+                    added = 1;
+                }
+                free(directive);
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    if (added) {
+        /* Flatten again on the next request, with the new headers. */
+        free(ed->prelude);
+        ed->prelude = cellsrc_buf_take(&b);
+        drop_headers(ed);
+    }
+    cellsrc_buf_free(&b);
 }
 
 void editor_learn(editor *ed, json_t *defined)
@@ -247,6 +290,72 @@ static const entry *find_header(const editor *ed, const char *name)
     return bsearch(&key, ed->headers, ed->nheaders, sizeof *ed->headers, by_name);
 }
 
+/* GSL's headers carry no comments to describe a function, and no GSL manual
+ * is packaged here, so the description is derived from the name the way GSL
+ * builds its names: gsl_<module>_<what>.  The module table maps a prefix to
+ * the chapter of the manual; the rest of the name becomes the words. */
+static const struct {
+    const char *prefix, *module, *page;
+} gsl_modules[] = {
+    { "gsl_linalg_", "linear algebra", "linalg.html" },
+    { "gsl_eigen_", "eigensystems", "eigen.html" },
+    { "gsl_blas_", "BLAS", "blas.html" },
+    { "gsl_matrix_", "matrices", "vectors.html" },
+    { "gsl_vector_", "vectors", "vectors.html" },
+    { "gsl_block_", "blocks", "vectors.html" },
+    { "gsl_permutation_", "permutations", "permutation.html" },
+    { "gsl_rng_", "random number generators", "rng.html" },
+    { "gsl_ran_", "random number distributions", "randist.html" },
+    { "gsl_cdf_", "cumulative distribution functions", "randist.html" },
+    { "gsl_stats_", "statistics", "statistics.html" },
+    { "gsl_sf_", "special functions", "specfunc.html" },
+    { "gsl_integration_", "numerical integration", "integration.html" },
+    { "gsl_deriv_", "numerical differentiation", "diff.html" },
+    { "gsl_min_", "one-dimensional minimization", "min.html" },
+    { "gsl_multimin_", "multidimensional minimization", "multimin.html" },
+    { "gsl_root_", "one-dimensional root finding", "roots.html" },
+    { "gsl_multiroot_", "multidimensional root finding", "multiroots.html" },
+    { "gsl_multifit_", "least-squares fitting", "nls.html" },
+    { "gsl_fit_", "linear regression", "lls.html" },
+    { "gsl_interp", "interpolation", "interp.html" },
+    { "gsl_spline", "interpolation", "interp.html" },
+    { "gsl_odeiv2_", "ordinary differential equations", "ode-initval.html" },
+    { "gsl_fft_", "fast Fourier transforms", "fft.html" },
+    { "gsl_poly_", "polynomials", "poly.html" },
+    { "gsl_histogram", "histograms", "histogram.html" },
+    { "gsl_sort", "sorting", "sort.html" },
+    { "gsl_complex", "complex numbers", "complex.html" },
+    { "gsl_math", "mathematical functions", "math.html" },
+    { "gsl_pow_", "mathematical functions", "math.html" },
+    { "gsl_spmatrix_", "sparse matrices", "spmatrix.html" },
+    { "gsl_qrng_", "quasi-random sequences", "qrng.html" },
+    { "gsl_monte_", "Monte Carlo integration", "montecarlo.html" },
+    { "gsl_siman_", "simulated annealing", "siman.html" },
+    { "gsl_set_error_handler", "error handling", "err.html" },
+    { "gsl_strerror", "error handling", "err.html" },
+};
+
+static const char *gsl_describe(const char *name, char *out, size_t outlen)
+{
+    for (size_t i = 0; i < sizeof gsl_modules / sizeof gsl_modules[0]; i++) {
+        size_t n = strlen(gsl_modules[i].prefix);
+        if (strncmp(name, gsl_modules[i].prefix, n) != 0)
+            continue;
+        const char *rest = name + n;
+        if (*rest == '_')
+            rest++;
+        char words[128];
+        size_t w = 0;
+        for (; *rest && w + 1 < sizeof words; rest++)
+            words[w++] = *rest == '_' ? ' ' : *rest;
+        words[w] = 0;
+        snprintf(out, outlen, "GSL, %s%s%s", gsl_modules[i].module, w ? ": " : "", words);
+        return gsl_modules[i].page;
+    }
+    snprintf(out, outlen, "A GSL function.");
+    return "";
+}
+
 json_t *editor_inspect(editor *ed, const char *code, int cursor_pos, int detail)
 {
     (void)detail;
@@ -284,11 +393,13 @@ json_t *editor_inspect(editor *ed, const char *code, int cursor_pos, int detail)
         if (doc && doc->doc) {
             cellsrc_buf_addf(&text, "\n%s\n", doc->doc);
             cellsrc_buf_addf(&md, "\n%s\n", doc->doc);
-        } else if (h && strncmp(name, "gsl_", 4) == 0) {
-            cellsrc_buf_addf(&text, "\nGSL: see https://www.gnu.org/software/gsl/doc/html/ "
-                             "(search for %s)\n", name);
-            cellsrc_buf_addf(&md, "\nGSL function: see the [GSL manual]"
-                             "(https://www.gnu.org/software/gsl/doc/html/).\n");
+        } else if (strncmp(name, "gsl_", 4) == 0) {
+            char line[256];
+            const char *page = gsl_describe(name, line, sizeof line);
+            cellsrc_buf_addf(&text, "\n%s\nhttps://www.gnu.org/software/gsl/doc/html/%s\n", line,
+                             page);
+            cellsrc_buf_addf(&md, "\n%s ([GSL manual](https://www.gnu.org/software/gsl/doc/html/%s))\n",
+                             line, page);
         }
         reply = json_pack("{s:b, s:{s:s, s:s}, s:{}}", "found", 1, "data", "text/plain", text.s,
                           "text/markdown", md.s, "metadata");

@@ -21,6 +21,8 @@ void editor_destroy(editor **self_p);
 
 /* Names (a JSON array of strings) that a successful cell defined. */
 void editor_learn(editor *self, json_t *defined);
+/* A cell succeeded: its #include lines join the headers completion knows. */
+void editor_learn_includes(editor *self, const char *code);
 /* The session was reset or restarted. */
 void editor_forget(editor *self);
 

@@ -48,6 +48,7 @@ struct chalk_engine {
     size_t output_limit;
     size_t output_used;  /* bytes of this cell's output published so far */
     int truncated;
+    char *code;          /* the running cell, for what editor help learns from it */
     editor *ed;          /* completion and inspection */
 };
 
@@ -153,6 +154,7 @@ void engine_destroy(chalk_engine **self_p)
         return;
     stop_lineage(e);
     editor_destroy(&e->ed);
+    free(e->code);
     free(e);
     *self_p = NULL;
 }
@@ -168,6 +170,8 @@ int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin
     if (rc < 0)
         return -1;
     e->busy = 1;
+    free(e->code);
+    e->code = strdup(code);
     e->output_used = 0;
     e->truncated = 0;
     return 0;
@@ -299,6 +303,9 @@ static void deliver(chalk_engine *e, json_t *msg, chalk_engine_sink sink, void *
         drain_all(e, 1, sink, ctx);
         e->busy = 0;
         editor_learn(e->ed, json_object_get(content, "defined"));
+        const char *status = json_string_value(json_object_get(content, "status"));
+        if (status && strcmp(status, "ok") == 0 && e->code)
+            editor_learn_includes(e->ed, e->code);
         json_object_del(content, "defined");
         json_object_del(content, "keep");
     }
