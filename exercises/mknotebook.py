@@ -10,6 +10,9 @@ code, not JSON.  Fences:
                                       `// END SOLUTION` lines (nbgrader solution cell)
     ```c broken for=softmax-jac       a wrong implementation of that solution region; never a
                                       cell of the notebook, used only by --broken (tests)
+    ```c tags=raises-exception        extra cell tags (comma-separated) on any code cell:
+                                      `raises-exception` (nbconvert goes on past its error),
+                                      `expect-stderr` (the notebook tests allow stderr there)
 
 Everything between fences is Markdown; a line holding only `+++` splits it into two cells.
 
@@ -112,6 +115,7 @@ def build(path, broken=False):
             cells.append({"cell_type": "markdown", "id": cid, "metadata": {}, "source": text})
             continue
         meta = {}
+        extra_tags = [t for t in attrs.get("tags", "").split(",") if t]
         if kind == "check":
             if "id" not in attrs:
                 raise SourceError("%s: check cell without id=" % path)
@@ -129,6 +133,8 @@ def build(path, broken=False):
                 text = replace_region(text, wrong[cid], "%s: %s" % (path, cid))
             elif BEGIN not in text:
                 raise SourceError("%s: solution %s has no %s line" % (path, cid, BEGIN))
+        if extra_tags:
+            meta["tags"] = meta.get("tags", []) + extra_tags
         cells.append({"cell_type": "code", "execution_count": None, "id": cid,
                       "metadata": meta, "outputs": [], "source": text})
     missing = set(wrong) - ids

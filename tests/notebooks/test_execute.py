@@ -1,0 +1,45 @@
+"""Every notebook executes under `jupyter nbconvert --execute` with the chalk kernel: every
+cell tagged `check` passes (and prints its ✓ lines), no cell errors unless tagged
+`raises-exception`, and no cell writes to stderr unless tagged `expect-stderr`."""
+import pytest
+
+import nbtest
+
+
+@pytest.mark.parametrize("stem", nbtest.stems())
+def test_notebook_runs_clean(stem, tmp_path):
+    nb = nbtest.execute(nbtest.generate(stem, str(tmp_path)), str(tmp_path), allow_errors=True)
+    problems, checks, lines = [], 0, 0
+    for c in nb["cells"]:
+        if c["cell_type"] != "code":
+            continue
+        name = c.get("id", "?")
+        errors = [o for o in c["outputs"] if o["output_type"] == "error"]
+        stderr = [nbtest.text_of(o) for o in c["outputs"]
+                  if o["output_type"] == "stream" and o.get("name") == "stderr"]
+        if errors and "raises-exception" not in nbtest.tags(c):
+            problems.append("%s: %s: %s" % (name, errors[0]["ename"], errors[0]["evalue"][:300]))
+        if stderr and "expect-stderr" not in nbtest.tags(c):
+            problems.append("%s wrote to stderr: %r" % (name, "".join(stderr)[:300]))
+        if "check" in nbtest.tags(c):
+            checks += 1
+            out = "".join(nbtest.text_of(o) for o in c["outputs"])
+            n = out.count("\u2713")
+            lines += n
+            if not errors and n == 0:
+                problems.append("%s: a check cell that checked nothing" % name)
+    assert not problems, "\n".join(problems)
+    assert checks > 0
+    print("%s: %d check cells, %d claims checked" % (stem, checks, lines))
+
+
+def test_tour_shows_what_it_promises(tmp_path):
+    nb = nbtest.execute(nbtest.generate("00-tour", str(tmp_path)), str(tmp_path), allow_errors=True)
+    outs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    assert any(o["output_type"] == "execute_result" for o in outs), "a shown value"
+    errs = [o for o in outs if o["output_type"] == "error"]
+    assert len(errs) == 1 and "line 3" in (errs[0]["evalue"] + "".join(errs[0]["traceback"])), errs
+    assert any("image/svg+xml" in o.get("data", {}) for o in outs), "a plot"
+    text = "".join(nbtest.text_of(o) for o in outs)
+    assert "counter = 11" in text and "session survived: counter is still 11" in text
+    assert "no input (end of file)" in text
