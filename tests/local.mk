@@ -178,3 +178,15 @@ EXTRA_DIST += tests/ui/test_console.py tests/ui/termdrive.py \
   tests/ui/test_jupyterlab.py tests/ui/labserver.py
 CLEANFILES += tests/ui/jupyterlab.png tests/ui/jupyterlab-completion.png
 # --- end ui tests ---
+
+# --- notebooks (notebook owner) ---
+# test_uptodate: committed notebooks == what their sources generate;
+# test_execute: every notebook runs under nbconvert with every check passing
+# and nothing on stderr; test_broken: the `broken for=` variant of each
+# exercise makes a check fail with CheckFailed; test_nbgrader: a tiny course
+# autogrades the reference to full marks and the broken variants to fewer.
+notebook_tests = tests/notebooks/test_uptodate.py tests/notebooks/test_execute.py \
+  tests/notebooks/test_broken.py tests/notebooks/test_nbgrader.py
+TESTS += $(notebook_tests)
+EXTRA_DIST += $(notebook_tests) tests/notebooks/nbtest.py
+# --- end notebooks ---
