@@ -52,7 +52,7 @@ def console():
         env["IPYTHONDIR"] = os.path.join(cwd, ".ipython")
         t = Term([sys.executable, "-m", "jupyter", "console", "--kernel", "chalk"], env=env, cwd=cwd)
         try:
-            t.expect(r"chalk \S+ - C cells", timeout=180)   # the kernel's banner
+            t.expect(r"(?m)^chalk \S+ ", timeout=180)   # the kernel's banner: name, version
             t.prompt_no = int(t.expect(PROMPT, timeout=180).group(1))
             yield t
         finally:
