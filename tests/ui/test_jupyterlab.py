@@ -11,7 +11,7 @@ tests/ui/jupyterlab-completion.png (the completion).
 Beware:
 - the browser is the system Chromium (/usr/bin/chromium, or $CHALK_CHROMIUM):
   playwright cannot download its own here; when none is installed, or
-  playwright/jupyterlab are missing, the module skips with the reason;
+  playwright/jupyterlab are missing, every test skips with the reason;
 - the tests share one page and run in order (completion adds a cell last);
 - waits are generous: they guard against a hang, they time nothing.
 """
@@ -26,14 +26,21 @@ import urllib.parse
 import pytest
 
 CHROMIUM = os.environ.get("CHALK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-for mod, why in (("playwright", "playwright (Python package) not installed"),
-                 ("jupyterlab", "jupyterlab not installed")):
-    if importlib.util.find_spec(mod) is None:
-        pytest.skip(why, allow_module_level=True)
-if not os.access(CHROMIUM, os.X_OK):
-    pytest.skip("no Chromium at %s (apt-get install chromium)" % CHROMIUM, allow_module_level=True)
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+
+def missing():
+    """Why these tests cannot run here, or None.
+
+    Checked in the fixture, so each test is reported as skipped: a module-level
+    skip would leave pytest with no test (exit 5), which the driver counts as an error."""
+    for mod, why in (("playwright", "playwright (Python package) not installed"),
+                     ("jupyterlab", "jupyterlab not installed")):
+        if importlib.util.find_spec(mod) is None:
+            return why
+    if not os.access(CHROMIUM, os.X_OK):
+        return "no Chromium at %s (apt-get install chromium)" % CHROMIUM
+    return None
+
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from labserver import LabServer  # noqa: E402
@@ -71,6 +78,10 @@ def shots_dir():
 
 @pytest.fixture(scope="module")
 def lab():
+    why = missing()
+    if why:
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
     server = LabServer()
     try:
         server.start()
