@@ -176,7 +176,8 @@ EXTRA_DIST += tests/engine/test_cells.py tests/engine/cells.py
 TESTS += tests/ui/test_console.py tests/ui/test_jupyterlab.py
 EXTRA_DIST += tests/ui/test_console.py tests/ui/termdrive.py \
   tests/ui/test_jupyterlab.py tests/ui/labserver.py
-CLEANFILES += tests/ui/jupyterlab.png tests/ui/jupyterlab-completion.png
+CLEANFILES += tests/ui/jupyterlab.png tests/ui/jupyterlab-completion.png \
+  tests/ui/jupyterlab-inspect.png tests/ui/jupyterlab-end.png
 # --- end ui tests ---
 
 # --- notebooks (notebook owner) ---

@@ -4,9 +4,10 @@ A throwaway JupyterLab server (tests/ui/labserver.py) serves a temporary
 directory holding a small notebook with kernel `chalk`; the browser opens it,
 runs every cell through the Run menu, as a user would, and the tests assert
 what is on screen: the kernel's name, a value, a plot, a compile error with its
-cell/line location, and Tab completion.  Screenshots go to the build tree:
-tests/ui/jupyterlab.png (the executed notebook) and
-tests/ui/jupyterlab-completion.png (the completion).
+cell/line location; then, in cells added as a user adds them, Tab completion,
+Shift-Tab help, an input box (scanf) and Kernel > Interrupt of an endless loop.
+Screenshots go to the build tree, tests/ui/: jupyterlab.png (the executed
+notebook), jupyterlab-completion.png, jupyterlab-inspect.png, jupyterlab-end.png.
 
 Beware:
 - the browser is the system Chromium (/usr/bin/chromium, or $CHALK_CHROMIUM):
@@ -93,7 +94,8 @@ def lab():
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM,
-                                         args=["--headless", "--no-sandbox"])
+                                         args=["--headless", "--no-sandbox",
+                                               "--disable-dev-shm-usage"])
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.set_default_timeout(WAIT)
             page.goto(server.url("lab/tree/ui.ipynb"))
@@ -210,3 +212,72 @@ def test_tab_completion(lab):
         "i => document.querySelectorAll('.jp-NotebookPanel .jp-Cell')[i]"
         ".querySelector('.cm-content').textContent.trim() === 'printf'", arg=len(CELLS))
     assert editor.inner_text().strip() == "printf"
+
+
+def add_cell(page, source):
+    """A new code cell at the end holding `source`, in edit mode; returns it.
+
+    insert_text, not type(): the editor closes brackets and quotes as you type,
+    which would double them."""
+    n = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").count()
+    cell(page, n - 1).locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    page.wait_for_function("n => document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length === n",
+                           arg=n + 1)
+    new = cell(page, n)
+    new.locator(".cm-content").click()
+    page.keyboard.insert_text(source)
+    return new
+
+
+def run_cell(page, c):
+    """Shift-Enter in the cell, as a user runs one cell."""
+    c.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+
+
+def wait_done(c):
+    c.locator(".jp-InputPrompt").filter(has_text=re.compile(r"\[\d+\]")).wait_for()
+
+
+def test_inspect_shift_tab(lab):
+    page, _ = lab
+    c = add_cell(page, "ch_plot_new")
+    page.keyboard.press("Shift+Tab")
+    # The tooltip renders the reply's Markdown after it opens: wait for the text.
+    tip = page.locator(".jp-Tooltip", has_text="ch_plot_new")
+    tip.wait_for()
+    page.screenshot(path=os.path.join(shots_dir(), "jupyterlab-inspect.png"), full_page=True)
+    text = tip.inner_text()
+    assert "const char *title" in text and "New empty figure" in text, text
+
+
+def test_input_box(lab):
+    page, _ = lab
+    page.keyboard.press("Escape")
+    c = add_cell(page, 'int n = 0;\nscanf("%d", &n);\nprintf("twice: %d\\n", 2 * n);')
+    run_cell(page, c)
+    box = c.locator("input.jp-Stdin-input")
+    box.wait_for()
+    box.fill("21")
+    box.press("Enter")
+    wait_done(c)
+    c.locator(".jp-OutputArea-output", has_text="twice: 42").wait_for()
+
+
+def test_interrupt_keeps_session(lab):
+    page, _ = lab
+    c = add_cell(page, "while (1) {}")
+    run_cell(page, c)
+    c.locator(".jp-InputPrompt", has_text="[*]").wait_for()
+    page.wait_for_timeout(500)   # let the loop start: an interrupt of a running cell
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Kernel$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Interrupt Kernel$")).click()
+    wait_done(c)
+    after = add_cell(page, "x + 1")
+    run_cell(page, after)
+    wait_done(after)
+    out = after.locator(".jp-OutputArea-output")
+    assert out.inner_text().strip() == "21", "state lost after interrupt: " + out.inner_text()
+    page.screenshot(path=os.path.join(shots_dir(), "jupyterlab-end.png"), full_page=True)
