@@ -68,6 +68,15 @@ def test_driver_file_without_tests_is_an_error(tmp_path):
     assert results == ["ERROR"]
 
 
+def test_driver_module_level_skip_is_a_skip(tmp_path):
+    results, glob, _ = run_driver(tmp_path, """
+        import pytest
+        pytest.skip("no browser here", allow_module_level=True)
+        def test_a(): pass
+    """)
+    assert results == ["SKIP"] and glob == "SKIP"
+
+
 def test_driver_all_passing(tmp_path):
     results, glob, _ = run_driver(tmp_path, "def test_a(): pass\ndef test_b(): pass\n")
     assert results == ["PASS", "PASS"] and glob == "PASS"
