@@ -2,8 +2,9 @@
 
 One console session (a real pty, prompt_toolkit's full interface, colours and
 all) is shared by the tests of this file, which run in order: hello world, a
-compile error, Tab completion, a value, then quitting.  Assertions are on the
-text the user reads (escape sequences stripped by tests/ui/termdrive.py).
+compile error, Tab completion, a value, input (scanf), Ctrl-C of an endless
+loop, then quitting.  Assertions are on the text the user reads (escape
+sequences stripped by tests/ui/termdrive.py).
 
 Beware:
 - the kernel is the one built in this tree, found through JUPYTER_PATH, which
@@ -18,6 +19,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -99,6 +101,33 @@ def test_tab_completion(console):
 def test_value(console):
     shown = run(console, "6*7")
     assert "Out[" in shown and "42" in shown.split("Out[", 1)[1], shown
+
+
+def test_input(console):
+    start = console.pos
+    console.sendline('int n = 0; scanf("%d", &n); printf("twice: %d\\n", 2 * n);')
+    # The console reads the line for the kernel's input request (its prompt is
+    # empty, so there is nothing to wait for but the cell having started).
+    console.expect(r"scanf\(.*\);\s*\n")
+    time.sleep(1)
+    console.sendline("21")
+    m = next_prompt(console)
+    shown = console.since(start)[: m.start() - start]
+    assert "twice: 42" in shown, shown
+
+
+def test_interrupt(console):
+    start = console.pos
+    console.sendline("while (1) {}")
+    console.expect(r"while \(1\) \{\}\s*\n")
+    time.sleep(1)                 # a running cell, not one still compiling
+    console.send("\x03")          # Ctrl-C
+    m = next_prompt(console)
+    shown = console.since(start)[: m.start() - start]
+    assert "interrupt" in shown.lower(), shown
+    # The session survives: y from an earlier cell is still there.
+    shown = run(console, "y * 2")
+    assert "Out[" in shown and "10" in shown.split("Out[", 1)[1], shown
 
 
 def test_quit(console):
