@@ -1,6 +1,7 @@
 """Every notebook executes under `jupyter nbconvert --execute` with the chalk kernel: every
 cell tagged `check` passes (and prints its ✓ lines), no cell errors unless tagged
-`raises-exception`, and no cell writes to stderr unless tagged `expect-stderr`."""
+`raises-exception`, no cell writes to stderr unless tagged `expect-stderr`, and each
+notebook shows at least one plot."""
 import pytest
 
 import nbtest
@@ -30,6 +31,8 @@ def test_notebook_runs_clean(stem, tmp_path):
                 problems.append("%s: a check cell that checked nothing" % name)
     assert not problems, "\n".join(problems)
     assert checks > 0
+    plots = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/svg+xml" in o.get("data", {})]
+    assert plots, "every notebook draws at least one plot"
     print("%s: %d check cells, %d claims checked" % (stem, checks, lines))
 
 

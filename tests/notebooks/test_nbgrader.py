@@ -17,7 +17,9 @@ ASSIGNMENT = "ps1"
 def nbgrader(course, *args):
     exe = os.path.join(os.path.dirname(sys.executable), "nbgrader")
     exe = exe if os.path.exists(exe) else (shutil.which("nbgrader") or "nbgrader")
-    res = subprocess.run([exe, *args], cwd=course, capture_output=True, text=True)
+    # nbgrader runs `alembic` (its database migrations) by name: put the venv's bin first.
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    res = subprocess.run([exe, *args], cwd=course, capture_output=True, text=True, env=env)
     assert res.returncode == 0, "nbgrader %s failed:\n%s\n%s" % (args, res.stdout[-2000:], res.stderr[-4000:])
     return res
 
