@@ -227,7 +227,7 @@ static json_t *kernel_info(void)
         "implementation_version", PACKAGE_VERSION, "language_info", "name", "c", "version", "C11",
         "mimetype", "text/x-csrc", "file_extension", ".c", "pygments_lexer", "c", "codemirror_mode",
         "name", "clike", "mime", "text/x-csrc", "banner",
-        "chalk " PACKAGE_VERSION " - C11 cells compiled in memory by libtcc" TCC_VERSION_NOTE
+        "chalk " PACKAGE_VERSION " - C cells (C11) compiled in memory by libtcc" TCC_VERSION_NOTE
         ", with GSL and the chalk helper library\n"
         "Tab completes, Shift-Tab (or ?name) shows a declaration.\n",
         "help_links", "text", "GSL manual", "url", "https://www.gnu.org/software/gsl/doc/html/", "text",
