@@ -86,6 +86,13 @@ def test_compile_error(console):
     assert "y=5" in shown, shown
 
 
+@pytest.mark.xfail(strict=True, reason="kernel bug: a compile error in a value cell (last line an "
+                   "expression without ';') is reported one line too low: `oops + 1` gives cell[n]:2")
+def test_value_error_line(console):
+    shown = run(console, "oops + 1")
+    assert "cell[%d]:1: error:" % (console.prompt_no - 1) in shown, shown
+
+
 def test_tab_completion(console):
     start = console.pos
     console.send("pri\t")
