@@ -237,9 +237,27 @@ static int run_one(executor_state *st, const char *name, size_t namelen, const c
     return -1;
 }
 
+/* A bare `exit` or `quit` is what a console user types to leave (its help
+ * says so); as C it would only show the address of exit().  Answer it the way
+ * IPython does, with an ask_exit payload the front end acts on. */
+static int is_exit_request(const char *code)
+{
+    while (isspace((unsigned char)*code))
+        code++;
+    size_t n = strlen(code);
+    while (n && isspace((unsigned char)code[n - 1]))
+        n--;
+    return (n == 4 && strncmp(code, "exit", 4) == 0) || (n == 4 && strncmp(code, "quit", 4) == 0);
+}
+
 int magics_run_in_holder(executor_state *st, const char *code, char **rest)
 {
     *rest = NULL;
+    if (is_exit_request(code)) {
+        executor_done("ok", NULL, NULL,
+                      json_pack("{s:[{s:s, s:b}]}", "payload", "source", "ask_exit", "keepkernel", 0));
+        return 0;
+    }
     char *out = strdup(code);
     char *line = out;
     int ran = 0;

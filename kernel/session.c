@@ -753,13 +753,22 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
             cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s%s\n", it->line, cell_number, t,
                              (it->flags & CELLSRC_SEMI) ? "" : ";");
             break;
-        case CELLSRC_EXPR:
+        case CELLSRC_EXPR: {
+            /* The closing tokens go on a line of their own (the expression may
+             * end in a // comment), numbered as the expression's last line:
+             * tcc reports an error at the token after it, and the user's
+             * line is the one to name. */
+            int last = it->line;
+            for (const char *c = t; *c; c++)
+                last += *c == '\n';
             if (shows && i == cell->nitems - 1)
-                cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n__CHALK_SHOW((%s\n));\n", it->line,
-                                 cell_number, t);
+                cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n__CHALK_SHOW((%s\n#line %d\n));\n",
+                                 it->line, cell_number, t, last);
             else
-                cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s\n;\n", it->line, cell_number, t);
+                cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s\n#line %d\n;\n", it->line,
+                                 cell_number, t, last);
             break;
+        }
         }
         free(t);
     }

@@ -353,3 +353,11 @@ def test_prelude_magic(fresh):
 def test_silent_cell_shows_nothing(kc):
     r = run(kc, "6 * 7", silent=True)
     assert r.status == "ok" and r.results == []
+
+
+def test_bare_exit_asks_the_front_end_to_leave(kc):
+    # What a console user types to leave; as C it would show exit()'s address.
+    for word in ("exit", "quit", "  quit\n"):
+        r = ok(kc, word)
+        assert r.results == []
+        assert {"source": "ask_exit", "keepkernel": False} in r.reply["content"]["payload"]

@@ -86,9 +86,9 @@ def test_compile_error(console):
     assert "y=5" in shown, shown
 
 
-@pytest.mark.xfail(strict=True, reason="kernel bug: a compile error in a value cell (last line an "
-                   "expression without ';') is reported one line too low: `oops + 1` gives cell[n]:2")
 def test_value_error_line(console):
+    # A compile error in a value cell (last line an expression without ';')
+    # names the expression's own line.
     shown = run(console, "oops + 1")
     assert "cell[%d]:1: error:" % (console.prompt_no - 1) in shown, shown
 
@@ -139,7 +139,7 @@ def test_interrupt(console):
 
 def test_quit(console):
     # Ctrl-D at an empty prompt, then confirm: how the console says to leave.
-    # (Typing `exit` is no quit in chalk: it is a C expression, the function.)
+    # (A bare `exit` or `quit` also works: the kernel answers with ask_exit.)
     console.send("\x04")
     console.expect(r"Do you really want to exit")
     console.sendline("y")
