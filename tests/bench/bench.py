@@ -69,7 +69,13 @@ def p50(xs):
 
 
 def proc_tree_rss(pid):
-    """Sum of VmRSS (bytes) of pid and all its descendants."""
+    """(RSS, PSS, processes): resident memory of pid and all its descendants.
+
+    RSS counts every shared page (libc, libgsl, OpenBLAS, the pages a
+    forked executor still shares with the kernel) once per process, so a
+    tree of processes looks bigger than the memory it takes; PSS divides each
+    shared page among the processes that map it, and its sum is the memory
+    the tree really holds.  Both are reported; the target is judged on PSS."""
     children = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -81,7 +87,7 @@ def proc_tree_rss(pid):
             children.setdefault(ppid, []).append(int(d))
         except (OSError, ValueError, IndexError):
             continue
-    total, todo, seen = 0, [pid], set()
+    total, pss, todo, seen = 0, 0, [pid], set()
     while todo:
         p = todo.pop()
         if p in seen:
@@ -93,10 +99,15 @@ def proc_tree_rss(pid):
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1]) * 1024
                         break
+            with open("/proc/%d/smaps_rollup" % p) as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+                        break
         except OSError:
             continue
         todo.extend(children.get(p, []))
-    return total, len(seen)
+    return total, pss, len(seen)
 
 
 class Kernel:
@@ -348,7 +359,7 @@ def main():
         if want("memory"):
             r = attempt("ipykernel memory", lambda: bench_memory(py, "py"))
             if r:
-                P["rss_bytes"], P["rss_processes"] = r
+                P["rss_bytes"], P["pss_bytes"], P["rss_processes"] = r
         if want("many"):
             ts = attempt("ipykernel many", lambda: bench_many(py, "py", a.cells))
             if ts:
@@ -377,7 +388,7 @@ def main():
         if k2:
             r = attempt("chalk memory", lambda: bench_memory(k2, "c"))
             if r:
-                C["rss_bytes"], C["rss_processes"] = r
+                C["rss_bytes"], C["pss_bytes"], C["rss_processes"] = r
             k2.close()
     if ck and want("many"):
         k3 = attempt("chalk start", lambda: Kernel(a.chalk_kernel, cwd))
@@ -397,7 +408,8 @@ def main():
     R["trivial_ratio"] = ratio(C.get("trivial_p50"), P.get("trivial_p50"))
     R["gsl_ratio"] = ratio(C.get("gsl_svd_p50"), P.get("trivial_p50"))
     R["start_ratio"] = ratio(C.get("start_p50"), P.get("start_p50"))
-    R["memory_ratio"] = ratio(C.get("rss_bytes"), P.get("rss_bytes"))
+    R["memory_ratio"] = ratio(C.get("pss_bytes"), P.get("pss_bytes"))
+    R["rss_ratio"] = ratio(C.get("rss_bytes"), P.get("rss_bytes"))
     R["growth_ratio"] = ratio(C.get("many_last100_p50"), C.get("many_first100_p50"))
     R["ipykernel_growth_ratio"] = ratio(P.get("many_last100_p50"), P.get("many_first100_p50"))
 
@@ -434,8 +446,11 @@ def main():
         print("%-28s %12s %12s  %s   %s" % (label, fmt_s(c) if c is not None else "-",
                                            fmt_s(p) if p is not None else "-", fmt_ratio(r, TARGETS[key]), note))
     mb = lambda x: "%.1f MB" % (x / 1e6) if x else "-"
-    print("%-28s %12s %12s  %s   %s" % ("RSS after 10 cells", mb(C.get("rss_bytes")), mb(P.get("rss_bytes")),
+    print("%-28s %12s %12s  %s   %s" % ("PSS after 10 cells", mb(C.get("pss_bytes")), mb(P.get("pss_bytes")),
                                        fmt_ratio(R["memory_ratio"], TARGETS["memory_ratio"]),
+                                       "shared pages divided among the processes mapping them"))
+    print("%-28s %12s %12s  %s   %s" % ("RSS after 10 cells", mb(C.get("rss_bytes")), mb(P.get("rss_bytes")),
+                                       fmt_ratio(R["rss_ratio"]),
                                        "process tree: chalk %s, ipykernel %s processes" % (
                                            C.get("rss_processes", "-"), P.get("rss_processes", "-"))))
     if C.get("many_first100_p50") is not None or P.get("many_first100_p50") is not None:
