@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -292,6 +293,35 @@ static const char wrapper_tail[] =
     "void __chalk_arm(void);\n"
     "int main(int argc, char **argv) { __chalk_arm(); return __chalk_body(argc, argv); }\n";
 
+/* libtcc makes each cell's code executable with mprotect() on its piece of
+ * the malloc heap, which splits the heap into two more mappings per cell.
+ * fork() copies every mapping, so the holder would fork slower and slower as
+ * cells accumulate.  Making the whole heap read-write-execute once per cell
+ * lets the kernel merge those pieces back: libtcc's own mprotect then changes
+ * nothing, and the mapping count stays flat.  (This libtcc maps cell code
+ * writable and executable anyway.) */
+static void unsplit_heap(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return;
+    char line[512];
+    unsigned long lo = 0, hi = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (!strstr(line, "[heap]"))
+            continue;
+        unsigned long a, b;
+        if (sscanf(line, "%lx-%lx", &a, &b) == 2) {
+            if (!lo)
+                lo = a;
+            hi = b;
+        }
+    }
+    fclose(f);
+    if (lo && hi > lo)
+        mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC);
+}
+
 void cellrun_child(executor_state *st, int cellfd, json_t *req)
 {
     const char *code = json_string_value(json_object_get(req, "code"));
@@ -301,6 +331,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     signal(SIGINT, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
     apply_limits(&st->limits);
+    unsplit_heap();
     cellrt_begin(cellfd, allow_stdin);
 
     char err[1024];
