@@ -32,6 +32,7 @@ AM_TESTS_ENVIRONMENT = \
   CHALK_BUILDDIR='$(abs_top_builddir)'; export CHALK_BUILDDIR; \
   CHALK_KERNEL='$(abs_top_builddir)/kernel/chalk-kernel'; export CHALK_KERNEL; \
   PYTHON='$(PYTHON)'; export PYTHON; \
+  PATH="`dirname '$(PYTHON)'`:$$PATH"; export PATH; \
   JUPYTER_PATH='$(CHALK_TEST_JUPYTER)'; export JUPYTER_PATH; \
   JUPYTER_RUNTIME_DIR='$(CHALK_TEST_JUPYTER)/runtime'; export JUPYTER_RUNTIME_DIR; \
   JUPYTER_PLATFORM_DIRS=1; export JUPYTER_PLATFORM_DIRS; \
