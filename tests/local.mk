@@ -18,7 +18,9 @@
 # So `KernelManager(kernel_name="chalk")` / `jupyter_kernel_test` with
 # kernel_name = "chalk" just work, in the source tree and under distcheck.
 # Also exported: CHALK_KERNEL (path of that binary), CHALK_SRCDIR,
-# CHALK_BUILDDIR (absolute), PYTHON.  No test may impose a time limit.
+# CHALK_BUILDDIR (absolute), PYTHON, and PATH starting with PYTHON's bin
+# directory (as an activated venv would: nbgrader runs `alembic`, tests may
+# run `jupyter ...`).  No test may impose a time limit.
 
 # --- harness (quickstart/CI owner) ---
 TEST_EXTENSIONS = .py
