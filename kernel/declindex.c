@@ -270,13 +270,23 @@ size_t declindex_closure(declindex *idx, const char *const *names, size_t n, cel
     while (top) {
         cellsrc_item *it = &idx->cell->items[work[--top]];
         for (size_t r = 0; r < it->nrefs; r++) {
-            size_t k;
-            const size_t *v = declindex_map_get(idx->by_name, it->refs[r], strlen(it->refs[r]), &k);
-            for (size_t j = 0; j < k; j++)
-                if (idx->mark[v[j]] != idx->gen) {
-                    idx->mark[v[j]] = idx->gen;
-                    work[top++] = v[j];
-                }
+            /* A name reached through token pasting is invisible to a token
+             * scan: glibc's type-generic math passes `__finite` to a macro
+             * that pastes `f` or `l` onto it.  So a mentioned name also pulls
+             * in its float and long double variants when they exist. */
+            static const char *const pasted[] = { "", "f", "l" };
+            for (size_t p = 0; p < sizeof pasted / sizeof pasted[0]; p++) {
+                char name[256];
+                if (snprintf(name, sizeof name, "%s%s", it->refs[r], pasted[p]) >= (int)sizeof name)
+                    continue;
+                size_t k;
+                const size_t *v = declindex_map_get(idx->by_name, name, strlen(name), &k);
+                for (size_t j = 0; j < k; j++)
+                    if (idx->mark[v[j]] != idx->gen) {
+                        idx->mark[v[j]] = idx->gen;
+                        work[top++] = v[j];
+                    }
+            }
         }
     }
     free(work);

@@ -39,6 +39,25 @@ static void on_error(void *opaque, const char *msg)
  * arguments: put the `...` back.  (A GNU named variadic `b...` loses its dots
  * in the same printer and cannot be repaired here; the headers we use have
  * none.) */
+/* The same printer writes the token-pasting operator `##` as "<a6>" (its
+ * internal token number), which turns `FUNC ## f` into an undeclared `a6`
+ * wherever glibc's type-generic math macros (isfinite, isinf, ...) are used.
+ * "<a6>" and "##" differ in length: rewrite the line in place, shorter. */
+static void repair_token_paste(char *text)
+{
+    char *w = text;
+    for (const char *r = text; *r;) {
+        if (r[0] == '<' && r[1] == 'a' && r[2] == '6' && r[3] == '>') {
+            *w++ = '#';
+            *w++ = '#';
+            r += 4;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = 0;
+}
+
 static void repair_variadic_macros(char *text)
 {
     static const char needle[] = "__VA_ARGS__)";
@@ -114,6 +133,7 @@ char *headers_flatten(const char *source, const char *options, const char *lib_p
         } else {
             out[n] = 0;
             repair_variadic_macros(out);
+            repair_token_paste(out);
         }
     }
     close(fd);

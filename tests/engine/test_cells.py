@@ -361,3 +361,15 @@ def test_bare_exit_asks_the_front_end_to_leave(kc):
         r = ok(kc, word)
         assert r.results == []
         assert {"source": "ask_exit", "keepkernel": False} in r.reply["content"]["payload"]
+
+
+# Header macros that paste tokens (glibc's type-generic math) work in cells,
+# with their real prototypes (an implicit one would pass a float as a double).
+@pytest.mark.parametrize("expr,shown", [
+    ("isfinite(1.0)", "1"), ("!!isinf(1.0 / 0.0)", "1"), ("!!isnan(NAN)", "1"),
+    ("!!isnan((float)NAN)", "1"), ("!!signbit(-2.0)", "1"), ("isfinite((float)INFINITY)", "0"),
+])
+def test_type_generic_math(kc, expr, shown):
+    r = ok(kc, expr)
+    assert r.value == shown
+    assert not [d for d in r.displays if d["metadata"].get("chalk_warnings")]
