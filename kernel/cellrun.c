@@ -37,9 +37,15 @@ void executor_state_init(executor_state *st, const executor_config *cfg)
     }
     st->flatten_options = cellsrc_buf_take(&opts);
     st->sess = session_new(cfg->prelude, st->flatten_options);
+}
+
+void executor_state_warm(executor_state *st)
+{
     char err[512];
-    if (session_warm(st->sess, err, sizeof err) < 0)
+    if (session_warm(st->sess, err, sizeof err) < 0 && !st->warn_given) {
+        st->warn_given = 1;
         fprintf(stderr, "chalk: the prelude does not compile: %s\n", err);
+    }
 }
 
 static void set_limit(int resource, rlim_t value)

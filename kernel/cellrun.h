@@ -20,9 +20,12 @@ typedef struct executor_state {
     char *ldflags;               /* accumulated %ldflags, or NULL */
     session *sess;
     char *flatten_options;       /* -I options for flattening headers */
+    int warn_given;              /* the prelude's failure was reported once */
 } executor_state;
 
 void executor_state_init(executor_state *st, const executor_config *cfg);
+/* Flatten and index the prelude if that is not done yet (35-100 ms, once). */
+void executor_state_warm(executor_state *st);
 
 /* In the child: run the cell of `req` (an execute frame).  Returns only on
  * success with effects kept. */

@@ -294,6 +294,9 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
 
 static void run_cell(executor_state *st, json_t *req)
 {
+    /* In the holder, so that a first cell that fails does not throw the
+     * work away with its process. */
+    executor_state_warm(st);
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         executor_error("KernelError", strerror(errno), NULL);
@@ -337,6 +340,13 @@ void executor_main(int chan, const executor_config *cfg)
     signal(SIGPIPE, SIG_IGN);
     executor_state st;
     executor_state_init(&st, cfg);
+    /* Flattening the prelude takes a CPU for 35-100 ms.  Done at once it
+     * would compete with the kernel answering its first kernel_info (two
+     * cores are common): wait until the kernel has been quiet for a moment,
+     * or until the first cell asks for it. */
+    struct pollfd quiet = { chan_fd, POLLIN, 0 };
+    if (poll(&quiet, 1, 300) == 0)
+        executor_state_warm(&st);
     for (;;) {
         json_t *req = frame_read(chan_fd);
         if (!req)
