@@ -159,10 +159,13 @@ void engine_destroy(chalk_engine **self_p)
     *self_p = NULL;
 }
 
+static void reap(void);
+
 int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin, int silent)
 {
     if (e->busy)
         return -1;
+    reap();        /* the holder that handed over at the end of the last cell */
     json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b}", "op", "execute", "code", code, "count",
                             count, "allow_stdin", allow_stdin, "silent", silent);
     int rc = frame_write(e->chan, req);

@@ -247,6 +247,24 @@ static void serve_iopub(transport *self, const transport_handler *h, wire_frame 
     }
 }
 
+/* A kernel whose front end died would live on with nobody to talk to, and a
+ * session holding memory.  jupyter_client names the launching process in
+ * JPY_PARENT_PID; like ipykernel's parent poller, the loop wakes now and
+ * then to see whether that process is still our parent.  (PR_SET_PDEATHSIG
+ * would be simpler but fires when the launching *thread* ends, which front
+ * ends that start kernels from worker threads do all the time.) */
+#define PARENT_CHECK_MS 1000
+
+static pid_t launching_parent(void)
+{
+    const char *env = getenv("JPY_PARENT_PID");
+    char *end;
+    long pid = env ? strtol(env, &end, 10) : 0;
+    if (!env || *end || pid <= 1 || getppid() != (pid_t)pid)
+        return 0;
+    return (pid_t)pid;
+}
+
 int transport_run(transport *self, const transport_handler *h)
 {
     wire_frame *frames = calloc(TRANSPORT_MAX_FRAMES, sizeof *frames);
@@ -256,6 +274,7 @@ int transport_run(transport *self, const transport_handler *h)
 
     if (frames == NULL)
         return -1;
+    pid_t parent = launching_parent();
     while (!self->stop) {
         int nfds = h->pollfds ? h->pollfds(h->ctx, fds, TRANSPORT_MAX_FDS) : 0;
         int nitems = 0, i;
@@ -282,11 +301,17 @@ int transport_run(transport *self, const transport_handler *h)
             nitems++;
         }
 
-        if (zmq_poll(items, nitems, -1) < 0) {
+        if (zmq_poll(items, nitems, parent ? PARENT_CHECK_MS : -1) < 0) {
             if (zmq_errno() == EINTR)
                 continue;
             log_error("poll failed: %s", zmq_strerror(zmq_errno()));
             rc = -1;
+            break;
+        }
+        if (parent && getppid() != parent) {
+            log_warn("the process that started the kernel (pid %ld) is gone: shutting down",
+                     (long)parent);
+            self->stop = 1;
             break;
         }
         if (items[0].revents & ZMQ_POLLIN)

@@ -373,3 +373,39 @@ def test_type_generic_math(kc, expr, shown):
     r = ok(kc, expr)
     assert r.value == shown
     assert not [d for d in r.displays if d["metadata"].get("chalk_warnings")]
+
+
+def test_kernel_exits_when_its_front_end_dies(tmp_path):
+    # A front end killed outright (no shutdown_request) must not leave the
+    # kernel and its session running forever.
+    import signal
+    import subprocess
+    import sys
+    script = tmp_path / "frontend.py"
+    script.write_text(
+        "import time, jupyter_client\n"
+        "km, kc = jupyter_client.manager.start_new_kernel(kernel_name='chalk')\n"
+        "kc.execute_interactive('int alive = 1;', timeout=60)\n"
+        "print(km.provisioner.process.pid, flush=True)\n"
+        "time.sleep(600)\n")
+    fe = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    kernel_pid = int(fe.stdout.readline())
+    os.kill(fe.pid, signal.SIGKILL)
+    fe.wait()
+    deadline = time.monotonic() + 60       # a hang guard, not a speed target
+    while time.monotonic() < deadline:
+        try:
+            os.kill(kernel_pid, 0)
+        except ProcessLookupError:
+            break
+        try:
+            # reap it if it became our child's orphan and is a zombie
+            with open(f"/proc/{kernel_pid}/stat") as f:
+                if f.read().split(")")[1].split()[0] == "Z":
+                    break
+        except OSError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(kernel_pid, signal.SIGKILL)
+        pytest.fail("the kernel outlived its front end")
