@@ -9,6 +9,7 @@
 #include "cellrun.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,11 +42,19 @@ void executor_state_init(executor_state *st, const executor_config *cfg)
 
 void executor_state_warm(executor_state *st)
 {
+    if (st->warm)
+        return;
     char err[512];
-    if (session_warm(st->sess, err, sizeof err) < 0 && !st->warn_given) {
+    if (session_warm(st->sess, err, sizeof err) < 0) {
+        if (!st->warn_given)
+            fprintf(stderr, "chalk: the prelude does not compile: %s\n", err);
         st->warn_given = 1;
-        fprintf(stderr, "chalk: the prelude does not compile: %s\n", err);
+        return;
     }
+    st->warm = 1;
+    /* Flattening leaves megabytes of freed scratch (libtcc's preprocessor,
+     * token arrays) in the heap; every later cell's fork would carry it. */
+    malloc_trim(0);
 }
 
 static void set_limit(int resource, rlim_t value)

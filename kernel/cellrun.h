@@ -21,6 +21,7 @@ typedef struct executor_state {
     session *sess;
     char *flatten_options;       /* -I options for flattening headers */
     int warn_given;              /* the prelude's failure was reported once */
+    int warm;                    /* the prelude is flattened and indexed */
 } executor_state;
 
 void executor_state_init(executor_state *st, const executor_config *cfg);
