@@ -22,6 +22,7 @@
 
 #include "cellrt.h"
 #include "compile_tcc.h"
+#include "headers.h"
 #include "magics.h"
 
 void executor_state_init(executor_state *st, const executor_config *cfg)
@@ -29,14 +30,7 @@ void executor_state_init(executor_state *st, const executor_config *cfg)
     memset(st, 0, sizeof *st);
     st->cfg = *cfg;
     st->limits = cfg->limits;
-    cellsrc_buf opts = { 0 };
-    if (cfg->include_path && *cfg->include_path) {
-        char *copy = strdup(cfg->include_path);
-        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
-            cellsrc_buf_addf(&opts, "-I%s ", d);
-        free(copy);
-    }
-    st->flatten_options = cellsrc_buf_take(&opts);
+    st->flatten_options = headers_include_options(cfg->include_path);
     st->sess = session_new(cfg->prelude, st->flatten_options);
 }
 

@@ -176,14 +176,10 @@ static void load(editor *ed)
     ed->loaded = 1;
     if (!*ed->prelude)
         return;
-    cellsrc_buf opts = { 0 };
-    char *copy = strdup(ed->include_path);
-    for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
-        cellsrc_buf_addf(&opts, "-I%s ", d);
-    free(copy);
+    char *opts = headers_include_options(ed->include_path);
     char err[256];
-    char *flat = headers_flatten(ed->prelude, opts.s, NULL, err, sizeof err);
-    cellsrc_buf_free(&opts);
+    char *flat = headers_flatten(ed->prelude, opts, NULL, err, sizeof err);
+    free(opts);
     if (!flat) {
         log_warn("completion: cannot flatten the prelude: %s", err);
         return;

@@ -17,6 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cellsrc.h"
+
 typedef struct errctx {
     char *err;
     size_t errlen;
@@ -138,4 +140,16 @@ char *headers_flatten(const char *source, const char *options, const char *lib_p
     }
     close(fd);
     return out;
+}
+
+char *headers_include_options(const char *path)
+{
+    if (!path || !*path)
+        return NULL;
+    cellsrc_buf opts = { 0 };
+    char *copy = strdup(path);
+    for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+        cellsrc_buf_addf(&opts, "-I%s ", d);
+    free(copy);
+    return cellsrc_buf_take(&opts);
 }

@@ -23,4 +23,8 @@
 char *headers_flatten(const char *source, const char *options, const char *lib_path,
                       char *err, size_t errlen);
 
+/* "-Idir1 -Idir2 " for a ':'-separated list of directories (NULL or "" gives
+ * NULL).  Caller frees. */
+char *headers_include_options(const char *path);
+
 #endif
