@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -270,14 +271,25 @@ static ssize_t stdin_read(void *cookie, char *buf, size_t size)
     return (ssize_t)n;
 }
 
+/* One stream for the whole session, opened by the first cell and inherited
+ * by every later holder: a new FILE per cell would never be closed, and
+ * glibc walks the list of all FILEs in fflush(NULL) and in every fork. */
 static void install_stdin(void)
 {
-    cookie_io_functions_t io = { .read = stdin_read };
-    FILE *f = fopencookie(NULL, "r", io);
-    if (f) {
-        setvbuf(f, NULL, _IONBF, 0);   /* one line per request, nothing read ahead */
-        stdin = f;
+    static FILE *cell_stdin;
+    if (!cell_stdin) {
+        cookie_io_functions_t io = { .read = stdin_read };
+        cell_stdin = fopencookie(NULL, "r", io);
+        if (!cell_stdin)
+            return;
+        setvbuf(cell_stdin, NULL, _IONBF, 0);   /* one line per request, nothing read ahead */
     }
+    /* Each cell reads afresh: what an earlier cell left unread (the newline
+     * after a scanf'd number) and its end of file are not this cell's. */
+    __fpurge(cell_stdin);
+    clearerr(cell_stdin);
+    pending_off = pending_len;
+    stdin = cell_stdin;
 }
 
 /* ---- the crash guard ---- */

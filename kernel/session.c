@@ -33,6 +33,7 @@ typedef struct entry {
     int is_void;
     char **typenames;     /* TYPE: typedef names (decide declarations) */
     size_t ntypenames;
+    int dead;             /* replaced by a newer definition (see remove_keys) */
 } entry;
 
 struct session {
@@ -44,7 +45,12 @@ struct session {
     char **includes;
     size_t nincludes;
     entry *ents;
-    size_t nents;
+    size_t nents, ndead;
+    /* Lookups by name must not cost a pass over the whole history (a
+     * session of 1,000 cells would slow every cell): plain name -> entries
+     * and typedef name -> entries, dead ones included until compact(). */
+    declindex_map *names;
+    declindex_map *types;
 };
 
 typedef struct session_private {
@@ -108,16 +114,48 @@ session *session_new(const char *prelude, const char *options)
         return NULL;
     s->prelude = dupstr(prelude ? prelude : "#include <chalk.h>\n");
     s->options = dupstr(options ? options : "");
+    s->names = declindex_map_new();
+    s->types = declindex_map_new();
     return s;
+}
+
+static void index_entry(session *s, size_t i)
+{
+    const entry *e = &s->ents[i];
+    for (size_t k = 0; k < e->nkeys; k++) {
+        const char *d = plain(e->keys[k]);
+        declindex_map_add(s->names, d, strlen(d), i);
+    }
+    for (size_t k = 0; k < e->ntypenames; k++)
+        declindex_map_add(s->types, e->typenames[k], strlen(e->typenames[k]), i);
+}
+
+/* Drop the dead entries and index the rest afresh. */
+static void compact(session *s)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < s->nents; i++)
+        if (!s->ents[i].dead)
+            s->ents[w++] = s->ents[i];
+    s->nents = w;
+    s->ndead = 0;
+    declindex_map_destroy(&s->names);
+    declindex_map_destroy(&s->types);
+    s->names = declindex_map_new();
+    s->types = declindex_map_new();
+    for (size_t i = 0; i < s->nents; i++)
+        index_entry(s, i);
 }
 
 void session_reset(session *s)
 {
     for (size_t i = 0; i < s->nents; i++)
-        entry_free(&s->ents[i]);
+        if (!s->ents[i].dead)
+            entry_free(&s->ents[i]);
+    s->nents = 0;
+    compact(s);
     free(s->ents);
     s->ents = NULL;
-    s->nents = 0;
     strv_free(s->includes, s->nincludes);
     s->includes = NULL;
     s->nincludes = 0;
@@ -132,6 +170,8 @@ void session_destroy(session **self_p)
     if (!s)
         return;
     session_reset(s);
+    declindex_map_destroy(&s->names);
+    declindex_map_destroy(&s->types);
     declindex_destroy(&s->base);
     declindex_destroy(&s->pre);
     free(s->prelude);
@@ -192,12 +232,11 @@ static int is_type_cb(void *ctx, const char *name, size_t len)
     typectx *tc = ctx;
     if (declindex_is_type(tc->idx, name, len))
         return 1;
-    for (size_t i = 0; i < tc->s->nents; i++) {
-        const entry *e = &tc->s->ents[i];
-        for (size_t k = 0; k < e->ntypenames; k++)
-            if (strlen(e->typenames[k]) == len && !memcmp(e->typenames[k], name, len))
-                return 1;
-    }
+    size_t n;
+    const size_t *v = declindex_map_get(tc->s->types, name, len, &n);
+    for (size_t i = 0; i < n; i++)
+        if (!tc->s->ents[v[i]].dead)
+            return 1;
     return 0;
 }
 
@@ -255,9 +294,12 @@ static int void_call(const session *s, const declindex *idx, const cellsrc_cell 
                     r = (it->flags & CELLSRC_VOID) != 0;
                 }
             }
-            for (size_t i = s->nents; i-- > 0 && !found;) {
-                const entry *e = &s->ents[i];
-                if ((e->kind == ENT_FUNC || e->kind == ENT_DECL) && has_str(e->keys, e->nkeys, name)) {
+            size_t k;
+            const size_t *v = declindex_map_get(s->names, name, strlen(name), &k);
+            while (k-- > 0 && !found) {
+                const entry *e = &s->ents[v[k]];
+                if (!e->dead && (e->kind == ENT_FUNC || e->kind == ENT_DECL) &&
+                    has_str(e->keys, e->nkeys, name)) {
                     found = 1;
                     r = e->is_void;
                 }
@@ -599,12 +641,6 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     /* closure over session entries, then over the headers */
     unsigned char *marked = calloc(s->nents + 1, 1);
     declindex_map *seen = declindex_map_new();
-    declindex_map *by_name = declindex_map_new();
-    for (size_t i = 0; i < s->nents; i++)
-        for (size_t k = 0; k < s->ents[i].nkeys; k++) {
-            const char *d = plain(s->ents[i].keys[k]);
-            declindex_map_add(by_name, d, strlen(d), i);
-        }
     char **work = NULL;
     size_t nwork = 0;
     for (size_t i = 0; i < cell->nitems; i++)
@@ -627,9 +663,9 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         declindex_map_get(defined, name, strlen(name), &k);
         if (!k) {
             add_strv(&roots, &nroots, name);
-            const size_t *v = declindex_map_get(by_name, name, strlen(name), &k);
+            const size_t *v = declindex_map_get(s->names, name, strlen(name), &k);
             for (size_t j = 0; j < k; j++) {
-                if (marked[v[j]])
+                if (marked[v[j]] || s->ents[v[j]].dead)
                     continue;
                 marked[v[j]] = 1;
                 for (size_t r = 0; r < s->ents[v[j]].nrefs; r++)
@@ -682,7 +718,6 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         }
     free(marked);
     declindex_map_destroy(&seen);
-    declindex_map_destroy(&by_name);
     declindex_map_destroy(&defined);
     if (shows)
         show_macro(&b, helpers);
@@ -808,28 +843,39 @@ void session_prepared_free(session_prepared **pp)
 /* ------------------------------------------------------------------ */
 /* commit */
 
-/* Remove entries sharing a key with keys[] (a redefinition); ENT_DECL-only
- * removal when `decls_only` (a prototype must not hide a definition). */
+/* The live entry at v[i] that has `key` among its keys, or NULL. */
+static entry *live_with_key(const session *s, const size_t *v, size_t i, const char *key)
+{
+    entry *e = &s->ents[v[i]];
+    return !e->dead && has_str(e->keys, e->nkeys, key) ? e : NULL;
+}
+
+/* A redefinition: the entries sharing a key with keys[] die (their slots
+ * stay until compact(), so that indices in the name maps hold). */
 static void remove_keys(session *s, char *const *keys, size_t n)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < s->nents; i++) {
-        entry *e = &s->ents[i];
-        int hit = 0;
-        for (size_t k = 0; k < e->nkeys && !hit; k++)
-            hit = has_str(keys, n, e->keys[k]);
-        if (hit)
-            entry_free(e);
-        else
-            s->ents[w++] = *e;
+    for (size_t k = 0; k < n; k++) {
+        const char *d = plain(keys[k]);
+        size_t m;
+        const size_t *v = declindex_map_get(s->names, d, strlen(d), &m);
+        for (size_t i = 0; i < m; i++) {
+            entry *e = live_with_key(s, v, i, keys[k]);
+            if (e) {
+                entry_free(e);
+                e->dead = 1;
+                s->ndead++;
+            }
+        }
     }
-    s->nents = w;
 }
 
 static int has_key(const session *s, const char *key)
 {
-    for (size_t i = 0; i < s->nents; i++)
-        if (has_str(s->ents[i].keys, s->ents[i].nkeys, key))
+    const char *d = plain(key);
+    size_t m;
+    const size_t *v = declindex_map_get(s->names, d, strlen(d), &m);
+    for (size_t i = 0; i < m; i++)
+        if (live_with_key(s, v, i, key))
             return 1;
     return 0;
 }
@@ -848,6 +894,7 @@ static entry *append(session *s, int kind, const cellsrc_item *it, char *text)
     e->is_void = (it->flags & CELLSRC_VOID) != 0;
     e->typenames = strv_dup(it->typenames, it->ntypenames);
     e->ntypenames = it->ntypenames;
+    index_entry(s, s->nents - 1);
     return e;
 }
 
@@ -925,6 +972,9 @@ int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, vo
             break;
         }
     }
+    /* Re-running one cell for hours must not grow the session either. */
+    if (s->ndead > 64 && s->ndead > s->nents / 2)
+        compact(s);
     return rc;
 }
 
@@ -934,7 +984,7 @@ session_name *session_names(const session *s, size_t *n)
     size_t k = 0;
     for (size_t i = 0; i < s->nents; i++) {
         const entry *e = &s->ents[i];
-        if (e->kind == ENT_UNDEF || !e->nkeys)
+        if (e->dead || e->kind == ENT_UNDEF || !e->nkeys)
             continue;
         v[k].name = e->keys[0];
         v[k].kind = kind_names[e->kind];

@@ -206,6 +206,15 @@ def test_fgets_and_getline(kc):
     assert r.text() == "[first\n|second\n]"
 
 
+def test_each_cell_reads_input_afresh(kc):
+    # scanf leaves the typed line's newline unread; the next cell must ask
+    # for its own line rather than get that newline.
+    ok(kc, 'int got; scanf("%d", &got);', allow_stdin=True, answers=["7"])
+    r = ok(kc, 'int ch = getchar(); ch', allow_stdin=True, answers=["x"])
+    assert len(r.inputs) == 1
+    assert r.value == str(ord("x"))
+
+
 def test_no_stdin_means_eof_not_a_hang(kc):
     r = run(kc, "int c = getchar(); c == EOF", allow_stdin=False)
     assert r.status == "ok"
