@@ -428,14 +428,3 @@ double ch__chol_logdet(const gsl_matrix *L)
     return 2 * s;
 }
 
-/* ---- documentation table (generated into chalk_doc.c) ---- */
-
-const struct ch_doc *ch_doc_find(const char *name)
-{
-    if (!name)
-        return NULL;
-    for (const struct ch_doc *d = ch_docs; d->name; d++)
-        if (strcmp(d->name, name) == 0)
-            return d;
-    return NULL;
-}

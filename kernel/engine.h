@@ -1,8 +1,8 @@
 /* engine.h — the language side of the kernel, as dispatch sees it.
  *
- * The engine owns the executor: a separate process lineage that holds the C
- * session (compiled cells, their globals) and runs each cell in a fork of
- * itself, so a crash or an interrupt loses only that cell.  Dispatch never
+ * The engine owns the executor: a separate process lineage (started from
+ * the chalk-executor program) that holds the C session (compiled cells,
+ * their globals) and runs each cell in a fork of itself, so a crash or an interrupt loses only that cell.  Dispatch never
  * blocks on it: engine_execute() only starts a cell; everything the cell
  * produces arrives later through the sink, while the loop keeps polling the
  * descriptors that engine_pollfds() names and calls engine_on_readable().
@@ -31,19 +31,10 @@ typedef struct chalk_engine chalk_engine;
 
 typedef void (*chalk_engine_sink)(void *ctx, const char *msg_type, json_t *content);
 
-typedef struct chalk_engine_config {
-    const char *prelude;      /* NULL: the default (#include <chalk.h>); "" : none */
-    size_t output_limit;      /* bytes of stdout+stderr per cell; 0: default */
-    /* per-cell limits, 0 = default, (see engine_limits in engine.c) */
-    double cpu_seconds;
-    size_t memory_bytes;
-    long processes;
-    size_t file_bytes;
-} chalk_engine_config;
-
-/* Start the executor.  Must be called before any ZeroMQ context exists
- * (fork and ZeroMQ do not mix).  Returns NULL and logs on failure. */
-chalk_engine *engine_new(const chalk_engine_config *cfg);
+/* Start the executor (the chalk-executor program; CHALK_EXECUTOR names
+ * another).  Its settings come from the environment (see executor.h).
+ * Returns NULL and logs on failure. */
+chalk_engine *engine_new(void);
 void engine_destroy(chalk_engine **self_p);
 
 /* Start running a cell.  Returns 0, or -1 if a cell is already running.

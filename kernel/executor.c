@@ -27,77 +27,6 @@
  * is killed outright (the issue asks for an interrupt within a second). */
 #define INTERRUPT_GRACE_MS 400
 
-static double amount_suffix(char c)
-{
-    switch (c) {
-    case 'k': case 'K': return 1024.0;
-    case 'm': case 'M': return 1024.0 * 1024;
-    case 'g': case 'G': return 1024.0 * 1024 * 1024;
-    case 't': case 'T': return 1024.0 * 1024 * 1024 * 1024;
-    case 's': return 1;
-    default: return 0;
-    }
-}
-
-double executor_parse_amount(const char *s)
-{
-    if (!s || !*s)
-        return -1;
-    if (strcmp(s, "none") == 0 || strcmp(s, "unlimited") == 0)
-        return 0;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0 || !isfinite(v))
-        return -1;
-    if (*end) {
-        double mul = amount_suffix(*end);
-        if (mul == 0 || (end[1] && !(end[1] == 'B' || end[1] == 'b' || end[1] == 'i') ))
-            return -1;
-        v *= mul;
-    }
-    return v;
-}
-
-static void env_amount(const char *name, double *out)
-{
-    const char *v = getenv(name);
-    if (!v)
-        return;
-    double a = executor_parse_amount(v);
-    if (a >= 0)
-        *out = a;
-    else
-        fprintf(stderr, "chalk: ignoring %s=%s (not an amount)\n", name, v);
-}
-
-void executor_config_defaults(executor_config *cfg)
-{
-    memset(cfg, 0, sizeof *cfg);
-    cfg->prelude = getenv("CHALK_PRELUDE");
-    if (!cfg->prelude)
-        cfg->prelude = EXECUTOR_DEFAULT_PRELUDE;
-    cfg->include_path = getenv("CHALK_INCLUDE_PATH");
-    if (!cfg->include_path)
-        cfg->include_path = CHALK_INCLUDEDIR;
-    cfg->tcc_libdir = getenv("CHALK_TCC_LIBDIR");
-    if (!cfg->tcc_libdir)
-        cfg->tcc_libdir = CHALK_TCC_LIBDIR;
-    /* Generous defaults: they exist to stop a runaway cell, not to ration. */
-    double cpu = 600, mem = 8.0 * (1 << 30), procs = 512, fsize = 4.0 * (1 << 30),
-           out = 4 << 20;
-    env_amount("CHALK_LIMIT_CPU", &cpu);
-    env_amount("CHALK_LIMIT_MEMORY", &mem);
-    env_amount("CHALK_LIMIT_PROCS", &procs);
-    env_amount("CHALK_LIMIT_FSIZE", &fsize);
-    env_amount("CHALK_LIMIT_OUTPUT", &out);
-    cfg->limits.cpu_seconds = cpu;
-    cfg->limits.memory_bytes = (size_t)mem;
-    cfg->limits.processes = (long)procs;
-    cfg->limits.file_bytes = (size_t)fsize;
-    cfg->limits.output_bytes = (size_t)out;
-}
-
 /* ---- talking to the kernel ---- */
 
 static int chan_fd = -1;
@@ -292,44 +221,100 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
     return 0;
 }
 
-static void run_cell(executor_state *st, json_t *req)
+/* ---- the next cell's process, forked ahead ---- */
+
+/* fork() copies the holder's page tables, and its exit tears them down:
+ * about a millisecond that grows with what the session holds.  So the holder
+ * forks the next cell's process while it is idle; the cell only has to be
+ * sent to it.  The spare is a copy of the holder as it was when forked, so
+ * anything that changes the holder (its magics) discards it. */
+typedef struct cell_child {
+    pid_t pid;
+    int fd;          /* our end of the socketpair; the child's is its cellfd */
+} cell_child;
+
+static cell_child spare = { -1, -1 };
+
+/* Fork a child that waits for its cell on the socketpair.  Returns 0 in the
+ * holder (*out filled), -1 if it could not fork, and 1 in the child once it
+ * has run a cell that succeeded and been handed the session: the caller is
+ * then the new holder and goes back to the main loop. */
+static int fork_cell_child(executor_state *st, cell_child *out)
 {
-    /* In the holder, so that a first cell that fails does not throw the
-     * work away with its process. */
-    executor_state_warm(st);
     int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        executor_error("KernelError", strerror(errno), NULL);
-        return;
-    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return -1;
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         close(sv[0]);
         close(sv[1]);
-        executor_error("KernelError", "cannot fork the cell's process", NULL);
-        return;
+        return -1;
     }
     if (pid == 0) {
         close(sv[0]);
-        /* Returns only if the cell succeeded: we are the new holder. */
+        json_t *req = frame_read(sv[1]);
+        if (!req)
+            _exit(0);       /* discarded, or the holder is gone */
+        /* Returns only if the cell succeeded. */
         cellrun_child(st, sv[1], req);
+        json_decref(req);
+        /* The holder sends this byte once it has relayed our last frame, so
+         * that we never read the channel while it still might. */
         char go;
         while (read(sv[1], &go, 1) < 0 && errno == EINTR)
             ;
         close(sv[1]);
-        return;
+        return 1;
     }
     close(sv[1]);
-    fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
-    int ok = relay(pid, sv[0], &st->limits);
-    if (ok) {
-        /* Hand over: the child waits for this byte so that it never reads
-         * the channel while we still might. */
-        (void)!write(sv[0], "g", 1);
+    out->pid = pid;
+    out->fd = sv[0];
+    return 0;
+}
+
+static void discard_spare(void)
+{
+    if (spare.pid < 0)
+        return;
+    close(spare.fd);
+    kill(spare.pid, SIGKILL);
+    while (waitpid(spare.pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    spare = (cell_child){ -1, -1 };
+}
+
+/* Returns 1 in a child that became the new holder (see fork_cell_child). */
+static int run_cell(executor_state *st, json_t *req)
+{
+    cell_child c = spare;
+    spare = (cell_child){ -1, -1 };
+    if (c.pid < 0) {
+        /* In the holder, so that a first cell that fails does not throw the
+         * work away with its process. */
+        executor_state_warm(st);
+        int rc = fork_cell_child(st, &c);
+        if (rc == 1)
+            return 1;
+        if (rc < 0) {
+            executor_error("KernelError", "cannot fork the cell's process", NULL);
+            return 0;
+        }
+    }
+    if (frame_write(c.fd, req) < 0) {
+        close(c.fd);
+        kill(c.pid, SIGKILL);
+        waitpid(c.pid, NULL, 0);
+        executor_error("KernelError", "the cell's process is gone", NULL);
+        return 0;
+    }
+    fcntl(c.fd, F_SETFL, fcntl(c.fd, F_GETFL) | O_NONBLOCK);
+    if (relay(c.pid, c.fd, &st->limits)) {
+        (void)!write(c.fd, "g", 1);
         _exit(0);
     }
-    close(sv[0]);
+    close(c.fd);
+    return 0;
 }
 
 void executor_main(int chan, const executor_config *cfg)
@@ -348,18 +333,29 @@ void executor_main(int chan, const executor_config *cfg)
     if (poll(&quiet, 1, 300) == 0)
         executor_state_warm(&st);
     for (;;) {
+        if (spare.pid < 0 && st.warm && fork_cell_child(&st, &spare) == 1)
+            continue;       /* the spare ran a cell and now holds the session */
         json_t *req = frame_read(chan_fd);
         if (!req)
             _exit(0);
         const char *op = json_string_value(json_object_get(req, "op"));
         if (op && strcmp(op, "execute") == 0) {
             const char *code = json_string_value(json_object_get(req, "code"));
+            if (!code)
+                code = "";
             /* Magics that change the holder itself run here, not in a child;
              * what is left of the cell (if anything) runs as usual. */
             char *rest = NULL;
-            if (magics_run_in_holder(&st, code ? code : "", &rest) == 0 && rest) {
+            int rc = magics_run_in_holder(&st, code, &rest);
+            if (rc < 0 || !rest || strcmp(rest, code) != 0)
+                discard_spare();    /* forked before the holder changed */
+            if (rc == 0 && rest) {
                 json_object_set_new(req, "code", json_string(rest));
-                run_cell(&st, req);
+                if (run_cell(&st, req) == 1) {
+                    json_decref(req);
+                    free(rest);
+                    continue;
+                }
             }
             free(rest);
         }

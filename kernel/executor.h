@@ -1,6 +1,6 @@
 /* executor.h — the process lineage that holds the C session.
  *
- * The kernel forks one executor at start-up.  The executor (the "holder")
+ * The kernel starts one executor (chalk-executor) at start-up.  It (the "holder")
  * keeps the session: the code and data of every cell that succeeded, and the
  * declarations later cells need to see them.  For each cell the holder forks;
  * the child compiles and runs the cell.  If the cell succeeds the child
@@ -59,7 +59,7 @@ void executor_config_defaults(executor_config *cfg);
 /* Parse "10", "1.5G", "512M", "64k" (bytes) or seconds; -1 if malformed. */
 double executor_parse_amount(const char *s);
 
-/* Run the executor in this (freshly forked) process; never returns.
+/* Run the executor in this process (chalk-executor); never returns.
  * `chan` is its end of the channel; stdout and stderr are already the
  * kernel's pipes. */
 void executor_main(int chan, const executor_config *cfg) __attribute__((noreturn));

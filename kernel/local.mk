@@ -28,21 +28,38 @@ kernel_chalk_kernel_LDADD = $(ZMQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 # --- end protocol layers ---
 
 # --- engine side (engine owner) ---
-# The executor runs in a fork of the kernel, so its code lives in the same
-# binary.  Cells call into libchalk, GSL and libm through the kernel's own
-# dynamic symbol table (libtcc resolves undefined symbols with dlsym), which
-# is why the kernel links them even where its own code does not need them.
+# The kernel's half: the engine talks to the executor, the editor answers
+# completion and inspection.
+nodist_kernel_chalk_kernel_SOURCES = exercises/chalk_doc.c
 kernel_chalk_kernel_SOURCES += \
   kernel/engine.c \
   kernel/editor.c kernel/editor.h \
   kernel/frame.c kernel/frame.h \
+  kernel/executor_config.c kernel/executor.h
+kernel_chalk_kernel_CPPFLAGS += $(GSL_CFLAGS) -I$(top_srcdir)/exercises \
+  -DCHALK_INCLUDEDIR='"$(includedir)"' \
+  -DCHALK_EXECUTOR_PATH='"$(pkglibexecdir)/chalk-executor"'
+kernel_chalk_kernel_LDADD += $(TCC_LIBS)
+
+# The executor is a program of its own, started by the kernel, so that the
+# kernel loads nothing a cell needs and binds its sockets at once.  Cells
+# call into libchalk, GSL and libm through the executor's dynamic symbol
+# table (libtcc resolves undefined symbols with dlsym), which is why it links
+# them even where its own code does not need them.
+pkglibexec_PROGRAMS = kernel/chalk-executor
+kernel_chalk_executor_SOURCES = \
+  kernel/executor_main.c \
   kernel/executor.c kernel/executor.h \
+  kernel/executor_config.c \
   kernel/cellrun.c kernel/cellrun.h \
   kernel/cellrt.c kernel/cellrt.h \
   kernel/magics.c kernel/magics.h \
-  kernel/compile_tcc.c kernel/compile_tcc.h
-kernel_chalk_kernel_CPPFLAGS += $(GSL_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"'
-kernel_chalk_kernel_LDADD += exercises/libchalk.la $(GSL_LIBS) $(TCC_LIBS)
+  kernel/compile_tcc.c kernel/compile_tcc.h \
+  kernel/frame.c kernel/frame.h
+kernel_chalk_executor_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) \
+  -DCHALK_INCLUDEDIR='"$(includedir)"'
+kernel_chalk_executor_LDADD = kernel/libchalkcell.la exercises/libchalk.la \
+  $(GSL_LIBS) $(TCC_LIBS) $(JANSSON_LIBS)
 # --- end engine side ---
 
 # --- cell source (session/cellsrc/declindex/headers owner) ---

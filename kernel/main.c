@@ -3,8 +3,9 @@
  *   chalk-kernel -f CONNECTION_FILE     run as a Jupyter kernel
  *   chalk-kernel install [...]          register the kernelspec
  *
- * Beware the order: the engine forks its executor, so it must start before
- * the ZeroMQ context exists (fork and ZeroMQ threads do not mix).
+ * The order matters for start-up time: the sockets are bound first, so that
+ * a front end connecting at once finds them (ZeroMQ retries a refused
+ * connection only after 100 ms), and the executor is started after.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,6 @@ static int run_kernel(const char *path)
 {
     char err[512];
     connfile *cf = connfile_load(path, err, sizeof err);
-    chalk_engine_config cfg;
     chalk_engine *eng = NULL;
     sign *sg = NULL;
     transport *t = NULL;
@@ -55,16 +55,15 @@ static int run_kernel(const char *path)
     if (!sign_enabled(sg))
         log_warn("connection file has an empty key: message authentication is off");
 
-    memset(&cfg, 0, sizeof cfg);
-    eng = engine_new(&cfg);
-    if (eng == NULL)
-        goto out; /* engine_new logged why */
-
     t = transport_new(cf, err, sizeof err);
     if (t == NULL) {
         log_error("%s", err);
         goto out;
     }
+    eng = engine_new();
+    if (eng == NULL)
+        goto out; /* engine_new logged why */
+
     d = dispatch_new(t, sg, eng);
     if (d == NULL) {
         log_error("out of memory");

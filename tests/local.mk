@@ -33,6 +33,7 @@ AM_TESTS_ENVIRONMENT = \
   CHALK_SRCDIR='$(abs_top_srcdir)'; export CHALK_SRCDIR; \
   CHALK_BUILDDIR='$(abs_top_builddir)'; export CHALK_BUILDDIR; \
   CHALK_KERNEL='$(abs_top_builddir)/kernel/chalk-kernel'; export CHALK_KERNEL; \
+  CHALK_EXECUTOR='$(abs_top_builddir)/kernel/chalk-executor'; export CHALK_EXECUTOR; \
   PYTHON='$(PYTHON)'; export PYTHON; \
   PATH="`dirname '$(PYTHON)'`:$$PATH"; export PATH; \
   JUPYTER_PATH='$(CHALK_TEST_JUPYTER)'; export JUPYTER_PATH; \

@@ -54,9 +54,12 @@ def main():
     spec["argv"] = argv
     for k, v in DEFAULT.items():
         spec.setdefault(k, v)
-    # Uninstalled, the kernel finds chalk.h in the source tree.
-    spec.setdefault("env", {})["CHALK_INCLUDE_PATH"] = os.path.join(
-        os.path.abspath(a.srcdir), "exercises")
+    # Uninstalled, the kernel finds chalk.h in the source tree and its
+    # executor next to it.
+    env = spec.setdefault("env", {})
+    env["CHALK_INCLUDE_PATH"] = os.path.join(os.path.abspath(a.srcdir), "exercises")
+    env["CHALK_EXECUTOR"] = os.path.join(os.path.dirname(os.path.abspath(a.kernel)),
+                                         "chalk-executor")
     os.makedirs(a.out, exist_ok=True)
     tmp = os.path.join(a.out, "kernel.json.tmp")
     with open(tmp, "w") as f:

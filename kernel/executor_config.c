@@ -1,0 +1,84 @@
+/* executor_config.c — the executor's settings: defaults, then the
+ * environment (see executor.h).  Both programs read them: the kernel for the
+ * output cap and the editor's prelude, the executor for everything else.
+ */
+#include "executor.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static double amount_suffix(char c)
+{
+    switch (c) {
+    case 'k': case 'K': return 1024.0;
+    case 'm': case 'M': return 1024.0 * 1024;
+    case 'g': case 'G': return 1024.0 * 1024 * 1024;
+    case 't': case 'T': return 1024.0 * 1024 * 1024 * 1024;
+    case 's': return 1;
+    default: return 0;
+    }
+}
+
+double executor_parse_amount(const char *s)
+{
+    if (!s || !*s)
+        return -1;
+    if (strcmp(s, "none") == 0 || strcmp(s, "unlimited") == 0)
+        return 0;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0 || !isfinite(v))
+        return -1;
+    if (*end) {
+        double mul = amount_suffix(*end);
+        if (mul == 0 || (end[1] && !(end[1] == 'B' || end[1] == 'b' || end[1] == 'i') ))
+            return -1;
+        v *= mul;
+    }
+    return v;
+}
+
+static void env_amount(const char *name, double *out)
+{
+    const char *v = getenv(name);
+    if (!v)
+        return;
+    double a = executor_parse_amount(v);
+    if (a >= 0)
+        *out = a;
+    else
+        fprintf(stderr, "chalk: ignoring %s=%s (not an amount)\n", name, v);
+}
+
+void executor_config_defaults(executor_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->prelude = getenv("CHALK_PRELUDE");
+    if (!cfg->prelude)
+        cfg->prelude = EXECUTOR_DEFAULT_PRELUDE;
+    cfg->include_path = getenv("CHALK_INCLUDE_PATH");
+    if (!cfg->include_path)
+        cfg->include_path = CHALK_INCLUDEDIR;
+    cfg->tcc_libdir = getenv("CHALK_TCC_LIBDIR");
+    if (!cfg->tcc_libdir)
+        cfg->tcc_libdir = CHALK_TCC_LIBDIR;
+    /* Generous defaults: they exist to stop a runaway cell, not to ration. */
+    double cpu = 600, mem = 8.0 * (1 << 30), procs = 512, fsize = 4.0 * (1 << 30),
+           out = 4 << 20;
+    env_amount("CHALK_LIMIT_CPU", &cpu);
+    env_amount("CHALK_LIMIT_MEMORY", &mem);
+    env_amount("CHALK_LIMIT_PROCS", &procs);
+    env_amount("CHALK_LIMIT_FSIZE", &fsize);
+    env_amount("CHALK_LIMIT_OUTPUT", &out);
+    cfg->limits.cpu_seconds = cpu;
+    cfg->limits.memory_bytes = (size_t)mem;
+    cfg->limits.processes = (long)procs;
+    cfg->limits.file_bytes = (size_t)fsize;
+    cfg->limits.output_bytes = (size_t)out;
+}
