@@ -601,7 +601,10 @@ static void on_fd(void *ctx, int fd)
 static void on_interrupt(void *ctx)
 {
     dispatch *self = ctx;
-    log_info("SIGINT: interrupting the running cell");
+    /* jupyter_client sends SIGINT before every shutdown too: only a running
+     * cell is worth a line in the front end's log. */
+    if (engine_busy(self->eng))
+        log_info("SIGINT: interrupting the running cell");
     engine_interrupt(self->eng);
 }
 
