@@ -45,6 +45,9 @@ struct chalk_engine {
     frame_reader reader;
     output out[N_OUT];
     int busy;
+    int heard;           /* the executor sent a frame since it was started */
+    int stopped;         /* it died before it could: started again on demand */
+    const char *path;    /* of chalk-executor */
     size_t output_limit;
     size_t output_used;  /* bytes of this cell's output published so far */
     int truncated;
@@ -68,9 +71,12 @@ static int spawn(chalk_engine *e)
         close(sv[1]);
         return -1;
     }
-    const char *path = getenv("CHALK_EXECUTOR");
-    if (!path || !*path)
-        path = CHALK_EXECUTOR_PATH;
+    /* Composed now: between fork and exec only write() is safe. */
+    char failed[600];
+    int nfailed = snprintf(failed, sizeof failed, "chalk: cannot run the executor %s "
+                           "(CHALK_EXECUTOR names another)\n", e->path);
+    if (nfailed < 0 || nfailed >= (int)sizeof failed)
+        nfailed = (int)sizeof failed - 1;
     pid_t pid = fork();
     if (pid < 0)
         return -1;
@@ -88,9 +94,8 @@ static int spawn(chalk_engine *e)
         /* The lineage must hold no socket of the kernel's. */
         for (int fd = 4; fd < 1024; fd++)
             close(fd);
-        execl(path, "chalk-executor", "--channel", "3", (char *)NULL);
-        static const char msg[] = "chalk: cannot start the executor (set CHALK_EXECUTOR?)\n";
-        (void)!write(2, msg, sizeof msg - 1);
+        execl(e->path, "chalk-executor", "--channel", "3", (char *)NULL);
+        (void)!write(2, failed, (size_t)nfailed);
         _exit(127);
     }
     close(sv[1]);
@@ -105,6 +110,8 @@ static int spawn(chalk_engine *e)
     set_nonblock(pe[0]);
     memset(&e->reader, 0, sizeof e->reader);
     e->busy = 0;
+    e->heard = 0;
+    e->stopped = 0;
     return 0;
 }
 
@@ -114,6 +121,9 @@ chalk_engine *engine_new(void)
     if (!e)
         return NULL;
     executor_config_defaults(&e->cfg);
+    e->path = getenv("CHALK_EXECUTOR");
+    if (!e->path || !*e->path)
+        e->path = CHALK_EXECUTOR_PATH;
     e->output_limit = e->cfg.limits.output_bytes;
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (spawn(e) < 0) {
@@ -129,9 +139,13 @@ static void stop_lineage(chalk_engine *e)
 {
     if (e->pid > 0)
         kill(-e->pid, SIGKILL);
+    e->pid = -1;
     close(e->chan);
-    for (int i = 0; i < N_OUT; i++)
+    e->chan = -1;
+    for (int i = 0; i < N_OUT; i++) {
         close(e->out[i].fd);
+        e->out[i].fd = -1;
+    }
     frame_reader_clear(&e->reader);
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
@@ -154,6 +168,8 @@ static void reap(void);
 int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin, int silent)
 {
     if (e->busy)
+        return -1;
+    if (e->stopped && engine_restart(e) < 0)
         return -1;
     reap();        /* the holder that handed over at the end of the last cell */
     json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b}", "op", "execute", "code", code, "count",
@@ -202,6 +218,8 @@ int engine_restart(chalk_engine *e)
 int engine_pollfds(const chalk_engine *e, int *fds, int max)
 {
     int n = 0;
+    if (e->stopped)
+        return 0;
     if (n < max)
         fds[n++] = e->chan;
     for (int i = 0; i < N_OUT && n < max; i++)
@@ -276,6 +294,7 @@ static void reap(void)
 
 static void deliver(chalk_engine *e, json_t *msg, chalk_engine_sink sink, void *ctx)
 {
+    e->heard = 1;
     const char *type = json_string_value(json_object_get(msg, "msg_type"));
     json_t *content = json_object_get(msg, "content");
     if (!type || !json_is_object(content)) {
@@ -329,19 +348,32 @@ void engine_on_readable(chalk_engine *e, int fd, chalk_engine_sink sink, void *c
     }
     reap();
     if (got < 0 || e->reader.eof) {
-        /* The whole lineage is gone (killed from outside).  Start over, and
-         * tell the cell that was running, if any, what happened. */
-        int was_busy = e->busy;
+        /* The whole lineage is gone: killed from outside (start over at
+         * once), or it never started (then not in a loop: at the next cell).
+         * Tell the cell that was running, if any, what happened. */
+        int was_busy = e->busy, never_started = !e->heard;
         drain_all(e, 1, sink, ctx);
-        log_error("the executor died; starting a new session");
-        engine_restart(e);
+        const char *ename = "DeadExecutor";
+        const char *evalue = "the kernel's executor process died; the session was restarted "
+                             "and earlier cells must be run again";
+        if (never_started) {
+            log_error("the executor (%s) ended before it ran a cell; it is started again "
+                      "for the next cell", e->path);
+            stop_lineage(e);
+            e->busy = 0;
+            e->stopped = 1;
+            ename = "ExecutorError";
+            evalue = "the kernel could not start its executor (chalk-executor); the kernel's "
+                     "log says why";
+        } else {
+            log_error("the executor died; starting a new session");
+            engine_restart(e);
+        }
         if (was_busy) {
-            const char *evalue = "the kernel's executor process died; the session was restarted "
-                                 "and earlier cells must be run again";
-            sink(ctx, "error", json_pack("{s:s, s:s, s:[s]}", "ename", "DeadExecutor", "evalue",
+            sink(ctx, "error", json_pack("{s:s, s:s, s:[s]}", "ename", ename, "evalue",
                                          evalue, "traceback", evalue));
             sink(ctx, "execute_done", json_pack("{s:s, s:s, s:s, s:[s]}", "status", "error", "ename",
-                                                "DeadExecutor", "evalue", evalue, "traceback", evalue));
+                                                ename, "evalue", evalue, "traceback", evalue));
         }
     }
 }

@@ -384,6 +384,34 @@ def test_type_generic_math(kc, expr, shown):
     assert not [d for d in r.displays if d["metadata"].get("chalk_warnings")]
 
 
+def test_an_executor_that_cannot_start_is_a_clear_error_not_a_loop(tmp_path):
+    # A broken install (the executor missing) must show the cell why, and
+    # leave the kernel answering, not restarting its executor in a loop.
+    import json
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    spec = KernelSpecManager().get_kernel_spec("chalk").to_dict()
+    spec.setdefault("env", {})["CHALK_EXECUTOR"] = str(tmp_path / "no-such-executor")
+    d = tmp_path / "kernels" / "chalk-broken"
+    d.mkdir(parents=True)
+    (d / "kernel.json").write_text(json.dumps(spec))
+    km = KernelManager(kernel_name="chalk-broken",
+                       kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")]))
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        for _ in range(2):
+            r = run(kc, 'printf("hi");')
+            assert r.status == "error"
+            assert [e["ename"] for e in r.errors] == ["ExecutorError"]
+            assert "cannot run the executor" in r.text("stderr")
+        assert kc.kernel_info(reply=True, timeout=120)["content"]["status"] == "ok"
+    finally:
+        stop(km, kc)
+
+
 def test_kernel_exits_when_its_front_end_dies(tmp_path):
     # A front end killed outright (no shutdown_request) must not leave the
     # kernel and its session running forever.
