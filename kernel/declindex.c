@@ -16,8 +16,11 @@
 
 typedef struct slot {
     char *key;
-    size_t *vals;
-    size_t n, cap;
+    union {
+        size_t one;   /* while n == 1: most keys have one value */
+        size_t *vals;
+    } v;
+    uint32_t n, cap;
 } slot;
 
 struct declindex_map {
@@ -68,7 +71,8 @@ void declindex_map_destroy(declindex_map **map_p)
         return;
     for (size_t i = 0; i < m->cap; i++) {
         free(m->slots[i].key);
-        free(m->slots[i].vals);
+        if (m->slots[i].n > 1)
+            free(m->slots[i].v.vals);
     }
     free(m->slots);
     free(m);
@@ -103,27 +107,37 @@ void declindex_map_add(declindex_map *m, const char *key, size_t len, size_t val
         memcpy(s->key, key, len);
         m->used++;
     }
-    if (s->n && s->vals[s->n - 1] == val)
+    if (s->n == 0) {
+        s->v.one = val;
+        s->n = 1;
         return;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 2;
-        s->vals = xrealloc(s->vals, s->cap * sizeof *s->vals);
     }
-    s->vals[s->n++] = val;
+    if ((s->n == 1 ? s->v.one : s->v.vals[s->n - 1]) == val)
+        return;
+    if (s->n == 1) {
+        size_t first = s->v.one;
+        s->cap = 4;
+        s->v.vals = xalloc(s->cap * sizeof *s->v.vals);
+        s->v.vals[0] = first;
+    } else if (s->n == s->cap) {
+        s->cap *= 2;
+        s->v.vals = xrealloc(s->v.vals, s->cap * sizeof *s->v.vals);
+    }
+    s->v.vals[s->n++] = val;
 }
 
 const size_t *declindex_map_get(const declindex_map *m, const char *key, size_t len, size_t *n)
 {
     slot *s = find(m, key, len);
     *n = s->key ? s->n : 0;
-    return s->key ? s->vals : NULL;
+    return !s->key ? NULL : s->n == 1 ? &s->v.one : s->v.vals;
 }
 
 /* ------------------------------------------------------------------ */
 /* index */
 
 struct declindex {
-    char *text;
+    char *text;               /* declindex_text's, built when first asked */
     cellsrc_cell *cell;       /* items = chunks */
     unsigned char *live;      /* per chunk: kept (dead macros are not) */
     unsigned *mark;           /* per chunk: closure generation */
@@ -143,9 +157,6 @@ static const char *plain(const char *def)
 declindex *declindex_new(const char *flat, const declindex *pre)
 {
     declindex *idx = xalloc(sizeof *idx);
-    size_t len = strlen(flat);
-    idx->text = xalloc(len + 1);
-    memcpy(idx->text, flat, len);
     idx->by_name = declindex_map_new();
     idx->types = declindex_map_new();
     idx->voids = declindex_map_new();
@@ -154,6 +165,7 @@ declindex *declindex_new(const char *flat, const declindex *pre)
     /* Typedef names must be known while splitting (`gsl_block * b;`), so
      * the splitter learns them from the text itself as it goes. */
     idx->cell = cellsrc_split(flat, CELLSRC_WHOLE, NULL, NULL);
+    cellsrc_pack(idx->cell);     /* it lives as long as the session */
     size_t n = idx->cell->nitems;
     idx->live = xalloc(n);
     idx->mark = xalloc(n * sizeof *idx->mark);
@@ -218,7 +230,20 @@ void declindex_destroy(declindex **idx_p)
     *idx_p = NULL;
 }
 
-const char *declindex_text(const declindex *idx) { return idx->text; }
+const char *declindex_text(declindex *idx)
+{
+    /* Rebuilt from the chunks when asked (rarely): the index does not keep
+     * a second copy of the headers for it. */
+    if (!idx->text) {
+        cellsrc_buf b = { 0 };
+        for (size_t i = 0; i < idx->cell->nitems; i++) {
+            cellsrc_buf_add(&b, idx->cell->items[i].text);
+            cellsrc_buf_add(&b, "\n");
+        }
+        idx->text = b.s ? cellsrc_buf_take(&b) : xalloc(1);
+    }
+    return idx->text;
+}
 size_t declindex_nchunks(const declindex *idx) { return idx->cell->nitems; }
 
 int declindex_is_type(const declindex *idx, const char *name, size_t len)

@@ -36,8 +36,8 @@ typedef struct declindex declindex;
 declindex *declindex_new(const char *flat, const declindex *predefined);
 void declindex_destroy(declindex **idx_p);
 
-/* The whole flattened text (the safe fallback when a closure is wrong). */
-const char *declindex_text(const declindex *idx);
+/* Every chunk's text, in order (the safe fallback when a closure is wrong). */
+const char *declindex_text(declindex *idx);
 size_t declindex_nchunks(const declindex *idx);
 
 /* Whether a chunk defines `name` as a typedef name / defines it at all
