@@ -15,6 +15,9 @@
  * While the child runs, the holder relays frames both ways (input requests
  * and replies, displays, the final result) and kills the child on interrupt.
  * A frame torn by a dying child is dropped by the holder, never forwarded.
+ * The child is forked ahead, while the holder is idle (a "spare" that waits
+ * for its cell), so a cell does not wait for fork(); a magic that changes
+ * the holder discards the spare.
  *
  * Frames on chan (see frame.h), kernel -> executor:
  *   {"op":"execute","code":s,"count":n,"allow_stdin":b,"silent":b}
