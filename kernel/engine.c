@@ -78,8 +78,12 @@ static int spawn(chalk_engine *e)
     if (nfailed < 0 || nfailed >= (int)sizeof failed)
         nfailed = (int)sizeof failed - 1;
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        int fds[] = { sv[0], sv[1], po[0], po[1], pe[0], pe[1] };
+        for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+            close(fds[i]);
         return -1;
+    }
     if (pid == 0) {
         /* Only async-signal-safe calls until exec: ZeroMQ's threads exist. */
         /* Own process group: a SIGINT sent to the kernel's group (as
@@ -90,7 +94,8 @@ static int spawn(chalk_engine *e)
         dup2(devnull, 0);
         dup2(po[1], 1);
         dup2(pe[1], 2);
-        dup2(sv[1], 3);     /* without close-on-exec, unlike the original */
+        dup2(sv[1], 3);
+        fcntl(3, F_SETFD, 0);   /* kept across exec (even if sv[1] was 3) */
         /* The lineage must hold no socket of the kernel's. */
         for (int fd = 4; fd < 1024; fd++)
             close(fd);

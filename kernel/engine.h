@@ -2,10 +2,11 @@
  *
  * The engine owns the executor: a separate process lineage (started from
  * the chalk-executor program) that holds the C session (compiled cells,
- * their globals) and runs each cell in a fork of itself, so a crash or an interrupt loses only that cell.  Dispatch never
- * blocks on it: engine_execute() only starts a cell; everything the cell
- * produces arrives later through the sink, while the loop keeps polling the
- * descriptors that engine_pollfds() names and calls engine_on_readable().
+ * their globals) and runs each cell in a fork of itself, so a crash or an
+ * interrupt loses only that cell.  Dispatch never blocks on it:
+ * engine_execute() only starts a cell; everything the cell produces arrives
+ * later through the sink, while the loop keeps polling the descriptors that
+ * engine_pollfds() names and calls engine_on_readable().
  *
  * Everything the sink receives is already shaped as the content of a Jupyter
  * iopub message, so dispatch only adds headers and parents:

@@ -292,6 +292,32 @@ static void test_gsl(session *s)
     cell_ok(s, "gsl_vector_free(sv); gsl_vector_free(w); gsl_matrix_free(V);", 6);
 }
 
+/* Re-running cells many times kills their entries and compacts the
+ * session now and then; names must resolve to the newest definition across
+ * every compaction, and %who must list each name once. */
+static void test_many_redefinitions(session *s)
+{
+    char code[256];
+    int number = 1;
+    cell_ok(s, "typedef struct { int v; } box;\nint keep = 7;", number++);
+    for (int i = 0; i < 300 && !failures; i++) {
+        snprintf(code, sizeof code, "int x = %d;\nbox b = { %d };\nint f(void) { return %d; }", i,
+                 i, i);
+        cell_ok(s, code, number++);
+    }
+    cell_ok(s, "x == 299 && b.v == 299 && f() == 299 && keep == 7", number++);
+    check(!strcmp(shown, "1"));
+    size_t n;
+    session_name *names = session_names(s, &n);
+    int xs = 0, fs = 0;
+    for (size_t i = 0; i < n; i++) {
+        xs += !strcmp(names[i].name, "x");
+        fs += !strcmp(names[i].name, "f");
+    }
+    check(xs == 1 && fs == 1);
+    free(names);
+}
+
 static void timing(const char *label, int full)
 {
     session *s = session_new(prelude, NULL);
@@ -334,6 +360,10 @@ int main(void)
     test_errors(s);
     session_reset(s);
     test_more(s);
+    session_reset(s);
+    test_gsl(s);
+    session_reset(s);
+    test_many_redefinitions(s);
     session_reset(s);
     test_gsl(s);
     size_t n;
