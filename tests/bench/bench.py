@@ -9,8 +9,9 @@ medians and ratios (chalk / reference; lower is better for chalk):
   GSL cell        a cell including <gsl/gsl_linalg.h> taking a 3x3 SVD, vs the
                   same ipykernel print;
   start           KernelManager.start_kernel() -> kernel_info_reply;
-  memory          resident memory of the kernel and all its descendants
-                  (sum of VmRSS over the process tree in /proc) after 10 cells;
+  memory          after 10 cells, the distinct physical pages the kernel and
+                  all its descendants keep resident (/proc/PID/pagemap; PSS
+                  and summed RSS are printed too);
   1,000 cells     one session, each cell defining a new global and printing
                   it; p50 of the last hundred / p50 of the first hundred;
   linear algebra  tests/bench/bench_linalg (libchalk: 256x256 SVD, eigh,
