@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ struct chalk_engine {
     int busy;
     int heard;           /* the executor sent a frame since it was started */
     int stopped;         /* it died before it could: started again on demand */
-    const char *path;    /* of chalk-executor */
+    char path[PATH_MAX]; /* of chalk-executor */
     size_t output_limit;
     size_t output_used;  /* bytes of this cell's output published so far */
     int truncated;
@@ -120,15 +121,36 @@ static int spawn(chalk_engine *e)
     return 0;
 }
 
+/* CHALK_EXECUTOR if set; else the installed executor for the installed
+ * kernel, and for a kernel run from anywhere else (its build directory) the
+ * chalk-executor next to it, so that an uninstalled build never runs an
+ * older installed executor. */
+static void find_executor(char *out, size_t size)
+{
+    const char *env = getenv("CHALK_EXECUTOR");
+    snprintf(out, size, "%s", env && *env ? env : CHALK_EXECUTOR_PATH);
+    if (env && *env)
+        return;
+    char self[PATH_MAX], installed[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return;
+    self[n] = 0;
+    if (realpath(CHALK_BINDIR "/chalk-kernel", installed) && strcmp(self, installed) == 0)
+        return;
+    const char *slash = strrchr(self, '/');
+    int len = snprintf(out, size, "%.*s/chalk-executor", slash ? (int)(slash - self) : 0, self);
+    if (len < 0 || (size_t)len >= size || access(out, X_OK) != 0)
+        snprintf(out, size, "%s", CHALK_EXECUTOR_PATH);
+}
+
 chalk_engine *engine_new(void)
 {
     chalk_engine *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
     executor_config_defaults(&e->cfg);
-    e->path = getenv("CHALK_EXECUTOR");
-    if (!e->path || !*e->path)
-        e->path = CHALK_EXECUTOR_PATH;
+    find_executor(e->path, sizeof e->path);
     e->output_limit = e->cfg.limits.output_bytes;
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (spawn(e) < 0) {

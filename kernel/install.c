@@ -124,28 +124,6 @@ int install_write_kernel_json(const char *dir, const char *binary, char *err, si
     return rc < 0 ? -1 : 0;
 }
 
-/* An uninstalled build runs as DIR/.libs/[lt-]chalk-kernel behind libtool's
- * wrapper script DIR/chalk-kernel, which sets the library path; the spec
- * must name the wrapper, or the kernel would not find libchalk. */
-static void libtool_wrapper(char *exe, size_t size)
-{
-    char *slash = strrchr(exe, '/');
-    const char *base;
-    char wrapper[PATH_MAX];
-    size_t dirlen;
-
-    if (slash == NULL || slash - exe < 6 || strncmp(slash - 6, "/.libs", 6) != 0)
-        return;
-    base = slash + 1;
-    if (strncmp(base, "lt-", 3) == 0)
-        base += 3;
-    dirlen = (size_t)(slash - 6 - exe);
-    if ((size_t)snprintf(wrapper, sizeof wrapper, "%.*s/%s", (int)dirlen, exe, base) >= sizeof wrapper)
-        return;
-    if (access(wrapper, X_OK) == 0)
-        snprintf(exe, size, "%s", wrapper);
-}
-
 /* Find a directory holding the logos; NULL if none does. */
 static const char *find_logo_dir(const char *exe, char *buf, size_t buflen)
 {
@@ -214,7 +192,6 @@ int install_main(int argc, char **argv)
         return 1;
     }
     exe[n] = '\0';
-    libtool_wrapper(exe, sizeof exe);
 
     if (prefix != NULL) {
         snprintf(root, sizeof root, "%s/share/jupyter", prefix);

@@ -38,7 +38,7 @@ kernel_chalk_kernel_SOURCES += \
   kernel/executor_config.c kernel/executor.h
 kernel_chalk_kernel_CPPFLAGS += $(GSL_CFLAGS) -I$(top_srcdir)/exercises \
   -DCHALK_INCLUDEDIR='"$(includedir)"' \
-  -DCHALK_EXECUTOR_PATH='"$(pkglibexecdir)/chalk-executor"'
+  -DCHALK_EXECUTOR_PATH='"$(pkglibexecdir)/chalk-executor"' -DCHALK_BINDIR='"$(bindir)"'
 kernel_chalk_kernel_LDADD += $(TCC_LIBS)
 
 # The executor is a program of its own, started by the kernel, so that the

@@ -384,30 +384,56 @@ def test_type_generic_math(kc, expr, shown):
     assert not [d for d in r.displays if d["metadata"].get("chalk_warnings")]
 
 
-def test_an_executor_that_cannot_start_is_a_clear_error_not_a_loop(tmp_path):
-    # A broken install (the executor missing) must show the cell why, and
-    # leave the kernel answering, not restarting its executor in a loop.
+def start_with_executor(tmp_path, executor):
+    """The build tree's kernel with CHALK_EXECUTOR set to `executor` ("" = unset)."""
     import json
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
     spec = KernelSpecManager().get_kernel_spec("chalk").to_dict()
-    spec.setdefault("env", {})["CHALK_EXECUTOR"] = str(tmp_path / "no-such-executor")
-    d = tmp_path / "kernels" / "chalk-broken"
+    spec.setdefault("env", {})["CHALK_EXECUTOR"] = executor
+    d = tmp_path / "kernels" / "chalk-other"
     d.mkdir(parents=True)
     (d / "kernel.json").write_text(json.dumps(spec))
-    km = KernelManager(kernel_name="chalk-broken",
+    km = KernelManager(kernel_name="chalk-other",
                        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")]))
     km.start_kernel()
     kc = km.client()
     kc.start_channels()
+    kc.wait_for_ready(timeout=120)
+    return km, kc
+
+
+def test_an_executor_that_cannot_start_is_a_clear_error_not_a_loop(tmp_path):
+    # A broken install (the executor missing) must show the cell why, and
+    # leave the kernel answering, not restarting its executor in a loop.
+    km, kc = start_with_executor(tmp_path, str(tmp_path / "no-such-executor"))
     try:
-        kc.wait_for_ready(timeout=120)
         for _ in range(2):
             r = run(kc, 'printf("hi");')
             assert r.status == "error"
             assert [e["ename"] for e in r.errors] == ["ExecutorError"]
             assert "cannot run the executor" in r.text("stderr")
         assert kc.kernel_info(reply=True, timeout=120)["content"]["status"] == "ok"
+    finally:
+        stop(km, kc)
+
+
+def test_an_uninstalled_kernel_runs_the_executor_built_next_to_it(tmp_path):
+    # Without CHALK_EXECUTOR, a kernel run from its build directory must not
+    # pick up an installed (maybe older) executor.
+    km, kc = start_with_executor(tmp_path, "")
+    try:
+        assert ok(kc, "6 * 7").value == "42"
+        kernel = km.provisioner.process.pid
+        children = open(f"/proc/{kernel}/task/{kernel}/children").read().split()
+        exes = []
+        for c in children:
+            try:
+                exes.append(os.readlink(f"/proc/{c}/exe"))
+            except OSError:
+                pass            # an old holder that has just exited
+        builddir = os.path.realpath(os.environ["CHALK_BUILDDIR"])
+        assert exes and all(e.startswith(builddir + "/kernel/") for e in exes), exes
     finally:
         stop(km, kc)
 
