@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -274,15 +273,16 @@ static int fork_cell_child(executor_state *st, cell_child *out)
     return 0;
 }
 
-static void discard_spare(void)
+/* Kill a child that has not reported (or must not run) and reap it. */
+static void discard(cell_child *c)
 {
-    if (spare.pid < 0)
+    if (c->pid < 0)
         return;
-    close(spare.fd);
-    kill(spare.pid, SIGKILL);
-    while (waitpid(spare.pid, NULL, 0) < 0 && errno == EINTR)
+    close(c->fd);
+    kill(c->pid, SIGKILL);
+    while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
         ;
-    spare = (cell_child){ -1, -1 };
+    *c = (cell_child){ -1, -1 };
 }
 
 /* Returns 1 in a child that became the new holder (see fork_cell_child). */
@@ -303,9 +303,7 @@ static int run_cell(executor_state *st, json_t *req)
         }
     }
     if (frame_write(c.fd, req) < 0) {
-        close(c.fd);
-        kill(c.pid, SIGKILL);
-        waitpid(c.pid, NULL, 0);
+        discard(&c);
         executor_error("KernelError", "the cell's process is gone", NULL);
         return 0;
     }
@@ -354,7 +352,7 @@ void executor_main(int chan, const executor_config *cfg)
             char *rest = NULL;
             int rc = magics_run_in_holder(&st, code, &rest);
             if (rc < 0 || !rest || strcmp(rest, code) != 0)
-                discard_spare();    /* forked before the holder changed */
+                discard(&spare);    /* forked before the holder changed */
             if (rc == 0 && rest) {
                 json_object_set_new(req, "code", json_string(rest));
                 if (run_cell(&st, req) == 1) {
