@@ -369,10 +369,14 @@ static int execute(dispatch *self, wire_msg *req)
     }
 
     if (engine_execute(self->eng, code, count, allow_stdin, silent) < 0) {
-        reply(self, TRANSPORT_SHELL, req, "execute_reply",
-              json_pack("{s:s, s:s, s:s, s:[s], s:i}", "status", "error", "ename", "EngineBusy", "evalue",
-                        "the engine could not start the cell", "traceback",
-                        "EngineBusy: the engine could not start the cell", "execution_count", count));
+        /* Like every failed cell: one error output, then the reply. */
+        json_t *err = json_pack("{s:s, s:s, s:[s]}", "ename", "EngineBusy", "evalue",
+                                "the engine could not start the cell", "traceback",
+                                "EngineBusy: the engine could not start the cell");
+        publish(self, req->header, "error", json_deep_copy(err));
+        json_object_set_new(err, "status", json_string("error"));
+        json_object_set_new(err, "execution_count", json_integer(count));
+        reply(self, TRANSPORT_SHELL, req, "execute_reply", err);
         return 0;
     }
     self->cur = req;

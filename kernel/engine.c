@@ -202,6 +202,10 @@ int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin
     json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b}", "op", "execute", "code", code, "count",
                             count, "allow_stdin", allow_stdin, "silent", silent);
     int rc = frame_write(e->chan, req);
+    /* The executor died before its end of file was read (it could not
+     * start, or was killed while idle): a fresh one gets the cell. */
+    if (rc < 0 && engine_restart(e) == 0)
+        rc = frame_write(e->chan, req);
     json_decref(req);
     if (rc < 0)
         return -1;
