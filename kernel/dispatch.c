@@ -53,6 +53,7 @@ struct dispatch {
     size_t nhist, caphist;
     int restart;
     int stopping;
+    int announced;       /* "starting" has been published */
 };
 
 static const char *const channel_names[] = {"shell", "control", "stdin", "iopub", "hb"};
@@ -588,6 +589,13 @@ static void on_subscribe(void *ctx, const char *topic, size_t len)
     send_msg(self, TRANSPORT_IOPUB, &id, id.size ? 1 : 0, "iopub_welcome", NULL, content);
     json_decref(content);
     free(t);
+    /* "starting" is published once; sent at start-up it would reach nobody
+     * (no front end has subscribed yet), or reach a front end that
+     * connected within that instant before its welcome. */
+    if (!self->announced) {
+        self->announced = 1;
+        publish_status(self, NULL, "starting");
+    }
 }
 
 static int pollfds(void *ctx, int *fds, int max)
@@ -657,7 +665,6 @@ void dispatch_start(dispatch *self, transport_handler *h)
     h->pollfds = pollfds;
     h->on_fd = on_fd;
     h->on_interrupt = on_interrupt;
-    publish_status(self, NULL, "starting");
 }
 
 int dispatch_restart_requested(const dispatch *self)
