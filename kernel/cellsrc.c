@@ -32,12 +32,6 @@ static void *xrealloc(void *p, size_t n)
     return q;
 }
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = xrealloc(NULL, n * size);
-    return memset(p, 0, n * size);
-}
-
 static char *xstrndup(const char *s, size_t n)
 {
     char *r = xrealloc(NULL, n + 1);
@@ -1137,124 +1131,12 @@ static void free_names(char **v, size_t n)
     free(v);
 }
 
-/* ---- packing ---- */
-
-/* An open-addressing set of strings: each distinct one gets an offset in
- * the pool being laid out. */
-typedef struct intern {
-    const char **keys;
-    size_t *offs;
-    size_t cap, used;        /* used: bytes of pool assigned so far */
-} intern;
-
-static size_t intern_slot(const intern *t, const char *s)
-{
-    size_t h = 1469598103934665603ULL;                 /* FNV-1a */
-    for (const char *p = s; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    size_t i = h & (t->cap - 1);
-    while (t->keys[i] && strcmp(t->keys[i], s) != 0)
-        i = (i + 1) & (t->cap - 1);
-    return i;
-}
-
-static void intern_add(intern *t, const char *s)
-{
-    if (!s)
-        return;
-    size_t i = intern_slot(t, s);
-    if (!t->keys[i]) {
-        t->keys[i] = s;
-        t->offs[i] = t->used;
-        t->used += strlen(s) + 1;
-    }
-}
-
-/* The pooled copy of s; the original is freed. */
-static char *intern_take(const intern *t, const char *pool, char *s)
-{
-    if (!s)
-        return NULL;
-    char *r = (char *)pool + t->offs[intern_slot(t, s)];
-    free(s);
-    return r;
-}
-
-static char **pack_names(const intern *t, const char *pool, char **v, size_t n, char ***next)
-{
-    char **r = n ? *next : NULL;
-    for (size_t i = 0; i < n; i++)
-        r[i] = intern_take(t, pool, v[i]);
-    *next += n;
-    free(v);
-    return r;
-}
-
-void cellsrc_pack(cellsrc_cell *c)
-{
-    if (c->pool || !c->nitems)
-        return;
-    size_t nstrings = 0, nnames = 0;
-    for (size_t i = 0; i < c->nitems; i++) {
-        const cellsrc_item *it = &c->items[i];
-        nnames += it->ndefs + it->nrefs + it->ntypenames;
-        nstrings += 5 + it->ndefs + it->nrefs + it->ntypenames;
-    }
-    intern t = { 0 };
-    t.cap = 16;
-    while (t.cap < 2 * nstrings)
-        t.cap *= 2;
-    t.keys = xcalloc(t.cap, sizeof *t.keys);
-    t.offs = xcalloc(t.cap, sizeof *t.offs);
-    for (size_t i = 0; i < c->nitems; i++) {
-        const cellsrc_item *it = &c->items[i];
-        const char *fields[] = { it->text, it->init, it->type_name, it->proto, it->deftext };
-        for (size_t k = 0; k < 5; k++)
-            intern_add(&t, fields[k]);
-        for (size_t k = 0; k < it->ndefs; k++)
-            intern_add(&t, it->defs[k]);
-        for (size_t k = 0; k < it->nrefs; k++)
-            intern_add(&t, it->refs[k]);
-        for (size_t k = 0; k < it->ntypenames; k++)
-            intern_add(&t, it->typenames[k]);
-    }
-    char *pool = xcalloc(t.used ? t.used : 1, 1);
-    /* Lay the pool out, then let the set name pooled copies: the originals
-     * are freed as the items are rewritten. */
-    for (size_t i = 0; i < t.cap; i++)
-        if (t.keys[i]) {
-            memcpy(pool + t.offs[i], t.keys[i], strlen(t.keys[i]) + 1);
-            t.keys[i] = pool + t.offs[i];
-        }
-    char **names = nnames ? xcalloc(nnames, sizeof *names) : NULL, **next = names;
-    for (size_t i = 0; i < c->nitems; i++) {
-        cellsrc_item *it = &c->items[i];
-        it->text = intern_take(&t, pool, it->text);
-        it->init = intern_take(&t, pool, it->init);
-        it->type_name = intern_take(&t, pool, it->type_name);
-        it->proto = intern_take(&t, pool, it->proto);
-        it->deftext = intern_take(&t, pool, it->deftext);
-        it->defs = pack_names(&t, pool, it->defs, it->ndefs, &next);
-        it->refs = pack_names(&t, pool, it->refs, it->nrefs, &next);
-        it->typenames = pack_names(&t, pool, it->typenames, it->ntypenames, &next);
-    }
-    free(t.keys);
-    free(t.offs);
-    c->pool = pool;
-    c->names = names;
-    cellsrc_item *fit = realloc(c->items, c->nitems * sizeof *c->items);
-    if (fit)
-        c->items = fit;
-}
-
 void cellsrc_destroy(cellsrc_cell **cell_p)
 {
     cellsrc_cell *c = *cell_p;
     if (!c)
         return;
-    free(c->pool);
-    free(c->names);
-    for (size_t i = 0; i < c->nitems && !c->pool; i++) {
+    for (size_t i = 0; i < c->nitems; i++) {
         cellsrc_item *it = &c->items[i];
         free(it->text);
         free(it->init);

@@ -130,8 +130,6 @@ typedef struct cellsrc_cell {
     size_t nitems;
     cellsrc_magic *magics;
     size_t nmagics;
-    char *pool;              /* after cellsrc_pack: every item string */
-    char **names;            /* after cellsrc_pack: every defs/refs/typenames array */
 } cellsrc_cell;
 
 /* Answers whether `name` (len bytes, not NUL-terminated) is a typedef name
@@ -154,13 +152,6 @@ enum {                      /* cellsrc_split options */
 cellsrc_cell *cellsrc_split(const char *code, unsigned options,
                             cellsrc_is_type_fn is_type, void *ctx);
 void cellsrc_destroy(cellsrc_cell **cell_p);
-
-/* Move every string of the items into one block, equal strings shared, and
- * the name arrays into another.  For a cell that lives long and is only
- * read (a header index: thousands of items, tens of thousands of small
- * allocations), this more than halves its memory.  Items must not be
- * modified or freed one by one afterwards; cellsrc_destroy knows. */
-void cellsrc_pack(cellsrc_cell *cell);
 
 /* Whether `name` is a C keyword (including GNU spellings tcc accepts). */
 int cellsrc_is_keyword(const char *name, size_t len);
