@@ -166,6 +166,15 @@ tests_bench_bench_linalg_SOURCES = tests/bench/bench_linalg.c
 tests_bench_bench_linalg_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS)
 tests_bench_bench_linalg_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
 CLEANFILES += tests/bench/bench_linalg
+
+# ... and the floor under its memory figure: a program that only binds a
+# kernel's sockets and signs a message with the kernel's libraries.
+EXTRA_PROGRAMS += tests/bench/bench_floor
+bench_programs += tests/bench/bench_floor
+tests_bench_bench_floor_SOURCES = tests/bench/bench_floor.c
+tests_bench_bench_floor_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+tests_bench_bench_floor_LDADD = $(ZMQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+CLEANFILES += tests/bench/bench_floor
 # --- end libchalk unit tests ---
 
 # --- cell engine: semantics through jupyter_client (engine owner) ---

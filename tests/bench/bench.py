@@ -11,7 +11,8 @@ medians and ratios (chalk / reference; lower is better for chalk):
   start           KernelManager.start_kernel() -> kernel_info_reply;
   memory          after 10 cells, the distinct physical pages the kernel and
                   all its descendants keep resident (/proc/PID/pagemap; PSS
-                  and summed RSS are printed too);
+                  and summed RSS are printed too), and the same for
+                  tests/bench/bench_floor, the floor under that figure;
   1,000 cells     one session, each cell defining a new global and printing
                   it; p50 of the last hundred / p50 of the first hundred;
   linear algebra  tests/bench/bench_linalg (libchalk: 256x256 SVD, eigh,
@@ -319,12 +320,24 @@ def numpy_linalg(n, reps):
     return out
 
 
-def find_bench_linalg(builddir):
-    for p in (os.path.join(builddir, "tests", "bench", "bench_linalg"),
-              os.path.join(builddir, "tests", "bench", "bench-linalg")):
-        if os.path.isfile(p) and os.access(p, os.X_OK):
-            return p
-    return None
+def find_bench_program(builddir, name):
+    p = os.path.join(builddir, "tests", "bench", name)
+    return p if os.path.isfile(p) and os.access(p, os.X_OK) else None
+
+
+def floor_memory(prog):
+    """Resident pages of bench_floor: a program that only binds a kernel's
+    five sockets and signs one message with chalk's libraries (see
+    bench_floor.c), i.e. the least any kernel built on them keeps."""
+    p = subprocess.Popen([prog], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        if not p.stdout.readline().startswith("ready"):
+            raise RuntimeError("bench_floor did not start")
+        time.sleep(0.2)
+        return tree_resident_pages([p.pid])
+    finally:
+        p.stdin.close()
+        p.wait()
 
 
 def fmt_s(x):
@@ -421,6 +434,9 @@ def main():
             if r:
                 C["rss_bytes"], C["pss_bytes"], C["rss_processes"], C["resident_bytes"] = r
             k2.close()
+    floor = find_bench_program(a.builddir, "bench_floor")
+    if ck and want("memory") and floor:
+        C["floor_resident_bytes"] = attempt("bench_floor", lambda: floor_memory(floor))
     if ck and want("many"):
         k3 = attempt("chalk start", lambda: Kernel(a.chalk_kernel, cwd))
         if k3:
@@ -440,6 +456,7 @@ def main():
     R["gsl_ratio"] = ratio(C.get("gsl_svd_p50"), P.get("trivial_p50"))
     R["start_ratio"] = ratio(C.get("start_p50"), P.get("start_p50"))
     R["memory_ratio"] = ratio(C.get("resident_bytes"), P.get("resident_bytes"))
+    R["floor_ratio"] = ratio(C.get("floor_resident_bytes"), P.get("resident_bytes"))
     R["pss_ratio"] = ratio(C.get("pss_bytes"), P.get("pss_bytes"))
     R["rss_ratio"] = ratio(C.get("rss_bytes"), P.get("rss_bytes"))
     R["growth_ratio"] = ratio(C.get("many_last100_p50"), C.get("many_first100_p50"))
@@ -448,7 +465,7 @@ def main():
     # linear algebra
     lin = res["linalg"] = {}
     if want("linalg"):
-        prog = find_bench_linalg(a.builddir)
+        prog = find_bench_program(a.builddir, "bench_linalg")
         lin["numpy"] = attempt("numpy linalg", lambda: numpy_linalg(256, 20)) or {}
         if prog:
             def run_prog():
@@ -482,6 +499,9 @@ def main():
                                        mb(P.get("resident_bytes")),
                                        fmt_ratio(R["memory_ratio"], TARGETS["memory_ratio"]),
                                        "distinct pages the process tree keeps resident"))
+    print("%-28s %12s %12s  %s   %s" % ("  floor: sockets + HMAC only", mb(C.get("floor_resident_bytes")),
+                                       mb(P.get("resident_bytes")), fmt_ratio(R["floor_ratio"]),
+                                       "bench_floor: no cell engine, same libraries"))
     print("%-28s %12s %12s  %s   %s" % ("PSS after 10 cells", mb(C.get("pss_bytes")), mb(P.get("pss_bytes")),
                                        fmt_ratio(R["pss_ratio"]),
                                        "shared pages divided among all processes mapping them"))
