@@ -138,8 +138,8 @@ const size_t *declindex_map_get(const declindex_map *m, const char *key, size_t 
 
 /* The index a session keeps is frozen into flat arrays with 32-bit offsets
  * and no pointers: the parsed items and string maps it is built from take
- * five times the memory (2.1 MB against 0.9 MB for the default prelude), and
- * every executor process holds one. */
+ * more than twice the memory (2.1 MB against 0.9 MB for the default
+ * prelude), and every executor process holds one. */
 typedef struct chunk {
     uint32_t text;      /* offset of its text in strs */
     uint32_t refs;      /* its first mentioned name in words (string offsets) */
@@ -161,7 +161,7 @@ struct declindex {
     chunk *chunks;
     size_t nchunks;
     uint32_t *words;    /* refs (string offsets) and chunk lists of keys */
-    char *strs;         /* every string once */
+    char *strs;         /* the chunks' texts, and every name once */
     table by_name;      /* plain name -> chunks defining it */
     table types;        /* typedef names and tags */
     table voids;        /* functions returning void */
