@@ -204,14 +204,13 @@ static uint32_t add_string(freezer *f, const char *str, int intern)
     return off32(off);
 }
 
-static uint32_t add_word(freezer *f, uint32_t w)
+static void add_word(freezer *f, uint32_t w)
 {
     if (f->nwords == f->capwords) {
         f->capwords = f->capwords ? 2 * f->capwords : 1024;
         f->words = xrealloc(f->words, f->capwords * sizeof *f->words);
     }
-    f->words[f->nwords] = w;
-    return off32(f->nwords++);
+    f->words[f->nwords++] = w;
 }
 
 /* The same open addressing as declindex_map, so lookups probe alike. */
@@ -225,14 +224,13 @@ static table freeze_map(freezer *f, const declindex_map *m)
         tslot *d = &t.slots[i];
         d->key = add_string(f, s->key, 1) + 1;
         d->n = s->n;
-        if (s->n == 1)
+        if (s->n == 1) {
             d->vals = off32(s->v.one);
-        else
-            for (uint32_t k = 0; k < s->n; k++) {
-                uint32_t w = add_word(f, off32(s->v.vals[k]));
-                if (k == 0)
-                    d->vals = w;
-            }
+            continue;
+        }
+        d->vals = off32(f->nwords);
+        for (uint32_t k = 0; k < s->n; k++)
+            add_word(f, off32(s->v.vals[k]));
     }
     return t;
 }
