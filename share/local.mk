@@ -21,3 +21,9 @@ EXTRA_DIST += share/kernelspec/kernel.json.in share/kernelspec/logo-32x32.png \
   share/kernelspec/logo-64x64.png share/kernelspec/logo-svg.svg
 CLEANFILES += share/kernelspec/kernel.json
 # --- end kernelspec ---
+
+# --- classroom Python modules (lead) ---
+# chalk_mathml: maths as MathML in feedback pages (nbgrader's and chalk-grade's),
+# so they render offline and in viewers that run no scripts.
+python_PYTHON = share/classroom/chalk_mathml.py
+# --- end classroom Python modules ---

@@ -40,7 +40,7 @@ AM_TESTS_ENVIRONMENT = \
   JUPYTER_RUNTIME_DIR='$(CHALK_TEST_JUPYTER)/runtime'; export JUPYTER_RUNTIME_DIR; \
   JUPYTER_PLATFORM_DIRS=1; export JUPYTER_PLATFORM_DIRS; \
   PYTHONDONTWRITEBYTECODE=1; export PYTHONDONTWRITEBYTECODE; \
-  PYTHONPATH='$(abs_top_srcdir)/tests'$${PYTHONPATH:+:$$PYTHONPATH}; export PYTHONPATH;
+  PYTHONPATH='$(abs_top_srcdir)/tests:$(abs_top_srcdir)/share/classroom'$${PYTHONPATH:+:$$PYTHONPATH}; export PYTHONPATH;
 
 # The build tree's kernelspec: same fields as the installed one, but argv[0]
 # is the kernel in this build directory.
@@ -204,3 +204,8 @@ notebook_tests = tests/notebooks/test_uptodate.py tests/notebooks/test_execute.p
 TESTS += $(notebook_tests)
 EXTRA_DIST += $(notebook_tests) tests/notebooks/nbtest.py
 # --- end notebooks ---
+
+# --- classroom: feedback maths (lead) ---
+TESTS += tests/classroom/test_mathml.py
+EXTRA_DIST += tests/classroom/test_mathml.py share/classroom/chalk_mathml.py
+# --- end classroom: feedback maths ---
