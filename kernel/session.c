@@ -608,15 +608,16 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     pv->cell_number = cell_number;
     pv->code = dupstr(code);
     reserved_set rs = { s->idx, NULL, s->lib, SESSION_DEFAULT_PRELUDE, s->options };
-    char *old_source = headers_source(s, s->includes, s->nincludes);
-    rs.idx_source = old_source;
+    char *old_source = NULL;
     int refused = 0;
     for (size_t i = 0; i < cell->nitems && !refused; i++) {
         const cellsrc_item *it = &cell->items[i];
-        if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_INCLUDE &&
-            !has_str(s->includes, s->nincludes, it->text))
-            refused = reserved_check_include(&rs, it->text, it->line, cell_number, err,
-                                             errlen) < 0;
+        if (it->kind != CELLSRC_PP || it->pp != CELLSRC_PP_INCLUDE ||
+            has_str(s->includes, s->nincludes, it->text))
+            continue;
+        if (!old_source)
+            rs.idx_source = old_source = headers_source(s, s->includes, s->nincludes);
+        refused = reserved_check_include(&rs, it->text, it->line, cell_number, err, errlen) < 0;
     }
     free(old_source);
     if (refused) {

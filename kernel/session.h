@@ -33,7 +33,9 @@
  *   blocks are copied to both places and work; a #define inside an inactive
  *   #if block is still recorded for later cells;
  * - a cell's `#define _GNU_SOURCE` does not reach the headers (they are
- *   flattened once): pass feature macros as options (-D) instead;
+ *   flattened once, as ISO C11 + POSIX.1-2008: HEADERS_FEATURES);
+ * - a cell cannot define or declare a library name (reserved.h): prepare
+ *   refuses it, session_check_unit refuses what only the compiled unit shows;
  * - a trailing assignment (`x = 3`) or increment is run, not shown.
  */
 #ifndef CHALK_SESSION_H
