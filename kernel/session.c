@@ -580,6 +580,62 @@ static char *cell_text(const rewriter *rw, const char *text, int code)
     return r;
 }
 
+/* The line of the cell's first #include that is new to the session. */
+static int first_new_include(const session *s, const cellsrc_cell *cell)
+{
+    for (size_t i = 0; i < cell->nitems; i++) {
+        const cellsrc_item *it = &cell->items[i];
+        if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_INCLUDE &&
+            !has_str(s->includes, s->nincludes, it->text))
+            return it->line;
+    }
+    return 1;
+}
+
+/* A new #include flattens every include again, so each header named by
+ * path is read again: check them all (an earlier one may have been
+ * rewritten since), at the line of the include (or of the cell's first new
+ * one, for an earlier cell's). */
+static int check_includes(const session *s, reserved_set *rs, const cellsrc_cell *cell,
+                          char *const *incs, size_t nincs, int cell_number, char *err,
+                          size_t errlen)
+{
+    char *source = headers_source(s, s->includes, s->nincludes);
+    rs->idx_source = source;
+    int rc = 0, fallback = first_new_include(s, cell);
+    for (size_t i = 0; i < nincs && rc == 0; i++) {
+        int line = fallback;
+        for (size_t k = 0; k < cell->nitems; k++)
+            if (cell->items[k].kind == CELLSRC_PP && !strcmp(cell->items[k].text, incs[i]))
+                line = cell->items[k].line;
+        rc = reserved_check_include(rs, incs[i], line, cell_number, err, errlen);
+    }
+    rs->idx_source = NULL;
+    free(source);
+    return rc;
+}
+
+/* A header a cell includes now may declare a name an earlier cell defined
+ * (`int link;`, then `#include <unistd.h>`): later cells would see both, and
+ * a check calling the header's function could get the cell's. */
+static int check_earlier_names(const session *s, const reserved_set *rs, const cellsrc_cell *cell,
+                               int cell_number, char *err, size_t errlen)
+{
+    char why[320];
+    for (size_t i = 0; i < s->nents; i++) {
+        const entry *e = &s->ents[i];
+        for (size_t k = 0; !e->dead && e->kind != ENT_UNDEF && k < e->nkeys; k++) {
+            if (!reserved_name(rs, e->keys[k], why, sizeof why))
+                continue;
+            snprintf(err, errlen, "cell[%d]:%d: error: '%s', which an earlier cell defined, is %s; "
+                     "%%reset before including it (C11 7.1.3)", cell_number,
+                     first_new_include(s, cell), e->keys[k], why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int session_prepare(session *s, const char *code, int cell_number, session_prepared **out,
                     char *err, size_t errlen)
 {
@@ -608,19 +664,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     pv->cell_number = cell_number;
     pv->code = dupstr(code);
     reserved_set rs = { s->idx, NULL, s->lib, SESSION_DEFAULT_PRELUDE, s->options };
-    char *old_source = NULL;
-    int refused = 0;
-    for (size_t i = 0; i < cell->nitems && !refused; i++) {
-        const cellsrc_item *it = &cell->items[i];
-        if (it->kind != CELLSRC_PP || it->pp != CELLSRC_PP_INCLUDE ||
-            has_str(s->includes, s->nincludes, it->text))
-            continue;
-        if (!old_source)
-            rs.idx_source = old_source = headers_source(s, s->includes, s->nincludes);
-        refused = reserved_check_include(&rs, it->text, it->line, cell_number, err, errlen) < 0;
-    }
-    free(old_source);
-    if (refused) {
+    if (nincs != before && check_includes(s, &rs, cell, incs, nincs, cell_number, err, errlen) < 0) {
         cellsrc_destroy(&cell);
         session_prepared_free(&p);
         return -1;
@@ -647,6 +691,14 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
             return -1;
         }
         idx = pv->idx;
+        pv->source = headers_source(s, incs, nincs);
+        rs.idx = idx;
+        rs.idx_source = pv->source;
+        if (check_earlier_names(s, &rs, cell, cell_number, err, errlen) < 0) {
+            cellsrc_destroy(&cell);
+            session_prepared_free(&p);
+            return -1;
+        }
         /* the new header may bring typedef names the cell uses */
         cellsrc_destroy(&cell);
         tc.idx = idx;
@@ -655,7 +707,8 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     pv->cell = cell;
     p->magics = cell->magics;
     p->nmagics = cell->nmagics;
-    pv->source = headers_source(s, incs, nincs);
+    if (!pv->source)
+        pv->source = headers_source(s, incs, nincs);
     rs.idx = idx;
     rs.idx_source = pv->source;
     if (reserved_check_items(&rs, cell, cell_number, NULL, 0, err, errlen) < 0) {

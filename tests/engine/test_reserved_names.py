@@ -142,6 +142,30 @@ def test_a_header_that_defines_a_library_function_is_refused(fresh, tmp_path):
     check_fails(kc, FABS_CHECK)
 
 
+def test_a_header_rewritten_after_its_include_is_refused(fresh, tmp_path):
+    # Any new #include reads every earlier one again: they are checked again.
+    _, kc = fresh
+    ok(kc, WRONG)
+    mine = tmp_path / "mine.h"
+    write_header(kc, mine, "#define TWICE(x) (2 * (x))\\n")
+    ok(kc, f'#include "{mine}"')
+    write_header(kc, mine, "#define ch_check_close(...) ((void)0)\\n")
+    msg = refused(kc, "#include <gsl/gsl_linalg.h>", "ch_check_close", "chalk.h")
+    assert "mine.h" in msg, msg
+    check_fails(kc)
+
+
+def test_a_header_declaring_an_earlier_cells_name_is_refused(fresh, tmp_path):
+    # `write` is the cell's own until <unistd.h> declares it; then a check
+    # calling write() must not get the cell's.
+    _, kc = fresh
+    ok(kc, "long write(int fd, const void *b, unsigned long n) { return (long)n; }")
+    msg = refused(kc, "// now the real one\n#include <unistd.h>", "write", "unistd.h", line=2)
+    assert "earlier cell" in msg, msg
+    ok(kc, "%reset")
+    assert ok(kc, '#include <unistd.h>\nwrite(1, "ok\\n", 3)').text() == "ok\n"
+
+
 def test_an_innocent_header_of_ones_own_works(fresh, tmp_path):
     _, kc = fresh
     mine = tmp_path / "mine.h"
