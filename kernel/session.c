@@ -664,7 +664,8 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     pv->cell_number = cell_number;
     pv->code = dupstr(code);
     reserved_set rs = { s->idx, NULL, s->lib, SESSION_DEFAULT_PRELUDE, s->options };
-    if (nincs != before && check_includes(s, &rs, cell, incs, nincs, cell_number, err, errlen) < 0) {
+    if (nincs != before &&
+        check_includes(s, &rs, cell, incs, nincs, cell_number, err, errlen) < 0) {
         cellsrc_destroy(&cell);
         session_prepared_free(&p);
         return -1;
