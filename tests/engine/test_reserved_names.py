@@ -102,6 +102,8 @@ def test_define_of_a_libm_function_is_refused(fresh):
      "gsl_vector_get", None),
     ("double fabs(double) __asm__(\"my_fabs\");", "fabs", "math.h"),
     ("typedef int size_t;", "size_t", None),
+    ("struct timespec { int a; };", "struct timespec", "time.h"),
+    ("enum { SEEK_SET = 3 };", "SEEK_SET", "stdio.h"),
 ])
 def test_other_ways_through_the_front_door(shared, cheat, name, header):
     refused(shared, cheat, name, header)
@@ -254,7 +256,8 @@ def test_everyday_names_are_free(shared):
 
 def test_shadowing_a_library_name_locally_is_allowed(shared):
     # Block scope is the caller's own: it cannot change what a check calls.
-    ok(shared, "double damp(double exp) { double fabs = exp / 2; return fabs; }")
+    ok(shared, "double damp(double exp) { double fabs = exp / 2; return fabs; }\n"
+               "struct pt { double exp, y0; } here = { 1, 2 };")
     assert ok(shared, "{ double sqrt = 4; printf(\"%g\\n\", sqrt); }\ndamp(3)").value == "1.5"
     assert ok(shared, "fabs(-2.0) + sqrt(4.0)").value == "4.0"
 
