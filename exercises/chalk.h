@@ -30,6 +30,39 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_rng.h>
 
+/* <math.h>'s constants M_E ... M_SQRT1_2 are XSI extensions: glibc defines
+ * them only outside strict ISO C / POSIX mode, which is how the kernel reads
+ * headers (so that gamma, y0 or index stay free for a cell).  Same values and
+ * spelling as glibc's; a header that defined them first wins. */
+#ifndef M_PI
+/* e */
+# define M_E        2.7182818284590452354
+/* log2(e) */
+# define M_LOG2E    1.4426950408889634074
+/* log10(e) */
+# define M_LOG10E   0.43429448190325182765
+/* log(2) */
+# define M_LN2      0.69314718055994530942
+/* log(10) */
+# define M_LN10     2.30258509299404568402
+/* pi */
+# define M_PI       3.14159265358979323846
+/* pi/2 */
+# define M_PI_2     1.57079632679489661923
+/* pi/4 */
+# define M_PI_4     0.78539816339744830962
+/* 1/pi */
+# define M_1_PI     0.31830988618379067154
+/* 2/pi */
+# define M_2_PI     0.63661977236758134308
+/* 2/sqrt(pi) */
+# define M_2_SQRTPI 1.12837916709551257390
+/* sqrt(2) */
+# define M_SQRT2    1.41421356237309504880
+/* 1/sqrt(2) */
+# define M_SQRT1_2  0.70710678118654752440
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -370,6 +370,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     void *unit = compile_unit(src.s, &opt, syms, prep->nsymbols + nrt, &diag);
     if (!unit)
         fail_compile(diag.s ? diag.s : "");
+    if (session_check_unit(st->sess, prep, st->cflags, unit, err, sizeof err) < 0) cellrt_fail("CompileError", err, NULL);
     size_t warned = diag.len;
     if (warned)
         show_warnings(diag.s);

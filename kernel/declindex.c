@@ -166,6 +166,7 @@ struct declindex {
     table types;        /* typedef names and tags */
     table voids;        /* functions returning void */
     table macros;       /* live macro -> chunk */
+    table tagonly;      /* names defined only as struct/union/enum tags */
     unsigned *mark;     /* per chunk: closure generation */
     unsigned gen;
     char *text;         /* declindex_text's, built when first asked */
@@ -264,7 +265,8 @@ static const char *plain(const char *def)
 declindex *declindex_new(const char *flat, const declindex *pre)
 {
     declindex_map *by_name = declindex_map_new(), *types = declindex_map_new(),
-                  *voids = declindex_map_new(), *macros = declindex_map_new();
+                  *voids = declindex_map_new(), *macros = declindex_map_new(),
+                  *ordinary = declindex_map_new(), *tagonly = declindex_map_new();
 
     /* Typedef names must be known while splitting (`gsl_block * b;`), so
      * the splitter learns them from the text itself as it goes. */
@@ -302,6 +304,8 @@ declindex *declindex_new(const char *flat, const declindex *pre)
         for (size_t d = 0; d < it->ndefs; d++) {
             const char *p = plain(it->defs[d]);
             declindex_map_add(by_name, p, strlen(p), i);
+            if (p == it->defs[d])
+                declindex_map_add(ordinary, p, strlen(p), i);
             if (it->kind == CELLSRC_PP)
                 declindex_map_add(macros, p, strlen(p), i);
             else if (it->kind == CELLSRC_TYPE && p != it->defs[d])
@@ -313,6 +317,18 @@ declindex *declindex_new(const char *flat, const declindex *pre)
     }
     declindex_map_destroy(&last_def);
     free(live);
+    /* A tag is not an ordinary identifier: <time.h>'s `struct tm` leaves a
+     * cell's `int tm` free (reserved.c asks).  Few names are tags alone. */
+    for (size_t i = 0; i < by_name->cap; i++) {
+        const slot *sl = &by_name->slots[i];
+        if (!sl->key)
+            continue;
+        size_t k;
+        declindex_map_get(ordinary, sl->key, strlen(sl->key), &k);
+        if (!k)
+            declindex_map_add(tagonly, sl->key, strlen(sl->key), 0);
+    }
+    declindex_map_destroy(&ordinary);
 
     declindex *idx = xalloc(sizeof *idx);
     freezer f = { .interned = declindex_map_new() };
@@ -332,10 +348,12 @@ declindex *declindex_new(const char *flat, const declindex *pre)
     idx->types = freeze_map(&f, types);
     idx->voids = freeze_map(&f, voids);
     idx->macros = freeze_map(&f, macros);
+    idx->tagonly = freeze_map(&f, tagonly);
     declindex_map_destroy(&by_name);
     declindex_map_destroy(&types);
     declindex_map_destroy(&voids);
     declindex_map_destroy(&macros);
+    declindex_map_destroy(&tagonly);
     declindex_map_destroy(&f.interned);
     idx->strs = f.strs.len ? xrealloc(f.strs.s, f.strs.len) : xalloc(1);
     idx->words = f.nwords ? xrealloc(f.words, f.nwords * sizeof *f.words) : NULL;
@@ -356,6 +374,7 @@ void declindex_destroy(declindex **idx_p)
     free(idx->types.slots);
     free(idx->voids.slots);
     free(idx->macros.slots);
+    free(idx->tagonly.slots);
     free(idx->mark);
     free(idx);
     *idx_p = NULL;
@@ -386,6 +405,12 @@ int declindex_defines(const declindex *idx, const char *name)
 {
     const char *p = plain(name);
     return table_find(idx, &idx->by_name, p, strlen(p)) != NULL;
+}
+
+int declindex_declares(const declindex *idx, const char *name)
+{
+    size_t len = strlen(name);
+    return table_find(idx, &idx->by_name, name, len) && !table_find(idx, &idx->tagonly, name, len);
 }
 
 int declindex_returns_void(const declindex *idx, const char *name)

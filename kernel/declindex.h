@@ -44,6 +44,9 @@ size_t declindex_nchunks(const declindex *idx);
  * (tags are looked up as "struct S").  len bytes, not NUL-terminated. */
 int declindex_is_type(const declindex *idx, const char *name, size_t len);
 int declindex_defines(const declindex *idx, const char *name);
+/* Whether `name` is declared as an ordinary identifier (macro, typedef,
+ * function, variable, enum constant), not only as a tag. */
+int declindex_declares(const declindex *idx, const char *name);
 /* Whether `name` is a function declared to return plain void. */
 int declindex_returns_void(const declindex *idx, const char *name);
 /* Whether `name` is a macro (live at the end of the headers). */

@@ -30,14 +30,8 @@
 
 #include <stddef.h>
 
-/* What every cell sees unless CHALK_PRELUDE or %prelude says otherwise: the
- * helper library (which brings stdio, stdlib, string, math and GSL's vectors
- * and matrices) and the POSIX and C99 headers a notebook reaches for.  Only
- * the declarations a cell uses are compiled, so a long list costs nothing
- * per cell. */
-#define EXECUTOR_DEFAULT_PRELUDE                                                     \
-    "#include <chalk.h>\n#include <stdint.h>\n#include <stdbool.h>\n#include <limits.h>\n" \
-    "#include <float.h>\n#include <assert.h>\n#include <time.h>\n#include <unistd.h>\n"
+/* The prelude every cell sees unless CHALK_PRELUDE or %prelude says otherwise
+ * is SESSION_DEFAULT_PRELUDE (session.h). */
 
 typedef struct executor_limits {
     double cpu_seconds;      /* 0: none */

@@ -83,8 +83,10 @@ static void repair_variadic_macros(char *text)
     }
 }
 
-char *headers_flatten(const char *source, const char *options, const char *lib_path,
-                      char *err, size_t errlen)
+/* Run libtcc's preprocessor with `mode` ("-E -P -dD", ...) and return its
+ * output (caller frees), or NULL with err. */
+static char *preprocess(const char *source, const char *mode, const char *options,
+                        const char *lib_path, char *err, size_t errlen)
 {
     errctx ec = { err, errlen, 0 };
     int fd = memfd_create("chalk-pp", MFD_CLOEXEC);
@@ -100,7 +102,8 @@ char *headers_flatten(const char *source, const char *options, const char *lib_p
     }
     tcc_set_lib_path(s, lib_path ? lib_path : CHALK_TCC_LIBDIR);
     tcc_set_error_func(s, &ec, on_error);
-    tcc_set_options(s, "-E -P -dD");
+    tcc_set_options(s, mode);
+    tcc_set_options(s, HEADERS_FEATURES);
     if (options && *options)
         tcc_set_options(s, options);
     tcc_set_output_type(s, TCC_OUTPUT_PREPROCESS);
@@ -134,12 +137,126 @@ char *headers_flatten(const char *source, const char *options, const char *lib_p
             out = NULL;
         } else {
             out[n] = 0;
-            repair_variadic_macros(out);
-            repair_token_paste(out);
         }
     }
     close(fd);
     return out;
+}
+
+char *headers_flatten(const char *source, const char *options, const char *lib_path,
+                      char *err, size_t errlen)
+{
+    char *out = preprocess(source, "-E -P -dD", options, lib_path, err, errlen);
+    if (out) {
+        repair_variadic_macros(out);
+        repair_token_paste(out);
+    }
+    return out;
+}
+
+/* The name a user knows for a header file: the part after the last
+ * "/include/" (less a multiarch "x86_64-linux-gnu/"), else the base name. */
+static void user_header_name(const char *path, size_t n, char *out, size_t outlen)
+{
+    const char *start = path;
+    for (const char *p = path; p + 9 <= path + n; p++)
+        if (!strncmp(p, "/include/", 9))
+            start = p + 9;
+    if (start == path)
+        for (const char *p = path; p < path + n; p++)
+            if (*p == '/')
+                start = p + 1;
+    const char *multi = strstr(start, "-linux-gnu/");
+    if (multi && multi < path + n && !memchr(start, '/', (size_t)(multi - start)))
+        start = multi + 11;
+    snprintf(out, outlen, "%.*s", (int)(path + n - start), start);
+}
+
+/* Files that only implement a public header (glibc's bits/, gnu/, sys/cdefs.h). */
+static int is_internal(const char *path, size_t n)
+{
+    static const char *const parts[] = { "/bits/", "/gnu/", "/sys/cdefs.h" };
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        const char *hit = strstr(path, parts[i]);
+        if (hit && hit < path + n)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Whether the file is one of the system's or of an include directory in
+ * `options` (-Idir), as opposed to one a cell wrote and #included by path. */
+static int is_trusted(const char *path, size_t n, const char *options)
+{
+    if (n > 5 && !strncmp(path, "/usr/", 5))
+        return 1;
+    for (const char *o = options ? strstr(options, "-I") : NULL; o; o = strstr(o + 2, "-I")) {
+        size_t dl = strcspn(o + 2, " \t");
+        if (dl && dl < n && !strncmp(path, o + 2, dl) && path[dl] == '/')
+            return 1;
+    }
+    return 0;
+}
+
+int headers_origin(const char *source, const char *options, const char *lib_path,
+                   const char *name, char *out, size_t outlen, int *trusted)
+{
+    char err[256];
+    char *text = preprocess(source, "-E -dD", options, lib_path, err, sizeof err);
+    if (!text)
+        return -1;
+    /* The stack of files being read, from the line markers `# N "file"`
+     * (tcc does not always print the enter/leave flags, so a file already
+     * on the stack means a return to it). */
+    enum { DEPTH = 64 };
+    const char *file[DEPTH];
+    size_t flen[DEPTH], depth = 0;
+    size_t nlen = strlen(name);
+    int found = -1;
+    for (char *line = text; line && *line && found < 0;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        const char *q;
+        if (line[0] == '#' && line[1] == ' ' && line[2] >= '0' && line[2] <= '9' &&
+            (q = memchr(line, '"', len)) != NULL) {
+            const char *end = memchr(q + 1, '"', len - (size_t)(q + 1 - line));
+            size_t fl = end ? (size_t)(end - q - 1) : 0;
+            size_t k = 0;
+            while (k < depth && !(flen[k] == fl && !memcmp(file[k], q + 1, fl)))
+                k++;
+            if (k < depth)
+                depth = k + 1;
+            else if (depth < DEPTH) {
+                file[depth] = q + 1;
+                flen[depth++] = fl;
+            }
+        } else {
+            for (const char *p = line; p + nlen <= line + len; p++)
+                if (!memcmp(p, name, nlen) && (p == line || !is_ident_char(p[-1])) &&
+                    (p + nlen == line + len || !is_ident_char(p[nlen]))) {
+                    found = 1;
+                    break;
+                }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    int rc = -1;
+    for (size_t k = depth; found > 0 && k-- > 0;) {
+        if (file[k][0] == '<' || is_internal(file[k], flen[k]))
+            continue;
+        user_header_name(file[k], flen[k], out, outlen);
+        if (trusted)
+            *trusted = is_trusted(file[depth - 1], flen[depth - 1], options);
+        rc = 0;
+        break;
+    }
+    free(text);
+    return rc;
 }
 
 char *headers_include_options(const char *path)

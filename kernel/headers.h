@@ -3,7 +3,8 @@
  * Parsing headers is where a cell's compile time goes (stdio+stdlib+math:
  * 4.6 ms, GSL: 10.5 ms; a bare cell: 0.3 ms).  Flattening them once with
  * `-E -P -dD` gives declarations plus the final macro definitions, which
- * declindex then cuts down per cell.
+ * declindex then cuts down per cell.  Every flattening reads the headers as
+ * ISO C11 plus POSIX.1-2008 (HEADERS_FEATURES), never in glibc's default mode.
  *
  * Beware: libtcc 0.9.27 writes preprocessor output to stdout (its ppfp is
  * not settable through the API), so headers_flatten points file descriptor
@@ -22,6 +23,21 @@
  * runtime directory (NULL: the configured CHALK_TCC_LIBDIR). */
 char *headers_flatten(const char *source, const char *options, const char *lib_path,
                       char *err, size_t errlen);
+
+/* Headers are read as ISO C11 plus POSIX.1-2008, not in glibc's default
+ * mode: its extras (gamma, y0, j1, index, ...) are everyday names a cell
+ * must be free to define (see reserved.h).  Every flattening uses it. */
+#define HEADERS_FEATURES "-D_POSIX_C_SOURCE=200809L -D_ISOC11_SOURCE"
+
+/* The header a user knows ("math.h", "gsl/gsl_vector_double.h") that first
+ * mentions `name` when `source` is preprocessed with `options`: the file
+ * being read there, or the nearest file including it that is not one of
+ * glibc's internal bits/.  *trusted (may be NULL) says whether that file is
+ * the system's or in an -I directory of `options`, not one a cell wrote.
+ * 0, or -1 when the name does not occur.  Costs a preprocessing (tens of
+ * ms): for error paths only. */
+int headers_origin(const char *source, const char *options, const char *lib_path,
+                   const char *name, char *out, size_t outlen, int *trusted);
 
 /* "-Idir1 -Idir2 " for a ':'-separated list of directories (NULL or "" gives
  * NULL).  Caller frees. */

@@ -69,6 +69,7 @@ kernel_libchalkcell_la_SOURCES = \
   kernel/cellsrc.c kernel/cellsrc.h \
   kernel/declindex.c kernel/declindex.h \
   kernel/headers.c kernel/headers.h \
+  kernel/reserved.c kernel/reserved.h \
   kernel/session.c kernel/session.h
 kernel_libchalkcell_la_LIBADD = $(TCC_LIBS)
 kernel_chalk_kernel_LDADD += kernel/libchalkcell.la

@@ -10,6 +10,7 @@
 
 #include "declindex.h"
 #include "headers.h"
+#include "reserved.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -42,6 +43,8 @@ struct session {
     declindex *pre;            /* tcc's predefined macros */
     declindex *base;           /* prelude only */
     declindex *idx;            /* prelude + session includes */
+    declindex *lib;            /* SESSION_DEFAULT_PRELUDE's (== base when it is
+                                  the prelude): reserved whatever the prelude */
     char **includes;
     size_t nincludes;
     entry *ents;
@@ -58,6 +61,9 @@ typedef struct session_private {
     declindex *idx;            /* new header index (new includes), or NULL */
     char **includes;           /* the include list it was built from */
     size_t nincludes;
+    char *source;              /* the headers' source (prelude + includes) */
+    char *code;                /* the cell, for naming a line */
+    int cell_number;
 } session_private;
 
 static char *dupstr(const char *s)
@@ -172,6 +178,8 @@ void session_destroy(session **self_p)
     session_reset(s);
     declindex_map_destroy(&s->names);
     declindex_map_destroy(&s->types);
+    if (s->lib != s->base)
+        declindex_destroy(&s->lib);
     declindex_destroy(&s->base);
     declindex_destroy(&s->pre);
     free(s->prelude);
@@ -182,7 +190,8 @@ void session_destroy(session **self_p)
 
 void session_set_full_headers(session *s, int on) { s->full_headers = on; }
 
-static declindex *flatten(session *s, char *const *includes, size_t n, char *err, size_t errlen)
+/* The source the headers are flattened from: the prelude, then includes. */
+static char *headers_source(const session *s, char *const *includes, size_t n)
 {
     cellsrc_buf src = { 0 };
     cellsrc_buf_add(&src, s->prelude);
@@ -191,8 +200,14 @@ static declindex *flatten(session *s, char *const *includes, size_t n, char *err
         cellsrc_buf_add(&src, includes[i]);
         cellsrc_buf_add(&src, "\n");
     }
-    char *flat = headers_flatten(src.s, s->options, NULL, err, errlen);
-    cellsrc_buf_free(&src);
+    return cellsrc_buf_take(&src);
+}
+
+static declindex *flatten(session *s, char *const *includes, size_t n, char *err, size_t errlen)
+{
+    char *src = headers_source(s, includes, n);
+    char *flat = headers_flatten(src, s->options, NULL, err, errlen);
+    free(src);
     if (!flat)
         return NULL;
     declindex *idx = declindex_new(flat, s->pre);
@@ -216,6 +231,18 @@ int session_warm(session *s, char *err, size_t errlen)
         return -1;
     if (!s->idx)
         s->idx = s->base;
+    if (!strcmp(s->prelude, SESSION_DEFAULT_PRELUDE)) {
+        s->lib = s->base;
+    } else {
+        /* A bare session still links libchalk and libc: their names stay
+         * reserved.  Without the headers (no chalk.h on the include path)
+         * the prefixes alone are. */
+        char lerr[256];
+        char *flat = headers_flatten(SESSION_DEFAULT_PRELUDE, s->options, NULL, lerr, sizeof lerr);
+        if (flat)
+            s->lib = declindex_new(flat, s->pre);
+        free(flat);
+    }
     return 0;
 }
 
@@ -553,6 +580,62 @@ static char *cell_text(const rewriter *rw, const char *text, int code)
     return r;
 }
 
+/* The line of the cell's first #include that is new to the session. */
+static int first_new_include(const session *s, const cellsrc_cell *cell)
+{
+    for (size_t i = 0; i < cell->nitems; i++) {
+        const cellsrc_item *it = &cell->items[i];
+        if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_INCLUDE &&
+            !has_str(s->includes, s->nincludes, it->text))
+            return it->line;
+    }
+    return 1;
+}
+
+/* A new #include flattens every include again, so each header named by
+ * path is read again: check them all (an earlier one may have been
+ * rewritten since), at the line of the include (or of the cell's first new
+ * one, for an earlier cell's). */
+static int check_includes(const session *s, reserved_set *rs, const cellsrc_cell *cell,
+                          char *const *incs, size_t nincs, int cell_number, char *err,
+                          size_t errlen)
+{
+    char *source = headers_source(s, s->includes, s->nincludes);
+    rs->idx_source = source;
+    int rc = 0, fallback = first_new_include(s, cell);
+    for (size_t i = 0; i < nincs && rc == 0; i++) {
+        int line = fallback;
+        for (size_t k = 0; k < cell->nitems; k++)
+            if (cell->items[k].kind == CELLSRC_PP && !strcmp(cell->items[k].text, incs[i]))
+                line = cell->items[k].line;
+        rc = reserved_check_include(rs, incs[i], line, cell_number, err, errlen);
+    }
+    rs->idx_source = NULL;
+    free(source);
+    return rc;
+}
+
+/* A header a cell includes now may declare a name an earlier cell defined
+ * (`int link;`, then `#include <unistd.h>`): later cells would see both, and
+ * a check calling the header's function could get the cell's. */
+static int check_earlier_names(const session *s, const reserved_set *rs, const cellsrc_cell *cell,
+                               int cell_number, char *err, size_t errlen)
+{
+    char why[320];
+    for (size_t i = 0; i < s->nents; i++) {
+        const entry *e = &s->ents[i];
+        for (size_t k = 0; !e->dead && e->kind != ENT_UNDEF && k < e->nkeys; k++) {
+            if (!reserved_name(rs, e->keys[k], why, sizeof why))
+                continue;
+            snprintf(err, errlen, "cell[%d]:%d: error: '%s', which an earlier cell defined, is %s; "
+                     "%%reset before including it (C11 7.1.3)", cell_number,
+                     first_new_include(s, cell), e->keys[k], why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int session_prepare(session *s, const char *code, int cell_number, session_prepared **out,
                     char *err, size_t errlen)
 {
@@ -578,6 +661,15 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     declindex *idx = s->idx;
     pv->includes = incs;
     pv->nincludes = nincs;
+    pv->cell_number = cell_number;
+    pv->code = dupstr(code);
+    reserved_set rs = { s->idx, NULL, s->lib, SESSION_DEFAULT_PRELUDE, s->options };
+    if (nincs != before &&
+        check_includes(s, &rs, cell, incs, nincs, cell_number, err, errlen) < 0) {
+        cellsrc_destroy(&cell);
+        session_prepared_free(&p);
+        return -1;
+    }
     if (nincs != before) {
         pv->idx = flatten(s, incs, nincs, err, errlen);
         if (!pv->idx) {
@@ -600,6 +692,14 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
             return -1;
         }
         idx = pv->idx;
+        pv->source = headers_source(s, incs, nincs);
+        rs.idx = idx;
+        rs.idx_source = pv->source;
+        if (check_earlier_names(s, &rs, cell, cell_number, err, errlen) < 0) {
+            cellsrc_destroy(&cell);
+            session_prepared_free(&p);
+            return -1;
+        }
         /* the new header may bring typedef names the cell uses */
         cellsrc_destroy(&cell);
         tc.idx = idx;
@@ -608,6 +708,14 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     pv->cell = cell;
     p->magics = cell->magics;
     p->nmagics = cell->nmagics;
+    if (!pv->source)
+        pv->source = headers_source(s, incs, nincs);
+    rs.idx = idx;
+    rs.idx_source = pv->source;
+    if (reserved_check_items(&rs, cell, cell_number, NULL, 0, err, errlen) < 0) {
+        session_prepared_free(&p);
+        return -1;
+    }
 
     /* names the cell defines (plain) and the roots of the closure */
     declindex_map *defined = declindex_map_new();
@@ -678,7 +786,10 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
 
     cellsrc_buf b = { 0 };
     rewriter rw = { p->defines_main, NULL, 0, &tc };
-    cellsrc_buf_add(&b, "#line 1 \"<headers>\"\n");
+    /* libtcc lists no symbol at offset 0 of its section before relocation
+     * (reserved_check_symbols): these take offset 0 of code, data and bss. */
+    cellsrc_buf_add(&b, "#line 1 \"<headers>\"\nstatic void __chalk_pad_text(void) {}\n"
+                        "static char __chalk_pad_data = 1;\nstatic char __chalk_pad_bss;\n");
     if (s->full_headers)
         cellsrc_buf_add(&b, declindex_text(idx));
     else
@@ -831,6 +942,8 @@ void session_prepared_free(session_prepared **pp)
         cellsrc_destroy(&p->priv->cell);
         declindex_destroy(&p->priv->idx);
         strv_free(p->priv->includes, p->priv->nincludes);
+        free(p->priv->source);
+        free(p->priv->code);
         free(p->priv);
     }
     free(p->source);
@@ -993,4 +1106,21 @@ session_name *session_names(const session *s, size_t *n)
     }
     *n = k;
     return v;
+}
+
+int session_check_unit(session *s, const session_prepared *p, const char *cflags, void *unit,
+                       char *err, size_t errlen)
+{
+    const session_private *pv = p->priv;
+    reserved_set rs = { pv->idx ? pv->idx : s->idx, pv->source, s->lib, SESSION_DEFAULT_PRELUDE,
+                        s->options };
+    if (reserved_check_flags(&rs, cflags, pv->cell_number, err, errlen) < 0)
+        return -1;
+    const char **skip = xrealloc(NULL, (p->nsymbols + 1) * sizeof *skip);
+    for (size_t i = 0; i < p->nsymbols; i++)
+        skip[i] = p->symbols[i].name;
+    int rc = reserved_check_symbols(&rs, unit, skip, p->nsymbols, pv->code, pv->cell_number, err,
+                                    errlen);
+    free(skip);
+    return rc;
 }

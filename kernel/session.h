@@ -33,7 +33,9 @@
  *   blocks are copied to both places and work; a #define inside an inactive
  *   #if block is still recorded for later cells;
  * - a cell's `#define _GNU_SOURCE` does not reach the headers (they are
- *   flattened once): pass feature macros as options (-D) instead;
+ *   flattened once, as ISO C11 + POSIX.1-2008: HEADERS_FEATURES);
+ * - a cell cannot define or declare a library name (reserved.h): prepare
+ *   refuses it, session_check_unit refuses what only the compiled unit shows;
  * - a trailing assignment (`x = 3`) or increment is run, not shown.
  */
 #ifndef CHALK_SESSION_H
@@ -41,6 +43,18 @@
 
 #include <stddef.h>
 #include "cellsrc.h"
+
+/* What every cell sees unless CHALK_PRELUDE or %prelude says otherwise: the
+ * helper library (which brings stdio, stdlib, string, math and GSL's vectors
+ * and matrices) and the ISO C headers a notebook reaches for, read as ISO C11
+ * plus POSIX.1-2008 (HEADERS_FEATURES).  No POSIX header: its names (link,
+ * read, sleep) are the user's until a cell includes it.  Only the
+ * declarations a cell uses are compiled, so a long list costs nothing per
+ * cell.  Whatever the prelude, the names these headers declare stay reserved
+ * (reserved.h). */
+#define SESSION_DEFAULT_PRELUDE                                                      \
+    "#include <chalk.h>\n#include <stdint.h>\n#include <stdbool.h>\n#include <limits.h>\n" \
+    "#include <float.h>\n#include <assert.h>\n#include <time.h>\n"
 
 typedef struct session session;
 
@@ -92,6 +106,13 @@ void session_set_full_headers(session *self, int on);
  * that does not exist).  Does not modify the session apart from caches. */
 int session_prepare(session *self, const char *code, int cell_number,
                     session_prepared **out, char *err, size_t errlen);
+
+/* The library-name rule on what text cannot show (reserved.h): the
+ * session's %cflags (`cflags`, may be NULL) and the global symbols of the
+ * compiled libtcc `unit` (before relocation), except those the session
+ * added.  0, or -1 with a compile error at the cell's line in err. */
+int session_check_unit(session *self, const session_prepared *prepared, const char *cflags,
+                       void *unit, char *err, size_t errlen);
 
 /* The address of `name` in the cell's relocated state (tcc_get_symbol). */
 typedef void *(*session_lookup_fn)(void *ctx, const char *name);

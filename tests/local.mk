@@ -182,6 +182,11 @@ TESTS += tests/engine/test_cells.py
 EXTRA_DIST += tests/engine/test_cells.py tests/engine/cells.py
 # --- end cell engine ---
 
+# --- reserved names: library names a cell cannot redefine (integrity owner) ---
+TESTS += tests/engine/test_reserved_names.py
+EXTRA_DIST += tests/engine/test_reserved_names.py
+# --- end reserved names ---
+
 # --- ui tests (front-end owner) ---
 # chalk as users meet it: `jupyter console` in a pty, JupyterLab in headless
 # Chromium (/usr/bin/chromium, quickstart's optional package; the test skips
