@@ -352,7 +352,9 @@ def test_students_fetch_feedback_showing_the_gradebooks_score(course, graded, fe
     for s in STUDENTS:
         m = re.search(r"%s \(Score: ([0-9.]+) / ([0-9.]+)\)" % re.escape(STEM), feedback[s])
         assert m, feedback[s][:2000]
-        assert (float(m.group(1)), float(m.group(2))) == pytest.approx(graded[s]), (m.group(0), graded[s])
+        score, max_score = float(m.group(1)), float(m.group(2))
+        assert (score, max_score) == pytest.approx(graded[s]), (m.group(0), graded[s])
+        assert (score == max_score) == (s == "alice"), m.group(0)
     print("phase times (s): " + ", ".join("%s %.1f" % kv for kv in course.times.items()))
 
 
