@@ -54,6 +54,14 @@ def marked_pids(value):
     return out
 
 
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()[:120]
+    except OSError:
+        return "?"
+
+
 HUB_CONFIG = """\
 c = get_config()  # noqa: F821
 c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
@@ -104,6 +112,7 @@ class Hub:
         self.spawner_env = env
         self.proc = None
         self.user_tokens = {}
+        self.after_polite_stop = None
 
     def launch(self):
         """Start the hub and return at once (wait_api() waits for it)."""
@@ -202,6 +211,7 @@ class Hub:
                 self.proc.wait(timeout=30)
             except (OSError, subprocess.TimeoutExpired):
                 pass
+        self.after_polite_stop = [(pid, cmdline(pid)) for pid in marked_pids(self.run_id)]
         own = os.getpgrp()
         end = time.monotonic() + 20
         while True:
