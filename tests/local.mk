@@ -220,4 +220,7 @@ EXTRA_DIST += tests/classroom/test_mathml.py share/classroom/chalk_mathml.py
 # server, all on 127.0.0.1 (tests/classroom/hubrun.py); about a minute and a half.
 TESTS += tests/classroom/test_course_hub.py
 EXTRA_DIST += tests/classroom/test_course_hub.py tests/classroom/hubrun.py
+# The deployment recipe (share/deploy/, .binder/) checked without a container engine.
+TESTS += tests/classroom/test_deploy.py
+EXTRA_DIST += tests/classroom/test_deploy.py
 # --- end classroom: a course end to end ---
