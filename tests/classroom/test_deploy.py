@@ -15,6 +15,7 @@ import re
 import signal
 import socket
 import subprocess
+import time
 import uuid
 
 import jinja2
@@ -134,55 +135,91 @@ def eg_decrypt(private_key, data):
     return json.loads((unpad.update(padded) + unpad.finalize()).decode())
 
 
-def test_chalk_eg_launch_answers_enterprise_gateway_and_runs_a_cell():
-    pytest.importorskip("cryptography")
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from jupyter_client import BlockingKernelClient
-    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    public = base64.b64encode(key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode()
-    kernel = os.environ.get("CHALK_KERNEL", "chalk-kernel")
-    env = dict(os.environ, KERNEL_ID=str(uuid.uuid4()), PORT_RANGE="0..0", PUBLIC_KEY=public,
-               CHALK_EG_IP="127.0.0.1", CHALK_KERNEL=kernel)
-    spec_path = os.path.join(os.environ.get("JUPYTER_PATH", ""), "kernels", "chalk", "kernel.json")
-    if os.path.exists(spec_path):       # the build tree's kernel: same environment as its kernelspec
-        with open(spec_path, encoding="utf-8") as f:
-            env.update(json.load(f).get("env", {}))
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(1)
-        listener.settimeout(120)
-        env["RESPONSE_ADDRESS"] = "127.0.0.1:%d" % listener.getsockname()[1]
-        proc = subprocess.Popen([LAUNCH], env=env, start_new_session=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        client = None
-        try:
+class Launch:
+    """chalk-eg-launch started as EG's pod would start it, answering a listener of ours."""
+
+    def __init__(self):
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+        public = base64.b64encode(self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode()
+        self.env = dict(os.environ, KERNEL_ID=str(uuid.uuid4()), PORT_RANGE="0..0",
+                        PUBLIC_KEY=public, CHALK_EG_IP="127.0.0.1",
+                        CHALK_KERNEL=os.environ.get("CHALK_KERNEL", "chalk-kernel"))
+        spec = os.path.join(os.environ.get("JUPYTER_PATH", ""), "kernels", "chalk", "kernel.json")
+        if os.path.exists(spec):    # the build tree's kernel: the environment its kernelspec gives
+            with open(spec, encoding="utf-8") as f:
+                self.env.update(json.load(f).get("env", {}))
+        self.proc = None
+
+    def start(self):
+        """Run the launcher; return the connection info it sent, decrypted as EG does."""
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            listener.settimeout(120)
+            self.env["RESPONSE_ADDRESS"] = "127.0.0.1:%d" % listener.getsockname()[1]
+            self.proc = subprocess.Popen([LAUNCH], env=self.env, start_new_session=True,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             conn, _ = listener.accept()
             data = b""
             with conn:
                 while chunk := conn.recv(4096):
                     data += chunk
-            info = eg_decrypt(key, data)
-            assert info["kernel_id"] == env["KERNEL_ID"] and info["ip"] == "127.0.0.1"
-            assert info["signature_scheme"] == "hmac-sha256" and info["pgid"] > 0
-            client = BlockingKernelClient()
-            client.load_connection_info({k: info[k] for k in (
-                "shell_port", "iopub_port", "stdin_port", "control_port", "hb_port", "ip", "key",
-                "transport", "signature_scheme")})
-            client.start_channels()
-            client.wait_for_ready(timeout=120)
-            out = []
-            reply = client.execute_interactive('printf("%d\\n", 6 * 7);', timeout=120,
-                                               output_hook=lambda m: out.append(m))
-            assert reply["content"]["status"] == "ok"
-            text = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
-            assert text == "42\n", out
-            client.shutdown()
-            assert proc.wait(timeout=120) == 0, proc.stderr.read()
-        finally:
-            if client is not None:
-                client.stop_channels()
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        return eg_decrypt(self.key, data)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+@pytest.fixture
+def launch():
+    pytest.importorskip("cryptography")
+    run = Launch()
+    yield run
+    run.stop()
+
+
+def test_chalk_eg_launch_answers_enterprise_gateway_and_runs_a_cell(launch):
+    from jupyter_client import BlockingKernelClient
+    info = launch.start()
+    assert info["kernel_id"] == launch.env["KERNEL_ID"] and info["ip"] == "127.0.0.1"
+    assert info["signature_scheme"] == "hmac-sha256" and info["pgid"] > 0
+    client = BlockingKernelClient()
+    client.load_connection_info({k: info[k] for k in (
+        "shell_port", "iopub_port", "stdin_port", "control_port", "hb_port", "ip", "key",
+        "transport", "signature_scheme")})
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        out = []
+        reply = client.execute_interactive('printf("%d\\n", 6 * 7);', timeout=120,
+                                           output_hook=out.append)
+        assert reply["content"]["status"] == "ok"
+        text = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
+        assert text == "42\n", out
+        client.shutdown()               # EG stops a kernel with a shutdown_request
+        assert launch.proc.wait(timeout=120) == 0, launch.proc.stderr.read()
+    finally:
+        client.stop_channels()
+
+
+def test_chalk_eg_launch_passes_the_pods_sigterm_to_the_kernel(launch):
+    info = launch.start()
+    assert os.path.exists("/proc/%d" % info["pid"])
+    os.kill(launch.proc.pid, signal.SIGTERM)        # the kubelet signals PID 1 only
+    launch.proc.wait(timeout=120)
+    gone = False
+    for _ in range(100):
+        try:
+            with open("/proc/%d/stat" % info["pid"]) as f:
+                gone = f.read().split(") ")[1].startswith("Z")
+        except OSError:
+            gone = True
+        if gone:
+            break
+        time.sleep(0.1)
+    assert gone, "the kernel outlived its launcher"
