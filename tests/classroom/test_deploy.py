@@ -170,9 +170,14 @@ class Launch:
         return eg_decrypt(self.key, data)
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
+        """Kill the launcher's whole group: the kernel too, even when the launcher is gone."""
+        if self.proc is None:
+            return
+        try:
             os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
 
 
 @pytest.fixture
