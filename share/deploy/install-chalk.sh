@@ -101,7 +101,12 @@ build_and_install() {
   prefix=${prefix:-$sys_prefix}
   [[ $prefix == /* ]] || prefix=$PWD/$prefix
   cd "$src"
-  if [[ ${CHALK_RECONFIGURE:-0} == 1 || $(configured_prefix || true) != "$prefix" ]]; then
+  local was
+  was=$(configured_prefix || true)
+  if [[ ${CHALK_RECONFIGURE:-0} == 1 || $was != "$prefix" ]]; then
+    # objects built for another prefix carry its paths (-DCHALK_INCLUDEDIR, the executor's
+    # directory) and make would not rebuild them: start clean
+    if [[ -n $was && $was != "$prefix" ]]; then make -s clean >/dev/null; fi
     say "autoreconf -fi && ./configure --prefix=$prefix"
     autoreconf -fi
     ./configure --prefix="$prefix" PYTHON="$python"
