@@ -217,7 +217,8 @@ EXTRA_DIST += tests/classroom/test_mathml.py share/classroom/chalk_mathml.py
 
 # --- classroom: a course end to end on JupyterHub (course-hub owner) ---
 # JupyterHub + nbgitpuller + nbgrader's exchange + a chalk kernel in each student's
-# server, all on 127.0.0.1 (tests/classroom/hubrun.py); about a minute and a half.
+# server, all on 127.0.0.1 (tests/classroom/hubrun.py); 50-135 s here, mostly the
+# instructor's six nbgrader commands.
 TESTS += tests/classroom/test_course_hub.py
 EXTRA_DIST += tests/classroom/test_course_hub.py tests/classroom/hubrun.py
 # The deployment recipe (share/deploy/, .binder/) checked without a container engine.
