@@ -27,3 +27,15 @@ CLEANFILES += share/kernelspec/kernel.json
 # so they render offline and in viewers that run no scripts.
 python_PYTHON = share/classroom/chalk_mathml.py
 # --- end classroom Python modules ---
+
+# --- deploy (course-hub owner) ---
+# The install recipe quickstart runs, and the container / Binder / Kubernetes
+# files built on it (share/deploy/README.md says which is which).
+# chalk-eg-launch is installed with the kernel: the image's Enterprise Gateway kernel pods
+# run it (share/deploy/enterprise-gateway/kernel-pod.yaml.j2).
+dist_bin_SCRIPTS = share/deploy/enterprise-gateway/chalk-eg-launch
+EXTRA_DIST += share/deploy/install-chalk.sh share/deploy/README.md \
+  share/deploy/Dockerfile share/deploy/Dockerfile.dockerignore \
+  share/deploy/z2jh-values.yaml share/deploy/enterprise-gateway/kernel.json \
+  share/deploy/enterprise-gateway/kernel-pod.yaml.j2 .binder/apt.txt .binder/postBuild
+# --- end deploy ---

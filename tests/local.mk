@@ -214,3 +214,14 @@ EXTRA_DIST += $(notebook_tests) tests/notebooks/nbtest.py
 TESTS += tests/classroom/test_mathml.py
 EXTRA_DIST += tests/classroom/test_mathml.py share/classroom/chalk_mathml.py
 # --- end classroom: feedback maths ---
+
+# --- classroom: a course end to end on JupyterHub (course-hub owner) ---
+# JupyterHub + nbgitpuller + nbgrader's exchange + a chalk kernel in each student's
+# server, all on 127.0.0.1 (tests/classroom/hubrun.py); 50-135 s here, mostly the
+# instructor's six nbgrader commands.
+TESTS += tests/classroom/test_course_hub.py
+EXTRA_DIST += tests/classroom/test_course_hub.py tests/classroom/hubrun.py
+# The deployment recipe (share/deploy/, .binder/) checked without a container engine.
+TESTS += tests/classroom/test_deploy.py
+EXTRA_DIST += tests/classroom/test_deploy.py
+# --- end classroom: a course end to end ---
