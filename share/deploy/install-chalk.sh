@@ -103,7 +103,9 @@ build_and_install() {
   cd "$src"
   local was
   was=$(configured_prefix || true)
-  if [[ ${CHALK_RECONFIGURE:-0} == 1 || $was != "$prefix" ]]; then
+  # A tree configured before an aux file became needed (build-aux/py-compile, since the
+  # classroom modules are Python) cannot regenerate its Makefiles without autoreconf -fi.
+  if [[ ${CHALK_RECONFIGURE:-0} == 1 || $was != "$prefix" || ! -f build-aux/py-compile ]]; then
     # objects built for another prefix carry its paths (-DCHALK_INCLUDEDIR, the executor's
     # directory) and make would not rebuild them: start clean
     if [[ -n $was && $was != "$prefix" ]]; then make -s clean >/dev/null; fi
