@@ -65,6 +65,8 @@ import multiprocessing
 import os
 import re
 import shutil
+import socket
+import subprocess
 import sys
 
 import nbformat
@@ -272,19 +274,24 @@ def sanitize(nb, source, sc):
             cell.metadata.nbgrader = nbformat.from_dict(json.loads(json.dumps(src.metadata.nbgrader)))
             if cell.cell_type != src.cell_type:
                 _retype(cell, src.cell_type)
-    # Put back locked cells the student deleted, after the nearest earlier tracked cell.
-    for k, src in enumerate(tracked):
+    # Put back locked cells the student deleted, after the nearest earlier cell of the
+    # source that the submission still has (same cell id, or same text).
+    for src in tracked:
         gid = _gid(src)
         if gid in present or not sc["is_locked"](src):
             continue
         cell = nbformat.from_dict(json.loads(json.dumps(src)))
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-        cell.pop("id", None)
+        if any(c.get("id") == cell.get("id") for c in nb.cells):
+            cell.pop("id", None)
         at = 0
-        for prev in reversed(tracked[:k]):
-            if _gid(prev) in present:
-                at = nb.cells.index(present[_gid(prev)]) + 1
+        for prev in reversed(source.cells[:source.cells.index(src)]):
+            hit = next((k for k, c in enumerate(nb.cells) if (prev.get("id") and c.get("id") == prev.get("id"))
+                        or (_gid(prev) and _gid(prev) in present and c is present[_gid(prev)])
+                        or (c.cell_type == prev.cell_type and c.source == prev.source)), None)
+            if hit is not None:
+                at = hit + 1
                 break
         nb.cells.insert(at, cell)
         present[gid] = cell
@@ -374,7 +381,8 @@ def execute(nb, kernel_name, timeout, cwd):
         shutdown_kernel="immediate", resources={"metadata": {"path": cwd}},
         on_cell_executed=_record_reply_error)
     never_ran = {}
-    with client.setup_kernel():
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # the kernel's own log
+    with client.setup_kernel(**quiet):
         for index, cell in enumerate(nb.cells):
             if never_ran:
                 never_ran[index] = never_ran["why"]
@@ -400,10 +408,10 @@ def _fmt(x):
 
 
 def _error_note(cell, timeout):
+    if any(o.output_type == "error" and o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+        return "timed out after %g s" % timeout
     for o in cell.outputs:
         if o.output_type == "error":
-            if o.get("ename") == "CellTimeoutError":
-                return "timed out after %g s" % timeout
             first = (o.get("evalue") or "").strip().splitlines()
             return ("%s: %s" % (o.get("ename", "error"), first[0] if first else "")).strip(": ")[:300]
         if o.output_type == "stream" and o.name == "stderr":
@@ -540,6 +548,12 @@ def install_static(feedback_dir):
 # takes and returns plain data and writes no file.
 
 def grade_job(job):
+    res = _grade_job(job)
+    res["worker"] = "%s:%d" % (socket.gethostname(), os.getpid())
+    return res
+
+
+def _grade_job(job):
     student, notebook, path = job["student"], job["notebook"], job["path"]
     sc = scorer(job.get("scorer", "auto"))
     source = nbformat.from_dict(job["source"]) if job.get("source") else None
@@ -742,7 +756,7 @@ def main(argv=None):
         os.makedirs(a.out, exist_ok=True)
         feedback = os.path.join(a.out, "feedback")
         install_static(feedback)
-        results, failed = [], 0
+        results, failed, workers = [], 0, set()
         runner = run_dask(jobs, a.scheduler) if a.scheduler else run_local(jobs, a.workers)
         for res in runner:
             d = os.path.join(feedback, res["student"])
@@ -751,12 +765,13 @@ def main(argv=None):
                 f.write(res["html"])
             res.pop("html")
             failed += bool(res.get("failed"))
+            workers.add(res.pop("worker", None))
             results.append(res)
         rows = csv_rows(results, order)
         name = "grades.csv" if not shard else "grades.part-%d-of-%d.csv" % shard
         write_csv(os.path.join(a.out, name), rows)
-        print("chalk-grade: %d notebooks, %d rows -> %s (scores: %s)" % (
-            len(results), len(rows), os.path.join(a.out, name), sc["name"]))
+        print("chalk-grade: %d notebooks on %d processes, %d rows -> %s (scores: %s)" % (
+            len(results), len(workers), len(rows), os.path.join(a.out, name), sc["name"]))
         if shard and a.merge:
             try:
                 merge(a.out)
