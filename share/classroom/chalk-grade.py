@@ -458,6 +458,15 @@ def score(nb, sc, timeout, tamper=None, never_ran=None):
 FEEDBACK_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{#- Code cells: Pygments escapes every character of the source, so the bleach pass nbconvert
+    adds here (a third of a page's cost) changes nothing; Markdown and outputs keep it. -#}
+{% block input %}
+<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
+     <div class="cm-editor cm-s-jupyter">
+{{ cell.source | highlight_code(metadata=cell.metadata) }}
+     </div>
+</div>
+{%- endblock input %}
 {%- block notebook_css -%}
 <link rel="stylesheet" href="{{ resources.chalk_static }}/index.css">
 <link rel="stylesheet" href="{{ resources.chalk_static }}/theme-light.css">
@@ -491,9 +500,26 @@ def _html_exporter():
     if _exporter is None:
         from jinja2 import DictLoader
         from nbconvert import HTMLExporter
-        _exporter = HTMLExporter(template_name="lab",
-                                 extra_loaders=[DictLoader({"chalk_feedback.html.j2": FEEDBACK_TEMPLATE})],
-                                 template_file="chalk_feedback.html.j2")
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        class FeedbackExporter(HTMLExporter):
+            """HTMLExporter without its last step, a BeautifulSoup pass over the whole page
+            that only adds alt texts and tabindex attributes (a third of a page's cost)."""
+
+            def from_notebook_node(self, nb, resources=None, **kw):
+                lang = nb.metadata.get("language_info", {})
+                self.register_filter("highlight_code", Highlight2HTML(
+                    pygments_lexer=lang.get("pygments_lexer", lang.get("name")), parent=self))
+                resources = self._init_resources(resources)
+                self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+        _exporter = FeedbackExporter(template_name="lab",
+                                     extra_loaders=[DictLoader({"chalk_feedback.html.j2": FEEDBACK_TEMPLATE})],
+                                     template_file="chalk_feedback.html.j2")
         _exporter.mathjax_url = "../_static/MathJax/MathJax.js?config=" + MATHJAX_CONFIG
     return _exporter
 
@@ -648,6 +674,10 @@ def run_local(jobs, workers):
         for j in jobs:
             yield grade_job(j)
         return
+    # Import and compile what every job needs once, here: the forked workers inherit it
+    # (the page template alone costs a second of CPU to compile).
+    import nbclient  # noqa: F401
+    _html_exporter().environment.get_template("chalk_feedback.html.j2")
     ctx = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = [pool.submit(grade_job, j) for j in jobs]
