@@ -265,8 +265,7 @@ def sanitize(nb, source, sc):
             continue
         present[gid] = cell
         if sc["is_locked"](src):
-            changed = (cell.cell_type != src.cell_type or cell.source != src.source
-                       or dict(cell.metadata.nbgrader) != dict(src.metadata.nbgrader))
+            changed = _signature(cell, sc) != _signature(src, sc)
             if changed and sc["is_grade"](src):
                 notes.setdefault(gid, "check cell edited in the submission; graded with the source's")
             _overwrite(cell, src)
@@ -298,6 +297,18 @@ def sanitize(nb, source, sc):
         if sc["is_grade"](src):
             notes[gid] = "check cell missing from the submission; the source's was put back"
     return notes
+
+
+def _signature(cell, sc):
+    """What a check cell's grading depends on (not checksum or schema_version, which
+    generate_assignment adds to the release copy only)."""
+    g = cell.metadata.get("nbgrader", {})
+    try:
+        points = float(g.get("points", 0)) if sc["is_grade"](cell) else None
+    except (TypeError, ValueError):
+        points = "bad"
+    return (cell.cell_type, cell.source, sc["is_grade"](cell), sc["is_solution"](cell),
+            sc["is_locked"](cell), g.get("grade_id"), points)
 
 
 def _retype(cell, cell_type):
@@ -677,7 +688,9 @@ def run_local(jobs, workers):
     # Import and compile what every job needs once, here: the forked workers inherit it
     # (the page template alone costs a second of CPU to compile).
     import nbclient  # noqa: F401
-    _html_exporter().environment.get_template("chalk_feedback.html.j2")
+    warm = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("int x;")],
+                                    metadata={"language_info": {"name": "c"}})
+    feedback_page(warm, "-", "-", [])
     ctx = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = [pool.submit(grade_job, j) for j in jobs]
