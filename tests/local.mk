@@ -233,4 +233,9 @@ EXTRA_DIST += tests/classroom/test_deploy.py
 grader_tests = tests/classroom/test_grade.py tests/classroom/test_grade_dask.py
 TESTS += $(grader_tests)
 EXTRA_DIST += $(grader_tests) tests/classroom/gradetest.py tests/classroom/cheats.py
+# make bench's grading section builds a course and its submissions here.
+clean-local: clean-local-grader-bench
+clean-local-grader-bench:
+	-rm -rf tests/bench/grade
+.PHONY: clean-local-grader-bench
 # --- end grader ---
