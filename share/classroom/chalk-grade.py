@@ -32,8 +32,9 @@ notebook is one row with an empty grade_id.  Use --source for marks that count.
 
 Output: DIR/grades.csv (student,notebook,grade_id,points,max_points,note: one row per check
 cell, note saying why points were lost) and DIR/feedback/<student>/<notebook>.html (score
-per check and total at the top, maths by the MathJax copied once into DIR/feedback/_static/,
-highlighted C, plots).  No page loads anything from the network.
+per check and total at the top, Markdown maths as MathML (chalk_mathml, when importable)
+and anything else by the MathJax copied once into DIR/feedback/_static/, highlighted C,
+plots).  No page loads anything from the network.
 
 Scale-out.  Local by default: a process pool of --workers (default: the number of cores),
 one job per notebook.  --scheduler ADDRESS submits one Dask task per notebook to an existing
@@ -69,8 +70,14 @@ import socket
 import subprocess
 import sys
 
-import nbformat
-from nbformat import NotebookNode
+# Where `make install` puts chalk's Python modules (chalk_mathml); the installed script has
+# the configured directory here, the source its placeholder.
+PYTHONDIR = "@pythondir@"
+if not PYTHONDIR.startswith("@") and PYTHONDIR not in sys.path:
+    sys.path.append(PYTHONDIR)
+
+import nbformat  # noqa: E402
+from nbformat import NotebookNode  # noqa: E402
 
 COLUMNS = ["student", "notebook", "grade_id", "points", "max_points", "note"]
 TIMEOUT_ERROR = {  # what nbgrader's Execute preprocessor records for a cell past its timeout
@@ -532,6 +539,11 @@ def _html_exporter():
                                      extra_loaders=[DictLoader({"chalk_feedback.html.j2": FEEDBACK_TEMPLATE})],
                                      template_file="chalk_feedback.html.j2")
         _exporter.mathjax_url = "../_static/MathJax/MathJax.js?config=" + MATHJAX_CONFIG
+        try:  # Markdown maths as MathML: renders with no script at all (share/classroom/chalk_mathml.py)
+            from chalk_mathml import MathMLPreprocessor
+            _exporter.register_preprocessor(MathMLPreprocessor(), enabled=True)
+        except ImportError:
+            pass  # the local MathJax typesets the TeX instead
     return _exporter
 
 
