@@ -39,7 +39,8 @@ plots).  No page loads anything from the network.
 Scale-out.  Local by default: a process pool of --workers (default: the number of cores),
 one job per notebook.  --scheduler ADDRESS submits one Dask task per notebook to an existing
 Dask distributed cluster; every worker needs chalk (the kernel) and the Python packages of
-share/requirements.txt, and the grader's own machine writes the files.  A dask-jobqueue or
+share/requirements.txt, but no shared filesystem: each task carries its submission and
+source and returns its rows and page, which the grader's own machine writes.  A dask-jobqueue or
 dask-kubernetes cluster is used unchanged, through its scheduler address:
     from dask_jobqueue import SLURMCluster             # or dask_kubernetes.operator.KubeCluster
     cluster = SLURMCluster(cores=4, memory="8GB", processes=4); cluster.scale(jobs=10)
@@ -191,13 +192,21 @@ def scorer(kind="auto"):
 # ---------------------------------------------------------------------------
 # Reading and sanitising a submission.
 
-def read_notebook(path):
-    """(notebook, None) or (None, reason) for a missing, unreadable or not-a-notebook file."""
-    if not os.path.exists(path):
-        return None, "missing: no file %s" % os.path.basename(path)
+_UNREAD = object()
+
+
+def read_notebook(path, content=_UNREAD):
+    """(notebook, None) or (None, reason) for a missing, unreadable or not-a-notebook file.
+    `content`, when given, is the file's bytes as the client read them (None: missing)."""
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        if content is _UNREAD:
+            if not os.path.exists(path):
+                return None, "missing: no file %s" % os.path.basename(path)
+            with open(path, "rb") as f:
+                content = f.read()
+        elif content is None:
+            return None, "missing: no file %s" % os.path.basename(path)
+        text = content.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         return None, "unreadable: %s" % e
     try:
@@ -607,7 +616,7 @@ def _grade_job(job):
     sc = scorer(job.get("scorer", "auto"))
     source = nbformat.from_dict(job["source"]) if job.get("source") else None
     expected = job.get("expected") or {}
-    nb, reason = read_notebook(path)
+    nb, reason = read_notebook(path, job.get("content", _UNREAD))
     if nb is not None and source is None and not any(sc["is_grade"](c) for c in nb.cells):
         reason = "not gradable: the notebook has no check cells"
     if nb is None or reason:
@@ -625,7 +634,13 @@ def _grade_job(job):
             tamper = checksum_notes(nb, sc)
             kernel = job["kernel"]
             nb.metadata.pop("widgets", None)
-        never_ran = execute(nb, kernel, job["timeout"], os.path.dirname(os.path.abspath(path)))
+        here = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(here):
+            never_ran = execute(nb, kernel, job["timeout"], here)
+        else:  # a Dask worker that does not share the client's filesystem
+            import tempfile
+            with tempfile.TemporaryDirectory(prefix="chalk-grade-") as tmp:
+                never_ran = execute(nb, kernel, job["timeout"], tmp)
         for cell in nb.cells:
             limit_output(cell)
         rows = score(nb, sc, job["timeout"], tamper, never_ran)
@@ -715,8 +730,19 @@ def run_dask(jobs, address):
         from distributed import Client, as_completed
     except ImportError:
         raise UsageError("--scheduler needs the Python package `distributed` (Dask)")
+    def with_content(j):  # the submission travels with its task: no shared filesystem needed
+        j = dict(j)
+        try:
+            with open(j["path"], "rb") as f:
+                j["content"] = f.read()
+        except FileNotFoundError:
+            j["content"] = None
+        except OSError:
+            pass  # the worker reports it unreadable
+        return j
+
     with Client(address, timeout="60s") as client:
-        futures = [client.submit(grade_job, j, pure=False,
+        futures = [client.submit(grade_job, with_content(j), pure=False,
                                  key="chalk-grade-%s-%s-%d" % (j["student"], j["notebook"], k))
                    for k, j in enumerate(jobs)]
         for f in as_completed(futures):

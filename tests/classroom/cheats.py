@@ -118,13 +118,17 @@ def sleep_forever(nb):
 
 
 def scanf_correct(nb):
-    """A correct answer that also reads stdin (graders have none: it sees end of file)."""
+    """A correct answer that also reads stdin (graders have none: it sees end of file),
+    for the first time inside a check."""
     cell = _solution_cell(nb)
     lines = _src(cell).split("\n")
     b = next(k for k, l in enumerate(lines) if l.strip() == BEGIN)
     e = next(k for k, l in enumerate(lines) if l.strip() == END)
     region = "\n".join(lines[b + 1:e])
-    read = "    { int verbose = 0; if (scanf(\"%d\", &verbose) == 1 && verbose) printf(\"softmax\\n\"); }"
+    # first read in a check cell (the stability check's logits), where a note on stderr
+    # would cost the check its points
+    read = ("    if (%s) { int verbose = 0; if (scanf(\"%%d\", &verbose) == 1 && verbose) printf(\"big\\n\"); }"
+            % TRIGGER)
     return _with_region(nb, read + "\n" + region)
 
 
