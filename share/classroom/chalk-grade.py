@@ -77,6 +77,10 @@ PYTHONDIR = "@pythondir@"
 if not PYTHONDIR.startswith("@") and PYTHONDIR not in sys.path:
     sys.path.append(PYTHONDIR)
 
+# jsonschema (under nbformat) compiles the lark grammars of rfc3987_syntax at import when
+# that package is installed, 2-4 s of every run, for an "iri" format no notebook uses.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 import nbformat  # noqa: E402
 from nbformat import NotebookNode  # noqa: E402
 
