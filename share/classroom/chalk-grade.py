@@ -61,7 +61,6 @@ import concurrent.futures
 import csv
 import hashlib
 import html
-import io
 import json
 import multiprocessing
 import os
@@ -745,7 +744,11 @@ def run_dask(jobs, address):
             pass  # the worker reports it unreadable
         return j
 
-    with Client(address, timeout="60s") as client:
+    try:
+        client = Client(address, timeout="30s")
+    except (OSError, TimeoutError) as e:
+        raise UsageError("cannot reach the Dask scheduler at %s: %s" % (address, e))
+    with client:
         futures = [client.submit(grade_job, with_content(j), pure=False,
                                  key="chalk-grade-%s-%s-%d" % (j["student"], j["notebook"], k))
                    for k, j in enumerate(jobs)]
