@@ -225,3 +225,17 @@ EXTRA_DIST += tests/classroom/test_course_hub.py tests/classroom/hubrun.py
 TESTS += tests/classroom/test_deploy.py
 EXTRA_DIST += tests/classroom/test_deploy.py
 # --- end classroom: a course end to end ---
+
+# --- grader (chalk-grade owner) ---
+# chalk-grade (share/classroom/) in local mode, by shards, on a real Dask scheduler with
+# two workers on 127.0.0.1, and against one real `nbgrader autograde` run on every cheat
+# of tests/classroom/cheats.py.
+grader_tests = tests/classroom/test_grade.py tests/classroom/test_grade_dask.py
+TESTS += $(grader_tests)
+EXTRA_DIST += $(grader_tests) tests/classroom/gradetest.py tests/classroom/cheats.py
+# make bench's grading section builds a course and its submissions here.
+clean-local: clean-local-grader-bench
+clean-local-grader-bench:
+	-rm -rf tests/bench/grade
+.PHONY: clean-local-grader-bench
+# --- end grader ---

@@ -16,7 +16,14 @@ medians and ratios (chalk / reference; lower is better for chalk):
   1,000 cells     one session, each cell defining a new global and printing
                   it; p50 of the last hundred / p50 of the first hundred;
   linear algebra  tests/bench/bench_linalg (libchalk: 256x256 SVD, eigh,
-                  matmul) vs NumPy in this process, if that program was built.
+                  matmul) vs NumPy in this process, if that program was built;
+  grading         --grade-n submissions (default 200) of one notebook (--grade-notebook,
+                  default 02), each the reference solution filled into nbgrader's
+                  release copy: `chalk-grade --source` (feedback pages included, its
+                  default --workers) vs one `nbgrader autograde` call over the same
+                  students (no feedback), submissions per minute and their ratio
+                  (target >= 10x).  --nbgrader-n grades fewer with nbgrader (it takes
+                  ~1-8 s a submission): both counts are printed, rates compare.
 
 The targets from the cell-engine issue are printed next to the ratios; this
 is a benchmark, not a test: it never fails on a slow number (exit status is
@@ -33,6 +40,7 @@ the build tree's kernelspec); run on an idle machine, medians of many
 repetitions are only as good as the machine is quiet.
 """
 import argparse
+import csv
 import json
 import os
 import platform
@@ -359,6 +367,97 @@ def fmt_ratio(r, target=None):
     return s
 
 
+GRADE_TARGET = 10.0  # issue 15: chalk-grade / nbgrader autograde submissions per minute, at least
+
+
+def bench_grade(a, cwd):
+    """chalk-grade vs nbgrader autograde on the same course (see the module docstring)."""
+    import shutil
+    root = os.path.join(cwd, "grade")
+    shutil.rmtree(root, ignore_errors=True)
+    srcdir = os.environ.get("CHALK_SRCDIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    course = os.path.join(root, "course")
+    src = os.path.join(course, "source", "ps1")
+    os.makedirs(src)
+    shutil.copy(os.path.join(srcdir, "share", "nbgrader_config.py"), course)
+    stem = a.grade_notebook
+    subprocess.run([sys.executable, os.path.join(srcdir, "exercises", "mknotebook.py"),
+                    os.path.join(srcdir, "exercises", "notebooks", stem + ".md"), "-o", src], check=True)
+    bindir = os.path.dirname(sys.executable)
+    nbgrader = os.path.join(bindir, "nbgrader")
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    with open(os.path.join(src, stem + ".ipynb"), encoding="utf-8") as f:
+        source = json.load(f)
+    have_nbgrader = os.path.exists(nbgrader)
+    if have_nbgrader:
+        subprocess.run([nbgrader, "generate_assignment", "ps1", "--force"], cwd=course, env=env,
+                       check=True, capture_output=True)
+        with open(os.path.join(course, "release", "ps1", stem + ".ipynb"), encoding="utf-8") as f:
+            released = json.load(f)
+        fill = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in source["cells"]
+                if c["metadata"].get("nbgrader", {}).get("solution")}
+        for c in released["cells"]:
+            if c["metadata"].get("nbgrader", {}).get("solution"):
+                c["source"] = fill[c["metadata"]["nbgrader"]["grade_id"]]
+    else:
+        released = source
+    n_chalk = a.grade_n
+    n_nbg = a.nbgrader_n if a.nbgrader_n is not None else a.grade_n
+    flat = os.path.join(root, "submissions")
+    for k in range(max(n_chalk, n_nbg)):
+        student = "s%04d" % k
+        text = json.dumps(released)
+        if k < n_chalk:
+            os.makedirs(os.path.join(flat, student))
+            with open(os.path.join(flat, student, stem + ".ipynb"), "w", encoding="utf-8") as f:
+                f.write(text)
+        if have_nbgrader and k < n_nbg:
+            d = os.path.join(course, "submitted", student, "ps1")
+            os.makedirs(d)
+            with open(os.path.join(d, stem + ".ipynb"), "w", encoding="utf-8") as f:
+                f.write(text)
+    out = {"notebook": stem, "chalk_n": n_chalk, "workers": os.cpu_count()}
+    grader = os.path.join(a.builddir, "share", "classroom", "chalk-grade")
+    cmd = [grader] if os.access(grader, os.X_OK) else \
+        [sys.executable, os.path.join(srcdir, "share", "classroom", "chalk-grade.py")]
+    print("grading: chalk-grade on %d submissions of %s ..." % (n_chalk, stem), flush=True)
+    t = time.monotonic()
+    r = subprocess.run(cmd + [flat, "--out", os.path.join(root, "out"), "--source", src],
+                       capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    out["chalk_s"] = time.monotonic() - t
+    if r.returncode != 0:
+        raise KernelError("chalk-grade failed:\n" + r.stderr[-2000:])
+    with open(os.path.join(root, "out", "grades.csv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    full = sum(1 for x in rows if x["points"] == x["max_points"])
+    if full != len(rows):
+        out["note"] = "chalk-grade: %d of %d checks at full marks (expected all)" % (full, len(rows))
+    out["chalk_per_min"] = 60.0 * n_chalk / out["chalk_s"]
+    if have_nbgrader and n_nbg > 0:
+        out["nbgrader_n"] = n_nbg
+        print("grading: nbgrader autograde on %d submissions ..." % n_nbg, flush=True)
+        t = time.monotonic()
+        subprocess.run([nbgrader, "autograde", "ps1", "--force", "--Execute.timeout=120"], cwd=course,
+                       env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+        out["nbgrader_s"] = time.monotonic() - t
+        out["nbgrader_per_min"] = 60.0 * n_nbg / out["nbgrader_s"]
+        out["ratio"] = out["chalk_per_min"] / out["nbgrader_per_min"]
+        calls = min(a.nbgrader_calls, n_nbg)
+        if calls > 0:
+            print("grading: %d one-student nbgrader autograde calls ..." % calls, flush=True)
+            t = time.monotonic()
+            for k in range(calls):
+                subprocess.run([nbgrader, "autograde", "ps1", "--force", "--student", "s%04d" % k,
+                                "--Execute.timeout=120"], cwd=course, env=env, check=True,
+                               capture_output=True, stdin=subprocess.DEVNULL)
+            out["nbgrader_call_s"] = (time.monotonic() - t) / calls
+            out["nbgrader_call_per_min"] = 60.0 / out["nbgrader_call_s"]
+            out["ratio_per_call"] = out["chalk_per_min"] / out["nbgrader_call_per_min"]
+    elif not have_nbgrader:
+        out["note"] = "nbgrader not installed: no comparison"
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--builddir", default=os.environ.get("CHALK_BUILDDIR", os.getcwd()))
@@ -370,7 +469,12 @@ def main():
     ap.add_argument("--starts", type=int, default=5)
     ap.add_argument("--cells", type=int, default=1000)
     ap.add_argument("--threads", type=int, default=1, help="BLAS threads for bench_linalg and NumPy")
-    ap.add_argument("--only", default="", help="comma list: trivial,gsl,start,memory,many,linalg,python")
+    ap.add_argument("--grade-n", type=int, default=200, help="submissions chalk-grade grades (grading)")
+    ap.add_argument("--nbgrader-n", type=int, default=None, help="submissions nbgrader grades (default --grade-n)")
+    ap.add_argument("--grade-notebook", default="02-softmax-gradient")
+    ap.add_argument("--nbgrader-calls", type=int, default=3,
+                    help="also time this many one-student `nbgrader autograde --student` calls")
+    ap.add_argument("--only", default="", help="comma list: trivial,gsl,start,memory,many,linalg,grade,python")
     a = ap.parse_args()
     for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[v] = str(a.threads)
@@ -480,6 +584,10 @@ def main():
         else:
             lin["note"] = "tests/bench/bench_linalg not built"
 
+    grade = res["grade"] = {}
+    if want("grade") and not skip_chalk:
+        grade.update(attempt("grading", lambda: bench_grade(a, cwd)) or {})
+
     # table
     rows = [
         ("trivial cell p50", C.get("trivial_p50"), P.get("trivial_p50"), R["trivial_ratio"], "trivial_ratio",
@@ -530,6 +638,25 @@ def main():
                                            fmt_ratio(lin.get("ratios", {}).get(op))))
         if lin.get("note"):
             print("  (%s)" % lin["note"])
+    if grade.get("chalk_per_min"):
+        print()
+        print("%-28s %12s %12s  %s" % ("grading " + a.grade_notebook[:19], "chalk-grade", "nbgrader", "ratio"))
+        print("%-28s %12s %12s" % ("  submissions", grade.get("chalk_n", "-"), grade.get("nbgrader_n", "-")))
+        print("%-28s %12s %12s" % ("  wall time", fmt_s(grade["chalk_s"]),
+                                   fmt_s(grade["nbgrader_s"]) if grade.get("nbgrader_s") else "-"))
+        print("%-28s %12s %12s  %s   %s" % ("  submissions per minute", "%.1f" % grade["chalk_per_min"],
+                                           "%.1f" % grade["nbgrader_per_min"] if grade.get("nbgrader_per_min") else "-",
+                                           fmt_ratio(grade.get("ratio")) + ("  (target >= %gx: %s)" % (
+                                               GRADE_TARGET, "met" if (grade.get("ratio") or 0) >= GRADE_TARGET
+                                               else "NOT met") if grade.get("ratio") else ""),
+                                           "%d cores, chalk-grade --workers %s" % (os.cpu_count(), grade.get("workers"))))
+        if grade.get("nbgrader_call_per_min"):
+            print("%-28s %12s %12s  %s   %s" % ("  one autograde per student", "",
+                                               "%.1f" % grade["nbgrader_call_per_min"],
+                                               fmt_ratio(grade.get("ratio_per_call")),
+                                               "nbgrader: %.2f s a call (start-up included)" % grade["nbgrader_call_s"]))
+        if grade.get("note"):
+            print("  (%s)" % grade["note"])
     if res["errors"]:
         print("\nerrors:")
         for e in res["errors"]:

@@ -1,0 +1,875 @@
+#!/usr/bin/env python3
+"""chalk-grade: grade chalk notebooks in batch, by nbgrader's rule, without nbgrader.
+
+    chalk-grade SUBMISSIONS --out DIR [--source SRC] [--workers N] [--timeout S]
+                [--scheduler tcp://HOST:PORT] [--shard I/N] [--scorer auto|nbgrader|builtin]
+    chalk-grade merge DIR          join DIR/grades.part-*-of-N.csv into DIR/grades.csv
+
+SUBMISSIONS/<student>/<notebook>.ipynb.  Each notebook runs in a fresh kernel through
+nbclient (errors allowed, no stdin, a per-cell wall-clock limit of --timeout seconds after
+which the cell is interrupted, scores 0 and the rest of the notebook still runs).  Each
+check cell (metadata nbgrader.grade with points and grade_id) is scored by nbgrader's own
+nbgrader.utils.determine_grade when nbgrader is importable, else by the copy below, which
+gives the same result (tests/classroom/test_grade.py compares both):
+  - an `error` output or anything on stderr: 0;
+  - else the first `execute_result`: its text/plain as partial credit if it reads as a number
+    in [0, points], full points if it does not read as a number;
+  - else full points.
+
+Integrity.  With --source SRC (the instructor's nbgrader source/<assignment>/ notebooks, or
+release/: source/ keeps hidden tests) the submission is sanitised as `nbgrader autograde`
+does: outputs cleared; of two cells claiming one grade_id only the last keeps it; every
+locked cell of the source (check cells are locked) gets back the source's type, text,
+points and metadata; a check cell the student deleted is put back where the source had it
+(nbgrader, by default, scores it 0); a grade_id the source does not know loses its nbgrader
+metadata (nbgrader fails the whole notebook); the kernel is the source's, never the
+student's.  The list of notebooks and of checks comes from SRC, so a missing or unreadable
+notebook gets a 0 row for each of its checks.
+Without --source the check cells are graded as submitted: a check cell whose text no longer
+matches the checksum nbgrader's generate_assignment stored in it scores 0 ("edited"), but a
+deleted check cell, or one whose checksum was edited too, cannot be detected; a missing
+notebook is one row with an empty grade_id.  Use --source for marks that count.
+
+Output: DIR/grades.csv (student,notebook,grade_id,points,max_points,note: one row per check
+cell, note saying why points were lost) and DIR/feedback/<student>/<notebook>.html (score
+per check and total at the top, Markdown maths as MathML (chalk_mathml, when importable)
+and anything else by the MathJax copied once into DIR/feedback/_static/, highlighted C,
+plots).  No page loads anything from the network.
+
+Scale-out.  Local by default: a process pool of --workers (default: the number of cores),
+one job per notebook.  --scheduler ADDRESS submits one Dask task per notebook to an existing
+Dask distributed cluster; every worker needs chalk (the kernel) and the Python packages of
+share/requirements.txt, but no shared filesystem: each task carries its submission and
+source and returns its rows and page, which the grader's own machine writes.  A dask-jobqueue or
+dask-kubernetes cluster is used unchanged, through its scheduler address:
+    from dask_jobqueue import SLURMCluster             # or dask_kubernetes.operator.KubeCluster
+    cluster = SLURMCluster(cores=4, memory="8GB", processes=4); cluster.scale(jobs=10)
+    print(cluster.scheduler_address)                   # pass it as --scheduler
+--shard I/N grades only the I-th (1-based) of N deterministic slices of the
+(student, notebook) list and writes DIR/grades.part-I-of-N.csv; run one shard per task of a
+Slurm job array (I = $SLURM_ARRAY_TASK_ID + 1) or Kubernetes indexed Job
+(I = $JOB_COMPLETION_INDEX + 1) over a shared DIR, then `chalk-grade merge DIR`.  chalk-grade
+never schedules anything itself.
+
+Beware: a submission runs untrusted C; chalk's own per-cell limits (CPU, memory, processes,
+output) apply, --timeout adds the wall clock.  Exit status: 0 when every notebook was graded
+(missing or corrupt ones count as graded, with a note), 1 when a job itself failed, 2 on
+bad usage.
+"""
+import argparse
+import concurrent.futures
+import csv
+import hashlib
+import html
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+
+# Where `make install` puts chalk's Python modules (chalk_mathml); the installed script has
+# the configured directory here, the source its placeholder.
+PYTHONDIR = "@pythondir@"
+if not PYTHONDIR.startswith("@") and PYTHONDIR not in sys.path:
+    sys.path.append(PYTHONDIR)
+
+# jsonschema (under nbformat) compiles the lark grammars of rfc3987_syntax at import when
+# that package is installed, 2-4 s of every run, for an "iri" format no notebook uses.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402
+from nbformat import NotebookNode  # noqa: E402
+
+COLUMNS = ["student", "notebook", "grade_id", "points", "max_points", "note"]
+TIMEOUT_ERROR = {  # what nbgrader's Execute preprocessor records for a cell past its timeout
+    "ename": "CellTimeoutError",
+    "evalue": "",
+    "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"],
+}
+LIMIT_LINES, LIMIT_TRACEBACK = 1000, 100  # nbgrader's LimitOutput defaults
+
+
+class UsageError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------
+# nbgrader's rule.  The builtin_* functions are copies of nbgrader.utils (0.9.6);
+# tests/classroom/test_grade.py checks they agree with nbgrader's on executed notebooks.
+
+def builtin_is_grade(cell):
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("grade", False))
+
+
+def builtin_is_solution(cell):
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution", False))
+
+
+def builtin_is_locked(cell):
+    meta = cell.get("metadata", {})
+    if "nbgrader" not in meta:
+        return False
+    if builtin_is_solution(cell):
+        return False
+    if builtin_is_grade(cell):
+        return True
+    return bool(meta["nbgrader"].get("locked", False))
+
+
+def builtin_compute_checksum(cell):
+    m = hashlib.md5()
+    m.update(cell.source.encode("utf-8"))
+    m.update(cell.cell_type.encode("utf-8"))
+    m.update(str(builtin_is_grade(cell)).encode("utf-8"))
+    m.update(str(builtin_is_solution(cell)).encode("utf-8"))
+    m.update(str(builtin_is_locked(cell)).encode("utf-8"))
+    m.update(cell.metadata.nbgrader["grade_id"].encode("utf-8"))
+    if builtin_is_grade(cell):
+        m.update(str(float(cell.metadata.nbgrader["points"])).encode("utf-8"))
+    return m.hexdigest()
+
+
+def builtin_partial_grade(output, max_points):
+    if not output["data"]["text/plain"]:
+        raise KeyError("output ['data']['text/plain'] does not exist")
+    grade = output["data"]["text/plain"]
+    if isinstance(grade, list):
+        if len(grade) > 1:
+            return max_points
+        grade = grade[0]
+    try:
+        grade = float(grade)
+    except ValueError:
+        return max_points
+    if grade >= 0.0:
+        if grade > max_points:
+            raise ValueError("partial credit cannot be greater than maximum points for cell")
+        return grade
+    return max_points
+
+
+def builtin_determine_grade(cell, log=None):
+    if not builtin_is_grade(cell):
+        raise ValueError("cell is not a grade cell")
+    max_points = float(cell.metadata["nbgrader"]["points"])
+    if builtin_is_solution(cell):
+        if "checksum" in cell.metadata.nbgrader and \
+                cell.metadata.nbgrader["checksum"] == builtin_compute_checksum(cell):
+            return 0, max_points
+        return None, max_points
+    if cell.cell_type == "code":
+        for output in cell.outputs:
+            if output.output_type == "error" or \
+                    (output.output_type == "stream" and output.name == "stderr"):
+                return 0, max_points
+            if output.output_type == "execute_result":
+                return builtin_partial_grade(output, max_points), max_points
+        return max_points, max_points
+    return None, max_points
+
+
+BUILTIN = {"name": "builtin", "determine_grade": builtin_determine_grade,
+           "compute_checksum": builtin_compute_checksum, "is_grade": builtin_is_grade,
+           "is_solution": builtin_is_solution, "is_locked": builtin_is_locked}
+
+
+def scorer(kind="auto"):
+    """The scoring functions: nbgrader's own when importable (kind auto or nbgrader)."""
+    if kind == "builtin":
+        return BUILTIN
+    try:
+        from nbgrader import utils as nbu
+        from nbgrader import __version__ as nbv
+    except ImportError:
+        if kind == "nbgrader":
+            raise UsageError("--scorer nbgrader: nbgrader is not importable")
+        return BUILTIN
+    return {"name": "nbgrader " + nbv, "determine_grade": nbu.determine_grade,
+            "compute_checksum": nbu.compute_checksum, "is_grade": nbu.is_grade,
+            "is_solution": nbu.is_solution, "is_locked": nbu.is_locked}
+
+
+# ---------------------------------------------------------------------------
+# Reading and sanitising a submission.
+
+_UNREAD = object()
+
+
+def read_notebook(path, content=_UNREAD):
+    """(notebook, None) or (None, reason) for a missing, unreadable or not-a-notebook file.
+    `content`, when given, is the file's bytes as the client read them (None: missing)."""
+    try:
+        if content is _UNREAD:
+            if not os.path.exists(path):
+                return None, "missing: no file %s" % os.path.basename(path)
+            with open(path, "rb") as f:
+                content = f.read()
+        elif content is None:
+            return None, "missing: no file %s" % os.path.basename(path)
+        text = content.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return None, "unreadable: %s" % e
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        if not isinstance(nb.get("cells"), list):
+            raise ValueError("no list of cells")
+        for cell in nb.cells:
+            if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw") \
+                    or not isinstance(cell.get("source", ""), str):
+                raise ValueError("a cell is not a notebook cell")
+            cell.setdefault("metadata", NotebookNode())
+            if not isinstance(cell.metadata, dict):
+                raise ValueError("a cell's metadata is not an object")
+    except Exception as e:  # nbformat raises many kinds for bad JSON or structure
+        return None, "not a notebook: %s" % (str(e).splitlines() or [type(e).__name__])[0][:200]
+    return nb, None
+
+
+def grade_ids(nb, sc):
+    """grade_id -> points of nb's check cells, in notebook order."""
+    out = {}
+    for cell in nb.cells:
+        if sc["is_grade"](cell):
+            out[cell.metadata.nbgrader["grade_id"]] = float(cell.metadata.nbgrader["points"])
+    return out
+
+
+def _gid(cell):
+    g = cell.get("metadata", {}).get("nbgrader", {})
+    return g.get("grade_id") if isinstance(g, dict) else None
+
+
+def sanitize(nb, source, sc):
+    """nbgrader autograde's sanitising of a submission against its source notebook.
+
+    Returns {grade_id: note} for the check cells it had to restore.  Beware: nbgrader fails
+    a whole notebook for some edits (a grade_id the source lacks, a grade flag removed);
+    here such a cell loses its nbgrader metadata (or is restored) and the rest is graded."""
+    notes = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        if not isinstance(cell.metadata.get("nbgrader", {}), dict):
+            cell.metadata.nbgrader = NotebookNode()
+    # Of cells claiming one grade_id only the last keeps it (nbgrader's DeduplicateIds).
+    seen = set()
+    for cell in reversed(nb.cells):
+        if not (sc["is_grade"](cell) or sc["is_solution"](cell) or sc["is_locked"](cell)):
+            continue
+        gid = _gid(cell)
+        if gid in seen:
+            cell.metadata.nbgrader = NotebookNode()
+            notes.setdefault(gid, "grade_id %s claimed twice; the later cell kept it" % gid)
+        else:
+            seen.add(gid)
+    nb.metadata["kernelspec"] = source.metadata.get("kernelspec", nb.metadata.get("kernelspec"))
+    nb.metadata.pop("widgets", None)  # would load widget scripts from a CDN in the feedback
+    tracked = [c for c in source.cells
+               if _gid(c) and (sc["is_grade"](c) or sc["is_solution"](c) or sc["is_locked"](c))]
+    by_id = {_gid(c): c for c in tracked}
+    present = {}
+    for cell in nb.cells:
+        gid = _gid(cell)
+        if gid is None:
+            if cell.metadata.get("nbgrader"):
+                cell.metadata.nbgrader = NotebookNode()
+            continue
+        src = by_id.get(gid)
+        if src is None:
+            cell.metadata.nbgrader = NotebookNode()
+            continue
+        present[gid] = cell
+        if sc["is_locked"](src):
+            changed = _signature(cell, sc) != _signature(src, sc)
+            if changed and sc["is_grade"](src):
+                notes.setdefault(gid, "check cell edited in the submission; graded with the source's")
+            _overwrite(cell, src)
+        else:  # a solution cell: the student's text, the source's nbgrader metadata
+            cell.metadata.nbgrader = nbformat.from_dict(json.loads(json.dumps(src.metadata.nbgrader)))
+            if cell.cell_type != src.cell_type:
+                _retype(cell, src.cell_type)
+    # Put back locked cells the student deleted, after the nearest earlier cell of the
+    # source that the submission still has (same cell id, or same text).
+    for src in tracked:
+        gid = _gid(src)
+        if gid in present or not sc["is_locked"](src):
+            continue
+        cell = nbformat.from_dict(json.loads(json.dumps(src)))
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        if any(c.get("id") == cell.get("id") for c in nb.cells):
+            cell.pop("id", None)
+        at = 0
+        for prev in reversed(source.cells[:source.cells.index(src)]):
+            hit = next((k for k, c in enumerate(nb.cells) if (prev.get("id") and c.get("id") == prev.get("id"))
+                        or (_gid(prev) and _gid(prev) in present and c is present[_gid(prev)])
+                        or (c.cell_type == prev.cell_type and c.source == prev.source)), None)
+            if hit is not None:
+                at = hit + 1
+                break
+        nb.cells.insert(at, cell)
+        present[gid] = cell
+        if sc["is_grade"](src):
+            notes[gid] = "check cell missing from the submission; the source's was put back"
+    return notes
+
+
+def _signature(cell, sc):
+    """What a check cell's grading depends on (not checksum or schema_version, which
+    generate_assignment adds to the release copy only)."""
+    g = cell.metadata.get("nbgrader", {})
+    try:
+        points = float(g.get("points", 0)) if sc["is_grade"](cell) else None
+    except (TypeError, ValueError):
+        points = "bad"
+    return (cell.cell_type, cell.source, sc["is_grade"](cell), sc["is_solution"](cell),
+            sc["is_locked"](cell), g.get("grade_id"), points)
+
+
+def _retype(cell, cell_type):
+    cell.cell_type = cell_type
+    if cell_type == "code":
+        cell.outputs, cell.execution_count = [], None
+    else:
+        cell.pop("outputs", None)
+        cell.pop("execution_count", None)
+
+
+def _overwrite(cell, src):
+    if cell.cell_type != src.cell_type:
+        _retype(cell, src.cell_type)
+    cell.source = src.source
+    cell.metadata.nbgrader = nbformat.from_dict(json.loads(json.dumps(src.metadata.nbgrader)))
+    if "tags" in src.metadata:
+        cell.metadata.tags = list(src.metadata.tags)
+
+
+def checksum_notes(nb, sc):
+    """Without a source: check cells whose text no longer matches their stored checksum."""
+    notes = {}
+    for cell in nb.cells:
+        if sc["is_grade"](cell) and "checksum" in cell.metadata.nbgrader \
+                and not sc["is_solution"](cell):
+            if cell.metadata.nbgrader["checksum"] != sc["compute_checksum"](cell):
+                notes[_gid(cell)] = "edited"
+    return notes
+
+
+# ---------------------------------------------------------------------------
+# Executing one notebook.
+
+def limit_output(cell):
+    """nbgrader's LimitOutput at its defaults (it runs before scoring, so it can matter)."""
+    if cell.cell_type != "code":
+        return
+    length, kept = 0, []
+    for output in cell.outputs:
+        if output.output_type == "stream":
+            if length == LIMIT_LINES:
+                continue
+            text = output.text.split("\n")
+            if len(text) + length > LIMIT_LINES:
+                text = text[:LIMIT_LINES - length - 1] + ["... Output truncated ..."]
+            length += len(text)
+            output.text = "\n".join(text)
+        kept.append(output)
+    cell.outputs = kept
+    for output in cell.outputs:
+        if output.output_type == "error" and len(output.traceback) > LIMIT_TRACEBACK:
+            start = LIMIT_TRACEBACK // 2
+            end = LIMIT_TRACEBACK - start - 1
+            output.traceback = output.traceback[:start] + ["... Traceback truncated ..."] + \
+                output.traceback[-end:]
+
+
+def _record_reply_error(cell, cell_index, execute_reply):
+    """nbgrader's Execute.on_cell_executed: an error reply with no matching error output
+    (a timeout, a kernel that replied error without saying why) becomes an error output."""
+    content = execute_reply.get("content", {})
+    if content.get("status") != "error":
+        return
+    if any(o.output_type == "error" and o.get("ename") == content.get("ename") for o in cell.outputs):
+        return
+    cell.outputs.append(nbformat.v4.new_output(
+        "error", ename=content.get("ename", ""), evalue=content.get("evalue", ""),
+        traceback=content.get("traceback") or ["ERROR: An error occurred while showtraceback was disabled"]))
+
+
+def execute(nb, kernel_name, timeout, cwd):
+    """Run nb in a fresh kernel; return a note for cells that never ran ({} normally)."""
+    import nbclient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # what nbgrader's kernels see
+    client = nbclient.NotebookClient(
+        nb, kernel_name=kernel_name, timeout=timeout, interrupt_on_timeout=True,
+        error_on_timeout=dict(TIMEOUT_ERROR), allow_errors=True, raise_on_iopub_timeout=False,
+        shutdown_kernel="immediate", resources={"metadata": {"path": cwd}},
+        on_cell_executed=_record_reply_error)
+    never_ran = {}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # the kernel's own log
+    with client.setup_kernel(**quiet):
+        for index, cell in enumerate(nb.cells):
+            if never_ran:
+                never_ran[index] = never_ran["why"]
+                continue
+            try:
+                client.execute_cell(cell, index)
+            except DeadKernelError:
+                never_ran["why"] = "the kernel died in cell %d; not run" % index
+                cell.outputs.append(nbformat.v4.new_output(
+                    "error", ename="DeadKernelError", evalue="the kernel died", traceback=[]))
+            except CellTimeoutError as e:
+                cell.outputs.append(nbformat.v4.new_output(
+                    "error", ename="CellTimeoutError", evalue=str(e)[:200], traceback=[]))
+    never_ran.pop("why", None)
+    return never_ran
+
+
+def _fmt(x):
+    if x is None:
+        return ""
+    x = float(x)
+    return "%d" % x if x == int(x) else repr(x)
+
+
+def _error_note(cell, timeout):
+    if any(o.output_type == "error" and o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+        return "timed out after %g s" % timeout
+    for o in cell.outputs:
+        if o.output_type == "error":
+            first = (o.get("evalue") or "").strip().splitlines()
+            return ("%s: %s" % (o.get("ename", "error"), first[0] if first else "")).strip(": ")[:300]
+        if o.output_type == "stream" and o.name == "stderr":
+            return "wrote to stderr: %s" % o.text.strip().splitlines()[0][:200] if o.text.strip() \
+                else "wrote to stderr"
+        if o.output_type == "execute_result":
+            return "partial credit from the cell's value %r" % \
+                str(o.get("data", {}).get("text/plain", ""))[:60]
+    return ""
+
+
+def score(nb, sc, timeout, tamper=None, never_ran=None):
+    """Rows (grade_id, points, max_points, note) for nb's check cells, in order."""
+    rows = []
+    tamper, never_ran = tamper or {}, never_ran or {}
+    for index, cell in enumerate(nb.cells):
+        if not sc["is_grade"](cell):
+            continue
+        gid = _gid(cell)
+        try:
+            points, max_points = sc["determine_grade"](cell, None)
+            note = ""
+            if points is None:
+                points, note = 0, "needs manual grading"
+            elif points < max_points:
+                note = _error_note(cell, timeout)
+        except (ValueError, KeyError) as e:  # nbgrader would fail the whole notebook here
+            points, max_points = 0, float(cell.metadata.nbgrader.get("points", 0))
+            note = "ungradable output: %s" % e
+        if index in never_ran:
+            note = never_ran[index]
+        if tamper.get(gid) == "edited":
+            points, note = 0, "check cell edited (its checksum does not match) and no --source to restore it"
+        elif gid in tamper:
+            note = (tamper[gid] + ("; " + note if note else ""))
+        cell.metadata["chalk_grade"] = {"points": _fmt(points), "max_points": _fmt(max_points), "note": note}
+        rows.append((gid, points, max_points, note))
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Feedback pages.
+
+FEEDBACK_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{#- Code cells: Pygments escapes every character of the source, so the bleach pass nbconvert
+    adds here (a third of a page's cost) changes nothing; Markdown and outputs keep it. -#}
+{% block input %}
+<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
+     <div class="cm-editor cm-s-jupyter">
+{{ cell.source | highlight_code(metadata=cell.metadata) }}
+     </div>
+</div>
+{%- endblock input %}
+{%- block notebook_css -%}
+<link rel="stylesheet" href="{{ resources.chalk_static }}/index.css">
+<link rel="stylesheet" href="{{ resources.chalk_static }}/theme-light.css">
+<style type="text/css">
+.chalk-summary { margin: 1em 2em; font-family: sans-serif; }
+.chalk-summary table { border-collapse: collapse; }
+.chalk-summary td, .chalk-summary th { border: 1px solid #ccc; padding: 2px 8px; text-align: left; }
+.chalk-score { margin: 0.5em 0 0 64px; padding: 2px 8px; font-family: sans-serif; font-weight: bold; }
+.chalk-full { background: #e6f4ea; } .chalk-lost { background: #fce8e6; }
+</style>
+{%- endblock notebook_css -%}
+{%- block body_header -%}
+{{ super() }}
+{{ resources.chalk_summary }}
+{%- endblock body_header -%}
+{% block codecell %}
+{%- set g = cell.metadata.get('chalk_grade') -%}
+{%- if g -%}
+<div class="chalk-score {{ 'chalk-full' if g.points == g.max_points else 'chalk-lost' }}">
+{{ cell.metadata.nbgrader.grade_id | e }}: {{ g.points }} / {{ g.max_points }}{% if g.note %} &mdash; {{ g.note | e }}{% endif %}</div>
+{%- endif -%}
+{{ super() }}
+{%- endblock codecell %}
+"""
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
+_exporter = None
+
+
+def _html_exporter():
+    global _exporter
+    if _exporter is None:
+        from jinja2 import DictLoader
+        from nbconvert import HTMLExporter
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        class FeedbackExporter(HTMLExporter):
+            """HTMLExporter without its last step, a BeautifulSoup pass over the whole page
+            that only adds alt texts and tabindex attributes (a third of a page's cost)."""
+
+            def from_notebook_node(self, nb, resources=None, **kw):
+                lang = nb.metadata.get("language_info", {})
+                self.register_filter("highlight_code", Highlight2HTML(
+                    pygments_lexer=lang.get("pygments_lexer", lang.get("name")), parent=self))
+                resources = self._init_resources(resources)
+                self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+        _exporter = FeedbackExporter(template_name="lab",
+                                     extra_loaders=[DictLoader({"chalk_feedback.html.j2": FEEDBACK_TEMPLATE})],
+                                     template_file="chalk_feedback.html.j2")
+        _exporter.mathjax_url = "../_static/MathJax/MathJax.js?config=" + MATHJAX_CONFIG
+        try:  # Markdown maths as MathML: renders with no script at all (share/classroom/chalk_mathml.py)
+            from chalk_mathml import MathMLPreprocessor
+            _exporter.register_preprocessor(MathMLPreprocessor(), enabled=True)
+        except ImportError:
+            pass  # the local MathJax typesets the TeX instead
+    return _exporter
+
+
+def summary_html(student, notebook, rows, reason=None):
+    got = sum(r[1] for r in rows)
+    total = sum(r[2] for r in rows)
+    out = ['<div class="chalk-summary"><h1>%s &mdash; %s</h1>' % (html.escape(notebook), html.escape(student)),
+           "<p><b>Total: %s / %s</b></p>" % (_fmt(got), _fmt(total))]
+    if reason:
+        out.append("<p>%s</p>" % html.escape(reason))
+    out.append("<table><tr><th>check</th><th>points</th><th>of</th><th>note</th></tr>")
+    for gid, p, m, note in rows:
+        out.append("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
+            html.escape(gid or ""), _fmt(p), _fmt(m), html.escape(note)))
+    out.append("</table></div>")
+    return "\n".join(out)
+
+
+def feedback_page(nb, student, notebook, rows, reason=None):
+    summary = summary_html(student, notebook, rows, reason)
+    if nb is None:
+        return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%s</title></head>"
+                "<body>%s</body></html>\n" % (html.escape(notebook), summary))
+    body, _ = _html_exporter().from_notebook_node(
+        nb, resources={"chalk_summary": summary, "chalk_static": "../_static",
+                       "metadata": {"name": notebook}})
+    return body
+
+
+def install_static(feedback_dir):
+    """Copy MathJax (jupyter-server-mathjax's) and the page CSS once into feedback/_static."""
+    static = os.path.join(feedback_dir, "_static")
+    if not os.path.exists(os.path.join(static, "MathJax", "MathJax.js")):
+        import jupyter_server_mathjax
+        src = os.path.join(os.path.dirname(jupyter_server_mathjax.__file__), "static")
+        shutil.copytree(src, os.path.join(static, "MathJax"), dirs_exist_ok=True)
+    from jupyter_core.paths import jupyter_path
+    for d in jupyter_path("nbconvert", "templates", "lab", "static"):
+        if os.path.exists(os.path.join(d, "index.css")):
+            for name in ("index.css", "theme-light.css"):
+                if not os.path.exists(os.path.join(static, name)):
+                    shutil.copy(os.path.join(d, name), os.path.join(static, name))
+            break
+    else:
+        raise RuntimeError("nbconvert's lab template (static/index.css) not found")
+    return static
+
+
+# ---------------------------------------------------------------------------
+# One job: one (student, notebook).  Runs in a pool process or on a Dask worker, so it
+# takes and returns plain data and writes no file.
+
+def grade_job(job):
+    res = _grade_job(job)
+    res["worker"] = "%s:%d" % (socket.gethostname(), os.getpid())
+    return res
+
+
+def _grade_job(job):
+    student, notebook, path = job["student"], job["notebook"], job["path"]
+    sc = scorer(job.get("scorer", "auto"))
+    source = nbformat.from_dict(job["source"]) if job.get("source") else None
+    expected = job.get("expected") or {}
+    nb, reason = read_notebook(path, job.get("content", _UNREAD))
+    if nb is not None and source is None and not any(sc["is_grade"](c) for c in nb.cells):
+        reason = "not gradable: the notebook has no check cells"
+    if nb is None or reason:
+        rows = [(gid, 0, pts, reason) for gid, pts in expected.items()] or [("", 0, 0, reason)]
+        return {"student": student, "notebook": notebook, "rows": rows, "scorer": sc["name"],
+                "html": feedback_page(None, student, notebook, rows, reason)}
+    try:
+        if source is not None:
+            tamper = sanitize(nb, source, sc)
+            kernel = (source.metadata.get("kernelspec") or {}).get("name") or job["kernel"]
+        else:
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    cell.outputs, cell.execution_count = [], None
+            tamper = checksum_notes(nb, sc)
+            kernel = job["kernel"]
+            nb.metadata.pop("widgets", None)
+        here = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(here):
+            never_ran = execute(nb, kernel, job["timeout"], here)
+        else:  # a Dask worker that does not share the client's filesystem
+            import tempfile
+            with tempfile.TemporaryDirectory(prefix="chalk-grade-") as tmp:
+                never_ran = execute(nb, kernel, job["timeout"], tmp)
+        for cell in nb.cells:
+            limit_output(cell)
+        rows = score(nb, sc, job["timeout"], tamper, never_ran)
+        if source is not None:  # order and completeness as the source has them
+            have = {r[0]: r for r in rows}
+            rows = [have.get(gid, (gid, 0, pts, "check cell not graded")) for gid, pts in expected.items()]
+        return {"student": student, "notebook": notebook, "rows": rows, "scorer": sc["name"],
+                "html": feedback_page(nb, student, notebook, rows)}
+    except Exception as e:  # the job must report, not vanish: 0 rows with the reason
+        reason = "grading failed: %s: %s" % (type(e).__name__, str(e).splitlines()[0][:200] if str(e) else "")
+        rows = [(gid, 0, pts, reason) for gid, pts in expected.items()] or [("", 0, 0, reason)]
+        return {"student": student, "notebook": notebook, "rows": rows, "scorer": sc["name"], "failed": True,
+                "html": feedback_page(None, student, notebook, rows, reason)}
+
+
+# ---------------------------------------------------------------------------
+# The job list, the runners and the output files.
+
+def list_jobs(submissions, source_dir, sc_kind):
+    sc = scorer(sc_kind)
+    if not os.path.isdir(submissions):
+        raise UsageError("%s is not a directory" % submissions)
+    students = sorted(d for d in os.listdir(submissions)
+                      if not d.startswith(".") and os.path.isdir(os.path.join(submissions, d)))
+    sources = {}
+    if source_dir:
+        if not os.path.isdir(source_dir):
+            raise UsageError("--source %s is not a directory" % source_dir)
+        for f in sorted(os.listdir(source_dir)):
+            if f.endswith(".ipynb"):
+                nb, reason = read_notebook(os.path.join(source_dir, f))
+                if nb is None:
+                    raise UsageError("--source %s: %s" % (f, reason))
+                sources[f[:-6]] = nb
+        if not sources:
+            raise UsageError("--source %s holds no .ipynb" % source_dir)
+        names = sorted(sources)
+    else:
+        names = sorted({f[:-6] for s in students for f in os.listdir(os.path.join(submissions, s))
+                        if f.endswith(".ipynb") and not f.startswith(".")})
+    for s in students:
+        extra = sorted(f for f in os.listdir(os.path.join(submissions, s))
+                       if f.endswith(".ipynb") and f[:-6] not in names)
+        for f in extra:
+            print("chalk-grade: %s/%s: not in --source, skipped" % (s, f), file=sys.stderr)
+    jobs = []
+    for s in students:
+        for n in names:
+            src = sources.get(n)
+            jobs.append({"student": s, "notebook": n,
+                         "path": os.path.abspath(os.path.join(submissions, s, n + ".ipynb")),
+                         "source": json.loads(json.dumps(src)) if src is not None else None,
+                         "expected": grade_ids(src, sc) if src is not None else {}})
+    return jobs
+
+
+def shard_of(jobs, spec):
+    if not spec:
+        return jobs, None
+    m = re.fullmatch(r"(\d+)/(\d+)", spec)
+    if not m or not (1 <= int(m.group(1)) <= int(m.group(2))):
+        raise UsageError("--shard wants I/N with 1 <= I <= N, got %r" % spec)
+    i, n = int(m.group(1)), int(m.group(2))
+    return jobs[i - 1::n], (i, n)
+
+
+def run_local(jobs, workers):
+    if workers <= 1 or len(jobs) <= 1:
+        for j in jobs:
+            yield grade_job(j)
+        return
+    # Import and compile what every job needs once, here: the forked workers inherit it
+    # (the page template alone costs a second of CPU to compile).
+    import nbclient  # noqa: F401
+    warm = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("int x;")],
+                                    metadata={"language_info": {"name": "c"}})
+    feedback_page(warm, "-", "-", [])
+    ctx = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = [pool.submit(grade_job, j) for j in jobs]
+        for f in concurrent.futures.as_completed(futures):
+            yield f.result()
+
+
+def run_dask(jobs, address):
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise UsageError("--scheduler needs the Python package `distributed` (Dask)")
+    def with_content(j):  # the submission travels with its task: no shared filesystem needed
+        j = dict(j)
+        try:
+            with open(j["path"], "rb") as f:
+                j["content"] = f.read()
+        except FileNotFoundError:
+            j["content"] = None
+        except OSError:
+            pass  # the worker reports it unreadable
+        return j
+
+    try:
+        client = Client(address, timeout="30s")
+    except (OSError, TimeoutError) as e:
+        raise UsageError("cannot reach the Dask scheduler at %s: %s" % (address, e))
+    with client:
+        futures = [client.submit(grade_job, with_content(j), pure=False,
+                                 key="chalk-grade-%s-%s-%d" % (j["student"], j["notebook"], k))
+                   for k, j in enumerate(jobs)]
+        for f in as_completed(futures):
+            yield f.result()
+
+
+def write_csv(path, rows):
+    tmp = path + ".tmp"
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for r in rows:
+            w.writerow(r)
+    os.replace(tmp, path)
+
+
+def csv_rows(results, order):
+    """Rows sorted by student, then the notebook order, then the cells' order."""
+    out = []
+    for res in sorted(results, key=lambda r: (r["student"], order.index(r["notebook"]))):
+        for gid, p, m, note in res["rows"]:
+            out.append([res["student"], res["notebook"], gid, _fmt(p), _fmt(m), note])
+    return out
+
+
+def merge(outdir):
+    parts = sorted(f for f in os.listdir(outdir) if re.fullmatch(r"grades\.part-\d+-of-\d+\.csv", f))
+    if not parts:
+        raise UsageError("%s holds no grades.part-I-of-N.csv" % outdir)
+    ns = {int(re.search(r"-of-(\d+)", f).group(1)) for f in parts}
+    if len(ns) != 1:
+        raise UsageError("parts of different shard counts in %s: %s" % (outdir, ", ".join(parts)))
+    n = ns.pop()
+    have = {int(re.search(r"part-(\d+)", f).group(1)) for f in parts}
+    missing = sorted(set(range(1, n + 1)) - have)
+    if missing:
+        raise UsageError("shards missing: %s of %d" % (", ".join(map(str, missing)), n))
+    rows = []
+    for f in parts:
+        with open(os.path.join(outdir, f), newline="", encoding="utf-8") as fh:
+            r = list(csv.reader(fh))
+        if not r or r[0] != COLUMNS:
+            raise UsageError("%s: not a chalk-grade part (header %r)" % (f, r[:1]))
+        rows.extend(r[1:])
+    # A part keeps its own rows in order; whole notebooks interleave across parts.
+    by_nb = {}
+    for row in rows:
+        by_nb.setdefault((row[0], row[1]), []).append(row)
+    notebooks = sorted({k[1] for k in by_nb})
+    merged = [row for k in sorted(by_nb, key=lambda k: (k[0], notebooks.index(k[1]))) for row in by_nb[k]]
+    write_csv(os.path.join(outdir, "grades.csv"), merged)
+    return len(merged)
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv[:1] == ["merge"]:
+            ap = argparse.ArgumentParser(prog="chalk-grade merge")
+            ap.add_argument("dir")
+            a = ap.parse_args(argv[1:])
+            n = merge(a.dir)
+            print("chalk-grade: %d rows -> %s" % (n, os.path.join(a.dir, "grades.csv")))
+            return 0
+        ap = argparse.ArgumentParser(prog="chalk-grade", description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n".join(__doc__.splitlines()[2:5]))
+        ap.add_argument("submissions", help="SUBMISSIONS/<student>/<notebook>.ipynb")
+        ap.add_argument("--out", required=True, help="write grades.csv and feedback/ here")
+        ap.add_argument("--source", help="the instructor's notebooks (nbgrader source/<assignment>/)")
+        ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="local processes (default: the number of cores, %(default)s)")
+        ap.add_argument("--timeout", type=float, default=120, help="wall-clock seconds per cell (120)")
+        ap.add_argument("--scheduler", help="a Dask distributed scheduler, tcp://HOST:PORT")
+        ap.add_argument("--shard", help="grade only slice I of N (1-based), writes grades.part-I-of-N.csv")
+        ap.add_argument("--merge", action="store_true", help="after this shard, merge the parts if all exist")
+        ap.add_argument("--kernel", default="chalk", help="kernel without --source (default chalk)")
+        ap.add_argument("--scorer", choices=("auto", "nbgrader", "builtin"), default="auto",
+                        help="nbgrader's determine_grade when importable (auto), or the builtin copy")
+        a = ap.parse_args(argv)
+        if a.workers < 1 or a.timeout <= 0:
+            raise UsageError("--workers must be >= 1 and --timeout > 0")
+        sc = scorer(a.scorer)
+        jobs = list_jobs(a.submissions, a.source, a.scorer)
+        order = sorted({j["notebook"] for j in jobs})
+        jobs, shard = shard_of(jobs, a.shard)
+        for j in jobs:
+            j.update(timeout=a.timeout, kernel=a.kernel, scorer=a.scorer)
+        if not a.source:
+            print("chalk-grade: no --source: check cells are graded as submitted "
+                  "(a student can delete or edit them undetected)", file=sys.stderr)
+        os.makedirs(a.out, exist_ok=True)
+        feedback = os.path.join(a.out, "feedback")
+        install_static(feedback)
+        results, failed, workers = [], 0, set()
+        runner = run_dask(jobs, a.scheduler) if a.scheduler else run_local(jobs, a.workers)
+        for res in runner:
+            d = os.path.join(feedback, res["student"])
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, res["notebook"] + ".html"), "w", encoding="utf-8") as f:
+                f.write(res["html"])
+            res.pop("html")
+            failed += bool(res.get("failed"))
+            workers.add(res.pop("worker", None))
+            results.append(res)
+        rows = csv_rows(results, order)
+        name = "grades.csv" if not shard else "grades.part-%d-of-%d.csv" % shard
+        write_csv(os.path.join(a.out, name), rows)
+        print("chalk-grade: %d notebooks on %d processes, %d rows -> %s (scores: %s)" % (
+            len(results), len(workers), len(rows), os.path.join(a.out, name), sc["name"]))
+        if shard and a.merge:
+            try:
+                merge(a.out)
+            except UsageError as e:
+                print("chalk-grade: not merged yet: %s" % e, file=sys.stderr)
+        return 1 if failed else 0
+    except UsageError as e:
+        print("chalk-grade: %s" % e, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
