@@ -239,3 +239,10 @@ clean-local-grader-bench:
 	-rm -rf tests/bench/grade
 .PHONY: clean-local-grader-bench
 # --- end grader ---
+
+# --- hardening (hardening owner) ---
+# Security properties seen from outside the kernel (addresses, log, the
+# executor's environment, descriptors and memory, the working directory).
+TESTS += tests/protocol/test_security.py
+EXTRA_DIST += tests/protocol/test_security.py
+# --- end hardening ---
