@@ -7,12 +7,16 @@ directory and the log level, and can read the kernel's and the executor's
 could observe: which addresses accept connections, what the log shows, and
 what a cell (which runs in the executor lineage) could reach: the session key
 in its environment or memory, or the kernel's sockets among its descriptors.
+The signature schemes are here too: a kernel started with hmac-sha512 (or
+any hashlib scheme OpenSSL has) runs cells, an unknown one stops it at once
+with one line.
 
 Reading another process's memory needs root or ptrace rights over it; the
 memory scan is skipped (with the reason) where /proc/PID/mem is closed.
 Each scan is first pointed at a process that does hold the key, so a scanner
 that cannot find anything cannot pass.
 """
+import json
 import os
 import re
 import socket
@@ -310,3 +314,33 @@ def test_nothing_loaded_from_the_working_directory(launch, tmp_path):
     c, out = k.run('#include "mine.h"\nprintf("%d\\n", MINE);')
     assert c["status"] == "ok" and out == "7\n", (c, out)
     k.stop()
+
+
+# ---- signature schemes (jupyter_client accepts any hashlib algorithm) ------
+
+@pytest.mark.parametrize("scheme", ["hmac-sha512", "hmac-sha3_256", "hmac-sha1"])
+def test_other_signature_schemes_run_cells(launch, scheme):
+    k = launch(scheme=scheme)
+    assert k.kc.session.signature_scheme == scheme   # the client signs with it too
+    c, out = k.run('int sq = 12 * 12;\nprintf("%d\\n", sq);')
+    assert c["status"] == "ok" and out == "144\n"
+    err = k.stop()
+    assert "signature" not in err, err               # nothing was rejected
+
+
+def test_unknown_signature_scheme_is_one_line_and_exit_1(tmp_path):
+    cf = tmp_path / "kernel.json"
+    write_connection_file(str(cf), ip="127.0.0.1", key=b"secret-key-1234")
+    info = json.loads(cf.read_text())
+    info["signature_scheme"] = "hmac-nosuch"         # jupyter_client itself refuses to write it
+    cf.write_text(json.dumps(info))
+    os.chmod(cf, 0o600)
+    env = dict(os.environ)
+    env.update(SPEC.env)
+    p = subprocess.run([SPEC.argv[0], "-f", str(cf)], env=env, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1
+    lines = p.stderr.splitlines()
+    assert lines == ["[chalk error] unsupported signature_scheme 'hmac-nosuch': "
+                     "OpenSSL has no digest 'nosuch' for HMAC"], p.stderr
+    assert "secret-key-1234" not in p.stderr
