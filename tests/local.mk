@@ -278,7 +278,7 @@ tests_fuzz_replay_libchalk_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests
 tests_fuzz_replay_libchalk_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS) \
   -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/libchalk"'
 tests_fuzz_replay_libchalk_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
-EXTRA_DIST += tests/fuzz/run-fuzz.sh tests/fuzz/mkseeds.py tests/fuzz/magics.dict tests/fuzz/cellsrc.dict tests/fuzz/wire tests/fuzz/connfile \
+EXTRA_DIST += .ci/sanitizers tests/fuzz/run-fuzz.sh tests/fuzz/mkseeds.py tests/fuzz/magics.dict tests/fuzz/cellsrc.dict tests/fuzz/wire tests/fuzz/connfile \
   tests/fuzz/cellsrc tests/fuzz/magics tests/fuzz/libchalk
 
 # The libFuzzer builds: the same sources compiled by clang, instrumented.
@@ -316,4 +316,10 @@ else
 fuzz:
 	@echo "make fuzz: no clang with libFuzzer (install Debian's clang and re-run configure, or set FUZZ_CC)"; exit 1
 endif
+
+# The compiled tests (C programs, not Python or shell): what .ci/run runs in
+# the sanitizer build.
+print-c-tests:
+	@for t in $(TESTS); do case $$t in *.py|*.sh) ;; *) printf '%s ' $$t;; esac; done; echo
+.PHONY: print-c-tests
 # --- end hardening ---
