@@ -155,6 +155,8 @@ gsl_vector *ch__vec(size_t n)
     ch_init();
     if (n == 0)
         ch_fail("ValueError", "empty vector (size 0): GSL vectors need at least one element");
+    if (n > SIZE_MAX / sizeof(double))
+        ch_fail("MemoryError", "a vector of %zu values does not fit in memory", n);
     return gsl_vector_calloc(n);
 }
 
@@ -163,6 +165,10 @@ gsl_matrix *ch__mat(size_t r, size_t c)
     ch_init();
     if (r == 0 || c == 0)
         ch_fail("ValueError", "empty matrix (%zu x %zu): GSL matrices need at least one element", r, c);
+    /* GSL multiplies r * c unchecked: 2^32 x 2^32 would wrap to an empty
+     * block that the caller then writes past. */
+    if (c > SIZE_MAX / sizeof(double) / r)
+        ch_fail("MemoryError", "a %zu x %zu matrix does not fit in memory", r, c);
     return gsl_matrix_calloc(r, c);
 }
 

@@ -1,4 +1,10 @@
-/* connfile.c — see connfile.h. */
+/* connfile.c — see connfile.h.
+ *
+ * The file is opened once and its mode checked on that descriptor (fstat),
+ * so what is checked is what is read.  Beware: anyone who can read the file
+ * can sign messages and so run code as the user; jupyter_client writes it
+ * 0600, and a looser mode is worth one warning line (never the key).
+ */
 #include "connfile.h"
 
 #include <jansson.h>
@@ -6,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
 
 static int get_port(json_t *root, const char *name, int *out, char *err, size_t errlen)
 {
@@ -41,10 +50,22 @@ static int get_str(json_t *root, const char *name, const char *dflt, char *out, 
 connfile *connfile_load(const char *path, char *err, size_t errlen)
 {
     json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
+    json_t *root;
     json_t *key;
     connfile *cf;
+    struct stat st;
+    FILE *f = fopen(path, "r");
 
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot read connection file %s: %m", path);
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+        log_warn("connection file %s is readable by group or others (mode %04o): anyone who can read it "
+                 "can run code as you; chmod 600 it",
+                 path, (unsigned)(st.st_mode & 07777));
+    root = json_loadf(f, 0, &jerr);
+    fclose(f);
     if (root == NULL) {
         snprintf(err, errlen, "cannot read connection file %s: %s (line %d)", path, jerr.text, jerr.line);
         return NULL;

@@ -4,6 +4,10 @@
  * stored cell; a cell run with store_history (never when silent) takes
  * exec_count + 1; other cells reply with the current exec_count.
  * execute_input always shows the next count, as ipykernel does.
+ * A silent request publishes nothing on iopub but its busy/idle status (the
+ * spec: no execute_input, no output of any kind, no execute_result; ipykernel
+ * still lets streams through, chalk does not); its reply still comes, with
+ * the error in it if the cell failed.
  */
 #include "dispatch.h"
 
@@ -357,7 +361,7 @@ static int execute(dispatch *self, wire_msg *req)
         if (json_is_true(json_object_get(r, "found")))
             json_array_append_new(payload, json_pack("{s:s, s:O, s:i}", "source", "page", "data",
                                                      json_object_get(r, "data"), "start", 0));
-        else
+        else if (!silent)
             publish(self, req->header, "stream",
                     json_pack("{s:s, s:s+}", "name", "stdout", "text", ident ? ident : "",
                               ": not found (no declaration in the session or its headers)\n"));
@@ -374,7 +378,8 @@ static int execute(dispatch *self, wire_msg *req)
         json_t *err = json_pack("{s:s, s:s, s:[s]}", "ename", "EngineBusy", "evalue",
                                 "the engine could not start the cell", "traceback",
                                 "EngineBusy: the engine could not start the cell");
-        publish(self, req->header, "error", json_deep_copy(err));
+        if (!silent)
+            publish(self, req->header, "error", json_deep_copy(err));
         json_object_set_new(err, "status", json_string("error"));
         json_object_set_new(err, "execution_count", json_integer(count));
         reply(self, TRANSPORT_SHELL, req, "execute_reply", err);
@@ -482,7 +487,7 @@ static void engine_event(void *ctx, const char *msg_type, json_t *content)
             }
             publish(self, parent, msg_type, json_incref(content));
         }
-    } else {
+    } else if (!(self->cur != NULL && self->cur_silent)) {
         publish(self, parent, msg_type, json_incref(content));
     }
     json_decref(content);

@@ -53,7 +53,8 @@ typedef struct executor_config {
  * CHALK_LIMIT_FSIZE, CHALK_LIMIT_OUTPUT). */
 void executor_config_defaults(executor_config *cfg);
 
-/* Parse "10", "1.5G", "512M", "64k" (bytes) or seconds; -1 if malformed. */
+/* Parse "10", "1.5G", "512M", "64k" (bytes) or seconds; -1 if malformed or
+ * above 2^62 (callers cast to size_t and long). */
 double executor_parse_amount(const char *s);
 
 /* Run the executor in this process (chalk-executor); never returns.

@@ -42,6 +42,10 @@ double executor_parse_amount(const char *s)
             return -1;
         v *= mul;
     }
+    /* Callers convert to size_t and long: a larger value (1e300) would be
+     * undefined behaviour there, and no limit is meant that big. */
+    if (v > 0x1p62)
+        return -1;
     return v;
 }
 

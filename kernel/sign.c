@@ -5,7 +5,9 @@
  * fixed (N = 65536: 2 MiB of digests, 512 KiB of index).  Removing the oldest
  * entry uses backward-shift deletion so linear probing needs no tombstones.
  * Only verified digests enter: they are HMAC outputs, uniformly distributed,
- * so their first bytes serve as the hash.
+ * so their first bytes serve as the hash.  The history keeps the first 32
+ * bytes of each digest (zero-padded for shorter ones, sha1's 20): two
+ * different messages sharing 32 bytes of HMAC is as unlikely as forging one.
  */
 #include "sign.h"
 
@@ -14,19 +16,26 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <stdint.h>
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Bytes of a digest kept by the replay history. */
+#define HIST_BYTES 32
+
+static_assert(SIGN_HEX_MAX == 2 * EVP_MAX_MD_SIZE, "SIGN_HEX_MAX must hold the largest digest");
+
 struct sign {
     EVP_MAC *mac;
+    size_t mdsize;     /* digest bytes */
     EVP_MAC_CTX *base; /* initialised with the key; duplicated per message */
     int enabled;
     /* replay history */
     size_t cap;          /* ring size, power of two */
     size_t count;        /* entries in the ring */
     size_t head;         /* next ring slot to write */
-    unsigned char (*ring)[32];
+    unsigned char (*ring)[HIST_BYTES];
     uint32_t *index;     /* 2*cap slots, 0 = empty, else ring slot + 1 */
 };
 
@@ -36,36 +45,76 @@ static void set_err(char *err, size_t errlen, const char *text)
         snprintf(err, errlen, "%s", text);
 }
 
+/* The OpenSSL digest a scheme names, or NULL.  err gets one line. */
+static EVP_MD *scheme_digest(const char *scheme, char *err, size_t errlen)
+{
+    char name[64];
+    EVP_MD *md = NULL;
+    size_t i;
+
+    if (scheme == NULL || scheme[0] == '\0')
+        scheme = "hmac-sha256";
+    if (strncmp(scheme, "hmac-", 5) != 0 || strlen(scheme + 5) >= sizeof name || scheme[5] == '\0') {
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "unsupported signature_scheme '%.40s' (want hmac-<digest>, e.g. hmac-sha256)",
+                     scheme);
+        return NULL;
+    }
+    snprintf(name, sizeof name, "%s", scheme + 5);
+    md = EVP_MD_fetch(NULL, name, NULL);
+    if (md == NULL) {
+        for (i = 0; name[i] != '\0'; i++)
+            if (name[i] == '_')
+                name[i] = '-';
+        md = EVP_MD_fetch(NULL, name, NULL);
+    }
+    /* An XOF (shake) has no fixed size and HMAC is not defined for it. */
+    if (md != NULL && ((EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF) != 0 || EVP_MD_get_size(md) <= 0 ||
+                       EVP_MD_get_size(md) > EVP_MAX_MD_SIZE)) {
+        EVP_MD_free(md);
+        md = NULL;
+    }
+    if (md == NULL && err != NULL && errlen > 0)
+        snprintf(err, errlen, "unsupported signature_scheme '%.40s': OpenSSL has no digest '%.40s' for HMAC",
+                 scheme, scheme + 5);
+    return md;
+}
+
 sign *sign_new(const void *key, size_t keylen, const char *scheme, size_t history, char *err,
                size_t errlen)
 {
     sign *self;
     OSSL_PARAM params[2];
-    char digest[] = "SHA256";
+    EVP_MD *md;
+    char digest[64];
 
-    if (scheme != NULL && scheme[0] != '\0' && strcmp(scheme, "hmac-sha256") != 0) {
-        set_err(err, errlen, "unsupported signature_scheme (only hmac-sha256)");
-        return NULL;
-    }
-    self = calloc(1, sizeof *self);
-    if (self == NULL) {
-        set_err(err, errlen, "out of memory");
-        return NULL;
-    }
-    if (keylen == 0)
-        return self; /* authentication off */
-
-    self->enabled = 1;
     /* Neither openssl.cnf nor OpenSSL's error strings matter for one HMAC,
      * and loading them keeps 0.5 MB more resident (libcrypto's pages: 3.4 MB
      * with them, 2.9 MB without).  No effect if OpenSSL is initialised. */
     OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
+    md = scheme_digest(scheme, err, errlen);
+    if (md == NULL)
+        return NULL;
+    snprintf(digest, sizeof digest, "%s", EVP_MD_get0_name(md));
+    self = calloc(1, sizeof *self);
+    if (self == NULL) {
+        EVP_MD_free(md);
+        set_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    self->mdsize = (size_t)EVP_MD_get_size(md);
+    EVP_MD_free(md);
+    if (keylen == 0)
+        return self; /* authentication off */
+
+    self->enabled = 1;
     self->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     self->base = self->mac ? EVP_MAC_CTX_new(self->mac) : NULL;
     params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
     params[1] = OSSL_PARAM_construct_end();
-    if (self->base == NULL || !EVP_MAC_init(self->base, key, keylen, params)) {
-        set_err(err, errlen, "OpenSSL HMAC-SHA256 unavailable");
+    if (self->base == NULL || !EVP_MAC_init(self->base, key, keylen, params) ||
+        EVP_MAC_CTX_get_mac_size(self->base) != self->mdsize) {
+        set_err(err, errlen, "OpenSSL HMAC unavailable for this signature_scheme");
         sign_destroy(&self);
         return NULL;
     }
@@ -103,7 +152,13 @@ int sign_enabled(const sign *self)
     return self->enabled;
 }
 
-static int hmac(const sign *self, const sign_part *parts, size_t nparts, unsigned char out[32])
+size_t sign_digest_size(const sign *self)
+{
+    return self->mdsize;
+}
+
+static int hmac(const sign *self, const sign_part *parts, size_t nparts,
+                unsigned char out[EVP_MAX_MD_SIZE])
 {
     EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(self->base);
     size_t outlen = 0;
@@ -112,27 +167,27 @@ static int hmac(const sign *self, const sign_part *parts, size_t nparts, unsigne
 
     for (i = 0; ok && i < nparts; i++)
         ok = EVP_MAC_update(ctx, parts[i].data, parts[i].size);
-    ok = ok && EVP_MAC_final(ctx, out, &outlen, 32) && outlen == 32;
+    ok = ok && EVP_MAC_final(ctx, out, &outlen, EVP_MAX_MD_SIZE) && outlen == self->mdsize;
     EVP_MAC_CTX_free(ctx);
     return ok ? 0 : -1;
 }
 
-int sign_compute(const sign *self, const sign_part *parts, size_t nparts, char out[SIGN_HEX_LEN + 1])
+int sign_compute(const sign *self, const sign_part *parts, size_t nparts, char out[SIGN_HEX_MAX + 1])
 {
     static const char hexdig[] = "0123456789abcdef";
-    unsigned char d[32];
-    int i;
+    unsigned char d[EVP_MAX_MD_SIZE];
+    size_t i;
 
     out[0] = '\0';
     if (!self->enabled)
         return 0;
     if (hmac(self, parts, nparts, d) < 0)
         return -1;
-    for (i = 0; i < 32; i++) {
+    for (i = 0; i < self->mdsize; i++) {
         out[2 * i] = hexdig[d[i] >> 4];
         out[2 * i + 1] = hexdig[d[i] & 15];
     }
-    out[SIGN_HEX_LEN] = '\0';
+    out[2 * self->mdsize] = '\0';
     return 0;
 }
 
@@ -147,12 +202,12 @@ static int hexval(char c)
     return -1;
 }
 
-int sign_hex_decode(const char *hex, size_t len, unsigned char out[32])
+int sign_hex_decode(const char *hex, size_t len, unsigned char *out, size_t outlen)
 {
     size_t i;
-    if (len != SIGN_HEX_LEN)
+    if (len != 2 * outlen)
         return -1;
-    for (i = 0; i < 32; i++) {
+    for (i = 0; i < outlen; i++) {
         int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
@@ -163,19 +218,19 @@ int sign_hex_decode(const char *hex, size_t len, unsigned char out[32])
 
 /* ---- replay history ---------------------------------------------------- */
 
-static size_t slot_of(const sign *self, const unsigned char d[32])
+static size_t slot_of(const sign *self, const unsigned char d[HIST_BYTES])
 {
     uint64_t h;
     memcpy(&h, d, sizeof h);
     return (size_t)h & (self->cap * 2 - 1);
 }
 
-static int history_has(const sign *self, const unsigned char d[32])
+static int history_has(const sign *self, const unsigned char d[HIST_BYTES])
 {
     size_t mask = self->cap * 2 - 1;
     size_t s = slot_of(self, d);
     while (self->index[s] != 0) {
-        if (memcmp(self->ring[self->index[s] - 1], d, 32) == 0)
+        if (memcmp(self->ring[self->index[s] - 1], d, HIST_BYTES) == 0)
             return 1;
         s = (s + 1) & mask;
     }
@@ -210,7 +265,7 @@ static void history_remove(sign *self, uint32_t ringslot)
     }
 }
 
-static void history_add(sign *self, const unsigned char d[32])
+static void history_add(sign *self, const unsigned char d[HIST_BYTES])
 {
     size_t mask = self->cap * 2 - 1;
     uint32_t r = (uint32_t)self->head;
@@ -220,7 +275,7 @@ static void history_add(sign *self, const unsigned char d[32])
         history_remove(self, r);
     else
         self->count++;
-    memcpy(self->ring[r], d, 32);
+    memcpy(self->ring[r], d, HIST_BYTES);
     s = slot_of(self, d);
     while (self->index[s] != 0)
         s = (s + 1) & mask;
@@ -231,7 +286,7 @@ static void history_add(sign *self, const unsigned char d[32])
 int sign_verify(sign *self, const void *sig, size_t siglen, const sign_part *parts, size_t nparts,
                 char *err, size_t errlen)
 {
-    unsigned char given[32], want[32];
+    unsigned char given[EVP_MAX_MD_SIZE], want[EVP_MAX_MD_SIZE], seen[HIST_BYTES];
 
     if (!self->enabled)
         return 0;
@@ -239,8 +294,9 @@ int sign_verify(sign *self, const void *sig, size_t siglen, const sign_part *par
         set_err(err, errlen, "unsigned message");
         return -1;
     }
-    if (sign_hex_decode(sig, siglen, given) < 0) {
-        set_err(err, errlen, "malformed signature (want 64 hex digits)");
+    if (sign_hex_decode(sig, siglen, given, self->mdsize) < 0) {
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "malformed signature (want %zu hex digits)", 2 * self->mdsize);
         return -1;
     }
     if (hmac(self, parts, nparts, want) < 0) {
@@ -249,14 +305,16 @@ int sign_verify(sign *self, const void *sig, size_t siglen, const sign_part *par
     }
     /* Constant time: an attacker must learn nothing from how long a wrong
      * signature takes to reject. */
-    if (CRYPTO_memcmp(given, want, 32) != 0) {
+    if (CRYPTO_memcmp(given, want, self->mdsize) != 0) {
         set_err(err, errlen, "invalid signature");
         return -1;
     }
-    if (history_has(self, want)) {
+    memset(seen, 0, sizeof seen);
+    memcpy(seen, want, self->mdsize < HIST_BYTES ? self->mdsize : HIST_BYTES);
+    if (history_has(self, seen)) {
         set_err(err, errlen, "replayed signature");
         return -1;
     }
-    history_add(self, want);
+    history_add(self, seen);
     return 0;
 }

@@ -170,7 +170,7 @@ int wire_encode(const sign *sg, const wire_frame *ids, size_t nids, json_t *head
     wire_frame *f = calloc(n, sizeof *f);
     wire_frame delim = {WIRE_DELIM, sizeof WIRE_DELIM - 1};
     sign_part parts[4];
-    char sig[SIGN_HEX_LEN + 1];
+    char sig[SIGN_HEX_MAX + 1];
     size_t i;
 
     if (f == NULL)

@@ -239,3 +239,87 @@ clean-local-grader-bench:
 	-rm -rf tests/bench/grade
 .PHONY: clean-local-grader-bench
 # --- end grader ---
+
+# --- hardening (hardening owner) ---
+# Security properties seen from outside the kernel (addresses, log, the
+# executor's environment, descriptors and memory, the working directory).
+TESTS += tests/protocol/test_security.py
+EXTRA_DIST += tests/protocol/test_security.py
+
+# Fuzzing.  Each target tests/fuzz/fuzz_<t>.c is linked twice: with
+# replay.c into tests/fuzz/replay_<t> (any compiler; a test of `make check`
+# that feeds it every saved input in tests/fuzz/<t>/: seeds and each crash
+# ever found), and with libFuzzer into tests/fuzz/fuzz_<t> by `make fuzz`
+# (clang, found by configure as FUZZ_CC), which runs each for FUZZ_SECONDS.
+fuzz_targets = wire connfile cellsrc magics libchalk
+fuzz_replays = tests/fuzz/replay_wire tests/fuzz/replay_connfile tests/fuzz/replay_cellsrc \
+  tests/fuzz/replay_magics tests/fuzz/replay_libchalk
+check_PROGRAMS += $(fuzz_replays)
+TESTS += $(fuzz_replays)
+tests_fuzz_replay_wire_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_wire.c \
+  kernel/wire.c kernel/sign.c kernel/utf8.c
+tests_fuzz_replay_wire_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
+  -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/wire"'
+tests_fuzz_replay_wire_LDADD = $(JANSSON_LIBS) $(CRYPTO_LIBS)
+tests_fuzz_replay_connfile_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_connfile.c \
+  kernel/connfile.c kernel/sign.c kernel/log.c
+tests_fuzz_replay_connfile_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
+  -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/connfile"'
+tests_fuzz_replay_connfile_LDADD = $(JANSSON_LIBS) $(CRYPTO_LIBS)
+tests_fuzz_replay_cellsrc_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_cellsrc.c
+tests_fuzz_replay_cellsrc_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/cellsrc"'
+tests_fuzz_replay_cellsrc_LDADD = kernel/libchalkcell.la
+tests_fuzz_replay_magics_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_magics.c \
+  kernel/magics.c kernel/executor_config.c
+tests_fuzz_replay_magics_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"' \
+  -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/magics"'
+tests_fuzz_replay_magics_LDADD = kernel/libchalkcell.la $(JANSSON_LIBS) $(TCC_LIBS)
+tests_fuzz_replay_libchalk_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_libchalk.c
+tests_fuzz_replay_libchalk_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS) \
+  -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/libchalk"'
+tests_fuzz_replay_libchalk_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
+EXTRA_DIST += .ci/sanitizers tests/fuzz/run-fuzz.sh tests/fuzz/mkseeds.py tests/fuzz/magics.dict tests/fuzz/cellsrc.dict tests/fuzz/wire tests/fuzz/connfile \
+  tests/fuzz/cellsrc tests/fuzz/magics tests/fuzz/libchalk
+
+# The libFuzzer builds: the same sources compiled by clang, instrumented.
+# Prerequisites are found through VPATH; the recipe compiles the .c ones.
+FUZZ_SECONDS = 20
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -fno-omit-frame-pointer -std=gnu11 $(DEFS) -I$(top_builddir) -I$(top_srcdir)/kernel -I$(top_srcdir)/exercises
+fuzz_programs = tests/fuzz/fuzz_wire tests/fuzz/fuzz_connfile tests/fuzz/fuzz_cellsrc \
+  tests/fuzz/fuzz_magics tests/fuzz/fuzz_libchalk
+fuzz_link = $(MKDIR_P) tests/fuzz && srcs= && for f in $^; do case $$f in *.c) srcs="$$srcs $$f";; esac; done && \
+  $(FUZZ_CC) $(FUZZ_FLAGS)
+tests/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c tests/fuzz/fuzz.h kernel/wire.c kernel/sign.c kernel/utf8.c
+	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(CRYPTO_LIBS)
+tests/fuzz/fuzz_connfile: tests/fuzz/fuzz_connfile.c tests/fuzz/fuzz.h kernel/connfile.c kernel/sign.c kernel/log.c
+	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(CRYPTO_LIBS)
+tests/fuzz/fuzz_cellsrc: tests/fuzz/fuzz_cellsrc.c tests/fuzz/fuzz.h $(kernel_libchalkcell_la_SOURCES)
+	$(AM_V_CCLD)$(fuzz_link) $$srcs -o $@ $(TCC_LIBS)
+tests/fuzz/fuzz_magics: tests/fuzz/fuzz_magics.c tests/fuzz/fuzz.h kernel/magics.c kernel/executor_config.c \
+    $(kernel_libchalkcell_la_SOURCES)
+	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"' $$srcs -o $@ \
+	  $(JANSSON_LIBS) $(TCC_LIBS)
+tests/fuzz/fuzz_libchalk: tests/fuzz/fuzz_libchalk.c tests/fuzz/fuzz.h $(exercises_libchalk_la_SOURCES) \
+    exercises/chalk_doc.c
+	$(AM_V_CCLD)$(fuzz_link) $(GSL_CFLAGS) $$srcs -o $@ $(GSL_LIBS) -lm
+CLEANFILES += $(fuzz_programs)
+clean-local: clean-local-fuzz
+clean-local-fuzz:
+	-rm -rf tests/fuzz/run
+.PHONY: clean-local-fuzz fuzz
+
+if CHALK_HAVE_LIBFUZZER
+fuzz: $(fuzz_programs)
+	@$(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) $(top_srcdir) tests/fuzz/run $(fuzz_targets)
+else
+fuzz:
+	@echo "make fuzz: no clang with libFuzzer (install Debian's clang and re-run configure, or set FUZZ_CC)"; exit 1
+endif
+
+# The compiled tests (C programs, not Python or shell): what .ci/run runs in
+# the sanitizer build.
+print-c-tests:
+	@for t in $(TESTS); do case $$t in *.py|*.sh) ;; *) printf '%s ' $$t;; esac; done; echo
+.PHONY: print-c-tests
+# --- end hardening ---

@@ -1,10 +1,11 @@
 #!/bin/sh
 # summary.sh — count every test that ran and end with one line "N passed, N failed".
 #
-# Usage: tests/summary.sh [--notebooks results.json] [--step NAME=STATUS]... [DIR]
+# Usage: tests/summary.sh [--notebooks results.json] [--step NAME=STATUS]... [DIR]...
 #
 # Sources, each counted once:
-# - automake .trs files under DIR (default .): one per `:test-result:` line
+# - automake .trs files under each DIR (default .; .ci/run adds the
+#   sanitizer build's tree): one per `:test-result:` line
 #   (C programs: one per program, or one per TAP result; pytest files: one per
 #   pytest test, written by tests/pytest-driver.py).  PASS and XFAIL count as
 #   passed, FAIL, XPASS and ERROR as failed, SKIP as neither (it did not run;
@@ -21,16 +22,17 @@
 set -u
 nbjson=""
 steps=""
-dir=.
+dirs=""
 while [ $# -gt 0 ]; do
   case $1 in
     --notebooks) nbjson=$2; shift 2;;
     --step) steps="$steps $2"; shift 2;;
-    *) dir=$1; shift;;
+    *) dirs="$dirs $1"; shift;;
   esac
 done
 
-trs_list=$(find "$dir" \( -name .venv -o -name _build -o -name '.git' -o -name 'chalk-[0-9]*' \) -prune \
+[ -n "$dirs" ] || dirs=.
+trs_list=$(find $dirs \( -name .venv -o -name _build -o -name '.git' -o -name 'chalk-[0-9]*' \) -prune \
              -o -name '*.trs' -type f -print 2>/dev/null | sort)
 pass=0 fail=0 skip=0
 failed_names=""

@@ -114,6 +114,19 @@ def test_summary_all_green(tmp_path):
     assert lines[-1] == "1 passed, 0 failed" and rc == 0
 
 
+def test_summary_adds_a_second_tree(tmp_path):
+    # .ci/run counts the source tree and the sanitizer build's tree (which
+    # lives under _build/, pruned when walking the first) in one line.
+    main, asan = tmp_path / "main", tmp_path / "main" / "_build" / "asan" / "build"
+    asan.mkdir(parents=True)
+    (main / "a.trs").write_text(":test-result: PASS\n")
+    (asan / "b.trs").write_text(":test-result: PASS\n:test-result: FAIL x\n")
+    p = subprocess.run(["sh", SUMMARY, str(main)], capture_output=True, text=True)
+    assert p.stdout.strip().splitlines()[-1] == "1 passed, 0 failed"
+    p = subprocess.run(["sh", SUMMARY, str(main), str(asan)], capture_output=True, text=True)
+    assert p.stdout.strip().splitlines()[-1] == "2 passed, 1 failed" and p.returncode != 0
+
+
 def make_notebook(path, cells):
     import nbformat
     nb = nbformat.v4.new_notebook()

@@ -205,6 +205,52 @@ def test_execution_count_rules(kernel, raw):
     assert c4["execution_count"] == n + 1
 
 
+SILENT_CELL = r"""
+#include <chalk.h>
+#include <stdio.h>
+int silent_ran = 41;
+printf("to stdout\n");
+fprintf(stderr, "to stderr\n");
+ch_display_text("a display");
+{ gsl_vector *v = gsl_vector_alloc(2); gsl_vector_set_all(v, 1.5); ch_show_vector(v); gsl_vector_free(v); }
+silent_ran++;
+"""
+
+
+def parented(msgs, hdr):
+    return [m["header"]["msg_type"] for m in msgs if m["parent_header"].get("msg_id") == hdr["msg_id"]]
+
+
+def test_silent_publishes_nothing_but_status(kernel, raw):
+    km, kc = kernel
+    # The same cell, not silent, shows every kind of output (so the silent
+    # run below is quiet because of `silent`, not because the cell is).
+    loud, lmsgs = run(kc, SILENT_CELL.replace("silent_ran", "loud_ran"))
+    assert loud["status"] == "ok"
+    ltypes = {m["msg_type"] for m in lmsgs}
+    assert {"execute_input", "stream", "display_data", "execute_result"} <= ltypes, ltypes
+    n = loud["execution_count"]
+
+    hdr = raw.request("execute_request", execute_content(SILENT_CELL, silent=True))
+    reply = raw.recv(timeout=60)
+    assert reply is not None and reply["parent_header"]["msg_id"] == hdr["msg_id"]
+    assert reply["content"]["status"] == "ok"
+    assert reply["content"]["execution_count"] == n
+    assert parented(raw.iopub(timeout=0.5), hdr) == ["status", "status"]
+
+    # A failing silent cell: nothing on iopub either; the error is in the reply.
+    hdr = raw.request("execute_request", execute_content("int *p = 0; undeclared_thing = 3;", silent=True))
+    reply = raw.recv(timeout=60)
+    assert reply["content"]["status"] == "error"
+    assert "undeclared_thing" in "".join(reply["content"]["traceback"]) + reply["content"]["evalue"]
+    assert parented(raw.iopub(timeout=0.5), hdr) == ["status", "status"]
+
+    # It ran (the session has its global) and the count did not move.
+    c, msgs = run(kc, 'printf("%d\\n", silent_ran);')
+    assert stdout_of(msgs) == "42\n"
+    assert c["execution_count"] == n + 1
+
+
 def test_stop_on_error_aborts_queued_executes(kernel, raw):
     # The sleeping cell makes sure the rest are queued before the failure.
     ids = []

@@ -1,5 +1,6 @@
-/* test_sign.c — HMAC-SHA256 signing, signature format checks and the replay
- * history of kernel/sign.c.  The digests are RFC 4231's test vectors, so a
+/* test_sign.c — HMAC signing, signature format checks and the replay
+ * history of kernel/sign.c.  The digests are RFC 4231's test vectors (and,
+ * for sha1, sha3-256 and md5, Python's hmac module on the same input), so a
  * wrong key schedule or a wrong frame concatenation cannot pass. */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ static int verify(sign *s, const char *sig, const sign_part *parts, size_t n, ch
 
 int main(void)
 {
-    char err[128], hex[SIGN_HEX_LEN + 1];
+    char err[128], hex[SIGN_HEX_MAX + 1];
     unsigned char key1[20];
     sign *s;
 
@@ -108,7 +109,7 @@ int main(void)
     s = sign_new("k", 1, "hmac-sha256", 8, err, sizeof err);
     CHECK(s != NULL);
     {
-        char sigs[1000][SIGN_HEX_LEN + 1];
+        char sigs[1000][SIGN_HEX_MAX + 1];
         char body[1000][16];
         int i, bad_fresh = 0, bad_recent = 0, bad_old = 0;
         for (i = 0; i < 1000; i++) {
@@ -150,15 +151,75 @@ int main(void)
     }
     sign_destroy(&s);
 
-    /* Other schemes are refused rather than silently not checked. */
-    s = sign_new("k", 1, "hmac-md5", 0, err, sizeof err);
-    CHECK(s == NULL && strstr(err, "hmac-sha256") != NULL);
+    /* Every hmac-<digest> OpenSSL provides, in jupyter_client's spelling
+     * (hashlib names: sha3_256) as well as OpenSSL's (sha3-256). */
+    {
+        static const struct {
+            const char *scheme, *hex;
+        } vec[] = {
+            {"hmac-sha1", "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"},
+            {"hmac-sha224", "a30e01098bc6dbbf45690f3a7e9e6d0f8bbea2a39e6148008fd05e44"},
+            {"hmac-sha384", "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b"
+                            "3239ecfab21649"},
+            {"hmac-sha512", "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d"
+                            "034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"},
+            {"hmac-sha3_256", "c7d4072e788877ae3596bbb0da73b887c9171f93095b294ae857fbe2645e1ba5"},
+            {"hmac-sha3-256", "c7d4072e788877ae3596bbb0da73b887c9171f93095b294ae857fbe2645e1ba5"},
+            {"hmac-md5", "750c783e6ab0b503eaa86e310a5db738"},
+        };
+        size_t i;
+        sign_part p[1] = {part("what do ya want for nothing?")};
+        for (i = 0; i < sizeof vec / sizeof vec[0]; i++) {
+            s = sign_new("Jefe", 4, vec[i].scheme, 0, err, sizeof err);
+            CHECK(s != NULL);
+            if (s == NULL)
+                continue;
+            CHECK(sign_digest_size(s) * 2 == strlen(vec[i].hex));
+            CHECK(sign_compute(s, p, 1, hex) == 0 && strcmp(hex, vec[i].hex) == 0);
+            /* A signature of the sha256 length is malformed under another
+             * digest, and the error says the length wanted. */
+            if (strlen(vec[i].hex) != 64) {
+                CHECK(verify(s, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", p, 1, err,
+                             sizeof err) < 0 &&
+                      strstr(err, "malformed") != NULL);
+            }
+            CHECK(verify(s, vec[i].hex, p, 1, err, sizeof err) == 0);
+            CHECK(verify(s, vec[i].hex, p, 1, err, sizeof err) < 0 && strstr(err, "replay") != NULL);
+            sign_destroy(&s);
+        }
+        /* sha512: a flipped last digit is caught (the whole 64 bytes count). */
+        s = sign_new("Jefe", 4, "hmac-sha512", 0, err, sizeof err);
+        snprintf(hex, sizeof hex, "%s", vec[3].hex);
+        hex[127] = '6';
+        CHECK(verify(s, hex, p, 1, err, sizeof err) < 0 && strstr(err, "invalid signature") != NULL);
+        sign_destroy(&s);
+    }
+
+    /* Unknown schemes are refused, with the key set or not, rather than
+     * silently not checked; the error is one line naming the scheme. */
+    {
+        static const char *const bad[] = {"hmac-nosuch", "hmac-", "sha256", "hmac-shake_128", "HMAC",
+                                          "hmac-sha256\nx"};
+        size_t i;
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            err[0] = '\0';
+            s = sign_new("k", 1, bad[i], 0, err, sizeof err);
+            CHECK(s == NULL && strstr(err, "unsupported signature_scheme") != NULL);
+            sign_destroy(&s);
+            s = sign_new("", 0, bad[i], 0, err, sizeof err);
+            CHECK(s == NULL);
+            sign_destroy(&s);
+        }
+        s = sign_new("k", 1, "hmac-nosuch", 0, err, sizeof err);
+        CHECK(strstr(err, "'hmac-nosuch'") != NULL && strchr(err, '\n') == NULL);
+    }
 
     {
         unsigned char d[32];
-        CHECK(sign_hex_decode("00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ffABCD", 64, d) == 0 &&
+        CHECK(sign_hex_decode("00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ffABCD", 64, d, 32) == 0 &&
               d[1] == 0xff && d[31] == 0xcd);
-        CHECK(sign_hex_decode("00", 2, d) < 0);
+        CHECK(sign_hex_decode("00", 2, d, 32) < 0);
+        CHECK(sign_hex_decode("00ff", 4, d, 2) == 0 && d[1] == 0xff);
     }
     return check_done();
 }

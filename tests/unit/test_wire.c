@@ -25,7 +25,7 @@ static wire_frame fr(const char *s)
 static size_t build(wire_frame *out, const sign *sg, const char *h, const char *p, const char *m,
                     const char *c, int with_id)
 {
-    char sig[SIGN_HEX_LEN + 1];
+    char sig[SIGN_HEX_MAX + 1];
     sign_part parts[4] = {{h, strlen(h)}, {p, strlen(p)}, {m, strlen(m)}, {c, strlen(c)}};
     size_t n = 0;
     sign_compute(sg, parts, 4, sig);
