@@ -277,3 +277,40 @@ def test_a_hanging_cell_times_out_and_the_rest_is_graded(course):
     # the kernel's own error for the interrupt, then nbgrader's record of the timeout
     assert "CellTimeoutError" in [e["ename"] for e in nbtest.errors(cells["adam-scaling-claims"])]
     assert "\u2713" in nbtest.all_text(cells["adam-reddi"]) and not nbtest.errors(cells["adam-reddi"])
+
+
+def load_config(jupyter_path):
+    """The shipped config as nbgrader loads it, with Jupyter looking for kernels in jupyter_path."""
+    from traitlets.config.loader import PyFileConfigLoader
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = jupyter_path
+    try:
+        return PyFileConfigLoader("nbgrader_config.py", path=os.path.join(nbtest.SRCDIR, "share")).load_config()
+    finally:
+        if old is None:
+            del os.environ["JUPYTER_PATH"]
+        else:
+            os.environ["JUPYTER_PATH"] = old
+
+
+@pytest.mark.parametrize("has_limits", [False, True])
+def test_config_passes_grading_limits_only_to_a_kernel_that_takes_them(has_limits, tmp_path):
+    """A kernel whose --help lists --limits gets `--limits wall=..,cpu=..` from nbgrader's
+    Execute; an older kernel gets no extra argument (it would refuse to start)."""
+    spec = tmp_path / "kernels" / "chalk"
+    spec.mkdir(parents=True)
+    exe = tmp_path / "fake-kernel"
+    exe.write_text("#!/bin/sh\necho 'usage: chalk-kernel -f CONNECTION_FILE%s'\n"
+                   % (" [--limits wall=S,cpu=S]" if has_limits else ""))
+    exe.chmod(0o755)
+    (spec / "kernel.json").write_text(json.dumps({"argv": [str(exe), "-f", "{connection_file}"],
+                                                  "display_name": "fake", "language": "c"}))
+    cfg = load_config(str(tmp_path))
+    assert cfg.Execute.timeout > 0 and cfg.Execute.interrupt_on_timeout is True
+    assert "allow_errors" not in cfg.Execute
+    if has_limits:
+        args = cfg.Execute.extra_arguments
+        assert args[0] == "--limits" and re.match(r"^wall=\d+,cpu=\d+$", args[1]), args
+        assert int(args[1].split(",")[0][5:]) < cfg.Execute.timeout
+    else:
+        assert "extra_arguments" not in cfg.Execute
