@@ -51,10 +51,11 @@ def jupyter():
 
 
 def generate(stem, outdir, broken=None):
-    """Run the generator's command line; broken=NAME emits that broken variant."""
+    """Run the generator's command line; broken=NAME emits that broken variant
+    (broken=True: the one named `broken`, every exercise has it)."""
     args = [sys.executable, GENERATOR, source(stem), "-o", outdir]
     if broken:
-        args += ["--broken", broken]
+        args += ["--broken", "broken" if broken is True else broken]
     subprocess.run(args, check=True)
     return os.path.join(outdir, stem + ".ipynb")
 
