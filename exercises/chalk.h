@@ -101,6 +101,10 @@ void ch_set_runtime(const ch_runtime *rt);
 void ch_init(void);
 /* End the cell with error ename and a printf-formatted message; does not return. */
 CH_NORETURN void ch_fail(const char *ename, const char *fmt, ...) CH_PRINTF(2, 3);
+/* A solution stub's body: CH_NOT_WRITTEN(); fails with NotImplemented naming the function and its cell[N]:line. */
+#define CH_NOT_WRITTEN() for (;;) ch_not_written(__func__, __FILE__, __LINE__)
+/* End the cell with NotImplemented: "func() is not written yet (file:line)" (what CH_NOT_WRITTEN calls). */
+CH_NORETURN void ch_not_written(const char *func, const char *file, int line);
 /* Return s as a quoted, escaped JSON string literal; caller frees. */
 char *ch_json_quote(const char *s);
 /* Publish a display_data bundle (JSON text); for plot/display modules. */

@@ -132,6 +132,16 @@ void ch_fail(const char *ename, const char *fmt, ...)
     ch__failv(ename, fmt, ap);
 }
 
+/* The student versions of the notebooks put CH_NOT_WRITTEN() where a solution
+ * was: the function still compiles, so later cells see it, and each call says
+ * which function is unfinished and where its stub is (a cell's __FILE__ is
+ * "cell[N]", its lines are the cell's own). */
+void ch_not_written(const char *func, const char *file, int line)
+{
+    ch_fail("NotImplemented", "%s() is not written yet (%s:%d)", func && *func ? func : "this function",
+            file && *file ? file : "?", line);
+}
+
 /* ---- memory ---- */
 
 void *ch__xmalloc(size_t n)

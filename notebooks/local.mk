@@ -7,6 +7,13 @@
 #   make html        execute every notebook with the kernel built here and
 #                    render HTML copies into html-notebooks/ (fails if a cell
 #                    errors that is not tagged raises-exception)
+#   make release     the student versions of the ten exercises (not 00-tour):
+#                    share/classroom/chalk-course builds the nbgrader course
+#                    course/ here (config, source/chalk/) and runs nbgrader's
+#                    generate_assignment with our config, so they land in
+#                    course/release/chalk/*.ipynb
+# Installed: the notebooks and the nbgrader config in $(pkgdatadir), and
+# chalk-course, which builds a course from them (`chalk-course -o mycourse`).
 # `make check` fails when a committed notebook differs from what its source
 # generates (tests/notebooks/test_uptodate.py), and executes them all.
 # Beware: adding a notebook means adding its stem to notebook_stems below.
@@ -27,7 +34,14 @@ notebook_files = \
   notebooks/06-adam-vs-sgd.ipynb notebooks/07-sgd-nonconvex.ipynb \
   notebooks/08-cross-entropy-kl.ipynb notebooks/09-data-processing-inequality.ipynb \
   notebooks/10-infonce-mutual-information.ipynb
-EXTRA_DIST += exercises/mknotebook.py share/nbgrader_config.py $(notebook_sources) $(notebook_files)
+EXTRA_DIST += exercises/mknotebook.py share/nbgrader_config.py $(notebook_sources) $(notebook_files) \
+  share/classroom/chalk-course
+chalknotebooksdir = $(pkgdatadir)/notebooks
+chalknotebooks_DATA = $(notebook_files)
+chalkcoursedir = $(pkgdatadir)
+chalkcourse_DATA = share/nbgrader_config.py
+chalkcoursebindir = $(bindir)
+chalkcoursebin_SCRIPTS = share/classroom/chalk-course
 
 notebooks:
 	$(AM_V_GEN)cd $(srcdir) && $(PYTHON) exercises/mknotebook.py $(notebook_sources) -o notebooks
@@ -48,7 +62,14 @@ html-local: all
 	done; exit $$fail
 .PHONY: notebooks notebooks-uptodate
 
+# nbgrader needs the kernel only to grade, not to generate: no `all` needed,
+# but the build tree's kernelspec lets an instructor try autograde right here.
+release: $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
+	$(AM_V_GEN)$(AM_TESTS_ENVIRONMENT) \
+	$(PYTHON) $(srcdir)/share/classroom/chalk-course -o course --assignment chalk --force
+.PHONY: release
+
 clean-local: clean-local-notebooks-html
 clean-local-notebooks-html:
-	-rm -rf html-notebooks
+	-rm -rf html-notebooks course
 .PHONY: clean-local-notebooks-html

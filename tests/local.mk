@@ -199,13 +199,19 @@ CLEANFILES += tests/ui/jupyterlab.png tests/ui/jupyterlab-completion.png \
 # --- end ui tests ---
 
 # --- notebooks (notebook owner) ---
+# test_mknotebook: the generator refuses sources that would make student
+# versions fail unclearly (solution regions outside function bodies, ...);
 # test_uptodate: committed notebooks == what their sources generate;
 # test_execute: every notebook runs under nbconvert with every check passing
-# and nothing on stderr; test_broken: the `broken for=` variant of each
-# exercise makes a check fail with CheckFailed; test_nbgrader: a tiny course
-# autogrades the reference to full marks and the broken variants to fewer.
-notebook_tests = tests/notebooks/test_uptodate.py tests/notebooks/test_execute.py \
-  tests/notebooks/test_broken.py tests/notebooks/test_nbgrader.py
+# and nothing on stderr; test_broken: each `broken for= breaks=` variant fails
+# exactly the checks it declares, and a failing check makes no other cell
+# fail; test_nbgrader: the course chalk-course builds (nbgrader's
+# generate_assignment, our config): student versions fail at each stub with
+# one NotImplemented message, one autograde gives the reference full marks,
+# blank submissions 0, each broken variant exactly its declared loss, no
+# warnings but nbgrader restoring hidden tests; a hanging cell times out.
+notebook_tests = tests/notebooks/test_mknotebook.py tests/notebooks/test_uptodate.py \
+  tests/notebooks/test_execute.py tests/notebooks/test_broken.py tests/notebooks/test_nbgrader.py
 TESTS += $(notebook_tests)
 EXTRA_DIST += $(notebook_tests) tests/notebooks/nbtest.py
 # --- end notebooks ---

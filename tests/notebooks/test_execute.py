@@ -1,7 +1,8 @@
 """Every notebook executes under `jupyter nbconvert --execute` with the chalk kernel: every
 cell tagged `check` passes (and prints its ✓ lines), no cell errors unless tagged
 `raises-exception`, no cell writes to stderr unless tagged `expect-stderr`, and each
-notebook shows at least one plot."""
+notebook shows at least one plot.  All of them run in one nbconvert command."""
+import os
 import re
 
 import pytest
@@ -9,9 +10,18 @@ import pytest
 import nbtest
 
 
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Every notebook, generated from its source, executed in one nbconvert run."""
+    d = str(tmp_path_factory.mktemp("execute"))
+    paths = {s: nbtest.generate(s, d) for s in nbtest.stems()}
+    done = nbtest.execute_many(list(paths.values()), os.path.join(d, "out"))
+    return {s: done[p] for s, p in paths.items()}
+
+
 @pytest.mark.parametrize("stem", nbtest.stems())
-def test_notebook_runs_clean(stem, tmp_path):
-    nb = nbtest.execute(nbtest.generate(stem, str(tmp_path)), str(tmp_path), allow_errors=True)
+def test_notebook_runs_clean(stem, executed):
+    nb = executed[stem]
     problems, checks, lines = [], 0, 0
     for c in nb["cells"]:
         if c["cell_type"] != "code":
@@ -38,8 +48,8 @@ def test_notebook_runs_clean(stem, tmp_path):
     print("%s: %d check cells, %d claims checked" % (stem, checks, lines))
 
 
-def test_tour_shows_what_it_promises(tmp_path):
-    nb = nbtest.execute(nbtest.generate("00-tour", str(tmp_path)), str(tmp_path), allow_errors=True)
+def test_tour_shows_what_it_promises(executed):
+    nb = executed["00-tour"]
     outs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
     assert any(o["output_type"] == "execute_result" for o in outs), "a shown value"
     errs = [o for o in outs if o["output_type"] == "error"]
