@@ -318,16 +318,32 @@ def sanitize(nb, source, sc):
     return notes
 
 
+def _without_hidden_tests(text):
+    """`text` less its hidden-test regions, as nbgrader's ClearHiddenTests leaves it in the
+    release (same default delimiters, which share/nbgrader_config.py keeps): the lines from
+    one holding BEGIN HIDDEN TESTS to the next holding END HIDDEN TESTS, both included."""
+    kept, hidden = [], False
+    for line in text.split("\n"):   # split and join exactly as nbgrader does (trailing newlines)
+        if "BEGIN HIDDEN TESTS" in line:
+            hidden = True
+        elif "END HIDDEN TESTS" in line:
+            hidden = False
+        elif not hidden:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def _signature(cell, sc):
     """What a check cell's grading depends on (not checksum or schema_version, which
-    generate_assignment adds to the release copy only)."""
+    generate_assignment adds to the release copy only, nor its hidden tests, which the
+    release never shows)."""
     g = cell.metadata.get("nbgrader", {})
     try:
         points = float(g.get("points", 0)) if sc["is_grade"](cell) else None
     except (TypeError, ValueError):
         points = "bad"
-    return (cell.cell_type, cell.source, sc["is_grade"](cell), sc["is_solution"](cell),
-            sc["is_locked"](cell), g.get("grade_id"), points)
+    return (cell.cell_type, _without_hidden_tests(cell.source), sc["is_grade"](cell),
+            sc["is_solution"](cell), sc["is_locked"](cell), g.get("grade_id"), points)
 
 
 def _retype(cell, cell_type):
