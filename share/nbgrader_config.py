@@ -51,6 +51,19 @@ c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 # stored all the same (tests/notebooks/test_nbgrader.py reads them back).
 warnings.filterwarnings("ignore", message=r"Object of type <Submitted(Assignment|Notebook)> not in session")
 
+# Feedback pages: the maths as MathML (share/classroom/chalk_mathml.py, installed with
+# chalk), because nbconvert leaves $...$ to a MathJax from a CDN, which an offline page or
+# JupyterLab's script-free HTML viewer never loads.  Without chalk's module (nbgrader in
+# another environment) the pages are nbgrader's own.
+try:
+    from chalk_mathml import MathMLPreprocessor
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+except ImportError:
+    pass
+else:
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, MathMLPreprocessor]
+
 c.Execute.timeout = GRADING_CELL_TIMEOUT
 c.Execute.interrupt_on_timeout = True
 

@@ -11,14 +11,15 @@ spans) and escaped dollars are left alone; a formula latex2mathml cannot read st
 its TeX source in <code>, never lost.
 
 Use it as an nbconvert preprocessor: `c.HTMLExporter.preprocessors =
-["chalk_mathml.MathMLPreprocessor"]`, or in nbgrader's GenerateFeedback (see
-share/nbgrader_config.py); chalk-grade uses it for its own feedback pages.
+["chalk_mathml.MathMLPreprocessor"]`; share/nbgrader_config.py adds it to nbgrader's
+GenerateFeedback, and chalk-grade uses it for its own feedback pages.
 """
 import html
 import re
 
 from latex2mathml.converter import convert
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 # Fenced code blocks, inline code spans, then display and inline maths.  One scanner, so a
 # `$` inside code is never taken for maths.
@@ -52,6 +53,10 @@ def markdown_to_mathml(text):
 
 class MathMLPreprocessor(Preprocessor):
     """Markdown cells' maths to MathML (see the module's docstring)."""
+
+    # on once listed: nbgrader registers its converters' preprocessors as classes, and
+    # nbconvert's are off by default
+    enabled = Bool(True).tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown":

@@ -358,6 +358,17 @@ def test_students_fetch_feedback_showing_the_gradebooks_score(course, graded, fe
     print("phase times (s): " + ", ".join("%s %.1f" % kv for kv in course.times.items()))
 
 
+def test_feedback_shows_its_maths_without_a_script(feedback):
+    """The page a student fetched carries its formulas as MathML (share/nbgrader_config.py
+    adds chalk_mathml to generate_feedback): nothing left for a MathJax from a CDN."""
+    for s in STUDENTS:
+        # nbgrader's feedback template is nbconvert's classic one
+        prose = re.findall(r'<div class="text_cell_render border-box-sizing rendered_html">(.*?)</div>',
+                           feedback[s], re.S)
+        assert prose and "<math" in "".join(prose), s
+        assert not [p for p in prose if "$" in p], s
+
+
 def test_no_process_of_the_run_is_left(course):
     """Last in the file: stop everything now and look for stragglers (the finalizer repeats
     it, for a run that stops early)."""
