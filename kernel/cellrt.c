@@ -16,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <setjmp.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <chalk.h>
@@ -26,6 +29,7 @@
 static int cell_fd = -1;
 static int stdin_allowed;
 static int stdin_note_given;
+static int muted;               /* %timeit: 1 hides values, 2 also displays */
 static cellrt_crash crash = { .report_fd = -1 };
 
 /* Flush the C streams before a frame leaves, so the kernel sees output and
@@ -44,6 +48,13 @@ static void flush_streams(void)
 
 void cellrt_send(const char *msg_type, json_t *content)
 {
+    if ((muted >= 1 && strcmp(msg_type, "execute_result") == 0) ||
+        (muted >= 2 && (strcmp(msg_type, "display_data") == 0 ||
+                        strcmp(msg_type, "update_display_data") == 0 ||
+                        strcmp(msg_type, "clear_output") == 0))) {
+        json_decref(content);
+        return;
+    }
     flush_streams();
     json_t *msg = json_pack("{s:s, s:o}", "msg_type", msg_type, "content", content);
     if (msg && frame_write(cell_fd, msg) < 0)
@@ -247,8 +258,11 @@ static ssize_t stdin_read(void *cookie, char *buf, size_t size)
         if (!stdin_allowed) {
             if (!stdin_note_given) {
                 stdin_note_given = 1;
+                /* On stdout: graders score any stderr as a failure, and a
+                 * cell that reads input is not wrong for lack of a typist. */
                 fputs("[chalk] no input available: this front end does not accept input "
-                      "(allow_stdin is false), so reading stdin gives end of file\n", stderr);
+                      "(allow_stdin is false), so reading stdin gives end of file\n", stdout);
+                fflush(stdout);
             }
             return 0;
         }
@@ -274,9 +288,10 @@ static ssize_t stdin_read(void *cookie, char *buf, size_t size)
 /* One stream for the whole session, opened by the first cell and inherited
  * by every later holder: a new FILE per cell would never be closed, and
  * glibc walks the list of all FILEs in fflush(NULL) and in every fork. */
+static FILE *cell_stdin;
+
 static void install_stdin(void)
 {
-    static FILE *cell_stdin;
     if (!cell_stdin) {
         cookie_io_functions_t io = { .read = stdin_read };
         cell_stdin = fopencookie(NULL, "r", io);
@@ -316,7 +331,8 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
      * cell's line tables: let it write its report, but into our memfd rather
      * than the user's stderr, then it unwinds back into tcc_run. */
     struct sigaction *tcc = &saved[sig];
-    if (crash.report_fd >= 0 && (tcc->sa_flags & SA_SIGINFO) && tcc->sa_sigaction) {
+    /* Under %timeit's loops tcc_run has returned: nothing to unwind to. */
+    if (muted < 2 && crash.report_fd >= 0 && (tcc->sa_flags & SA_SIGINFO) && tcc->sa_sigaction) {
         dup2(crash.report_fd, 2);
         tcc->sa_sigaction(sig, si, uctx);
     }
@@ -347,6 +363,204 @@ static void guard_arm(void)
         sigaction(guarded[i], &sa, &saved[guarded[i]]);
 }
 
+/* ---- leaving a cell early: exit() and its family, longjmp ----
+ *
+ * None of them may end a cell "ok": a check that never ran did not pass.
+ * Each ends the cell as an error naming the call and, where libtcc's line
+ * tables know it, the cell line and function that made it.  For that the
+ * call is reported as libtcc reports a fault: its own handler gets a
+ * context whose instruction pointer is the call's return address and whose
+ * frame is the caller's, prints "cell[5]:3: at softmax: ..." into the
+ * report memfd and unwinds to tcc_run; cellrun then reads the report. */
+
+static void report_call_site(void *ra, void *fp)
+{
+    struct sigaction *tcc = &saved[SIGSEGV];
+    if (muted >= 2 || !guard_stack_top || !ra || !fp || crash.report_fd < 0 || !(tcc->sa_flags & SA_SIGINFO) ||
+        !tcc->sa_sigaction || syscall(SYS_gettid) != getpid())
+        return;     /* no line tables to ask, or not on the cell's own stack */
+    ucontext_t uc;
+    memset(&uc, 0, sizeof uc);
+#if defined(__x86_64__)
+    uc.uc_mcontext.gregs[REG_RIP] = (greg_t)((char *)ra - 1);
+    uc.uc_mcontext.gregs[REG_RBP] = (greg_t)fp;
+    uc.uc_mcontext.gregs[REG_RSP] = (greg_t)fp;
+#elif defined(__aarch64__)
+    uc.uc_mcontext.pc = (unsigned long)((char *)ra - 1);
+    uc.uc_mcontext.regs[29] = (unsigned long)fp;
+    uc.uc_mcontext.sp = (unsigned long)fp;
+#else
+    return;
+#endif
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = SIGSEGV;
+    flush_streams();
+    dup2(crash.report_fd, 2);
+    tcc->sa_sigaction(SIGSEGV, &si, &uc);   /* unwinds into tcc_run */
+}
+
+/* The frame of whoever called the function this is expanded in (cell
+ * code: libtcc always keeps frame pointers). */
+#define CALLER_FRAME() (*(void **)__builtin_frame_address(0))
+
+static void __attribute__((noreturn)) leave(const char *ename, const char *what, void *ra,
+                                            void *fp)
+{
+    snprintf(crash.leave_ename, sizeof crash.leave_ename, "%s", ename);
+    snprintf(crash.leave_what, sizeof crash.leave_what, "%s", what);
+    report_call_site(ra, fp);
+    char evalue[400];
+    snprintf(evalue, sizeof evalue, "%s; the session is as it was before this cell", what);
+    cellrt_fail(ename, evalue, NULL);
+}
+
+static void __attribute__((noreturn)) leave_exit(const char *fn, int status, void *ra, void *fp)
+{
+    char what[128];
+    snprintf(what, sizeof what, "%s(%d) called", fn, status);
+    leave("SystemExit", what, ra, fp);
+}
+
+/* The cell's exit: `#define exit __chalk_exit` in front of every unit
+ * (libtcc defines `exit` itself for tcc_run, so the name cannot be given
+ * with tcc_add_symbol). */
+static void __attribute__((noreturn, noinline)) cell_exit(int status)
+{
+    leave_exit("exit", status, __builtin_return_address(0), CALLER_FRAME());
+}
+
+static void __attribute__((noreturn, noinline)) cell__exit(int status)
+{
+    leave_exit("_exit", status, __builtin_return_address(0), CALLER_FRAME());
+}
+
+static void __attribute__((noreturn, noinline)) cell__Exit(int status)
+{
+    leave_exit("_Exit", status, __builtin_return_address(0), CALLER_FRAME());
+}
+
+static void __attribute__((noreturn, noinline)) cell_quick_exit(int status)
+{
+    leave_exit("quick_exit", status, __builtin_return_address(0), CALLER_FRAME());
+}
+
+/* A cell is not a program: what it registers to run at exit never runs
+ * (the executor's processes always leave with _exit). */
+static int cell_atexit(void (*fn)(void))
+{
+    (void)fn;
+    return 0;
+}
+
+static int cell_on_exit(void (*fn)(int, void *), void *arg)
+{
+    (void)fn;
+    (void)arg;
+    return 0;
+}
+
+/* fclose(stdin) would free the session's one stdin stream (see
+ * install_stdin) under every later cell; it only discards what is buffered. */
+static int cell_fclose(FILE *f)
+{
+    if (f && f == cell_stdin) {
+        __fpurge(f);
+        return 0;
+    }
+    return fclose(f);
+}
+
+/* longjmp may only go to a jmp_buf that a setjmp of this cell filled.  One
+ * saved by an earlier cell points into frames that are gone; jumping there
+ * lands in that cell's code and returns from its main() as if this cell
+ * had finished.  setjmp cannot be wrapped by a C function (it returns
+ * twice), so a few instructions note the buffer and jump on to glibc's. */
+#if defined(__x86_64__)
+#define CELLRT_CHECKS_JUMPS 1
+#define JMPBUFS 1024
+static const void *jmpbufs[JMPBUFS];
+static size_t njmpbufs;
+static int jmpbufs_full;
+
+void cellrt_note_jmpbuf(const void *jb) __attribute__((visibility("hidden"), used));
+void cellrt_note_jmpbuf(const void *jb)
+{
+    for (size_t i = njmpbufs; i-- > 0;)
+        if (jmpbufs[i] == jb)
+            return;
+    if (njmpbufs < JMPBUFS)
+        jmpbufs[njmpbufs++] = jb;
+    else
+        jmpbufs_full = 1;       /* from here on, no jump is refused */
+}
+
+int cellrt_setjmp(void *), cellrt__setjmp(void *), cellrt_sigsetjmp(void *, int);
+__asm__(".text\n"
+        ".globl cellrt_setjmp\n.hidden cellrt_setjmp\n.type cellrt_setjmp,@function\n"
+        "cellrt_setjmp:\n"
+        "  push %rdi\n  call cellrt_note_jmpbuf\n  pop %rdi\n  jmp setjmp@PLT\n"
+        ".globl cellrt__setjmp\n.hidden cellrt__setjmp\n.type cellrt__setjmp,@function\n"
+        "cellrt__setjmp:\n"
+        "  push %rdi\n  call cellrt_note_jmpbuf\n  pop %rdi\n  jmp _setjmp@PLT\n"
+        ".globl cellrt_sigsetjmp\n.hidden cellrt_sigsetjmp\n.type cellrt_sigsetjmp,@function\n"
+        "cellrt_sigsetjmp:\n"
+        "  push %rdi\n  push %rsi\n  sub $8, %rsp\n  call cellrt_note_jmpbuf\n"
+        "  add $8, %rsp\n  pop %rsi\n  pop %rdi\n  jmp __sigsetjmp@PLT\n");
+
+static void check_jump(const void *jb, const char *fn, void *ra, void *fp)
+{
+    if (jmpbufs_full)
+        return;
+    for (size_t i = njmpbufs; i-- > 0;)
+        if (jmpbufs[i] == jb)
+            return;
+    char what[200];
+    snprintf(what, sizeof what, "%s() to a jmp_buf that no setjmp() of this cell filled "
+             "(an earlier cell's: its frames are gone)", fn);
+    leave("LongjmpError", what, ra, fp);
+}
+
+static void __attribute__((noreturn, noinline)) cell_longjmp(struct __jmp_buf_tag *jb, int v)
+{
+    check_jump(jb, "longjmp", __builtin_return_address(0), CALLER_FRAME());
+    longjmp(jb, v);
+}
+
+static void __attribute__((noreturn, noinline)) cell__longjmp(struct __jmp_buf_tag *jb, int v)
+{
+    check_jump(jb, "_longjmp", __builtin_return_address(0), CALLER_FRAME());
+    _longjmp(jb, v);
+}
+
+static void __attribute__((noreturn, noinline)) cell_siglongjmp(struct __jmp_buf_tag *jb, int v)
+{
+    check_jump(jb, "siglongjmp", __builtin_return_address(0), CALLER_FRAME());
+    siglongjmp(jb, v);
+}
+#endif
+
+/* Set by the generated main() when the cell's body returned: a cell that
+ * ends any other way (libtcc's own exit, reached by a path we do not
+ * rename) did not finish. */
+static int body_returned;
+
+static void note_returned(void)
+{
+    body_returned = 1;
+}
+
+int cellrt_body_returned(void)
+{
+    return body_returned;
+}
+
+void cellrt_mute(int level)
+{
+    flush_streams();
+    muted = level;
+}
+
 const cellrt_crash *cellrt_crash_info(void)
 {
     return &crash;
@@ -363,6 +577,23 @@ const compile_symbol *cellrt_symbols(size_t *n)
         { "__chalk_show_char", (const void *)show_char },
         { "__chalk_show_str", (const void *)show_str },
         { "__chalk_show_ptr", (const void *)show_ptr },
+        { "__chalk_returned", (const void *)note_returned },
+        { "__chalk_exit", (const void *)cell_exit },
+        { "_exit", (const void *)cell__exit },
+        { "_Exit", (const void *)cell__Exit },
+        { "quick_exit", (const void *)cell_quick_exit },
+        { "atexit", (const void *)cell_atexit },
+        { "at_quick_exit", (const void *)cell_atexit },
+        { "on_exit", (const void *)cell_on_exit },
+        { "fclose", (const void *)cell_fclose },
+#ifdef CELLRT_CHECKS_JUMPS
+        { "setjmp", (const void *)cellrt_setjmp },
+        { "_setjmp", (const void *)cellrt__setjmp },
+        { "__sigsetjmp", (const void *)cellrt_sigsetjmp },
+        { "longjmp", (const void *)cell_longjmp },
+        { "_longjmp", (const void *)cell__longjmp },
+        { "siglongjmp", (const void *)cell_siglongjmp },
+#endif
     };
     *n = sizeof syms / sizeof syms[0];
     return syms;
@@ -372,6 +603,13 @@ void cellrt_begin(int cellfd, int allow_stdin)
 {
     cell_fd = cellfd;
     stdin_allowed = allow_stdin;
+    muted = 0;
+    body_returned = 0;
+    crash.leave_ename[0] = crash.leave_what[0] = 0;
+#ifdef CELLRT_CHECKS_JUMPS
+    njmpbufs = 0;       /* the holder's list is an earlier cell's */
+    jmpbufs_full = 0;
+#endif
     /* A fresh report file per cell: the holder that ran the last cell may
      * have one already, and its children must not share it. */
     if (crash.report_fd >= 0)

@@ -38,8 +38,16 @@ typedef struct cellrt_crash {
     void *addr;              /* faulting address */
     int stack_overflow;
     int report_fd;           /* memfd that received libtcc's report */
+    char leave_ename[32];    /* the cell left early (exit, a bad longjmp): */
+    char leave_what[200];    /*   e.g. "SystemExit", "exit(0) called"; "" if not */
 } cellrt_crash;
 const cellrt_crash *cellrt_crash_info(void);
+
+/* 1 once the generated main() saw the cell's body return. */
+int cellrt_body_returned(void);
+
+/* %timeit: 1 drops shown values, 2 also displays and clear_output. */
+void cellrt_mute(int level);
 
 /* Write errors of the helper library and GSL into cell errors. */
 void cellrt_install_library_hooks(void);
