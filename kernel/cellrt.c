@@ -8,6 +8,7 @@
 #include "cellrt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -30,6 +31,14 @@ static int cell_fd = -1;
 static int stdin_allowed;
 static int stdin_note_given;
 static int muted;               /* %timeit: 1 hides values, 2 also displays */
+static pid_t cell_pid;          /* the process running the cell (not its forks) */
+/* The kernel publishes the last value a cell shows as its result only if
+ * nothing came after it.  Output and frames in one read of the kernel's
+ * cannot be ordered there, so the cell says whether it wrote anything
+ * since (cellrt_result_is_last). */
+static int result_sent;
+static unsigned long long wchar_at_result;
+static unsigned long long bytes_written(void);
 static cellrt_crash crash = { .report_fd = -1 };
 
 /* Flush the C streams before a frame leaves, so the kernel sees output and
@@ -60,6 +69,33 @@ void cellrt_send(const char *msg_type, json_t *content)
     if (msg && frame_write(cell_fd, msg) < 0)
         _exit(70);      /* the holder is gone: nobody to report to */
     json_decref(msg);
+    if (strcmp(msg_type, "execute_result") == 0) {
+        result_sent = 1;
+        wchar_at_result = bytes_written();
+    }
+}
+
+/* Bytes this process has written with write() and friends, all
+ * descriptors together (/proc/self/io's wchar); 0 if unknown. */
+static unsigned long long bytes_written(void)
+{
+    char buf[512];
+    int fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    const char *w = strstr(buf, "wchar:");
+    return w ? strtoull(w + 6, NULL, 10) : 0;
+}
+
+int cellrt_result_is_last(void)
+{
+    if (!result_sent)
+        return 1;
+    flush_streams();
+    return bytes_written() == wchar_at_result;
 }
 
 void cellrt_fail(const char *ename, const char *evalue, json_t *traceback)
@@ -425,23 +461,33 @@ static void __attribute__((noreturn)) leave_exit(const char *fn, int status, voi
 /* The cell's exit: `#define exit __chalk_exit` in front of every unit
  * (libtcc defines `exit` itself for tcc_run, so the name cannot be given
  * with tcc_add_symbol). */
+/* A process the cell forked is not the cell: exit() and _exit() end it as
+ * they would any C program's. */
 static void __attribute__((noreturn, noinline)) cell_exit(int status)
 {
+    if (getpid() != cell_pid)
+        exit(status);
     leave_exit("exit", status, __builtin_return_address(0), CALLER_FRAME());
 }
 
 static void __attribute__((noreturn, noinline)) cell__exit(int status)
 {
+    if (getpid() != cell_pid)
+        _exit(status);
     leave_exit("_exit", status, __builtin_return_address(0), CALLER_FRAME());
 }
 
 static void __attribute__((noreturn, noinline)) cell__Exit(int status)
 {
+    if (getpid() != cell_pid)
+        _Exit(status);
     leave_exit("_Exit", status, __builtin_return_address(0), CALLER_FRAME());
 }
 
 static void __attribute__((noreturn, noinline)) cell_quick_exit(int status)
 {
+    if (getpid() != cell_pid)
+        quick_exit(status);
     leave_exit("quick_exit", status, __builtin_return_address(0), CALLER_FRAME());
 }
 
@@ -602,6 +648,8 @@ const compile_symbol *cellrt_symbols(size_t *n)
 void cellrt_begin(int cellfd, int allow_stdin)
 {
     cell_fd = cellfd;
+    cell_pid = getpid();
+    result_sent = 0;
     stdin_allowed = allow_stdin;
     muted = 0;
     body_returned = 0;

@@ -43,6 +43,10 @@ typedef struct cellrt_crash {
 } cellrt_crash;
 const cellrt_crash *cellrt_crash_info(void);
 
+/* 1 if the cell wrote nothing (output, frames, files) since the last value
+ * it showed (or showed none): that value may be the cell's result. */
+int cellrt_result_is_last(void);
+
 /* 1 once the generated main() saw the cell's body return. */
 int cellrt_body_returned(void);
 

@@ -493,7 +493,9 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     json_t *defined = json_array();
     for (size_t i = 0; i < prep->ndefines; i++)
         json_array_append_new(defined, json_string(prep->defines[i]));
-    cellrt_send("execute_done", json_pack("{s:s, s:o}", "status", "ok", "defined", defined));
+    int last = cellrt_result_is_last();
+    cellrt_send("execute_done", json_pack("{s:s, s:o, s:b}", "status", "ok", "defined", defined,
+                                          "last_result", last));
     session_prepared_free(&prep);
     cellsrc_buf_free(&src);
     cellsrc_buf_free(&diag);

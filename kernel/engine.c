@@ -396,7 +396,10 @@ static void deliver(chalk_engine *e, json_t *msg, chalk_engine_sink sink, void *
     if (strcmp(type, "execute_done") == 0) {
         drain_all(e, 1, sink, ctx);
         const char *st = json_string_value(json_object_get(content, "status"));
-        if (e->held && st && strcmp(st, "ok") == 0) {
+        /* The cell wrote something after the value it showed last
+         * (last_result false): that output may have reached us first. */
+        if (e->held && st && strcmp(st, "ok") == 0 &&
+            !json_is_false(json_object_get(content, "last_result"))) {
             json_t *c = e->held;
             e->held = NULL;
             sink(ctx, "execute_result", c);
@@ -409,6 +412,7 @@ static void deliver(chalk_engine *e, json_t *msg, chalk_engine_sink sink, void *
             editor_learn_includes(e->ed, e->code);
         json_object_del(content, "defined");
         json_object_del(content, "keep");
+        json_object_del(content, "last_result");
     }
     release_held(e, sink, ctx);
     sink(ctx, type, json_incref(content));

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -144,15 +145,20 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
     int done_ok = 0, keep = 0, reported = 0;
     json_t *error = NULL;        /* the child's error, repeated in the reply */
 
+    /* The child's end is known from its pidfd, not only from end of file on
+     * the socket: a process the cell forked holds a copy of the socket and
+     * would keep it open (and the holder waiting) forever.  -1 on kernels
+     * without pidfd_open (before 5.3): end of file only. */
+    int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
     for (;;) {
-        struct pollfd p[2] = { { chan_fd, POLLIN, 0 }, { cellfd, POLLIN, 0 } };
+        struct pollfd p[3] = { { chan_fd, POLLIN, 0 }, { cellfd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
         int timeout = -1;
         long next = kill_at >= 0 && (wall_at < 0 || kill_at < wall_at) ? kill_at : wall_at;
         if (next >= 0) {
             long left = next - now_ms();
             timeout = left > 0 ? (int)left : 0;
         }
-        int n = poll(p, 2, timeout);
+        int n = poll(p, pidfd >= 0 ? 3 : 2, timeout);
         if (n < 0 && errno != EINTR)
             break;
         if (kill_at >= 0 && now_ms() >= kill_at) {
@@ -182,7 +188,9 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
             }
             json_decref(msg);
         }
-        if (n > 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+        int child_gone = n > 0 && pidfd >= 0 && (p[2].revents & POLLIN);
+        if (n > 0 && ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) || child_gone)) {
+            /* After the child's exit everything it wrote is in the socket. */
             long got = frame_reader_fill(&from_child, cellfd);
             int bad;
             json_t *msg;
@@ -209,6 +217,8 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
             }
             if (done_ok) {
                 frame_reader_clear(&from_child);
+                if (pidfd >= 0)
+                    close(pidfd);
                 if (keep)
                     return 1;
                 /* %timeit: the child reported and leaves; nothing is kept. */
@@ -217,8 +227,10 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                     ;
                 return 0;
             }
-            if (got <= 0 && from_child.eof) {
+            if ((got <= 0 && from_child.eof) || child_gone) {
                 /* The child is gone; a partial frame in the buffer is torn. */
+                if (pidfd >= 0)
+                    close(pidfd);
                 int status = 0;
                 while (waitpid(child, &status, 0) < 0 && errno == EINTR)
                     ;
@@ -239,6 +251,8 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
             }
         }
     }
+    if (pidfd >= 0)
+        close(pidfd);
     return 0;
 }
 
