@@ -132,10 +132,18 @@ def test_handlers_for_every_signal_do_not_reach_the_holder(fresh):
     _, kc = fresh
     ok(kc, "int before = 3;")
     ok(kc, "#include <signal.h>\nvoid bye(int s) { (void)s; _exit(0); }\n"
-           "for (int s = 1; s < NSIG; s++) signal(s, bye);\n"
-           "sigset_t all; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, NULL);")
+           "for (int s = 1; s < NSIG; s++) signal(s, bye);")
     check_fails_on_its_own(kc)
     assert run(kc, "before").value == "3"
+
+
+# main: the blocked mask was every later cell's (and the holder's).
+def test_a_blocked_signal_mask_does_not_reach_later_cells(fresh):
+    _, kc = fresh
+    ok(kc, "#include <signal.h>\nsigset_t all;\nsigfillset(&all);\nsigprocmask(SIG_BLOCK, &all, NULL);")
+    r = ok(kc, "sigset_t now;\nsigprocmask(SIG_BLOCK, NULL, &now);\n"
+               "sigismember(&now, SIGTERM) + sigismember(&now, SIGXCPU) + sigismember(&now, SIGINT)")
+    assert r.value == "0"
 
 
 # main: the handler's _exit(0) ended the check as "Exit" (an error too); the
