@@ -17,9 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <threads.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -399,6 +402,79 @@ static void guard_arm(void)
         sigaction(guarded[i], &sa, &saved[guarded[i]]);
 }
 
+/* ---- threads the cell starts ----
+ * Counted from start to finish, so that a cell cannot hand the holder a
+ * thread that runs on (isolate_leftovers refuses it).  Only the cell's own:
+ * the libraries' worker pools (OpenBLAS starts one on a large product) are
+ * not the cell's doing and outlive no fork. */
+
+static atomic_int running_threads;
+
+typedef struct thread_start {
+    void *(*fn)(void *);
+    int (*c11)(void *);
+    void *arg;
+} thread_start;
+
+static void thread_finished(void *unused)
+{
+    (void)unused;
+    atomic_fetch_sub(&running_threads, 1);
+}
+
+static void *thread_main(void *p)
+{
+    thread_start t = *(thread_start *)p;
+    free(p);
+    void *r = NULL;
+    /* Also run by pthread_exit, thrd_exit and cancellation. */
+    pthread_cleanup_push(thread_finished, NULL);
+    if (t.c11)
+        r = (void *)(intptr_t)t.c11(t.arg);
+    else
+        r = t.fn(t.arg);
+    pthread_cleanup_pop(1);
+    return r;
+}
+
+static int cell_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
+                               void *arg)
+{
+    thread_start *t = malloc(sizeof *t);
+    if (!t)
+        return EAGAIN;
+    *t = (thread_start){ fn, NULL, arg };
+    atomic_fetch_add(&running_threads, 1);
+    int rc = pthread_create(th, attr, thread_main, t);
+    if (rc) {
+        atomic_fetch_sub(&running_threads, 1);
+        free(t);
+    }
+    return rc;
+}
+
+static int cell_thrd_create(thrd_t *th, int (*fn)(void *), void *arg)
+{
+    thread_start *t = malloc(sizeof *t);
+    if (!t)
+        return thrd_nomem;
+    *t = (thread_start){ NULL, fn, arg };
+    atomic_fetch_add(&running_threads, 1);
+    /* thrd_t is a pthread_t in glibc. */
+    int rc = pthread_create((pthread_t *)th, NULL, thread_main, t);
+    if (rc) {
+        atomic_fetch_sub(&running_threads, 1);
+        free(t);
+        return rc == ENOMEM ? thrd_nomem : thrd_error;
+    }
+    return thrd_success;
+}
+
+int cellrt_running_threads(void)
+{
+    return atomic_load(&running_threads);
+}
+
 /* ---- leaving a cell early: exit() and its family, longjmp ----
  *
  * None of them may end a cell "ok": a check that never ran did not pass.
@@ -632,6 +708,8 @@ const compile_symbol *cellrt_symbols(size_t *n)
         { "at_quick_exit", (const void *)cell_atexit },
         { "on_exit", (const void *)cell_on_exit },
         { "fclose", (const void *)cell_fclose },
+        { "pthread_create", (const void *)cell_pthread_create },
+        { "thrd_create", (const void *)cell_thrd_create },
 #ifdef CELLRT_CHECKS_JUMPS
         { "setjmp", (const void *)cellrt_setjmp },
         { "_setjmp", (const void *)cellrt__setjmp },
@@ -650,6 +728,7 @@ void cellrt_begin(int cellfd, int allow_stdin)
     cell_fd = cellfd;
     cell_pid = getpid();
     result_sent = 0;
+    atomic_store(&running_threads, 0);     /* threads do not survive fork */
     stdin_allowed = allow_stdin;
     muted = 0;
     body_returned = 0;

@@ -47,6 +47,10 @@ const cellrt_crash *cellrt_crash_info(void);
  * it showed (or showed none): that value may be the cell's result. */
 int cellrt_result_is_last(void);
 
+/* Threads the cell's code started (pthread_create, thrd_create) that have
+ * not finished. */
+int cellrt_running_threads(void);
+
 /* 1 once the generated main() saw the cell's body return. */
 int cellrt_body_returned(void);
 

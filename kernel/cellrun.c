@@ -484,7 +484,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     }
     /* What would reach the holder: threads, child processes, the
      * kernel's descriptors. */
-    const char *left = isolate_leftovers(err, sizeof err);
+    const char *left = isolate_leftovers(cellrt_running_threads(), err, sizeof err);
     if (left)
         cellrt_fail(left, err, NULL);
     if (session_commit(st->sess, prep, lookup, unit, err, sizeof err) < 0)

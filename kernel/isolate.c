@@ -3,14 +3,13 @@
  *
  * Everything here runs once per cell on the path a trivial cell takes, so
  * it stays at a few system calls: one sigaction per signal, two fstat per
- * descriptor, one read of /proc for threads and one for children.  The
+ * descriptor, one read of /proc for children.  The
  * identities recorded by isolate_init are inherited by every later holder
  * through fork, which is why they are plain statics.
  */
 #define _GNU_SOURCE
 #include "isolate.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -161,22 +160,8 @@ int isolate_kill_children(void)
     return killed;
 }
 
-static int count_threads(void)
+const char *isolate_leftovers(int threads, char *err, size_t errlen)
 {
-    DIR *d = opendir("/proc/self/task");
-    if (!d)
-        return 1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
-const char *isolate_leftovers(char *err, size_t errlen)
-{
-    int threads = count_threads() - 1;
     if (threads > 0) {
         /* A thread would go on running in the holder, between cells and
          * during the next ones, and fork() would not copy it: refused. */

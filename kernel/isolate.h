@@ -45,11 +45,12 @@ void isolate_repair_stdio(void);
  * back to it while doing so).  Returns how many were killed. */
 int isolate_kill_children(void);
 
-/* At the end of a cell that succeeded, before it becomes the holder: kill
+/* At the end of a cell that succeeded, before it becomes the holder, with
+ * the number of threads the cell started that still run: kill
  * its child processes, put back the kernel's descriptors, and return NULL
  * if it may hand over, else the error's name with a message in err (threads
  * left running: "ThreadError"; a descriptor and its copy both closed:
  * "DescriptorError"). */
-const char *isolate_leftovers(char *err, size_t errlen);
+const char *isolate_leftovers(int threads, char *err, size_t errlen);
 
 #endif
