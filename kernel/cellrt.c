@@ -534,9 +534,8 @@ static void __attribute__((noreturn)) leave_exit(const char *fn, int status, voi
     leave("SystemExit", what, ra, fp);
 }
 
-/* The cell's exit: `#define exit __chalk_exit` in front of every unit
- * (libtcc defines `exit` itself for tcc_run, so the name cannot be given
- * with tcc_add_symbol). */
+/* The cell's exit (cellrt_renames; libtcc also defines an `exit` of its own
+ * for tcc_run, which the renaming keeps the cell from reaching). */
 /* A process the cell forked is not the cell: exit() and _exit() end it as
  * they would any C program's. */
 static void __attribute__((noreturn, noinline)) cell_exit(int status)
@@ -617,11 +616,8 @@ void cellrt_note_jmpbuf(const void *jb)
         jmpbufs_full = 1;       /* from here on, no jump is refused */
 }
 
-int cellrt_setjmp(void *), cellrt__setjmp(void *), cellrt_sigsetjmp(void *, int);
+int cellrt__setjmp(void *), cellrt_sigsetjmp(void *, int);
 __asm__(".text\n"
-        ".globl cellrt_setjmp\n.hidden cellrt_setjmp\n.type cellrt_setjmp,@function\n"
-        "cellrt_setjmp:\n"
-        "  push %rdi\n  call cellrt_note_jmpbuf\n  pop %rdi\n  jmp setjmp@PLT\n"
         ".globl cellrt__setjmp\n.hidden cellrt__setjmp\n.type cellrt__setjmp,@function\n"
         "cellrt__setjmp:\n"
         "  push %rdi\n  call cellrt_note_jmpbuf\n  pop %rdi\n  jmp _setjmp@PLT\n"
@@ -688,6 +684,25 @@ const cellrt_crash *cellrt_crash_info(void)
     return &crash;
 }
 
+const char *cellrt_renames(void)
+{
+    /* Object-like, so that a call, a declaration in a header and a
+     * function pointer all name ours; setjmp and sigsetjmp are glibc
+     * macros for _setjmp and __sigsetjmp.  The unit defines none of the
+     * library's names (the session refuses a unit that does). */
+    return "#define exit __chalk_exit\n#define _exit __chalk__exit\n#define _Exit __chalk__Exit\n"
+           "#define quick_exit __chalk_quick_exit\n#define atexit __chalk_atexit\n"
+           "#define at_quick_exit __chalk_at_quick_exit\n#define on_exit __chalk_on_exit\n"
+           "#define fclose __chalk_fclose\n#define pthread_create __chalk_pthread_create\n"
+           "#define thrd_create __chalk_thrd_create\n"
+#ifdef CELLRT_CHECKS_JUMPS
+           "#define _setjmp __chalk__setjmp\n#define __sigsetjmp __chalk___sigsetjmp\n"
+           "#define longjmp __chalk_longjmp\n#define _longjmp __chalk__longjmp\n"
+           "#define siglongjmp __chalk_siglongjmp\n"
+#endif
+        ;
+}
+
 const compile_symbol *cellrt_symbols(size_t *n)
 {
     static const compile_symbol syms[] = {
@@ -700,23 +715,23 @@ const compile_symbol *cellrt_symbols(size_t *n)
         { "__chalk_show_str", (const void *)show_str },
         { "__chalk_show_ptr", (const void *)show_ptr },
         { "__chalk_returned", (const void *)note_returned },
+        /* The interposed names (see cellrt_renames). */
         { "__chalk_exit", (const void *)cell_exit },
-        { "_exit", (const void *)cell__exit },
-        { "_Exit", (const void *)cell__Exit },
-        { "quick_exit", (const void *)cell_quick_exit },
-        { "atexit", (const void *)cell_atexit },
-        { "at_quick_exit", (const void *)cell_atexit },
-        { "on_exit", (const void *)cell_on_exit },
-        { "fclose", (const void *)cell_fclose },
-        { "pthread_create", (const void *)cell_pthread_create },
-        { "thrd_create", (const void *)cell_thrd_create },
+        { "__chalk__exit", (const void *)cell__exit },
+        { "__chalk__Exit", (const void *)cell__Exit },
+        { "__chalk_quick_exit", (const void *)cell_quick_exit },
+        { "__chalk_atexit", (const void *)cell_atexit },
+        { "__chalk_at_quick_exit", (const void *)cell_atexit },
+        { "__chalk_on_exit", (const void *)cell_on_exit },
+        { "__chalk_fclose", (const void *)cell_fclose },
+        { "__chalk_pthread_create", (const void *)cell_pthread_create },
+        { "__chalk_thrd_create", (const void *)cell_thrd_create },
 #ifdef CELLRT_CHECKS_JUMPS
-        { "setjmp", (const void *)cellrt_setjmp },
-        { "_setjmp", (const void *)cellrt__setjmp },
-        { "__sigsetjmp", (const void *)cellrt_sigsetjmp },
-        { "longjmp", (const void *)cell_longjmp },
-        { "_longjmp", (const void *)cell__longjmp },
-        { "siglongjmp", (const void *)cell_siglongjmp },
+        { "__chalk__setjmp", (const void *)cellrt__setjmp },
+        { "__chalk___sigsetjmp", (const void *)cellrt_sigsetjmp },
+        { "__chalk_longjmp", (const void *)cell_longjmp },
+        { "__chalk__longjmp", (const void *)cell__longjmp },
+        { "__chalk_siglongjmp", (const void *)cell_siglongjmp },
 #endif
     };
     *n = sizeof syms / sizeof syms[0];

@@ -28,8 +28,15 @@ void cellrt_fail(const char *ename, const char *evalue, json_t *traceback)
     __attribute__((noreturn));
 
 /* The kernel's functions that generated code calls (__chalk_show_*, the
- * crash guard), to be added to every unit with tcc_add_symbol. */
+ * crash guard, the interposed library functions), to be added to every unit
+ * with tcc_add_symbol. */
 const compile_symbol *cellrt_symbols(size_t *n);
+
+/* #define lines to put in front of every unit: exit, _exit, _Exit,
+ * quick_exit, atexit, at_quick_exit, on_exit, fclose, pthread_create,
+ * thrd_create and (x86-64) _setjmp, __sigsetjmp, longjmp, _longjmp,
+ * siglongjmp become the run-time's __chalk_NAME. */
+const char *cellrt_renames(void);
 
 /* Crash information recorded by the guard, if the cell faulted. */
 typedef struct cellrt_crash {

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "cellrun.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -154,6 +155,36 @@ static void show_warnings(const char *diag)
                 json_pack("{s:{s:s, s:s}, s:{s:b}, s:{}}", "data", "text/plain", diag,
                           "text/html", html.s, "metadata", "chalk_warnings", 1, "transient"));
     cellsrc_buf_free(&html);
+}
+
+/* Diagnostics name the run-time's stand-ins (`__chalk__exit`, see
+ * cellrt_renames) as the user wrote them (`_exit`).  In place, from `from`
+ * on: the text only gets shorter. */
+static void plain_names(cellsrc_buf *diag, size_t from)
+{
+    static const char *const names[] = { "exit", "_exit", "_Exit", "quick_exit", "atexit",
+                                         "at_quick_exit", "on_exit", "fclose", "pthread_create",
+                                         "thrd_create", "_setjmp", "__sigsetjmp", "longjmp",
+                                         "_longjmp", "siglongjmp" };
+    if (!diag->s || from >= diag->len)
+        return;
+    char *w = diag->s + from;
+    for (const char *r = w; *r;) {
+        size_t skip = 0;
+        if (strncmp(r, "__chalk_", 8) == 0 && (r == diag->s || !(isalnum((unsigned char)r[-1]) || r[-1] == '_')))
+            for (size_t i = 0; i < sizeof names / sizeof *names && !skip; i++) {
+                size_t n = strlen(names[i]);
+                char after = r[8 + n];
+                if (strncmp(r + 8, names[i], n) == 0 && !(isalnum((unsigned char)after) || after == '_'))
+                    skip = 8;
+            }
+        if (skip)
+            r += skip;
+        else
+            *w++ = *r++;
+    }
+    *w = 0;
+    diag->len = (size_t)(w - diag->s);
 }
 
 /* libtcc's names for our wrappers, in the words a user knows. */
@@ -368,10 +399,10 @@ static void timeit(int (*body)(int, char **))
 /* The generated main() is renamed so that ours can arm the crash guard
  * first: tcc_run() installs libtcc's signal handlers just before it calls
  * main, and the guard must sit in front of them. */
-/* `exit` is renamed for the whole unit (headers included) so that a cell
- * that calls it, or takes its address, gets the run-time's (cellrt.c), and
- * main() notes that the body returned: only then did the cell finish. */
-static const char wrapper_head[] = "#define exit __chalk_exit\n#define main __chalk_body\n";
+/* exit() and the other library functions the run-time stands in for are
+ * renamed for the whole unit, headers included (cellrt_renames), and main()
+ * notes that the body returned: only then did the cell finish. */
+static const char wrapper_head[] = "#define main __chalk_body\n";
 static const char wrapper_tail[] =
     "\n#undef main\n"
     "void __chalk_arm(void);\nvoid __chalk_returned(void);\n"
@@ -439,6 +470,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     memcpy(syms + prep->nsymbols, rt, nrt * sizeof *rt);
 
     cellsrc_buf src = { 0 }, diag = { 0 };
+    cellsrc_buf_add(&src, cellrt_renames());
     cellsrc_buf_add(&src, wrapper_head);
     cellsrc_buf_add(&src, prep->source);
     cellsrc_buf_add(&src, wrapper_tail);
@@ -446,6 +478,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
         fprintf(stderr, "%s\n", src.s);
     compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags };
     void *unit = compile_unit(src.s, &opt, syms, prep->nsymbols + nrt, &diag);
+    plain_names(&diag, 0);
     if (!unit)
         fail_compile(diag.s ? diag.s : "");
     if (session_check_unit(st->sess, prep, st->cflags, unit, err, sizeof err) < 0) cellrt_fail("CompileError", err, NULL);
@@ -455,6 +488,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
 
     int link_failed = 0;
     int rc = compile_run(unit, &diag, &link_failed);
+    plain_names(&diag, warned);
     if (link_failed)
         fail_compile(diag.s + warned);
     const cellrt_crash *crash = cellrt_crash_info();

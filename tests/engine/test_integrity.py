@@ -132,7 +132,7 @@ def test_handlers_for_every_signal_do_not_reach_the_holder(fresh):
     _, kc = fresh
     ok(kc, "int before = 3;")
     ok(kc, "#include <signal.h>\nvoid bye(int s) { (void)s; _exit(0); }\n"
-           "for (int s = 1; s < NSIG; s++) signal(s, bye);")
+           "for (int s = 1; s < 65; s++) signal(s, bye);")
     check_fails_on_its_own(kc)
     assert run(kc, "before").value == "3"
 
