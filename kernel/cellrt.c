@@ -488,8 +488,8 @@ int cellrt_running_threads(void)
 static void report_call_site(void *ra, void *fp)
 {
     struct sigaction *tcc = &saved[SIGSEGV];
-    if (muted >= 2 || !guard_stack_top || !ra || !fp || crash.report_fd < 0 || !(tcc->sa_flags & SA_SIGINFO) ||
-        !tcc->sa_sigaction || syscall(SYS_gettid) != getpid())
+    if (muted >= 2 || !guard_stack_top || !ra || !fp || crash.report_fd < 0 ||
+        !(tcc->sa_flags & SA_SIGINFO) || !tcc->sa_sigaction || syscall(SYS_gettid) != getpid())
         return;     /* no line tables to ask, or not on the cell's own stack */
     ucontext_t uc;
     memset(&uc, 0, sizeof uc);
@@ -743,6 +743,7 @@ void cellrt_begin(int cellfd, int allow_stdin)
     cell_fd = cellfd;
     cell_pid = getpid();
     result_sent = 0;
+    guard_stack_top = NULL;     /* until this cell's main() arms the guard */
     atomic_store(&running_threads, 0);     /* threads do not survive fork */
     stdin_allowed = allow_stdin;
     muted = 0;

@@ -157,6 +157,11 @@ static void show_warnings(const char *diag)
     cellsrc_buf_free(&html);
 }
 
+static int is_ident_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
 /* Diagnostics name the run-time's stand-ins (`__chalk__exit`, see
  * cellrt_renames) as the user wrote them (`_exit`).  In place, from `from`
  * on: the text only gets shorter. */
@@ -171,11 +176,11 @@ static void plain_names(cellsrc_buf *diag, size_t from)
     char *w = diag->s + from;
     for (const char *r = w; *r;) {
         size_t skip = 0;
-        if (strncmp(r, "__chalk_", 8) == 0 && (r == diag->s || !(isalnum((unsigned char)r[-1]) || r[-1] == '_')))
+        int starts = r == diag->s || !is_ident_char(r[-1]);
+        if (starts && strncmp(r, "__chalk_", 8) == 0)
             for (size_t i = 0; i < sizeof names / sizeof *names && !skip; i++) {
                 size_t n = strlen(names[i]);
-                char after = r[8 + n];
-                if (strncmp(r + 8, names[i], n) == 0 && !(isalnum((unsigned char)after) || after == '_'))
+                if (strncmp(r + 8, names[i], n) == 0 && !is_ident_char(r[8 + n]))
                     skip = 8;
             }
         if (skip)

@@ -64,6 +64,7 @@ struct chalk_engine {
     int truncated;
     char *code;          /* the running cell, for what editor help learns from it */
     json_t *held;        /* the last execute_result content, not yet published */
+    int silent;          /* the running cell's: its values are never shown */
     char *limits;        /* --limits, passed on to every executor */
     editor *ed;          /* completion and inspection */
 };
@@ -239,6 +240,7 @@ int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin
     if (rc < 0)
         return -1;
     e->busy = 1;
+    e->silent = silent;
     free(e->code);
     e->code = strdup(code);
     e->output_used = 0;
@@ -295,6 +297,10 @@ static void release_held(chalk_engine *e, chalk_engine_sink sink, void *ctx)
         return;
     json_t *c = e->held;
     e->held = NULL;
+    if (e->silent) {
+        json_decref(c);
+        return;
+    }
     json_object_del(c, "execution_count");
     if (!json_object_get(c, "metadata"))
         json_object_set_new(c, "metadata", json_object());

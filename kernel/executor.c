@@ -151,7 +151,8 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
      * without pidfd_open (before 5.3): end of file only. */
     int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
     for (;;) {
-        struct pollfd p[3] = { { chan_fd, POLLIN, 0 }, { cellfd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+        struct pollfd p[3] = { { chan_fd, POLLIN, 0 }, { cellfd, POLLIN, 0 },
+                               { pidfd, POLLIN, 0 } };
         int timeout = -1;
         long next = kill_at >= 0 && (wall_at < 0 || kill_at < wall_at) ? kill_at : wall_at;
         if (next >= 0) {
