@@ -63,7 +63,8 @@ void isolate_init(int chan_fd)
  * FILE made, so a session whose streams are intact allocates nothing. */
 static FILE *good_stream(FILE *f, int fd, int mode)
 {
-    if (f && fileno(f) == fd && __fwritable(f) && fwide(f, 0) == 0) {
+    /* fwide: > 0 wide, < 0 bytes (any printf), 0 not yet oriented. */
+    if (f && fileno(f) == fd && __fwritable(f) && fwide(f, 0) <= 0) {
         clearerr(f);
         return f;
     }

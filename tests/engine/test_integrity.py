@@ -233,6 +233,18 @@ def test_closing_or_redirecting_stdout_and_stderr_lasts_one_cell(fresh, sabotage
     assert run(kc, "before").value == "7"
 
 
+# A stream is rebuilt only when a cell broke it: one FILE a cell would
+# otherwise cost is one more for every later fork and fflush(NULL) to walk.
+def test_intact_streams_are_kept_and_a_rebuilt_one_stays(fresh):
+    _, kc = fresh
+    where = 'printf("%p %p\\n", (void *)stdout, (void *)stderr);'
+    first = ok(kc, where).text()
+    assert ok(kc, where).text() == first
+    ok(kc, "fclose(stdout);")
+    rebuilt = ok(kc, where).text()
+    assert ok(kc, where).text() == rebuilt
+
+
 # main: the same sabotage inside the function a check calls: still an error
 # (the check's failure is not hidden), and later cells print again.
 def test_sabotaging_stdout_inside_a_check_does_not_hide_its_failure(fresh):
