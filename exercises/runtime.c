@@ -18,6 +18,10 @@ static ch_runtime rt_hooks;
 static int rt_installed;
 static int inited;
 
+static void gsl_handler(const char *reason, const char *file, int line, int gsl_errno);
+
+/* Also (re)installs GSL's error handler: the kernel calls this before every
+ * cell, so a cell's gsl_set_error_handler_off() lasts only for that cell. */
 void ch_set_runtime(const ch_runtime *rt)
 {
     if (rt) {
@@ -27,7 +31,8 @@ void ch_set_runtime(const ch_runtime *rt)
         memset(&rt_hooks, 0, sizeof rt_hooks);
         rt_installed = 0;
     }
-    ch_init();
+    inited = 1;
+    gsl_set_error_handler(gsl_handler);
 }
 
 static void gsl_handler(const char *reason, const char *file, int line, int gsl_errno)

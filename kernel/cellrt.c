@@ -8,6 +8,7 @@
 #include "cellrt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -16,7 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdatomic.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <threads.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <chalk.h>
@@ -26,6 +33,15 @@
 static int cell_fd = -1;
 static int stdin_allowed;
 static int stdin_note_given;
+static int muted;               /* %timeit: 1 hides values, 2 also displays */
+static pid_t cell_pid;          /* the process running the cell (not its forks) */
+/* The kernel publishes the last value a cell shows as its result only if
+ * nothing came after it.  Output and frames in one read of the kernel's
+ * cannot be ordered there, so the cell says whether it wrote anything
+ * since (cellrt_result_is_last). */
+static int result_sent;
+static unsigned long long wchar_at_result;
+static unsigned long long bytes_written(void);
 static cellrt_crash crash = { .report_fd = -1 };
 
 /* Flush the C streams before a frame leaves, so the kernel sees output and
@@ -44,11 +60,45 @@ static void flush_streams(void)
 
 void cellrt_send(const char *msg_type, json_t *content)
 {
+    if ((muted >= 1 && strcmp(msg_type, "execute_result") == 0) ||
+        (muted >= 2 && (strcmp(msg_type, "display_data") == 0 ||
+                        strcmp(msg_type, "update_display_data") == 0 ||
+                        strcmp(msg_type, "clear_output") == 0))) {
+        json_decref(content);
+        return;
+    }
     flush_streams();
     json_t *msg = json_pack("{s:s, s:o}", "msg_type", msg_type, "content", content);
     if (msg && frame_write(cell_fd, msg) < 0)
         _exit(70);      /* the holder is gone: nobody to report to */
     json_decref(msg);
+    if (strcmp(msg_type, "execute_result") == 0) {
+        result_sent = 1;
+        wchar_at_result = bytes_written();
+    }
+}
+
+/* Bytes this process has written with write() and friends, all
+ * descriptors together (/proc/self/io's wchar); 0 if unknown. */
+static unsigned long long bytes_written(void)
+{
+    char buf[512];
+    int fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    const char *w = strstr(buf, "wchar:");
+    return w ? strtoull(w + 6, NULL, 10) : 0;
+}
+
+int cellrt_result_is_last(void)
+{
+    if (!result_sent)
+        return 1;
+    flush_streams();
+    return bytes_written() == wchar_at_result;
 }
 
 void cellrt_fail(const char *ename, const char *evalue, json_t *traceback)
@@ -247,8 +297,11 @@ static ssize_t stdin_read(void *cookie, char *buf, size_t size)
         if (!stdin_allowed) {
             if (!stdin_note_given) {
                 stdin_note_given = 1;
+                /* On stdout: graders score any stderr as a failure, and a
+                 * cell that reads input is not wrong for lack of a typist. */
                 fputs("[chalk] no input available: this front end does not accept input "
-                      "(allow_stdin is false), so reading stdin gives end of file\n", stderr);
+                      "(allow_stdin is false), so reading stdin gives end of file\n", stdout);
+                fflush(stdout);
             }
             return 0;
         }
@@ -274,9 +327,10 @@ static ssize_t stdin_read(void *cookie, char *buf, size_t size)
 /* One stream for the whole session, opened by the first cell and inherited
  * by every later holder: a new FILE per cell would never be closed, and
  * glibc walks the list of all FILEs in fflush(NULL) and in every fork. */
+static FILE *cell_stdin;
+
 static void install_stdin(void)
 {
-    static FILE *cell_stdin;
     if (!cell_stdin) {
         cookie_io_functions_t io = { .read = stdin_read };
         cell_stdin = fopencookie(NULL, "r", io);
@@ -316,7 +370,8 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
      * cell's line tables: let it write its report, but into our memfd rather
      * than the user's stderr, then it unwinds back into tcc_run. */
     struct sigaction *tcc = &saved[sig];
-    if (crash.report_fd >= 0 && (tcc->sa_flags & SA_SIGINFO) && tcc->sa_sigaction) {
+    /* Under %timeit's loops tcc_run has returned: nothing to unwind to. */
+    if (muted < 2 && crash.report_fd >= 0 && (tcc->sa_flags & SA_SIGINFO) && tcc->sa_sigaction) {
         dup2(crash.report_fd, 2);
         tcc->sa_sigaction(sig, si, uctx);
     }
@@ -347,9 +402,305 @@ static void guard_arm(void)
         sigaction(guarded[i], &sa, &saved[guarded[i]]);
 }
 
+/* ---- threads the cell starts ----
+ * Counted from start to finish, so that a cell cannot hand the holder a
+ * thread that runs on (isolate_leftovers refuses it).  Only the cell's own:
+ * the libraries' worker pools (OpenBLAS starts one on a large product) are
+ * not the cell's doing and outlive no fork. */
+
+static atomic_int running_threads;
+
+typedef struct thread_start {
+    void *(*fn)(void *);
+    int (*c11)(void *);
+    void *arg;
+} thread_start;
+
+static void thread_finished(void *unused)
+{
+    (void)unused;
+    atomic_fetch_sub(&running_threads, 1);
+}
+
+static void *thread_main(void *p)
+{
+    thread_start t = *(thread_start *)p;
+    free(p);
+    void *r = NULL;
+    /* Also run by pthread_exit, thrd_exit and cancellation. */
+    pthread_cleanup_push(thread_finished, NULL);
+    if (t.c11)
+        r = (void *)(intptr_t)t.c11(t.arg);
+    else
+        r = t.fn(t.arg);
+    pthread_cleanup_pop(1);
+    return r;
+}
+
+static int cell_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
+                               void *arg)
+{
+    thread_start *t = malloc(sizeof *t);
+    if (!t)
+        return EAGAIN;
+    *t = (thread_start){ fn, NULL, arg };
+    atomic_fetch_add(&running_threads, 1);
+    int rc = pthread_create(th, attr, thread_main, t);
+    if (rc) {
+        atomic_fetch_sub(&running_threads, 1);
+        free(t);
+    }
+    return rc;
+}
+
+static int cell_thrd_create(thrd_t *th, int (*fn)(void *), void *arg)
+{
+    thread_start *t = malloc(sizeof *t);
+    if (!t)
+        return thrd_nomem;
+    *t = (thread_start){ NULL, fn, arg };
+    atomic_fetch_add(&running_threads, 1);
+    /* thrd_t is a pthread_t in glibc. */
+    int rc = pthread_create((pthread_t *)th, NULL, thread_main, t);
+    if (rc) {
+        atomic_fetch_sub(&running_threads, 1);
+        free(t);
+        return rc == ENOMEM ? thrd_nomem : thrd_error;
+    }
+    return thrd_success;
+}
+
+int cellrt_running_threads(void)
+{
+    return atomic_load(&running_threads);
+}
+
+/* ---- leaving a cell early: exit() and its family, longjmp ----
+ *
+ * None of them may end a cell "ok": a check that never ran did not pass.
+ * Each ends the cell as an error naming the call and, where libtcc's line
+ * tables know it, the cell line and function that made it.  For that the
+ * call is reported as libtcc reports a fault: its own handler gets a
+ * context whose instruction pointer is the call's return address and whose
+ * frame is the caller's, prints "cell[5]:3: at softmax: ..." into the
+ * report memfd and unwinds to tcc_run; cellrun then reads the report. */
+
+static void report_call_site(void *ra, void *fp)
+{
+    struct sigaction *tcc = &saved[SIGSEGV];
+    if (muted >= 2 || !guard_stack_top || !ra || !fp || crash.report_fd < 0 ||
+        !(tcc->sa_flags & SA_SIGINFO) || !tcc->sa_sigaction || syscall(SYS_gettid) != getpid())
+        return;     /* no line tables to ask, or not on the cell's own stack */
+    ucontext_t uc;
+    memset(&uc, 0, sizeof uc);
+#if defined(__x86_64__)
+    uc.uc_mcontext.gregs[REG_RIP] = (greg_t)((char *)ra - 1);
+    uc.uc_mcontext.gregs[REG_RBP] = (greg_t)fp;
+    uc.uc_mcontext.gregs[REG_RSP] = (greg_t)fp;
+#elif defined(__aarch64__)
+    uc.uc_mcontext.pc = (unsigned long)((char *)ra - 1);
+    uc.uc_mcontext.regs[29] = (unsigned long)fp;
+    uc.uc_mcontext.sp = (unsigned long)fp;
+#else
+    return;
+#endif
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = SIGSEGV;
+    flush_streams();
+    dup2(crash.report_fd, 2);
+    tcc->sa_sigaction(SIGSEGV, &si, &uc);   /* unwinds into tcc_run */
+}
+
+/* The frame of whoever called the function this is expanded in (cell
+ * code: libtcc always keeps frame pointers). */
+#define CALLER_FRAME() (*(void **)__builtin_frame_address(0))
+
+static void __attribute__((noreturn)) leave(const char *ename, const char *what, void *ra,
+                                            void *fp)
+{
+    snprintf(crash.leave_ename, sizeof crash.leave_ename, "%s", ename);
+    snprintf(crash.leave_what, sizeof crash.leave_what, "%s", what);
+    report_call_site(ra, fp);
+    char evalue[400];
+    snprintf(evalue, sizeof evalue, "%s; the session is as it was before this cell", what);
+    cellrt_fail(ename, evalue, NULL);
+}
+
+static void __attribute__((noreturn)) leave_exit(const char *fn, int status, void *ra, void *fp)
+{
+    char what[128];
+    snprintf(what, sizeof what, "%s(%d) called", fn, status);
+    leave("SystemExit", what, ra, fp);
+}
+
+/* The cell's exit (cellrt_renames; libtcc also defines an `exit` of its own
+ * for tcc_run, which the renaming keeps the cell from reaching). */
+/* A process the cell forked is not the cell: exit() and _exit() end it as
+ * they would any C program's. */
+static void __attribute__((noreturn, noinline)) cell_exit(int status)
+{
+    if (getpid() != cell_pid)
+        exit(status);
+    leave_exit("exit", status, __builtin_return_address(0), CALLER_FRAME());
+}
+
+static void __attribute__((noreturn, noinline)) cell__exit(int status)
+{
+    if (getpid() != cell_pid)
+        _exit(status);
+    leave_exit("_exit", status, __builtin_return_address(0), CALLER_FRAME());
+}
+
+static void __attribute__((noreturn, noinline)) cell__Exit(int status)
+{
+    if (getpid() != cell_pid)
+        _Exit(status);
+    leave_exit("_Exit", status, __builtin_return_address(0), CALLER_FRAME());
+}
+
+static void __attribute__((noreturn, noinline)) cell_quick_exit(int status)
+{
+    if (getpid() != cell_pid)
+        quick_exit(status);
+    leave_exit("quick_exit", status, __builtin_return_address(0), CALLER_FRAME());
+}
+
+/* A cell is not a program: what it registers to run at exit never runs
+ * (the executor's processes always leave with _exit). */
+static int cell_atexit(void (*fn)(void))
+{
+    (void)fn;
+    return 0;
+}
+
+static int cell_on_exit(void (*fn)(int, void *), void *arg)
+{
+    (void)fn;
+    (void)arg;
+    return 0;
+}
+
+/* fclose(stdin) would free the session's one stdin stream (see
+ * install_stdin) under every later cell; it only discards what is buffered. */
+static int cell_fclose(FILE *f)
+{
+    if (f && f == cell_stdin) {
+        __fpurge(f);
+        return 0;
+    }
+    return fclose(f);
+}
+
+/* longjmp may only go to a jmp_buf that a setjmp of this cell filled.  One
+ * saved by an earlier cell points into frames that are gone; jumping there
+ * lands in that cell's code and returns from its main() as if this cell
+ * had finished.  setjmp cannot be wrapped by a C function (it returns
+ * twice), so a few instructions note the buffer and jump on to glibc's. */
+#if defined(__x86_64__)
+#define CELLRT_CHECKS_JUMPS 1
+#define JMPBUFS 1024
+static const void *jmpbufs[JMPBUFS];
+static size_t njmpbufs;
+static int jmpbufs_full;
+
+void cellrt_note_jmpbuf(const void *jb) __attribute__((visibility("hidden"), used));
+void cellrt_note_jmpbuf(const void *jb)
+{
+    for (size_t i = njmpbufs; i-- > 0;)
+        if (jmpbufs[i] == jb)
+            return;
+    if (njmpbufs < JMPBUFS)
+        jmpbufs[njmpbufs++] = jb;
+    else
+        jmpbufs_full = 1;       /* from here on, no jump is refused */
+}
+
+int cellrt__setjmp(void *), cellrt_sigsetjmp(void *, int);
+__asm__(".text\n"
+        ".globl cellrt__setjmp\n.hidden cellrt__setjmp\n.type cellrt__setjmp,@function\n"
+        "cellrt__setjmp:\n"
+        "  push %rdi\n  call cellrt_note_jmpbuf\n  pop %rdi\n  jmp _setjmp@PLT\n"
+        ".globl cellrt_sigsetjmp\n.hidden cellrt_sigsetjmp\n.type cellrt_sigsetjmp,@function\n"
+        "cellrt_sigsetjmp:\n"
+        "  push %rdi\n  push %rsi\n  sub $8, %rsp\n  call cellrt_note_jmpbuf\n"
+        "  add $8, %rsp\n  pop %rsi\n  pop %rdi\n  jmp __sigsetjmp@PLT\n");
+
+static void check_jump(const void *jb, const char *fn, void *ra, void *fp)
+{
+    if (jmpbufs_full)
+        return;
+    for (size_t i = njmpbufs; i-- > 0;)
+        if (jmpbufs[i] == jb)
+            return;
+    char what[200];
+    snprintf(what, sizeof what, "%s() to a jmp_buf that no setjmp() of this cell filled "
+             "(an earlier cell's: its frames are gone)", fn);
+    leave("LongjmpError", what, ra, fp);
+}
+
+static void __attribute__((noreturn, noinline)) cell_longjmp(struct __jmp_buf_tag *jb, int v)
+{
+    check_jump(jb, "longjmp", __builtin_return_address(0), CALLER_FRAME());
+    longjmp(jb, v);
+}
+
+static void __attribute__((noreturn, noinline)) cell__longjmp(struct __jmp_buf_tag *jb, int v)
+{
+    check_jump(jb, "_longjmp", __builtin_return_address(0), CALLER_FRAME());
+    _longjmp(jb, v);
+}
+
+static void __attribute__((noreturn, noinline)) cell_siglongjmp(struct __jmp_buf_tag *jb, int v)
+{
+    check_jump(jb, "siglongjmp", __builtin_return_address(0), CALLER_FRAME());
+    siglongjmp(jb, v);
+}
+#endif
+
+/* Set by the generated main() when the cell's body returned: a cell that
+ * ends any other way (libtcc's own exit, reached by a path we do not
+ * rename) did not finish. */
+static int body_returned;
+
+static void note_returned(void)
+{
+    body_returned = 1;
+}
+
+int cellrt_body_returned(void)
+{
+    return body_returned;
+}
+
+void cellrt_mute(int level)
+{
+    flush_streams();
+    muted = level;
+}
+
 const cellrt_crash *cellrt_crash_info(void)
 {
     return &crash;
+}
+
+const char *cellrt_renames(void)
+{
+    /* Object-like, so that a call, a declaration in a header and a
+     * function pointer all name ours; setjmp and sigsetjmp are glibc
+     * macros for _setjmp and __sigsetjmp.  The unit defines none of the
+     * library's names (the session refuses a unit that does). */
+    return "#define exit __chalk_exit\n#define _exit __chalk__exit\n#define _Exit __chalk__Exit\n"
+           "#define quick_exit __chalk_quick_exit\n#define atexit __chalk_atexit\n"
+           "#define at_quick_exit __chalk_at_quick_exit\n#define on_exit __chalk_on_exit\n"
+           "#define fclose __chalk_fclose\n#define pthread_create __chalk_pthread_create\n"
+           "#define thrd_create __chalk_thrd_create\n"
+#ifdef CELLRT_CHECKS_JUMPS
+           "#define _setjmp __chalk__setjmp\n#define __sigsetjmp __chalk___sigsetjmp\n"
+           "#define longjmp __chalk_longjmp\n#define _longjmp __chalk__longjmp\n"
+           "#define siglongjmp __chalk_siglongjmp\n"
+#endif
+        ;
 }
 
 const compile_symbol *cellrt_symbols(size_t *n)
@@ -363,6 +714,25 @@ const compile_symbol *cellrt_symbols(size_t *n)
         { "__chalk_show_char", (const void *)show_char },
         { "__chalk_show_str", (const void *)show_str },
         { "__chalk_show_ptr", (const void *)show_ptr },
+        { "__chalk_returned", (const void *)note_returned },
+        /* The interposed names (see cellrt_renames). */
+        { "__chalk_exit", (const void *)cell_exit },
+        { "__chalk__exit", (const void *)cell__exit },
+        { "__chalk__Exit", (const void *)cell__Exit },
+        { "__chalk_quick_exit", (const void *)cell_quick_exit },
+        { "__chalk_atexit", (const void *)cell_atexit },
+        { "__chalk_at_quick_exit", (const void *)cell_atexit },
+        { "__chalk_on_exit", (const void *)cell_on_exit },
+        { "__chalk_fclose", (const void *)cell_fclose },
+        { "__chalk_pthread_create", (const void *)cell_pthread_create },
+        { "__chalk_thrd_create", (const void *)cell_thrd_create },
+#ifdef CELLRT_CHECKS_JUMPS
+        { "__chalk__setjmp", (const void *)cellrt__setjmp },
+        { "__chalk___sigsetjmp", (const void *)cellrt_sigsetjmp },
+        { "__chalk_longjmp", (const void *)cell_longjmp },
+        { "__chalk__longjmp", (const void *)cell__longjmp },
+        { "__chalk_siglongjmp", (const void *)cell_siglongjmp },
+#endif
     };
     *n = sizeof syms / sizeof syms[0];
     return syms;
@@ -371,7 +741,18 @@ const compile_symbol *cellrt_symbols(size_t *n)
 void cellrt_begin(int cellfd, int allow_stdin)
 {
     cell_fd = cellfd;
+    cell_pid = getpid();
+    result_sent = 0;
+    guard_stack_top = NULL;     /* until this cell's main() arms the guard */
+    atomic_store(&running_threads, 0);     /* threads do not survive fork */
     stdin_allowed = allow_stdin;
+    muted = 0;
+    body_returned = 0;
+    crash.leave_ename[0] = crash.leave_what[0] = 0;
+#ifdef CELLRT_CHECKS_JUMPS
+    njmpbufs = 0;       /* the holder's list is an earlier cell's */
+    jmpbufs_full = 0;
+#endif
     /* A fresh report file per cell: the holder that ran the last cell may
      * have one already, and its children must not share it. */
     if (crash.report_fd >= 0)

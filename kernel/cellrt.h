@@ -28,8 +28,15 @@ void cellrt_fail(const char *ename, const char *evalue, json_t *traceback)
     __attribute__((noreturn));
 
 /* The kernel's functions that generated code calls (__chalk_show_*, the
- * crash guard), to be added to every unit with tcc_add_symbol. */
+ * crash guard, the interposed library functions), to be added to every unit
+ * with tcc_add_symbol. */
 const compile_symbol *cellrt_symbols(size_t *n);
+
+/* #define lines to put in front of every unit: exit, _exit, _Exit,
+ * quick_exit, atexit, at_quick_exit, on_exit, fclose, pthread_create,
+ * thrd_create and (x86-64) _setjmp, __sigsetjmp, longjmp, _longjmp,
+ * siglongjmp become the run-time's __chalk_NAME. */
+const char *cellrt_renames(void);
 
 /* Crash information recorded by the guard, if the cell faulted. */
 typedef struct cellrt_crash {
@@ -38,8 +45,24 @@ typedef struct cellrt_crash {
     void *addr;              /* faulting address */
     int stack_overflow;
     int report_fd;           /* memfd that received libtcc's report */
+    char leave_ename[32];    /* the cell left early (exit, a bad longjmp): */
+    char leave_what[200];    /*   e.g. "SystemExit", "exit(0) called"; "" if not */
 } cellrt_crash;
 const cellrt_crash *cellrt_crash_info(void);
+
+/* 1 if the cell wrote nothing (output, frames, files) since the last value
+ * it showed (or showed none): that value may be the cell's result. */
+int cellrt_result_is_last(void);
+
+/* Threads the cell's code started (pthread_create, thrd_create) that have
+ * not finished. */
+int cellrt_running_threads(void);
+
+/* 1 once the generated main() saw the cell's body return. */
+int cellrt_body_returned(void);
+
+/* %timeit: 1 drops shown values, 2 also displays and clear_output. */
+void cellrt_mute(int level);
 
 /* Write errors of the helper library and GSL into cell errors. */
 void cellrt_install_library_hooks(void);

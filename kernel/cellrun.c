@@ -8,7 +8,9 @@
 #define _GNU_SOURCE
 #include "cellrun.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <math.h>
 #include <signal.h>
@@ -23,6 +25,7 @@
 #include "cellrt.h"
 #include "compile_tcc.h"
 #include "headers.h"
+#include "isolate.h"
 #include "magics.h"
 
 void executor_state_init(executor_state *st, const executor_config *cfg)
@@ -154,6 +157,41 @@ static void show_warnings(const char *diag)
     cellsrc_buf_free(&html);
 }
 
+static int is_ident_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Diagnostics name the run-time's stand-ins (`__chalk__exit`, see
+ * cellrt_renames) as the user wrote them (`_exit`).  In place, from `from`
+ * on: the text only gets shorter. */
+static void plain_names(cellsrc_buf *diag, size_t from)
+{
+    static const char *const names[] = { "exit", "_exit", "_Exit", "quick_exit", "atexit",
+                                         "at_quick_exit", "on_exit", "fclose", "pthread_create",
+                                         "thrd_create", "_setjmp", "__sigsetjmp", "longjmp",
+                                         "_longjmp", "siglongjmp" };
+    if (!diag->s || from >= diag->len)
+        return;
+    char *w = diag->s + from;
+    for (const char *r = w; *r;) {
+        size_t skip = 0;
+        int starts = r == diag->s || !is_ident_char(r[-1]);
+        if (starts && strncmp(r, "__chalk_", 8) == 0)
+            for (size_t i = 0; i < sizeof names / sizeof *names && !skip; i++) {
+                size_t n = strlen(names[i]);
+                if (strncmp(r + 8, names[i], n) == 0 && !is_ident_char(r[8 + n]))
+                    skip = 8;
+            }
+        if (skip)
+            r += skip;
+        else
+            *w++ = *r++;
+    }
+    *w = 0;
+    diag->len = (size_t)(w - diag->s);
+}
+
 /* libtcc's names for our wrappers, in the words a user knows. */
 static void tidy_report_line(const char *line, size_t n, json_t *out, int *unknown_frames)
 {
@@ -184,9 +222,9 @@ static void tidy_report_line(const char *line, size_t n, json_t *out, int *unkno
     cellsrc_buf_free(&b);
 }
 
-/* libtcc wrote its report ("cell[2]:5: at f: RUNTIME ERROR: ...") into the
- * crash memfd; make it the error's traceback and name the first line. */
-static void fail_crash(const cellrt_crash *c)
+/* libtcc's report ("cell[2]:5: at f: RUNTIME ERROR: ...", then callers)
+ * from the crash memfd, as traceback lines in the user's words. */
+static json_t *crash_report_lines(const cellrt_crash *c)
 {
     char report[8192] = "";
     if (c->report_fd >= 0) {
@@ -202,8 +240,41 @@ static void fail_crash(const cellrt_crash *c)
             tidy_report_line(p, n, lines, &unknown);
         p += n + (nl != NULL);
     }
+    return lines;
+}
+
+/* "cell[2]:5: at f: RUNTIME ERROR: ..." -> " at cell[2]:5 in f()" */
+static void report_where(json_t *lines, char *where, size_t size)
+{
+    where[0] = 0;
+    const char *first = json_string_value(json_array_get(lines, 0));
+    const char *at = first ? strstr(first, ": at ") : NULL;
+    if (at && strncmp(first, "cell[", 5) == 0) {
+        const char *fn = at + 5, *colon = strchr(fn, ':');
+        snprintf(where, size, " at %.*s", (int)(at - first), first);
+        if (colon && colon - fn < 64 && strncmp(fn, "<cell>", 6) != 0)
+            snprintf(where + strlen(where), size - strlen(where), " in %.*s()",
+                     (int)(colon - fn), fn);
+    }
+}
+
+static void fail_with_report(const char *ename, const char *evalue, json_t *lines)
+{
+    json_t *tb = json_array();
+    json_array_append_new(tb, json_sprintf("%s: %s", ename, evalue));
+    /* The first line is libtcc's own (it names a fault that did not happen
+     * when the cell left early): the callers after it are what counts. */
+    json_array_extend(tb, lines);
+    json_decref(lines);
+    cellrt_fail(ename, evalue, tb);
+}
+
+/* The cell crashed: name the signal and where. */
+static void fail_crash(const cellrt_crash *c)
+{
+    json_t *lines = crash_report_lines(c);
     const char *abbrev = sigabbrev_np(c->sig);
-    char ename[32], evalue[1024];
+    char ename[32], evalue[1024], where[256];
     snprintf(ename, sizeof ename, "SIG%s", abbrev ? abbrev : "?");
     const char *what = c->stack_overflow ? "Stack overflow (runaway recursion?)"
                        : c->sig == SIGSEGV ? "Segmentation fault"
@@ -211,28 +282,46 @@ static void fail_crash(const cellrt_crash *c)
                        : c->sig == SIGBUS ? "Bus error"
                        : c->sig == SIGABRT ? "Aborted"
                        : strsignal(c->sig);
-    /* "cell[2]:5: at f: RUNTIME ERROR: ..." -> " at cell[2]:5 in f()" */
-    char where[256] = "";
-    const char *first = json_string_value(json_array_get(lines, 0));
-    const char *at = first ? strstr(first, ": at ") : NULL;
-    if (at && strncmp(first, "cell[", 5) == 0) {
-        const char *fn = at + 5, *colon = strchr(fn, ':');
-        snprintf(where, sizeof where, " at %.*s", (int)(at - first), first);
-        if (colon && colon - fn < 64 && strncmp(fn, "<cell>", 6) != 0)
-            snprintf(where + strlen(where), sizeof where - strlen(where), " in %.*s()",
-                     (int)(colon - fn), fn);
-    }
+    report_where(lines, where, sizeof where);
     if (c->sig == SIGSEGV && !c->stack_overflow)
         snprintf(evalue, sizeof evalue, "%s%s (address %p); the session is as it was "
                  "before this cell", what, where, c->addr);
     else
         snprintf(evalue, sizeof evalue, "%s%s; the session is as it was before this cell",
                  what, where);
-    json_t *tb = json_array();
-    json_array_append_new(tb, json_sprintf("%s: %s", ename, evalue));
-    json_array_extend(tb, lines);
+    fail_with_report(ename, evalue, lines);
+}
+
+/* The cell left early (exit(), _exit(), a longjmp out of it): like
+ * IPython's SystemExit, an error that says so, never "ok". */
+static void fail_leave(const cellrt_crash *c)
+{
+    json_t *lines = crash_report_lines(c);
+    char evalue[600], where[256];
+    report_where(lines, where, sizeof where);
+    /* libtcc's first line speaks of an invalid memory access: drop its
+     * message, keep the place.  Code of an earlier cell is not in this
+     * cell's line tables (a raw address "at ???"): then the place is the
+     * first line of this cell on the way there. */
+    json_t *tidy = json_array();
+    size_t i;
+    json_t *line;
+    json_array_foreach(lines, i, line) {
+        const char *t = json_string_value(line);
+        if (!t || strstr(t, "???"))
+            continue;
+        const char *rt = strstr(t, ": RUNTIME ERROR:");
+        json_array_append_new(tidy, rt ? json_stringn(t, (size_t)(rt - t)) : json_incref(line));
+    }
     json_decref(lines);
-    cellrt_fail(ename, evalue, tb);
+    const char *first = json_string_value(json_array_get(tidy, 0));
+    const char *by = first ? strstr(first, ": by ") : NULL;
+    if (!where[0] && by && strncmp(first, "cell[", 5) == 0)
+        snprintf(where, sizeof where, " in code of an earlier cell, called at %.*s",
+                 (int)(by - first), first);
+    snprintf(evalue, sizeof evalue, "%s%s; the session is as it was before this cell",
+             c->leave_what, where);
+    fail_with_report(c->leave_ename, evalue, tidy);
 }
 
 static void *lookup(void *unit, const char *name)
@@ -265,6 +354,18 @@ static void format_time(char *buf, size_t n, double s)
 static void timeit(int (*body)(int, char **))
 {
     char *argv[] = { "cell", NULL };
+    /* The cell has run once already, its output shown; the loops print
+     * into /dev/null (and show nothing), or a printf in the timed code
+     * would flood the notebook thousands of times over. */
+    fflush(stdout);
+    fflush(stderr);
+    int out = dup(1), errfd = dup(2), devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devnull >= 0) {
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        close(devnull);
+    }
+    cellrt_mute(2);
     long loops = 1;
     for (;;) {
         double t0 = seconds_now();
@@ -286,6 +387,13 @@ static void timeit(int (*body)(int, char **))
     }
     for (int r = 0; r < RUNS; r++)
         var += (per[r] - mean) * (per[r] - mean) / (RUNS - 1);
+    fflush(stdout);
+    fflush(stderr);
+    if (out >= 0 && errfd >= 0) {
+        dup2(out, 1);
+        dup2(errfd, 2);
+    }
+    cellrt_mute(1);
     char m[32], sd[32];
     format_time(m, sizeof m, mean);
     format_time(sd, sizeof sd, sqrt(var));
@@ -296,11 +404,15 @@ static void timeit(int (*body)(int, char **))
 /* The generated main() is renamed so that ours can arm the crash guard
  * first: tcc_run() installs libtcc's signal handlers just before it calls
  * main, and the guard must sit in front of them. */
+/* exit() and the other library functions the run-time stands in for are
+ * renamed for the whole unit, headers included (cellrt_renames), and main()
+ * notes that the body returned: only then did the cell finish. */
 static const char wrapper_head[] = "#define main __chalk_body\n";
 static const char wrapper_tail[] =
     "\n#undef main\n"
-    "void __chalk_arm(void);\n"
-    "int main(int argc, char **argv) { __chalk_arm(); return __chalk_body(argc, argv); }\n";
+    "void __chalk_arm(void);\nvoid __chalk_returned(void);\n"
+    "int main(int argc, char **argv) { __chalk_arm(); int __chalk_rc = __chalk_body(argc, argv); "
+    "__chalk_returned(); return __chalk_rc; }\n";
 
 /* libtcc makes each cell's code executable with mprotect() on its piece of
  * the malloc heap, which splits the heap into two more mappings per cell.
@@ -346,6 +458,8 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     char err[1024];
     char *timed = NULL;
     int timing = magics_timeit_code(code ? code : "", &timed);
+    if (timing)
+        cellrt_mute(1);     /* the timed code's value is never shown */
     session_prepared *prep = NULL;
     if (session_prepare(st->sess, timing ? timed : code ? code : "", count, &prep, err,
                         sizeof err) < 0)
@@ -361,6 +475,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     memcpy(syms + prep->nsymbols, rt, nrt * sizeof *rt);
 
     cellsrc_buf src = { 0 }, diag = { 0 };
+    cellsrc_buf_add(&src, cellrt_renames());
     cellsrc_buf_add(&src, wrapper_head);
     cellsrc_buf_add(&src, prep->source);
     cellsrc_buf_add(&src, wrapper_tail);
@@ -368,6 +483,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
         fprintf(stderr, "%s\n", src.s);
     compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags };
     void *unit = compile_unit(src.s, &opt, syms, prep->nsymbols + nrt, &diag);
+    plain_names(&diag, 0);
     if (!unit)
         fail_compile(diag.s ? diag.s : "");
     if (session_check_unit(st->sess, prep, st->cflags, unit, err, sizeof err) < 0) cellrt_fail("CompileError", err, NULL);
@@ -377,20 +493,27 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
 
     int link_failed = 0;
     int rc = compile_run(unit, &diag, &link_failed);
+    plain_names(&diag, warned);
     if (link_failed)
         fail_compile(diag.s + warned);
     const cellrt_crash *crash = cellrt_crash_info();
+    if (crash->leave_ename[0])
+        fail_leave(crash);
     if (crash->sig)
         fail_crash(crash);
     fflush(stdout);
     fflush(stderr);
-    /* libtcc's exit() longjmps out with the status, using 256 for 0 (setjmp
-     * cannot return 0 twice). */
-    if (rc == 256)
-        rc = 0;
+    if (!cellrt_body_returned()) {
+        /* libtcc's own exit() (a path that escaped the renaming) longjmps
+         * out with the status, 256 standing for 0. */
+        char msg[160];
+        snprintf(msg, sizeof msg, "exit(%d) called; the session is as it was before this cell",
+                 rc == 256 ? 0 : rc);
+        cellrt_fail("SystemExit", msg, NULL);
+    }
     if (rc != 0) {
         char msg[128];
-        snprintf(msg, sizeof msg, "the cell exited with status %d", rc);
+        snprintf(msg, sizeof msg, "the cell's main() returned status %d", rc);
         cellrt_fail("Exit", msg, NULL);
     }
     if (timing) {
@@ -398,13 +521,20 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
         cellrt_send("execute_done", json_pack("{s:s, s:b}", "status", "ok", "keep", 0));
         _exit(0);
     }
+    /* What would reach the holder: threads, child processes, the
+     * kernel's descriptors. */
+    const char *left = isolate_leftovers(cellrt_running_threads(), err, sizeof err);
+    if (left)
+        cellrt_fail(left, err, NULL);
     if (session_commit(st->sess, prep, lookup, unit, err, sizeof err) < 0)
         cellrt_fail("KernelError", err, NULL);
 
     json_t *defined = json_array();
     for (size_t i = 0; i < prep->ndefines; i++)
         json_array_append_new(defined, json_string(prep->defines[i]));
-    cellrt_send("execute_done", json_pack("{s:s, s:o}", "status", "ok", "defined", defined));
+    int last = cellrt_result_is_last();
+    cellrt_send("execute_done", json_pack("{s:s, s:o, s:b}", "status", "ok", "defined", defined,
+                                          "last_result", last));
     session_prepared_free(&prep);
     cellsrc_buf_free(&src);
     cellsrc_buf_free(&diag);

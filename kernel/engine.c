@@ -7,6 +7,16 @@
  * delivered after the pipes have been drained, which keeps a cell's prints
  * and displays in the order it made them.
  *
+ * Only the last value a cell shows is its result: the executor sends every
+ * value (a trailing expression, ch_show_vector anywhere) as an
+ * execute_result, and the engine holds the latest one back; anything that
+ * follows it (output, a display, another value, an error) sends it on first
+ * as display_data, and only a cell that ends "ok" right after it publishes
+ * it as execute_result.  nbgrader gives partial credit at the first numeric
+ * execute_result of a graded cell, so a debug print before a failing check
+ * must not look like the cell's value.  Decided here, past everything a
+ * cell's code can reach.
+ *
  * The kernel is the executors' subreaper: when a holder hands over to its
  * child and exits, the child becomes ours to reap.
  */
@@ -53,6 +63,9 @@ struct chalk_engine {
     size_t output_used;  /* bytes of this cell's output published so far */
     int truncated;
     char *code;          /* the running cell, for what editor help learns from it */
+    json_t *held;        /* the last execute_result content, not yet published */
+    int silent;          /* the running cell's: its values are never shown */
+    char *limits;        /* --limits, passed on to every executor */
     editor *ed;          /* completion and inspection */
 };
 
@@ -100,7 +113,10 @@ static int spawn(chalk_engine *e)
         /* The lineage must hold no socket of the kernel's. */
         for (int fd = 4; fd < 1024; fd++)
             close(fd);
-        execl(e->path, "chalk-executor", "--channel", "3", (char *)NULL);
+        if (e->limits)
+            execl(e->path, "chalk-executor", "--channel", "3", "--limits", e->limits, (char *)NULL);
+        else
+            execl(e->path, "chalk-executor", "--channel", "3", (char *)NULL);
         (void)!write(2, failed, (size_t)nfailed);
         _exit(127);
     }
@@ -144,17 +160,29 @@ static void find_executor(char *out, size_t size)
         snprintf(out, size, "%s", CHALK_EXECUTOR_PATH);
 }
 
-chalk_engine *engine_new(void)
+chalk_engine *engine_new(const char *limits)
 {
     chalk_engine *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
     executor_config_defaults(&e->cfg);
+    if (limits) {
+        char err[256];
+        /* The output cap is the kernel's to enforce: it takes the ceiling
+         * too; the executor checks the rest. */
+        if (executor_apply_ceilings(limits, &e->cfg.ceiling, &e->cfg.limits, err, sizeof err) < 0) {
+            log_error("%s", err);
+            free(e);
+            return NULL;
+        }
+        e->limits = strdup(limits);
+    }
     find_executor(e->path, sizeof e->path);
     e->output_limit = e->cfg.limits.output_bytes;
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (spawn(e) < 0) {
         log_error("cannot start the executor: %s", strerror(errno));
+        free(e->limits);
         free(e);
         return NULL;
     }
@@ -186,6 +214,8 @@ void engine_destroy(chalk_engine **self_p)
     stop_lineage(e);
     editor_destroy(&e->ed);
     free(e->code);
+    free(e->limits);
+    json_decref(e->held);
     free(e);
     *self_p = NULL;
 }
@@ -210,6 +240,7 @@ int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin
     if (rc < 0)
         return -1;
     e->busy = 1;
+    e->silent = silent;
     free(e->code);
     e->code = strdup(code);
     e->output_used = 0;
@@ -258,12 +289,33 @@ int engine_pollfds(const chalk_engine *e, int *fds, int max)
     return n;
 }
 
+/* A value held back is no longer the cell's last thing: show it as a
+ * display (a value shown before other output, or in a failed cell). */
+static void release_held(chalk_engine *e, chalk_engine_sink sink, void *ctx)
+{
+    if (!e->held)
+        return;
+    json_t *c = e->held;
+    e->held = NULL;
+    if (e->silent) {
+        json_decref(c);
+        return;
+    }
+    json_object_del(c, "execution_count");
+    if (!json_object_get(c, "metadata"))
+        json_object_set_new(c, "metadata", json_object());
+    if (!json_object_get(c, "transient"))
+        json_object_set_new(c, "transient", json_object());
+    sink(ctx, "display_data", c);
+}
+
 /* Publish text from one pipe within the cell's output allowance. */
 static void publish(chalk_engine *e, int which, const char *text, size_t n,
                     chalk_engine_sink sink, void *ctx)
 {
     if (e->truncated || n == 0)
         return;
+    release_held(e, sink, ctx);
     if (e->output_limit && e->output_used + n > e->output_limit) {
         size_t keep = e->output_limit - e->output_used;
         /* Cut on a character boundary. */
@@ -342,8 +394,23 @@ static void deliver(chalk_engine *e, json_t *msg, chalk_engine_sink sink, void *
         editor_forget(e->ed);
         return;
     }
+    if (strcmp(type, "execute_result") == 0) {
+        release_held(e, sink, ctx);
+        e->held = json_incref(content);
+        return;
+    }
     if (strcmp(type, "execute_done") == 0) {
         drain_all(e, 1, sink, ctx);
+        const char *st = json_string_value(json_object_get(content, "status"));
+        /* The cell wrote something after the value it showed last
+         * (last_result false): that output may have reached us first. */
+        if (e->held && st && strcmp(st, "ok") == 0 &&
+            !json_is_false(json_object_get(content, "last_result"))) {
+            json_t *c = e->held;
+            e->held = NULL;
+            sink(ctx, "execute_result", c);
+        }
+        release_held(e, sink, ctx);
         e->busy = 0;
         editor_learn(e->ed, json_object_get(content, "defined"));
         const char *status = json_string_value(json_object_get(content, "status"));
@@ -351,7 +418,9 @@ static void deliver(chalk_engine *e, json_t *msg, chalk_engine_sink sink, void *
             editor_learn_includes(e->ed, e->code);
         json_object_del(content, "defined");
         json_object_del(content, "keep");
+        json_object_del(content, "last_result");
     }
+    release_held(e, sink, ctx);
     sink(ctx, type, json_incref(content));
 }
 
@@ -400,6 +469,7 @@ void engine_on_readable(chalk_engine *e, int fd, chalk_engine_sink sink, void *c
             log_error("the executor died; starting a new session");
             engine_restart(e);
         }
+        release_held(e, sink, ctx);
         if (was_busy) {
             sink(ctx, "error", json_pack("{s:s, s:s, s:[s]}", "ename", ename, "evalue",
                                          evalue, "traceback", evalue));

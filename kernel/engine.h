@@ -15,6 +15,9 @@
  *   "update_display_data" {data, metadata, transient}
  *   "clear_output"    {wait}
  *   "execute_result"  {data, metadata}       (dispatch adds execution_count)
+ *                     at most one per cell, just before execute_done with
+ *                     status "ok": a value shown any earlier, or in a cell
+ *                     that fails, arrives as display_data (see engine.c)
  *   "error"           {ename, evalue, traceback}
  * and two that are not iopub messages:
  *   "input_request"   {prompt, password}     (dispatch sends it on stdin)
@@ -33,9 +36,11 @@ typedef struct chalk_engine chalk_engine;
 typedef void (*chalk_engine_sink)(void *ctx, const char *msg_type, json_t *content);
 
 /* Start the executor (the chalk-executor program; CHALK_EXECUTOR names
- * another).  Its settings come from the environment (see executor.h).
- * Returns NULL and logs on failure. */
-chalk_engine *engine_new(void);
+ * another).  Its settings come from the environment (see executor.h);
+ * `limits` ("wall=60,cpu=60", from the kernel's --limits, or NULL) are
+ * ceilings the session's %limits cannot raise.  Returns NULL and logs on
+ * failure (a malformed `limits` too). */
+chalk_engine *engine_new(const char *limits);
 void engine_destroy(chalk_engine **self_p);
 
 /* Start running a cell.  Returns 0, or -1 if a cell is already running.

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "config.h"
 #include "cellrun.h"
 #include "frame.h"
+#include "isolate.h"
 #include "magics.h"
 
 /* How long an interrupted cell gets to flush its output and leave before it
@@ -85,9 +87,16 @@ static const char *signal_text(int sig)
 
 /* The child ended without telling us how: it crashed before it could, or it
  * was killed.  Name the signal; the session is untouched. */
-static void report_dead_child(int status, int interrupted, const executor_limits *lim)
+static void report_dead_child(int status, int interrupted, int walled, const executor_limits *lim)
 {
     char ename[32], evalue[256];
+    if (walled) {
+        snprintf(evalue, sizeof evalue, "the cell ran longer than %g s of wall-clock time "
+                 "(change it with %%limits wall=SECONDS); the session is as it was before "
+                 "this cell", lim->wall_seconds);
+        executor_error("WallTimeLimit", evalue, NULL);
+        return;
+    }
     if (interrupted) {
         executor_error("KeyboardInterrupt",
                        "interrupted; the session is as it was before this cell", NULL);
@@ -126,25 +135,41 @@ static long now_ms(void)
  * old holder, must hand over and exit), 0 otherwise. */
 static int relay(pid_t child, int cellfd, const executor_limits *lim)
 {
-    int interrupted = 0;
+    int interrupted = 0, walled = 0;
     long kill_at = -1;
+    /* The wall-clock limit counts from the moment the cell was sent: a
+     * cell that sleeps, waits on a pipe or a lock uses no CPU time and
+     * would hang a grader forever. */
+    long wall_at = lim->wall_seconds > 0 ? now_ms() + (long)(lim->wall_seconds * 1000) : -1;
     frame_reader from_child = { 0 };
     int done_ok = 0, keep = 0, reported = 0;
     json_t *error = NULL;        /* the child's error, repeated in the reply */
 
+    /* The child's end is known from its pidfd, not only from end of file on
+     * the socket: a process the cell forked holds a copy of the socket and
+     * would keep it open (and the holder waiting) forever.  -1 on kernels
+     * without pidfd_open (before 5.3): end of file only. */
+    int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
     for (;;) {
-        struct pollfd p[2] = { { chan_fd, POLLIN, 0 }, { cellfd, POLLIN, 0 } };
+        struct pollfd p[3] = { { chan_fd, POLLIN, 0 }, { cellfd, POLLIN, 0 },
+                               { pidfd, POLLIN, 0 } };
         int timeout = -1;
-        if (kill_at >= 0) {
-            long left = kill_at - now_ms();
+        long next = kill_at >= 0 && (wall_at < 0 || kill_at < wall_at) ? kill_at : wall_at;
+        if (next >= 0) {
+            long left = next - now_ms();
             timeout = left > 0 ? (int)left : 0;
         }
-        int n = poll(p, 2, timeout);
+        int n = poll(p, pidfd >= 0 ? 3 : 2, timeout);
         if (n < 0 && errno != EINTR)
             break;
         if (kill_at >= 0 && now_ms() >= kill_at) {
             kill(child, SIGKILL);
             kill_at = -1;
+        }
+        if (wall_at >= 0 && now_ms() >= wall_at) {
+            walled = 1;
+            kill(child, SIGKILL);
+            wall_at = -1;
         }
         if (n > 0 && (p[0].revents & (POLLIN | POLLHUP))) {
             json_t *msg = frame_read(chan_fd);
@@ -164,7 +189,9 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
             }
             json_decref(msg);
         }
-        if (n > 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+        int child_gone = n > 0 && pidfd >= 0 && (p[2].revents & POLLIN);
+        if (n > 0 && ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) || child_gone)) {
+            /* After the child's exit everything it wrote is in the socket. */
             long got = frame_reader_fill(&from_child, cellfd);
             int bad;
             json_t *msg;
@@ -191,6 +218,8 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
             }
             if (done_ok) {
                 frame_reader_clear(&from_child);
+                if (pidfd >= 0)
+                    close(pidfd);
                 if (keep)
                     return 1;
                 /* %timeit: the child reported and leaves; nothing is kept. */
@@ -199,25 +228,32 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                     ;
                 return 0;
             }
-            if (got <= 0 && from_child.eof) {
+            if ((got <= 0 && from_child.eof) || child_gone) {
                 /* The child is gone; a partial frame in the buffer is torn. */
+                if (pidfd >= 0)
+                    close(pidfd);
                 int status = 0;
                 while (waitpid(child, &status, 0) < 0 && errno == EINTR)
                     ;
                 frame_reader_clear(&from_child);
-                if (error) {
+                if (walled) {
+                    json_decref(error);
+                    report_dead_child(status, interrupted, walled, lim);
+                } else if (error) {
                     json_t *tb = json_incref(json_object_get(error, "traceback"));
                     executor_done("error", json_string_value(json_object_get(error, "ename")),
                                   json_string_value(json_object_get(error, "evalue")),
                                   json_pack("{s:o}", "traceback", tb ? tb : json_array()));
                     json_decref(error);
                 } else if (!reported) {
-                    report_dead_child(status, interrupted, lim);
+                    report_dead_child(status, interrupted, walled, lim);
                 }
                 return 0;
             }
         }
     }
+    if (pidfd >= 0)
+        close(pidfd);
     return 0;
 }
 
@@ -253,6 +289,9 @@ static int fork_cell_child(executor_state *st, cell_child *out)
     }
     if (pid == 0) {
         close(sv[0]);
+        /* While it waits: nothing of the holder's signal handling reaches
+         * the cell, and the cell's orphans come back to this process. */
+        isolate_cell_start();
         json_t *req = frame_read(sv[1]);
         if (!req)
             _exit(0);       /* discarded, or the holder is gone */
@@ -265,6 +304,9 @@ static int fork_cell_child(executor_state *st, cell_child *out)
         while (read(sv[1], &go, 1) < 0 && errno == EINTR)
             ;
         close(sv[1]);
+        /* The cell's signal handlers, mask and streams are not the
+         * holder's. */
+        isolate_holder();
         return 1;
     }
     close(sv[1]);
@@ -318,15 +360,18 @@ static int run_cell(executor_state *st, json_t *req)
         _exit(0);
     }
     close(c.fd);
+    /* The failed cell's processes were reparented to us (a subreaper). */
+    isolate_kill_children();
     return 0;
 }
 
 void executor_main(int chan, const executor_config *cfg)
 {
     chan_fd = chan;
-    /* Interrupts reach the cell through the kernel, never the holder. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGPIPE, SIG_IGN);
+    /* Interrupts reach the cell through the kernel, never the holder; it
+     * ignores every signal it does not need (see isolate.h). */
+    isolate_init(chan_fd);
+    isolate_holder();
     executor_state st;
     executor_state_init(&st, cfg);
     /* Flattening the prelude takes a CPU for 35-100 ms.  Done at once it

@@ -35,6 +35,7 @@
 
 typedef struct executor_limits {
     double cpu_seconds;      /* 0: none */
+    double wall_seconds;     /* wall-clock time per cell (the holder kills it); 0: none */
     size_t memory_bytes;     /* address space the cell may add; 0: none */
     long processes;          /* 0: none */
     size_t file_bytes;       /* largest file the cell may write; 0: none */
@@ -46,12 +47,26 @@ typedef struct executor_config {
     const char *include_path;   /* ':'-separated extra include directories */
     const char *tcc_libdir;     /* libtcc's runtime directory */
     executor_limits limits;
+    executor_limits ceiling;    /* from the command line (--limits): %limits may
+                                   lower a limit below it, never raise it; 0: none */
 } executor_config;
 
 /* Defaults, then the environment (CHALK_PRELUDE, CHALK_INCLUDE_PATH,
- * CHALK_TCC_LIBDIR, CHALK_LIMIT_CPU, CHALK_LIMIT_MEMORY, CHALK_LIMIT_PROCS,
- * CHALK_LIMIT_FSIZE, CHALK_LIMIT_OUTPUT). */
+ * CHALK_TCC_LIBDIR, CHALK_LIMIT_CPU, CHALK_LIMIT_WALL, CHALK_LIMIT_MEMORY,
+ * CHALK_LIMIT_PROCS, CHALK_LIMIT_FSIZE, CHALK_LIMIT_OUTPUT). */
 void executor_config_defaults(executor_config *cfg);
+
+/* Set one limit by its %limits name (cpu, wall, memory/mem, procs/processes,
+ * fsize, output) to an amount from executor_parse_amount.  0 / -1 (unknown
+ * name). */
+int executor_limit_set(executor_limits *l, const char *name, double v);
+/* The value of a limit by name (unknown names: 0). */
+double executor_limit_get(const executor_limits *l, const char *name);
+
+/* Parse "wall=60,cpu=60" (commas or spaces) into `ceiling` and make each
+ * named limit of `limits` no higher than it.  0, or -1 with a message. */
+int executor_apply_ceilings(const char *spec, executor_limits *ceiling, executor_limits *limits,
+                            char *err, size_t errlen);
 
 /* Parse "10", "1.5G", "512M", "64k" (bytes) or seconds; -1 if malformed or
  * above 2^62 (callers cast to size_t and long). */

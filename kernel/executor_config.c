@@ -74,16 +74,90 @@ void executor_config_defaults(executor_config *cfg)
     if (!cfg->tcc_libdir)
         cfg->tcc_libdir = CHALK_TCC_LIBDIR;
     /* Generous defaults: they exist to stop a runaway cell, not to ration. */
-    double cpu = 600, mem = 8.0 * (1 << 30), procs = 512, fsize = 4.0 * (1 << 30),
+    double cpu = 600, wall = 0, mem = 8.0 * (1 << 30), procs = 512, fsize = 4.0 * (1 << 30),
            out = 4 << 20;
     env_amount("CHALK_LIMIT_CPU", &cpu);
+    /* Off by default: an interactive cell may wait for its user.  Graders
+     * set it (CHALK_LIMIT_WALL, or --limits wall=S on the command line). */
+    env_amount("CHALK_LIMIT_WALL", &wall);
     env_amount("CHALK_LIMIT_MEMORY", &mem);
     env_amount("CHALK_LIMIT_PROCS", &procs);
     env_amount("CHALK_LIMIT_FSIZE", &fsize);
     env_amount("CHALK_LIMIT_OUTPUT", &out);
     cfg->limits.cpu_seconds = cpu;
+    cfg->limits.wall_seconds = wall;
     cfg->limits.memory_bytes = (size_t)mem;
     cfg->limits.processes = (long)procs;
     cfg->limits.file_bytes = (size_t)fsize;
     cfg->limits.output_bytes = (size_t)out;
+}
+
+/* ---- limits by name, and the command line's ceilings ---- */
+
+int executor_limit_set(executor_limits *l, const char *name, double v)
+{
+    if (strcmp(name, "cpu") == 0)
+        l->cpu_seconds = v;
+    else if (strcmp(name, "wall") == 0)
+        l->wall_seconds = v;
+    else if (strcmp(name, "memory") == 0 || strcmp(name, "mem") == 0)
+        l->memory_bytes = (size_t)v;
+    else if (strcmp(name, "procs") == 0 || strcmp(name, "processes") == 0)
+        l->processes = (long)v;
+    else if (strcmp(name, "fsize") == 0)
+        l->file_bytes = (size_t)v;
+    else if (strcmp(name, "output") == 0)
+        l->output_bytes = (size_t)v;
+    else
+        return -1;
+    return 0;
+}
+
+double executor_limit_get(const executor_limits *l, const char *name)
+{
+    if (strcmp(name, "cpu") == 0)
+        return l->cpu_seconds;
+    if (strcmp(name, "wall") == 0)
+        return l->wall_seconds;
+    if (strcmp(name, "memory") == 0 || strcmp(name, "mem") == 0)
+        return (double)l->memory_bytes;
+    if (strcmp(name, "procs") == 0 || strcmp(name, "processes") == 0)
+        return (double)l->processes;
+    if (strcmp(name, "fsize") == 0)
+        return (double)l->file_bytes;
+    if (strcmp(name, "output") == 0)
+        return (double)l->output_bytes;
+    return 0;
+}
+
+int executor_apply_ceilings(const char *spec, executor_limits *ceiling, executor_limits *limits,
+                            char *err, size_t errlen)
+{
+    char *copy = strdup(spec ? spec : "");
+    int rc = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ", \t", &save); tok && rc == 0;
+         tok = strtok_r(NULL, ", \t", &save)) {
+        char *eq = strchr(tok, '=');
+        double v = eq ? executor_parse_amount(eq + 1) : -1;
+        if (eq)
+            *eq = 0;
+        if (v <= 0) {
+            /* A ceiling of "none" would be no ceiling: refuse it rather
+             * than let a typo leave a grader without one. */
+            snprintf(err, errlen, "--limits takes name=amount pairs with amounts above 0, "
+                     "e.g. wall=60,cpu=60,memory=2G; got '%s%s%s'", tok, eq ? "=" : "",
+                     eq ? eq + 1 : "");
+            rc = -1;
+        } else if (executor_limit_set(ceiling, tok, v) < 0) {
+            snprintf(err, errlen, "--limits: unknown limit '%s' (cpu, wall, memory, procs, "
+                     "fsize, output)", tok);
+            rc = -1;
+        } else {
+            double cur = executor_limit_get(limits, tok);
+            if (cur == 0 || cur > v)
+                executor_limit_set(limits, tok, v);
+        }
+    }
+    free(copy);
+    return rc;
 }

@@ -53,6 +53,7 @@ kernel_chalk_executor_SOURCES = \
   kernel/executor_config.c \
   kernel/cellrun.c kernel/cellrun.h \
   kernel/cellrt.c kernel/cellrt.h \
+  kernel/isolate.c kernel/isolate.h \
   kernel/magics.c kernel/magics.h \
   kernel/compile_tcc.c kernel/compile_tcc.h \
   kernel/frame.c kernel/frame.h

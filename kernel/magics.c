@@ -121,7 +121,9 @@ static void print_amount(const char *name, double v, const char *unit)
 
 static int limits_magic(executor_state *st, const char *arg, char *err, size_t errlen)
 {
-    executor_limits *l = &st->limits;
+    /* All or nothing: a bad pair leaves every limit as it was. */
+    executor_limits l = st->limits;
+    const executor_limits *ceil = &st->cfg.ceiling;
     char *copy = strdup(arg);
     int rc = 0;
     for (char *save = NULL, *tok = strtok_r(copy, " \t", &save); tok && rc == 0;
@@ -131,34 +133,35 @@ static int limits_magic(executor_state *st, const char *arg, char *err, size_t e
         if (eq)
             *eq = 0;
         if (v < 0) {
-            snprintf(err, errlen, "%%limits takes name=value pairs (cpu=60 memory=2G "
+            snprintf(err, errlen, "%%limits takes name=value pairs (cpu=60 wall=60 memory=2G "
                      "procs=64 fsize=100M output=1M); got '%s'", tok);
             rc = -1;
-        } else if (strcmp(tok, "cpu") == 0) {
-            l->cpu_seconds = v;
-        } else if (strcmp(tok, "memory") == 0 || strcmp(tok, "mem") == 0) {
-            l->memory_bytes = (size_t)v;
-        } else if (strcmp(tok, "procs") == 0 || strcmp(tok, "processes") == 0) {
-            l->processes = (long)v;
-        } else if (strcmp(tok, "fsize") == 0) {
-            l->file_bytes = (size_t)v;
-        } else if (strcmp(tok, "output") == 0) {
-            l->output_bytes = (size_t)v;
-        } else {
-            snprintf(err, errlen, "%%limits: unknown limit '%s' (cpu, memory, procs, fsize, "
-                     "output)", tok);
+        } else if (executor_limit_set(&l, tok, v) < 0) {
+            snprintf(err, errlen, "%%limits: unknown limit '%s' (cpu, wall, memory, procs, "
+                     "fsize, output)", tok);
             rc = -1;
+        } else {
+            /* The kernel's --limits (a grader's) are ceilings. */
+            double c = executor_limit_get(ceil, tok);
+            if (c > 0 && (v == 0 || v > c)) {
+                snprintf(err, errlen, "%%limits: %s=%s is above the ceiling of %.4g set on the "
+                         "kernel's command line (--limits); %%limits can lower a limit, not "
+                         "raise it", tok, eq + 1, c);
+                rc = -1;
+            }
         }
     }
     free(copy);
     if (rc == 0) {
+        st->limits = l;
         printf("Limits for each cell:\n");
-        print_amount("cpu", l->cpu_seconds, "s");
-        print_amount("memory", (double)l->memory_bytes, "B");
-        print_amount("procs", (double)l->processes, "");
-        print_amount("fsize", (double)l->file_bytes, "B");
-        print_amount("output", (double)l->output_bytes, "B");
-        executor_reply("limits", json_pack("{s:I}", "output_bytes", (json_int_t)l->output_bytes));
+        print_amount("cpu", l.cpu_seconds, "s");
+        print_amount("wall", l.wall_seconds, "s");
+        print_amount("memory", (double)l.memory_bytes, "B");
+        print_amount("procs", (double)l.processes, "");
+        print_amount("fsize", (double)l.file_bytes, "B");
+        print_amount("output", (double)l.output_bytes, "B");
+        executor_reply("limits", json_pack("{s:I}", "output_bytes", (json_int_t)l.output_bytes));
     }
     return rc;
 }
@@ -187,8 +190,8 @@ static const char help_text[] =
     "  %%timeit              time the rest of the cell\n"
     "  %cflags [FLAGS|PKG]   add compiler flags (-I, -D, or pkg-config package names)\n"
     "  %ldflags [FLAGS|PKG]  add libraries (-L, -lNAME, or pkg-config package names)\n"
-    "  %limits [k=v ...]     per-cell limits: cpu=SECONDS memory=SIZE procs=N fsize=SIZE "
-    "output=SIZE\n"
+    "  %limits [k=v ...]     per-cell limits: cpu=SECONDS wall=SECONDS memory=SIZE procs=N "
+    "fsize=SIZE output=SIZE\n"
     "  %who                  variables and functions the session holds\n"
     "  %reset                forget every cell\n"
     "  %prelude on|off       include chalk.h and the common headers in every cell (default on)\n"

@@ -1,6 +1,6 @@
 /* main.c — chalk-kernel's entry point: arguments, then wiring.
  *
- *   chalk-kernel -f CONNECTION_FILE     run as a Jupyter kernel
+ *   chalk-kernel -f CONNECTION_FILE [--limits SPEC]   run as a Jupyter kernel
  *   chalk-kernel install [...]          register the kernelspec
  *
  * The order matters for start-up time: the sockets are bound first, so that
@@ -23,16 +23,19 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: chalk-kernel -f CONNECTION_FILE\n"
+            "usage: chalk-kernel -f CONNECTION_FILE [--limits name=amount,...]\n"
             "       chalk-kernel install [--user | --prefix PREFIX | --sys-prefix]\n"
             "       chalk-kernel --help | --version\n"
             "\n"
             "chalk is a Jupyter kernel for C: cells are compiled with libtcc and keep\n"
             "their state.  Front ends start it with -f; `install` registers it.\n"
+            "--limits wall=60,cpu=60,memory=2G,...: per-cell limits that are also\n"
+            "ceilings: a cell's %%limits can lower them, never raise them (for graders:\n"
+            "nbclient's and nbgrader's extra_arguments).\n"
             "Environment: CHALK_LOG=debug|info|warn|error sets the stderr log level.\n");
 }
 
-static int run_kernel(const char *path)
+static int run_kernel(const char *path, const char *limits)
 {
     char err[512];
     connfile *cf = connfile_load(path, err, sizeof err);
@@ -60,7 +63,7 @@ static int run_kernel(const char *path)
         log_error("%s", err);
         goto out;
     }
-    eng = engine_new();
+    eng = engine_new(limits);
     if (eng == NULL)
         goto out; /* engine_new logged why */
 
@@ -100,10 +103,25 @@ int main(int argc, char **argv)
         printf("chalk-kernel %s (Jupyter protocol 5.3)\n", PACKAGE_VERSION);
         return 0;
     }
-    if (argc == 3 && (strcmp(argv[1], "-f") == 0 || strcmp(argv[1], "--connection-file") == 0))
-        return run_kernel(argv[2]);
-    if (argc == 2 && strncmp(argv[1], "--connection-file=", 18) == 0)
-        return run_kernel(argv[1] + 18);
+    /* -f FILE and --limits SPEC in any order (front ends append
+     * extra_arguments after the kernelspec's argv). */
+    const char *conn = NULL, *limits = NULL;
+    int bad = argc < 2;
+    for (int i = 1; i < argc && !bad; i++) {
+        const char *a = argv[i];
+        if ((strcmp(a, "-f") == 0 || strcmp(a, "--connection-file") == 0) && i + 1 < argc)
+            conn = argv[++i];
+        else if (strncmp(a, "--connection-file=", 18) == 0)
+            conn = a + 18;
+        else if (strcmp(a, "--limits") == 0 && i + 1 < argc)
+            limits = argv[++i];
+        else if (strncmp(a, "--limits=", 9) == 0)
+            limits = a + 9;
+        else
+            bad = 1;
+    }
+    if (!bad && conn)
+        return run_kernel(conn, limits);
     usage(stderr);
     return 2;
 }

@@ -187,6 +187,13 @@ TESTS += tests/engine/test_reserved_names.py
 EXTRA_DIST += tests/engine/test_reserved_names.py
 # --- end reserved names ---
 
+# --- grading integrity, run-time side (integrity-runtime owner) ---
+# exit() and its family, longjmp, signals, threads, child processes, fds 1/2,
+# the wall-clock limit and its ceilings, results vs displays, stdin, %timeit.
+TESTS += tests/engine/test_integrity.py
+EXTRA_DIST += tests/engine/test_integrity.py
+# --- end grading integrity, run-time side ---
+
 # --- ui tests (front-end owner) ---
 # chalk as users meet it: `jupyter console` in a pty, JupyterLab in headless
 # Chromium (/usr/bin/chromium, quickstart's optional package; the test skips
