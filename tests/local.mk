@@ -179,7 +179,7 @@ CLEANFILES += tests/bench/bench_floor
 
 # --- cell engine: semantics through jupyter_client (engine owner) ---
 TESTS += tests/engine/test_cells.py
-EXTRA_DIST += tests/engine/test_cells.py tests/engine/cells.py
+EXTRA_DIST += tests/engine/test_cells.py tests/engine/cells.py tests/engine/conftest.py
 # --- end cell engine ---
 
 # --- reserved names: library names a cell cannot redefine (integrity owner) ---

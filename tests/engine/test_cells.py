@@ -9,25 +9,6 @@ import pytest
 from cells import fails, ok, run, start, stop
 
 
-@pytest.fixture(scope="module")
-def kernel():
-    km, kc = start()
-    yield km, kc
-    stop(km, kc)
-
-
-@pytest.fixture
-def kc(kernel):
-    return kernel[1]
-
-
-@pytest.fixture
-def fresh():
-    km, kc = start()
-    yield km, kc
-    stop(km, kc)
-
-
 # 1. A cell is any mix of C; statements run in order; main() runs if defined.
 def test_mixed_cell_runs_statements_in_order(kc):
     r = ok(kc, """

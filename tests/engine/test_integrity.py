@@ -19,25 +19,6 @@ from cells import HANG, fails, ok, run, start, stop
 FAILING_CHECK = 'ch_check_close("answer", answer(), 2.0, 1e-9, 0);\nprintf("the check ran to its end\\n");'
 
 
-@pytest.fixture(scope="module")
-def kernel():
-    km, kc = start()
-    yield km, kc
-    stop(km, kc)
-
-
-@pytest.fixture
-def kc(kernel):
-    return kernel[1]
-
-
-@pytest.fixture
-def fresh():
-    km, kc = start()
-    yield km, kc
-    stop(km, kc)
-
-
 def start_with(extra_arguments):
     """A kernel started as a grader would start it through nbclient's or
     nbgrader's `extra_arguments` (appended to the kernelspec's argv)."""

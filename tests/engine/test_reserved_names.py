@@ -20,13 +20,6 @@ CHECK = 'ch_check_close("answer", answer(), 2.0, 0, 1e-12);'
 FABS_CHECK = 'ch_check_close("|answer - 2|", fabs(answer() - 2.0), 0, 0, 1e-12);'
 
 
-@pytest.fixture
-def fresh():
-    km, kc = start()
-    yield km, kc
-    stop(km, kc)
-
-
 @pytest.fixture(scope="module")
 def shared():
     km, kc = start()
