@@ -501,6 +501,19 @@ def _notebook_client_class():
         from nbclient.util import run_hook
 
         class GradingClient(nbclient.NotebookClient):
+            def create_kernel_manager(self):
+                # Unix sockets with a fresh absolute name, not TCP ports: jupyter_client
+                # picks a port by binding and releasing it, so kernels started at once can
+                # be given the same one and a client then hears another kernel ("Invalid
+                # Signature", seen at 6 workers here).  Absolute: the kernel runs in the
+                # submission's folder.  cleanup_resources removes the socket files.
+                import tempfile
+                import uuid
+                km = super().create_kernel_manager()
+                km.transport = "ipc"
+                km.ip = os.path.join(tempfile.gettempdir(), "chalk-grade-" + uuid.uuid4().hex)
+                return km
+
             async def async_start_new_kernel_client(self):
                 self.kc = self.km.client()
                 self.kc.context.setsockopt(__import__("zmq").RECONNECT_IVL, RECONNECT_MS)
