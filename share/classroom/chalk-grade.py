@@ -54,11 +54,13 @@ never schedules anything itself.
 Speed.  Each kernel is started, waited for and stopped by the grader itself (no 0.2 s
 IOPub flush, no 0.1 s polling: 5 ms to ready, 10 ms to stop), on Unix sockets, with one BLAS
 thread; feedback pages memoise highlighting and Markdown per worker.  Measured on the
-shared 2-core machine of issue 15, 02-softmax-gradient, `make bench` grading section at
-60/60 submissions, same run: chalk-grade 423.5/min vs one `nbgrader autograde` call
-78.8/min (5.4x; before these changes 81.9 vs 46.3/min, 1.8x).  A notebook costs 0.19 s of
-CPU (0.11 s kernel, executor and cells, of which 0.04-0.05 s is the executor flattening
-the prelude's headers; 0.08 s grader) and 0.2 s of wall time run alone.  --workers 2, 3
+shared 2-core machine of issue 15, 02-softmax-gradient, `make bench` grading section
+(tests/bench/bench.py --only grade), same run: 200 submissions, chalk-grade 415.7/min
+(28.9 s) vs one `nbgrader autograde` call 84.3/min (142.3 s), 4.9x (before: 203 vs
+68.6/min, 3.0x).  A notebook costs 0.22 s of CPU over the whole process tree at 200, start-up
+included (0.29 s before, same conditions): 0.11 s kernel, executor and cells, of which
+0.04-0.05 s is the executor flattening the prelude's headers, the rest the grader; run
+alone it takes 0.2 s of wall time (0.5 s before).  --workers 2, 3
 and 4 came within noise of each other (290-330/min at 60 notebooks, load average 5): the
 default stays the number of cores.
 
