@@ -336,3 +336,9 @@ print-c-tests:
 	@for t in $(TESTS); do case $$t in *.py|*.sh) ;; *) printf '%s ' $$t;; esac; done; echo
 .PHONY: print-c-tests
 # --- end hardening ---
+
+# --- grader speed (grade-speed) ---
+# chalk-grade stops its kernels itself: no process outlives a grading run.
+TESTS += tests/classroom/test_grade_procs.py
+EXTRA_DIST += tests/classroom/test_grade_procs.py
+# --- end grader speed ---
