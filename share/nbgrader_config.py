@@ -34,7 +34,9 @@ import warnings
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
 GRADING_CELL_TIMEOUT = 120          # seconds of wall-clock time per cell
-GRADING_LIMITS = "wall=60,cpu=60"   # chalk-kernel --limits, seconds per cell
+# chalk-kernel --limits, per cell: 60 s of wall-clock and CPU time, and chalk's defaults
+# for the rest, all of them ceilings a notebook's `%limits` cannot raise
+GRADING_LIMITS = "wall=60,cpu=60,memory=8G,procs=512,fsize=4G,output=4M"
 
 c.CourseDirectory.course_id = "chalk"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.nbconvert.ipynb"]

@@ -103,6 +103,10 @@ TIMEOUT_ERROR = {  # what nbgrader's Execute preprocessor records for a cell pas
     "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"],
 }
 LIMIT_LINES, LIMIT_TRACEBACK = 1000, 100  # nbgrader's LimitOutput defaults
+# chalk's per-cell limits (its defaults), given on the kernel's command line so that they are
+# ceilings a submission's `%limits` cannot raise (an `%limits output=1G` is a UsageError);
+# the wall clock is --timeout's, enforced by nbclient with an interrupt.
+KERNEL_LIMITS = "cpu=600,memory=8G,procs=512,fsize=4G,output=4M"
 
 
 class UsageError(Exception):
@@ -568,6 +572,7 @@ def execute(nb, kernel_name, timeout, cwd):
         nb, kernel_name=kernel_name, timeout=timeout, interrupt_on_timeout=True,
         error_on_timeout=dict(TIMEOUT_ERROR), allow_errors=True, raise_on_iopub_timeout=False,
         shutdown_kernel="immediate", resources={"metadata": {"path": cwd}},
+        extra_arguments=["--limits", KERNEL_LIMITS],
         on_cell_executed=_record_reply_error)
     never_ran = {}
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # the kernel's own log

@@ -48,6 +48,11 @@ def local(tmp_path_factory):
     (subs / "corrupt").mkdir()
     (subs / "corrupt" / (NB02 + ".ipynb")).write_text("garbage, not JSON\n")
     (subs / "corrupt" / (NB06 + ".ipynb")).write_text(json.dumps({"cells": 3}))
+    raised = json.loads(json.dumps(ref[NB06]))
+    raised["cells"].insert(0, {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                               "source": "%limits output=1G cpu=100000"})
+    gt.write(raised, subs / "raise-limits" / (NB06 + ".ipynb"))
+    gt.write(ref[NB02], subs / "raise-limits" / (NB02 + ".ipynb"))
     for name, fn in cheats.TAMPERS.items():
         gt.write(fn(ref[NB02]), subs / name / (NB02 + ".ipynb"))
         gt.write(ref[NB06], subs / name / (NB06 + ".ipynb"))
@@ -122,6 +127,15 @@ def _assets(page):
     scripts = re.findall(r"<script[^>]*\bsrc=\"([^\"]*)\"", page)
     links = re.findall(r"<link[^>]*\bhref=\"([^\"]*)\"", page)
     return scripts, links
+
+
+def test_a_submission_cannot_raise_the_kernels_limits(local):
+    """chalk's limits are given on the kernel's command line, so they are ceilings: the
+    student's `%limits output=1G cpu=100000` is refused, and the checks still grade."""
+    page = (local["out"] / "feedback" / "raise-limits" / (NB06 + ".html")).read_text(encoding="utf-8")
+    assert "UsageError" in page and "above the ceiling" in page
+    got = {r["grade_id"]: float(r["points"]) for r in rows_of(local, "raise-limits", NB06)}
+    assert got == local["max"][NB06], got
 
 
 def test_feedback_pages_local_mathjax_highlighted_c_and_plots(local):
