@@ -272,9 +272,10 @@ def test_executor_holds_neither_key_nor_kernel_sockets(launch):
         assert not set(socks.values()) & kernel_socks, "kernel socket inherited by %d" % pid
         assert not set(socks.values()) & set(inet), "a TCP/UDP socket in %d" % pid
         assert set(socks.values()) <= pairs, "a named or non-unix socket in %d" % pid
-        # fd 3 is the lineage's channel to the kernel; besides it at most the
-        # socketpair between the executor and its (pre-forked) cell process.
-        assert 3 in socks and len(socks) <= 2, (pid, socks)
+        # fd 3 is the lineage's channel to the kernel (kernel/isolate.c keeps a copy of it
+        # at a high number, the same socket); besides it at most the socketpair between the
+        # executor and its (pre-forked) cell process.
+        assert 3 in socks and len(set(socks.values())) <= 2, (pid, socks)
     if control_mem is None:
         pytest.skip("cannot read /proc/PID/mem here (no ptrace rights): memory not scanned")
     assert control_mem is True, "the scanner missed the key in a process that holds it"
