@@ -8,9 +8,12 @@ run them).  Then:
 
 - a *check* is a code cell tagged `check`; it passed if it ran and has no
   `error` output;
-- a notebook passes if it ran to the end, every check passed, and no other
+- a notebook passes if it ran to the end, every check passed, no other
   cell has an error output unless it is tagged `raises-exception` (the tour
-  shows an error on purpose).
+  shows an error on purpose), no cell has more than MAX_OUTPUTS outputs, and
+  every cell went idle within nbclient's iopub wait after its reply (a
+  `%timeit` that published its value on every loop did both, and the table
+  still said ok).
 
 Tests counted (for .ci/run's final line, written to --results as JSON): one
 per check cell plus one per notebook ("runs clean"), so the total does not
@@ -48,6 +51,11 @@ def find_notebooks(paths):
     return sorted(set(out))
 
 
+# More outputs than any notebook of ours makes in one cell (13 at most) by an order of
+# magnitude: past it a cell is flooding the front end, not showing a result.
+MAX_OUTPUTS = 200
+
+
 def tags(cell):
     return set(cell.get("metadata", {}).get("tags", []) or [])
 
@@ -66,7 +74,7 @@ def run_one(path, timeout, kernel_name, outdir):
     kname = kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "chalk"
     client = NotebookClient(
         nb, timeout=(timeout or None), kernel_name=kname, allow_errors=True,
-        record_timing=True,
+        record_timing=True, raise_on_iopub_timeout=True,
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
     problem = None
     t0 = time.monotonic()
@@ -86,6 +94,10 @@ def run_one(path, timeout, kernel_name, outdir):
     unexpected = [i for i, c in enumerate(nb.cells)
                   if c.cell_type == "code" and id(c) not in check_ids and has_error(c)
                   and "raises-exception" not in tags(c)]
+    flooded = [i for i, c in enumerate(nb.cells) if len(c.get("outputs", [])) > MAX_OUTPUTS]
+    if problem is None and flooded:
+        problem = "cell %d: %d outputs (more than %d: a runaway display?)" % (
+            flooded[0] + 1, len(nb.cells[flooded[0]].outputs), MAX_OUTPUTS)
     runs_clean = problem is None and not unexpected
     if problem is None and unexpected:
         first = nb.cells[unexpected[0]]

@@ -148,6 +148,7 @@ def test_run_notebooks_table_and_counts(tmp_path):
     make_notebook(d / "c.ipynb", [("undefined_name", []), ("assert True", ["check"])])
     make_notebook(d / "d.ipynb", [("assert True", ["check"]), ("import os; os._exit(1)", []),
                                   ("assert True", ["check"])])
+    make_notebook(d / "e.ipynb", [("for i in range(300): display(i)", []), ("assert True", ["check"])])
     res = tmp_path / "r.json"
     p = subprocess.run([sys.executable, RUNNER, "--results", str(res), str(d)],
                        capture_output=True, text=True, cwd=tmp_path)
@@ -159,6 +160,9 @@ def test_run_notebooks_table_and_counts(tmp_path):
     assert (by["c.ipynb"]["ok"], by["c.ipynb"]["runs_clean"]) == (False, False)
     assert "NameError" in by["c.ipynb"]["problem"]
     assert (by["d.ipynb"]["ok"], by["d.ipynb"]["checks_passed"], by["d.ipynb"]["runs_clean"]) == (False, 1, False)
+    # a cell that floods the front end fails its notebook (the tour's %timeit once did)
+    assert (by["e.ipynb"]["ok"], by["e.ipynb"]["checks_passed"], by["e.ipynb"]["runs_clean"]) == (False, 1, False)
+    assert "300 outputs" in by["e.ipynb"]["problem"]
     # one test per check plus one per notebook, whatever happened
-    assert (r["tests_total"], r["tests_passed"]) == (2 + 2 + 1 + 2 + 4, 3 + 2 + 1 + 1)
-    assert "1/2" in p.stdout and "4 notebooks" in p.stdout
+    assert (r["tests_total"], r["tests_passed"]) == (2 + 2 + 1 + 2 + 4 + 2, 3 + 2 + 1 + 1 + 1)
+    assert "1/2" in p.stdout and "5 notebooks" in p.stdout
