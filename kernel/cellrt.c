@@ -534,6 +534,23 @@ static void __attribute__((noreturn)) leave_exit(const char *fn, int status, voi
     leave("SystemExit", what, ra, fp);
 }
 
+/* abort() raises SIGABRT inside libc, whose frames libtcc's line tables do
+ * not know ("at ???"): the call site is reported as a fault there, so the
+ * crash report names the cell line and function that called abort().
+ * Without line tables (under %timeit, or another process) the real abort()
+ * and the guard's report. */
+static void __attribute__((noreturn, noinline)) cell_abort(void)
+{
+    if (getpid() == cell_pid) {
+        crash.sig = SIGABRT;
+        crash.code = SI_USER;
+        crash.addr = NULL;
+        report_call_site(__builtin_return_address(0), CALLER_FRAME());
+        crash.sig = 0;
+    }
+    abort();
+}
+
 /* The cell's exit (cellrt_renames; libtcc also defines an `exit` of its own
  * for tcc_run, which the renaming keeps the cell from reaching). */
 /* A process the cell forked is not the cell: exit() and _exit() end it as
@@ -694,7 +711,7 @@ const char *cellrt_renames(void)
            "#define quick_exit __chalk_quick_exit\n#define atexit __chalk_atexit\n"
            "#define at_quick_exit __chalk_at_quick_exit\n#define on_exit __chalk_on_exit\n"
            "#define fclose __chalk_fclose\n#define pthread_create __chalk_pthread_create\n"
-           "#define thrd_create __chalk_thrd_create\n"
+           "#define thrd_create __chalk_thrd_create\n#define abort __chalk_abort\n"
 #ifdef CELLRT_CHECKS_JUMPS
            "#define _setjmp __chalk__setjmp\n#define __sigsetjmp __chalk___sigsetjmp\n"
            "#define longjmp __chalk_longjmp\n#define _longjmp __chalk__longjmp\n"
@@ -726,6 +743,7 @@ const compile_symbol *cellrt_symbols(size_t *n)
         { "__chalk_fclose", (const void *)cell_fclose },
         { "__chalk_pthread_create", (const void *)cell_pthread_create },
         { "__chalk_thrd_create", (const void *)cell_thrd_create },
+        { "__chalk_abort", (const void *)cell_abort },
 #ifdef CELLRT_CHECKS_JUMPS
         { "__chalk__setjmp", (const void *)cellrt__setjmp },
         { "__chalk___sigsetjmp", (const void *)cellrt_sigsetjmp },
