@@ -137,11 +137,17 @@ static void fail_compile(const char *diag)
     cellrt_fail("CompileError", evalue, lines_array(diag));
 }
 
-/* Warnings of a cell that compiled: shown as a yellow display, not stderr. */
+/* Warnings of a cell that compiled: shown as a display, not stderr.  No
+ * colour of the text and no opaque background: the theme's text colour on a
+ * translucent orange tint reads in light and dark themes alike (JupyterLab's
+ * --jp-warn-color3 is the same pale orange in both, under white text in the
+ * dark one); the bar takes the theme's warning colour, with a fallback for
+ * nbconvert's HTML and other front ends. */
 static void show_warnings(const char *diag)
 {
     cellsrc_buf html = { 0 };
-    cellsrc_buf_add(&html, "<pre style=\"background:#fff8e1;border-left:4px solid #f0ad4e;"
+    cellsrc_buf_add(&html, "<pre class=\"chalk-warnings\" style=\"background:rgba(255,152,0,0.12);"
+                           "border-left:4px solid var(--jp-warn-color1,#f0ad4e);"
                            "padding:4px 8px;margin:0\">");
     for (const char *p = diag; *p; p++) {
         switch (*p) {
