@@ -176,7 +176,7 @@ static void plain_names(cellsrc_buf *diag, size_t from)
 {
     static const char *const names[] = { "exit", "_exit", "_Exit", "quick_exit", "atexit",
                                          "at_quick_exit", "on_exit", "fclose", "pthread_create",
-                                         "thrd_create", "abort", "_setjmp", "__sigsetjmp", "longjmp",
+                                         "thrd_create", "abort", "__assert_fail", "_setjmp", "__sigsetjmp", "longjmp",
                                          "_longjmp", "siglongjmp" };
     if (!diag->s || from >= diag->len)
         return;
@@ -329,7 +329,10 @@ static void fail_crash(const cellrt_crash *c)
     snprintf(ename, sizeof ename, "SIG%s", abbrev ? abbrev : "?");
     /* A fault at a small address is a null pointer (or a member of a
      * struct behind one); any other address means nothing to a student. */
-    const char *what = c->stack_overflow ? "Stack overflow (runaway recursion?)"
+    const char *what = c->what[0] ? c->what
+                       : c->stack_overflow ? "Stack overflow (runaway recursion?)"
+                       : c->sig == SIGABRT ? "Aborted (abort() called)"
+                       : c->code <= 0 ? strsignal(c->sig)       /* raise(), kill() */
                        : c->sig == SIGSEGV && (uintptr_t)c->addr < 4096
                            ? "Segmentation fault (null pointer)"
                        : c->sig == SIGSEGV ? "Segmentation fault (invalid memory access)"
@@ -337,7 +340,6 @@ static void fail_crash(const cellrt_crash *c)
                            ? "Floating point exception (integer division by zero)"
                        : c->sig == SIGFPE ? "Floating point exception"
                        : c->sig == SIGBUS ? "Bus error"
-                       : c->sig == SIGABRT ? "Aborted (abort() called)"
                        : strsignal(c->sig);
     if (n)
         snprintf(where, sizeof where, " at %s%s%s%s", frames[0].where,

@@ -525,3 +525,27 @@ def test_runaway_recursion_shows_its_frame_once(kc):
     n = cell_no(evalue)
     assert evalue == f"Stack overflow (runaway recursion?) at cell[{n}]:1 in down()" + SESSION
     assert callers == [f"  called from cell[{n}]:1 in down(), again and again"]
+
+
+def test_failed_assert_names_its_expression_and_line(kc):
+    r = fails(kc, "#include <assert.h>\nvoid positive(int v) {\n  assert(v > 0);\n}\npositive(0);",
+              "SIGABRT")
+    assert r.text("stderr") == ""        # not glibc's line naming the executor
+    evalue, callers = crash_report(kc, "#include <assert.h>\nvoid positive2(int v) {\n"
+                                       "  assert(v > 0);\n}\npositive2(0);", "SIGABRT")
+    n = cell_no(evalue)
+    assert evalue == f"Assertion `v > 0' failed at cell[{n}]:3 in positive2()" + SESSION
+    assert callers == [f"  called from cell[{n}]:5"]
+
+
+def test_warnings_html_leaves_the_text_colour_to_the_theme(kc):
+    # JupyterLab's dark theme draws light text: an opaque light background (the old
+    # cream #fff8e1) would hide it.  The browser test measures the contrast itself.
+    r = ok(kc, "int *pw = 3;")
+    html = [d for d in r.displays if d["metadata"].get("chalk_warnings")][0]["data"]["text/html"]
+    style = re.search(r'<pre [^>]*style="([^"]*)"', html).group(1)
+    assert not re.search(r"(^|;)\s*color\s*:", style), style
+    bg = re.search(r"background\s*:\s*([^;]*)", style).group(1)
+    alpha = re.fullmatch(r"rgba\(\d+,\d+,\d+,([\d.]+)\)", bg.replace(" ", ""))
+    assert alpha and float(alpha.group(1)) <= 0.2, bg
+    assert "var(--jp-warn-color1," in style

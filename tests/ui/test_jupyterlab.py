@@ -5,9 +5,11 @@ directory holding a small notebook with kernel `chalk`; the browser opens it,
 runs every cell through the Run menu, as a user would, and the tests assert
 what is on screen: the kernel's name, a value, a plot, a compile error with its
 cell/line location; then, in cells added as a user adds them, Tab completion,
-Shift-Tab help, an input box (scanf) and Kernel > Interrupt of an endless loop.
+Shift-Tab help, an input box (scanf), Kernel > Interrupt of an endless loop and
+a compiler warning's contrast in the light and the dark theme.
 Screenshots go to the build tree, tests/ui/: jupyterlab.png (the executed
-notebook), jupyterlab-completion.png, jupyterlab-inspect.png, jupyterlab-end.png.
+notebook), jupyterlab-completion.png, jupyterlab-inspect.png, jupyterlab-end.png,
+jupyterlab-warning-light.png and jupyterlab-warning-dark.png.
 
 Beware:
 - the browser is the system Chromium (/usr/bin/chromium, or $CHALK_CHROMIUM):
