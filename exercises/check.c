@@ -7,6 +7,10 @@
  * Closeness is NumPy's isclose rule |got - expected| <= atol + rtol*|expected|;
  * beware that it is not symmetric in got and expected, exactly as in NumPy.
  * NaN never passes (NaN compares false), and a NaN tolerance is refused.
+ * A passing close check says "|diff| D \u2264 T" with T = atol + rtol*|expected|,
+ * the very test it passed: a relative error would read "inf" (a failure, to
+ * a student) whenever the expected value is 0.  Vectors and matrices name
+ * the entry that came nearest to its own tolerance.
  */
 #include <stdarg.h>
 #include "internal.h"
@@ -44,12 +48,24 @@ static int close_enough(double got, double exp, double rtol, double atol)
     return fabs(got - exp) <= atol + rtol * fabs(exp);
 }
 
-static double relerr(double got, double exp)
+/* |got - expected| as the check compares it: equal infinities differ by 0,
+ * not by NaN. */
+static double absdiff(double got, double exp)
 {
-    double d = fabs(got - exp);
-    if (d == 0)
-        return 0;
-    return exp != 0 ? d / fabs(exp) : INFINITY;
+    return got == exp ? 0 : fabs(got - exp);
+}
+
+static double tolerance(double exp, double rtol, double atol)
+{
+    return atol + rtol * fabs(exp);
+}
+
+/* How close an entry came to failing: its |diff| as a share of its own
+ * tolerance (0 when it is exact, whatever the tolerance). */
+static double closeness(double got, double exp, double rtol, double atol)
+{
+    double d = absdiff(got, exp);
+    return d == 0 ? 0 : d / tolerance(exp, rtol, atol);
 }
 
 void ch_check_close(const char *name, double got, double expected, double rtol, double atol)
@@ -60,7 +76,8 @@ void ch_check_close(const char *name, double got, double expected, double rtol, 
     if (!close_enough(got, expected, rtol, atol))
         ch_fail("CheckFailed", "%s: expected %.10g, got %.10g (|diff| %.3g > tolerance %.3g: rtol %g, atol %g)",
                 nm(name), expected, got, fabs(got - expected), atol + rtol * fabs(expected), rtol, atol);
-    pass(name, "%.6g vs expected %.6g (rel err %.1e)", got, expected, relerr(got, expected));
+    pass(name, "%.6g vs expected %.6g, |diff| %.2g \u2264 %.2g", got, expected, absdiff(got, expected),
+         tolerance(expected, rtol, atol));
 }
 
 void ch_check_vec_close(const char *name, const gsl_vector *got, const gsl_vector *expected, double rtol, double atol)
@@ -71,18 +88,25 @@ void ch_check_vec_close(const char *name, const gsl_vector *got, const gsl_vecto
     if (got->size != expected->size)
         ch_fail("CheckFailed", "%s: size mismatch, expected %zu entries, got %zu", nm(name), expected->size,
                 got->size);
-    double maxabs = 0, maxrel = 0;
+    double worst = 0;
+    size_t wi = 0;
     for (size_t i = 0; i < got->size; i++) {
         double g = gsl_vector_get(got, i), e = gsl_vector_get(expected, i);
         if (!close_enough(g, e, rtol, atol))
             ch_fail("CheckFailed", "%s: entry [%zu]: expected %.10g, got %.10g (|diff| %.3g > tolerance %.3g: rtol %g, atol %g)",
                     nm(name), i, e, g, fabs(g - e), atol + rtol * fabs(e), rtol, atol);
-        if (g != e) {
-            maxabs = fmax(maxabs, fabs(g - e));
-            maxrel = fmax(maxrel, relerr(g, e));
+        if (closeness(g, e, rtol, atol) > worst) {
+            worst = closeness(g, e, rtol, atol);
+            wi = i;
         }
     }
-    pass(name, "%zu entries close (max abs err %.1e, max rel err %.1e)", got->size, maxabs, maxrel);
+    if (worst == 0)
+        pass(name, "%zu entries equal", got->size);
+    else {
+        double g = gsl_vector_get(got, wi), e = gsl_vector_get(expected, wi);
+        pass(name, "%zu entries close, nearest to failing [%zu]: |diff| %.2g \u2264 %.2g", got->size, wi,
+             absdiff(g, e), tolerance(e, rtol, atol));
+    }
 }
 
 void ch_check_mat_close(const char *name, const gsl_matrix *got, const gsl_matrix *expected, double rtol, double atol)
@@ -93,7 +117,8 @@ void ch_check_mat_close(const char *name, const gsl_matrix *got, const gsl_matri
     if (got->size1 != expected->size1 || got->size2 != expected->size2)
         ch_fail("CheckFailed", "%s: shape mismatch, expected %zu x %zu, got %zu x %zu", nm(name), expected->size1,
                 expected->size2, got->size1, got->size2);
-    double maxabs = 0, maxrel = 0;
+    double worst = 0;
+    size_t wi = 0, wj = 0;
     for (size_t i = 0; i < got->size1; i++)
         for (size_t j = 0; j < got->size2; j++) {
             double g = gsl_matrix_get(got, i, j), e = gsl_matrix_get(expected, i, j);
@@ -101,12 +126,19 @@ void ch_check_mat_close(const char *name, const gsl_matrix *got, const gsl_matri
                 ch_fail("CheckFailed",
                         "%s: entry [%zu][%zu]: expected %.10g, got %.10g (|diff| %.3g > tolerance %.3g: rtol %g, atol %g)",
                         nm(name), i, j, e, g, fabs(g - e), atol + rtol * fabs(e), rtol, atol);
-            if (g != e) {
-                maxabs = fmax(maxabs, fabs(g - e));
-                maxrel = fmax(maxrel, relerr(g, e));
+            if (closeness(g, e, rtol, atol) > worst) {
+                worst = closeness(g, e, rtol, atol);
+                wi = i;
+                wj = j;
             }
         }
-    pass(name, "%zu x %zu entries close (max abs err %.1e, max rel err %.1e)", got->size1, got->size2, maxabs, maxrel);
+    if (worst == 0)
+        pass(name, "%zu x %zu entries equal", got->size1, got->size2);
+    else {
+        double g = gsl_matrix_get(got, wi, wj), e = gsl_matrix_get(expected, wi, wj);
+        pass(name, "%zu x %zu entries close, nearest to failing [%zu][%zu]: |diff| %.2g \u2264 %.2g", got->size1,
+             got->size2, wi, wj, absdiff(g, e), tolerance(e, rtol, atol));
+    }
 }
 
 void ch_check(const char *name, int cond, const char *fmt, ...)

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "cellrt.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
@@ -534,6 +535,40 @@ static void __attribute__((noreturn)) leave_exit(const char *fn, int status, voi
     leave("SystemExit", what, ra, fp);
 }
 
+/* abort() raises SIGABRT inside libc, whose frames libtcc's line tables do
+ * not know ("at ???"): the call site is reported as a fault there, so the
+ * crash report names the cell line and function that called abort().
+ * Without line tables (under %timeit, or another process) the real abort()
+ * and the guard's report. */
+static void __attribute__((noreturn, noinline)) cell_abort(void)
+{
+    if (getpid() == cell_pid) {
+        crash.sig = SIGABRT;
+        crash.code = SI_USER;
+        crash.addr = NULL;
+        report_call_site(__builtin_return_address(0), CALLER_FRAME());
+        crash.sig = 0;
+    }
+    abort();
+}
+
+/* assert()'s failure, reported as abort() is, in the cell's words: glibc's
+ * own message names the executor and goes to stderr. */
+static void __attribute__((noreturn, noinline)) cell_assert_fail(const char *expr, const char *file,
+                                                                 unsigned line, const char *fn)
+{
+    if (getpid() == cell_pid) {
+        crash.sig = SIGABRT;
+        crash.code = SI_USER;
+        crash.addr = NULL;
+        snprintf(crash.what, sizeof crash.what, "Assertion `%s' failed", expr);
+        report_call_site(__builtin_return_address(0), CALLER_FRAME());
+        crash.sig = 0;
+        crash.what[0] = 0;
+    }
+    __assert_fail(expr, file, line, fn);
+}
+
 /* The cell's exit (cellrt_renames; libtcc also defines an `exit` of its own
  * for tcc_run, which the renaming keeps the cell from reaching). */
 /* A process the cell forked is not the cell: exit() and _exit() end it as
@@ -694,7 +729,8 @@ const char *cellrt_renames(void)
            "#define quick_exit __chalk_quick_exit\n#define atexit __chalk_atexit\n"
            "#define at_quick_exit __chalk_at_quick_exit\n#define on_exit __chalk_on_exit\n"
            "#define fclose __chalk_fclose\n#define pthread_create __chalk_pthread_create\n"
-           "#define thrd_create __chalk_thrd_create\n"
+           "#define thrd_create __chalk_thrd_create\n#define abort __chalk_abort\n"
+           "#define __assert_fail __chalk___assert_fail\n"
 #ifdef CELLRT_CHECKS_JUMPS
            "#define _setjmp __chalk__setjmp\n#define __sigsetjmp __chalk___sigsetjmp\n"
            "#define longjmp __chalk_longjmp\n#define _longjmp __chalk__longjmp\n"
@@ -726,6 +762,8 @@ const compile_symbol *cellrt_symbols(size_t *n)
         { "__chalk_fclose", (const void *)cell_fclose },
         { "__chalk_pthread_create", (const void *)cell_pthread_create },
         { "__chalk_thrd_create", (const void *)cell_thrd_create },
+        { "__chalk_abort", (const void *)cell_abort },
+        { "__chalk___assert_fail", (const void *)cell_assert_fail },
 #ifdef CELLRT_CHECKS_JUMPS
         { "__chalk__setjmp", (const void *)cellrt__setjmp },
         { "__chalk___sigsetjmp", (const void *)cellrt_sigsetjmp },
@@ -748,7 +786,7 @@ void cellrt_begin(int cellfd, int allow_stdin)
     stdin_allowed = allow_stdin;
     muted = 0;
     body_returned = 0;
-    crash.leave_ename[0] = crash.leave_what[0] = 0;
+    crash.leave_ename[0] = crash.leave_what[0] = crash.what[0] = 0;
 #ifdef CELLRT_CHECKS_JUMPS
     njmpbufs = 0;       /* the holder's list is an earlier cell's */
     jmpbufs_full = 0;

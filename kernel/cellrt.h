@@ -47,6 +47,7 @@ typedef struct cellrt_crash {
     int report_fd;           /* memfd that received libtcc's report */
     char leave_ename[32];    /* the cell left early (exit, a bad longjmp): */
     char leave_what[200];    /*   e.g. "SystemExit", "exit(0) called"; "" if not */
+    char what[200];          /* a crash's own words ("Assertion `n > 0' failed"), or "" */
 } cellrt_crash;
 const cellrt_crash *cellrt_crash_info(void);
 

@@ -14,6 +14,7 @@
 #include <malloc.h>
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,11 +137,17 @@ static void fail_compile(const char *diag)
     cellrt_fail("CompileError", evalue, lines_array(diag));
 }
 
-/* Warnings of a cell that compiled: shown as a yellow display, not stderr. */
+/* Warnings of a cell that compiled: shown as a display, not stderr.  No
+ * colour of the text and no opaque background: the theme's text colour on a
+ * translucent orange tint reads in light and dark themes alike (JupyterLab's
+ * --jp-warn-color3 is the same pale orange in both, under white text in the
+ * dark one); the bar takes the theme's warning colour, with a fallback for
+ * nbconvert's HTML and other front ends. */
 static void show_warnings(const char *diag)
 {
     cellsrc_buf html = { 0 };
-    cellsrc_buf_add(&html, "<pre style=\"background:#fff8e1;border-left:4px solid #f0ad4e;"
+    cellsrc_buf_add(&html, "<pre class=\"chalk-warnings\" style=\"background:rgba(255,152,0,0.12);"
+                           "border-left:4px solid var(--jp-warn-color1,#f0ad4e);"
                            "padding:4px 8px;margin:0\">");
     for (const char *p = diag; *p; p++) {
         switch (*p) {
@@ -169,7 +176,7 @@ static void plain_names(cellsrc_buf *diag, size_t from)
 {
     static const char *const names[] = { "exit", "_exit", "_Exit", "quick_exit", "atexit",
                                          "at_quick_exit", "on_exit", "fclose", "pthread_create",
-                                         "thrd_create", "_setjmp", "__sigsetjmp", "longjmp",
+                                         "thrd_create", "abort", "__assert_fail", "_setjmp", "__sigsetjmp", "longjmp",
                                          "_longjmp", "siglongjmp" };
     if (!diag->s || from >= diag->len)
         return;
@@ -269,27 +276,91 @@ static void fail_with_report(const char *ename, const char *evalue, json_t *line
     cellrt_fail(ename, evalue, tb);
 }
 
-/* The cell crashed: name the signal and where. */
+/* One frame of libtcc's crash report, in the user's words: "cell[3]:2" and
+ * the function ("" for the cell's own body). */
+typedef struct crash_frame {
+    char where[48];
+    char fn[64];
+} crash_frame;
+
+/* The cell's frames of libtcc's report ("cell[2]:5: at f: RUNTIME ERROR:
+ * ...", then "cell[2]:7: by <caller>"), innermost first.  Frames outside the
+ * cell's line tables (libc's, a raw address "at ???") and the generated
+ * main() are not the user's code and are dropped. */
+static size_t crash_frames(const cellrt_crash *c, crash_frame *out, size_t max)
+{
+    char report[8192] = "";
+    if (c->report_fd >= 0) {
+        ssize_t n = pread(c->report_fd, report, sizeof report - 1, 0);
+        report[n > 0 ? n : 0] = 0;
+    }
+    size_t n = 0;
+    for (char *p = report, *save = NULL; n < max && (p = strtok_r(p, "\n", &save)); p = NULL) {
+        char *sep = strstr(p, ": at ");
+        if (!sep)
+            sep = strstr(p, ": by ");
+        if (strncmp(p, "cell[", 5) != 0 || !sep || (size_t)(sep - p) >= sizeof out->where)
+            continue;
+        const char *fn = sep + 5;
+        size_t fnlen = strcspn(fn, ":");
+        if (fnlen == 4 && strncmp(fn, "main", 4) == 0)
+            continue;       /* the generated wrapper */
+        crash_frame *f = &out[n++];
+        snprintf(f->where, sizeof f->where, "%.*s", (int)(sep - p), p);
+        if (strncmp(fn, "__chalk_body", 12) == 0 || fn[0] == '<')
+            f->fn[0] = 0;
+        else if (strncmp(fn, "__chalk_user_main", 17) == 0)
+            snprintf(f->fn, sizeof f->fn, "main");
+        else
+            snprintf(f->fn, sizeof f->fn, "%.*s", (int)fnlen, fn);
+    }
+    return n;
+}
+
+/* The cell crashed: one line naming the signal, the cell line and the
+ * function; then, when the fault is deeper than the cell's body, its
+ * callers ("called from cell[3]:2 in h()"), a recursion's repeats once. */
 static void fail_crash(const cellrt_crash *c)
 {
-    json_t *lines = crash_report_lines(c);
+    crash_frame frames[64];
+    size_t n = crash_frames(c, frames, sizeof frames / sizeof *frames);
     const char *abbrev = sigabbrev_np(c->sig);
-    char ename[32], evalue[1024], where[256];
+    char ename[32], evalue[1024], where[160] = "";
     snprintf(ename, sizeof ename, "SIG%s", abbrev ? abbrev : "?");
-    const char *what = c->stack_overflow ? "Stack overflow (runaway recursion?)"
-                       : c->sig == SIGSEGV ? "Segmentation fault"
+    /* A fault at a small address is a null pointer (or a member of a
+     * struct behind one); any other address means nothing to a student. */
+    const char *what = c->what[0] ? c->what
+                       : c->stack_overflow ? "Stack overflow (runaway recursion?)"
+                       : c->sig == SIGABRT ? "Aborted (abort() called)"
+                       : c->code <= 0 ? strsignal(c->sig)       /* raise(), kill() */
+                       : c->sig == SIGSEGV && (uintptr_t)c->addr < 4096
+                           ? "Segmentation fault (null pointer)"
+                       : c->sig == SIGSEGV ? "Segmentation fault (invalid memory access)"
+                       : c->sig == SIGFPE && c->code == FPE_INTDIV
+                           ? "Floating point exception (integer division by zero)"
                        : c->sig == SIGFPE ? "Floating point exception"
                        : c->sig == SIGBUS ? "Bus error"
-                       : c->sig == SIGABRT ? "Aborted"
                        : strsignal(c->sig);
-    report_where(lines, where, sizeof where);
-    if (c->sig == SIGSEGV && !c->stack_overflow)
-        snprintf(evalue, sizeof evalue, "%s%s (address %p); the session is as it was "
-                 "before this cell", what, where, c->addr);
-    else
-        snprintf(evalue, sizeof evalue, "%s%s; the session is as it was before this cell",
-                 what, where);
-    fail_with_report(ename, evalue, lines);
+    if (n)
+        snprintf(where, sizeof where, " at %s%s%s%s", frames[0].where,
+                 frames[0].fn[0] ? " in " : "", frames[0].fn, frames[0].fn[0] ? "()" : "");
+    snprintf(evalue, sizeof evalue, "%s%s; the session is as it was before this cell", what,
+             where);
+    json_t *tb = json_array();
+    json_array_append_new(tb, json_sprintf("%s: %s", ename, evalue));
+    for (size_t i = 1; i < n; i++) {
+        int repeats = 0;
+        while (i + 1 < n && strcmp(frames[i].where, frames[i + 1].where) == 0 &&
+               strcmp(frames[i].fn, frames[i + 1].fn) == 0) {
+            i++;
+            repeats = 1;
+        }
+        json_array_append_new(tb, json_sprintf("  called from %s%s%s%s%s", frames[i].where,
+                                               frames[i].fn[0] ? " in " : "", frames[i].fn,
+                                               frames[i].fn[0] ? "()" : "",
+                                               repeats ? ", again and again" : ""));
+    }
+    cellrt_fail(ename, evalue, tb);
 }
 
 /* The cell left early (exit(), _exit(), a longjmp out of it): like

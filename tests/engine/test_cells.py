@@ -457,3 +457,95 @@ def test_kernel_exits_when_its_front_end_dies(tmp_path):
     else:
         os.kill(kernel_pid, signal.SIGKILL)
         pytest.fail("the kernel outlived its front end")
+
+
+# Crash reports (issue 11, point 3): one line naming the signal, the cell line and the
+# function; the callers only when the fault is deeper than the cell's body; never a raw
+# address, "???" or a line that repeats another.
+def crash_report(kc, code, ename):
+    r = fails(kc, code, ename)
+    err = r.errors[0]
+    tb = err["traceback"]
+    assert tb[0] == f"{ename}: {err['evalue']}"
+    for line in tb:
+        assert "???" not in line and "RUNTIME ERROR" not in line, tb
+        assert not re.search(r"0x[0-9a-f]|\b[0-9a-f]{8,}\b|\(nil\)", line), tb
+    assert len(set(tb)) == len(tb), tb
+    return err["evalue"], tb[1:]
+
+
+def cell_no(evalue):
+    return re.search(r"cell\[(\d+)\]", evalue).group(1)
+
+
+SESSION = "; the session is as it was before this cell"
+
+
+def test_crash_in_a_function_names_it_and_its_caller(kc):
+    evalue, callers = crash_report(kc, "void poke(int *p) {\n  *p = 1;\n}\npoke(0);", "SIGSEGV")
+    n = cell_no(evalue)
+    assert evalue == f"Segmentation fault (null pointer) at cell[{n}]:2 in poke()" + SESSION
+    assert callers == [f"  called from cell[{n}]:4"]
+
+
+def test_crash_two_functions_deep_lists_both_callers(kc):
+    evalue, callers = crash_report(
+        kc, "void poke2(int *p) { *p = 1; }\nvoid via(void) { poke2(0); }\nvia();", "SIGSEGV")
+    n = cell_no(evalue)
+    assert evalue == f"Segmentation fault (null pointer) at cell[{n}]:1 in poke2()" + SESSION
+    assert callers == [f"  called from cell[{n}]:2 in via()", f"  called from cell[{n}]:3"]
+
+
+def test_crash_in_the_cell_body_is_one_line(kc):
+    evalue, callers = crash_report(kc, "int one = 1;\nint *nowhere = 0;\n*nowhere = one;",
+                                   "SIGSEGV")
+    assert evalue == f"Segmentation fault (null pointer) at cell[{cell_no(evalue)}]:3" + SESSION
+    assert callers == []
+
+
+def test_abort_names_the_line_that_called_it(kc):
+    evalue, callers = crash_report(kc, "void give_up(void) {\n  abort();\n}\ngive_up();",
+                                   "SIGABRT")
+    n = cell_no(evalue)
+    assert evalue == f"Aborted (abort() called) at cell[{n}]:2 in give_up()" + SESSION
+    assert callers == [f"  called from cell[{n}]:4"]
+
+
+def test_division_by_zero_says_so(kc):
+    evalue, callers = crash_report(kc, "volatile int nil_ = 0;\nint q = 7 / nil_;", "SIGFPE")
+    assert evalue == ("Floating point exception (integer division by zero) at "
+                      f"cell[{cell_no(evalue)}]:2" + SESSION)
+    assert callers == []
+
+
+def test_runaway_recursion_shows_its_frame_once(kc):
+    evalue, callers = crash_report(
+        kc, "int down(int n) { return n == 0 ? 0 : 1 + down(n - 1) + 0 * down(n - 1); }\n"
+            "down(1 << 30);", "SIGSEGV")
+    n = cell_no(evalue)
+    assert evalue == f"Stack overflow (runaway recursion?) at cell[{n}]:1 in down()" + SESSION
+    assert callers == [f"  called from cell[{n}]:1 in down(), again and again"]
+
+
+def test_failed_assert_names_its_expression_and_line(kc):
+    r = fails(kc, "#include <assert.h>\nvoid positive(int v) {\n  assert(v > 0);\n}\npositive(0);",
+              "SIGABRT")
+    assert r.text("stderr") == ""        # not glibc's line naming the executor
+    evalue, callers = crash_report(kc, "#include <assert.h>\nvoid positive2(int v) {\n"
+                                       "  assert(v > 0);\n}\npositive2(0);", "SIGABRT")
+    n = cell_no(evalue)
+    assert evalue == f"Assertion `v > 0' failed at cell[{n}]:3 in positive2()" + SESSION
+    assert callers == [f"  called from cell[{n}]:5"]
+
+
+def test_warnings_html_leaves_the_text_colour_to_the_theme(kc):
+    # JupyterLab's dark theme draws light text: an opaque light background (the old
+    # cream #fff8e1) would hide it.  The browser test measures the contrast itself.
+    r = ok(kc, "int *pw = 3;")
+    html = [d for d in r.displays if d["metadata"].get("chalk_warnings")][0]["data"]["text/html"]
+    style = re.search(r'<pre [^>]*style="([^"]*)"', html).group(1)
+    assert not re.search(r"(^|;)\s*color\s*:", style), style
+    bg = re.search(r"background\s*:\s*([^;]*)", style).group(1)
+    alpha = re.fullmatch(r"rgba\(\d+,\d+,\d+,([\d.]+)\)", bg.replace(" ", ""))
+    assert alpha and float(alpha.group(1)) <= 0.2, bg
+    assert "var(--jp-warn-color1," in style

@@ -52,10 +52,32 @@ int main(void)
     ch_check_lt("lt", 1, 2);
     const char *s = end_capture();
     OK(lines(s) == 6, "six passing checks print six lines:\n%s", s);
-    OK(strstr(s, "\u2713 eckart-young (spectral): 1.234 vs expected 1.234 (rel err 1.8e-16)\n") == s, "first line: %s", s);
+    OK(strstr(s, "\u2713 eckart-young (spectral): 1.234 vs expected 1.234, |diff| 2.2e-16 \u2264 1.2e-12\n") == s,
+       "first line: %s", s);
+    OK(strstr(s, "\u2713 vec: 2 entries close, nearest to failing [1]: |diff| 1e-12 \u2264 2e-09\n") != NULL, "vec line");
+    OK(strstr(s, "\u2713 mat: 1 x 2 entries equal\n") != NULL, "mat line");
     OK(strstr(s, "\u2713 claim: two exceeds 1\n") != NULL, "claim line");
     OK(strstr(s, "\u2713 le: 1 <= 1\n") != NULL, "le line");
     OK(ch_checks_passed() == before + 6, "counted %d", ch_checks_passed() - before);
+
+    /* Expected 0 or rtol 0: the line says the test it passed, nothing that
+     * reads like a failure ("rel err inf"). */
+    begin_capture();
+    ch_check_close("max |U S V^T - A|", 3.77e-15, 0, 1e-9, 1e-12);
+    ch_check_close("rtol 0", 2.0000001, 2, 0, 1e-6);
+    ch_check_close("exact", 0, 0, 0, 0);
+    ch_check_close("inf", INFINITY, INFINITY, 1e-9, 0);
+    ch_check_vec_close("residual", TV(VEC(1e-14, -3e-13)), TV(VEC(0, 0)), 1e-9, 1e-12);
+    ch_check_mat_close("orthogonality", TM(MAT(2, 2, 1, 1e-16, 0, 1 - 4e-16)), TM(MAT(2, 2, 1, 0, 0, 1)), 1e-12, 1e-12);
+    s = end_capture();
+    OK(strcmp(s, "\u2713 max |U S V^T - A|: 3.77e-15 vs expected 0, |diff| 3.8e-15 \u2264 1e-12\n"
+                 "\u2713 rtol 0: 2 vs expected 2, |diff| 1e-07 \u2264 1e-06\n"
+                 "\u2713 exact: 0 vs expected 0, |diff| 0 \u2264 0\n"
+                 "\u2713 inf: inf vs expected inf, |diff| 0 \u2264 inf\n"
+                 "\u2713 residual: 2 entries close, nearest to failing [1]: |diff| 3e-13 \u2264 1e-12\n"
+                 "\u2713 orthogonality: 2 x 2 entries close, nearest to failing [1][1]: |diff| 4.4e-16 \u2264 2e-12\n") == 0,
+       "zero-expected lines:\n%s", s);
+    OK(strstr(s, "rel err") == NULL && strstr(s, "nan") == NULL, "no relative error or NaN shown");
 
     EXPECT_FAIL("CheckFailed", "eckart-young: expected 1.234, got 1.5 (|diff| 0.266 > tolerance 1.23e-09: rtol 1e-09, atol 0)",
                 ch_check_close("eckart-young", 1.5, 1.234, 1e-9, 0));
@@ -67,7 +89,7 @@ int main(void)
     EXPECT_FAIL("CheckFailed", "le: expected a <= b, got a = 2, b = 1", ch_check_le("le", 2, 1));
     EXPECT_FAIL("CheckFailed", "lt: expected a < b, got a = 1, b = 1", ch_check_lt("lt", 1, 1));
     EXPECT_FAIL("ValueError", "tolerances must be finite and >= 0", ch_check_close("t", 1, 1, -1, 0));
-    OK(ch_checks_passed() == before + 6, "failures are not counted");
+    OK(ch_checks_passed() == before + 12, "failures are not counted");
 
     /* show: text, html, latex in one execute_result bundle */
     tl_last_result[0] = '\0';

@@ -5,9 +5,11 @@ directory holding a small notebook with kernel `chalk`; the browser opens it,
 runs every cell through the Run menu, as a user would, and the tests assert
 what is on screen: the kernel's name, a value, a plot, a compile error with its
 cell/line location; then, in cells added as a user adds them, Tab completion,
-Shift-Tab help, an input box (scanf) and Kernel > Interrupt of an endless loop.
+Shift-Tab help, an input box (scanf), Kernel > Interrupt of an endless loop and
+a compiler warning's contrast in the light and the dark theme.
 Screenshots go to the build tree, tests/ui/: jupyterlab.png (the executed
-notebook), jupyterlab-completion.png, jupyterlab-inspect.png, jupyterlab-end.png.
+notebook), jupyterlab-completion.png, jupyterlab-inspect.png, jupyterlab-end.png,
+jupyterlab-warning-light.png and jupyterlab-warning-dark.png.
 
 Beware:
 - the browser is the system Chromium (/usr/bin/chromium, or $CHALK_CHROMIUM):
@@ -281,3 +283,56 @@ def test_interrupt_keeps_session(lab):
     out = after.locator(".jp-OutputArea-output")
     assert out.inner_text().strip() == "21", "state lost after interrupt: " + out.inner_text()
     page.screenshot(path=os.path.join(shots_dir(), "jupyterlab-end.png"), full_page=True)
+
+
+# The warnings display (issue 11, point 5): its text must read in the light and the dark
+# theme.  Its background is translucent, so what the eye sees is that tint over the first
+# opaque background behind it: computed here, then WCAG's contrast ratio with the text.
+CONTRAST = """e => {
+  const rgba = s => { const m = s.match(/[\\d.]+/g).map(Number); return m.length > 3 ? m : m.concat([1]); };
+  let bg = [0, 0, 0, 0];
+  for (let n = e.parentElement; n; n = n.parentElement) {
+    const c = rgba(getComputedStyle(n).backgroundColor);
+    if (c[3] === 1) { bg = c; break; }
+  }
+  if (bg[3] !== 1) bg = [255, 255, 255, 1];
+  const t = rgba(getComputedStyle(e).backgroundColor);
+  const seen = bg.slice(0, 3).map((v, i) => t[i] * t[3] + v * (1 - t[3]));
+  const fg = rgba(getComputedStyle(e).color);
+  const lum = c => { const l = c.slice(0, 3).map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; };
+  const a = lum(seen), b = lum(fg);
+  return { ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+           background: seen.map(Math.round).join(","), color: fg.slice(0, 3).join(",") };
+}"""
+
+
+def change_theme(page, name, light):
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Settings$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$")).hover()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile("^" + name + "$")).click()
+    page.wait_for_function("l => document.body.dataset.jpThemeLight === l", arg=light)
+    page.wait_for_timeout(500)   # the new theme's stylesheet applies after the attribute
+
+
+def test_warnings_read_in_light_and_dark_themes(lab):
+    page, _ = lab
+    page.keyboard.press("Escape")
+    c = add_cell(page, "int *warned = 3;")           # int to pointer: a warning
+    run_cell(page, c)
+    wait_done(c)
+    box = c.locator("pre.chalk-warnings")
+    box.wait_for()
+    assert "warning" in box.inner_text()
+    seen = {}
+    for name, light in (("JupyterLab Light", "true"), ("JupyterLab Dark", "false")):
+        change_theme(page, name, light)
+        c.scroll_into_view_if_needed()
+        c.screenshot(path=os.path.join(shots_dir(), "jupyterlab-warning-%s.png" % light.replace(
+            "true", "light").replace("false", "dark")))
+        seen[name] = box.evaluate(CONTRAST)
+        assert seen[name]["ratio"] >= 4.5, (name, seen[name])
+    assert seen["JupyterLab Light"]["background"] != seen["JupyterLab Dark"]["background"], seen
+    assert seen["JupyterLab Light"]["color"] != seen["JupyterLab Dark"]["color"], seen
+    change_theme(page, "JupyterLab Light", "true")
