@@ -310,7 +310,10 @@ def test_config_passes_grading_limits_only_to_a_kernel_that_takes_them(has_limit
     assert "allow_errors" not in cfg.Execute
     if has_limits:
         args = cfg.Execute.extra_arguments
-        assert args[0] == "--limits" and re.match(r"^wall=\d+,cpu=\d+$", args[1]), args
+        assert args[0] == "--limits" and re.match(r"^wall=\d+,cpu=\d+,", args[1]), args
+        # every limit is given, so every one is a ceiling a notebook's %limits cannot raise
+        assert {kv.split("=")[0] for kv in args[1].split(",")} == \
+            {"wall", "cpu", "memory", "procs", "fsize", "output"}, args
         assert int(args[1].split(",")[0][5:]) < cfg.Execute.timeout
     else:
         assert "extra_arguments" not in cfg.Execute
