@@ -55,6 +55,21 @@ def write(nb, path):
         json.dump(nb, f, indent=1)
 
 
+def base_submissions(root):
+    """The submissions both grader test files start from, under root: the source notebooks
+    (02 and 06, generated), each student's folder of reference and broken answers, and 02
+    answered by the reference sleeping forever (for --timeout).  Returns (src, subs, ref)."""
+    import cheats
+    src, subs = root / "source", root / "subs"
+    ref = {s: generate(s, src) for s in (NB02, NB06)}
+    bad = {s: generate(s, root / "broken-gen", broken=True) for s in (NB02, NB06)}
+    for s in (NB02, NB06):
+        write(ref[s], subs / "reference" / (s + ".ipynb"))
+        write(bad[s], subs / "broken" / (s + ".ipynb"))
+    write(cheats.sleep_in_reference(ref[NB02]), subs / "timeout" / (NB02 + ".ipynb"))
+    return src, subs, ref
+
+
 def grade(subs, out, *args, check=True):
     """Run chalk-grade; return (CompletedProcess, rows of grades.csv as dicts or None)."""
     res = subprocess.run(command() + [str(subs), "--out", str(out), "--timeout", TIMEOUT, *args],

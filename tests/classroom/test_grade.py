@@ -36,14 +36,8 @@ NOTE_CORRUPT = re.compile(r"^not a notebook: ")
 @pytest.fixture(scope="module")
 def local(tmp_path_factory):
     root = tmp_path_factory.mktemp("local")
-    src, subs = root / "source", root / "subs"
-    ref = {s: gt.generate(s, src) for s in (NB02, NB06)}
-    bad = {s: gt.generate(s, root / "broken-gen", broken=True) for s in (NB02, NB06)}
-    for s in (NB02, NB06):
-        gt.write(ref[s], subs / "reference" / (s + ".ipynb"))
-        gt.write(bad[s], subs / "broken" / (s + ".ipynb"))
-        gt.write(ref[s], subs / "timeout" / (s + ".ipynb"))
-    gt.write(cheats.sleep_in_reference(ref[NB02]), subs / "timeout" / (NB02 + ".ipynb"))
+    src, subs, ref = gt.base_submissions(root)
+    gt.write(ref[NB06], subs / "timeout" / (NB06 + ".ipynb"))
     gt.write(ref[NB02], subs / "missing" / (NB02 + ".ipynb"))
     (subs / "corrupt").mkdir()
     (subs / "corrupt" / (NB02 + ".ipynb")).write_text("garbage, not JSON\n")

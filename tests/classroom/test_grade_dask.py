@@ -14,7 +14,6 @@ import time
 
 import pytest
 
-import cheats
 import gradetest as gt
 from gradetest import NB02, NB06
 
@@ -83,13 +82,7 @@ def cluster(tmp_path_factory):
 @pytest.fixture(scope="module")
 def submissions(tmp_path_factory):
     root = tmp_path_factory.mktemp("subs")
-    src, subs = root / "source", root / "subs"
-    ref = {s: gt.generate(s, src) for s in (NB02, NB06)}
-    bad = {s: gt.generate(s, root / "broken", broken=True) for s in (NB02, NB06)}
-    for s in (NB02, NB06):
-        gt.write(ref[s], subs / "reference" / (s + ".ipynb"))
-        gt.write(bad[s], subs / "broken" / (s + ".ipynb"))
-    gt.write(cheats.sleep_in_reference(ref[NB02]), subs / "timeout" / (NB02 + ".ipynb"))
+    src, subs, _ = gt.base_submissions(root)
     (subs / "corrupt").mkdir()
     (subs / "corrupt" / (NB02 + ".ipynb")).write_text("{")
     return root, src, subs
