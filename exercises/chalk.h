@@ -560,7 +560,9 @@ const struct ch_doc *ch_doc_find(const char *name);
  * ====================================================================== */
 /* BEGIN plot */
 /* Figures in matplotlib's default look, published as display_data
- * image/svg+xml with a text/plain summary ("<Figure "Loss": 2 series ...>").
+ * image/svg+xml, as text/html (an <img> of the same SVG, which JupyterLab
+ * shows in notebooks that are not trusted) and with a text/plain summary
+ * ("<Figure "Loss": 2 series ...>").
  * Build, then show:
  *     ch_plot *p = ch_plot_new("Loss", "step", "loss");
  *     ch_plot_line(p, NULL, y, n, "SGD");     x NULL means 0, 1, ..., n-1
@@ -607,7 +609,7 @@ char *ch_plot_svg(ch_plot *p);
 char *ch_plot_text(ch_plot *p);
 /* Write the SVG to a file; 0 on success, -1 (errno set) if the file cannot be written. */
 int ch_plot_save(ch_plot *p, const char *path);
-/* Publish the figure (image/svg+xml + text/plain) and free p. */
+/* Publish the figure (image/svg+xml, an <img> of it as text/html, text/plain) and free p. */
 void ch_plot_show(ch_plot *p);
 /* Free a figure without showing it and set *p to NULL. */
 void ch_plot_destroy(ch_plot **p);
@@ -632,7 +634,8 @@ void ch_display_html(const char *html);
 void ch_display_markdown(const char *md);
 /* Publish LaTeX; text without $ or \begin is wrapped in $$...$$ so Jupyter typesets it. */
 void ch_display_latex(const char *tex);
-/* Publish an SVG document. */
+/* Publish an SVG document (image/svg+xml, and an <img> of it as text/html for
+ * notebooks that are not trusted). */
 void ch_display_svg(const char *svg);
 /* Publish n bytes of a PNG file (sent base64-encoded). */
 void ch_display_png(const unsigned char *png, size_t n);

@@ -160,28 +160,82 @@ void ch_display_latex(const char *tex)
     free(b.s);
 }
 
+/* The width and height attributes of the first <svg> element, when both are
+ * sane numbers. */
+static int svg_size(const char *svg, double *w, double *h)
+{
+    const char *p = strstr(svg, "<svg"), *end = p ? strchr(p, '>') : NULL;
+    const char *wa = p ? strstr(p, " width=\"") : NULL, *ha = p ? strstr(p, " height=\"") : NULL;
+
+    *w = wa && end && wa < end ? strtod(wa + 8, NULL) : 0;
+    *h = ha && end && ha < end ? strtod(ha + 9, NULL) : 0;
+    return *w > 0 && *h > 0 && *w < 1e6 && *h < 1e6;
+}
+
+/* HTML-escapes t for an attribute value. */
+static void buf_attr(ch__buf *b, const char *t)
+{
+    for (; *t; t++) {
+        const char *ent = *t == '&' ? "&amp;" : *t == '<' ? "&lt;" : *t == '>' ? "&gt;" :
+                          *t == '"' ? "&quot;" : NULL;
+        if (ent)
+            ch__buf_add(b, ent);
+        else
+            ch__buf_addn(b, t, 1);
+    }
+}
+
+/* The SVG is published twice, as image/svg+xml and as text/html holding an
+ * <img> whose source is the same SVG as a data: URL. Why: JupyterLab renders
+ * image/svg+xml only in a trusted notebook, and a notebook executed by
+ * nbconvert, nbgrader or chalk-grade is not trusted when it is opened (each
+ * plot would be its text/plain line), while it always renders text/html,
+ * sanitised when untrusted, and its sanitiser keeps an <img> with a data: URL
+ * (JupyterLab 4 checks URL schemes in href and cite only). An SVG loaded as an
+ * image runs no script and loads nothing, so this is as safe as a PNG, stays
+ * sharp at any zoom, and costs a base64 copy (4/3 of the SVG's bytes) where a
+ * PNG would need a rasteriser in every cell process: librsvg + cairo, measured
+ * here, take 50-170 ms per plot plus 35-165 ms to load, against about 5 ms for
+ * the whole trivial cell. The <img> has no size attributes: the SVG's own
+ * width and height are its natural size. image/svg+xml stays for the exporters that have no
+ * HTML (nbconvert's LaTeX and PDF), which pick it over text/html. */
+void ch__display_svg_bundle(const char *svg, const char *plain)
+{
+    char *b64 = ch__base64((const unsigned char *)svg, strlen(svg));
+    ch__buf html = {0}, b = {0};
+
+    ch__buf_add(&html, "<img src=\"data:image/svg+xml;base64,");
+    ch__buf_add(&html, b64);
+    free(b64);
+    ch__buf_add(&html, "\" alt=\"");
+    buf_attr(&html, plain);
+    ch__buf_add(&html, "\"/>");
+
+    ch__buf_add(&b, "{\"data\":{\"image/svg+xml\":");
+    ch__buf_json(&b, svg);
+    ch__buf_add(&b, ",\"text/html\":");
+    ch__buf_json(&b, html.s);
+    free(html.s);
+    ch__buf_add(&b, ",\"text/plain\":");
+    ch__buf_json(&b, plain);
+    ch__buf_add(&b, "},\"metadata\":{}}");
+    ch__publish_display(b.s);
+    free(b.s);
+}
+
 void ch_display_svg(const char *svg)
 {
-    const char *p, *end, *wa, *ha;
     char plain[96];
-    double w = 0, h = 0;
+    double w, h;
 
     ch__need_ptr("ch_display_svg", "svg", svg);
-    p = strstr(svg, "<svg");
-    if (!p)
+    if (!strstr(svg, "<svg"))
         ch_fail("ValueError", "ch_display_svg: the text holds no <svg> element");
-    end = strchr(p, '>');
-    wa = strstr(p, " width=\"");
-    ha = strstr(p, " height=\"");
-    if (wa && end && wa < end)
-        w = strtod(wa + 8, NULL);
-    if (ha && end && ha < end)
-        h = strtod(ha + 9, NULL);
-    if (w > 0 && h > 0 && w < 1e6 && h < 1e6)
+    if (svg_size(svg, &w, &h))
         snprintf(plain, sizeof plain, "<SVG image, %.0fx%.0f>", w, h);
     else
         snprintf(plain, sizeof plain, "<SVG image>");
-    ch__display_bundle("image/svg+xml", svg, plain);
+    ch__display_svg_bundle(svg, plain);
 }
 
 char *ch__base64(const unsigned char *data, size_t n)

@@ -4,7 +4,8 @@
  * one axes box in matplotlib's default look (its sizes, tab10 colours, 5 %
  * margins, outward ticks, MaxNLocator-style ticks with steps 1, 2, 2.5, 5,
  * legend in the emptiest corner) and writes it with the small writer in
- * svg.c. ch_plot_show publishes it as image/svg+xml with a text/plain summary.
+ * svg.c. ch_plot_show publishes it as image/svg+xml (and as an <img> of it in
+ * text/html, see display.c) with a text/plain summary.
  * Beware: every check that can fail runs before anything is drawn, and
  * ch_fail does not return: a plot that fails inside ch_plot_show is not freed
  * (the cell's process ends anyway; tests that catch the failure free it).
@@ -1736,7 +1737,7 @@ void ch_plot_show(ch_plot *p)
     need_plot("ch_plot_show", p);
     svg = render("ch_plot_show", p);
     text = ch_plot_text(p);
-    ch__display_bundle("image/svg+xml", svg, text);
+    ch__display_svg_bundle(svg, text);
     free(svg);
     free(text);
     ch_plot_destroy(&p);

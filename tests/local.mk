@@ -202,7 +202,8 @@ TESTS += tests/ui/test_console.py tests/ui/test_jupyterlab.py
 EXTRA_DIST += tests/ui/test_console.py tests/ui/termdrive.py \
   tests/ui/test_jupyterlab.py tests/ui/labserver.py
 CLEANFILES += tests/ui/jupyterlab.png tests/ui/jupyterlab-completion.png \
-  tests/ui/jupyterlab-inspect.png tests/ui/jupyterlab-end.png
+  tests/ui/jupyterlab-inspect.png tests/ui/jupyterlab-end.png \
+  tests/ui/jupyterlab-untrusted-plot-light.png tests/ui/jupyterlab-untrusted-plot-dark.png
 # --- end ui tests ---
 
 # --- notebooks (notebook owner) ---

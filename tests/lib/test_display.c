@@ -69,6 +69,10 @@ int main(void)
     ch_display_svg("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"20\"></svg>");
     CHECK(strstr(field(&j, "image/svg+xml"), "<svg") != NULL);
     CHECK(strcmp(field(&j, "text/plain"), "<SVG image, 10x20>") == 0);
+    /* the same SVG as an <img> in text/html, which untrusted notebooks show */
+    CHECK(strcmp(field(&j, "text/html"),
+                 "<img src=\"data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9z"
+                 "dmciIHdpZHRoPSIxMCIgaGVpZ2h0PSIyMCI+PC9zdmc+\" alt=\"&lt;SVG image, 10x20&gt;\"/>") == 0);
     CHECK(TRY(ch_display_svg("<html></html>")) == 1 && strstr(pt_evalue, "ch_display_svg"));
 
     ch_display_png(png, sizeof png);

@@ -291,6 +291,7 @@ static void test_heatmap_and_show(void)
     ch_plot_show(p);
     CHECK(pt_displays == 1);
     CHECK(strstr(pt_bundle, "\"image/svg+xml\":\"<svg") != NULL);
+    CHECK(strstr(pt_bundle, "\"text/html\":\"<img src=\\\"data:image/svg+xml;base64,PHN2Zy") != NULL);
     CHECK(strstr(pt_bundle, "\"text/plain\":\"<Figure \\\"W\\\": heatmap 3x4, values 0 to 11; "
                             "1 NaN/Inf value skipped>\"") != NULL);
 

@@ -19,6 +19,8 @@ Beware:
 - waits are generous: they guard against a hang, they time nothing.
 """
 import importlib.util
+import base64
+import copy
 import json
 import os
 import re
@@ -153,24 +155,40 @@ def test_state_and_value(lab):
     assert re.match(r"\[\d+\]:", cell(page, 1).locator(".jp-OutputPrompt").inner_text().strip())
 
 
-def test_plot_is_svg(lab):
-    page, _ = lab
-    out = cell(page, 2).locator(".jp-OutputArea-output")
-    assert out.count() == 1
-    # JupyterLab shows image/svg+xml as an <img> whose source is the SVG
-    # document itself (it never inlines kernel SVG into the page): the <svg> is
-    # in that data URL, and the browser must have decoded it into a picture.
+def plot_image(out):
+    """The plot in an output area: the <img> and the SVG document it shows.
+
+    chalk publishes a plot as image/svg+xml and as text/html holding an <img> of
+    the same SVG (exercises/display.c); JupyterLab prefers the HTML, and when the
+    notebook is trusted would show the SVG the same way (an <img> of a data URL):
+    either way the picture is an <img> whose source is the SVG document."""
     img = out.locator("img")
     assert img.count() == 1, out.inner_html()[:2000]
     src = img.get_attribute("src")
-    assert src.startswith("data:image/svg+xml,"), src[:200]
-    svg = urllib.parse.unquote(src.split(",", 1)[1])
+    if src.startswith("data:image/svg+xml;base64,"):
+        svg = base64.b64decode(src.split(",", 1)[1]).decode()
+    else:
+        assert src.startswith("data:image/svg+xml,"), src[:200]
+        svg = urllib.parse.unquote(src.split(",", 1)[1])
     assert re.search(r"<svg[\s>]", svg) and svg.rstrip().endswith("</svg>"), svg[:500]
-    assert ">sine<" in svg, "title missing: " + svg[:1000]
+    return img, svg
+
+
+def assert_drawn(img):
+    """The browser decoded the image into a picture and laid it out."""
     size = img.evaluate("e => [e.complete, e.naturalWidth, e.naturalHeight]")
     assert size[0] and size[1] > 100 and size[2] > 100, size
     box = img.bounding_box()
     assert box and box["width"] > 100 and box["height"] > 100, box
+
+
+def test_plot_is_svg(lab):
+    page, _ = lab
+    out = cell(page, 2).locator(".jp-OutputArea-output")
+    assert out.count() == 1
+    img, svg = plot_image(out)
+    assert ">sine<" in svg, "title missing: " + svg[:1000]
+    assert_drawn(img)
 
 
 def test_compile_error_located(lab):
@@ -335,4 +353,47 @@ def test_warnings_read_in_light_and_dark_themes(lab):
         assert seen[name]["ratio"] >= 4.5, (name, seen[name])
     assert seen["JupyterLab Light"]["background"] != seen["JupyterLab Dark"]["background"], seen
     assert seen["JupyterLab Light"]["color"] != seen["JupyterLab Dark"]["color"], seen
+    change_theme(page, "JupyterLab Light", "true")
+
+
+# Plots in a notebook that is not trusted (issue 11, point 6): what students and
+# graders are handed — a copy executed by nbconvert, nbgrader or chalk-grade —
+# is unsigned, and JupyterLab then refuses image/svg+xml.  The plot must still
+# be a picture, in the light and in the dark theme, not its text/plain line.
+def test_plot_shows_in_untrusted_notebook(lab):
+    page, server = lab
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.from_dict(notebook())
+    nb.cells = [nb.cells[2]]                          # the plot cell alone
+    NotebookClient(nb, kernel_name="chalk", timeout=300).execute()
+    # A control: the same output without its text/html, as chalk published
+    # plots before — JupyterLab must show it as text, or this notebook is
+    # trusted after all and the test proves nothing.
+    svg_only = copy.deepcopy(nb.cells[0])
+    svg_only.id = "control"
+    for o in svg_only.outputs:
+        o.data = {k: v for k, v in o.data.items() if k != "text/html"}
+    nb.cells.append(svg_only)
+    with open(os.path.join(server.root, "untrusted.ipynb"), "w") as f:
+        nbformat.write(nb, f)
+    page.goto(server.url("lab/tree/untrusted.ipynb"))
+    # Lab restores the earlier notebook's tab too: look in the one in front.
+    shown = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+    page.wait_for_function("s => document.querySelectorAll(s).length === 2",
+                           arg=shown + " .jp-Cell .jp-OutputArea-output")
+    page.screenshot(path=os.path.join(shots_dir(), "jupyterlab-untrusted.png"), full_page=True)
+    cells = page.locator(shown + " .jp-Cell")
+    control = cells.nth(1).locator(".jp-OutputArea-output")
+    assert control.locator("img").count() == 0 and "<Figure" in control.inner_text(), \
+        "the notebook is trusted: " + control.inner_html()[:500]
+    out = cells.nth(0).locator(".jp-OutputArea-output")
+    assert "<Figure" not in out.inner_text(), "the plot shows as text: " + out.inner_text()
+    img, svg = plot_image(out)
+    assert ">sine<" in svg
+    for name, light in (("JupyterLab Light", "true"), ("JupyterLab Dark", "false")):
+        change_theme(page, name, light)
+        assert_drawn(img)
+        out.screenshot(path=os.path.join(shots_dir(), "jupyterlab-untrusted-plot-%s.png" % (
+            "light" if light == "true" else "dark")))
     change_theme(page, "JupyterLab Light", "true")
