@@ -70,7 +70,7 @@ def run(kc, code, allow_stdin=False, answers=(), interrupt_after=None, km=None,
     while not idle:
         if interrupt_after is not None and not interrupted and time.monotonic() - t0 > interrupt_after:
             interrupted = True
-            res.interrupted_at = time.monotonic()
+            res.interrupted_at = time.monotonic() - t0
             if interrupt_by_message:
                 msg = kc.session.msg("interrupt_request", {})
                 kc.control_channel.send(msg)
@@ -104,7 +104,7 @@ def run(kc, code, allow_stdin=False, answers=(), interrupt_after=None, km=None,
             res.displays.append(c)
         elif t == "error":
             res.errors.append(c)
-    res.finished_at = time.monotonic()
+    res.finished_at = time.monotonic() - t0   # relative, like the streams' times
     while True:
         r = kc.get_shell_msg(timeout=HANG)
         if r["parent_header"].get("msg_id") == msg_id:
