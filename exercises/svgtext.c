@@ -311,8 +311,8 @@ typedef struct mlist {
 static void math(sink *k, const char *t, size_t n, const style *st, int depth, int text);
 
 /* TeX's inter-atom spacing, simplified: medium around binary operators,
- * thick around relations (neither in scripts), thin after an operator
- * before an operand and after punctuation. Returns the class to record. */
+ * thick around relations (neither in scripts), thin between an operator
+ * (\sum, \log) and an operand and after punctuation. Returns the class to record. */
 static int space_before(mlist *m, int cls)
 {
     int p = m->prev;
@@ -328,7 +328,8 @@ static int space_before(mlist *m, int cls)
         else if ((cls == C_REL) != (p == C_REL) && big && p != C_OPEN && cls != C_CLOSE &&
                  cls != C_PUNCT)
             sp = THICK;
-        else if (p == C_OP && (cls == C_ORD || cls == C_OP))
+        else if ((p == C_OP && (cls == C_ORD || cls == C_OP)) ||
+                 (cls == C_OP && (p == C_ORD || p == C_CLOSE)))
             sp = THIN;
         else if (p == C_PUNCT && cls != C_CLOSE)
             sp = THIN;
@@ -524,6 +525,19 @@ static size_t command(mlist *m, const char *t, size_t n)
             math(m->k, a, an, &m->st, m->depth + 1, 1);
             return e + len;
         }
+    } else if (len == 4 && memcmp(name, "frac", 4) == 0) {
+        size_t l2, bn;
+        const char *b;
+        len = argument(t + e, n - e, &a, &an);
+        l2 = len ? argument(t + e + len, n - e - len, &b, &bn) : 0;
+        if (l2 && m->depth < MAX_DEPTH) {
+            /* inline, as a/b: a stacked fraction would not fit a label's line */
+            space_before(m, C_ORD);
+            math(m->k, a, an, &m->st, m->depth + 1, m->text);
+            put_text(m->k, "/", 1, &m->st);
+            math(m->k, b, bn, &m->st, m->depth + 1, m->text);
+            return e + len + l2;
+        }
     } else if (len == 4 && memcmp(name, "sqrt", 4) == 0) {
         len = argument(t + e, n - e, &a, &an);
         if (len && m->depth < MAX_DEPTH) {
@@ -686,7 +700,10 @@ void ch__svg_text(ch__svg *s, double x, double y, const char *text, double size,
     if (rotate != 0) {
         ch__svg_printf(s, " transform=\"rotate(%.0f %.2f %.2f)\"", rotate, x, y);
     }
-    ch__svg_printf(s, " x=\"%.2f\" y=\"%.2f\" font-size=\"%.2f\" text-anchor=\"%s\"%s%s>", x,
+    /* xml:space: renderers (librsvg among them) strip the spaces at the
+     * edges of each tspan, which would glue "of $\\theta$ with" together */
+    ch__svg_printf(s, " x=\"%.2f\" y=\"%.2f\" font-size=\"%.2f\" text-anchor=\"%s\" "
+                      "xml:space=\"preserve\"%s%s>", x,
                    y + dy, size, anchors[anchor], extra ? " " : "", extra ? extra : "");
     layout(&k, s, text, size);
     ch__svg_printf(s, "</text>\n");
