@@ -587,8 +587,8 @@ const struct ch_doc *ch_doc_find(const char *name);
  *   \in \mid \to \rightarrow \leftarrow
  *   \log \ln \exp \min \max \sin \cos \tan \det \arg \sup \inf \lim
  *   \tr \Var \Cov \KL (upright), \mathbb{E} (also R N Z Q C),
- *   \mathrm{..} \text{..} \operatorname{..} (upright), \sqrt{x} (a
- *   radical and an overline), \frac{a}{b} (inline, a/b), \left( \right)
+ *   \mathrm{..} \text{..} \operatorname{..} (upright), \sqrt{x} (as √x,
+ *   \sqrt{a+b} as √(a+b)), \frac{a}{b} (inline, a/b), \left( \right)
  *   (the delimiter as is), \{ \} \$ \_ \% \# \&.
  * Anything else (an unknown \command, a stray brace, '^' with nothing
  * after it) is drawn as typed, never an error.  Examples: "$\\sigma_{k+1}$",

@@ -133,7 +133,6 @@ typedef struct style {
     double scale;  /* font size relative to the label's */
     double shift;  /* baseline, in em of the label's size, up is positive */
     int italic;
-    int overline;
 } style;
 
 typedef struct sink {
@@ -151,8 +150,7 @@ typedef struct sink {
 
 static int same_style(const style *a, const style *b)
 {
-    return a->scale == b->scale && a->shift == b->shift && a->italic == b->italic &&
-           a->overline == b->overline;
+    return a->scale == b->scale && a->shift == b->shift && a->italic == b->italic;
 }
 
 static void flush(sink *k)
@@ -162,8 +160,7 @@ static void flush(sink *k)
 
     if (!k->n)
         return;
-    plain = st->scale == 1 && st->shift == k->at && !st->italic && !st->overline &&
-            k->run_dx == 0;
+    plain = st->scale == 1 && st->shift == k->at && !st->italic && k->run_dx == 0;
     if (k->s) {
         if (!plain) {
             ch__svg_printf(k->s, "<tspan");
@@ -175,8 +172,6 @@ static void flush(sink *k)
                 ch__svg_printf(k->s, " font-size=\"%.2f\"", st->scale * k->size);
             if (st->italic)
                 ch__svg_printf(k->s, " font-style=\"italic\"");
-            if (st->overline)
-                ch__svg_printf(k->s, " text-decoration=\"overline\"");
             ch__svg_printf(k->s, ">");
         }
         ch__svg_escaped_n(k->s, k->buf, k->n);
@@ -440,7 +435,6 @@ static size_t scripts(mlist *m, const char *t, size_t n)
     for (i = 0; i < 2; i++) {
         st[i] = m->st;
         st[i].italic = 0;
-        st[i].overline = 0;
         st[i].scale = script_scale(m->st.scale);
     }
     st[1].shift = m->st.shift + SUP_RISE * m->st.scale;
@@ -541,10 +535,17 @@ static size_t command(mlist *m, const char *t, size_t n)
     } else if (len == 4 && memcmp(name, "sqrt", 4) == 0) {
         len = argument(t + e, n - e, &a, &an);
         if (len && m->depth < MAX_DEPTH) {
-            style st = m->st;
+            /* no vinculum (an overline breaks at every tspan): a longer
+             * radicand goes in parentheses instead, sqrt{a+b} as √(a+b) */
+            const char *one;
+            size_t onen;
+            int paren = argument(a, an, &one, &onen) != an; /* more than one atom */
             atom(m, C_ORD, "\xe2\x88\x9a", 3, 0);
-            st.overline = 1;
-            math(m->k, a, an, &st, m->depth + 1, m->text);
+            if (paren)
+                put_text(m->k, "(", 1, &m->st);
+            math(m->k, a, an, &m->st, m->depth + 1, m->text);
+            if (paren)
+                put_text(m->k, ")", 1, &m->st);
             return e + len;
         }
     } else if ((sy = lookup(name, len))) {
@@ -635,7 +636,7 @@ static int escaped_dollar(const char *t, size_t i)
 
 static void label(sink *k, const char *t)
 {
-    static const style plain = {1, 0, 0, 0};
+    static const style plain = {1, 0, 0};
     size_t n = strlen(t), i, start, dollars = 0;
 
     for (i = 0; i < n; i++)

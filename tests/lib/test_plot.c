@@ -440,6 +440,11 @@ static void test_label_math(void)
     CHECK(strstr(m, "dx=\"-") != NULL);
     free(m);
     free(s);
+
+    /* inline forms of the two-dimensional commands */
+    s = labelled(NULL, "$\\sqrt{x}, \\sqrt{a+b}, \\frac{1}{T}, \\mathrm{KL}(p \\,\\|\\, q)$", NULL);
+    CHECK(has_text(s, "xlabel", "\xe2\x88\x9ax,\xe2\x88\x9a(a+b),1/T,KL(p\xe2\x80\x96q)"));
+    free(s);
 }
 
 static void test_label_literal(void)
