@@ -11,7 +11,8 @@
  * brace, a `^` with nothing after it, an odd number of `$`) is drawn as
  * typed. Recursion is bounded by MAX_DEPTH so a label of ten thousand `{`
  * cannot exhaust the stack; stacked scripts are measured before they are
- * drawn, which costs at most 2^MAX_DEPTH passes over a short group. */
+ * drawn: a sub/superscript pair is read four times (two measures, two
+ * draws), so a label costs at most 4^MAX_DEPTH passes over its text. */
 #include "svg.h"
 
 #include <stdio.h>
