@@ -1,4 +1,5 @@
-/* svgtext.c: plot labels, typeset and measured (see svg.h for the notation).
+/* svgtext.c: plot labels, typeset and measured (the notation is documented
+ * in chalk.h's plot block).
  *
  * A label is literal text with math between `$...$`, in the small TeX subset
  * that matplotlib's mathtext taught students: scripts, Greek letters, a few
