@@ -571,9 +571,30 @@ const struct ch_doc *ch_doc_find(const char *name);
  * Series are copied when added.  NaN/Inf points are skipped (lines break
  * there) and counted in the summary; a series with no finite point, NULL
  * data, or a value <= 0 on a log axis ends the cell with a ValueError.
- * Titles and labels may hold one superscript group: "loss (10^{-3})". */
+ * Label notation, the same in titles, axis labels, legends and bar names
+ * (matplotlib's): text is literal except between $...$, which is math in a
+ * small TeX subset; "\\$" is a literal dollar, and a label with an odd
+ * number of unescaped '$' is all literal.  In math (C strings double the
+ * backslash: "Loss of $\\theta_t$"):
+ *   x_t  x_{k+1}  x^2  e^{-x/6}  x_t^2   scripts at 0.7 size, one base may
+ *                                        carry both; groups nest
+ *   letters in italic, digits and operators upright, '-' is a minus sign;
+ *   spaces are ignored and operators spaced as TeX does; \, \: \; \quad
+ *   \alpha .. \omega, \varepsilon \vartheta \varrho \varphi (italic),
+ *   \Gamma \Delta \Theta \Lambda \Xi \Pi \Sigma \Upsilon \Phi \Psi \Omega
+ *   \| \Vert  \nabla \partial \infty \ell \ldots \cdots \sum \prod \int
+ *   \cdot \times \pm  \le \leq \ge \geq \ne \neq \approx \sim \propto
+ *   \in \mid \to \rightarrow \leftarrow
+ *   \log \ln \exp \min \max \sin \cos \tan \det \arg \sup \inf \lim
+ *   \tr \Var \Cov \KL (upright), \mathbb{E} (also R N Z Q C),
+ *   \mathrm{..} \text{..} \operatorname{..} (upright), \sqrt{x} (as √x,
+ *   \sqrt{a+b} as √(a+b)), \frac{a}{b} (inline, a/b), \left( \right)
+ *   (the delimiter as is), \{ \} \$ \_ \% \# \&.
+ * Anything else (an unknown \command, a stray brace, '^' with nothing
+ * after it) is drawn as typed, never an error.  Examples: "$\\sigma_{k+1}$",
+ * "$\\|A - A_k\\|_2$", "step size $\\eta = 2/\\lambda_{\\max}$". */
 typedef struct ch_plot ch_plot;
-/* New empty figure; title and axis labels may be NULL. */
+/* New empty figure; title and axis labels may be NULL, with math as "$\\theta_t$". */
 ch_plot *ch_plot_new(const char *title, const char *xlabel, const char *ylabel);
 /* Add a line through n points (x NULL: 0..n-1); label NULL: no legend entry. */
 void ch_plot_line(ch_plot *p, const double *x, const double *y, size_t n, const char *label);

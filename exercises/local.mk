@@ -35,12 +35,13 @@ exercises/chalk_doc.c: $(top_srcdir)/exercises/chalk.h $(top_srcdir)/exercises/m
 
 # --- plot/display (plot/display owner): add sources with
 #     exercises_libchalk_la_SOURCES += exercises/plot.c ... ---
-# svg.c is the small SVG writer behind plot.c; display_priv.h is what display.c
+# svg.c is the small SVG writer behind plot.c, svgtext.c its labels; display_priv.h is what display.c
 # lends plot.c (the bundle publisher).  Neither header is installed.
 exercises_libchalk_la_SOURCES += \
   exercises/display.c \
   exercises/display_priv.h \
   exercises/plot.c \
   exercises/svg.c \
+  exercises/svgtext.c \
   exercises/svg.h
 # --- end plot/display ---

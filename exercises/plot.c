@@ -456,7 +456,7 @@ typedef struct axis {
     char lab[MAX_TICKS][96];
     int rotate;           /* category labels too wide to stand upright */
     double minor[4 * MAX_TICKS];
-    char mult[32];        /* "×10^{6}" when labels are scaled, else "" */
+    char mult[32];        /* "×$10^{6}$" when labels are scaled, else "" */
 } axis;
 
 static double tf(const axis *a, double v)
@@ -576,7 +576,7 @@ static void ticks_linear(axis *a, int nbins, double lo, double hi)
     /* scientific multiplier as matplotlib's ScalarFormatter (power limits -5, 6) */
     oom = maxabs > 0 ? (int)floor(log10(maxabs) + 1e-9) : 0;
     if (oom >= 6 || oom <= -5) {
-        snprintf(buf, sizeof buf, "\xc3\x97" "10^{%d}", oom);
+        snprintf(buf, sizeof buf, "\xc3\x97$10^{%d}$", oom);
         put_label(a->mult, sizeof a->mult, buf);
     } else {
         oom = 0;
@@ -612,7 +612,7 @@ static void ticks_log(axis *a, int nbins)
     for (d = d0; d <= d1 && a->nt < MAX_TICKS; d++) {
         if (((d % stride) + stride) % stride == 0) {
             a->t[a->nt] = pow(10, d);
-            snprintf(buf, sizeof buf, "10^{%d}", d);
+            snprintf(buf, sizeof buf, "$10^{%d}$", d);
             put_label(a->lab[a->nt], sizeof a->lab[a->nt], buf);
             a->nt++;
         } else if (a->nminor < 4 * MAX_TICKS) {
@@ -628,7 +628,7 @@ static void ticks_log(axis *a, int nbins)
                     continue;
                 if (few && (thi - tlo <= 1 || k == 2 || k == 5) && a->nt < MAX_TICKS) {
                     a->t[a->nt] = v;
-                    snprintf(buf, sizeof buf, "%d\xc3\x97" "10^{%d}", k, d);
+                    snprintf(buf, sizeof buf, "$%d\\times10^{%d}$", k, d);
                     put_label(a->lab[a->nt], sizeof a->lab[a->nt], buf);
                     a->nt++;
                 } else if (a->nminor < 4 * MAX_TICKS) {
@@ -1229,14 +1229,17 @@ static void bar_ticks(const ch_plot *p, axis *ax, double aw)
     ax->rotate = total > aw;
 }
 
-static int has_sup(const axis *a)
+/* How far the tallest tick label's scripts rise above plain text. */
+static double label_rise(const axis *a)
 {
+    double up, down, most = 0;
     size_t i;
 
-    for (i = 0; i < a->nt; i++)
-        if (strstr(a->lab[i], "^{"))
-            return 1;
-    return 0;
+    for (i = 0; i < a->nt; i++) {
+        ch__svg_text_extent(a->lab[i], FS, &up, &down);
+        most = up > most ? up : most;
+    }
+    return most;
 }
 
 static int x_sorted(const series *s)
@@ -1431,6 +1434,7 @@ static char *render(const char *fn, ch_plot *p)
     legend L;
     double aw = 0.775 * p->width, ah = 0.77 * p->height;
     double left, right, top, bottom, X0, Y0, W, H, xtl_h, vmin = 0, vmax = 1;
+    double up, down, ylab_rise = 0;
     double cb_gap = 0, cb_w = 0;
     unsigned long id = uniq();
     size_t i, j;
@@ -1477,7 +1481,7 @@ static char *render(const char *fn, ch_plot *p)
     /* extents around the axes box, as bbox_inches="tight" would crop them */
     ax.p0 = 0;
     ax.p1 = aw;
-    xtl_h = (has_sup(&ax) ? 1.22 : 0.97) * FS;
+    xtl_h = 0.97 * FS + (label_rise(&ax) > 0 ? label_rise(&ax) + 0.06 * FS : 0);
     if (ax.rotate)
         xtl_h = max_label_width(&ax) * 0.7072 + 0.8 * FS;
     left = TICK_LEN + TICK_PAD + max_label_width(&ay) + (p->ylabel ? LABEL_PAD + 0.97 * FS : 0);
@@ -1502,9 +1506,21 @@ static char *render(const char *fn, ch_plot *p)
     bottom = TICK_LEN + TICK_PAD + xtl_h;
     if (p->xlabel || ax.mult[0])
         bottom += LABEL_PAD + 0.97 * FS;
+    if (p->xlabel) {
+        /* scripts: hanging text moves down by their rise, and subscripts hang lower */
+        ch__svg_text_extent(p->xlabel, FS, &up, &down);
+        bottom += up + down;
+    }
+    if (p->ylabel) {
+        /* the rotated label's superscripts rise towards the tick labels */
+        ch__svg_text_extent(p->ylabel, FS, &ylab_rise, &down);
+        left += ylab_rise;
+    }
     top = 0.5 * FS;
-    if (p->title)
-        top = TITLE_PAD + 0.95 * FS_TITLE;
+    if (p->title) {
+        ch__svg_text_extent(p->title, FS_TITLE, &up, &down);
+        top = TITLE_PAD + 0.95 * FS_TITLE + up;
+    }
     if (ay.mult[0] || acb.mult[0])
         top = top > 1.5 * FS ? top : 1.5 * FS;
     {
@@ -1621,7 +1637,8 @@ static char *render(const char *fn, ch_plot *p)
         ch__svg_text(&g, X0 + aw / 2, Y0 + ah + TICK_LEN + TICK_PAD + xtl_h + LABEL_PAD,
                      p->xlabel, FS, CH__SVG_MIDDLE, CH__SVG_HANGING, 0, "xlabel", NULL);
     if (p->ylabel) {
-        double yx = X0 - TICK_LEN - TICK_PAD - max_label_width(&ay) - LABEL_PAD - 0.21 * FS;
+        double yx = X0 - TICK_LEN - TICK_PAD - max_label_width(&ay) - LABEL_PAD - 0.21 * FS -
+                    ylab_rise;
         ch__svg_text(&g, yx, Y0 + ah / 2, p->ylabel, FS, CH__SVG_MIDDLE, CH__SVG_BASELINE, -90,
                      "ylabel", NULL);
     }

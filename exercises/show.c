@@ -4,6 +4,12 @@
  * Large objects are elided like NumPy's summary: a vector longer than
  * VEC_MAX shows its first and last VEC_EDGE entries around "…", a matrix
  * dimension larger than MAT_MAX its first and last MAT_EDGE rows/columns.
+ * Columns are also elided by width: a text row longer than LINE_MAX
+ * characters (NumPy's linewidth, which fits an 80-column console and a
+ * narrow notebook) keeps as many first and last columns as fit, where NumPy
+ * would wrap each row over several lines. The HTML table shows the count
+ * limit only and scrolls sideways in its own box instead of squeezing; it
+ * sets no colour, so it follows the notebook's theme.
  * Numbers use %.6g: this is for reading, not for round-tripping.
  * Beware: HTML and LaTeX need their own escaping of "nan"/"inf" and of
  * exponents; the text form is what plain programs print.
@@ -14,6 +20,7 @@
 #define VEC_EDGE 8
 #define MAT_MAX 12
 #define MAT_EDGE 5
+#define LINE_MAX 75
 
 /* indices to show of a dimension of length n; SIZE_MAX marks the ellipsis */
 typedef struct {
@@ -77,21 +84,55 @@ static void latex_num(ch__buf *b, double x)
 
 /* ---- text ---- */
 
-static char *mat_text(const gsl_matrix *A, int is_vec)
+/* the widest number among the rows pr and columns pc */
+static int num_width(const gsl_matrix *A, const picks *pr, const picks *pc)
 {
-    size_t r = A->size1, c = A->size2;
-    picks pr = is_vec ? pick(1, 1, 1) : pick(r, MAT_MAX, MAT_EDGE);
-    picks pc = is_vec ? pick(c, VEC_MAX, VEC_EDGE) : pick(c, MAT_MAX, MAT_EDGE);
     int width = 1;
     char s[64];
-    for (size_t i = 0; i < pr.n; i++)
-        for (size_t j = 0; j < pc.n; j++) {
-            if (pr.idx[i] == (size_t)-1 || pc.idx[j] == (size_t)-1)
+    for (size_t i = 0; i < pr->n; i++)
+        for (size_t j = 0; j < pc->n; j++) {
+            if (pr->idx[i] == (size_t)-1 || pc->idx[j] == (size_t)-1)
                 continue;
-            fmt_num(s, sizeof s, gsl_matrix_get(A, pr.idx[i], pc.idx[j]));
+            fmt_num(s, sizeof s, gsl_matrix_get(A, pr->idx[i], pc->idx[j]));
             if ((int)strlen(s) > width)
                 width = (int)strlen(s);
         }
+    return width;
+}
+
+/* The columns of the text (and LaTeX) form: the count limit, then fewer
+ * edge columns until a row fits LINE_MAX ("[[" + entries + "  " between +
+ * "]]"), down to one on each side of the ellipsis. */
+static picks text_cols(const gsl_matrix *A, const picks *pr, int is_vec)
+{
+    size_t c = A->size2, max = is_vec ? VEC_MAX : MAT_MAX, edge = is_vec ? VEC_EDGE : MAT_EDGE;
+    picks pc = pick(c, max, edge);
+
+    for (;;) {
+        int w = num_width(A, pr, &pc);
+        size_t len = 4 + pc.n * (size_t)w + (pc.n - 1) * 2;
+        if (len <= LINE_MAX || pc.n <= 3)
+            return pc;
+        if (c > max) {
+            if (edge == 1)
+                return pc;
+            edge--;
+        } else {
+            /* all columns fit the count but not the line: elide from here */
+            edge = (pc.n - 1) / 2;
+        }
+        max = 0;
+        pc = pick(c, max, edge);
+    }
+}
+
+static char *mat_text(const gsl_matrix *A, int is_vec)
+{
+    size_t r = A->size1;
+    picks pr = is_vec ? pick(1, 1, 1) : pick(r, MAT_MAX, MAT_EDGE);
+    picks pc = text_cols(A, &pr, is_vec);
+    int width = num_width(A, &pr, &pc);
+    char s[64];
     ch__buf b = {0};
     ch__buf_add(&b, is_vec ? "[" : "[[");
     for (size_t i = 0; i < pr.n; i++) {
@@ -168,14 +209,16 @@ static char *mat_html(const gsl_matrix *A, int is_vec)
     picks pc = is_vec ? pick(c, VEC_MAX, VEC_EDGE) : pick(c, MAT_MAX, MAT_EDGE);
     ch__buf b = {0};
     char s[64];
-    ch__buf_add(&b, "<table class=\"chalk\" style=\"border-collapse:collapse;font-family:monospace\">");
-    if (is_vec)
-        ch__buf_printf(&b, "<caption style=\"caption-side:bottom;font-size:smaller\">vector, size %zu</caption>", c);
-    else
-        ch__buf_printf(&b, "<caption style=\"caption-side:bottom;font-size:smaller\">matrix, %zu \u00d7 %zu</caption>",
-                       r, c);
+    /* The box scrolls a wide table sideways rather than letting the cells
+     * wrap; the shape goes below it, outside the table, so a narrow table
+     * cannot squeeze it onto two lines. Rows set a transparent background:
+     * JupyterLab stripes every other row of a table, which for a matrix
+     * only greys out one row. Nothing names a colour. */
+    ch__buf_add(&b, "<div class=\"chalk-matrix\" style=\"overflow-x:auto;max-width:100%\">"
+                    "<table class=\"chalk\" style=\"border-collapse:collapse;font-family:monospace;"
+                    "white-space:nowrap;margin:0\">");
     for (size_t i = 0; i < pr.n; i++) {
-        ch__buf_add(&b, "<tr>");
+        ch__buf_add(&b, "<tr style=\"background:transparent\">");
         for (size_t j = 0; j < pc.n; j++) {
             const char *cell;
             if (pr.idx[i] == (size_t)-1)
@@ -190,15 +233,20 @@ static char *mat_html(const gsl_matrix *A, int is_vec)
         }
         ch__buf_add(&b, "</tr>");
     }
-    ch__buf_add(&b, "</table>");
+    ch__buf_add(&b, "</table><div style=\"font-size:smaller;white-space:nowrap\">");
+    if (is_vec)
+        ch__buf_printf(&b, "vector, size %zu", c);
+    else
+        ch__buf_printf(&b, "matrix, %zu \u00d7 %zu", r, c);
+    ch__buf_add(&b, "</div></div>");
     return ch__buf_take(&b);
 }
 
 static char *mat_latex(const gsl_matrix *A, int is_vec)
 {
-    size_t r = A->size1, c = A->size2;
+    size_t r = A->size1;
     picks pr = is_vec ? pick(1, 1, 1) : pick(r, MAT_MAX, MAT_EDGE);
-    picks pc = is_vec ? pick(c, VEC_MAX, VEC_EDGE) : pick(c, MAT_MAX, MAT_EDGE);
+    picks pc = text_cols(A, &pr, is_vec); /* a page is as narrow as a console */
     ch__buf b = {0};
     ch__buf_add(&b, "$\\begin{bmatrix}");
     for (size_t i = 0; i < pr.n; i++) {

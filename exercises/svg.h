@@ -34,6 +34,7 @@ void ch__svg_printf(ch__svg *s, const char *fmt, ...)
 #endif
     ;
 void ch__svg_escaped(ch__svg *s, const char *text);
+void ch__svg_escaped_n(ch__svg *s, const char *text, size_t n);
 
 void ch__svg_line(ch__svg *s, double x1, double y1, double x2, double y2,
                   const char *stroke, double width);
@@ -46,12 +47,19 @@ void ch__svg_path_begin(ch__svg *s, const char *cls, const char *stroke, double 
                         const char *fill);
 void ch__svg_path_point(ch__svg *s, int move, double x, double y);
 void ch__svg_path_end(ch__svg *s);
-/* `text` may hold one "^{...}" group, drawn as a superscript (10^{-3}). */
+/* Text elements (svgtext.c). `text` is a plot label: literal, with math
+ * between $...$ in the TeX subset documented in chalk.h's plot block
+ * ("Loss of $\\theta_t$", "$10^{-3}$"); whatever is malformed is drawn as
+ * typed. `extra` is appended to the <text> tag's attributes verbatim. */
 void ch__svg_text(ch__svg *s, double x, double y, const char *text, double size,
                   int anchor, int valign, double rotate, const char *cls, const char *extra);
 
-/* Width in pixels of `text` set in DejaVu Sans at `size` px (an estimate for
- * other fonts of the stack); a "^{...}" group counts at superscript size. */
+/* Width in pixels of `text` as ch__svg_text draws it, set in DejaVu Sans at
+ * `size` px (an estimate for the other fonts of the stack). */
 double ch__svg_text_width(const char *text, double size);
+
+/* How far, in pixels, scripts in `text` reach above the cap height and
+ * below the descender of plain text at `size` px (0 and 0 for plain text). */
+void ch__svg_text_extent(const char *text, double size, double *above, double *below);
 
 #endif

@@ -343,3 +343,11 @@ print-c-tests:
 TESTS += tests/classroom/test_grade_procs.py
 EXTRA_DIST += tests/classroom/test_grade_procs.py
 # --- end grader speed ---
+
+# --- matrix tables (labels helper) ---
+check_PROGRAMS += tests/lib/test_show
+TESTS += tests/lib/test_show
+tests_lib_test_show_SOURCES = tests/lib/test_show.c tests/lib/plottest.h tests/unit/check.h
+tests_lib_test_show_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS) $(JANSSON_CFLAGS)
+tests_lib_test_show_LDADD = exercises/libchalk.la $(GSL_LIBS) $(JANSSON_LIBS) -lm
+# --- end matrix tables ---

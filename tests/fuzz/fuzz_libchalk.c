@@ -181,7 +181,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void step(reader *r)
 {
-    unsigned op = u8(r) % 24;
+    unsigned op = u8(r) % 25;
     double buf[64];
     for (size_t i = 0; i < 64; i++)
         buf[i] = rdouble(r);
@@ -307,6 +307,32 @@ static void step(reader *r)
         gsl_vector *x = rvec(r), *mu = rvec(r);
         gsl_matrix *s = rmat(r);
         (void)ch_mvn_logpdf(x, mu, s);
+        break;
+    }
+    case 24: {
+        /* a plot label (the $...$ notation's parser) in every place a label
+         * goes: title, axes, legend and bar names, which are tick labels */
+        char lab[256];
+        size_t n = u8(r), i;
+        double h[2] = {buf[0], 1};
+        const char *names[2];
+        ch_plot *p;
+        for (i = 0; i < n && r->n > 0; i++) {
+            lab[i] = (char)u8(r);
+            if (lab[i] == '\0')
+                lab[i] = ' ';
+        }
+        lab[i] = '\0';
+        names[0] = lab;
+        names[1] = "b";
+        p = ch_plot_new(lab, lab, lab);
+        ch_plot_line(p, NULL, h, 2, lab);
+        free(ch_plot_svg(p));
+        ch_plot_destroy(&p);
+        p = ch_plot_new(NULL, NULL, NULL);
+        ch_plot_bar(p, names, h, 2, lab);
+        free(ch_plot_svg(p));
+        ch_plot_destroy(&p);
         break;
     }
     default: {

@@ -116,6 +116,12 @@ def libchalk():
         for arg in (0, 3, 10, 11, 12):
             put("libchalk", bytes([op]) + bytes([7] * 64) + bytes([arg, 2, 3, 1, 0, 5, 9, 1] * 4))
     put("libchalk", bytes([1]) + bytes([0] * 64) + bytes([12, 12, 0]))  # 2^32 x 2^32, n = 0
+    # op 24: plot labels, a length byte then the label
+    for lab in (r"Loss of $\theta_t$", r"$\|A - A_k\|_2$", r"$x_t^2 \le \sum_{i=1}^{n} e^{-x/6}$",
+                r"cost \$5, $\unknown{x}$", r"$\frac{1}{T}\mathbb{E}\sqrt{x}$", "$", "${^_",
+                "$" + "{" * 40 + "$", r"$\mathrm{err} \left(x\right)$ <&>"):
+        b = lab.encode()
+        put("libchalk", bytes([24]) + bytes([7] * 64) + bytes([len(b)]) + b)
 
 
 if __name__ == "__main__":

@@ -348,6 +348,178 @@ static void test_large(void)
     gsl_matrix_free(m);
 }
 
+/* ---- label notation: literal text, math between $...$ ---- */
+
+/* The SVG of one line plot with these texts (NULL for none); caller frees. */
+static char *labelled(const char *title, const char *xlabel, const char *legend)
+{
+    double y[3] = {0, 1, 2};
+    ch_plot *p = ch_plot_new(title, xlabel, NULL);
+    char *s;
+
+    ch_plot_line(p, NULL, y, 3, legend);
+    s = svg_of(p);
+    ch_plot_destroy(&p);
+    return s;
+}
+
+/* The markup inside the first <text> of class cls, or the first <text>
+ * inside that element (a legend entry); the caller frees. */
+static char *inner(const char *svg, const char *cls)
+{
+    char key[64];
+    const char *p, *q, *e;
+
+    snprintf(key, sizeof key, "class=\"%s\"", cls);
+    p = strstr(svg, key);
+    if (!p)
+        return strdup("");
+    if (strncmp(p - 3, "<g ", 3) == 0)
+        p = strstr(p, "<text");
+    q = strchr(p, '>') + 1;
+    e = strstr(q, "</text>");
+    return strndup(q, (size_t)(e - q));
+}
+
+/* The width of the legend frame (the rect after class="legend"), or -1. */
+static double legend_w(const char *svg)
+{
+    const char *l = strstr(svg, "class=\"legend\"");
+    const char *w = l ? strstr(l, "width=\"") : NULL;
+    return w ? strtod(w + 7, NULL) : -1;
+}
+
+static double legend_w_of(const char *label)
+{
+    char *s = labelled(NULL, NULL, label);
+    double w = legend_w(s);
+    free(s);
+    return w;
+}
+
+static void test_label_math(void)
+{
+    char *s = labelled("Loss of $\\theta_t$", NULL, NULL), *m;
+    const char *sub;
+
+    /* theta in italic, then t lowered and smaller; the words around as typed */
+    CHECK(has_text(s, "title", "Loss of \xce\xb8t"));
+    m = inner(s, "title");
+    CHECK(strncmp(m, "Loss of <tspan font-style=\"italic\">\xce\xb8</tspan>",
+                  strlen("Loss of <tspan font-style=\"italic\">\xce\xb8</tspan>")) == 0);
+    sub = strstr(m, "\xce\xb8</tspan><tspan dy=\"");
+    CHECK(sub != NULL);
+    if (sub) {
+        const char *fs = strstr(sub, "font-size=\"");
+        CHECK(strtod(sub + strlen("\xce\xb8</tspan><tspan dy=\""), NULL) > 0); /* down */
+        CHECK(fs && strtod(fs + 11, NULL) < 12);                           /* 0.7 x 16.67 */
+        CHECK(strstr(sub, "font-style=\"italic\">t</tspan>") != NULL);
+    }
+    CHECK(strstr(s, "$") == NULL && strstr(s, "\\theta") == NULL);
+    free(m);
+    free(s);
+
+    /* Greek and operators: the code points, capitals upright, letters italic */
+    s = labelled(NULL, "$\\alpha \\Gamma \\|x\\|_2 \\le \\infty, \\nabla f \\cdot \\sum_i \\mathbb{E}$", NULL);
+    CHECK(has_text(s, "xlabel", "\xce\xb1\xce\x93\xe2\x80\x96x\xe2\x80\x96" "2\xe2\x89\xa4\xe2\x88\x9e,"
+                                "\xe2\x88\x87" "f\xe2\x8b\x85\xe2\x88\x91i\xf0\x9d\x94\xbc"));
+    m = inner(s, "xlabel");
+    CHECK(strstr(m, "font-style=\"italic\">\xce\xb1</tspan>") != NULL);
+    CHECK(strstr(m, "italic\">\xce\x93") == NULL);
+    CHECK(strstr(m, "font-style=\"italic\">x</tspan>") != NULL);
+    CHECK(strstr(m, "dx=\"") != NULL); /* spacing around the relation */
+    free(m);
+    free(s);
+
+    /* function names upright; both scripts on one base: the superscript
+     * steps back over the subscript */
+    s = labelled(NULL, "$\\log x_t^2 - e^{-x/6}$", NULL);
+    m = inner(s, "xlabel");
+    CHECK(has_text(s, "xlabel", "logxt2\xe2\x88\x92" "e\xe2\x88\x92x/6"));
+    CHECK(strncmp(m, "log<tspan dx=", 13) == 0); /* upright, then a thin space */
+    CHECK(strstr(m, "dx=\"-") != NULL);
+    free(m);
+    free(s);
+
+    /* inline forms of the two-dimensional commands */
+    s = labelled(NULL, "$\\sqrt{x}, \\sqrt{a+b}, \\frac{1}{T}, \\mathrm{KL}(p \\,\\|\\, q)$", NULL);
+    CHECK(has_text(s, "xlabel", "\xe2\x88\x9ax,\xe2\x88\x9a(a+b),1/T,KL(p\xe2\x80\x96q)"));
+    free(s);
+}
+
+static void test_label_literal(void)
+{
+    char *s, *m;
+    size_t i;
+    /* outside $...$ nothing is math, \$ is a dollar, an odd '$' means no math */
+    s = labelled(NULL, "x_t and 10^{-3} \\alpha, cost \\$5", "$x$ costs \\$5");
+    CHECK(has_text(s, "xlabel", "x_t and 10^{-3} \\alpha, cost $5"));
+    m = inner(s, "xlabel");
+    CHECK(strstr(m, "<tspan") == NULL);
+    free(m);
+    m = inner(s, "legend-entry");
+    CHECK(strcmp(m, "<tspan font-style=\"italic\">x</tspan> costs $5") == 0);
+    free(m);
+    free(s);
+
+    s = labelled("price $5, $6 and $x", "$a<b$ & \"q\"", NULL);
+    CHECK(has_text(s, "title", "price $5, $6 and $x"));
+    CHECK(has_text(s, "xlabel", "a&lt;b &amp; &quot;q&quot;"));
+    free(s);
+
+    /* malformed: drawn as typed where it cannot be parsed; never a crash,
+     * always well-formed XML (svg_of checks) */
+    {
+        static const char *bad[] = {
+            "$", "$$", "\\", "$\\$", "$^$", "$x_$", "$_{$", "$}{$", "${$", "$\\unknown{y}$",
+            "$\\sqrt$", "$\\frac{a}$", "$\\mathbb{Y}$", "$a^b^c_d_e$", "$\\left(x\\right)$",
+            "\xff\xfe$\xc3$", "$\xe2\x82$", "$\x01\x1f$", "$\\text{<&>}$", "$x^{y^{z^{w^{v^{u^{t}}}}}}$"};
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+            free(labelled(bad[i], bad[i], bad[i]));
+    }
+    s = labelled(NULL, "$\\unknown{y} \\alpha$", NULL);
+    CHECK(has_text(s, "xlabel", "\\unknowny\xce\xb1"));
+    free(s);
+    s = labelled(NULL, "$x^$", NULL);
+    CHECK(has_text(s, "xlabel", "x^"));
+    free(s);
+    {
+        /* ten thousand open braces, and the same closed: bounded recursion */
+        size_t n = 10000;
+        char *deep = malloc(2 * n + 3);
+        deep[0] = '$';
+        memset(deep + 1, '{', n);
+        memset(deep + 1 + n, '}', n);
+        deep[2 * n + 1] = '$';
+        deep[2 * n + 2] = '\0';
+        s = labelled(NULL, deep, NULL);
+        m = inner(s, "xlabel");
+        CHECK(strchr(m, '{') != NULL); /* past six levels the rest is as typed */
+        free(m);
+        free(s);
+        deep[1 + n] = '\0';
+        free(labelled(deep, deep, deep));
+        free(deep);
+    }
+}
+
+static void test_label_width(void)
+{
+    /* widths follow what is drawn: one alpha is one glyph, not six letters */
+    double greek = legend_w_of("$\\alpha\\beta\\gamma\\delta\\omega$");
+    double typed = legend_w_of("\xce\xb1\xce\xb2\xce\xb3\xce\xb4\xcf\x89");
+    double source = legend_w_of("\\alpha\\beta\\gamma\\delta\\omega");
+    double big = legend_w_of("x0123456789"), small = legend_w_of("$x_{0123456789}$");
+    double fs = 10 * 100.0 / 72; /* plot.c's FS: 10 pt at 100 dpi */
+
+    CHECK(fabs(greek - typed) < 0.6);
+    CHECK(source - greek > 10 * fs);
+    /* ten digits at 0.7 size: 0.3 x 10 x 0.636 em narrower (and x not wider) */
+    CHECK(big - small > 1.7 * fs && big - small < 2.1 * fs);
+    /* DejaVu Sans advance of alpha..omega, from the font, not a typical width */
+    CHECK(fabs((greek - legend_w_of("")) - fs * (1350 + 1307 + 1212 + 1253 + 1715) / 2048.0) < 0.6);
+}
+
 static void test_bad_input(void)
 {
     ch_plot *p = ch_plot_new(NULL, NULL, NULL);
@@ -377,6 +549,9 @@ int main(void)
     test_hist_bar_scatter();
     test_heatmap_and_show();
     test_large();
+    test_label_math();
+    test_label_literal();
+    test_label_width();
     test_bad_input();
     free(pt_bundle);
     return check_done();
