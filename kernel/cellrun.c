@@ -25,6 +25,7 @@
 
 #include "cellrt.h"
 #include "compile_tcc.h"
+#include "diagnose.h"
 #include "headers.h"
 #include "isolate.h"
 #include "magics.h"
@@ -135,6 +136,17 @@ static void fail_compile(const char *diag)
     if (!evalue)
         evalue = *diag ? diag : "compilation failed";
     cellrt_fail("CompileError", evalue, lines_array(diag));
+}
+
+/* libtcc's messages of cell `cell` (source `code`) in the user's words; a
+ * bracket, string or comment left open is the cause to name, whatever
+ * libtcc made of the code after it. */
+static void fail_compile_cell(const char *diag, const char *code, int cell)
+{
+    cellsrc_buf out = { 0 };
+    if (!diagnose_unbalanced(code, cell, 0, &out))
+        diagnose_compile(diag, code, cell, &out);
+    fail_compile(out.s ? out.s : diag);
 }
 
 /* Warnings of a cell that compiled: shown as a display, not stderr.  No
@@ -531,8 +543,13 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     int timing = magics_timeit_code(code ? code : "", &timed);
     if (timing)
         cellrt_mute(1);     /* the timed code's value is never shown */
+    const char *source = timing ? timed : code ? code : "";
+    cellsrc_buf open_comment = { 0 };
+    /* the splitter drops an unterminated comment with all after it */
+    if (diagnose_unbalanced(source, count, 1, &open_comment))
+        fail_compile(open_comment.s);
     session_prepared *prep = NULL;
-    if (session_prepare(st->sess, timing ? timed : code ? code : "", count, &prep, err,
+    if (session_prepare(st->sess, source, count, &prep, err,
                         sizeof err) < 0)
         cellrt_fail("CompileError", err, NULL);
     if (prep->nmagics)
@@ -556,17 +573,24 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     void *unit = compile_unit(src.s, &opt, syms, prep->nsymbols + nrt, &diag);
     plain_names(&diag, 0);
     if (!unit)
-        fail_compile(diag.s ? diag.s : "");
+        fail_compile_cell(diag.s ? diag.s : "", source, count);
     if (session_check_unit(st->sess, prep, st->cflags, unit, err, sizeof err) < 0) cellrt_fail("CompileError", err, NULL);
     size_t warned = diag.len;
-    if (warned)
-        show_warnings(diag.s);
+    if (warned) {
+        cellsrc_buf shown = { 0 };
+        diagnose_compile(diag.s, source, count, &shown);
+        show_warnings(shown.s ? shown.s : diag.s);
+        cellsrc_buf_free(&shown);
+    }
 
     int link_failed = 0;
     int rc = compile_run(unit, &diag, &link_failed);
     plain_names(&diag, warned);
-    if (link_failed)
-        fail_compile(diag.s + warned);
+    if (link_failed) {
+        cellsrc_buf linked = { 0 };
+        diagnose_compile(diag.s + warned, source, count, &linked);
+        fail_compile(linked.s ? linked.s : diag.s + warned);
+    }
     const cellrt_crash *crash = cellrt_crash_info();
     if (crash->leave_ename[0])
         fail_leave(crash);

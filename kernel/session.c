@@ -636,6 +636,18 @@ static int check_earlier_names(const session *s, const reserved_set *rs, const c
     return 0;
 }
 
+/* Each piece of the cell ends with a stray `;` numbered as the piece's last
+ * line: libtcc reads one token past a missing operand before it complains
+ * (`int b = ;` is reported at the token after `;`), and that token must
+ * still be on the user's line, not on the next line of generated code. */
+static void end_piece(cellsrc_buf *b, const char *text, int first, int cell_number)
+{
+    int last = first;
+    for (const char *c = text; c && *c; c++)
+        last += *c == '\n';
+    cellsrc_buf_addf(b, "#line %d \"cell[%d]\"\n;\n", last, cell_number);
+}
+
 int session_prepare(session *s, const char *code, int cell_number, session_prepared **out,
                     char *err, size_t errlen)
 {
@@ -857,6 +869,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         case CELLSRC_FUNC:
         case CELLSRC_PROTO:
             cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
+            end_piece(&b, t, it->line, cell_number);
             break;
         case CELLSRC_VAR:
             if (it->flags & CELLSRC_EXTERN) {
@@ -892,12 +905,14 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
                 else
                     cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = %s;\n", it->init_line,
                                      cell_number, it->defs[0], init);
+                end_piece(&body, init, it->init_line, cell_number);
                 free(init);
             }
             break;
         case CELLSRC_STMT:
             cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s%s\n", it->line, cell_number, t,
                              (it->flags & CELLSRC_SEMI) ? "" : ";");
+            end_piece(&body, t, it->line, cell_number);
             break;
         case CELLSRC_EXPR: {
             /* The closing tokens go on a line of their own (the expression may
