@@ -332,7 +332,7 @@ static size_t crash_frames(const cellrt_crash *c, crash_frame *out, size_t max)
 /* The cell crashed: one line naming the signal, the cell line and the
  * function; then, when the fault is deeper than the cell's body, its
  * callers ("called from cell[3]:2 in h()"), a recursion's repeats once. */
-static void fail_crash(const cellrt_crash *c)
+static void fail_crash(const cellrt_crash *c, const char *code, int cell)
 {
     crash_frame frames[64];
     size_t n = crash_frames(c, frames, sizeof frames / sizeof *frames);
@@ -360,6 +360,17 @@ static void fail_crash(const cellrt_crash *c)
              where);
     json_t *tb = json_array();
     json_array_append_new(tb, json_sprintf("%s: %s", ename, evalue));
+    /* the line of this cell where it happened, as a compile error quotes it
+     * (an earlier cell's source is not kept) */
+    int k, line;
+    char rest;
+    if (n && sscanf(frames[0].where, "cell[%d]:%d%c", &k, &line, &rest) == 2 && k == cell) {
+        cellsrc_buf q = { 0 };
+        diagnose_quote_line(code, line, 0, &q);
+        if (q.len > 1)
+            json_array_append_new(tb, json_stringn(q.s, q.len - 1));
+        cellsrc_buf_free(&q);
+    }
     for (size_t i = 1; i < n; i++) {
         int repeats = 0;
         while (i + 1 < n && strcmp(frames[i].where, frames[i + 1].where) == 0 &&
@@ -595,7 +606,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     if (crash->leave_ename[0])
         fail_leave(crash);
     if (crash->sig)
-        fail_crash(crash);
+        fail_crash(crash, source, count);
     fflush(stdout);
     fflush(stderr);
     if (!cellrt_body_returned()) {

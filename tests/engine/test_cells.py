@@ -472,7 +472,8 @@ def crash_report(kc, code, ename):
         assert "???" not in line and "RUNTIME ERROR" not in line, tb
         assert not re.search(r"0x[0-9a-f]|\b[0-9a-f]{8,}\b|\(nil\)", line), tb
     assert len(set(tb)) == len(tb), tb
-    return err["evalue"], tb[1:]
+    # the crash's line of the cell, quoted (test_diagnostics checks it)
+    return err["evalue"], [t for t in tb[1:] if not t.startswith("    ")]
 
 
 def cell_no(evalue):
