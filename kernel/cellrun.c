@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cellrt.h"
+#include "cellshow.h"
 #include "compile_tcc.h"
 #include "diagnose.h"
 #include "headers.h"
@@ -537,6 +538,51 @@ static void unsplit_heap(void)
         mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC);
 }
 
+/* The tag of a trailing value __CHALK_SHOW could not take ("struct pt"
+ * from "cannot convert 'struct pt' to 'const void *'"), or NULL. */
+static const char *struct_value_tag(const char *diag, char *tag, size_t size)
+{
+    const char *p = diag ? strstr(diag, "cannot convert '") : NULL;
+    if (!p)
+        return NULL;
+    p += 16;
+    const char *end = strchr(p, '\'');
+    if (!end || strncmp(end, "' to 'const void *'", 19) != 0)
+        return NULL;
+    while (!strncmp(p, "const ", 6) || !strncmp(p, "extern ", 7) || !strncmp(p, "volatile ", 9))
+        p = strchr(p, ' ') + 1;
+    if ((strncmp(p, "struct ", 7) && strncmp(p, "union ", 6)) || (size_t)(end - p) >= size ||
+        memchr(p, '"', (size_t)(end - p)) || memchr(p, '\\', (size_t)(end - p)))
+        return NULL;
+    snprintf(tag, size, "%.*s", (int)(end - p), p);
+    return tag;
+}
+
+/* The unit of a prepared cell, compiled (NULL: see diag). */
+static void *compile_prepared(executor_state *st, session_prepared *prep, cellsrc_buf *src,
+                              cellsrc_buf *diag, compile_symbol **syms_out)
+{
+    size_t nrt, nshow;
+    const compile_symbol *rt = cellrt_symbols(&nrt);
+    const compile_symbol *show = cellshow_symbols(&nshow);
+    free(*syms_out);
+    compile_symbol *syms = calloc(prep->nsymbols + nrt + nshow, sizeof *syms);
+    for (size_t i = 0; i < prep->nsymbols; i++)
+        syms[i] = (compile_symbol){ prep->symbols[i].name, prep->symbols[i].addr };
+    memcpy(syms + prep->nsymbols, rt, nrt * sizeof *rt);
+    memcpy(syms + prep->nsymbols + nrt, show, nshow * sizeof *show);
+    *syms_out = syms;
+    cellsrc_buf_free(src);
+    cellsrc_buf_add(src, cellrt_renames());
+    cellsrc_buf_add(src, wrapper_head);
+    cellsrc_buf_add(src, prep->source);
+    cellsrc_buf_add(src, wrapper_tail);
+    if (getenv("CHALK_DEBUG_SOURCE"))
+        fprintf(stderr, "%s\n", src->s);
+    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags };
+    return compile_unit(src->s, &opt, syms, prep->nsymbols + nrt + nshow, diag);
+}
+
 void cellrun_child(executor_state *st, int cellfd, json_t *req)
 {
     const char *code = json_string_value(json_object_get(req, "code"));
@@ -566,22 +612,37 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     if (prep->nmagics)
         cellrt_fail("UsageError", "magics must come first in their cell, before any code", NULL);
 
-    size_t nrt;
-    const compile_symbol *rt = cellrt_symbols(&nrt);
-    compile_symbol *syms = calloc(prep->nsymbols + nrt, sizeof *syms);
-    for (size_t i = 0; i < prep->nsymbols; i++)
-        syms[i] = (compile_symbol){ prep->symbols[i].name, prep->symbols[i].addr };
-    memcpy(syms + prep->nsymbols, rt, nrt * sizeof *rt);
-
-    cellsrc_buf src = { 0 }, diag = { 0 };
-    cellsrc_buf_add(&src, cellrt_renames());
-    cellsrc_buf_add(&src, wrapper_head);
-    cellsrc_buf_add(&src, prep->source);
-    cellsrc_buf_add(&src, wrapper_tail);
-    if (getenv("CHALK_DEBUG_SOURCE"))
-        fprintf(stderr, "%s\n", src.s);
-    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags };
-    void *unit = compile_unit(src.s, &opt, syms, prep->nsymbols + nrt, &diag);
+    cellsrc_buf src = { 0 }, diag = { 0 }, first_diag = { 0 };
+    compile_symbol *syms = NULL;
+    void *unit = NULL;
+    char tag[128] = "";
+    /* A trailing value of struct type is no case of __CHALK_SHOW's: the
+     * cell is compiled again to show its fields, or, failing that, a line
+     * that says what it is (the cell's definitions are kept either way). */
+    for (int attempt = 0;; attempt++) {
+        unit = compile_prepared(st, prep, &src, &diag, &syms);
+        if (unit || attempt == 2 || !prep->shows ||
+            (attempt == 0 && !struct_value_tag(diag.s, tag, sizeof tag)))
+            break;
+        if (attempt == 0) {
+            first_diag = diag;
+            diag = (cellsrc_buf){ 0 };
+            session_show_struct(st->sess, tag, 1);
+        } else {
+            session_show_struct(st->sess, tag, 0);
+        }
+        cellsrc_buf_free(&diag);
+        session_prepared_free(&prep);
+        if (session_prepare(st->sess, source, count, &prep, err, sizeof err) < 0)
+            fail_compile_cell(first_diag.s, source, count);
+    }
+    session_show_struct(st->sess, NULL, 0);
+    if (!unit && first_diag.s) {
+        cellsrc_buf_free(&diag);
+        diag = first_diag;
+    } else {
+        cellsrc_buf_free(&first_diag);
+    }
     plain_names(&diag, 0);
     if (!unit)
         fail_compile_cell(diag.s ? diag.s : "", source, count);

@@ -154,3 +154,29 @@ def test_a_failed_cell_keeps_the_session(kc):
     ok(kc, "int kept_d = 41;")
     fails(kc, "kept_d = ;")
     assert run(kc, "kept_d + 1").value == "42"
+
+
+# Point 4: a trailing value of struct type shows its fields, like a debugger's print.
+def test_struct_value_shows_its_fields(kc):
+    r = ok(kc, "struct pt {double x, y;};\nstruct pt q = {1, 2.5};\nq")
+    assert r.value == "{x = 1, y = 2.5}"
+    assert run(kc, "q.y * 2").value == "5.0"      # the cell's definitions are kept
+
+
+def test_svd_value_shows_its_parts(kc):
+    r = ok(kc, "gsl_matrix *A4 = MAT(2, 3, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0);\nch_svd(A4)")
+    assert r.value == "{U = <2 x 2 matrix>, S = <vector of 2>, V = <3 x 2 matrix>}"
+
+
+def test_struct_value_with_arrays_nested_and_pointers(kc):
+    r = ok(kc, "struct in4 {int a;};\n"
+           "struct rec4 { int n; double v[3]; struct in4 w; const char *s; int *p; long big[20]; };\n"
+           "struct rec4 r4 = {3, {1, 2, 3}, {5}, \"hi\", 0, {0}};\nr4")
+    assert r.value == ("{n = 3, v = {1, 2, 3}, w = {...}, s = \"hi\", p = NULL, "
+                       "big = {0, 0, 0, 0, 0, 0, 0, 0, ...}}")
+
+
+def test_struct_value_that_cannot_be_shown_is_one_line_and_keeps_the_cell(kc):
+    r = ok(kc, "typedef struct { int a; } anon4;\nanon4 an4 = {4};\nan4")
+    assert r.value == "<struct <anonymous>, 4 bytes: its fields cannot be shown>"
+    assert run(kc, "an4.a + 1").value == "5"
