@@ -180,3 +180,58 @@ def test_struct_value_that_cannot_be_shown_is_one_line_and_keeps_the_cell(kc):
     r = ok(kc, "typedef struct { int a; } anon4;\nanon4 an4 = {4};\nan4")
     assert r.value == "<struct <anonymous>, 4 bytes: its fields cannot be shown>"
     assert run(kc, "an4.a + 1").value == "5"
+
+
+# Point 7: input prompts like Python's input(prompt).
+class NotebookFrontEnd:
+    """A client that sends what JupyterLab sends with each cell: a cellId in the request's
+    metadata (JupyterLab then echoes an answer as prompt + " " + value)."""
+
+    def __init__(self, kc):
+        self.kc = kc
+
+    def __getattr__(self, name):
+        return getattr(self.kc, name)
+
+    def execute(self, code, allow_stdin=False, **kw):
+        content = dict(code=code, silent=False, store_history=True, user_expressions={},
+                       allow_stdin=allow_stdin, stop_on_error=True)
+        msg = self.kc.session.msg("execute_request", content, metadata={"cellId": "cell-1"})
+        self.kc.shell_channel.send(msg)
+        return msg["header"]["msg_id"]
+
+
+ASK = 'int n7; printf("Enter an integer: "); scanf("%d", &n7); printf("got %d\\n", n7);'
+
+
+def test_unterminated_text_before_a_read_is_the_prompt(kc):
+    r = ok(kc, ASK, allow_stdin=True, answers=["42"])
+    assert r.inputs == ["Enter an integer: "]      # as jupyter console prints it
+    assert r.text() == "got 42\n"                  # and not also left on stdout
+
+
+def test_prompts_after_complete_lines(kc):
+    r = ok(kc, 'printf("line one\\nname? "); char nm7[32]; scanf("%31s", nm7);\n'
+           'printf("hi %s\\n", nm7); printf("age? "); int a7; scanf("%d", &a7); printf("%d\\n", a7);',
+           allow_stdin=True, answers=["bob", "7"])
+    assert r.inputs == ["name? ", "age? "]
+    assert r.text() == "line one\nhi bob\n7\n"
+
+
+def test_notebook_echo_has_no_stray_space(kc):
+    # JupyterLab shows prompt + " " + value: the prompt's own space would show twice
+    r = ok(NotebookFrontEnd(kc), ASK, allow_stdin=True, answers=["42"])
+    assert r.inputs == ["Enter an integer:"]
+    assert r.inputs[0] + " " + "42" == "Enter an integer: 42"
+    assert r.text() == "got 42\n"
+
+
+def test_read_without_prompt(kc):
+    r = ok(kc, 'int k7; scanf("%d", &k7); k7', allow_stdin=True, answers=["5"])
+    assert r.inputs == [""] and r.value == "5"
+
+
+def test_prompt_without_input_ends_its_line(kc):
+    r = ok(kc, 'int m7 = -1; printf("m? "); scanf("%d", &m7); printf("%d\\n", m7);')
+    assert r.text().startswith("m? \n[chalk] no input available"), r.text()
+    assert r.text().endswith("\n-1\n")
