@@ -696,12 +696,21 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     if (session_commit(st->sess, prep, lookup, unit, err, sizeof err) < 0)
         cellrt_fail("KernelError", err, NULL);
 
-    json_t *defined = json_array();
-    for (size_t i = 0; i < prep->ndefines; i++)
+    json_t *defined = json_array(), *declared = json_object();
+    size_t nnames;
+    session_name *names = session_names(st->sess, &nnames);
+    for (size_t i = 0; i < prep->ndefines; i++) {
         json_array_append_new(defined, json_string(prep->defines[i]));
+        for (size_t k = nnames; k-- > 0;)        /* the newest entry of the name */
+            if (!strcmp(names[k].name, prep->defines[i]) && names[k].decl) {
+                json_object_set_new(declared, prep->defines[i], json_string(names[k].decl));
+                break;
+            }
+    }
+    free(names);
     int last = cellrt_result_is_last();
-    cellrt_send("execute_done", json_pack("{s:s, s:o, s:b}", "status", "ok", "defined", defined,
-                                          "last_result", last));
+    cellrt_send("execute_done", json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
+                                          "declared", declared, "last_result", last));
     session_prepared_free(&prep);
     cellsrc_buf_free(&src);
     cellsrc_buf_free(&diag);

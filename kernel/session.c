@@ -1177,6 +1177,78 @@ static entry *append(session *s, int kind, const cellsrc_item *it, char *text)
     return e;
 }
 
+/* ---- declarations as the user wrote them (for %who and inspect) ----
+ * The splitter's texts are token-joined (`char * s`, `double xs [ 300 ]`).
+ * The cell's own spelling is found by matching those tokens against the
+ * cell's, from the item's line on; a declaration that is not one run of
+ * the cell's tokens (`int a, *b;` gives `int *b`) is joined the way C is
+ * usually written.  Line breaks inside become single spaces: one line. */
+static int pretty_glue(const char *a, size_t alen, const char *b, size_t blen)
+{
+    (void)alen;
+    if (blen == 1 && strchr(")],;[", b[0]))
+        return 0;
+    if (alen == 1 && strchr("([*", a[0]))
+        return 0;
+    if (blen == 1 && b[0] == '(' && (alen == 1 && a[0] == ')'))
+        return 0;
+    if (blen == 1 && b[0] == '(' && (isalnum((unsigned char)a[alen - 1]) || a[alen - 1] == '_'))
+        return cellsrc_is_keyword(a, alen) && strncmp(a, "sizeof", alen);
+    return 1;
+}
+
+static char *as_written(const char *code, int line, const char *text)
+{
+    cellsrc_token *ct = NULL, *tt = NULL;
+    size_t nc = cellsrc_tokenize(code ? code : "", &ct, NULL);
+    size_t nt = cellsrc_tokenize(text, &tt, NULL);
+    cellsrc_buf out = { 0 };
+    /* a function's head is followed by its body in the cell, not by ';' */
+    int semi = nt && tt[nt - 1].len == 1 && text[tt[nt - 1].off] == ';';
+    nt -= semi;
+    for (size_t i = 0; code && nt && i + nt <= nc && !out.s; i++) {
+        if (ct[i].line < line)
+            continue;
+        size_t k = 0;
+        while (k < nt && ct[i + k].len == tt[k].len &&
+               !memcmp(code + ct[i + k].off, text + tt[k].off, tt[k].len))
+            k++;
+        if (k < nt)
+            continue;
+        const char *from = code + ct[i].off, *to = code + ct[i + nt - 1].off + ct[i + nt - 1].len;
+        int comment = 0;
+        for (const char *c = from; c + 1 < to; c++)
+            comment |= c[0] == '/' && (c[1] == '*' || c[1] == '/');
+        if (comment)
+            break;
+        for (const char *c = from; c < to;) {
+            if (isspace((unsigned char)*c)) {
+                const char *w = c;
+                int nl = 0;
+                while (w < to && isspace((unsigned char)*w))
+                    nl |= *w++ == '\n';
+                if (nl)
+                    cellsrc_buf_add(&out, " ");
+                else
+                    cellsrc_buf_addn(&out, c, (size_t)(w - c));
+                c = w;
+            } else {
+                cellsrc_buf_addn(&out, c++, 1);
+            }
+        }
+    }
+    for (size_t k = 0, found = out.s != NULL; !found && k < nt; k++) {
+        if (k && pretty_glue(text + tt[k - 1].off, tt[k - 1].len, text + tt[k].off, tt[k].len))
+            cellsrc_buf_add(&out, " ");
+        cellsrc_buf_addn(&out, text + tt[k].off, tt[k].len);
+    }
+    if (semi && out.s)
+        cellsrc_buf_add(&out, ";");
+    free(ct);
+    free(tt);
+    return out.s ? cellsrc_buf_take(&out) : dupstr(text);
+}
+
 int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, void *ctx,
                    char *err, size_t errlen)
 {
@@ -1221,7 +1293,8 @@ int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, vo
             if (it->kind == CELLSRC_VAR && (it->flags & CELLSRC_EXTERN)) {
                 if (!has_key(s, it->defs[0])) {
                     cellsrc_buf_addf(&b, "extern %s;", it->text);
-                    append(s, ENT_DECL, it, cellsrc_buf_take(&b))->decl = dupstr(it->text);
+                    append(s, ENT_DECL, it, cellsrc_buf_take(&b))->decl =
+                        as_written(pv->code, it->line, it->text);
                 }
                 break;
             }
@@ -1235,17 +1308,18 @@ int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, vo
             if (it->kind == CELLSRC_VAR) {
                 cellsrc_buf_addf(&b, "extern %s;", it->text);
                 e = append(s, ENT_VAR, it, cellsrc_buf_take(&b));
-                e->decl = dupstr(it->text);
+                e->decl = as_written(pv->code, it->line, it->text);
             } else {
                 e = append(s, ENT_FUNC, it, dupstr(it->proto));
-                e->decl = dupstr(it->proto);
+                e->decl = as_written(pv->code, it->line, it->proto);
             }
             e->addr = addr;
             break;
         }
         case CELLSRC_PROTO:
             if (!has_key(s, it->defs[0]))
-                append(s, ENT_DECL, it, dupstr(it->text))->decl = dupstr(it->text);
+                append(s, ENT_DECL, it, dupstr(it->text))->decl =
+                    as_written(pv->code, it->line, it->text);
             break;
         default:
             break;

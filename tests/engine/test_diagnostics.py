@@ -235,3 +235,43 @@ def test_prompt_without_input_ends_its_line(kc):
     r = ok(kc, 'int m7 = -1; printf("m? "); scanf("%d", &m7); printf("%d\\n", m7);')
     assert r.text().startswith("m? \n[chalk] no input available"), r.text()
     assert r.text().endswith("\n-1\n")
+
+
+# Inspect (Shift+Tab) and %who: the session's declarations as the cell wrote them.
+DECLS = ("int sq8(int x) { return x * x; }\nchar *s8 = \"hi\";\ndouble xs8[300];\n"
+         "static const double *const pc8 = 0;\nint (*fp8)(int) = sq8;\nint a8 = 1, *b8 = 0;\n"
+         "int many8(int a,\n          double b) { return a; }")
+
+
+def inspect(kc, code):
+    msg_id = kc.inspect(code, len(code), 0)
+    while True:
+        r = kc.get_shell_msg(timeout=60)
+        if r["parent_header"].get("msg_id") == msg_id:
+            return r["content"]
+
+
+def test_who_shows_declarations_as_written(kc):
+    ok(kc, DECLS)
+    rows = {}
+    for line in ok(kc, "%who").text().splitlines()[1:]:
+        name, kind, decl = line.split(None, 2)
+        rows[name] = (kind, decl)
+    assert rows["sq8"] == ("function", "int sq8(int x);")
+    assert rows["s8"] == ("variable", "char *s8")
+    assert rows["xs8"] == ("variable", "double xs8[300]")
+    assert rows["pc8"] == ("variable", "const double *const pc8")
+    assert rows["fp8"] == ("variable", "int (*fp8)(int)")
+    assert rows["b8"] == ("variable", "int *b8")        # one of two declarators: C's usual spelling
+    assert rows["many8"] == ("function", "int many8(int a, double b);")
+
+
+@pytest.mark.parametrize("name,decl", [
+    ("sq8", "int sq8(int x);"), ("s8", "char *s8"), ("xs8", "double xs8[300]"),
+    ("many8", "int many8(int a, double b);"),
+])
+def test_inspect_shows_the_session_declaration(kc, name, decl):
+    ok(kc, DECLS)
+    r = inspect(kc, name)
+    assert r["found"], r
+    assert r["data"]["text/plain"].splitlines()[0] == decl
