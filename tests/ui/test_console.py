@@ -77,10 +77,10 @@ def test_hello_world(console):
 
 def test_compile_error(console):
     shown = run(console, "int y = oops + 1;")
-    # The compiler's message, located in the cell and line the user typed.
-    # (Not `int y = ;`: tcc itself reports that one on the line after.)
-    assert "cell[%d]:1: error:" % (console.prompt_no - 1) in shown, shown
-    assert "oops" in shown, shown
+    # The compiler's message, located in the cell, line and column the user typed,
+    # the line quoted with a caret under `oops`.
+    assert "cell[%d]:1:9: error: 'oops' undeclared" % (console.prompt_no - 1) in shown, shown
+    assert "    int y = oops + 1;\n            ^" in shown.replace("\r", ""), shown
     # A failed cell declares nothing: y is still free to define.
     shown = run(console, 'int y = 5; printf("y=%d\\n", y);')
     assert "y=5" in shown, shown
@@ -90,7 +90,7 @@ def test_value_error_line(console):
     # A compile error in a value cell (last line an expression without ';')
     # names the expression's own line.
     shown = run(console, "oops + 1")
-    assert "cell[%d]:1: error:" % (console.prompt_no - 1) in shown, shown
+    assert "cell[%d]:1:1: error:" % (console.prompt_no - 1) in shown, shown
 
 
 def test_tab_completion(console):
