@@ -123,6 +123,19 @@ def test_input(console):
     assert "twice: 42" in shown, shown
 
 
+def test_input_prompt(console):
+    # The text printed before the read is the console's prompt for the answer:
+    # one line "half of? 84", as Python's input("half of? ") shows it.
+    start = console.pos
+    console.sendline('int h = 0; printf("half of? "); scanf("%d", &h); printf("half: %d\\n", h / 2);')
+    console.expect(r"half of\? ")
+    console.sendline("84")
+    m = next_prompt(console)
+    shown = console.since(start)[: m.start() - start].replace("\r", "")
+    # no copy of the prompt left on stdout: the answer's line, then the output
+    assert "\nhalf of? 84\nhalf: 42\n" in shown, shown
+
+
 def test_interrupt(console):
     start = console.pos
     console.sendline("while (1) {}")
