@@ -139,6 +139,17 @@ static void fail_compile(const char *diag)
     cellrt_fail("CompileError", evalue, lines_array(diag));
 }
 
+/* The session's own refusal ("cell[2]:1: error: 'printf' is declared in
+ * <stdio.h>; ..."), quoted like a compiler's message. */
+static void fail_session(const char *err, const char *code, int cell)
+{
+    cellsrc_buf out = { 0 };
+    diagnose_compile(err, code, cell, &out);
+    if (!out.s || strncmp(out.s, "cell[", 5) != 0)
+        cellrt_fail("CompileError", err, NULL);
+    fail_compile(out.s);
+}
+
 /* libtcc's messages of cell `cell` (source `code`) in the user's words; a
  * bracket, string or comment left open is the cause to name, whatever
  * libtcc made of the code after it. */
@@ -608,7 +619,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     session_prepared *prep = NULL;
     if (session_prepare(st->sess, source, count, &prep, err,
                         sizeof err) < 0)
-        cellrt_fail("CompileError", err, NULL);
+        fail_session(err, source, count);
     if (prep->nmagics)
         cellrt_fail("UsageError", "magics must come first in their cell, before any code", NULL);
 
@@ -646,7 +657,8 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     plain_names(&diag, 0);
     if (!unit)
         fail_compile_cell(diag.s ? diag.s : "", source, count);
-    if (session_check_unit(st->sess, prep, st->cflags, unit, err, sizeof err) < 0) cellrt_fail("CompileError", err, NULL);
+    if (session_check_unit(st->sess, prep, st->cflags, unit, err, sizeof err) < 0)
+        fail_session(err, source, count);
     size_t warned = diag.len;
     if (warned) {
         cellsrc_buf shown = { 0 };

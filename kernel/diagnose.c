@@ -145,6 +145,18 @@ static int infer_column(const char *code, const cellsrc_token *t, size_t n, int 
 {
     if (strstr(msg, "identifier expected"))
         return missing_operand(code, t, n, line);
+    const char *got8 = strstr(msg, "(got \"");
+    if (got8 && (unsigned char)got8[6] >= 0x80) {
+        /* libtcc reads a UTF-8 name byte by byte: point at the character */
+        for (size_t i = 0; i < n; i++) {
+            if (t[i].line != *line || t[i].kind == CELLSRC_TOK_STRING || t[i].kind == CELLSRC_TOK_CHAR)
+                continue;
+            for (size_t k = 0; k < t[i].len; k++)
+                if ((unsigned char)code[t[i].off + k] >= 0x80)
+                    return column_of(code, t[i].off + k, NULL);
+        }
+        return 0;
+    }
     const char *got = strstr(msg, "(got \"");
     if (got) {
         got += 6;
@@ -171,12 +183,34 @@ static int infer_column(const char *code, const cellsrc_token *t, size_t n, int 
 /* libtcc's type names carry the storage class of the session's own
  * declarations ("cannot convert 'extern double' to ..."): the user wrote
  * `double`. */
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
+               : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (!len || len > n || (len == 2 && s[0] < 0xC2))
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
 static void add_message(cellsrc_buf *out, const char *msg, size_t n)
 {
     for (size_t i = 0; i < n;) {
+        size_t seq = utf8_seq((const unsigned char *)msg + i, n - i);
         if (msg[i] == '\'' && n - i > 8 && !memcmp(msg + i + 1, "extern ", 7)) {
             cellsrc_buf_add(out, "'");
             i += 8;
+        } else if (!seq) {
+            /* libtcc names one byte of a UTF-8 character: a message must
+             * stay valid UTF-8 (JSON), so the byte is spelled out */
+            cellsrc_buf_addf(out, "\\x%02x", (unsigned char)msg[i]);
+            i++;
+        } else if (seq > 1) {
+            cellsrc_buf_addn(out, msg + i, seq);
+            i += seq;
         } else {
             cellsrc_buf_addn(out, msg + i, 1);
             i++;
@@ -213,12 +247,17 @@ static void one_line(const char *s, size_t n, const char *code, const cellsrc_to
                 char *m = strndup(msg, mlen);
                 int line = (int)l;
                 int col = infer_column(code, t, nt, &line, m);
-                free(m);
                 /* what libtcc calls "identifier expected" there is an
                  * operator without its operand */
                 size_t off = col ? line_offset(code, line) + (size_t)col - 1 : 0;
-                char because[64] = "";
-                if (col && mlen >= 26 && !strncmp(msg, "error: identifier expected", 26)) {
+                char because[96] = "";
+                const char *got8 = strstr(m, "(got \"");
+                if (col && got8 && (unsigned char)got8[6] >= 0x80) {
+                    snprintf(because, sizeof because,
+                             "error: a name may hold only ASCII letters, digits and '_'");
+                    msg = because;
+                    mlen = strlen(because);
+                } else if (col && mlen >= 26 && !strncmp(msg, "error: identifier expected", 26)) {
                     snprintf(because, sizeof because, "error: expected an operand before '%c'",
                              code[off]);
                     msg = because;
@@ -231,6 +270,7 @@ static void one_line(const char *s, size_t n, const char *code, const cellsrc_to
                 add_message(out, msg, mlen);
                 cellsrc_buf_add(out, "\n");
                 diagnose_quote_line(code, line, col, out);
+                free(m);
                 return;
             }
         }

@@ -69,6 +69,17 @@ CASES = [
      "cell[{n}]:2: error: cannot convert 'double' to 'int *'", "int *pp = d;", None),
     ("type-got", "int e1 = 1\nint e2 = 2;",
      "cell[{n}]:2:1: error: ';' expected (got \"int\")", "int e2 = 2;", 1),
+    ("missing-semicolon", "int g9(void) { return 1 }",
+     "cell[{n}]:1:25: error: ';' expected (got \"}\")", "int g9(void) { return 1 }", 25),
+    ("utf8-name", "double x0 = 1;\ndouble \u00e9t\u00e9 = 3.14;",
+     "cell[{n}]:2:8: error: a name may hold only ASCII letters, digits and '_'",
+     "double \u00e9t\u00e9 = 3.14;", 8),
+    # the session's own refusals are quoted alike
+    ("library-name", "int x9 = 1;\nint abs = 2;",
+     "cell[{n}]:2:5: error: 'abs' is declared in <stdlib.h>; a cell cannot redefine a library "
+     "name (C11 7.1.3)", "int abs = 2;", 5),
+    ("missing-include", "int q9;\n#include <nonexistent.h>",
+     "cell[{n}]:2: error: include file 'nonexistent.h' not found", "#include <nonexistent.h>", None),
     # after an #include and after a magic line the cell keeps its numbering
     ("after-include", '#include <string.h>\nint k = strlen("ab") +;',
      "cell[{n}]:2:23: error: expected an operand before ';'", 'int k = strlen("ab") +;', 23),
