@@ -553,9 +553,12 @@ static void unsplit_heap(void)
  * from "cannot convert 'struct pt' to 'const void *'"), or NULL. */
 static const char *struct_value_tag(const char *diag, char *tag, size_t size)
 {
-    const char *p = diag ? strstr(diag, "cannot convert '") : NULL;
-    if (!p)
+    /* only when that is the cell's one error: after another one libtcc's
+     * view of the value is not to be trusted (it can crash on its type) */
+    const char *p = diag ? strstr(diag, "error: ") : NULL;
+    if (!p || strncmp(p, "error: cannot convert '", 23) != 0 || strstr(p + 7, "error: "))
         return NULL;
+    p = strstr(p, "cannot convert '");
     p += 16;
     const char *end = strchr(p, '\'');
     if (!end || strncmp(end, "' to 'const void *'", 19) != 0)

@@ -8,6 +8,7 @@
  * line, drop the names of generated code.  Beware: the cell's text is the
  * user's, any bytes at all; nothing here may read past its end.
  */
+#define _GNU_SOURCE     /* memmem */
 #include "diagnose.h"
 
 #include <ctype.h>
@@ -312,9 +313,29 @@ void diagnose_compile(const char *diag, const char *code, int cell, cellsrc_buf 
 {
     cellsrc_token *t = NULL;
     size_t nt = cellsrc_tokenize(code ? code : "", &t, NULL);
+    /* libtcc repeats itself: a macro argument (the shown value's) is
+     * compiled once per use, and a wrong operand is then also "cannot
+     * convert ... to 'const void *'" for the display's own function.  One
+     * message per line and kind says it. */
+    const char *first_error = NULL;
+    size_t first_len = 0;
     for (const char *p = diag ? diag : ""; *p;) {
         size_t n = strcspn(p, "\n");
-        if (n)
+        int again = 0;
+        for (const char *q = diag; q < p && !again;) {
+            size_t m = strcspn(q, "\n");
+            again = m == n && !memcmp(q, p, n);
+            q += m + (q[m] == '\n');
+        }
+        const char *err = memmem(p, n, ": error: ", 9);
+        if (err && first_error && memmem(p, n, "to 'const void *'", 17) &&
+            (size_t)(err - p) == first_len && !memcmp(p, first_error, first_len))
+            again = 1;      /* the display's echo of the error before */
+        if (err && !first_error) {
+            first_error = p;
+            first_len = (size_t)(err - p);
+        }
+        if (n && !again)
             one_line(p, n, code ? code : "", t, nt, cell, out);
         p += n + (p[n] == '\n');
     }

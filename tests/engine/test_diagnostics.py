@@ -74,6 +74,8 @@ CASES = [
     ("utf8-name", "double x0 = 1;\ndouble \u00e9t\u00e9 = 3.14;",
      "cell[{n}]:2:8: error: a name may hold only ASCII letters, digits and '_'",
      "double \u00e9t\u00e9 = 3.14;", 8),
+    ("struct-operand", "struct pt5 {double x;};\nstruct pt5 p5 = {1};\np5 + 1",
+     "cell[{n}]:3: error: invalid operand types for binary operation", "p5 + 1", None),
     # the session's own refusals are quoted alike
     ("library-name", "int x9 = 1;\nint abs = 2;",
      "cell[{n}]:2:5: error: 'abs' is declared in <stdlib.h>; a cell cannot redefine a library "
@@ -117,6 +119,8 @@ def test_compile_error_points_at_the_users_line(kc, name, code, first, source, c
     tb = err["traceback"]
     for line in tb:
         assert not OURS.search(line), tb
+    messages = [t for t in tb if not t.startswith("    ")]
+    assert len(messages) == len(set(messages)), tb       # each said once
     if first is None:       # a value cell: the operand's line, quoted
         assert re.match(r"cell\[%d\]:1(:\d+)?: error: " % n, tb[0]), tb
         check_quoted(tb, 1, source, None if len(tb) < 3 else len(source))
