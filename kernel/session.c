@@ -698,7 +698,8 @@ static int tok_punct(const char *src, const cellsrc_token *t, char c)
 }
 
 /* Statements printing the members of `tag` (in `src`) of the object `obj`. */
-static int sv_members(cellsrc_buf *out, const char *src, const char *tag, const char *obj)
+static int sv_members(cellsrc_buf *out, const char *src, const char *tag, const char *obj,
+                      int level)
 {
     cellsrc_token *t;
     size_t n = cellsrc_tokenize(src, &t, NULL);
@@ -751,8 +752,28 @@ static int sv_members(cellsrc_buf *out, const char *src, const char *tag, const 
             cellsrc_buf_addf(out, "__chalk_sv_name(\"%s%.*s = \");\n", first ? "" : ", ",
                              (int)name->len, src + name->off);
             first = 0;
-            if (aggregate && !star)
-                cellsrc_buf_add(out, "__chalk_sv_text(\"{...}\");\n");
+            if (aggregate && !star) {
+                /* a member `struct in w;`: its own fields, two levels deep */
+                cellsrc_buf inner = { 0 };
+                char *itag = NULL, *iobj = NULL;
+                if (level < 2 && t[i + 1].kind == CELLSRC_TOK_IDENT && i + 2 < end &&
+                    !tok_punct(src, &t[i + 2], '{')) {
+                    cellsrc_buf tb = { 0 }, ob = { 0 };
+                    cellsrc_buf_addf(&tb, "%.*s %.*s", (int)t[i].len, src + t[i].off,
+                                     (int)t[i + 1].len, src + t[i + 1].off);
+                    cellsrc_buf_addf(&ob, "%s.%.*s", obj, (int)name->len, src + name->off);
+                    itag = cellsrc_buf_take(&tb);
+                    iobj = cellsrc_buf_take(&ob);
+                }
+                if (itag && sv_members(&inner, src, itag, iobj, level + 1))
+                    cellsrc_buf_addf(out, "__chalk_sv_text(\"{\");\n%s__chalk_sv_text(\"}\");\n",
+                                     inner.s ? inner.s : "");
+                else
+                    cellsrc_buf_add(out, "__chalk_sv_text(\"{...}\");\n");
+                cellsrc_buf_free(&inner);
+                free(itag);
+                free(iobj);
+            }
             else if (array && !paren)
                 cellsrc_buf_addf(out, "{ __chalk_sv_text(\"{\"); for (unsigned long __chalk_i = 0; "
                                  "__chalk_i < sizeof %s.%.*s / sizeof %s.%.*s[0]; __chalk_i++) { "
@@ -779,7 +800,7 @@ static void show_struct(cellsrc_buf *body, const char *unit, const session *s, i
                         const char *expr, int line, int last, int cell_number)
 {
     cellsrc_buf m = { 0 };
-    int fields = s->show_fields && sv_members(&m, unit, s->show_tag, "__chalk_sv");
+    int fields = s->show_fields && sv_members(&m, unit, s->show_tag, "__chalk_sv", 0);
     cellsrc_buf_addf(body, "#line %d \"cell[%d]\"\n{ __typeof__((%s\n#line %d\n)) __chalk_sv = (%s\n"
                      "#line %d\n);\n", line, cell_number, expr, last, expr, last);
     if (fields) {

@@ -187,8 +187,14 @@ def test_struct_value_with_arrays_nested_and_pointers(kc):
     r = ok(kc, "struct in4 {int a;};\n"
            "struct rec4 { int n; double v[3]; struct in4 w; const char *s; int *p; long big[20]; };\n"
            "struct rec4 r4 = {3, {1, 2, 3}, {5}, \"hi\", 0, {0}};\nr4")
-    assert r.value == ("{n = 3, v = {1, 2, 3}, w = {...}, s = \"hi\", p = NULL, "
+    assert r.value == ("{n = 3, v = {1, 2, 3}, w = {a = 5}, s = \"hi\", p = NULL, "
                        "big = {0, 0, 0, 0, 0, 0, 0, 0, ...}}")
+
+
+def test_nested_structs_to_a_small_depth(kc):
+    r = ok(kc, "struct l3 {int z;}; struct l2 {struct l3 c; double d;}; struct l1 {struct l2 b;};\n"
+           "struct l0 {struct l1 a; int e;};\nstruct l0 deep = {{{{7}, 0.5}}, 9};\ndeep")
+    assert r.value == "{a = {b = {c = {...}, d = 0.5}}, e = 9}"
 
 
 def test_struct_value_that_cannot_be_shown_is_one_line_and_keeps_the_cell(kc):
