@@ -141,9 +141,25 @@ static int token_on_line(const char *code, const cellsrc_token *t, size_t n, int
 
 /* The column a message points at, from the names it quotes; *line may move
  * to where the mistake is (see missing_operand). */
+/* tcc's "too many basic types" for `struct s {...}` then `int x;` on the
+ * next line: the `;` after the '}' is missing.  The '}' is the place. */
+static int missing_semicolon(const char *code, const cellsrc_token *t, size_t n, int *line)
+{
+    for (size_t i = 1; i < n; i++)
+        if (t[i].line == *line && t[i - 1].line < *line) {
+            if (!(t[i - 1].len == 1 && code[t[i - 1].off] == '}'))
+                return 0;
+            *line = t[i - 1].line;
+            return column_of(code, t[i - 1].off, NULL);
+        }
+    return 0;
+}
+
 static int infer_column(const char *code, const cellsrc_token *t, size_t n, int *line,
                         const char *msg)
 {
+    if (strstr(msg, "too many basic types"))
+        return missing_semicolon(code, t, n, line);
     if (strstr(msg, "identifier expected"))
         return missing_operand(code, t, n, line);
     const char *got8 = strstr(msg, "(got \"");
@@ -256,6 +272,10 @@ static void one_line(const char *s, size_t n, const char *code, const cellsrc_to
                 if (col && got8 && (unsigned char)got8[6] >= 0x80) {
                     snprintf(because, sizeof because,
                              "error: a name may hold only ASCII letters, digits and '_'");
+                    msg = because;
+                    mlen = strlen(because);
+                } else if (col && strstr(m, "too many basic types")) {
+                    snprintf(because, sizeof because, "error: ';' expected after '}'");
                     msg = because;
                     mlen = strlen(because);
                 } else if (col && mlen >= 26 && !strncmp(msg, "error: identifier expected", 26)) {

@@ -71,6 +71,8 @@ CASES = [
      "cell[{n}]:2:1: error: ';' expected (got \"int\")", "int e2 = 2;", 1),
     ("missing-semicolon", "int g9(void) { return 1 }",
      "cell[{n}]:1:25: error: ';' expected (got \"}\")", "int g9(void) { return 1 }", 25),
+    ("struct-semicolon", "struct pq {int a;}\nint zz = 1;",
+     "cell[{n}]:1:18: error: ';' expected after '}'", "struct pq {int a;}", 18),
     ("utf8-name", "double x0 = 1;\ndouble \u00e9t\u00e9 = 3.14;",
      "cell[{n}]:2:8: error: a name may hold only ASCII letters, digits and '_'",
      "double \u00e9t\u00e9 = 3.14;", 8),
