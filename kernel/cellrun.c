@@ -623,8 +623,16 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     if (session_prepare(st->sess, source, count, &prep, err,
                         sizeof err) < 0)
         fail_session(err, source, count);
-    if (prep->nmagics)
-        cellrt_fail("UsageError", "magics must come first in their cell, before any code", NULL);
+    if (prep->nmagics) {
+        /* the holder ran the line magics it knows and %timeit is taken
+         * apart above: what is left is a magic chalk does not have */
+        const cellsrc_magic *m = &prep->magics[0];
+        char what[256];
+        snprintf(what, sizeof what, "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magic is "
+                 "%%%%timeit; %%help lists the line magics)", count, m->line,
+                 m->cell_magic ? "%%" : "%", m->name);
+        cellrt_fail("UsageError", what, NULL);
+    }
 
     cellsrc_buf src = { 0 }, diag = { 0 }, first_diag = { 0 };
     compile_symbol *syms = NULL;
