@@ -291,12 +291,40 @@ static json_t *await_input_reply(void)
  * dry, ask the front end for a line.  When the front end cannot answer
  * (allow_stdin false: nbconvert, graders), end of file at once rather than
  * a hang, with one note saying why. */
+/* The text printed since the last newline and not yet flushed (`printf("n?
+ * "); scanf(...)`): taken out of stdout's buffer, as Python's input()
+ * takes its prompt, so the front end shows it beside the input box rather
+ * than on a line of its own.  Complete lines before it go out first.  Only
+ * stdio's buffer is looked at (glibc's FILE): what the cell fflush()ed is
+ * output already.  Caller frees. */
+static char *take_prompt(void)
+{
+#ifdef __GLIBC__
+    char *base = stdout->_IO_write_base, *ptr = stdout->_IO_write_ptr;
+    if (!base || ptr <= base)
+        return NULL;
+    char *tail = ptr;
+    while (tail > base && tail[-1] != '\n')
+        tail--;
+    char *prompt = strndup(tail, (size_t)(ptr - tail));
+    stdout->_IO_write_ptr = tail;
+    fflush(stdout);
+    return prompt;
+#else
+    fflush(stdout);
+    return NULL;
+#endif
+}
+
 static ssize_t stdin_read(void *cookie, char *buf, size_t size)
 {
     (void)cookie;
     if (pending_off == pending_len) {
         if (!stdin_allowed) {
             if (!stdin_note_given) {
+                if (stdout->_IO_write_ptr > stdout->_IO_write_base &&
+                    stdout->_IO_write_ptr[-1] != '\n')
+                    fputc('\n', stdout);     /* the note starts a line */
                 stdin_note_given = 1;
                 /* On stdout: graders score any stderr as a failure, and a
                  * cell that reads input is not wrong for lack of a typist. */
@@ -306,7 +334,10 @@ static ssize_t stdin_read(void *cookie, char *buf, size_t size)
             }
             return 0;
         }
-        cellrt_send("input_request", json_pack("{s:s, s:b}", "prompt", "", "password", 0));
+        char *prompt = take_prompt();
+        cellrt_send("input_request",
+                    json_pack("{s:s, s:b}", "prompt", prompt ? prompt : "", "password", 0));
+        free(prompt);
         json_t *reply = await_input_reply();
         const char *value = json_string_value(json_object_get(reply, "value"));
         free(pending);
@@ -337,7 +368,12 @@ static void install_stdin(void)
         cell_stdin = fopencookie(NULL, "r", io);
         if (!cell_stdin)
             return;
-        setvbuf(cell_stdin, NULL, _IONBF, 0);   /* one line per request, nothing read ahead */
+        /* Buffered, so that glibc does not flush stdout before each read
+         * (it does for unbuffered and line-buffered input): an unterminated
+         * prompt must still be in stdout's buffer (take_prompt).  Nothing
+         * is read ahead all the same: stdin_read hands over one line. */
+        static char inbuf[BUFSIZ];
+        setvbuf(cell_stdin, inbuf, _IOFBF, sizeof inbuf);
     }
     /* Each cell reads afresh: what an earlier cell left unread (the newline
      * after a scanf'd number) and its end of file are not this cell's. */

@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "cellrt.h"
+#include "cellshow.h"
 #include "compile_tcc.h"
+#include "diagnose.h"
 #include "headers.h"
 #include "isolate.h"
 #include "magics.h"
@@ -135,6 +137,28 @@ static void fail_compile(const char *diag)
     if (!evalue)
         evalue = *diag ? diag : "compilation failed";
     cellrt_fail("CompileError", evalue, lines_array(diag));
+}
+
+/* The session's own refusal ("cell[2]:1: error: 'printf' is declared in
+ * <stdio.h>; ..."), quoted like a compiler's message. */
+static void fail_session(const char *err, const char *code, int cell)
+{
+    cellsrc_buf out = { 0 };
+    diagnose_compile(err, code, cell, &out);
+    if (!out.s || strncmp(out.s, "cell[", 5) != 0)
+        cellrt_fail("CompileError", err, NULL);
+    fail_compile(out.s);
+}
+
+/* libtcc's messages of cell `cell` (source `code`) in the user's words; a
+ * bracket, string or comment left open is the cause to name, whatever
+ * libtcc made of the code after it. */
+static void fail_compile_cell(const char *diag, const char *code, int cell)
+{
+    cellsrc_buf out = { 0 };
+    if (!diagnose_unbalanced(code, cell, 0, &out))
+        diagnose_compile(diag, code, cell, &out);
+    fail_compile(out.s ? out.s : diag);
 }
 
 /* Warnings of a cell that compiled: shown as a display, not stderr.  No
@@ -320,7 +344,7 @@ static size_t crash_frames(const cellrt_crash *c, crash_frame *out, size_t max)
 /* The cell crashed: one line naming the signal, the cell line and the
  * function; then, when the fault is deeper than the cell's body, its
  * callers ("called from cell[3]:2 in h()"), a recursion's repeats once. */
-static void fail_crash(const cellrt_crash *c)
+static void fail_crash(const cellrt_crash *c, const char *code, int cell)
 {
     crash_frame frames[64];
     size_t n = crash_frames(c, frames, sizeof frames / sizeof *frames);
@@ -348,6 +372,17 @@ static void fail_crash(const cellrt_crash *c)
              where);
     json_t *tb = json_array();
     json_array_append_new(tb, json_sprintf("%s: %s", ename, evalue));
+    /* the line of this cell where it happened, as a compile error quotes it
+     * (an earlier cell's source is not kept) */
+    int k, line;
+    char rest;
+    if (n && sscanf(frames[0].where, "cell[%d]:%d%c", &k, &line, &rest) == 2 && k == cell) {
+        cellsrc_buf q = { 0 };
+        diagnose_quote_line(code, line, 0, &q);
+        if (q.len > 1)
+            json_array_append_new(tb, json_stringn(q.s, q.len - 1));
+        cellsrc_buf_free(&q);
+    }
     for (size_t i = 1; i < n; i++) {
         int repeats = 0;
         while (i + 1 < n && strcmp(frames[i].where, frames[i + 1].where) == 0 &&
@@ -514,6 +549,54 @@ static void unsplit_heap(void)
         mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC);
 }
 
+/* The tag of a trailing value __CHALK_SHOW could not take ("struct pt"
+ * from "cannot convert 'struct pt' to 'const void *'"), or NULL. */
+static const char *struct_value_tag(const char *diag, char *tag, size_t size)
+{
+    /* only when that is the cell's one error: after another one libtcc's
+     * view of the value is not to be trusted (it can crash on its type) */
+    const char *p = diag ? strstr(diag, "error: ") : NULL;
+    if (!p || strncmp(p, "error: cannot convert '", 23) != 0 || strstr(p + 7, "error: "))
+        return NULL;
+    p = strstr(p, "cannot convert '");
+    p += 16;
+    const char *end = strchr(p, '\'');
+    if (!end || strncmp(end, "' to 'const void *'", 19) != 0)
+        return NULL;
+    while (!strncmp(p, "const ", 6) || !strncmp(p, "extern ", 7) || !strncmp(p, "volatile ", 9))
+        p = strchr(p, ' ') + 1;
+    if ((strncmp(p, "struct ", 7) && strncmp(p, "union ", 6)) || (size_t)(end - p) >= size ||
+        memchr(p, '"', (size_t)(end - p)) || memchr(p, '\\', (size_t)(end - p)))
+        return NULL;
+    snprintf(tag, size, "%.*s", (int)(end - p), p);
+    return tag;
+}
+
+/* The unit of a prepared cell, compiled (NULL: see diag). */
+static void *compile_prepared(executor_state *st, session_prepared *prep, cellsrc_buf *src,
+                              cellsrc_buf *diag, compile_symbol **syms_out)
+{
+    size_t nrt, nshow;
+    const compile_symbol *rt = cellrt_symbols(&nrt);
+    const compile_symbol *show = cellshow_symbols(&nshow);
+    free(*syms_out);
+    compile_symbol *syms = calloc(prep->nsymbols + nrt + nshow, sizeof *syms);
+    for (size_t i = 0; i < prep->nsymbols; i++)
+        syms[i] = (compile_symbol){ prep->symbols[i].name, prep->symbols[i].addr };
+    memcpy(syms + prep->nsymbols, rt, nrt * sizeof *rt);
+    memcpy(syms + prep->nsymbols + nrt, show, nshow * sizeof *show);
+    *syms_out = syms;
+    cellsrc_buf_free(src);
+    cellsrc_buf_add(src, cellrt_renames());
+    cellsrc_buf_add(src, wrapper_head);
+    cellsrc_buf_add(src, prep->source);
+    cellsrc_buf_add(src, wrapper_tail);
+    if (getenv("CHALK_DEBUG_SOURCE"))
+        fprintf(stderr, "%s\n", src->s);
+    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags };
+    return compile_unit(src->s, &opt, syms, prep->nsymbols + nrt + nshow, diag);
+}
+
 void cellrun_child(executor_state *st, int cellfd, json_t *req)
 {
     const char *code = json_string_value(json_object_get(req, "code"));
@@ -531,47 +614,83 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     int timing = magics_timeit_code(code ? code : "", &timed);
     if (timing)
         cellrt_mute(1);     /* the timed code's value is never shown */
+    const char *source = timing ? timed : code ? code : "";
+    cellsrc_buf open_comment = { 0 };
+    /* the splitter drops an unterminated comment with all after it */
+    if (diagnose_unbalanced(source, count, 1, &open_comment))
+        fail_compile(open_comment.s);
     session_prepared *prep = NULL;
-    if (session_prepare(st->sess, timing ? timed : code ? code : "", count, &prep, err,
+    if (session_prepare(st->sess, source, count, &prep, err,
                         sizeof err) < 0)
-        cellrt_fail("CompileError", err, NULL);
-    if (prep->nmagics)
-        cellrt_fail("UsageError", "magics must come first in their cell, before any code", NULL);
+        fail_session(err, source, count);
+    if (prep->nmagics) {
+        /* the holder ran the line magics it knows and %timeit is taken
+         * apart above: what is left is a magic chalk does not have */
+        const cellsrc_magic *m = &prep->magics[0];
+        char what[256];
+        snprintf(what, sizeof what, "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magic is "
+                 "%%%%timeit; %%help lists the line magics)", count, m->line,
+                 m->cell_magic ? "%%" : "%", m->name);
+        cellrt_fail("UsageError", what, NULL);
+    }
 
-    size_t nrt;
-    const compile_symbol *rt = cellrt_symbols(&nrt);
-    compile_symbol *syms = calloc(prep->nsymbols + nrt, sizeof *syms);
-    for (size_t i = 0; i < prep->nsymbols; i++)
-        syms[i] = (compile_symbol){ prep->symbols[i].name, prep->symbols[i].addr };
-    memcpy(syms + prep->nsymbols, rt, nrt * sizeof *rt);
-
-    cellsrc_buf src = { 0 }, diag = { 0 };
-    cellsrc_buf_add(&src, cellrt_renames());
-    cellsrc_buf_add(&src, wrapper_head);
-    cellsrc_buf_add(&src, prep->source);
-    cellsrc_buf_add(&src, wrapper_tail);
-    if (getenv("CHALK_DEBUG_SOURCE"))
-        fprintf(stderr, "%s\n", src.s);
-    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags };
-    void *unit = compile_unit(src.s, &opt, syms, prep->nsymbols + nrt, &diag);
+    cellsrc_buf src = { 0 }, diag = { 0 }, first_diag = { 0 };
+    compile_symbol *syms = NULL;
+    void *unit = NULL;
+    char tag[128] = "";
+    /* A trailing value of struct type is no case of __CHALK_SHOW's: the
+     * cell is compiled again to show its fields, or, failing that, a line
+     * that says what it is (the cell's definitions are kept either way). */
+    for (int attempt = 0;; attempt++) {
+        unit = compile_prepared(st, prep, &src, &diag, &syms);
+        if (unit || attempt == 2 || !prep->shows ||
+            (attempt == 0 && !struct_value_tag(diag.s, tag, sizeof tag)))
+            break;
+        if (attempt == 0) {
+            first_diag = diag;
+            diag = (cellsrc_buf){ 0 };
+            session_show_struct(st->sess, tag, 1);
+        } else {
+            session_show_struct(st->sess, tag, 0);
+        }
+        cellsrc_buf_free(&diag);
+        session_prepared_free(&prep);
+        if (session_prepare(st->sess, source, count, &prep, err, sizeof err) < 0)
+            fail_compile_cell(first_diag.s, source, count);
+    }
+    session_show_struct(st->sess, NULL, 0);
+    if (!unit && first_diag.s) {
+        cellsrc_buf_free(&diag);
+        diag = first_diag;
+    } else {
+        cellsrc_buf_free(&first_diag);
+    }
     plain_names(&diag, 0);
     if (!unit)
-        fail_compile(diag.s ? diag.s : "");
-    if (session_check_unit(st->sess, prep, st->cflags, unit, err, sizeof err) < 0) cellrt_fail("CompileError", err, NULL);
+        fail_compile_cell(diag.s ? diag.s : "", source, count);
+    if (session_check_unit(st->sess, prep, st->cflags, unit, err, sizeof err) < 0)
+        fail_session(err, source, count);
     size_t warned = diag.len;
-    if (warned)
-        show_warnings(diag.s);
+    if (warned) {
+        cellsrc_buf shown = { 0 };
+        diagnose_compile(diag.s, source, count, &shown);
+        show_warnings(shown.s ? shown.s : diag.s);
+        cellsrc_buf_free(&shown);
+    }
 
     int link_failed = 0;
     int rc = compile_run(unit, &diag, &link_failed);
     plain_names(&diag, warned);
-    if (link_failed)
-        fail_compile(diag.s + warned);
+    if (link_failed) {
+        cellsrc_buf linked = { 0 };
+        diagnose_compile(diag.s + warned, source, count, &linked);
+        fail_compile(linked.s ? linked.s : diag.s + warned);
+    }
     const cellrt_crash *crash = cellrt_crash_info();
     if (crash->leave_ename[0])
         fail_leave(crash);
     if (crash->sig)
-        fail_crash(crash);
+        fail_crash(crash, source, count);
     fflush(stdout);
     fflush(stderr);
     if (!cellrt_body_returned()) {
@@ -600,12 +719,21 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     if (session_commit(st->sess, prep, lookup, unit, err, sizeof err) < 0)
         cellrt_fail("KernelError", err, NULL);
 
-    json_t *defined = json_array();
-    for (size_t i = 0; i < prep->ndefines; i++)
+    json_t *defined = json_array(), *declared = json_object();
+    size_t nnames;
+    session_name *names = session_names(st->sess, &nnames);
+    for (size_t i = 0; i < prep->ndefines; i++) {
         json_array_append_new(defined, json_string(prep->defines[i]));
+        for (size_t k = nnames; k-- > 0;)        /* the newest entry of the name */
+            if (!strcmp(names[k].name, prep->defines[i]) && names[k].decl) {
+                json_object_set_new(declared, prep->defines[i], json_string(names[k].decl));
+                break;
+            }
+    }
+    free(names);
     int last = cellrt_result_is_last();
-    cellrt_send("execute_done", json_pack("{s:s, s:o, s:b}", "status", "ok", "defined", defined,
-                                          "last_result", last));
+    cellrt_send("execute_done", json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
+                                          "declared", declared, "last_result", last));
     session_prepared_free(&prep);
     cellsrc_buf_free(&src);
     cellsrc_buf_free(&diag);

@@ -471,6 +471,15 @@ static void engine_event(void *ctx, const char *msg_type, json_t *content)
         else
             log_warn("engine reported execute_done with no cell running");
     } else if (strcmp(msg_type, "input_request") == 0) {
+        /* JupyterLab and Notebook (the front ends that send a cellId) echo
+         * an answer as prompt + " " + value: the space the prompt ends with
+         * (`printf("n? ")`) would show twice.  A terminal (jupyter console)
+         * prints the prompt as it is. */
+        const char *prompt = json_string_value(json_object_get(content, "prompt"));
+        size_t plen = prompt ? strlen(prompt) : 0;
+        if (self->cur != NULL && plen && prompt[plen - 1] == ' ' &&
+            json_object_get(self->cur->metadata, "cellId"))
+            json_object_set_new(content, "prompt", json_stringn(prompt, plen - 1));
         if (self->cur != NULL)
             send_msg(self, TRANSPORT_STDIN, self->cur->ids, self->cur->nids, "input_request", parent,
                      content);

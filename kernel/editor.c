@@ -25,6 +25,8 @@ struct editor {
     size_t nheaders;
     char **session;      /* names cells defined, newest last */
     size_t nsession;
+    entry *decls;        /* their declarations (editor_learn_decls) */
+    size_t ndecls;
 };
 
 static const char *const keywords[] = {
@@ -51,6 +53,13 @@ void editor_forget(editor *ed)
     free(ed->session);
     ed->session = NULL;
     ed->nsession = 0;
+    for (size_t i = 0; i < ed->ndecls; i++) {
+        free(ed->decls[i].name);
+        free(ed->decls[i].decl);
+    }
+    free(ed->decls);
+    ed->decls = NULL;
+    ed->ndecls = 0;
 }
 
 static void drop_headers(editor *ed)
@@ -129,6 +138,34 @@ void editor_learn(editor *ed, json_t *defined)
         ed->session = realloc(ed->session, (ed->nsession + 1) * sizeof *ed->session);
         ed->session[ed->nsession++] = strdup(name);
     }
+}
+
+void editor_learn_decls(editor *ed, json_t *declared)
+{
+    const char *name;
+    json_t *v;
+    json_object_foreach(declared, name, v) {
+        const char *decl = json_string_value(v);
+        if (!decl)
+            continue;
+        size_t j;
+        for (j = 0; j < ed->ndecls && strcmp(ed->decls[j].name, name); j++)
+            ;
+        if (j == ed->ndecls) {
+            ed->decls = realloc(ed->decls, (ed->ndecls + 1) * sizeof *ed->decls);
+            ed->decls[ed->ndecls++] = (entry){ strdup(name), NULL, "session" };
+        }
+        free(ed->decls[j].decl);
+        ed->decls[j].decl = strdup(decl);
+    }
+}
+
+static const char *session_decl(const editor *ed, const char *name)
+{
+    for (size_t i = 0; i < ed->ndecls; i++)
+        if (!strcmp(ed->decls[i].name, name))
+            return ed->decls[i].decl;
+    return NULL;
 }
 
 static int by_name(const void *a, const void *b)
@@ -378,7 +415,8 @@ json_t *editor_inspect(editor *ed, const char *code, int cursor_pos, int detail)
         reply = json_pack("{s:b, s:{}, s:{}}", "found", 0, "data", "metadata");
     } else {
         cellsrc_buf text = { 0 }, md = { 0 };
-        const char *decl = doc ? doc->decl : h ? h->decl : NULL;
+        const char *mine = in_session ? session_decl(ed, name) : NULL;
+        const char *decl = mine ? mine : doc ? doc->decl : h ? h->decl : NULL;
         if (decl) {
             cellsrc_buf_addf(&text, "%s\n", decl);
             cellsrc_buf_addf(&md, "```c\n%s\n```\n", decl);

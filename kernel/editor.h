@@ -21,6 +21,9 @@ void editor_destroy(editor **self_p);
 
 /* Names (a JSON array of strings) that a successful cell defined. */
 void editor_learn(editor *self, json_t *defined);
+/* Their declarations as the cell wrote them ({"sq": "int sq(int x);"}),
+ * which inspect shows; a redefinition replaces the earlier one. */
+void editor_learn_decls(editor *self, json_t *declared);
 /* A cell succeeded: its #include lines join the headers completion knows. */
 void editor_learn_includes(editor *self, const char *code);
 /* The session was reset or restarted. */

@@ -413,10 +413,12 @@ static void deliver(chalk_engine *e, json_t *msg, chalk_engine_sink sink, void *
         release_held(e, sink, ctx);
         e->busy = 0;
         editor_learn(e->ed, json_object_get(content, "defined"));
+        editor_learn_decls(e->ed, json_object_get(content, "declared"));
         const char *status = json_string_value(json_object_get(content, "status"));
         if (status && strcmp(status, "ok") == 0 && e->code)
             editor_learn_includes(e->ed, e->code);
         json_object_del(content, "defined");
+        json_object_del(content, "declared");
         json_object_del(content, "keep");
         json_object_del(content, "last_result");
     }

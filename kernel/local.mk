@@ -52,6 +52,8 @@ kernel_chalk_executor_SOURCES = \
   kernel/executor.c kernel/executor.h \
   kernel/executor_config.c \
   kernel/cellrun.c kernel/cellrun.h \
+  kernel/diagnose.c kernel/diagnose.h \
+  kernel/cellshow.c kernel/cellshow.h \
   kernel/cellrt.c kernel/cellrt.h \
   kernel/isolate.c kernel/isolate.h \
   kernel/magics.c kernel/magics.h \

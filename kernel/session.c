@@ -40,6 +40,8 @@ typedef struct entry {
 struct session {
     char *prelude, *options;
     int full_headers;
+    char *show_tag;            /* session_show_struct: "struct pt", or NULL */
+    int show_fields;
     declindex *pre;            /* tcc's predefined macros */
     declindex *base;           /* prelude only */
     declindex *idx;            /* prelude + session includes */
@@ -184,11 +186,19 @@ void session_destroy(session **self_p)
     declindex_destroy(&s->pre);
     free(s->prelude);
     free(s->options);
+    free(s->show_tag);
     free(s);
     *self_p = NULL;
 }
 
 void session_set_full_headers(session *s, int on) { s->full_headers = on; }
+
+void session_show_struct(session *s, const char *tag, int fields)
+{
+    free(s->show_tag);
+    s->show_tag = tag ? dupstr(tag) : NULL;
+    s->show_fields = fields;
+}
 
 /* The source the headers are flattened from: the prelude, then includes. */
 static char *headers_source(const session *s, char *const *includes, size_t n)
@@ -636,6 +646,174 @@ static int check_earlier_names(const session *s, const reserved_set *rs, const c
     return 0;
 }
 
+/* Each piece of the cell ends with a stray `;` numbered as the piece's last
+ * line: libtcc reads one token past a missing operand before it complains
+ * (`int b = ;` is reported at the token after `;`), and that token must
+ * still be on the user's line, not on the next line of generated code. */
+static void end_piece(cellsrc_buf *b, const char *text, int first, int cell_number)
+{
+    int last = first;
+    for (const char *c = text; c && *c; c++)
+        last += *c == '\n';
+    cellsrc_buf_addf(b, "#line %d \"cell[%d]\"\n;\n", last, cell_number);
+}
+
+/* ---- a trailing value of struct type (session_show_struct) ----
+ * Its fields are printed like a debugger's `print`: the definition of the
+ * tag is looked up in the unit built so far (headers closure, session
+ * types, the cell's own), each member goes through a _Generic like
+ * __CHALK_SHOW's, arrays show their first elements, a nested struct shows
+ * as {...}.  Only a member declaration this reading understands is
+ * printed; when the result does not compile, the cell retries with the
+ * one-line summary (fields == 0). */
+static const char sv_macro[] =
+    "void __chalk_sv_begin(const char *);\nvoid __chalk_sv_name(const char *);\n"
+    "void __chalk_sv_text(const char *);\nvoid __chalk_sv_end(void);\n"
+    "void __chalk_sv_i64(long long);\nvoid __chalk_sv_u64(unsigned long long);\n"
+    "void __chalk_sv_f64(double);\nvoid __chalk_sv_bool(_Bool);\nvoid __chalk_sv_char(int);\n"
+    "void __chalk_sv_str(const char *);\nvoid __chalk_sv_ptr(const void *);\n"
+    "void __chalk_sv_opaque(const char *, unsigned long);\n";
+
+static void sv_generic(cellsrc_buf *b, int helpers)
+{
+    cellsrc_buf_add(b, "#define __CHALK_SV(x) _Generic((x), _Bool: __chalk_sv_bool, "
+        "char: __chalk_sv_char, signed char: __chalk_sv_i64, unsigned char: __chalk_sv_u64, "
+        "short: __chalk_sv_i64, unsigned short: __chalk_sv_u64, int: __chalk_sv_i64, "
+        "unsigned int: __chalk_sv_u64, long: __chalk_sv_i64, unsigned long: __chalk_sv_u64, "
+        "long long: __chalk_sv_i64, unsigned long long: __chalk_sv_u64, float: __chalk_sv_f64, "
+        "double: __chalk_sv_f64, long double: __chalk_sv_f64, char *: __chalk_sv_str, "
+        "const char *: __chalk_sv_str, ");
+    if (helpers)
+        cellsrc_buf_add(b, "gsl_vector *: __chalk_sv_vec, const gsl_vector *: __chalk_sv_vec, "
+                           "gsl_matrix *: __chalk_sv_mat, const gsl_matrix *: __chalk_sv_mat, ");
+    cellsrc_buf_add(b, "default: __chalk_sv_ptr)(x)\n");
+    if (helpers)
+        cellsrc_buf_add(b, "void __chalk_sv_vec(const gsl_vector *);\n"
+                           "void __chalk_sv_mat(const gsl_matrix *);\n");
+}
+
+static int tok_punct(const char *src, const cellsrc_token *t, char c)
+{
+    return t->kind == CELLSRC_TOK_PUNCT && t->len == 1 && src[t->off] == c;
+}
+
+/* Statements printing the members of `tag` (in `src`) of the object `obj`. */
+static int sv_members(cellsrc_buf *out, const char *src, const char *tag, const char *obj,
+                      int level)
+{
+    cellsrc_token *t;
+    size_t n = cellsrc_tokenize(src, &t, NULL);
+    const char *sp = strchr(tag, ' ');
+    size_t kwlen = sp ? (size_t)(sp - tag) : 0, namelen = sp ? strlen(sp + 1) : 0;
+    size_t open = 0;
+    for (size_t i = 0; sp && i + 2 < n && !open; i++)
+        if (t[i].len == kwlen && !memcmp(src + t[i].off, tag, kwlen) &&
+            t[i + 1].len == namelen && !memcmp(src + t[i + 1].off, sp + 1, namelen) &&
+            tok_punct(src, &t[i + 2], '{'))
+            open = i + 2;
+    int found = open != 0, first = 1;
+    size_t i = open + 1;
+    while (found && i < n && !tok_punct(src, &t[i], '}')) {
+        /* one member declaration: up to ';' at depth 0 */
+        size_t end = i;
+        int depth = 0;
+        while (end < n && !(depth == 0 && tok_punct(src, &t[end], ';'))) {
+            if (tok_punct(src, &t[end], '{') || tok_punct(src, &t[end], '(') || tok_punct(src, &t[end], '['))
+                depth++;
+            else if (tok_punct(src, &t[end], '}') || tok_punct(src, &t[end], ')') || tok_punct(src, &t[end], ']'))
+                depth--;
+            end++;
+        }
+        if (end >= n) {
+            found = 0;
+            break;
+        }
+        int aggregate = tok_eq(src, &t[i], "struct") || tok_eq(src, &t[i], "union");
+        /* declarators: split at ',' at depth 0 */
+        size_t d = i;
+        while (d < end) {
+            size_t e = d;
+            int dd = 0, star = 0, paren = 0, array = 0;
+            const cellsrc_token *name = NULL;
+            while (e < end && !(dd == 0 && tok_punct(src, &t[e], ','))) {
+                if (tok_punct(src, &t[e], '(') || tok_punct(src, &t[e], '['))
+                    paren |= src[t[e].off] == '(', array |= dd == 0 && src[t[e].off] == '[', dd++;
+                else if (tok_punct(src, &t[e], ')') || tok_punct(src, &t[e], ']'))
+                    dd--;
+                else if (tok_punct(src, &t[e], '*'))
+                    star = 1;
+                else if (t[e].kind == CELLSRC_TOK_IDENT && !array && (dd == 0 || paren) &&
+                         !cellsrc_is_keyword(src + t[e].off, t[e].len) && !(aggregate && e == i + 1))
+                    name = &t[e];
+                e++;
+            }
+            if (!name)
+                break;
+            cellsrc_buf_addf(out, "__chalk_sv_name(\"%s%.*s = \");\n", first ? "" : ", ",
+                             (int)name->len, src + name->off);
+            first = 0;
+            if (aggregate && !star) {
+                /* a member `struct in w;`: its own fields, two levels deep */
+                cellsrc_buf inner = { 0 };
+                char *itag = NULL, *iobj = NULL;
+                if (level < 2 && t[i + 1].kind == CELLSRC_TOK_IDENT && i + 2 < end &&
+                    !tok_punct(src, &t[i + 2], '{')) {
+                    cellsrc_buf tb = { 0 }, ob = { 0 };
+                    cellsrc_buf_addf(&tb, "%.*s %.*s", (int)t[i].len, src + t[i].off,
+                                     (int)t[i + 1].len, src + t[i + 1].off);
+                    cellsrc_buf_addf(&ob, "%s.%.*s", obj, (int)name->len, src + name->off);
+                    itag = cellsrc_buf_take(&tb);
+                    iobj = cellsrc_buf_take(&ob);
+                }
+                if (itag && sv_members(&inner, src, itag, iobj, level + 1))
+                    cellsrc_buf_addf(out, "__chalk_sv_text(\"{\");\n%s__chalk_sv_text(\"}\");\n",
+                                     inner.s ? inner.s : "");
+                else
+                    cellsrc_buf_add(out, "__chalk_sv_text(\"{...}\");\n");
+                cellsrc_buf_free(&inner);
+                free(itag);
+                free(iobj);
+            }
+            else if (array && !paren)
+                cellsrc_buf_addf(out, "{ __chalk_sv_text(\"{\"); for (unsigned long __chalk_i = 0; "
+                                 "__chalk_i < sizeof %s.%.*s / sizeof %s.%.*s[0]; __chalk_i++) { "
+                                 "if (__chalk_i) __chalk_sv_text(\", \"); if (__chalk_i == 8) "
+                                 "{ __chalk_sv_text(\"...\"); break; } __CHALK_SV(%s.%.*s[__chalk_i]); } "
+                                 "__chalk_sv_text(\"}\"); }\n", obj, (int)name->len, src + name->off,
+                                 obj, (int)name->len, src + name->off, obj, (int)name->len,
+                                 src + name->off);
+            else if (paren && star)
+                cellsrc_buf_addf(out, "__chalk_sv_ptr((const void *)%s.%.*s);\n", obj,
+                                 (int)name->len, src + name->off);
+            else
+                cellsrc_buf_addf(out, "__CHALK_SV(%s.%.*s);\n", obj, (int)name->len,
+                                 src + name->off);
+            d = e + 1;
+        }
+        i = end + 1;
+    }
+    free(t);
+    return found;
+}
+
+static void show_struct(cellsrc_buf *body, const char *unit, const session *s, int helpers,
+                        const char *expr, int line, int last, int cell_number)
+{
+    cellsrc_buf m = { 0 };
+    int fields = s->show_fields && sv_members(&m, unit, s->show_tag, "__chalk_sv", 0);
+    cellsrc_buf_addf(body, "#line %d \"cell[%d]\"\n{ __typeof__((%s\n#line %d\n)) __chalk_sv = (%s\n"
+                     "#line %d\n);\n", line, cell_number, expr, last, expr, last);
+    if (fields) {
+        (void)helpers;
+        cellsrc_buf_addf(body, "__chalk_sv_begin(\"%s\");\n%s__chalk_sv_end(); }\n", s->show_tag,
+                         m.s ? m.s : "");
+    } else {
+        cellsrc_buf_addf(body, "__chalk_sv_opaque(\"%s\", sizeof __chalk_sv); (void)__chalk_sv; }\n",
+                         s->show_tag);
+    }
+    cellsrc_buf_free(&m);
+}
+
 int session_prepare(session *s, const char *code, int cell_number, session_prepared **out,
                     char *err, size_t errlen)
 {
@@ -832,6 +1010,10 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     declindex_map_destroy(&defined);
     if (shows)
         show_macro(&b, helpers);
+    if (shows && s->show_tag) {
+        cellsrc_buf_add(&b, sv_macro);
+        sv_generic(&b, helpers);
+    }
 
     /* the cell: file-scope items in place, the rest into main() */
     cellsrc_buf body = { 0 };
@@ -857,6 +1039,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         case CELLSRC_FUNC:
         case CELLSRC_PROTO:
             cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
+            end_piece(&b, t, it->line, cell_number);
             break;
         case CELLSRC_VAR:
             if (it->flags & CELLSRC_EXTERN) {
@@ -892,12 +1075,14 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
                 else
                     cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = %s;\n", it->init_line,
                                      cell_number, it->defs[0], init);
+                end_piece(&body, init, it->init_line, cell_number);
                 free(init);
             }
             break;
         case CELLSRC_STMT:
             cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s%s\n", it->line, cell_number, t,
                              (it->flags & CELLSRC_SEMI) ? "" : ";");
+            end_piece(&body, t, it->line, cell_number);
             break;
         case CELLSRC_EXPR: {
             /* The closing tokens go on a line of their own (the expression may
@@ -907,7 +1092,9 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
             int last = it->line;
             for (const char *c = t; *c; c++)
                 last += *c == '\n';
-            if (shows && i == cell->nitems - 1)
+            if (shows && i == cell->nitems - 1 && s->show_tag)
+                show_struct(&body, b.s, s, helpers, t, it->line, last, cell_number);
+            else if (shows && i == cell->nitems - 1)
                 cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n__CHALK_SHOW((%s\n#line %d\n));\n",
                                  it->line, cell_number, t, last);
             else
@@ -1011,6 +1198,78 @@ static entry *append(session *s, int kind, const cellsrc_item *it, char *text)
     return e;
 }
 
+/* ---- declarations as the user wrote them (for %who and inspect) ----
+ * The splitter's texts are token-joined (`char * s`, `double xs [ 300 ]`).
+ * The cell's own spelling is found by matching those tokens against the
+ * cell's, from the item's line on; a declaration that is not one run of
+ * the cell's tokens (`int a, *b;` gives `int *b`) is joined the way C is
+ * usually written.  Line breaks inside become single spaces: one line. */
+static int pretty_glue(const char *a, size_t alen, const char *b, size_t blen)
+{
+    (void)alen;
+    if (blen == 1 && strchr(")],;[", b[0]))
+        return 0;
+    if (alen == 1 && strchr("([*", a[0]))
+        return 0;
+    if (blen == 1 && b[0] == '(' && (alen == 1 && a[0] == ')'))
+        return 0;
+    if (blen == 1 && b[0] == '(' && (isalnum((unsigned char)a[alen - 1]) || a[alen - 1] == '_'))
+        return cellsrc_is_keyword(a, alen) && strncmp(a, "sizeof", alen);
+    return 1;
+}
+
+static char *as_written(const char *code, int line, const char *text)
+{
+    cellsrc_token *ct = NULL, *tt = NULL;
+    size_t nc = cellsrc_tokenize(code ? code : "", &ct, NULL);
+    size_t nt = cellsrc_tokenize(text, &tt, NULL);
+    cellsrc_buf out = { 0 };
+    /* a function's head is followed by its body in the cell, not by ';' */
+    int semi = nt && tt[nt - 1].len == 1 && text[tt[nt - 1].off] == ';';
+    nt -= semi;
+    for (size_t i = 0; code && nt && i + nt <= nc && !out.s; i++) {
+        if (ct[i].line < line)
+            continue;
+        size_t k = 0;
+        while (k < nt && ct[i + k].len == tt[k].len &&
+               !memcmp(code + ct[i + k].off, text + tt[k].off, tt[k].len))
+            k++;
+        if (k < nt)
+            continue;
+        const char *from = code + ct[i].off, *to = code + ct[i + nt - 1].off + ct[i + nt - 1].len;
+        int comment = 0;
+        for (const char *c = from; c + 1 < to; c++)
+            comment |= c[0] == '/' && (c[1] == '*' || c[1] == '/');
+        if (comment)
+            break;
+        for (const char *c = from; c < to;) {
+            if (isspace((unsigned char)*c)) {
+                const char *w = c;
+                int nl = 0;
+                while (w < to && isspace((unsigned char)*w))
+                    nl |= *w++ == '\n';
+                if (nl)
+                    cellsrc_buf_add(&out, " ");
+                else
+                    cellsrc_buf_addn(&out, c, (size_t)(w - c));
+                c = w;
+            } else {
+                cellsrc_buf_addn(&out, c++, 1);
+            }
+        }
+    }
+    for (size_t k = 0, found = out.s != NULL; !found && k < nt; k++) {
+        if (k && pretty_glue(text + tt[k - 1].off, tt[k - 1].len, text + tt[k].off, tt[k].len))
+            cellsrc_buf_add(&out, " ");
+        cellsrc_buf_addn(&out, text + tt[k].off, tt[k].len);
+    }
+    if (semi && out.s)
+        cellsrc_buf_add(&out, ";");
+    free(ct);
+    free(tt);
+    return out.s ? cellsrc_buf_take(&out) : dupstr(text);
+}
+
 int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, void *ctx,
                    char *err, size_t errlen)
 {
@@ -1055,7 +1314,8 @@ int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, vo
             if (it->kind == CELLSRC_VAR && (it->flags & CELLSRC_EXTERN)) {
                 if (!has_key(s, it->defs[0])) {
                     cellsrc_buf_addf(&b, "extern %s;", it->text);
-                    append(s, ENT_DECL, it, cellsrc_buf_take(&b))->decl = dupstr(it->text);
+                    append(s, ENT_DECL, it, cellsrc_buf_take(&b))->decl =
+                        as_written(pv->code, it->line, it->text);
                 }
                 break;
             }
@@ -1069,17 +1329,18 @@ int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, vo
             if (it->kind == CELLSRC_VAR) {
                 cellsrc_buf_addf(&b, "extern %s;", it->text);
                 e = append(s, ENT_VAR, it, cellsrc_buf_take(&b));
-                e->decl = dupstr(it->text);
+                e->decl = as_written(pv->code, it->line, it->text);
             } else {
                 e = append(s, ENT_FUNC, it, dupstr(it->proto));
-                e->decl = dupstr(it->proto);
+                e->decl = as_written(pv->code, it->line, it->proto);
             }
             e->addr = addr;
             break;
         }
         case CELLSRC_PROTO:
             if (!has_key(s, it->defs[0]))
-                append(s, ENT_DECL, it, dupstr(it->text))->decl = dupstr(it->text);
+                append(s, ENT_DECL, it, dupstr(it->text))->decl =
+                    as_written(pv->code, it->line, it->text);
             break;
         default:
             break;

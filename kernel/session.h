@@ -98,6 +98,11 @@ int session_warm(session *self, char *err, size_t errlen);
 /* 1: emit the whole flattened headers instead of the closure (the safe
  * fallback if the closure ever misses something).  Default 0. */
 void session_set_full_headers(session *self, int on);
+/* The next prepare shows its trailing value as the struct or union `tag`
+ * ("struct pt"): its fields (fields = 1) or a one-line summary (0); NULL
+ * returns to the usual display.  The executor sets it to retry a cell whose
+ * value the usual display could not take. */
+void session_show_struct(session *self, const char *tag, int fields);
 
 /* Build the translation unit of a cell.  `cell_number` names the cell in
  * #line (cell[K]).  A cell #including a header the session has not seen yet

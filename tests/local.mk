@@ -182,6 +182,11 @@ TESTS += tests/engine/test_cells.py
 EXTRA_DIST += tests/engine/test_cells.py tests/engine/cells.py tests/engine/conftest.py
 # --- end cell engine ---
 
+# --- diagnostics (issue 11: caret diagnostics, struct values, input prompts, declarations) ---
+TESTS += tests/engine/test_diagnostics.py
+EXTRA_DIST += tests/engine/test_diagnostics.py
+# --- end diagnostics ---
+
 # --- reserved names: library names a cell cannot redefine (integrity owner) ---
 TESTS += tests/engine/test_reserved_names.py
 EXTRA_DIST += tests/engine/test_reserved_names.py

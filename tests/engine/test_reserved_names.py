@@ -31,7 +31,7 @@ def refused(kc, code, name, header=None, line=1):
     """The cell is a CompileError naming `name` (and its header) at its line."""
     r = fails(kc, code, "CompileError")
     msg = r.errors[0]["evalue"]
-    assert re.match(r"cell\[\d+\]:%d: error: " % line, msg), msg
+    assert re.match(r"cell\[\d+\]:%d(:\d+)?: error: " % line, msg), msg
     assert f"'{name}'" in msg, msg
     if header:
         assert f"<{header}>" in msg, msg

@@ -77,10 +77,10 @@ def test_hello_world(console):
 
 def test_compile_error(console):
     shown = run(console, "int y = oops + 1;")
-    # The compiler's message, located in the cell and line the user typed.
-    # (Not `int y = ;`: tcc itself reports that one on the line after.)
-    assert "cell[%d]:1: error:" % (console.prompt_no - 1) in shown, shown
-    assert "oops" in shown, shown
+    # The compiler's message, located in the cell, line and column the user typed,
+    # the line quoted with a caret under `oops`.
+    assert "cell[%d]:1:9: error: 'oops' undeclared" % (console.prompt_no - 1) in shown, shown
+    assert "    int y = oops + 1;\n            ^" in shown.replace("\r", ""), shown
     # A failed cell declares nothing: y is still free to define.
     shown = run(console, 'int y = 5; printf("y=%d\\n", y);')
     assert "y=5" in shown, shown
@@ -90,7 +90,7 @@ def test_value_error_line(console):
     # A compile error in a value cell (last line an expression without ';')
     # names the expression's own line.
     shown = run(console, "oops + 1")
-    assert "cell[%d]:1: error:" % (console.prompt_no - 1) in shown, shown
+    assert "cell[%d]:1:1: error:" % (console.prompt_no - 1) in shown, shown
 
 
 def test_tab_completion(console):
@@ -121,6 +121,19 @@ def test_input(console):
     m = next_prompt(console)
     shown = console.since(start)[: m.start() - start]
     assert "twice: 42" in shown, shown
+
+
+def test_input_prompt(console):
+    # The text printed before the read is the console's prompt for the answer:
+    # one line "half of? 84", as Python's input("half of? ") shows it.
+    start = console.pos
+    console.sendline('int h = 0; printf("half of? "); scanf("%d", &h); printf("half: %d\\n", h / 2);')
+    console.expect(r"half of\? ")
+    console.sendline("84")
+    m = next_prompt(console)
+    shown = console.since(start)[: m.start() - start].replace("\r", "")
+    # no copy of the prompt left on stdout: the answer's line, then the output
+    assert "\nhalf of? 84\nhalf: 42\n" in shown, shown
 
 
 def test_interrupt(console):

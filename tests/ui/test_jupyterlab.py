@@ -197,7 +197,7 @@ def test_compile_error_located(lab):
     assert err.count() >= 1
     text = err.first.inner_text()
     n = re.match(r"\[(\d+)\]:", cell(page, 3).locator(".jp-InputPrompt").inner_text().strip()).group(1)
-    assert "cell[%s]:2: error:" % n in text, text
+    assert "cell[%s]:2:14: error:" % n in text, text
     assert "oops" in text, text
 
 

@@ -392,7 +392,7 @@ int main(void)
     int found = 0;
     for (size_t i = 0; i < n; i++)
         if (!strcmp(names[i].name, "m") && !strcmp(names[i].kind, "variable"))
-            found = !strcmp(names[i].decl, "gsl_matrix * m");
+            found = !strcmp(names[i].decl, "gsl_matrix *m");   /* as the cell wrote it */
     check(found);
     free(names);
     session_destroy(&s);
