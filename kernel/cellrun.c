@@ -28,6 +28,7 @@
 #include "headers.h"
 #include "isolate.h"
 #include "magics.h"
+#include "unsupported.h"
 
 void executor_state_init(executor_state *st, const executor_config *cfg)
 {
@@ -532,6 +533,8 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     if (timing)
         cellrt_mute(1);     /* the timed code's value is never shown */
     session_prepared *prep = NULL;
+    if (unsupported_check(timing ? timed : code ? code : "", count, err, sizeof err) < 0)
+        cellrt_fail("CompileError", err, NULL);
     if (session_prepare(st->sess, timing ? timed : code ? code : "", count, &prep, err,
                         sizeof err) < 0)
         cellrt_fail("CompileError", err, NULL);
@@ -555,6 +558,9 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags };
     void *unit = compile_unit(src.s, &opt, syms, prep->nsymbols + nrt, &diag);
     plain_names(&diag, 0);
+    if (!unit && unsupported_explain(timing ? timed : code ? code : "", count,
+                                     diag.s ? diag.s : "", err, sizeof err) < 0)
+        cellrt_fail("CompileError", err, NULL);
     if (!unit)
         fail_compile(diag.s ? diag.s : "");
     if (session_check_unit(st->sess, prep, st->cflags, unit, err, sizeof err) < 0) cellrt_fail("CompileError", err, NULL);

@@ -81,7 +81,8 @@ kernel_chalk_kernel_LDADD += kernel/libchalkcell.la
 # writes the thunks (compiled into libchalk by that compiler), the table of
 # wrappers the flattened headers get (abi.h) and the list the test calls.
 # One stamp makes all three, so a parallel make runs the script once.
-kernel_libchalkcell_la_SOURCES += kernel/abi.c kernel/abi.h
+kernel_libchalkcell_la_SOURCES += kernel/abi.c kernel/abi.h \
+  kernel/unsupported.c kernel/unsupported.h
 nodist_kernel_libchalkcell_la_SOURCES = kernel/abi_table.c
 nodist_exercises_libchalk_la_SOURCES += kernel/abi_thunks.c
 abi_generated = kernel/abi_thunks.c kernel/abi_table.c kernel/abi_thunks.list
