@@ -19,8 +19,13 @@
  * pointer-based thunk for it into libchalk (ch__thunk_NAME); abi_route puts
  * a `static inline` wrapper of the same name, compiled by tcc, in place of
  * its prototype in the flattened headers.  Any other header's function
- * whose signature tcc would get wrong is refused when a cell uses it
- * (abi_check_unit), naming the function.
+ * whose signature tcc would get wrong is refused when a cell calls it or
+ * takes its address: abi_route links its prototype to a symbol nobody
+ * defines (ABI_REFUSED), and abi_explain names the function in the error.
+ * The layouts are read from the flattened text (struct bodies, typedefs,
+ * arrays with literal sizes); a by-value aggregate this cannot read (a
+ * bit-field, a packed or aligned attribute, a computed array size) is
+ * refused too.
  *
  * Beware: the wrapper is static, so a cell that takes &gsl_complex_mul gets
  * the wrapper's address (callable from cells, not the library's symbol).
@@ -44,8 +49,20 @@ extern const size_t abi_nthunks;
 const abi_thunk *abi_find(const char *name, size_t len);
 
 /* `flat` (flattened headers) with each top-level prototype of a function in
- * abi_thunks replaced by the thunk's prototype and the wrapper.  Returns a
- * new string (caller frees); the input is left alone. */
+ * abi_thunks replaced by the thunk's prototype and the wrapper, and each
+ * other prototype libtcc would call wrongly given an ABI_REFUSED asm label.
+ * Returns a new string (caller frees); the input is left alone. */
 char *abi_route(const char *flat);
+
+/* The symbol prefix a refused prototype is linked to (its asm label):
+ * ABI_REFUSED "NAME.takes.TYPE" or ABI_REFUSED "NAME.returns.TYPE".  No
+ * library defines it, so a cell that calls NAME or takes its address fails
+ * to link, and never runs. */
+#define ABI_REFUSED "__chalk_abi_refused."
+
+/* A link failure (`diag`, libtcc's messages) caused by a refused function:
+ * -1 with "cell[K]:L: error: 'NAME' takes 'TYPE' by value ..." in err, the
+ * line the first one in `code` that names it; else 0. */
+int abi_explain(const char *diag, const char *code, int cell_number, char *err, size_t errlen);
 
 #endif

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abi.h"
 #include "cellrt.h"
 #include "compile_tcc.h"
 #include "headers.h"
@@ -571,6 +572,9 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     int link_failed = 0;
     int rc = compile_run(unit, &diag, &link_failed);
     plain_names(&diag, warned);
+    if (link_failed && abi_explain(diag.s + warned, timing ? timed : code ? code : "", count, err,
+                                   sizeof err) < 0)
+        cellrt_fail("CompileError", err, NULL);
     if (link_failed)
         fail_compile(diag.s + warned);
     const cellrt_crash *crash = cellrt_crash_info();

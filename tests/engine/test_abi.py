@@ -192,3 +192,92 @@ def test_a_wrapper_is_still_a_library_name(kc):
     res = run(kc, "int ch__thunk_gsl_complex_mul;")
     assert res.status == "error"
     assert "reserved for libchalk" in res.errors[0]["evalue"]
+
+
+# A library of one's own (%ldflags): each struct layout, returned and taken
+# by value.  Measured on libtcc 0.9.27 against gcc: the first eight travel in
+# other registers (kernel/abi.h), the rest agree.
+LAYOUTS = {
+    # name: (members, how to fill s, the value sum_NAME gives)
+    "D2A": ("double d[2];", "s.d[0] = 1.5; s.d[1] = 2.5;", "s.d[0] * 10 + s.d[1]"),
+    "DI": ("double a; int b;", "s.a = 1.5; s.b = 7;", "s.a * 10 + s.b"),
+    "ID": ("int a; double b;", "s.a = 7; s.b = 1.5;", "s.a * 10 + s.b"),
+    "F4": ("float f[4];", "s.f[0] = 1; s.f[1] = 2; s.f[2] = 3; s.f[3] = 4;",
+           "s.f[0] * 1000 + s.f[1] * 100 + s.f[2] * 10 + s.f[3]"),
+    "F2": ("float f[2];", "s.f[0] = 1; s.f[1] = 2;", "s.f[0] * 10 + s.f[1]"),
+    "CD": ("char c; double d;", "s.c = 7; s.d = 1.5;", "s.c * 10 + s.d"),
+    "LD": ("long a; double b;", "s.a = 7; s.b = 1.5;", "s.a * 10 + s.b"),
+    "DL": ("double a; long b;", "s.a = 1.5; s.b = 7;", "s.a * 10 + s.b"),
+    "NESTED": ("struct { float x, y; } p; int tag;", "s.p.x = 1; s.p.y = 2; s.tag = 3;",
+               "s.p.x * 100 + s.p.y * 10 + s.tag"),
+    "DD": ("double a, b;", "s.a = 1.5; s.b = 2.5;", "s.a * 10 + s.b"),
+    "F3": ("float a, b, c;", "s.a = 1; s.b = 2; s.c = 3;", "s.a * 100 + s.b * 10 + s.c"),
+    "C3": ("char c[3];", "s.c[0] = 1; s.c[1] = 2; s.c[2] = 3;",
+           "s.c[0] * 100 + s.c[1] * 10 + s.c[2]"),
+    "II": ("int a, b;", "s.a = 1; s.b = 2;", "s.a * 10 + s.b"),
+    "LL": ("long a, b;", "s.a = 1; s.b = 2;", "s.a * 10 + s.b"),
+    "D3": ("double a, b, c;", "s.a = 1; s.b = 2; s.c = 3;", "s.a * 100 + s.b * 10 + s.c"),
+    "FD": ("float a; double b;", "s.a = 1; s.b = 2;", "s.a * 10 + s.b"),
+    "FI": ("float a; int b;", "s.a = 1.5f; s.b = 7;", "s.a * 10 + s.b"),
+    "IF": ("int a; float b;", "s.a = 7; s.b = 1.5f;", "s.a * 10 + s.b"),
+    "LDBL": ("long double x;", "s.x = 1.5;", "(double)s.x"),
+    "PTRS": ("void *p; size_t n;", "s.p = 0; s.n = 12;", "(double)s.n"),
+}
+WRONG = {"D2A", "DI", "ID", "F4", "F2", "CD", "LD", "DL", "NESTED"}
+
+
+@pytest.fixture(scope="module")
+def own_library(tmp_path_factory):
+    d = tmp_path_factory.mktemp("ownlib")
+    header = ["#include <stddef.h>"]
+    for t, (members, _, _) in LAYOUTS.items():
+        header.append("typedef struct { %s } %s;" % (members, t))
+        header.append("%s mk_%s(void);\ndouble sum_%s(%s s);" % (t, t, t, t))
+    (d / "own.h").write_text("\n".join(header) + "\n")
+    body = ['#include "own.h"']
+    for t, (_, fill, value) in LAYOUTS.items():
+        body.append("%s mk_%s(void) { %s s = {0}; %s return s; }" % (t, t, t, fill))
+        body.append("double sum_%s(%s s) { return %s; }" % (t, t, value))
+    (d / "own.c").write_text("\n".join(body) + "\n")
+    cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
+    subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", str(d / "libown.so"), str(d / "own.c")],
+                   check=True)
+    return d
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_own_library_right_value_or_refused(fresh, own_library, layout):
+    """Never a wrong value: a layout libtcc passes right gives gcc's number,
+    one it passes wrongly is refused before the cell runs, naming the
+    function and the way out."""
+    kc = fresh[1]
+    res = run(kc, "%%ldflags -L%s -lown" % own_library)
+    assert res.status == "ok", res.errors
+    res = run(kc, '#include "%s/own.h"\nint before = 1;\nprintf("%%g\\n", sum_%s(mk_%s()));'
+              % (own_library, layout, layout))
+    if layout in WRONG:
+        assert res.status == "error"
+        assert res.errors[0]["evalue"].startswith(
+            "cell[2]:3: error: 'mk_%s' returns '%s' by value, which chalk's C compiler "
+            "(libtcc 0.9.27) passes in other registers than the compiled library expects"
+            % (layout, layout))
+        assert "compile a wrapper that passes it by pointer" in res.errors[0]["evalue"]
+        assert res.text() == ""
+        res = run(kc, '#include "%s/own.h"\n%s s = {0};\nsum_%s(s)' % (own_library, layout, layout))
+        assert res.status == "error"
+        assert "'sum_%s' takes '%s' by value" % (layout, layout) in res.errors[0]["evalue"]
+    else:
+        assert res.status == "ok", res.errors
+        assert res.text() == run_reference(own_library, layout)
+
+
+def run_reference(libdir, layout):
+    """What sum_NAME(mk_NAME()) prints when the call is compiled by cc."""
+    cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
+    src = libdir / ("ref_%s.c" % layout)
+    src.write_text('#include <stdio.h>\n#include "own.h"\nint main(void) '
+                   '{ printf("%%g\\n", sum_%s(mk_%s())); return 0; }\n' % (layout, layout))
+    exe = libdir / ("ref_%s" % layout)
+    subprocess.run([cc, str(src), "-o", str(exe), "-L%s" % libdir, "-lown",
+                    "-Wl,-rpath,%s" % libdir], check=True)
+    return subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout
