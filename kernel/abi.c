@@ -102,6 +102,11 @@ typedef struct layout {
 typedef struct defs {
     const char *flat;
     declindex_map *names;
+    declindex_map *aggs;      /* typedef names that may stand for an aggregate */
+    declindex_map *memo;      /* name -> index in laid (views by value are in
+                                 hundreds of GSL prototypes) */
+    struct layout *laid;
+    size_t nlaid;
     size_t (*span)[2];        /* statement start and length in flat */
     size_t n;
 } defs;
@@ -372,7 +377,29 @@ static int parse_specs(const defs *d, const toks *k, size_t *i, size_t end, int 
 
 /* The layout of a type name ("struct S", or a typedef name) from its
  * definition in the text; -1 when the text does not define it. */
+static int layout_of_text(const defs *d, const char *name, int depth, layout *out);
+
 static int layout_of(const defs *d, const char *name, int depth, layout *out)
+{
+    size_t n, len = strlen(name);
+    const size_t *v = declindex_map_get(d->memo, name, len, &n);
+    if (n) {
+        *out = d->laid[v[0]];
+        return 0;
+    }
+    int rc = layout_of_text(d, name, depth, out);
+    defs *w = (defs *)d;        /* the memo is a cache: logically const */
+    if (rc == 0) {
+        w->laid = realloc(w->laid, (w->nlaid + 1) * sizeof *w->laid);
+        if (!w->laid)
+            abort();
+        w->laid[w->nlaid] = *out;
+        declindex_map_add(w->memo, name, len, w->nlaid++);
+    }   /* a failure is not kept: the definition may come later in the text */
+    return rc;
+}
+
+static int layout_of_text(const defs *d, const char *name, int depth, layout *out)
 {
     size_t n;
     const size_t *v = declindex_map_get(d->names, name, strlen(name), &n);
@@ -443,8 +470,54 @@ static int tcc_gets_wrong(const layout *l)
 
 /* Record the names a statement defines: "struct S" for each `struct S {`,
  * and for a typedef the declarators' names. */
+static int has_word(const char *s, size_t len, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = s; p + n <= s + len; p++)
+        if (!memcmp(p, w, n) && (p == s || !is_ident(p[-1])) &&
+            (p + n == s + len || !is_ident(p[n])))
+            return 1;
+    return 0;
+}
+
+static const char *const basic_words[] = { "char", "short", "int", "long", "float", "double",
+                                           "void", "_Bool", "signed", "unsigned", "enum" };
+
+/* Whether a typedef statement k may name an aggregate: it mentions struct
+ * or union, or it renames a type name that may (`typedef gsl_complex z;`). */
+static int maybe_aggregate(const defs *d, const toks *k, int tagged)
+{
+    if (tagged)
+        return 1;
+    for (size_t i = 1; i < k->n && tok_ident(k, i); i++) {
+        const char *w = k->src + k->t[i].off;
+        size_t n = k->t[i].len, got;
+        if (tok_is(k, i, "const") || tok_is(k, i, "volatile") || tok_is(k, i, "__extension__"))
+            continue;
+        for (size_t b = 0; b < 11; b++)
+            if (tok_is(k, i, basic_words[b]))
+                return 0;
+        declindex_map_get(d->aggs, w, n, &got);
+        return got > 0;
+    }
+    return 0;
+}
+
 static void record(defs *d, size_t start, size_t len)
 {
+    /* Most statements are prototypes: they define no type, and tokenizing
+     * each would double the cost of a flattening. */
+    const char *s = d->flat + start;
+    size_t lead = 0;
+    while (lead < len && (s[lead] == ' ' || s[lead] == '\t' || s[lead] == '\n'))
+        lead++;
+    int is_typedef = len - lead > 7 && !strncmp(s + lead, "typedef", 7) && !is_ident(s[lead + 7]);
+    int braced = memchr(s, '{', len) != NULL;
+    if (!is_typedef && !braced)
+        return;
+    int tagged = has_word(s, len, "struct") || has_word(s, len, "union");
+    if (!is_typedef && !tagged)
+        return;
     char *text = malloc(len + 1);
     if (!text)
         abort();
@@ -478,6 +551,8 @@ static void record(defs *d, size_t start, size_t len)
                                       tok_is(&k, i + 1, ")") && i >= 2 &&
                                       tok_is(&k, i - 2, "(")))) {
                 declindex_map_add(d->names, text + k.t[i].off, k.t[i].len, d->n);
+                if (maybe_aggregate(d, &k, tagged))
+                    declindex_map_add(d->aggs, text + k.t[i].off, k.t[i].len, 1);
                 any = 1;
             }
         }
@@ -492,6 +567,50 @@ static void record(defs *d, size_t start, size_t len)
     }
     free(k.t);
     free(text);
+}
+
+/* Whether a prototype [s, s+len) may have an aggregate by value: its
+ * result or a parameter without `*`, `[` or `(` names struct, union or a
+ * typedef that may stand for one.  A cheap scan that spares the parse of
+ * nearly every prototype. */
+static int candidate(const defs *d, const char *s, size_t len)
+{
+    const char *e = s + len, *seg = s;
+    int depth = 0, indirect = 0;
+    for (const char *p = s; p < e; p++) {
+        int ends = 0;
+        if (*p == '(') {
+            ends = depth++ == 0;            /* the result ends at the list */
+            indirect |= depth > 1;     /* a function pointer parameter */
+        } else if (*p == ')') {
+            ends = --depth == 0;
+        } else if (*p == ',' && depth == 1) {
+            ends = 1;
+        } else if (*p == '*' || *p == '[') {
+            indirect = 1;
+        }
+        if (!ends)
+            continue;
+        /* only a segment without * [ ( can hold an aggregate by value:
+         * look its identifiers up then, not before (most are pointers) */
+        for (const char *q = seg; !indirect && q < p; q++) {
+            if (!is_ident(*q) || (q > seg && is_ident(q[-1])))
+                continue;
+            const char *r = q;
+            while (r < p && is_ident(*r))
+                r++;
+            size_t n = (size_t)(r - q), got = 0;
+            if ((n == 6 && !memcmp(q, "struct", 6)) || (n == 5 && !memcmp(q, "union", 5)))
+                return 1;
+            declindex_map_get(d->aggs, q, n, &got);
+            if (got)
+                return 1;
+            q = r - 1;
+        }
+        seg = p + 1;
+        indirect = 0;
+    }
+    return 0;
 }
 
 /* The by-value aggregate of a prototype [s, e) that libtcc would pass
@@ -545,7 +664,8 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
 char *abi_route(const char *flat)
 {
     cellsrc_buf out = { 0 };
-    defs d = { flat, declindex_map_new(), NULL, 0 };
+    defs d = { flat, declindex_map_new(), declindex_map_new(), declindex_map_new(), NULL, 0,
+               NULL, 0 };
     const char *stmt = flat;      /* start of the current statement */
     int depth = 0, bol = 1, body = 0;
     for (const char *p = flat; *p; p++) {
@@ -587,6 +707,7 @@ char *abi_route(const char *flat)
             if (t) {    /* two lines: declindex makes two chunks of them */
                 cellsrc_buf_addf(&out, "\n%s\n%s", t->proto, t->wrapper);
             } else if (*p == ';' && prototype_name(stmt, p, &name, &nlen) &&
+                       candidate(&d, stmt, (size_t)(p - stmt)) &&
                        refused(&d, stmt, (size_t)(p - stmt), why, sizeof why)) {
                 /* the call would give wrong values: link it to a symbol that
                  * does not exist, which abi_explain turns into the message */
@@ -607,6 +728,9 @@ char *abi_route(const char *flat)
     }
     cellsrc_buf_add(&out, stmt);
     declindex_map_destroy(&d.names);
+    declindex_map_destroy(&d.aggs);
+    declindex_map_destroy(&d.memo);
+    free(d.laid);
     free(d.span);
     return cellsrc_buf_take(&out);
 }
