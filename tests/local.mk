@@ -355,5 +355,6 @@ tests_lib_test_show_LDADD = exercises/libchalk.la $(GSL_LIBS) $(JANSSON_LIBS) -l
 # --- library-boundary ABI (abi owner) ---
 # test_abi.py builds its gcc reference with the executor's own GSL_LIBS.
 TESTS += tests/engine/test_abi.py tests/engine/test_unsupported.py
+EXTRA_DIST += tests/engine/test_abi.py tests/engine/test_unsupported.py
 AM_TESTS_ENVIRONMENT += CHALK_GSL_LIBS='$(GSL_LIBS)'; export CHALK_GSL_LIBS;
 # --- end library-boundary ABI ---
