@@ -40,6 +40,20 @@ const abi_thunk *abi_find(const char *name, size_t len)
     return NULL;
 }
 
+char *abi_declaration(const char *text)
+{
+    static const char lead[] = "static inline ";
+    while (*text == ' ' || *text == '\t' || *text == '\n')
+        text++;
+    const char *body = strstr(text, ") { ");
+    if (strncmp(text, lead, sizeof lead - 1) || !body || !strstr(body, " ch__thunk_"))
+        return NULL;
+    cellsrc_buf b = { 0 };
+    cellsrc_buf_addn(&b, text + sizeof lead - 1, (size_t)(body + 1 - (text + sizeof lead - 1)));
+    cellsrc_buf_add(&b, ";");
+    return cellsrc_buf_take(&b);
+}
+
 /* Whether the statement [s, e) is a function prototype; its name in
  * *name, *len. */
 static int prototype_name(const char *s, const char *e, const char **name, size_t *len)

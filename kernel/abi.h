@@ -54,6 +54,11 @@ const abi_thunk *abi_find(const char *name, size_t len);
  * Returns a new string (caller frees); the input is left alone. */
 char *abi_route(const char *flat);
 
+/* For a wrapper's text ("static inline R NAME(...) { ... ch__thunk_ ..."),
+ * the library prototype a user reads, "R NAME(...);" (caller frees); NULL
+ * for any other text. */
+char *abi_declaration(const char *text);
+
 /* The symbol prefix a refused prototype is linked to (its asm label):
  * ABI_REFUSED "NAME.takes.TYPE" or ABI_REFUSED "NAME.returns.TYPE".  No
  * library defines it, so a cell that calls NAME or takes its address fails

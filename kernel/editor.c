@@ -8,6 +8,7 @@
 
 #include <chalk.h>
 
+#include "abi.h"
 #include "headers.h"
 #include "log.h"
 
@@ -192,9 +193,13 @@ static void load(editor *ed)
             if (name[0] == '_' || strchr(name, ' '))
                 continue;
             ed->headers = realloc(ed->headers, (ed->nheaders + 1) * sizeof *ed->headers);
+            /* a thunk's wrapper (abi.h) is shown as the library's prototype */
+            char *lib = abi_declaration(it->text);
             ed->headers[ed->nheaders++] = (entry){ strdup(name),
-                                                   one_line(it->proto ? it->proto : it->text),
+                                                   one_line(lib ? lib : it->proto ? it->proto
+                                                                                  : it->text),
                                                    kind_of(it) };
+            free(lib);
         }
     }
     cellsrc_destroy(&cell);

@@ -281,3 +281,15 @@ def run_reference(libdir, layout):
     subprocess.run([cc, str(src), "-o", str(exe), "-L%s" % libdir, "-lown",
                     "-Wl,-rpath,%s" % libdir], check=True)
     return subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout
+
+
+def test_help_shows_the_library_prototype_not_the_wrapper(kc):
+    """Inspecting a routed function shows what GSL declares; the wrapper
+    and its thunk are chalk's business."""
+    code = "gsl_vector_complex_set"
+    kc.inspect(code, len(code))
+    reply = kc.get_shell_msg(timeout=60)
+    text = reply["content"]["data"]["text/plain"]
+    assert text.startswith("void gsl_vector_complex_set(gsl_vector_complex *v, const size_t i, "
+                           "gsl_complex z);\n"), text
+    assert "thunk" not in text and "static" not in text
