@@ -21,13 +21,15 @@ import pytest
 from cells import run
 
 GSL_INCLUDE = "/usr/include/gsl"
-BY_VALUE = re.compile(r"\bgsl_complex(?:_float)?\s+(?:const\s+)?\w+\s*$")
+COMPLEX_TYPES = ("gsl_complex", "gsl_complex_float", "gsl_complex_long_double")
+BY_VALUE = re.compile(r"\bgsl_complex(?:_float|_long_double)?\s+(?:const\s+)?\w+\s*$")
 PROTO = re.compile(r"([\w\s\*]*?)\b(gsl_\w+)\s*\(([^;{}()]*)\)\s*;")
 
 
 def header_functions():
-    """name -> prototype text for every GSL function with gsl_complex or
-    gsl_complex_float by value in its result or parameters."""
+    """name -> prototype text for every GSL function with gsl_complex,
+    gsl_complex_float or gsl_complex_long_double by value in its result or
+    parameters."""
     found = {}
     for path in sorted(glob.glob(os.path.join(GSL_INCLUDE, "*.h"))):
         text = open(path, encoding="latin-1").read()
@@ -36,7 +38,7 @@ def header_functions():
         for m in PROTO.finditer(text):
             ret, name, params = m.group(1), m.group(2), m.group(3)
             ret = ret.split()[-1:] if ret.strip() else []
-            by_ret = ret and ret[-1] in ("gsl_complex", "gsl_complex_float")
+            by_ret = ret and ret[-1] in COMPLEX_TYPES
             by_arg = any(BY_VALUE.search(p.strip()) for p in params.split(","))
             if by_ret or by_arg:
                 found[name] = "%s %s(%s)" % (ret[-1] if ret else "", name, " ".join(params.split()))
@@ -59,6 +61,12 @@ OBJECTS = {
     "gsl_vector_complex_float *": ("gsl_vector_complex_float *{v} = vcf({k});", "pvcf(\"{v}\", {v});"),
     "gsl_matrix_complex *": ("gsl_matrix_complex *{v} = mc({k});", "pmc(\"{v}\", {v});"),
     "gsl_matrix_complex_float *": ("gsl_matrix_complex_float *{v} = mcf({k});", "pmcf(\"{v}\", {v});"),
+    "gsl_vector_complex_long_double *": ("gsl_vector_complex_long_double *{v} = vcl({k});",
+                                         "pvcl(\"{v}\", {v});"),
+    "gsl_matrix_complex_long_double *": ("gsl_matrix_complex_long_double *{v} = mcl({k});",
+                                         "pmcl(\"{v}\", {v});"),
+    "gsl_spmatrix_complex_long_double *": ("gsl_spmatrix_complex_long_double *{v} = "
+                                           "gsl_spmatrix_complex_long_double_alloc(3, 3);", ""),
     "gsl_spmatrix_complex *": ("gsl_spmatrix_complex *{v} = gsl_spmatrix_complex_alloc(3, 3);", ""),
     "gsl_spmatrix_complex_float *": ("gsl_spmatrix_complex_float *{v} = "
                                      "gsl_spmatrix_complex_float_alloc(3, 3);", ""),
@@ -67,6 +75,7 @@ SCALARS = {
     "double": "{x}", "float": "{x}f", "size_t": "1", "int": "{n}",
     "gsl_complex": "gsl_complex_rect({x}, {y})",
     "gsl_complex_float": "cf({x}, {y})",
+    "gsl_complex_long_double": "cld({x}, {y})",
     "CBLAS_TRANSPOSE_t": "CblasNoTrans", "CBLAS_UPLO_t": "CblasUpper",
     "CBLAS_SIDE_t": "CblasLeft", "CBLAS_DIAG_t": "CblasNonUnit",
 }
@@ -89,6 +98,16 @@ static void pmc(const char *n, const gsl_matrix_complex *m) { printf(" %s=", n);
   for (int i = 0; i < 18; i++) printf("%.17g,", m->data[i]); }
 static void pmcf(const char *n, const gsl_matrix_complex_float *m) { printf(" %s=", n);
   for (int i = 0; i < 18; i++) printf("%.9g,", (double)m->data[i]); }
+static gsl_complex_long_double cld(long double x, long double y) { gsl_complex_long_double z; GSL_SET_COMPLEX(&z, x, y); return z; }
+static gsl_vector_complex_long_double *vcl(int k) { gsl_vector_complex_long_double *v = gsl_vector_complex_long_double_alloc(3);
+  for (int i = 0; i < 3; i++) { v->data[2*i] = 0.5L + 0.25L*i + k; v->data[2*i+1] = 0.125L*i - k; } return v; }
+static gsl_matrix_complex_long_double *mcl(int k) { gsl_matrix_complex_long_double *m = gsl_matrix_complex_long_double_alloc(3, 3);
+  for (int i = 0; i < 18; i++) m->data[i] = (i % 7) * 0.25L + (i == 2*(i/2) ? 1.0L : -0.5L) + k; return m; }
+static void pvcl(const char *n, const gsl_vector_complex_long_double *v) { printf(" %s=", n);
+  for (int i = 0; i < 6; i++) printf("%.17g,", (double)v->data[i]); }
+static void pmcl(const char *n, const gsl_matrix_complex_long_double *m) { printf(" %s=", n);
+  for (int i = 0; i < 18; i++) printf("%.17g,", (double)m->data[i]); }
+static void pzl(gsl_complex_long_double z) { printf(" -> %.17g %.17g", (double)GSL_REAL(z), (double)GSL_IMAG(z)); }
 static void pz(gsl_complex z) { printf(" -> %.17g %.17g", GSL_REAL(z), GSL_IMAG(z)); }
 static void pzf(gsl_complex_float z) { printf(" -> %.9g %.9g", (double)GSL_REAL(z), (double)GSL_IMAG(z)); }
 """
@@ -129,6 +148,8 @@ def call_block(k, proto):
         body = "pz(%s);" % call
     elif ret == "gsl_complex_float":
         body = "pzf(%s);" % call
+    elif ret == "gsl_complex_long_double":
+        body = "pzl(%s);" % call
     elif ret == "void":
         body = call + ";"
     else:
@@ -171,6 +192,11 @@ def test_every_gsl_complex_function_matches_gcc(kc, tmp_path):
     got = cell_output(kc, source).splitlines()
     assert len(want) == len(protos)
     diffs = [(w, g) for w, g in zip(want, got) if w != g]
+    # 32 bytes, passed in memory by both compilers: called directly, no thunk
+    routed = open(os.path.join(os.environ["CHALK_BUILDDIR"], "kernel", "abi_thunks.list")).read()
+    assert "gsl_vector_complex_get(" in routed
+    assert "long_double" not in routed
+    assert any("long_double" in p for p in protos)
     assert not diffs and len(got) == len(want), "\n".join("gcc:  %s\ncell: %s" % d for d in diffs[:5])
 
 
