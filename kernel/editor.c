@@ -190,8 +190,8 @@ static void load(editor *ed)
         const cellsrc_item *it = &cell->items[i];
         for (size_t d = 0; d < it->ndefs; d++) {
             const char *name = it->defs[d];
-            if (name[0] == '_' || strchr(name, ' '))
-                continue;
+            if (name[0] == '_' || strchr(name, ' ') || !strncmp(name, "ch__thunk_", 10))
+                continue;           /* thunks (abi.h) are no one's to call */
             ed->headers = realloc(ed->headers, (ed->nheaders + 1) * sizeof *ed->headers);
             /* a thunk's wrapper (abi.h) is shown as the library's prototype */
             char *lib = abi_declaration(it->text);

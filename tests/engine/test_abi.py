@@ -319,3 +319,10 @@ def test_help_shows_the_library_prototype_not_the_wrapper(kc):
     assert text.startswith("void gsl_vector_complex_set(gsl_vector_complex *v, const size_t i, "
                            "gsl_complex z);\n"), text
     assert "thunk" not in text and "static" not in text
+
+
+def test_completion_offers_no_thunk(kc):
+    kc.complete("ch__", 4)
+    matches = kc.get_shell_msg(timeout=60)["content"]["matches"]
+    assert "ch__publish_result" in matches          # the list was read
+    assert not [m for m in matches if m.startswith("ch__thunk_")], matches
