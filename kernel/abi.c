@@ -1,21 +1,30 @@
-/* abi.c — routing GSL and libchalk calls through thunks (see abi.h).
+/* abi.c — GSL and libchalk calls through thunks, other wrong calls refused
+ * (see abi.h).
  *
  * The flattened headers hold one top-level declaration after another, and
  * preprocessor lines (#define, from -dD) between them.  A statement ends at
- * `;` or at the `}` closing a function body outside parentheses; a prototype
+ * `;` or at the `}` closing a function body (a `{` after `)`); a prototype
  * is routed when the identifier just before its first top-level `(` names a
- * thunk.  Beware: a typedef of a function type (`typedef R NAME(...)`) would
- * look like a prototype; they are skipped by their leading `typedef`.
+ * thunk.  One pass also records where each struct, union and typedef is
+ * defined, so that a later prototype's by-value types can be laid out from
+ * their definitions (the layout reader below: members, nested aggregates,
+ * arrays of literal size, the usual alignment; what it cannot read makes the
+ * aggregate "unknown", which is refused rather than guessed).
+ *
+ * Beware: a typedef of a function type (`typedef R NAME(...)`) would look
+ * like a prototype; they are skipped by their leading `typedef`.  The pass
+ * costs about 4 ms of CPU over the 363 KB default prelude, once per
+ * flattening; most of it is spared by `candidate`, which leaves prototypes
+ * whose parameters are all pointers or scalars unparsed.
  */
 #include "abi.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cellsrc.h"
 #include "declindex.h"
-
-#include <stdio.h>
 
 static int is_ident(char c)
 {
