@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abi.h"
 #include "cellrt.h"
 #include "cellshow.h"
 #include "compile_tcc.h"
@@ -30,6 +31,7 @@
 #include "headers.h"
 #include "isolate.h"
 #include "magics.h"
+#include "unsupported.h"
 
 void executor_state_init(executor_state *st, const executor_config *cfg)
 {
@@ -620,6 +622,8 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     if (diagnose_unbalanced(source, count, 1, &open_comment))
         fail_compile(open_comment.s);
     session_prepared *prep = NULL;
+    if (unsupported_check(source, count, err, sizeof err) < 0)
+        cellrt_fail("CompileError", err, NULL);
     if (session_prepare(st->sess, source, count, &prep, err,
                         sizeof err) < 0)
         fail_session(err, source, count);
@@ -666,6 +670,8 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
         cellsrc_buf_free(&first_diag);
     }
     plain_names(&diag, 0);
+    if (!unit && unsupported_explain(source, count, diag.s ? diag.s : "", err, sizeof err) < 0)
+        cellrt_fail("CompileError", err, NULL);
     if (!unit)
         fail_compile_cell(diag.s ? diag.s : "", source, count);
     if (session_check_unit(st->sess, prep, st->cflags, unit, err, sizeof err) < 0)
@@ -681,6 +687,8 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     int link_failed = 0;
     int rc = compile_run(unit, &diag, &link_failed);
     plain_names(&diag, warned);
+    if (link_failed && abi_explain(diag.s + warned, source, count, err, sizeof err) < 0)
+        cellrt_fail("CompileError", err, NULL);
     if (link_failed) {
         cellsrc_buf linked = { 0 };
         diagnose_compile(diag.s + warned, source, count, &linked);

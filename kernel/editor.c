@@ -8,6 +8,7 @@
 
 #include <chalk.h>
 
+#include "abi.h"
 #include "headers.h"
 #include "log.h"
 
@@ -226,12 +227,16 @@ static void load(editor *ed)
         const cellsrc_item *it = &cell->items[i];
         for (size_t d = 0; d < it->ndefs; d++) {
             const char *name = it->defs[d];
-            if (name[0] == '_' || strchr(name, ' '))
-                continue;
+            if (name[0] == '_' || strchr(name, ' ') || !strncmp(name, "ch__thunk_", 10))
+                continue;           /* thunks (abi.h) are no one's to call */
             ed->headers = realloc(ed->headers, (ed->nheaders + 1) * sizeof *ed->headers);
+            /* a thunk's wrapper (abi.h) is shown as the library's prototype */
+            char *lib = abi_declaration(it->text);
             ed->headers[ed->nheaders++] = (entry){ strdup(name),
-                                                   one_line(it->proto ? it->proto : it->text),
+                                                   one_line(lib ? lib : it->proto ? it->proto
+                                                                                  : it->text),
                                                    kind_of(it) };
+            free(lib);
         }
     }
     cellsrc_destroy(&cell);

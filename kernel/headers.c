@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "abi.h"
 #include "cellsrc.h"
 
 typedef struct errctx {
@@ -150,6 +151,11 @@ char *headers_flatten(const char *source, const char *options, const char *lib_p
     if (out) {
         repair_variadic_macros(out);
         repair_token_paste(out);
+        /* GSL's and libchalk's struct-by-value functions go through
+         * thunks (abi.h): tcc would pass gsl_complex in the wrong registers */
+        char *routed = abi_route(out);
+        free(out);
+        out = routed;
     }
     return out;
 }

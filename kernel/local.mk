@@ -77,3 +77,23 @@ kernel_libchalkcell_la_SOURCES = \
 kernel_libchalkcell_la_LIBADD = $(TCC_LIBS)
 kernel_chalk_kernel_LDADD += kernel/libchalkcell.la
 # --- end cell source ---
+
+# --- library-boundary ABI (abi owner) ---
+# mkthunks.py reads the GSL headers and chalk.h with the system compiler and
+# writes the thunks (compiled into libchalk by that compiler), the table of
+# wrappers the flattened headers get (abi.h) and the list the test calls.
+# One stamp makes all three, so a parallel make runs the script once.
+kernel_libchalkcell_la_SOURCES += kernel/abi.c kernel/abi.h \
+  kernel/unsupported.c kernel/unsupported.h
+nodist_kernel_libchalkcell_la_SOURCES = kernel/abi_table.c
+nodist_exercises_libchalk_la_SOURCES += kernel/abi_thunks.c
+abi_generated = kernel/abi_thunks.c kernel/abi_table.c kernel/abi_thunks.list
+BUILT_SOURCES += $(abi_generated)
+CLEANFILES += $(abi_generated) kernel/abi.stamp
+EXTRA_DIST += kernel/mkthunks.py
+kernel/abi.stamp: $(top_srcdir)/kernel/mkthunks.py $(top_srcdir)/exercises/chalk.h
+	$(AM_V_GEN)$(MKDIR_P) kernel && \
+	$(PYTHON) $(top_srcdir)/kernel/mkthunks.py "$(CC)" "$(GSL_CFLAGS) $(CPPFLAGS)" \
+	  $(top_srcdir)/exercises/chalk.h $(abi_generated) && touch $@
+$(abi_generated): kernel/abi.stamp
+# --- end library-boundary ABI ---

@@ -356,3 +356,10 @@ tests_lib_test_show_SOURCES = tests/lib/test_show.c tests/lib/plottest.h tests/u
 tests_lib_test_show_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS) $(JANSSON_CFLAGS)
 tests_lib_test_show_LDADD = exercises/libchalk.la $(GSL_LIBS) $(JANSSON_LIBS) -lm
 # --- end matrix tables ---
+
+# --- library-boundary ABI (abi owner) ---
+# test_abi.py builds its gcc reference with the executor's own GSL_LIBS.
+TESTS += tests/engine/test_abi.py tests/engine/test_unsupported.py
+EXTRA_DIST += tests/engine/test_abi.py tests/engine/test_unsupported.py
+AM_TESTS_ENVIRONMENT += CHALK_GSL_LIBS='$(GSL_LIBS)'; export CHALK_GSL_LIBS;
+# --- end library-boundary ABI ---
