@@ -87,7 +87,9 @@ enum {                           /* cellsrc_item.flags */
     CELLSRC_EXTERN = 16,         /* VAR/PROTO: declared extern (no definition) */
     CELLSRC_VOID = 32,           /* FUNC/PROTO: returns plain void */
     CELLSRC_TYPEDEF = 64,        /* TYPE: a typedef (defines ordinary names) */
-    CELLSRC_SEMI = 128           /* STMT/EXPR: ended with ';' */
+    CELLSRC_SEMI = 128,          /* STMT/EXPR: ended with ';' */
+    CELLSRC_REDECL = 256         /* PROTO: repeats a library function's declaration
+                                    (set by reserved_mark_redeclarations) */
 };
 
 typedef struct cellsrc_item {

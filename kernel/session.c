@@ -890,6 +890,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         pv->source = headers_source(s, incs, nincs);
     rs.idx = idx;
     rs.idx_source = pv->source;
+    reserved_mark_redeclarations(&rs, cell);
     if (reserved_check_items(&rs, cell, cell_number, NULL, 0, err, errlen) < 0) {
         session_prepared_free(&p);
         return -1;
@@ -929,9 +930,13 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     declindex_map *seen = declindex_map_new();
     char **work = NULL;
     size_t nwork = 0;
-    for (size_t i = 0; i < cell->nitems; i++)
+    for (size_t i = 0; i < cell->nitems; i++) {
         for (size_t r = 0; r < cell->items[i].nrefs; r++)
             add_strv(&work, &nwork, cell->items[i].refs[r]);
+        /* the header's declaration, for tcc to compare the repeat with */
+        if (cell->items[i].flags & CELLSRC_REDECL)
+            add_strv(&work, &nwork, cell->items[i].defs[0]);
+    }
     if (shows && declindex_is_type(idx, "gsl_vector", 10) && declindex_is_type(idx, "gsl_matrix", 10)) {
         helpers = 1;
         add_strv(&work, &nwork, "gsl_vector");
@@ -1338,7 +1343,8 @@ int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, vo
             break;
         }
         case CELLSRC_PROTO:
-            if (!has_key(s, it->defs[0]))
+            /* the header's declaration is the session's already */
+            if (!has_key(s, it->defs[0]) && !(it->flags & CELLSRC_REDECL))
                 append(s, ENT_DECL, it, dupstr(it->text))->decl =
                     as_written(pv->code, it->line, it->text);
             break;
