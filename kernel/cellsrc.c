@@ -605,9 +605,47 @@ static size_t stmt_end(splitter *sp, size_t i, int *terminated)
     return i;
 }
 
+/* Whether the text defined `name` (token i) as a macro before this point:
+ * `M(x) { ... }` is then a statement the macro makes, not a function. */
+static int own_macro(const splitter *sp, size_t i)
+{
+    const cellsrc_cell *c = sp->cell;
+    for (size_t k = 0; k < c->nitems; k++)
+        if (c->items[k].kind == CELLSRC_PP && c->items[k].pp == CELLSRC_PP_DEFINE &&
+            c->items[k].ndefs && strlen(c->items[k].defs[0]) == sp->t[i].len &&
+            !memcmp(c->items[k].defs[0], sp->src + sp->t[i].off, sp->t[i].len))
+            return 1;
+    return 0;
+}
+
+/* Whether [from, to) is a K&R identifier list (`a, b`), possibly empty. */
+static int ident_list(const splitter *sp, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++)
+        if (!((k - from) % 2 ? tok_is(sp, k, ",") : is_ident(sp, k)))
+            return 0;
+    return 1;
+}
+
+/* Whether token i can start a K&R parameter declaration (`int x;` between
+ * a function's `)` and its body). */
+static int kr_decl_start(const splitter *sp, size_t i)
+{
+    int k = tok_kw(sp, i);
+    return k == KW_TYPE || k == KW_QUAL || k == KW_STORAGE || k == KW_TAG || known_type(sp, i);
+}
+
 /* Is the chunk at i a declaration (as opposed to a statement)? */
 static int looks_like_decl(splitter *sp, size_t i)
 {
+    /* A function defined with implicit int, as old C and libtcc allow:
+     * `main() { ... }`, `f(x) int x; { ... }`.  No statement has that shape. */
+    if (is_ident(sp, i) && tok_is(sp, i + 1, "(") && !known_type(sp, i) && !own_macro(sp, i)) {
+        size_t close = skip_balanced(sp, i + 1);
+        if (tok_is(sp, close, "{") ||
+            (kr_decl_start(sp, close) && ident_list(sp, i + 2, close - 1)))
+            return 1;
+    }
     int k = tok_kw(sp, i);
     if (k == KW_TYPE || k == KW_QUAL || k == KW_STORAGE || k == KW_TYPEDEF || k == KW_TAG ||
         k == KW_PARENSPEC)
@@ -737,7 +775,22 @@ static size_t decl_item(splitter *sp, size_t start)
     /* find the end: ';' at depth 0, or a function body */
     scan_specifiers(sp, start, sp->n, &d);
     int seen_eq = 0;
+    /* K&R definition `int f(a, b) int a; char *b; { ... }`: the `(` of the
+     * identifier list and the first parameter declaration */
+    size_t last_open = (size_t)-1, kr = (size_t)-1;
     for (end = d.spec_end; end < sp->n; end++) {
+        if (!seen_eq && last_open != (size_t)-1 && end > d.spec_end && tok_is(sp, end - 1, ")") &&
+            kr_decl_start(sp, end) && ident_list(sp, last_open + 1, end - 1)) {
+            size_t j = end;
+            while (j < sp->n && !tok_is(sp, j, "{") && !tok_is(sp, j, "}"))
+                j = tok_is(sp, j, "(") || tok_is(sp, j, "[") ? skip_balanced(sp, j) : j + 1;
+            if (tok_is(sp, j, "{")) {
+                kr = end;
+                body = j;
+                end = skip_balanced(sp, j);
+                break;
+            }
+        }
         if (tok_is(sp, end, ";")) {
             terminated = 1;
             break;
@@ -756,6 +809,7 @@ static size_t decl_item(splitter *sp, size_t start)
             continue;
         }
         if (tok_is(sp, end, "(") || tok_is(sp, end, "[")) {
+            last_open = tok_is(sp, end, "(") ? end : (size_t)-1;
             end = skip_balanced(sp, end) - 1;
             continue;
         }
@@ -798,8 +852,9 @@ static size_t decl_item(splitter *sp, size_t start)
         /* declarator names */
         size_t from = d.spec_end;
         int all_funcs = has_decls;
+        size_t head_end = kr != (size_t)-1 ? kr : body;   /* end of the declarator */
         for (size_t i = from; i <= stop; i++) {
-            int at_body = body != (size_t)-1 && i == body;
+            int at_body = body != (size_t)-1 && i == head_end;
             if (!at_body && i < stop &&
                 (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{"))) {
                 i = skip_balanced(sp, i) - 1;
@@ -867,10 +922,11 @@ static size_t decl_item(splitter *sp, size_t start)
                     tok_is(sp, i, "__inline") || tok_is(sp, i, "__inline__"))
                     blank[i - start] = 1;
             it->text = render(sp, start, end, blank);
-            char *head = render(sp, start, body, blank);
+            /* K&R: declared without a prototype, `int f();`, as C sees it */
+            char *head = render(sp, start, kr != (size_t)-1 ? last_open + 1 : body, blank);
             cellsrc_buf b = { 0 };
             cellsrc_buf_add(&b, head);
-            cellsrc_buf_add(&b, ";");
+            cellsrc_buf_add(&b, kr != (size_t)-1 ? ");" : ";");
             it->proto = cellsrc_buf_take(&b);
             free(head);
             free(blank);
