@@ -378,6 +378,7 @@ typedef struct splitter {
     size_t nown, capown;
     cellsrc_cell *cell;
     size_t capitems;
+    int cond_depth;           /* open #if blocks */
 } splitter;
 
 static int tok_is(const splitter *sp, size_t i, const char *p)
@@ -444,6 +445,8 @@ static cellsrc_item *new_item(splitter *sp, cellsrc_kind kind, size_t first)
     memset(it, 0, sizeof *it);
     it->kind = kind;
     it->line = first < sp->n ? sp->t[first].line : 0;
+    if (sp->cond_depth > 0)
+        it->flags |= CELLSRC_COND;
     return it;
 }
 
@@ -524,6 +527,11 @@ static void pp_item(splitter *sp, size_t i)
         p++;
     size_t wl = (size_t)(p - w);
     it->pp = CELLSRC_PP_OTHER;
+    if ((wl == 2 && !memcmp(w, "if", 2)) || (wl == 5 && !memcmp(w, "ifdef", 5)) ||
+        (wl == 6 && !memcmp(w, "ifndef", 6)))
+        sp->cond_depth++;
+    else if (wl == 5 && !memcmp(w, "endif", 5) && sp->cond_depth > 0)
+        sp->cond_depth--;
     if (wl == 7 && !memcmp(w, "include", 7))
         it->pp = CELLSRC_PP_INCLUDE;
     else if ((wl == 6 && !memcmp(w, "define", 6)) || (wl == 5 && !memcmp(w, "undef", 5))) {
@@ -742,10 +750,15 @@ static void scan_specifiers(splitter *sp, size_t i, size_t end, decl_shape *d)
     d->spec_end = i;
 }
 
-/* Declarator [from, to): the name token (or SIZE_MAX) and the '=' (or to). */
+/* Declarator [from, to): the name token (or SIZE_MAX) and the '=' (or to).
+ * The name is the last identifier before the declarator's parameter list,
+ * array bounds or initializer, looking into grouping parentheses
+ * (`int (*fp)(int)`): so a macro spelling part of the type
+ * (`unsigned T foo(T x)`) is not taken for the name. */
 static size_t declarator_name(splitter *sp, size_t from, size_t to, size_t *eq)
 {
     size_t name = (size_t)-1;
+    int done = 0;
     *eq = to;
     for (size_t i = from; i < to; i++) {
         if (tok_kw(sp, i) == KW_PARENSPEC) {
@@ -753,13 +766,30 @@ static size_t declarator_name(splitter *sp, size_t from, size_t to, size_t *eq)
                 i = skip_balanced(sp, i + 1) - 1;
             continue;
         }
-        if (name == (size_t)-1 && is_ident(sp, i))
-            name = i;
-        else if (tok_is(sp, i, "=")) {
+        if (tok_is(sp, i, "=")) {
             *eq = i;
             break;
-        } else if (name != (size_t)-1 && (tok_is(sp, i, "(") || tok_is(sp, i, "["))) {
+        }
+        if (done)
+            continue;
+        if (is_ident(sp, i)) {
+            name = i;
+        } else if (tok_is(sp, i, "(")) {
+            size_t close = skip_balanced(sp, i);
+            if (name == (size_t)-1 && (tok_is(sp, i + 1, "*") || tok_is(sp, i + 1, "^") ||
+                                       tok_is(sp, i + 1, "("))) {
+                size_t inner_eq, inner = declarator_name(sp, i + 1, close - 1, &inner_eq);
+                if (inner != (size_t)-1)
+                    name = inner, done = 1;
+            } else if (name != (size_t)-1) {
+                done = 1;
+            }
+            i = close - 1;
+        } else if (tok_is(sp, i, "[")) {
+            done = name != (size_t)-1;
             i = skip_balanced(sp, i) - 1;
+        } else if (tok_is(sp, i, ":")) {
+            done = 1;   /* a bit-field's width */
         }
     }
     return name;
@@ -839,7 +869,9 @@ static size_t decl_item(splitter *sp, size_t start)
         cellsrc_item *it = new_item(sp, kind, start);
         if (d.is_typedef)
             it->flags |= CELLSRC_TYPEDEF;
-        if (d.tag_name != (size_t)-1) {
+        /* `struct S *f(void) { ... }` defines f, not struct S (the session
+         * keeps a function under its first name) */
+        if (d.tag_name != (size_t)-1 && (d.body_open != (size_t)-1 || kind == CELLSRC_TYPE)) {
             cellsrc_buf b = { 0 };
             join(sp, &b, d.tag_kw, d.tag_kw + 1, (size_t)-1);
             cellsrc_buf_add(&b, " ");

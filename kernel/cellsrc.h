@@ -88,8 +88,9 @@ enum {                           /* cellsrc_item.flags */
     CELLSRC_VOID = 32,           /* FUNC/PROTO: returns plain void */
     CELLSRC_TYPEDEF = 64,        /* TYPE: a typedef (defines ordinary names) */
     CELLSRC_SEMI = 128,          /* STMT/EXPR: ended with ';' */
-    CELLSRC_REDECL = 256         /* PROTO: repeats a library function's declaration
+    CELLSRC_REDECL = 256,        /* PROTO: repeats a library function's declaration
                                     (set by reserved_mark_redeclarations) */
+    CELLSRC_COND = 512           /* inside #if/#ifdef/#ifndef: may not be compiled */
 };
 
 typedef struct cellsrc_item {

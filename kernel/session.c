@@ -1325,6 +1325,8 @@ int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, vo
                 break;
             }
             void *addr = lookup(ctx, it->defs[0]);
+            if (!addr && (it->flags & CELLSRC_COND))
+                break;     /* in an #if branch that was not compiled */
             if (!addr && rc == 0) {
                 snprintf(err, errlen, "no address for '%s' after the cell ran", it->defs[0]);
                 rc = -1;
