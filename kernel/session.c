@@ -590,6 +590,27 @@ static char *cell_text(const rewriter *rw, const char *text, int code)
     return r;
 }
 
+/* The cell's own main(), renamed __chalk_user_main (`t`), still behaves as
+ * main: reaching its closing brace returns 0 (C11 5.1.2.2.3), and __func__
+ * says "main". */
+static void emit_user_main(cellsrc_buf *b, const cellsrc_item *it, const char *t,
+                           int cell_number)
+{
+    const char *close = strrchr(t, '}');
+    cellsrc_buf_add(b, "#define __func__ \"main\"\n#define __FUNCTION__ \"main\"\n"
+                       "#define __PRETTY_FUNCTION__ \"main\"\n");
+    cellsrc_buf_addf(b, "#line %d \"cell[%d]\"\n", it->line, cell_number);
+    if (close && !(it->flags & CELLSRC_VOID)) {
+        /* on the brace's own line, so every line keeps its number */
+        cellsrc_buf_addn(b, t, (size_t)(close - t));
+        cellsrc_buf_add(b, "return 0;");
+        cellsrc_buf_add(b, close);
+    } else {
+        cellsrc_buf_add(b, t);
+    }
+    cellsrc_buf_add(b, "\n#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
+}
+
 /* The line of the cell's first #include that is new to the session. */
 static int first_new_include(const session *s, const cellsrc_cell *cell)
 {
@@ -1040,8 +1061,13 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
             if (is_conditional(it->text))
                 cellsrc_buf_addf(&body, "%s\n", t);
             break;
-        case CELLSRC_TYPE:
         case CELLSRC_FUNC:
+            if (p->defines_main && it->ndefs && !strcmp(it->defs[0], "main")) {
+                emit_user_main(&b, it, t, cell_number);
+                break;
+            }
+            /* fall through */
+        case CELLSRC_TYPE:
         case CELLSRC_PROTO:
             cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
             end_piece(&b, t, it->line, cell_number);
