@@ -404,6 +404,40 @@ static int runtime_array(const cellsrc_item *it)
     return r;
 }
 
+/* Whether an initializer is made of literals alone (no identifier but
+ * keywords such as sizeof, no assignment, no comma operator): a constant
+ * C can give at file scope.  Such an initializer stays with the definition,
+ * where a flexible array member or an anonymous struct type can have one,
+ * and no statement in main() is needed. */
+static int literal_init(const char *init)
+{
+    cellsrc_token *t;
+    size_t n = cellsrc_tokenize(init, &t, NULL);
+    int ok = 1, parens = 0;
+    for (size_t i = 0; i < n && ok; i++) {
+        const char *s = init + t[i].off;
+        size_t len = t[i].len;
+        if (t[i].kind == CELLSRC_TOK_IDENT)
+            ok = cellsrc_is_keyword(s, len);
+        else if (t[i].kind == CELLSRC_TOK_PP)
+            ok = 0;
+        else if (t[i].kind == CELLSRC_TOK_PUNCT) {
+            if (len == 1 && *s == '(')
+                parens++;
+            else if (len == 1 && *s == ')')
+                parens--;
+            else if (len == 1 && *s == ',')
+                ok = parens == 0;
+            else if ((len == 2 && (!memcmp(s, "++", 2) || !memcmp(s, "--", 2))) ||
+                     (len >= 1 && s[len - 1] == '=' &&
+                      !(len == 2 && strchr("=!<>", s[0]))))
+                ok = 0;
+        }
+    }
+    free(t);
+    return ok;
+}
+
 static int is_conditional(const char *directive)
 {
     static const char *const words[] = { "if", "ifdef", "ifndef", "elif", "else", "endif" };
@@ -1085,7 +1119,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
                                  it->init_line, cell_number, it->defs[0], it->defs[0], init);
                 free(dt);
                 free(init);
-            } else if (!it->init || (it->flags & CELLSRC_ARRAY)) {
+            } else if (!it->init || (it->flags & CELLSRC_ARRAY) || literal_init(it->init)) {
                 /* file-scope initializers must be constant, but cells write
                  * `double *v = malloc(...)`: everything except arrays (which
                  * cannot be assigned) is defined without initializer and
@@ -1100,9 +1134,12 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
                 char *dt = cell_text(&rw, it->deftext, 0);
                 cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, dt);
                 free(dt);
+                /* the literal's type is the object's: `struct { ... } s` has
+                 * no name to repeat, and a second struct body would be a
+                 * different type */
                 if (it->flags & CELLSRC_BRACED)
-                    cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = (%s)%s;\n", it->init_line,
-                                     cell_number, it->defs[0], it->type_name, init);
+                    cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = (__typeof__(%s))%s;\n",
+                                     it->init_line, cell_number, it->defs[0], it->defs[0], init);
                 else
                     cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = %s;\n", it->init_line,
                                      cell_number, it->defs[0], init);
