@@ -613,17 +613,71 @@ static size_t stmt_end(splitter *sp, size_t i, int *terminated)
     return i;
 }
 
+static int looks_like_decl(splitter *sp, size_t i);
+
 /* Whether the text defined `name` (token i) as a macro before this point:
  * `M(x) { ... }` is then a statement the macro makes, not a function. */
 static int own_macro(const splitter *sp, size_t i)
 {
     const cellsrc_cell *c = sp->cell;
-    for (size_t k = 0; k < c->nitems; k++)
+    for (size_t k = 0; c && k < c->nitems; k++)
         if (c->items[k].kind == CELLSRC_PP && c->items[k].pp == CELLSRC_PP_DEFINE &&
             c->items[k].ndefs && strlen(c->items[k].defs[0]) == sp->t[i].len &&
             !memcmp(c->items[k].defs[0], sp->src + sp->t[i].off, sp->t[i].len))
             return 1;
     return 0;
+}
+
+/* Whether token i is `M(args)` with M a function-like macro this text
+ * defined whose replacement starts a declaration (`#define FUNC(N) void
+ * f##N(long j) { ... }`): at the top level its expansion is file-scope code,
+ * never a statement. */
+static int macro_makes_decl(splitter *sp, size_t i)
+{
+    if (!is_ident(sp, i) || !tok_is(sp, i + 1, "(") || (sp->options & CELLSRC_WHOLE))
+        return 0;
+    const cellsrc_cell *c = sp->cell;
+    const char *text = NULL;
+    for (size_t k = c->nitems; k-- > 0 && !text;)
+        if (c->items[k].kind == CELLSRC_PP && c->items[k].pp == CELLSRC_PP_DEFINE &&
+            c->items[k].ndefs && strlen(c->items[k].defs[0]) == sp->t[i].len &&
+            !memcmp(c->items[k].defs[0], sp->src + sp->t[i].off, sp->t[i].len))
+            text = c->items[k].text;
+    if (!text)
+        return 0;
+    /* the replacement list: after `#define NAME(params)` */
+    const char *p = strstr(text, "define");
+    p += 6;
+    p += strspn(p, " \t");
+    p += strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$");
+    const char *params = p;
+    if (*p != '(' || !(p = strchr(p, ')')))
+        return 0;
+    size_t nparams = (size_t)(p - params);
+    /* pasting and stringizing aside, it reads as C */
+    cellsrc_buf b = { 0 };
+    for (p++; *p; p++)
+        if (*p != '#' && !(*p == '\\' && p[1] == '\n'))
+            cellsrc_buf_addn(&b, p, 1);
+    if (!b.s)
+        return 0;
+    splitter sub = { 0 };
+    sub.src = b.s;
+    sub.is_type = sp->is_type;
+    sub.ctx = sp->ctx;
+    sub.own_types = sp->own_types;
+    sub.nown = sp->nown;
+    sub.n = cellsrc_tokenize(b.s, &sub.t, NULL);
+    int decl = sub.n && looks_like_decl(&sub, 0);
+    /* `#define DO_TESTS(T) T(t1) T(t2)`: what the replacement starts with
+     * is an argument; the session expands the call and decides */
+    for (size_t k = 0; !decl && sub.n && sub.t[0].kind == CELLSRC_TOK_IDENT && k < nparams; k++)
+        decl = !memcmp(params + k, b.s + sub.t[0].off, sub.t[0].len) &&
+               !is_id1((unsigned char)params[k + sub.t[0].len]) &&
+               !is_id1((unsigned char)params[k - 1]);
+    free(sub.t);
+    cellsrc_buf_free(&b);
+    return decl;
 }
 
 /* Whether [from, to) is a K&R identifier list (`a, b`), possibly empty. */
@@ -1145,7 +1199,7 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
     sp.cell = xrealloc(NULL, sizeof *sp.cell);
     memset(sp.cell, 0, sizeof *sp.cell);
     char *copy = NULL;
-    if (!(options & CELLSRC_WHOLE)) {
+    if (!(options & (CELLSRC_WHOLE | CELLSRC_NO_MAGICS))) {
         copy = xstrndup(code, strlen(code));
         parse_magics(&sp, copy);
         code = copy;
@@ -1166,6 +1220,15 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
             i++;
             continue;
         }
+        if (macro_makes_decl(&sp, i)) {
+            size_t e = skip_balanced(&sp, i + 1);
+            cellsrc_item *it = new_item(&sp, CELLSRC_TYPE, i);
+            it->flags |= CELLSRC_MACRO;
+            it->text = render(&sp, i, e, NULL);
+            add_refs(&sp, it, i, e);
+            i = e;
+            continue;
+        }
         if (looks_like_decl(&sp, i)) {
             size_t e = decl_item(&sp, i);
             i = e > i ? e : i + 1;
@@ -1182,7 +1245,8 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
             it->flags |= CELLSRC_SEMI;
         it->text = render(&sp, i, e, NULL);
         add_refs(&sp, it, i, e);
-        if (!terminated && e >= sp.n && !(options & CELLSRC_WHOLE) && tok_kw(&sp, i) != KW_STMT) {
+        if (!terminated && e >= sp.n && !(options & (CELLSRC_WHOLE | CELLSRC_NO_MAGICS)) &&
+            tok_kw(&sp, i) != KW_STMT) {
             /* An assignment or increment is run, not shown (as in IPython). */
             int assign = 0;
             for (size_t k = i; k < e; k++) {
@@ -1243,4 +1307,32 @@ void cellsrc_destroy(cellsrc_cell **cell_p)
     free(c->magics);
     free(c);
     *cell_p = NULL;
+}
+
+void cellsrc_splice(cellsrc_cell *cell, size_t at, cellsrc_cell *sub, int line, unsigned flags)
+{
+    cellsrc_item old = cell->items[at];
+    size_t n = sub->nitems;
+    cellsrc_item *v = xrealloc(NULL, (cell->nitems - 1 + n + 1) * sizeof *v);
+    memcpy(v, cell->items, at * sizeof *v);
+    for (size_t k = 0; k < n; k++) {
+        v[at + k] = sub->items[k];
+        v[at + k].line = line;
+        if (v[at + k].init_line)
+            v[at + k].init_line = line;
+        v[at + k].flags |= flags;
+    }
+    memcpy(v + at + n, cell->items + at + 1, (cell->nitems - at - 1) * sizeof *v);
+    free(cell->items);
+    cell->items = v;
+    cell->nitems = cell->nitems - 1 + n;
+    sub->nitems = 0;
+    cellsrc_destroy(&sub);
+    /* the replaced item's strings */
+    cellsrc_cell *gone = xrealloc(NULL, sizeof *gone);
+    memset(gone, 0, sizeof *gone);
+    gone->items = xrealloc(NULL, sizeof old);
+    gone->items[0] = old;
+    gone->nitems = 1;
+    cellsrc_destroy(&gone);
 }

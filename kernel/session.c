@@ -869,6 +869,68 @@ static void show_struct(cellsrc_buf *body, const char *unit, const session *s, i
     cellsrc_buf_free(&m);
 }
 
+/* Type names for splitting a macro's expansion: the typedefs of the cell's
+ * items before it, then the session's and the headers'. */
+typedef struct celltypes {
+    typectx *tc;
+    const cellsrc_cell *cell;
+    size_t upto;
+} celltypes;
+
+static int cell_type_cb(void *ctx, const char *name, size_t len)
+{
+    const celltypes *ct = ctx;
+    for (size_t k = 0; k < ct->upto; k++) {
+        const cellsrc_item *it = &ct->cell->items[k];
+        for (size_t t = 0; t < it->ntypenames; t++)
+            if (strlen(it->typenames[t]) == len && !memcmp(it->typenames[t], name, len))
+                return 1;
+    }
+    return is_type_cb(ct->tc, name, len);
+}
+
+/* Each `M(args)` the splitter found making definitions at file scope
+ * (CELLSRC_MACRO) becomes the items of its expansion under the cell's
+ * macros so far, so the functions it defines are named, checked against
+ * the library-name rule and kept like any other.  An expansion that fails
+ * leaves the item as written: tcc then names the problem. */
+static void expand_macro_items(const session *s, cellsrc_cell *cell, typectx *tc)
+{
+    for (size_t i = 0; i < cell->nitems; i++) {
+        if (!(cell->items[i].flags & CELLSRC_MACRO))
+            continue;
+        cellsrc_buf src = { 0 };
+        for (size_t k = 0; k < i; k++) {
+            const cellsrc_item *d = &cell->items[k];
+            if (d->kind == CELLSRC_PP && (d->pp == CELLSRC_PP_DEFINE || d->pp == CELLSRC_PP_UNDEF))
+                cellsrc_buf_addf(&src, "%s\n", d->text);
+        }
+        cellsrc_buf_addf(&src, "%s\n", cell->items[i].text);
+        char perr[256];
+        char *expanded = headers_expand(src.s, s->options, NULL, perr, sizeof perr);
+        cellsrc_buf_free(&src);
+        if (!expanded)
+            continue;
+        celltypes ct = { tc, cell, i };
+        cellsrc_cell *sub = cellsrc_split(expanded, CELLSRC_NO_MAGICS, cell_type_cb, &ct);
+        free(expanded);
+        size_t n = sub->nitems;
+        int statements = 0;
+        for (size_t k = 0; k < n; k++)
+            statements |= sub->items[k].kind == CELLSRC_STMT || sub->items[k].kind == CELLSRC_EXPR;
+        if (!n || statements) {
+            /* it expands to code (or to nothing): a statement in main(),
+             * which runs the statements in order anyway */
+            cell->items[i].kind = CELLSRC_STMT;
+            cell->items[i].flags &= ~(unsigned)CELLSRC_MACRO;
+            cellsrc_destroy(&sub);
+            continue;
+        }
+        cellsrc_splice(cell, i, sub, cell->items[i].line, cell->items[i].flags & CELLSRC_COND);
+        i += n - 1;
+    }
+}
+
 int session_prepare(session *s, const char *code, int cell_number, session_prepared **out,
                     char *err, size_t errlen)
 {
@@ -938,6 +1000,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         tc.idx = idx;
         cell = cellsrc_split(code, 0, is_type_cb, &tc);
     }
+    expand_macro_items(s, cell, &tc);
     pv->cell = cell;
     p->magics = cell->magics;
     p->nmagics = cell->nmagics;

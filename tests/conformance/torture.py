@@ -63,8 +63,8 @@ def extract(workdir):
                 if i < 0 or not m.isfile():
                     continue
                 rest = m.name[i + len(MEMBER):]
-                if "/" in rest or not rest.endswith(".c"):
-                    continue
+                if "/" in rest or not rest.endswith((".c", ".h")):
+                    continue   # the .h files are headers programs include
                 with open(os.path.join(dest, rest), "wb") as out:
                     out.write(tar.extractfile(m).read())
         open(stamp, "w").close()
@@ -73,7 +73,8 @@ def extract(workdir):
 
 def run_tcc(path):
     try:
-        p = subprocess.run(["tcc", "-w", "-lm", "-run", path], stdin=subprocess.DEVNULL,
+        p = subprocess.run(["tcc", "-w", "-lm", "-run", os.path.basename(path)],
+                           cwd=os.path.dirname(path), stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=TCC_WALL)
     except subprocess.TimeoutExpired:
         return False, ""
@@ -81,13 +82,16 @@ def run_tcc(path):
 
 
 class Kernel:
-    def __init__(self):
+    """The build tree's kernel, started in the suite's directory (programs
+    #include files next to them, as `tcc -run` in that directory finds them)."""
+    def __init__(self, cwd):
         self.km = self.kc = None
+        self.cwd = cwd
         self.start()
 
     def start(self):
         self.km = KernelManager(kernel_name="chalk")
-        self.km.start_kernel(extra_arguments=["--limits", f"wall={WALL}"])
+        self.km.start_kernel(extra_arguments=["--limits", f"wall={WALL}"], cwd=self.cwd)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=HANG)
@@ -148,7 +152,7 @@ def failure_class(err):
 
 def run_cell(kernel, path, tcc_out):
     """None when the program passes as a cell, else its failure class."""
-    with open(path, encoding="utf-8", errors="replace") as f:
+    with open(path, encoding="utf-8") as f:
         code = f.read()
     for attempt in (0, 1):
         if kernel.run("%reset") is None:
@@ -212,20 +216,25 @@ def main():
         wanted = set(names)
     selected = sorted(n for n in names if n in wanted)
 
-    needs_flags = []
-    runnable = []
+    needs_flags, not_utf8, runnable = [], [], []
     for n in selected:
-        with open(names[n], encoding="utf-8", errors="replace") as f:
-            if FLAG_DIRECTIVES.search(f.read()):
-                needs_flags.append(n)
-            else:
-                runnable.append(n)
+        with open(names[n], "rb") as f:
+            raw = f.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            not_utf8.append(n)    # a notebook cell is UTF-8 text (JSON)
+            continue
+        if FLAG_DIRECTIVES.search(text):
+            needs_flags.append(n)
+        else:
+            runnable.append(n)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         tcc = dict(zip(runnable, pool.map(lambda n: run_tcc(names[n]), runnable)))
     tcc_pass = [n for n in runnable if tcc[n][0]]
     t_tcc = time.monotonic() - t0
 
-    kernel = Kernel()
+    kernel = Kernel(os.path.dirname(os.path.abspath(progs[0])))
     print(f"kernel: {kernel.km.kernel_spec.argv[0]}")
     classes = Counter()
     failures = {}
@@ -246,7 +255,8 @@ def main():
 
     target = len(tcc_pass) - len(rule_rejected)
     print(f"gcc.c-torture/execute: {len(selected)} programs, {len(needs_flags)} skipped "
-          f"(need compiler flags), {len(tcc_pass)} pass with standalone tcc -run")
+          f"(need compiler flags), {len(not_utf8)} skipped (not UTF-8: no cell can hold "
+          f"them), {len(tcc_pass)} pass with standalone tcc -run")
     print(f"as chalk cells: {len(passed)} of {len(tcc_pass)} pass "
           f"({100.0 * len(passed) / max(1, len(tcc_pass)):.1f}%); {len(rule_rejected)} refused "
           f"by a documented rule (rejected.txt); {len(passed)} of {target} others pass "
