@@ -1008,11 +1008,19 @@ static size_t decl_item(splitter *sp, size_t start)
                     tok_is(sp, i, "__inline") || tok_is(sp, i, "__inline__"))
                     blank[i - start] = 1;
             it->text = render(sp, start, end, blank);
-            /* K&R: declared without a prototype, `int f();`, as C sees it */
-            char *head = render(sp, start, kr != (size_t)-1 ? last_open + 1 : body, blank);
+            /* K&R (`f(x) int x; {`, or `f(x) {` with x an implicit int):
+             * declared without a prototype, `int f();`, as C sees it */
+            int no_proto = kr != (size_t)-1;
+            if (!no_proto && last_open != (size_t)-1 && last_open + 2 < body &&
+                tok_is(sp, body - 1, ")") && ident_list(sp, last_open + 1, body - 1)) {
+                no_proto = 1;
+                for (size_t k = last_open + 1; k < body - 1; k++)
+                    no_proto &= !known_type(sp, k);
+            }
+            char *head = render(sp, start, no_proto ? last_open + 1 : body, blank);
             cellsrc_buf b = { 0 };
             cellsrc_buf_add(&b, head);
-            cellsrc_buf_add(&b, kr != (size_t)-1 ? ");" : ";");
+            cellsrc_buf_add(&b, no_proto ? ");" : ";");
             it->proto = cellsrc_buf_take(&b);
             free(head);
             free(blank);
