@@ -462,11 +462,25 @@ static void add_name(char ***v, size_t *n, const char *s, size_t len)
 
 static void add_def(cellsrc_item *it, const char *s, size_t len) { add_name(&it->defs, &it->ndefs, s, len); }
 
+static void add_refs_text(cellsrc_item *it, const char *text);
+
+/* A directive inside a body (`#define test(...) fprintf(stdout, ...)` in
+ * main) is one token: its identifiers are references too. */
 static void add_refs(splitter *sp, cellsrc_item *it, size_t from, size_t to)
 {
-    for (size_t i = from; i < to; i++)
+    for (size_t i = from; i < to; i++) {
         if (is_ident(sp, i))
             add_name(&it->refs, &it->nrefs, sp->src + sp->t[i].off, sp->t[i].len);
+        else if (sp->t[i].kind == CELLSRC_TOK_PP && it->kind != CELLSRC_PP) {
+            char *text = xstrndup(sp->src + sp->t[i].off, sp->t[i].len);
+            char *p = text + 1;                 /* after '#' and the directive's name */
+            p += strspn(p, " \t");
+            while (is_id1((unsigned char)*p))
+                p++;
+            add_refs_text(it, p);
+            free(text);
+        }
+    }
 }
 
 /* Identifiers inside a directive's text (after its name). */
@@ -628,35 +642,55 @@ static int own_macro(const splitter *sp, size_t i)
     return 0;
 }
 
-/* Whether token i is `M(args)` with M a function-like macro this text
- * defined whose replacement starts a declaration (`#define FUNC(N) void
- * f##N(long j) { ... }`): at the top level its expansion is file-scope code,
- * never a statement. */
-static int macro_makes_decl(splitter *sp, size_t i)
+/* The #define of `len` bytes at `name` among the text's items so far, or NULL. */
+static const char *own_define(const splitter *sp, const char *name, size_t len)
 {
-    if (!is_ident(sp, i) || !tok_is(sp, i + 1, "(") || (sp->options & CELLSRC_WHOLE))
-        return 0;
     const cellsrc_cell *c = sp->cell;
-    const char *text = NULL;
-    for (size_t k = c->nitems; k-- > 0 && !text;)
-        if (c->items[k].kind == CELLSRC_PP && c->items[k].pp == CELLSRC_PP_DEFINE &&
-            c->items[k].ndefs && strlen(c->items[k].defs[0]) == sp->t[i].len &&
-            !memcmp(c->items[k].defs[0], sp->src + sp->t[i].off, sp->t[i].len))
-            text = c->items[k].text;
+    for (size_t k = c ? c->nitems : 0; k-- > 0;)
+        if (c->items[k].kind == CELLSRC_PP && c->items[k].ndefs &&
+            strlen(c->items[k].defs[0]) == len && !memcmp(c->items[k].defs[0], name, len))
+            return c->items[k].pp == CELLSRC_PP_DEFINE ? c->items[k].text : NULL;
+    return NULL;
+}
+
+/* Whether token i invokes a macro the text defined whose expansion may be
+ * file-scope code: `FUNC(3)` for `#define FUNC(N) void f##N(long j) {...}`,
+ * `REPEAT_16` for `#define REPEAT_16 REPEAT_8 REPEAT_8`, `COMPLEX { ... };`
+ * for `#define COMPLEX struct CS`.  That is, its replacement starts a
+ * declaration, an argument (`#define DO_TESTS(T) T(t1) T(t2)`) or another
+ * macro of the text; and the invocation is not part of an expression (what
+ * follows it is a name, a directive, `;` or the end).  The session expands
+ * it and keeps the result if it declares anything.  Returns the end of the
+ * invocation (exclusive), or 0. */
+static size_t macro_candidate(splitter *sp, size_t i)
+{
+    if (!is_ident(sp, i) || (sp->options & CELLSRC_WHOLE))
+        return 0;
+    const char *text = own_define(sp, sp->src + sp->t[i].off, sp->t[i].len);
     if (!text)
         return 0;
-    /* the replacement list: after `#define NAME(params)` */
-    const char *p = strstr(text, "define");
-    p += 6;
+    /* the replacement list: after `#define NAME` or `#define NAME(params)` */
+    const char *p = strstr(text, "define") + 6;
     p += strspn(p, " \t");
     p += strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$");
-    const char *params = p;
-    if (*p != '(' || !(p = strchr(p, ')')))
-        return 0;
-    size_t nparams = (size_t)(p - params);
+    const char *params = NULL;
+    size_t nparams = 0;
+    if (*p == '(') {
+        params = p;
+        if (!(p = strchr(p, ')')))
+            return 0;
+        nparams = (size_t)(p - params);
+        p++;
+    }
+    size_t end = i + 1;
+    if (params) {
+        if (!tok_is(sp, i + 1, "("))
+            return 0;       /* the name alone, not an invocation */
+        end = skip_balanced(sp, i + 1);
+    }
     /* pasting and stringizing aside, it reads as C */
     cellsrc_buf b = { 0 };
-    for (p++; *p; p++)
+    for (; *p; p++)
         if (*p != '#' && !(*p == '\\' && p[1] == '\n'))
             cellsrc_buf_addn(&b, p, 1);
     if (!b.s)
@@ -669,15 +703,29 @@ static int macro_makes_decl(splitter *sp, size_t i)
     sub.nown = sp->nown;
     sub.n = cellsrc_tokenize(b.s, &sub.t, NULL);
     int decl = sub.n && looks_like_decl(&sub, 0);
-    /* `#define DO_TESTS(T) T(t1) T(t2)`: what the replacement starts with
-     * is an argument; the session expands the call and decides */
-    for (size_t k = 0; !decl && sub.n && sub.t[0].kind == CELLSRC_TOK_IDENT && k < nparams; k++)
-        decl = !memcmp(params + k, b.s + sub.t[0].off, sub.t[0].len) &&
-               !is_id1((unsigned char)params[k + sub.t[0].len]) &&
-               !is_id1((unsigned char)params[k - 1]);
+    int tagged = decl && tok_kw(&sub, 0) == KW_TAG;
+    if (!decl && sub.n && sub.t[0].kind == CELLSRC_TOK_IDENT) {
+        const char *first = b.s + sub.t[0].off;
+        size_t flen = sub.t[0].len;
+        for (size_t k = 1; !decl && k + flen <= nparams; k++)
+            decl = !memcmp(params + k, first, flen) && !is_id1((unsigned char)params[k + flen]) &&
+                   !is_id1((unsigned char)params[k - 1]);
+        if (!decl && own_define(sp, first, flen))
+            decl = 1;
+    }
     free(sub.t);
     cellsrc_buf_free(&b);
-    return decl;
+    if (!decl)
+        return 0;
+    if (end >= sp->n || tok_is(sp, end, ";"))
+        return end < sp->n ? end + 1 : end;
+    if (sp->t[end].kind == CELLSRC_TOK_PP || sp->t[end].kind == CELLSRC_TOK_IDENT)
+        return end;
+    if (tagged && tok_is(sp, end, "{")) {      /* COMPLEX { ... } x, y; */
+        int terminated;
+        return stmt_end(sp, i, &terminated);
+    }
+    return 0;
 }
 
 /* Whether [from, to) is a K&R identifier list (`a, b`), possibly empty. */
@@ -1228,13 +1276,15 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
             i++;
             continue;
         }
-        if (macro_makes_decl(&sp, i)) {
-            size_t e = skip_balanced(&sp, i + 1);
+        size_t me = macro_candidate(&sp, i);
+        if (me) {
             cellsrc_item *it = new_item(&sp, CELLSRC_TYPE, i);
             it->flags |= CELLSRC_MACRO;
-            it->text = render(&sp, i, e, NULL);
-            add_refs(&sp, it, i, e);
-            i = e;
+            if (tok_is(&sp, me - 1, ";"))
+                it->flags |= CELLSRC_SEMI;
+            it->text = render(&sp, i, me, NULL);
+            add_refs(&sp, it, i, me);
+            i = me;
             continue;
         }
         if (looks_like_decl(&sp, i)) {

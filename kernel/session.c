@@ -869,6 +869,30 @@ static void show_struct(cellsrc_buf *body, const char *unit, const session *s, i
     cellsrc_buf_free(&m);
 }
 
+/* The cell's directives preprocessed after the session's headers, each
+ * #include inside #if replaced by a mark `__chalk_include_K_` (K its item):
+ * the marks of the includes in branches that are compiled, or NULL. */
+static char *active_includes(const session *s, const cellsrc_cell *cell)
+{
+    char *head = headers_source(s, s->includes, s->nincludes);
+    cellsrc_buf src = { 0 };
+    cellsrc_buf_addf(&src, "%s\n", head);
+    free(head);
+    for (size_t k = 0; k < cell->nitems; k++) {
+        const cellsrc_item *it = &cell->items[k];
+        if (it->kind != CELLSRC_PP)
+            continue;
+        if (it->pp == CELLSRC_PP_INCLUDE && (it->flags & CELLSRC_COND))
+            cellsrc_buf_addf(&src, "__chalk_include_%zu_\n", k);
+        else if (it->pp != CELLSRC_PP_INCLUDE)
+            cellsrc_buf_addf(&src, "%s\n", it->text);
+    }
+    char perr[256];
+    char *out = headers_expand(src.s, s->options, NULL, perr, sizeof perr);
+    cellsrc_buf_free(&src);
+    return out;
+}
+
 /* Type names for splitting a macro's expansion: the typedefs of the cell's
  * items before it, then the session's and the headers'. */
 typedef struct celltypes {
@@ -892,8 +916,8 @@ static int cell_type_cb(void *ctx, const char *name, size_t len)
 /* Each `M(args)` the splitter found making definitions at file scope
  * (CELLSRC_MACRO) becomes the items of its expansion under the cell's
  * macros so far, so the functions it defines are named, checked against
- * the library-name rule and kept like any other.  An expansion that fails
- * leaves the item as written: tcc then names the problem. */
+ * the library-name rule and kept like any other.  One that declares nothing
+ * (or fails: tcc then names the problem) stays as written, a statement. */
 static void expand_macro_items(const session *s, cellsrc_cell *cell, typectx *tc)
 {
     for (size_t i = 0; i < cell->nitems; i++) {
@@ -909,20 +933,22 @@ static void expand_macro_items(const session *s, cellsrc_cell *cell, typectx *tc
         char perr[256];
         char *expanded = headers_expand(src.s, s->options, NULL, perr, sizeof perr);
         cellsrc_buf_free(&src);
-        if (!expanded)
-            continue;
         celltypes ct = { tc, cell, i };
-        cellsrc_cell *sub = cellsrc_split(expanded, CELLSRC_NO_MAGICS, cell_type_cb, &ct);
+        cellsrc_cell *sub = expanded ? cellsrc_split(expanded, CELLSRC_NO_MAGICS, cell_type_cb, &ct)
+                                     : NULL;
         free(expanded);
-        size_t n = sub->nitems;
-        int statements = 0;
+        size_t n = sub ? sub->nitems : 0;
+        int declares = 0;
         for (size_t k = 0; k < n; k++)
-            statements |= sub->items[k].kind == CELLSRC_STMT || sub->items[k].kind == CELLSRC_EXPR;
-        if (!n || statements) {
-            /* it expands to code (or to nothing): a statement in main(),
-             * which runs the statements in order anyway */
-            cell->items[i].kind = CELLSRC_STMT;
-            cell->items[i].flags &= ~(unsigned)CELLSRC_MACRO;
+            declares |= sub->items[k].kind != CELLSRC_STMT && sub->items[k].kind != CELLSRC_EXPR;
+        if (!declares) {
+            /* it expands to code (or to nothing): a statement in main() as
+             * written (main() runs the statements in order anyway), or the
+             * value the cell shows when it ends the cell without ';' */
+            cellsrc_item *it = &cell->items[i];
+            it->kind = i + 1 == cell->nitems && !(it->flags & CELLSRC_SEMI) ? CELLSRC_EXPR
+                                                                              : CELLSRC_STMT;
+            it->flags &= ~(unsigned)CELLSRC_MACRO;
             cellsrc_destroy(&sub);
             continue;
         }
@@ -967,6 +993,32 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     }
     if (nincs != before) {
         pv->idx = flatten(s, incs, nincs, err, errlen);
+        if (!pv->idx) {
+            /* An #include inside #if may sit in a branch that is not
+             * compiled (`#if defined(__alpha__)`): try without those. */
+            char *active = active_includes(s, cell);
+            size_t kept = before;
+            for (size_t i = before; i < nincs; i++) {
+                int skip = 0;
+                for (size_t k = 0; k < cell->nitems; k++)
+                    if (cell->items[k].kind == CELLSRC_PP && !strcmp(cell->items[k].text, incs[i]) &&
+                        (cell->items[k].flags & CELLSRC_COND)) {
+                        char mark[48];
+                        snprintf(mark, sizeof mark, "__chalk_include_%zu_", k);
+                        skip = active && !strstr(active, mark);
+                    }
+                if (skip)
+                    free(incs[i]);
+                else
+                    incs[kept++] = incs[i];
+            }
+            free(active);
+            if (kept < nincs) {
+                char again[1024];
+                nincs = pv->nincludes = kept;
+                pv->idx = flatten(s, incs, nincs, again, sizeof again);
+            }
+        }
         if (!pv->idx) {
             /* Name the cell's own line, not the generated <string>. */
             const char *msg = strstr(err, "error:");
