@@ -642,6 +642,13 @@ static int own_macro(const splitter *sp, size_t i)
     return 0;
 }
 
+/* `COMPLEX { ... } x, y;`: up to the ';' */
+static size_t stmt_end_of(splitter *sp, size_t i)
+{
+    int terminated;
+    return stmt_end(sp, i, &terminated);
+}
+
 /* The #define of `len` bytes at `name` among the text's items so far, or NULL. */
 static const char *own_define(const splitter *sp, const char *name, size_t len)
 {
@@ -664,7 +671,7 @@ static const char *own_define(const splitter *sp, const char *name, size_t len)
  * invocation (exclusive), or 0. */
 static size_t macro_candidate(splitter *sp, size_t i)
 {
-    if (!is_ident(sp, i) || (sp->options & CELLSRC_WHOLE))
+    if (!is_ident(sp, i) || (sp->options & (CELLSRC_WHOLE | CELLSRC_NO_MACROS)))
         return 0;
     const char *text = own_define(sp, sp->src + sp->t[i].off, sp->t[i].len);
     if (!text)
@@ -702,29 +709,33 @@ static size_t macro_candidate(splitter *sp, size_t i)
     sub.own_types = sp->own_types;
     sub.nown = sp->nown;
     sub.n = cellsrc_tokenize(b.s, &sub.t, NULL);
-    int decl = sub.n && looks_like_decl(&sub, 0);
-    int tagged = decl && tok_kw(&sub, 0) == KW_TAG;
-    if (!decl && sub.n && sub.t[0].kind == CELLSRC_TOK_IDENT) {
+    /* what it starts with: an argument or another macro (the expansion
+     * decides), or a declaration */
+    int unknown = 0;
+    if (sub.n && sub.t[0].kind == CELLSRC_TOK_IDENT) {
         const char *first = b.s + sub.t[0].off;
         size_t flen = sub.t[0].len;
-        for (size_t k = 1; !decl && k + flen <= nparams; k++)
-            decl = !memcmp(params + k, first, flen) && !is_id1((unsigned char)params[k + flen]) &&
-                   !is_id1((unsigned char)params[k - 1]);
-        if (!decl && own_define(sp, first, flen))
-            decl = 1;
+        for (size_t k = 1; !unknown && k + flen <= nparams; k++)
+            unknown = !memcmp(params + k, first, flen) && !is_id1((unsigned char)params[k + flen]) &&
+                      !is_id1((unsigned char)params[k - 1]);
+        unknown = unknown || own_define(sp, first, flen);
     }
+    int decl = unknown || (sub.n && looks_like_decl(&sub, 0));
+    int tagged = !unknown && decl && tok_kw(&sub, 0) == KW_TAG;
+    /* an object-like macro spelling a type (`#define LL long long`) is
+     * part of the declaration it starts */
+    int type_only = !unknown && decl && !params && !tok_is(&sub, sub.n - 1, ";") &&
+                    !tok_is(&sub, sub.n - 1, "}");
     free(sub.t);
     cellsrc_buf_free(&b);
     if (!decl)
         return 0;
+    if (type_only)
+        return tagged && tok_is(sp, end, "{") ? stmt_end_of(sp, i) : 0;
     if (end >= sp->n || tok_is(sp, end, ";"))
         return end < sp->n ? end + 1 : end;
     if (sp->t[end].kind == CELLSRC_TOK_PP || sp->t[end].kind == CELLSRC_TOK_IDENT)
         return end;
-    if (tagged && tok_is(sp, end, "{")) {      /* COMPLEX { ... } x, y; */
-        int terminated;
-        return stmt_end(sp, i, &terminated);
-    }
     return 0;
 }
 

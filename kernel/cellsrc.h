@@ -148,6 +148,8 @@ enum {                      /* cellsrc_split options */
     CELLSRC_NO_MAGICS = 2,  /* a text that is no cell (a macro's expansion):
                                a leading `%` line is C, and no trailing
                                expression */
+    CELLSRC_NO_MACROS = 4,  /* no CELLSRC_MACRO items: macro invocations split
+                               as the text reads */
 };
 
 /* Split `code` into items in source order.  Leading lines starting with `%`

@@ -917,10 +917,17 @@ static int cell_type_cb(void *ctx, const char *name, size_t len)
  * (CELLSRC_MACRO) becomes the items of its expansion under the cell's
  * macros so far, so the functions it defines are named, checked against
  * the library-name rule and kept like any other.  One that declares nothing
- * (or fails: tcc then names the problem) stays as written, a statement. */
-static void expand_macro_items(const session *s, cellsrc_cell *cell, typectx *tc)
+ * stays as written, a statement (or the cell's value).  Returns -1, changing
+ * nothing, when an expansion does not end a declaration or a block
+ * (`PTR(int) p;` for `#define PTR(t) t *`, `SQ(3)`) or fails: the invocation
+ * is part of something larger, and the cell is to be split without
+ * expanding (CELLSRC_NO_MACROS). */
+static int expand_macro_items(const session *s, cellsrc_cell *cell, typectx *tc)
 {
-    for (size_t i = 0; i < cell->nitems; i++) {
+    size_t n = cell->nitems;
+    cellsrc_cell **subs = calloc(n + 1, sizeof *subs);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         if (!(cell->items[i].flags & CELLSRC_MACRO))
             continue;
         cellsrc_buf src = { 0 };
@@ -933,28 +940,39 @@ static void expand_macro_items(const session *s, cellsrc_cell *cell, typectx *tc
         char perr[256];
         char *expanded = headers_expand(src.s, s->options, NULL, perr, sizeof perr);
         cellsrc_buf_free(&src);
-        celltypes ct = { tc, cell, i };
-        cellsrc_cell *sub = expanded ? cellsrc_split(expanded, CELLSRC_NO_MAGICS, cell_type_cb, &ct)
-                                     : NULL;
+        size_t len = expanded ? strlen(expanded) : 0;
+        while (len && isspace((unsigned char)expanded[len - 1]))
+            len--;
+        if (!len || (expanded[len - 1] != ';' && expanded[len - 1] != '}')) {
+            rc = -1;
+        } else {
+            celltypes ct = { tc, cell, i };
+            subs[i] = cellsrc_split(expanded, CELLSRC_NO_MAGICS | CELLSRC_NO_MACROS, cell_type_cb,
+                                    &ct);
+        }
         free(expanded);
-        size_t n = sub ? sub->nitems : 0;
+    }
+    /* from the end, so the indices of the items still to do stay valid */
+    for (size_t i = n; i-- > 0;) {
+        cellsrc_cell *sub = subs[i];
+        if (!sub)
+            continue;
         int declares = 0;
-        for (size_t k = 0; k < n; k++)
+        for (size_t k = 0; k < sub->nitems; k++)
             declares |= sub->items[k].kind != CELLSRC_STMT && sub->items[k].kind != CELLSRC_EXPR;
-        if (!declares) {
-            /* it expands to code (or to nothing): a statement in main() as
-             * written (main() runs the statements in order anyway), or the
-             * value the cell shows when it ends the cell without ';' */
-            cellsrc_item *it = &cell->items[i];
-            it->kind = i + 1 == cell->nitems && !(it->flags & CELLSRC_SEMI) ? CELLSRC_EXPR
-                                                                              : CELLSRC_STMT;
-            it->flags &= ~(unsigned)CELLSRC_MACRO;
-            cellsrc_destroy(&sub);
+        if (rc == 0 && declares) {
+            cellsrc_splice(cell, i, sub, cell->items[i].line, cell->items[i].flags & CELLSRC_COND);
             continue;
         }
-        cellsrc_splice(cell, i, sub, cell->items[i].line, cell->items[i].flags & CELLSRC_COND);
-        i += n - 1;
+        if (rc == 0) {
+            /* code, or nothing: main() runs the statements in order anyway */
+            cell->items[i].kind = CELLSRC_STMT;
+            cell->items[i].flags &= ~(unsigned)CELLSRC_MACRO;
+        }
+        cellsrc_destroy(&sub);
     }
+    free(subs);
+    return rc;
 }
 
 int session_prepare(session *s, const char *code, int cell_number, session_prepared **out,
@@ -1052,7 +1070,10 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         tc.idx = idx;
         cell = cellsrc_split(code, 0, is_type_cb, &tc);
     }
-    expand_macro_items(s, cell, &tc);
+    if (expand_macro_items(s, cell, &tc) < 0) {
+        cellsrc_destroy(&cell);
+        cell = cellsrc_split(code, CELLSRC_NO_MACROS, is_type_cb, &tc);
+    }
     pv->cell = cell;
     p->magics = cell->magics;
     p->nmagics = cell->nmagics;

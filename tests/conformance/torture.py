@@ -14,16 +14,18 @@ Files kept next to this script:
                 no longer passes (the count can only go up: --update-baseline
                 rewrites it from a run that lost none);
   rejected.txt  programs a documented chalk rule refuses on purpose
-                ("program<TAB>rule"); counted apart, never failures;
-  subset.txt    the programs `make check` runs (--subset): the full suite is
-                `make conformance`.
+                ("program<TAB>rule"); counted apart, never failures.
+`make conformance` runs it and prints the figures; `make check` runs it
+through test_torture.py (the whole suite takes about a minute).
 
 Beware: the per-program wall limit is the kernel's --limits ceiling, so a
 hung program is a WallTimeLimit failure, never a hung run; a kernel that dies
 is restarted and the program counted as "kernel died".  tcc is run with a
 timeout too.  Programs whose dg- directives ask for compiler flags
 (dg-options, dg-additional-options, dg-add-options, dg-additional-sources)
-are skipped and counted.
+are skipped and counted, and so are sources that are not UTF-8 (a notebook
+cell is JSON text).  The kernel runs in the suite's directory, so programs
+that #include a file next to them find it, as tcc -run there does.
 """
 import argparse
 import concurrent.futures
@@ -193,7 +195,6 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workdir", default="tests/conformance/work",
                     help="where the suite is extracted (build directory)")
-    ap.add_argument("--subset", action="store_true", help="only the programs of subset.txt")
     ap.add_argument("--update-baseline", action="store_true",
                     help="rewrite baseline.txt with every program that passed")
     ap.add_argument("--only", nargs="*", help="just these programs (names without .c)")
@@ -208,12 +209,7 @@ def main():
     names = {os.path.basename(p)[:-2]: p for p in progs}
     baseline = set(read_list("baseline.txt"))
     rejected = read_list("rejected.txt")
-    if a.only:
-        wanted = set(a.only)
-    elif a.subset:
-        wanted = set(read_list("subset.txt"))
-    else:
-        wanted = set(names)
+    wanted = set(a.only) if a.only else set(names)
     selected = sorted(n for n in names if n in wanted)
 
     needs_flags, not_utf8, runnable = [], [], []

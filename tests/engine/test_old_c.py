@@ -170,3 +170,33 @@ def test_literal_initializer_of_a_bit_field_struct(fresh):
            "struct s v = { 1, 0x87654321u, 2 };\n"
            "unsigned get_b(struct s s) { return s.b; }")
     assert run(kc, "get_b(v) == 0x87654321u").value == "1"
+
+
+def test_object_like_macros_that_make_definitions(fresh):
+    _, kc = fresh
+    r = ok(kc, "#define CAT(a, b) a ## b\n"
+               "#define FN(n) int CAT(get_, n)(void) { return n; }\n"
+               "#define BOTH FN(1) FN(2)\n"
+               "#define PT struct pt\n"
+               "BOTH\n"
+               "PT { int x, y; };\n"
+               "PT p = { 3, 4 };\n"
+               'printf("%d\\n", get_1() + get_2() + p.x * p.y);')
+    assert r.text() == "15\n"
+
+
+def test_a_macro_ending_the_cell_is_still_its_value(kc):
+    assert run(kc, "#define SQ(x) x*x\nSQ(3)").value == "9"
+
+
+def test_a_directive_inside_a_body_sees_the_headers(kc):
+    # fprintf-1: stdout is named only inside a #define in main's body
+    r = ok(kc, "#include <stdio.h>\nint main(void)\n{\n#define say(s) fputs(s, stdout)\n"
+               '  say("hi\\n");\n  return 0;\n}\n')
+    assert r.text() == "hi\n"
+
+
+def test_an_include_in_a_branch_not_compiled(kc):
+    ok(kc, "#if defined(__alpha__)\n#include <asm/sysinfo.h>\n#endif\nint alpha = 0;")
+    r = fails(kc, "#ifndef __alpha__\n#include <no_such_header_anywhere.h>\n#endif", "CompileError")
+    assert "cell[" in r.errors[0]["evalue"] and "no_such_header_anywhere.h" in r.errors[0]["evalue"]
