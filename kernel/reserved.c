@@ -220,6 +220,8 @@ static int check_header(const reserved_set *r, const char *name, const char *bas
     }
     char *text = read_file(path);
     cellsrc_cell *cell = text ? cellsrc_split(text, CELLSRC_WHOLE, NULL, NULL) : NULL;
+    if (cell)
+        reserved_mark_redeclarations(r, cell);
     int rc = cell ? reserved_check_items(r, cell, cell_number, path, line, err, errlen) : 0;
     char *slash = strrchr(path, '/');
     if (slash)
