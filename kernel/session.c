@@ -1309,6 +1309,12 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         }
         free(t);
     }
+    /* An empty declaration ends whatever the cell's last file-scope item
+     * left open (`int f(a) int a;`, a K&R head without its body), so the
+     * generated main() is never read as part of it (tcc would name
+     * <main> or the wrapper's parameters); it counts as the cell's last line. */
+    cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n;\n",
+                     cell->nitems ? cell->items[cell->nitems - 1].line : 1, cell_number);
     cellsrc_buf_add(&b, "#line 1 \"<main>\"\nint main(int argc, char **argv)\n{\n"
                         "(void)argc; (void)argv;\n");
     if (body.s)

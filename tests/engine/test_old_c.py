@@ -200,3 +200,11 @@ def test_an_include_in_a_branch_not_compiled(kc):
     ok(kc, "#if defined(__alpha__)\n#include <asm/sysinfo.h>\n#endif\nint alpha = 0;")
     r = fails(kc, "#ifndef __alpha__\n#include <no_such_header_anywhere.h>\n#endif", "CompileError")
     assert "cell[" in r.errors[0]["evalue"] and "no_such_header_anywhere.h" in r.errors[0]["evalue"]
+
+
+def test_a_k_and_r_head_without_its_body_does_not_swallow_main(kc):
+    # the generated main() once read as the head's parameter declarations:
+    # "<main>:2: error: cannot use local functions"
+    r = run(kc, "int f(a) int a;")
+    text = str(r.errors) + r.text("stderr")
+    assert "<main>" not in text and "__chalk" not in text, text
