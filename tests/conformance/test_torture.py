@@ -1,5 +1,5 @@
 """GCC's gcc.c-torture/execute programs as chalk cells, in `make check`: the whole suite
-(tests/conformance/torture.py, about a minute on two cores), failing when a program of the
+(tests/conformance/torture.py, 1-2 minutes on two cores), failing when a program of the
 committed baseline no longer passes.  Skipped, visibly, where Debian's gcc-12-source is not
 installed (share/deploy/install-chalk.sh --test-tools installs it)."""
 import glob

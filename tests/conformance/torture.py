@@ -16,7 +16,8 @@ Files kept next to this script:
   rejected.txt  programs a documented chalk rule refuses on purpose
                 ("program<TAB>rule"); counted apart, never failures.
 `make conformance` runs it and prints the figures; `make check` runs it
-through test_torture.py (the whole suite takes about a minute).
+through test_torture.py (the whole suite: 45-60 s on two idle cores, about
+2 minutes on a loaded machine; extracting it the first time, 10-40 s more).
 
 Beware: the per-program wall limit is the kernel's --limits ceiling, so a
 hung program is a WallTimeLimit failure, never a hung run; a kernel that dies
