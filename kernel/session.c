@@ -1234,6 +1234,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         case CELLSRC_FUNC:
             if (p->defines_main && it->ndefs && !strcmp(it->defs[0], "main")) {
                 emit_user_main(&b, it, t, cell_number);
+                end_piece(&b, t, it->line, cell_number);
                 break;
             }
             /* fall through */
