@@ -208,3 +208,16 @@ def test_a_k_and_r_head_without_its_body_does_not_swallow_main(kc):
     r = run(kc, "int f(a) int a;")
     text = str(r.errors) + r.text("stderr")
     assert "<main>" not in text and "__chalk" not in text, text
+
+
+def test_int128_in_a_branch_libtcc_never_compiles(fresh):
+    # pr49218, pr63302, pr65170: libtcc does not define __SIZEOF_INT128__
+    _, kc = fresh
+    ok(kc, "#ifdef __SIZEOF_INT128__\ntypedef __int128 L;\n#else\ntypedef long long L;\n#endif\n"
+           "L big = 40;")
+    assert run(kc, "big + 2").value == "42"
+    # in a branch that is compiled it is named, as outside any #if
+    r = fails(kc, "#ifndef __SIZEOF_INT128__\n__int128 q = 1;\n#endif", "CompileError")
+    msg = r.errors[0]["evalue"]
+    assert msg.startswith("cell[") and ":2: error: not supported by chalk's C compiler" in msg, msg
+    assert "__int128" in msg, msg
