@@ -378,6 +378,7 @@ typedef struct splitter {
     size_t nown, capown;
     cellsrc_cell *cell;
     size_t capitems;
+    int cond_depth;           /* open #if blocks */
 } splitter;
 
 static int tok_is(const splitter *sp, size_t i, const char *p)
@@ -444,6 +445,8 @@ static cellsrc_item *new_item(splitter *sp, cellsrc_kind kind, size_t first)
     memset(it, 0, sizeof *it);
     it->kind = kind;
     it->line = first < sp->n ? sp->t[first].line : 0;
+    if (sp->cond_depth > 0)
+        it->flags |= CELLSRC_COND;
     return it;
 }
 
@@ -459,11 +462,25 @@ static void add_name(char ***v, size_t *n, const char *s, size_t len)
 
 static void add_def(cellsrc_item *it, const char *s, size_t len) { add_name(&it->defs, &it->ndefs, s, len); }
 
+static void add_refs_text(cellsrc_item *it, const char *text);
+
+/* A directive inside a body (`#define test(...) fprintf(stdout, ...)` in
+ * main) is one token: its identifiers are references too. */
 static void add_refs(splitter *sp, cellsrc_item *it, size_t from, size_t to)
 {
-    for (size_t i = from; i < to; i++)
+    for (size_t i = from; i < to; i++) {
         if (is_ident(sp, i))
             add_name(&it->refs, &it->nrefs, sp->src + sp->t[i].off, sp->t[i].len);
+        else if (sp->t[i].kind == CELLSRC_TOK_PP && it->kind != CELLSRC_PP) {
+            char *text = xstrndup(sp->src + sp->t[i].off, sp->t[i].len);
+            char *p = text + 1;                 /* after '#' and the directive's name */
+            p += strspn(p, " \t");
+            while (is_id1((unsigned char)*p))
+                p++;
+            add_refs_text(it, p);
+            free(text);
+        }
+    }
 }
 
 /* Identifiers inside a directive's text (after its name). */
@@ -524,6 +541,11 @@ static void pp_item(splitter *sp, size_t i)
         p++;
     size_t wl = (size_t)(p - w);
     it->pp = CELLSRC_PP_OTHER;
+    if ((wl == 2 && !memcmp(w, "if", 2)) || (wl == 5 && !memcmp(w, "ifdef", 5)) ||
+        (wl == 6 && !memcmp(w, "ifndef", 6)))
+        sp->cond_depth++;
+    else if (wl == 5 && !memcmp(w, "endif", 5) && sp->cond_depth > 0)
+        sp->cond_depth--;
     if (wl == 7 && !memcmp(w, "include", 7))
         it->pp = CELLSRC_PP_INCLUDE;
     else if ((wl == 6 && !memcmp(w, "define", 6)) || (wl == 5 && !memcmp(w, "undef", 5))) {
@@ -605,9 +627,146 @@ static size_t stmt_end(splitter *sp, size_t i, int *terminated)
     return i;
 }
 
+static int looks_like_decl(splitter *sp, size_t i);
+
+/* Whether the text defined `name` (token i) as a macro before this point:
+ * `M(x) { ... }` is then a statement the macro makes, not a function. */
+static int own_macro(const splitter *sp, size_t i)
+{
+    const cellsrc_cell *c = sp->cell;
+    for (size_t k = 0; c && k < c->nitems; k++)
+        if (c->items[k].kind == CELLSRC_PP && c->items[k].pp == CELLSRC_PP_DEFINE &&
+            c->items[k].ndefs && strlen(c->items[k].defs[0]) == sp->t[i].len &&
+            !memcmp(c->items[k].defs[0], sp->src + sp->t[i].off, sp->t[i].len))
+            return 1;
+    return 0;
+}
+
+/* `COMPLEX { ... } x, y;`: up to the ';' */
+static size_t stmt_end_of(splitter *sp, size_t i)
+{
+    int terminated;
+    return stmt_end(sp, i, &terminated);
+}
+
+/* The #define of `len` bytes at `name` among the text's items so far, or NULL. */
+static const char *own_define(const splitter *sp, const char *name, size_t len)
+{
+    const cellsrc_cell *c = sp->cell;
+    for (size_t k = c ? c->nitems : 0; k-- > 0;)
+        if (c->items[k].kind == CELLSRC_PP && c->items[k].ndefs &&
+            strlen(c->items[k].defs[0]) == len && !memcmp(c->items[k].defs[0], name, len))
+            return c->items[k].pp == CELLSRC_PP_DEFINE ? c->items[k].text : NULL;
+    return NULL;
+}
+
+/* Whether token i invokes a macro the text defined whose expansion may be
+ * file-scope code: `FUNC(3)` for `#define FUNC(N) void f##N(long j) {...}`,
+ * `REPEAT_16` for `#define REPEAT_16 REPEAT_8 REPEAT_8`, `COMPLEX { ... };`
+ * for `#define COMPLEX struct CS`.  That is, its replacement starts a
+ * declaration, an argument (`#define DO_TESTS(T) T(t1) T(t2)`) or another
+ * macro of the text; and the invocation is not part of an expression (what
+ * follows it is a name, a directive, `;` or the end).  The session expands
+ * it and keeps the result if it declares anything.  Returns the end of the
+ * invocation (exclusive), or 0. */
+static size_t macro_candidate(splitter *sp, size_t i)
+{
+    if (!is_ident(sp, i) || (sp->options & (CELLSRC_WHOLE | CELLSRC_NO_MACROS)))
+        return 0;
+    const char *text = own_define(sp, sp->src + sp->t[i].off, sp->t[i].len);
+    if (!text)
+        return 0;
+    /* the replacement list: after `#define NAME` or `#define NAME(params)` */
+    const char *p = strstr(text, "define") + 6;
+    p += strspn(p, " \t");
+    p += strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$");
+    const char *params = NULL;
+    size_t nparams = 0;
+    if (*p == '(') {
+        params = p;
+        if (!(p = strchr(p, ')')))
+            return 0;
+        nparams = (size_t)(p - params);
+        p++;
+    }
+    size_t end = i + 1;
+    if (params) {
+        if (!tok_is(sp, i + 1, "("))
+            return 0;       /* the name alone, not an invocation */
+        end = skip_balanced(sp, i + 1);
+    }
+    /* pasting and stringizing aside, it reads as C */
+    cellsrc_buf b = { 0 };
+    for (; *p; p++)
+        if (*p != '#' && !(*p == '\\' && p[1] == '\n'))
+            cellsrc_buf_addn(&b, p, 1);
+    if (!b.s)
+        return 0;
+    splitter sub = { 0 };
+    sub.src = b.s;
+    sub.is_type = sp->is_type;
+    sub.ctx = sp->ctx;
+    sub.own_types = sp->own_types;
+    sub.nown = sp->nown;
+    sub.n = cellsrc_tokenize(b.s, &sub.t, NULL);
+    /* what it starts with: an argument or another macro (the expansion
+     * decides), or a declaration */
+    int unknown = 0;
+    if (sub.n && sub.t[0].kind == CELLSRC_TOK_IDENT) {
+        const char *first = b.s + sub.t[0].off;
+        size_t flen = sub.t[0].len;
+        for (size_t k = 1; !unknown && k + flen <= nparams; k++)
+            unknown = !memcmp(params + k, first, flen) && !is_id1((unsigned char)params[k + flen]) &&
+                      !is_id1((unsigned char)params[k - 1]);
+        unknown = unknown || own_define(sp, first, flen);
+    }
+    int decl = unknown || (sub.n && looks_like_decl(&sub, 0));
+    int tagged = !unknown && decl && tok_kw(&sub, 0) == KW_TAG;
+    /* an object-like macro spelling a type (`#define LL long long`) is
+     * part of the declaration it starts */
+    int type_only = !unknown && decl && !params && !tok_is(&sub, sub.n - 1, ";") &&
+                    !tok_is(&sub, sub.n - 1, "}");
+    free(sub.t);
+    cellsrc_buf_free(&b);
+    if (!decl)
+        return 0;
+    if (type_only)
+        return tagged && tok_is(sp, end, "{") ? stmt_end_of(sp, i) : 0;
+    if (end >= sp->n || tok_is(sp, end, ";"))
+        return end < sp->n ? end + 1 : end;
+    if (sp->t[end].kind == CELLSRC_TOK_PP || sp->t[end].kind == CELLSRC_TOK_IDENT)
+        return end;
+    return 0;
+}
+
+/* Whether [from, to) is a K&R identifier list (`a, b`), possibly empty. */
+static int ident_list(const splitter *sp, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++)
+        if (!((k - from) % 2 ? tok_is(sp, k, ",") : is_ident(sp, k)))
+            return 0;
+    return 1;
+}
+
+/* Whether token i can start a K&R parameter declaration (`int x;` between
+ * a function's `)` and its body). */
+static int kr_decl_start(const splitter *sp, size_t i)
+{
+    int k = tok_kw(sp, i);
+    return k == KW_TYPE || k == KW_QUAL || k == KW_STORAGE || k == KW_TAG || known_type(sp, i);
+}
+
 /* Is the chunk at i a declaration (as opposed to a statement)? */
 static int looks_like_decl(splitter *sp, size_t i)
 {
+    /* A function defined with implicit int, as old C and libtcc allow:
+     * `main() { ... }`, `f(x) int x; { ... }`.  No statement has that shape. */
+    if (is_ident(sp, i) && tok_is(sp, i + 1, "(") && !known_type(sp, i) && !own_macro(sp, i)) {
+        size_t close = skip_balanced(sp, i + 1);
+        if (tok_is(sp, close, "{") ||
+            (kr_decl_start(sp, close) && ident_list(sp, i + 2, close - 1)))
+            return 1;
+    }
     int k = tok_kw(sp, i);
     if (k == KW_TYPE || k == KW_QUAL || k == KW_STORAGE || k == KW_TYPEDEF || k == KW_TAG ||
         k == KW_PARENSPEC)
@@ -704,10 +863,15 @@ static void scan_specifiers(splitter *sp, size_t i, size_t end, decl_shape *d)
     d->spec_end = i;
 }
 
-/* Declarator [from, to): the name token (or SIZE_MAX) and the '=' (or to). */
+/* Declarator [from, to): the name token (or SIZE_MAX) and the '=' (or to).
+ * The name is the last identifier before the declarator's parameter list,
+ * array bounds or initializer, looking into grouping parentheses
+ * (`int (*fp)(int)`): so a macro spelling part of the type
+ * (`unsigned T foo(T x)`) is not taken for the name. */
 static size_t declarator_name(splitter *sp, size_t from, size_t to, size_t *eq)
 {
     size_t name = (size_t)-1;
+    int done = 0;
     *eq = to;
     for (size_t i = from; i < to; i++) {
         if (tok_kw(sp, i) == KW_PARENSPEC) {
@@ -715,13 +879,30 @@ static size_t declarator_name(splitter *sp, size_t from, size_t to, size_t *eq)
                 i = skip_balanced(sp, i + 1) - 1;
             continue;
         }
-        if (name == (size_t)-1 && is_ident(sp, i))
-            name = i;
-        else if (tok_is(sp, i, "=")) {
+        if (tok_is(sp, i, "=")) {
             *eq = i;
             break;
-        } else if (name != (size_t)-1 && (tok_is(sp, i, "(") || tok_is(sp, i, "["))) {
+        }
+        if (done)
+            continue;
+        if (is_ident(sp, i)) {
+            name = i;
+        } else if (tok_is(sp, i, "(")) {
+            size_t close = skip_balanced(sp, i);
+            if (name == (size_t)-1 && (tok_is(sp, i + 1, "*") || tok_is(sp, i + 1, "^") ||
+                                       tok_is(sp, i + 1, "("))) {
+                size_t inner_eq, inner = declarator_name(sp, i + 1, close - 1, &inner_eq);
+                if (inner != (size_t)-1)
+                    name = inner, done = 1;
+            } else if (name != (size_t)-1) {
+                done = 1;
+            }
+            i = close - 1;
+        } else if (tok_is(sp, i, "[")) {
+            done = name != (size_t)-1;
             i = skip_balanced(sp, i) - 1;
+        } else if (tok_is(sp, i, ":")) {
+            done = 1;   /* a bit-field's width */
         }
     }
     return name;
@@ -737,7 +918,22 @@ static size_t decl_item(splitter *sp, size_t start)
     /* find the end: ';' at depth 0, or a function body */
     scan_specifiers(sp, start, sp->n, &d);
     int seen_eq = 0;
+    /* K&R definition `int f(a, b) int a; char *b; { ... }`: the `(` of the
+     * identifier list and the first parameter declaration */
+    size_t last_open = (size_t)-1, kr = (size_t)-1;
     for (end = d.spec_end; end < sp->n; end++) {
+        if (!seen_eq && last_open != (size_t)-1 && end > d.spec_end && tok_is(sp, end - 1, ")") &&
+            kr_decl_start(sp, end) && ident_list(sp, last_open + 1, end - 1)) {
+            size_t j = end;
+            while (j < sp->n && !tok_is(sp, j, "{") && !tok_is(sp, j, "}"))
+                j = tok_is(sp, j, "(") || tok_is(sp, j, "[") ? skip_balanced(sp, j) : j + 1;
+            if (tok_is(sp, j, "{")) {
+                kr = end;
+                body = j;
+                end = skip_balanced(sp, j);
+                break;
+            }
+        }
         if (tok_is(sp, end, ";")) {
             terminated = 1;
             break;
@@ -756,6 +952,7 @@ static size_t decl_item(splitter *sp, size_t start)
             continue;
         }
         if (tok_is(sp, end, "(") || tok_is(sp, end, "[")) {
+            last_open = tok_is(sp, end, "(") ? end : (size_t)-1;
             end = skip_balanced(sp, end) - 1;
             continue;
         }
@@ -785,7 +982,9 @@ static size_t decl_item(splitter *sp, size_t start)
         cellsrc_item *it = new_item(sp, kind, start);
         if (d.is_typedef)
             it->flags |= CELLSRC_TYPEDEF;
-        if (d.tag_name != (size_t)-1) {
+        /* `struct S *f(void) { ... }` defines f, not struct S (the session
+         * keeps a function under its first name) */
+        if (d.tag_name != (size_t)-1 && (d.body_open != (size_t)-1 || kind == CELLSRC_TYPE)) {
             cellsrc_buf b = { 0 };
             join(sp, &b, d.tag_kw, d.tag_kw + 1, (size_t)-1);
             cellsrc_buf_add(&b, " ");
@@ -798,8 +997,9 @@ static size_t decl_item(splitter *sp, size_t start)
         /* declarator names */
         size_t from = d.spec_end;
         int all_funcs = has_decls;
+        size_t head_end = kr != (size_t)-1 ? kr : body;   /* end of the declarator */
         for (size_t i = from; i <= stop; i++) {
-            int at_body = body != (size_t)-1 && i == body;
+            int at_body = body != (size_t)-1 && i == head_end;
             if (!at_body && i < stop &&
                 (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{"))) {
                 i = skip_balanced(sp, i) - 1;
@@ -867,10 +1067,19 @@ static size_t decl_item(splitter *sp, size_t start)
                     tok_is(sp, i, "__inline") || tok_is(sp, i, "__inline__"))
                     blank[i - start] = 1;
             it->text = render(sp, start, end, blank);
-            char *head = render(sp, start, body, blank);
+            /* K&R (`f(x) int x; {`, or `f(x) {` with x an implicit int):
+             * declared without a prototype, `int f();`, as C sees it */
+            int no_proto = kr != (size_t)-1;
+            if (!no_proto && last_open != (size_t)-1 && last_open + 2 < body &&
+                tok_is(sp, body - 1, ")") && ident_list(sp, last_open + 1, body - 1)) {
+                no_proto = 1;
+                for (size_t k = last_open + 1; k < body - 1; k++)
+                    no_proto &= !known_type(sp, k);
+            }
+            char *head = render(sp, start, no_proto ? last_open + 1 : body, blank);
             cellsrc_buf b = { 0 };
             cellsrc_buf_add(&b, head);
-            cellsrc_buf_add(&b, ";");
+            cellsrc_buf_add(&b, no_proto ? ");" : ";");
             it->proto = cellsrc_buf_take(&b);
             free(head);
             free(blank);
@@ -1057,7 +1266,7 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
     sp.cell = xrealloc(NULL, sizeof *sp.cell);
     memset(sp.cell, 0, sizeof *sp.cell);
     char *copy = NULL;
-    if (!(options & CELLSRC_WHOLE)) {
+    if (!(options & (CELLSRC_WHOLE | CELLSRC_NO_MAGICS))) {
         copy = xstrndup(code, strlen(code));
         parse_magics(&sp, copy);
         code = copy;
@@ -1078,6 +1287,17 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
             i++;
             continue;
         }
+        size_t me = macro_candidate(&sp, i);
+        if (me) {
+            cellsrc_item *it = new_item(&sp, CELLSRC_TYPE, i);
+            it->flags |= CELLSRC_MACRO;
+            if (tok_is(&sp, me - 1, ";"))
+                it->flags |= CELLSRC_SEMI;
+            it->text = render(&sp, i, me, NULL);
+            add_refs(&sp, it, i, me);
+            i = me;
+            continue;
+        }
         if (looks_like_decl(&sp, i)) {
             size_t e = decl_item(&sp, i);
             i = e > i ? e : i + 1;
@@ -1094,7 +1314,8 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
             it->flags |= CELLSRC_SEMI;
         it->text = render(&sp, i, e, NULL);
         add_refs(&sp, it, i, e);
-        if (!terminated && e >= sp.n && !(options & CELLSRC_WHOLE) && tok_kw(&sp, i) != KW_STMT) {
+        if (!terminated && e >= sp.n && !(options & (CELLSRC_WHOLE | CELLSRC_NO_MAGICS)) &&
+            tok_kw(&sp, i) != KW_STMT) {
             /* An assignment or increment is run, not shown (as in IPython). */
             int assign = 0;
             for (size_t k = i; k < e; k++) {
@@ -1155,4 +1376,32 @@ void cellsrc_destroy(cellsrc_cell **cell_p)
     free(c->magics);
     free(c);
     *cell_p = NULL;
+}
+
+void cellsrc_splice(cellsrc_cell *cell, size_t at, cellsrc_cell *sub, int line, unsigned flags)
+{
+    cellsrc_item old = cell->items[at];
+    size_t n = sub->nitems;
+    cellsrc_item *v = xrealloc(NULL, (cell->nitems - 1 + n + 1) * sizeof *v);
+    memcpy(v, cell->items, at * sizeof *v);
+    for (size_t k = 0; k < n; k++) {
+        v[at + k] = sub->items[k];
+        v[at + k].line = line;
+        if (v[at + k].init_line)
+            v[at + k].init_line = line;
+        v[at + k].flags |= flags;
+    }
+    memcpy(v + at + n, cell->items + at + 1, (cell->nitems - at - 1) * sizeof *v);
+    free(cell->items);
+    cell->items = v;
+    cell->nitems = cell->nitems - 1 + n;
+    sub->nitems = 0;
+    cellsrc_destroy(&sub);
+    /* the replaced item's strings */
+    cellsrc_cell *gone = xrealloc(NULL, sizeof *gone);
+    memset(gone, 0, sizeof *gone);
+    gone->items = xrealloc(NULL, sizeof old);
+    gone->items[0] = old;
+    gone->nitems = 1;
+    cellsrc_destroy(&gone);
 }

@@ -87,7 +87,13 @@ enum {                           /* cellsrc_item.flags */
     CELLSRC_EXTERN = 16,         /* VAR/PROTO: declared extern (no definition) */
     CELLSRC_VOID = 32,           /* FUNC/PROTO: returns plain void */
     CELLSRC_TYPEDEF = 64,        /* TYPE: a typedef (defines ordinary names) */
-    CELLSRC_SEMI = 128           /* STMT/EXPR: ended with ';' */
+    CELLSRC_SEMI = 128,          /* STMT/EXPR: ended with ';' */
+    CELLSRC_REDECL = 256,        /* PROTO: repeats a library function's declaration
+                                    (set by reserved_mark_redeclarations) */
+    CELLSRC_COND = 512,          /* inside #if/#ifdef/#ifndef: may not be compiled */
+    CELLSRC_MACRO = 1024         /* TYPE: `M(args)` at file scope, where the text's own
+                                    macro M makes a definition (`FUNC(3) FUNC(4)`);
+                                    the session expands it (cellsrc_splice) */
 };
 
 typedef struct cellsrc_item {
@@ -139,6 +145,11 @@ typedef int (*cellsrc_is_type_fn)(void *ctx, const char *name, size_t len);
 enum {                      /* cellsrc_split options */
     CELLSRC_WHOLE = 1,      /* headers: one item per declaration, text kept
                                verbatim, no magics, no trailing expression */
+    CELLSRC_NO_MAGICS = 2,  /* a text that is no cell (a macro's expansion):
+                               a leading `%` line is C, and no trailing
+                               expression */
+    CELLSRC_NO_MACROS = 4,  /* no CELLSRC_MACRO items: macro invocations split
+                               as the text reads */
 };
 
 /* Split `code` into items in source order.  Leading lines starting with `%`
@@ -152,6 +163,10 @@ enum {                      /* cellsrc_split options */
 cellsrc_cell *cellsrc_split(const char *code, unsigned options,
                             cellsrc_is_type_fn is_type, void *ctx);
 void cellsrc_destroy(cellsrc_cell **cell_p);
+
+/* Replace item `at` of `cell` by every item of `sub` (taken over and
+ * destroyed), each numbered `line` and given `flags` in addition. */
+void cellsrc_splice(cellsrc_cell *cell, size_t at, cellsrc_cell *sub, int line, unsigned flags);
 
 /* Whether `name` is a C keyword (including GNU spellings tcc accepts). */
 int cellsrc_is_keyword(const char *name, size_t len);

@@ -160,6 +160,12 @@ char *headers_flatten(const char *source, const char *options, const char *lib_p
     return out;
 }
 
+char *headers_expand(const char *source, const char *options, const char *lib_path,
+                     char *err, size_t errlen)
+{
+    return preprocess(source, "-E -P", options, lib_path, err, errlen);
+}
+
 /* The name a user knows for a header file: the part after the last
  * "/include/" (less a multiarch "x86_64-linux-gnu/"), else the base name. */
 static void user_header_name(const char *path, size_t n, char *out, size_t outlen)

@@ -24,6 +24,11 @@
 char *headers_flatten(const char *source, const char *options, const char *lib_path,
                       char *err, size_t errlen);
 
+/* `source` with its macros expanded (libtcc's preprocessor, no line
+ * markers, #define lines consumed; caller frees), or NULL with err. */
+char *headers_expand(const char *source, const char *options, const char *lib_path,
+                     char *err, size_t errlen);
+
 /* Headers are read as ISO C11 plus POSIX.1-2008, not in glibc's default
  * mode: its extras (gamma, y0, j1, index, ...) are everyday names a cell
  * must be free to define (see reserved.h).  Every flattening uses it. */

@@ -67,6 +67,45 @@ int reserved_name(const reserved_set *r, const char *name, char *why, size_t why
     return 1;
 }
 
+/* Whether `text` (a prototype) is free of what could make it more than a
+ * declaration: static or inline, an asm label, an attribute that defines or
+ * moves a symbol (alias, weak, ifunc, section).  `extern` and attributes
+ * such as noreturn are what old code writes and change nothing. */
+static int plain_prototype(const char *text)
+{
+    static const char *const bad[] = { "static", "inline", "__inline", "__inline__",
+                                       "asm", "__asm", "__asm__", "alias", "__alias__",
+                                       "weak", "__weak__", "weakref", "__weakref__", "ifunc",
+                                       "__ifunc__", "section", "__section__", "visibility",
+                                       "__visibility__", NULL };
+    cellsrc_token *t = NULL;
+    size_t n = cellsrc_tokenize(text, &t, NULL);
+    int plain = 1;
+    for (size_t i = 0; i < n && plain; i++) {
+        if (t[i].kind == CELLSRC_TOK_PP)
+            plain = 0;
+        if (t[i].kind != CELLSRC_TOK_IDENT)
+            continue;
+        for (size_t k = 0; bad[k]; k++)
+            if (strlen(bad[k]) == t[i].len && !memcmp(text + t[i].off, bad[k], t[i].len))
+                plain = 0;
+    }
+    free(t);
+    return plain;
+}
+
+void reserved_mark_redeclarations(const reserved_set *r, cellsrc_cell *cell)
+{
+    char why[320];
+    for (size_t i = 0; i < cell->nitems; i++) {
+        cellsrc_item *it = &cell->items[i];
+        if (it->kind != CELLSRC_PROTO || it->ndefs != 1 || (it->flags & CELLSRC_STATIC) ||
+            !reserved_name(r, it->defs[0], why, sizeof why) || !plain_prototype(it->text))
+            continue;
+        it->flags |= CELLSRC_REDECL;
+    }
+}
+
 int reserved_check_items(const reserved_set *r, const cellsrc_cell *cell, int cell_number,
                          const char *file, int line, char *err, size_t errlen)
 {
@@ -82,7 +121,11 @@ int reserved_check_items(const reserved_set *r, const cellsrc_cell *cell, int ce
             undef = it->pp == CELLSRC_PP_UNDEF;
             ndefs = ndefs ? 1 : 0;
             break;
-        case CELLSRC_VAR: case CELLSRC_FUNC: case CELLSRC_PROTO: case CELLSRC_TYPE:
+        case CELLSRC_PROTO:
+            if (it->flags & CELLSRC_REDECL)
+                continue;
+            break;
+        case CELLSRC_VAR: case CELLSRC_FUNC: case CELLSRC_TYPE:
             break;
         default:
             continue;
@@ -177,6 +220,8 @@ static int check_header(const reserved_set *r, const char *name, const char *bas
     }
     char *text = read_file(path);
     cellsrc_cell *cell = text ? cellsrc_split(text, CELLSRC_WHOLE, NULL, NULL) : NULL;
+    if (cell)
+        reserved_mark_redeclarations(r, cell);
     int rc = cell ? reserved_check_items(r, cell, cell_number, path, line, err, errlen) : 0;
     char *slash = strrchr(path, '/');
     if (slash)

@@ -18,7 +18,9 @@
  * (GSL).  Not reserved: block-scope names (a local `exp` shadows, which C
  * allows and which cannot change what another cell calls), struct members,
  * and names only glibc's default mode declares (headers are read as ISO C11
- * plus POSIX.1-2008, HEADERS_FEATURES).
+ * plus POSIX.1-2008, HEADERS_FEATURES).  A prototype that repeats a
+ * library function's declaration is no definition and is allowed
+ * (reserved_mark_redeclarations).
  *
  * Beware: the checks are lookups in indexes built once per session; only
  * a refusal pays for naming the header (one more preprocessing).
@@ -42,6 +44,16 @@ typedef struct reserved_set {
 /* 1 when a cell may not define `name` ("struct S" for a tag), and then
  * `why` says so ("declared in <math.h>"); 0 when it is the cell's. */
 int reserved_name(const reserved_set *r, const char *name, char *why, size_t whylen);
+
+/* Flag (CELLSRC_REDECL) each prototype of `cell` that only repeats the
+ * declaration of a library function, as old C does (`void abort (void);`):
+ * not static or inline, no asm label, no alias/weak/ifunc/section/visibility
+ * attribute.  It cannot
+ * change what any code calls, and tcc refuses it when its type differs from
+ * the header's (the header's declaration is in the unit, since the cell
+ * names the function).  Such items are compiled but not kept by the session
+ * and pass reserved_check_items. */
+void reserved_mark_redeclarations(const reserved_set *r, cellsrc_cell *cell);
 
 /* The cell's file-scope items: definitions, declarations, #define, #undef.
  * `file` NULL: a cell (errors at the item's line); else a header the cell

@@ -404,6 +404,40 @@ static int runtime_array(const cellsrc_item *it)
     return r;
 }
 
+/* Whether an initializer is made of literals alone (no identifier but
+ * keywords such as sizeof, no assignment, no comma operator): a constant
+ * C can give at file scope.  Such an initializer stays with the definition,
+ * where a flexible array member or an anonymous struct type can have one,
+ * and no statement in main() is needed. */
+static int literal_init(const char *init)
+{
+    cellsrc_token *t;
+    size_t n = cellsrc_tokenize(init, &t, NULL);
+    int ok = 1, parens = 0;
+    for (size_t i = 0; i < n && ok; i++) {
+        const char *s = init + t[i].off;
+        size_t len = t[i].len;
+        if (t[i].kind == CELLSRC_TOK_IDENT)
+            ok = cellsrc_is_keyword(s, len);
+        else if (t[i].kind == CELLSRC_TOK_PP)
+            ok = 0;
+        else if (t[i].kind == CELLSRC_TOK_PUNCT) {
+            if (len == 1 && *s == '(')
+                parens++;
+            else if (len == 1 && *s == ')')
+                parens--;
+            else if (len == 1 && *s == ',')
+                ok = parens == 0;
+            else if ((len == 2 && (!memcmp(s, "++", 2) || !memcmp(s, "--", 2))) ||
+                     (len >= 1 && s[len - 1] == '=' &&
+                      !(len == 2 && strchr("=!<>", s[0]))))
+                ok = 0;
+        }
+    }
+    free(t);
+    return ok;
+}
+
 static int is_conditional(const char *directive)
 {
     static const char *const words[] = { "if", "ifdef", "ifndef", "elif", "else", "endif" };
@@ -588,6 +622,27 @@ static char *cell_text(const rewriter *rw, const char *text, int code)
         r = d;
     }
     return r;
+}
+
+/* The cell's own main(), renamed __chalk_user_main (`t`), still behaves as
+ * main: reaching its closing brace returns 0 (C11 5.1.2.2.3), and __func__
+ * says "main". */
+static void emit_user_main(cellsrc_buf *b, const cellsrc_item *it, const char *t,
+                           int cell_number)
+{
+    const char *close = strrchr(t, '}');
+    cellsrc_buf_add(b, "#define __func__ \"main\"\n#define __FUNCTION__ \"main\"\n"
+                       "#define __PRETTY_FUNCTION__ \"main\"\n");
+    cellsrc_buf_addf(b, "#line %d \"cell[%d]\"\n", it->line, cell_number);
+    if (close && !(it->flags & CELLSRC_VOID)) {
+        /* on the brace's own line, so every line keeps its number */
+        cellsrc_buf_addn(b, t, (size_t)(close - t));
+        cellsrc_buf_add(b, "return 0;");
+        cellsrc_buf_add(b, close);
+    } else {
+        cellsrc_buf_add(b, t);
+    }
+    cellsrc_buf_add(b, "\n#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
 }
 
 /* The line of the cell's first #include that is new to the session. */
@@ -814,6 +869,112 @@ static void show_struct(cellsrc_buf *body, const char *unit, const session *s, i
     cellsrc_buf_free(&m);
 }
 
+/* The cell's directives preprocessed after the session's headers, each
+ * #include inside #if replaced by a mark `__chalk_include_K_` (K its item):
+ * the marks of the includes in branches that are compiled, or NULL. */
+static char *active_includes(const session *s, const cellsrc_cell *cell)
+{
+    char *head = headers_source(s, s->includes, s->nincludes);
+    cellsrc_buf src = { 0 };
+    cellsrc_buf_addf(&src, "%s\n", head);
+    free(head);
+    for (size_t k = 0; k < cell->nitems; k++) {
+        const cellsrc_item *it = &cell->items[k];
+        if (it->kind != CELLSRC_PP)
+            continue;
+        if (it->pp == CELLSRC_PP_INCLUDE && (it->flags & CELLSRC_COND))
+            cellsrc_buf_addf(&src, "__chalk_include_%zu_\n", k);
+        else if (it->pp != CELLSRC_PP_INCLUDE)
+            cellsrc_buf_addf(&src, "%s\n", it->text);
+    }
+    char perr[256];
+    char *out = headers_expand(src.s, s->options, NULL, perr, sizeof perr);
+    cellsrc_buf_free(&src);
+    return out;
+}
+
+/* Type names for splitting a macro's expansion: the typedefs of the cell's
+ * items before it, then the session's and the headers'. */
+typedef struct celltypes {
+    typectx *tc;
+    const cellsrc_cell *cell;
+    size_t upto;
+} celltypes;
+
+static int cell_type_cb(void *ctx, const char *name, size_t len)
+{
+    const celltypes *ct = ctx;
+    for (size_t k = 0; k < ct->upto; k++) {
+        const cellsrc_item *it = &ct->cell->items[k];
+        for (size_t t = 0; t < it->ntypenames; t++)
+            if (strlen(it->typenames[t]) == len && !memcmp(it->typenames[t], name, len))
+                return 1;
+    }
+    return is_type_cb(ct->tc, name, len);
+}
+
+/* Each `M(args)` the splitter found making definitions at file scope
+ * (CELLSRC_MACRO) becomes the items of its expansion under the cell's
+ * macros so far, so the functions it defines are named, checked against
+ * the library-name rule and kept like any other.  One that declares nothing
+ * stays as written, a statement (or the cell's value).  Returns -1, changing
+ * nothing, when an expansion does not end a declaration or a block
+ * (`PTR(int) p;` for `#define PTR(t) t *`, `SQ(3)`) or fails: the invocation
+ * is part of something larger, and the cell is to be split without
+ * expanding (CELLSRC_NO_MACROS). */
+static int expand_macro_items(const session *s, cellsrc_cell *cell, typectx *tc)
+{
+    size_t n = cell->nitems;
+    cellsrc_cell **subs = calloc(n + 1, sizeof *subs);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!(cell->items[i].flags & CELLSRC_MACRO))
+            continue;
+        cellsrc_buf src = { 0 };
+        for (size_t k = 0; k < i; k++) {
+            const cellsrc_item *d = &cell->items[k];
+            if (d->kind == CELLSRC_PP && (d->pp == CELLSRC_PP_DEFINE || d->pp == CELLSRC_PP_UNDEF))
+                cellsrc_buf_addf(&src, "%s\n", d->text);
+        }
+        cellsrc_buf_addf(&src, "%s\n", cell->items[i].text);
+        char perr[256];
+        char *expanded = headers_expand(src.s, s->options, NULL, perr, sizeof perr);
+        cellsrc_buf_free(&src);
+        size_t len = expanded ? strlen(expanded) : 0;
+        while (len && isspace((unsigned char)expanded[len - 1]))
+            len--;
+        if (!len || (expanded[len - 1] != ';' && expanded[len - 1] != '}')) {
+            rc = -1;
+        } else {
+            celltypes ct = { tc, cell, i };
+            subs[i] = cellsrc_split(expanded, CELLSRC_NO_MAGICS | CELLSRC_NO_MACROS, cell_type_cb,
+                                    &ct);
+        }
+        free(expanded);
+    }
+    /* from the end, so the indices of the items still to do stay valid */
+    for (size_t i = n; i-- > 0;) {
+        cellsrc_cell *sub = subs[i];
+        if (!sub)
+            continue;
+        int declares = 0;
+        for (size_t k = 0; k < sub->nitems; k++)
+            declares |= sub->items[k].kind != CELLSRC_STMT && sub->items[k].kind != CELLSRC_EXPR;
+        if (rc == 0 && declares) {
+            cellsrc_splice(cell, i, sub, cell->items[i].line, cell->items[i].flags & CELLSRC_COND);
+            continue;
+        }
+        if (rc == 0) {
+            /* code, or nothing: main() runs the statements in order anyway */
+            cell->items[i].kind = CELLSRC_STMT;
+            cell->items[i].flags &= ~(unsigned)CELLSRC_MACRO;
+        }
+        cellsrc_destroy(&sub);
+    }
+    free(subs);
+    return rc;
+}
+
 int session_prepare(session *s, const char *code, int cell_number, session_prepared **out,
                     char *err, size_t errlen)
 {
@@ -851,6 +1012,32 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     if (nincs != before) {
         pv->idx = flatten(s, incs, nincs, err, errlen);
         if (!pv->idx) {
+            /* An #include inside #if may sit in a branch that is not
+             * compiled (`#if defined(__alpha__)`): try without those. */
+            char *active = active_includes(s, cell);
+            size_t kept = before;
+            for (size_t i = before; i < nincs; i++) {
+                int skip = 0;
+                for (size_t k = 0; k < cell->nitems; k++)
+                    if (cell->items[k].kind == CELLSRC_PP && !strcmp(cell->items[k].text, incs[i]) &&
+                        (cell->items[k].flags & CELLSRC_COND)) {
+                        char mark[48];
+                        snprintf(mark, sizeof mark, "__chalk_include_%zu_", k);
+                        skip = active && !strstr(active, mark);
+                    }
+                if (skip)
+                    free(incs[i]);
+                else
+                    incs[kept++] = incs[i];
+            }
+            free(active);
+            if (kept < nincs) {
+                char again[1024];
+                nincs = pv->nincludes = kept;
+                pv->idx = flatten(s, incs, nincs, again, sizeof again);
+            }
+        }
+        if (!pv->idx) {
             /* Name the cell's own line, not the generated <string>. */
             const char *msg = strstr(err, "error:");
             int line = 0;
@@ -883,6 +1070,10 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         tc.idx = idx;
         cell = cellsrc_split(code, 0, is_type_cb, &tc);
     }
+    if (expand_macro_items(s, cell, &tc) < 0) {
+        cellsrc_destroy(&cell);
+        cell = cellsrc_split(code, CELLSRC_NO_MACROS, is_type_cb, &tc);
+    }
     pv->cell = cell;
     p->magics = cell->magics;
     p->nmagics = cell->nmagics;
@@ -890,6 +1081,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         pv->source = headers_source(s, incs, nincs);
     rs.idx = idx;
     rs.idx_source = pv->source;
+    reserved_mark_redeclarations(&rs, cell);
     if (reserved_check_items(&rs, cell, cell_number, NULL, 0, err, errlen) < 0) {
         session_prepared_free(&p);
         return -1;
@@ -929,9 +1121,13 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     declindex_map *seen = declindex_map_new();
     char **work = NULL;
     size_t nwork = 0;
-    for (size_t i = 0; i < cell->nitems; i++)
+    for (size_t i = 0; i < cell->nitems; i++) {
         for (size_t r = 0; r < cell->items[i].nrefs; r++)
             add_strv(&work, &nwork, cell->items[i].refs[r]);
+        /* the header's declaration, for tcc to compare the repeat with */
+        if (cell->items[i].flags & CELLSRC_REDECL)
+            add_strv(&work, &nwork, cell->items[i].defs[0]);
+    }
     if (shows && declindex_is_type(idx, "gsl_vector", 10) && declindex_is_type(idx, "gsl_matrix", 10)) {
         helpers = 1;
         add_strv(&work, &nwork, "gsl_vector");
@@ -1035,8 +1231,14 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
             if (is_conditional(it->text))
                 cellsrc_buf_addf(&body, "%s\n", t);
             break;
-        case CELLSRC_TYPE:
         case CELLSRC_FUNC:
+            if (p->defines_main && it->ndefs && !strcmp(it->defs[0], "main")) {
+                emit_user_main(&b, it, t, cell_number);
+                end_piece(&b, t, it->line, cell_number);
+                break;
+            }
+            /* fall through */
+        case CELLSRC_TYPE:
         case CELLSRC_PROTO:
             cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
             end_piece(&b, t, it->line, cell_number);
@@ -1054,7 +1256,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
                                  it->init_line, cell_number, it->defs[0], it->defs[0], init);
                 free(dt);
                 free(init);
-            } else if (!it->init || (it->flags & CELLSRC_ARRAY)) {
+            } else if (!it->init || (it->flags & CELLSRC_ARRAY) || literal_init(it->init)) {
                 /* file-scope initializers must be constant, but cells write
                  * `double *v = malloc(...)`: everything except arrays (which
                  * cannot be assigned) is defined without initializer and
@@ -1069,9 +1271,12 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
                 char *dt = cell_text(&rw, it->deftext, 0);
                 cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, dt);
                 free(dt);
+                /* the literal's type is the object's: `struct { ... } s` has
+                 * no name to repeat, and a second struct body would be a
+                 * different type */
                 if (it->flags & CELLSRC_BRACED)
-                    cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = (%s)%s;\n", it->init_line,
-                                     cell_number, it->defs[0], it->type_name, init);
+                    cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = (__typeof__(%s))%s;\n",
+                                     it->init_line, cell_number, it->defs[0], it->defs[0], init);
                 else
                     cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = %s;\n", it->init_line,
                                      cell_number, it->defs[0], init);
@@ -1105,6 +1310,12 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         }
         free(t);
     }
+    /* An empty declaration ends whatever the cell's last file-scope item
+     * left open (`int f(a) int a;`, a K&R head without its body), so the
+     * generated main() is never read as part of it (tcc would name
+     * <main> or the wrapper's parameters); it counts as the cell's last line. */
+    cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n;\n",
+                     cell->nitems ? cell->items[cell->nitems - 1].line : 1, cell_number);
     cellsrc_buf_add(&b, "#line 1 \"<main>\"\nint main(int argc, char **argv)\n{\n"
                         "(void)argc; (void)argv;\n");
     if (body.s)
@@ -1320,6 +1531,8 @@ int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, vo
                 break;
             }
             void *addr = lookup(ctx, it->defs[0]);
+            if (!addr && (it->flags & CELLSRC_COND))
+                break;     /* in an #if branch that was not compiled */
             if (!addr && rc == 0) {
                 snprintf(err, errlen, "no address for '%s' after the cell ran", it->defs[0]);
                 rc = -1;
@@ -1338,7 +1551,8 @@ int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, vo
             break;
         }
         case CELLSRC_PROTO:
-            if (!has_key(s, it->defs[0]))
+            /* the header's declaration is the session's already */
+            if (!has_key(s, it->defs[0]) && !(it->flags & CELLSRC_REDECL))
                 append(s, ENT_DECL, it, dupstr(it->text))->decl =
                     as_written(pv->code, it->line, it->text);
             break;

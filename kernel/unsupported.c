@@ -67,13 +67,36 @@ static int included(const char *pp, size_t len, char *name, size_t namelen)
     return 1;
 }
 
-int unsupported_check(const char *code, int cell_number, char *err, size_t errlen)
+/* +1 for #if/#ifdef/#ifndef, -1 for #endif, else 0. */
+static int conditional(const char *pp, size_t len)
+{
+    const char *p = pp + 1, *end = pp + len;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    size_t n = 0;
+    while (p + n < end && p[n] >= 'a' && p[n] <= 'z')
+        n++;
+    if ((n == 2 && !strncmp(p, "if", 2)) || (n == 5 && !strncmp(p, "ifdef", 5)) ||
+        (n == 6 && !strncmp(p, "ifndef", 6)))
+        return 1;
+    return n == 5 && !strncmp(p, "endif", 5) ? -1 : 0;
+}
+
+/* The first feature of `code` outside #if blocks (`only_line` 0), or inside
+ * them on line `only_line`: -1 with the message in err, else 0. */
+static int scan(const char *code, int cell_number, int only_line, char *err, size_t errlen)
 {
     cellsrc_token *t = NULL;
     size_t n = cellsrc_tokenize(code, &t, NULL);
-    int rc = 0;
+    int rc = 0, depth = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         char name[256];
+        if (t[i].kind == CELLSRC_TOK_PP)
+            depth += conditional(code + t[i].off, t[i].len);
+        /* code in an #if block may be a branch tcc never compiles
+         * (`#ifdef __SIZEOF_INT128__`): named only once it fails */
+        if (only_line ? depth <= 0 || t[i].line != only_line : depth > 0)
+            continue;
         int header = t[i].kind == CELLSRC_TOK_PP &&
                      included(code + t[i].off, t[i].len, name, sizeof name);
         if (!header && t[i].kind != CELLSRC_TOK_IDENT)
@@ -90,6 +113,11 @@ int unsupported_check(const char *code, int cell_number, char *err, size_t errle
     }
     free(t);
     return rc;
+}
+
+int unsupported_check(const char *code, int cell_number, char *err, size_t errlen)
+{
+    return scan(code, cell_number, 0, err, errlen);
 }
 
 /* The 1-based line `line` of `code` lies at brace depth 0 (outside every
@@ -129,10 +157,13 @@ int unsupported_explain(const char *code, int cell_number, const char *diag, cha
         if (!e || (nl && e > nl))
             continue;
         /* the first error decides; later ones are usually its consequences */
-        if (strncmp(e + 7, "constant expression expected", 28) != 0 ||
-            strncmp(l, prefix, (size_t)len) != 0)
+        if (strncmp(l, prefix, (size_t)len) != 0)
             return 0;
         int line = (int)strtol(l + len, NULL, 10);
+        if (line > 0 && scan(code, cell_number, line, err, errlen) < 0)
+            return -1;      /* a feature in an #if branch that was compiled */
+        if (strncmp(e + 7, "constant expression expected", 28) != 0)
+            return 0;
         if (line <= 0 || !top_level_array(code, line))
             return 0;
         snprintf(err, errlen,

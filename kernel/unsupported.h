@@ -18,12 +18,16 @@
 #include <stddef.h>
 
 /* Before compiling: -1 with "cell[K]:L: error: ..." in err when the cell
- * uses one of the features above, else 0. */
+ * uses one of the features above outside #if blocks, else 0.  Inside an
+ * #if block the feature may sit in a branch libtcc never compiles
+ * (`#ifdef __SIZEOF_INT128__`, which libtcc does not define): it is named
+ * by unsupported_explain once the compile fails on its line. */
 int unsupported_check(const char *code, int cell_number, char *err, size_t errlen);
 
 /* After a failed compile: -1 with a clearer message in err when `diag`
  * (libtcc's diagnostics for the cell) is one the features above explain
- * (a top-level variable-length array), else 0. */
+ * (a top-level variable-length array, a feature inside an #if block on the
+ * line of the first error), else 0. */
 int unsupported_explain(const char *code, int cell_number, const char *diag, char *err,
                         size_t errlen);
 

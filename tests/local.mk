@@ -363,3 +363,21 @@ TESTS += tests/engine/test_abi.py tests/engine/test_unsupported.py
 EXTRA_DIST += tests/engine/test_abi.py tests/engine/test_unsupported.py
 AM_TESTS_ENVIRONMENT += CHALK_GSL_LIBS='$(GSL_LIBS)'; export CHALK_GSL_LIBS;
 # --- end library-boundary ABI ---
+
+# --- conformance: gcc.c-torture/execute as cells (conformance owner) ---
+# `make conformance` prints the pass rate and the failures by class; `make check` runs the same
+# suite through tests/conformance/test_torture.py.  The programs are extracted from Debian's
+# gcc-12-source into the build tree (once).
+CONFORMANCE_WORK = $(abs_top_builddir)/tests/conformance/work
+conformance: all $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
+	@$(AM_TESTS_ENVIRONMENT) \
+	$(PYTHON) $(top_srcdir)/tests/conformance/torture.py --workdir '$(CONFORMANCE_WORK)'
+.PHONY: conformance
+TESTS += tests/conformance/test_torture.py tests/engine/test_old_c.py
+EXTRA_DIST += tests/engine/test_old_c.py tests/conformance/torture.py tests/conformance/test_torture.py \
+  tests/conformance/baseline.txt tests/conformance/rejected.txt
+clean-local: clean-local-conformance
+clean-local-conformance:
+	-rm -rf tests/conformance/work
+.PHONY: clean-local-conformance
+# --- end conformance ---

@@ -6,13 +6,16 @@
 # all run this file; CI runs it through quickstart.
 #
 #   share/deploy/install-chalk.sh [--prefix DIR] [--python PY] [--jobs N]
-#                                 [--no-apt | --apt-only] [--venv-tools] [--optional "PKG..."]
+#                                 [--no-apt | --apt-only] [--venv-tools] [--test-tools]
+#                                 [--optional "PKG..."]
 #   share/deploy/install-chalk.sh --packages      # the apt packages, one a line (= .binder/apt.txt)
 #
 # --prefix defaults to PY's sys.prefix (a venv or conda env: its Jupyter then finds the
 # kernel with no further step); with any other prefix the kernelspec is registered in PY's
 # environment with `jupyter kernelspec install --sys-prefix`.  --venv-tools adds
-# python3-venv and pip (quickstart makes a venv); --optional packages may fail to install
+# python3-venv and pip (quickstart makes a venv); --test-tools adds, as optional packages, what
+# only the test suites read (gcc-12-source: `make conformance` runs GCC's torture tests; without
+# it that test is skipped); --optional packages may fail to install
 # (remembered in _build/, not retried).  Re-running is quick: apt is skipped when every
 # package is present, configure when the tree is configured for this prefix
 # (CHALK_RECONFIGURE=1 forces it).  Beware: it configures and builds in the source tree
@@ -23,6 +26,7 @@ src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 packages=(build-essential autoconf automake libtool pkg-config
           libzmq3-dev libjansson-dev libssl-dev libgsl-dev libtcc-dev tcc libopenblas-dev)
 venv_tools=(python3 python3-venv python3-pip)
+test_tools=(gcc-12-source)
 optional=()
 prefix= python=python3 jobs=${CHALK_JOBS:-2} apt=1 build=1
 
@@ -37,7 +41,8 @@ while (($#)); do
     --no-apt) apt=0; shift ;;
     --apt-only) build=0; shift ;;
     --venv-tools) packages+=("${venv_tools[@]}"); shift ;;
-    --optional) read -r -a optional <<< "${2:?--optional needs package names}"; shift 2 ;;
+    --test-tools) optional+=("${test_tools[@]}"); shift ;;
+    --optional) read -r -a more <<< "${2:?--optional needs package names}"; optional+=("${more[@]}"); shift 2 ;;
     --packages) printf '%s\n' "${packages[@]}"; exit 0 ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
