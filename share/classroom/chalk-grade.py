@@ -707,9 +707,15 @@ def _memo_highlight(highlight):
     lexer = highlight.pygments_lexer
 
     def memo(source, language=None, metadata=None):
-        if metadata:  # cell-specific options: not worth a key
+        # nbconvert reads one thing of a cell's metadata, `magics_language`, and only for
+        # an ipython lexer: it is the key's, and every check and solution cell (which all
+        # carry nbgrader metadata) is memoised.  Beware if nbconvert's _pygments_highlight
+        # ever reads more of it.
+        magics = metadata.get("magics_language") if isinstance(metadata, dict) else None
+        if metadata is not None and not isinstance(metadata, dict):
             return highlight(source, language, metadata)
-        return _memo(_HL_CACHE, (source, language, lexer), lambda: highlight(source, language))
+        return _memo(_HL_CACHE, (source, language, lexer, magics),
+                     lambda: highlight(source, language, metadata))
     return memo
 
 
