@@ -1111,6 +1111,11 @@ def run_dask(jobs, address):
         client = Client(address, timeout="30s")
     except (OSError, TimeoutError) as e:
         raise UsageError("cannot reach the Dask scheduler at %s: %s" % (address, e))
+    # grade_job travels by value (cloudpickle, this file being __main__) with the globals it
+    # reaches: not the nbgrader modules _nbgrader_utils imported outside sys.modules, which
+    # would have to travel by value too (and cannot).  Each worker imports its own.
+    global _NBGRADER
+    _NBGRADER = None
     with client:
         futures = [client.submit(grade_job, with_content(j), pure=False,
                                  key="chalk-grade-%s-%s-%d" % (j["student"], j["notebook"], k))
