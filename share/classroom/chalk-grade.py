@@ -55,16 +55,19 @@ never schedules anything itself.
 
 Speed.  Each kernel is started, waited for and stopped by the grader itself (no 0.2 s
 IOPub flush, no 0.1 s polling: 5 ms to ready, 10 ms to stop), on Unix sockets, with one BLAS
-thread; feedback pages memoise highlighting and Markdown per worker.  Measured on the
-shared 2-core machine of issue 15, 02-softmax-gradient, `make bench` grading section
-(tests/bench/bench.py --only grade), same run: 200 submissions, chalk-grade 415.7/min
-(28.9 s) vs one `nbgrader autograde` call 84.3/min (142.3 s), 4.9x (before: 203 vs
-68.6/min, 3.0x).  A notebook costs 0.22 s of CPU over the whole process tree at 200, start-up
-included (0.29 s before, same conditions): 0.11 s kernel, executor and cells, of which
-0.04-0.05 s is the executor flattening the prelude's headers, the rest the grader; run
-alone it takes 0.2 s of wall time (0.5 s before).  --workers 2, 3
-and 4 came within noise of each other (290-330/min at 60 notebooks, load average 5): the
-default stays the number of cores.
+thread, and driven by a synchronous ZeroMQ loop (_Kernel) rather than nbclient's asyncio
+tasks; nbformat's validation of each output is remembered, and feedback pages memoise
+highlighting and Markdown per worker.  On the shared 2-core machine of issue 15,
+02-softmax-gradient, 100 and 200 submissions, feedback pages included, load average 6-14
+from other work: 0.142-0.165 s of CPU a notebook over the whole process tree, start-up
+included (0.189-0.234 s before these changes, same runs), of which the grader's Python is
+about 0.05 s (the kernel loop 0.033 s, the page 0.011 s) and the fresh executor's index of
+the prelude's headers 0.025 s (0.041 s before); 289-393/min against 204-265/min before, side
+by side; one `nbgrader autograde` call over the same 200 took 0.41 s of CPU a submission and
+made 40-66/min (4.4-5.9x; the target is 10x, README, Classroom).
+Start-up: 1.5-2 s of CPU (2.6-3.2 s before: nbgrader's server extensions and
+jupyter_server are no longer imported).  --workers 2, 3 and 4 came within noise of each
+other (290-330/min at 60 notebooks, load average 5): the default stays the number of cores.
 
 Beware: a submission runs untrusted C; chalk's own per-cell limits (CPU, memory, processes,
 output) apply, --timeout adds the wall clock.  Exit status: 0 when every notebook was graded
