@@ -356,8 +356,10 @@ static const struct { const char *w; int k; } keywords[] = {
 
 static int keyword_kind(const char *s, size_t len)
 {
+    /* Runs for every identifier of the flattened headers: the first
+     * character rejects nearly every entry without a strlen(). */
     for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
-        if (strlen(keywords[i].w) == len && !memcmp(keywords[i].w, s, len))
+        if (len && keywords[i].w[0] == s[0] && !strncmp(keywords[i].w, s, len) && keywords[i].w[len] == 0)
             return keywords[i].k;
     return KW_NONE;
 }
@@ -403,9 +405,11 @@ static int is_ident(const splitter *sp, size_t i)
  * headers go through the caller's index. */
 static int own_type(const splitter *sp, const char *s, size_t len)
 {
-    for (size_t i = 0; i < sp->nown; i++)
-        if (strlen(sp->own_types[i]) == len && !memcmp(sp->own_types[i], s, len))
+    for (size_t i = 0; i < sp->nown; i++) {
+        const char *own = sp->own_types[i];
+        if (len && own[0] == s[0] && !strncmp(own, s, len) && own[len] == 0)
             return 1;
+    }
     return 0;
 }
 

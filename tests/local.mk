@@ -381,3 +381,9 @@ clean-local-conformance:
 	-rm -rf tests/conformance/work
 .PHONY: clean-local-conformance
 # --- end conformance ---
+
+# --- grader throughput (throughput) ---
+# A submission that kills its kernel scores 0 on the checks that never ran.
+TESTS += tests/classroom/test_grade_dead.py
+EXTRA_DIST += tests/classroom/test_grade_dead.py
+# --- end grader throughput ---

@@ -5,9 +5,11 @@
                 [--scheduler tcp://HOST:PORT] [--shard I/N] [--scorer auto|nbgrader|builtin]
     chalk-grade merge DIR          join DIR/grades.part-*-of-N.csv into DIR/grades.csv
 
-SUBMISSIONS/<student>/<notebook>.ipynb.  Each notebook runs in a fresh kernel through
-nbclient (errors allowed, no stdin, a per-cell wall-clock limit of --timeout seconds after
-which the cell is interrupted, scores 0 and the rest of the notebook still runs).  Each
+SUBMISSIONS/<student>/<notebook>.ipynb.  Each notebook runs in a fresh kernel by nbclient's
+rules and through nbclient's own output handling (see _Kernel: errors allowed, no stdin, a
+per-cell wall-clock limit of --timeout seconds after which the cell is interrupted, scores 0
+and the rest of the notebook still runs; if the kernel dies, the checks that never ran score
+0).  Each
 check cell (metadata nbgrader.grade with points and grade_id) is scored by nbgrader's own
 nbgrader.utils.determine_grade when nbgrader is importable, else by the copy below, which
 gives the same result (tests/classroom/test_grade.py compares both):
@@ -53,16 +55,19 @@ never schedules anything itself.
 
 Speed.  Each kernel is started, waited for and stopped by the grader itself (no 0.2 s
 IOPub flush, no 0.1 s polling: 5 ms to ready, 10 ms to stop), on Unix sockets, with one BLAS
-thread; feedback pages memoise highlighting and Markdown per worker.  Measured on the
-shared 2-core machine of issue 15, 02-softmax-gradient, `make bench` grading section
-(tests/bench/bench.py --only grade), same run: 200 submissions, chalk-grade 415.7/min
-(28.9 s) vs one `nbgrader autograde` call 84.3/min (142.3 s), 4.9x (before: 203 vs
-68.6/min, 3.0x).  A notebook costs 0.22 s of CPU over the whole process tree at 200, start-up
-included (0.29 s before, same conditions): 0.11 s kernel, executor and cells, of which
-0.04-0.05 s is the executor flattening the prelude's headers, the rest the grader; run
-alone it takes 0.2 s of wall time (0.5 s before).  --workers 2, 3
-and 4 came within noise of each other (290-330/min at 60 notebooks, load average 5): the
-default stays the number of cores.
+thread, and driven by a synchronous ZeroMQ loop (_Kernel) rather than nbclient's asyncio
+tasks; nbformat's validation of each output is remembered, and feedback pages memoise
+highlighting and Markdown per worker.  On the shared 2-core machine of issue 15,
+02-softmax-gradient, 100 and 200 submissions, feedback pages included, load average 6-14
+from other work: 0.142-0.165 s of CPU a notebook over the whole process tree, start-up
+included (0.189-0.234 s before these changes, same runs), of which the grader's Python is
+about 0.05 s (the kernel loop 0.033 s, the page 0.011 s) and the fresh executor's index of
+the prelude's headers 0.025 s (0.041 s before); 289-393/min against 204-265/min before, side
+by side; one `nbgrader autograde` call over the same 200 took 0.41 s of CPU a submission and
+made 40-66/min (4.4-5.9x; the target is 10x, README, Classroom).
+Start-up: 1.5-2 s of CPU (2.6-3.2 s before: nbgrader's server extensions and
+jupyter_server are no longer imported).  --workers 2, 3 and 4 came within noise of each
+other (290-330/min at 60 notebooks, load average 5): the default stays the number of cores.
 
 Beware: a submission runs untrusted C; chalk's own per-cell limits (CPU, memory, processes,
 output) apply, --timeout adds the wall clock.  Exit status: 0 when every notebook was graded
@@ -193,13 +198,49 @@ BUILTIN = {"name": "builtin", "determine_grade": builtin_determine_grade,
            "is_solution": builtin_is_solution, "is_locked": builtin_is_locked}
 
 
+_NBGRADER = None
+
+
+def _nbgrader_utils():
+    """(nbgrader.utils, nbgrader's version), the modules nbgrader itself runs, imported
+    without nbgrader/__init__.py: that file imports nbgrader's Jupyter server extensions
+    (jupyter_server, tornado handlers, SQLAlchemy), 2-4 s of every chalk-grade run on the
+    machine of issue 15 for the four functions scoring needs.  The package stands in for
+    the time of the import only and is taken out again with the two modules (we keep
+    them), so anything importing nbgrader later in this process gets the whole package.
+    ImportError when nbgrader is not installed."""
+    global _NBGRADER
+    if _NBGRADER is not None:
+        return _NBGRADER
+    if "nbgrader" in sys.modules:
+        from nbgrader import utils, __version__
+        _NBGRADER = (utils, __version__)
+        return _NBGRADER
+    import importlib
+    import importlib.util
+    import types
+    spec = importlib.util.find_spec("nbgrader")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("nbgrader is not installed")
+    pkg = types.ModuleType("nbgrader")
+    pkg.__path__, pkg.__spec__, pkg.__file__ = list(spec.submodule_search_locations), spec, spec.origin
+    sys.modules["nbgrader"] = pkg
+    try:
+        utils = importlib.import_module("nbgrader.utils")
+        version = importlib.import_module("nbgrader._version").__version__
+    finally:
+        for name in [m for m in sys.modules if m == "nbgrader" or m.startswith("nbgrader.")]:
+            del sys.modules[name]
+    _NBGRADER = (utils, version)
+    return _NBGRADER
+
+
 def scorer(kind="auto"):
     """The scoring functions: nbgrader's own when importable (kind auto or nbgrader)."""
     if kind == "builtin":
         return BUILTIN
     try:
-        from nbgrader import utils as nbu
-        from nbgrader import __version__ as nbv
+        nbu, nbv = _nbgrader_utils()
     except ImportError:
         if kind == "nbgrader":
             raise UsageError("--scorer nbgrader: nbgrader is not importable")
@@ -432,135 +473,245 @@ def _record_reply_error(cell, cell_index, execute_reply):
         traceback=content.get("traceback") or ["ERROR: An error occurred while showtraceback was disabled"]))
 
 
-# Kernel start and stop, cheaper than jupyter_client's.  Its wait_for_ready ends with a blind
-# "flush IOPub" of get_msg(timeout=0.2) until nothing comes (0.2 s idle per kernel), restarts
-# when the iopub echo of its kernel_info takes over 0.2 s, and its client connects before the
-# kernel binds, so the first connection waits out ZeroMQ's 100 ms reconnect interval.  Its
-# shutdown polls the process every 0.1 s.  At 200 notebooks these waits are most of the wall
-# time (tests/bench/bench.py, grading).
+# Driving the kernel.  One fresh kernel per notebook, launched, interrupted and killed by
+# jupyter_client's KernelManager, but talked to here, synchronously, on plain ZeroMQ sockets:
+# nbclient's asyncio machinery (three tasks, an event loop run and zmq futures per cell) was
+# 0.045 s of the grader's CPU per notebook of 02 on the machine of issue 15 (0.02 s now, see
+# Speed).  What each cell's outputs become is still nbclient's own code
+# (NotebookClient.process_message, with its display-id and clear_output handling); the loop
+# around it keeps nbclient 0.11's rules, which nbgrader's autograde runs by:
+#   - code cells only, in order; empty ones and those tagged `skip-execution` are not sent;
+#   - execute_request with stop_on_error false (errors allowed) and no stdin;
+#   - the cell's outputs are the iopub messages whose parent is that request, until its
+#     `idle`; a wait for the reply longer than --timeout interrupts the kernel (SIGINT, the
+#     kernelspec's interrupt_mode) and the reply becomes the CellTimeoutError of
+#     TIMEOUT_ERROR; after the reply, iopub gets IOPUB_TIMEOUT more seconds to reach idle;
+#   - the kernel process is checked every second: dead means DeadKernelError.
+# Start-up is cheaper than jupyter_client's too: its wait_for_ready ends with a blind "flush
+# IOPub" of get_msg(timeout=0.2) until nothing comes (0.2 s idle per kernel), and its client
+# connects before the kernel binds, so the first connection waits out ZeroMQ's 100 ms
+# reconnect interval; its shutdown polls the process every 0.1 s.
 READY_RESEND = (0.05, 0.1, 0.2, 0.4, 0.8)   # seconds between kernel_info requests, then 0.8 s
 RECONNECT_MS = 10
 SHUTDOWN_WAIT = 2.0   # seconds a kernel has to honour shutdown_request before SIGKILL
+IOPUB_TIMEOUT = 4.0   # nbclient's iopub_timeout
+ALIVE_EVERY = 1.0     # nbclient checks the kernel process this often while a cell runs
+SKIP_TAG = "skip-execution"   # nbclient's skip_cells_with_tag
 
 
-async def _wait_ready(kc, km, timeout):
-    """Until one kernel_info request has both its reply on shell and its `idle` on iopub
-    (then every channel is connected: nothing the notebook sends can be lost); re-sent while
-    iopub is still joining.  RuntimeError if the kernel dies or is silent for `timeout` s."""
-    import time
-    import zmq
-    import zmq.asyncio
-    deadline = time.monotonic() + timeout
-    sent, replied, idle = set(), None, False
-    poller = zmq.asyncio.Poller()
-    shell, iopub = kc.shell_channel.socket, kc.iopub_channel.socket
-    poller.register(shell, zmq.POLLIN)
-    poller.register(iopub, zmq.POLLIN)
-    k = 0
-    while True:
-        sent.add(kc.kernel_info())
-        resend = time.monotonic() + READY_RESEND[min(k, len(READY_RESEND) - 1)]
-        k += 1
-        while time.monotonic() < resend:
-            left = min(resend, deadline) - time.monotonic()
-            events = dict(await poller.poll(max(1, int(left * 1000))))
-            if shell in events:
-                msg = await kc.shell_channel.get_msg(timeout=0)
-                if msg["msg_type"] == "kernel_info_reply" and msg["parent_header"].get("msg_id") in sent:
-                    replied = msg
-            if iopub in events:
-                msg = await kc.iopub_channel.get_msg(timeout=0)
-                if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle" \
-                        and msg["parent_header"].get("msg_id") in sent:
-                    idle = True
-            if replied is not None and idle:
-                kc._handle_kernel_info_reply(replied)
-                return
-            if time.monotonic() >= deadline:
-                raise RuntimeError("the kernel did not answer kernel_info within %g s" % timeout)
-        if not await km.is_alive():
-            raise RuntimeError("the kernel died before answering kernel_info")
+class DeadKernelError(RuntimeError):
+    pass
 
 
-async def _stop_kernel(km, kc):
-    """shutdown_request (the chalk kernel then kills its executor's process group), a short
-    wait on the process, SIGKILL to the kernel's process group if it is still there."""
-    import asyncio
-    import time
-    proc = getattr(km.provisioner, "process", None) if km.provisioner else None
-    try:
-        if proc is not None and proc.poll() is None and kc is not None:
-            kc.shutdown()
-            end = time.monotonic() + SHUTDOWN_WAIT
-            delay = 0.002
-            while proc.poll() is None and time.monotonic() < end:
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 0.05)
-        if km.has_kernel:
-            if proc is not None and proc.poll() is None:
-                await km._async_kill_kernel()  # SIGKILL to the group, then waits for it
-            else:
-                await km.provisioner.wait()  # reaps at once: the process has exited
-    finally:
-        await km._async_cleanup_resources()
-        if kc is not None:
-            kc.stop_channels()
+class _Kernel:
+    """A started kernel (jupyter_client's KernelManager) and our three sockets to it."""
+
+    def __init__(self, kernel_name, cwd, startup_timeout, extra_arguments):
+        import tempfile
+        import uuid
+        import zmq
+        from jupyter_client.manager import KernelManager
+        self.zmq = zmq
+        km = self.km = KernelManager(kernel_name=kernel_name)
+        # Unix sockets with a fresh absolute name, not TCP ports: jupyter_client picks a port
+        # by binding and releasing it, so kernels started at once can be given the same one
+        # and a client then hears another kernel ("Invalid Signature", seen at 6 workers
+        # here).  Absolute: the kernel runs in the submission's folder.  cleanup_resources
+        # removes the socket files.
+        km.transport = "ipc"
+        km.ip = os.path.join(tempfile.gettempdir(), "chalk-grade-" + uuid.uuid4().hex)
+        self.shell = self.iopub = self.control = None
+        km.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)   # for the sockets made below
+        km.start_kernel(extra_arguments=extra_arguments, cwd=cwd,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self.session = km.session
+            self.shell, self.iopub, self.control = km.connect_shell(), km.connect_iopub(), km.connect_control()
+            self.poller = zmq.Poller()
+            self.poller.register(self.shell, zmq.POLLIN)
+            self.poller.register(self.iopub, zmq.POLLIN)
+            self._wait_ready(startup_timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def send(self, sock, msg_type, content):
+        msg = self.session.msg(msg_type, content)
+        self.session.send(sock, msg)
+        return msg["header"]["msg_id"]
+
+    def recv(self, sock):
+        """Every message waiting on sock, deserialised as jupyter_client's channels do."""
+        out = []
+        while True:
+            try:
+                frames = sock.recv_multipart(self.zmq.NOBLOCK, copy=False)
+            except self.zmq.Again:
+                return out
+            _, frames = self.session.feed_identities(frames, copy=False)
+            out.append(self.session.deserialize(frames, content=True, copy=False))
+
+    def poll(self, seconds):
+        """The sockets with something to read within `seconds` (at least 1 ms)."""
+        return dict(self.poller.poll(max(1, int(seconds * 1000))))
+
+    def _wait_ready(self, timeout):
+        """Until one kernel_info request has both its reply on shell and its `idle` on iopub
+        (then every channel is connected: nothing the notebook sends can be lost); re-sent
+        while iopub is still joining.  RuntimeError if the kernel dies or is silent."""
+        import time
+        deadline = time.monotonic() + timeout
+        sent, replied, idle = set(), None, False
+        k = 0
+        while True:
+            sent.add(self.send(self.shell, "kernel_info_request", {}))
+            resend = time.monotonic() + READY_RESEND[min(k, len(READY_RESEND) - 1)]
+            k += 1
+            while time.monotonic() < resend:
+                events = self.poll(min(resend, deadline) - time.monotonic())
+                if self.shell in events:
+                    for msg in self.recv(self.shell):
+                        if msg["msg_type"] == "kernel_info_reply" and msg["parent_header"].get("msg_id") in sent:
+                            replied = msg
+                if self.iopub in events:
+                    for msg in self.recv(self.iopub):
+                        if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle" \
+                                and msg["parent_header"].get("msg_id") in sent:
+                            idle = True
+                if replied is not None and idle:
+                    # jupyter_client's KernelClient._handle_kernel_info_reply
+                    from jupyter_client.client import major_protocol_version
+                    version = int(replied["content"]["protocol_version"].split(".")[0])
+                    if version != major_protocol_version:
+                        self.session.adapt_version = version
+                    return
+                if time.monotonic() >= deadline:
+                    raise RuntimeError("the kernel did not answer kernel_info within %g s" % timeout)
+            if not self.km.is_alive():
+                raise RuntimeError("the kernel died before answering kernel_info")
+
+    def run_cell(self, proc, cell, index, timeout, on_executed):
+        """nbclient's execute_cell (see above); outputs go through proc, a NotebookClient."""
+        import time
+        from nbclient.client import timestamp
+        from nbclient.exceptions import CellExecutionComplete
+        if cell.cell_type != "code" or not cell.source.strip():
+            return
+        if SKIP_TAG in cell.metadata.get("tags", []):
+            return
+        cell["metadata"]["execution"] = {}
+        msg_id = self.send(self.shell, "execute_request", {
+            "code": cell.source, "silent": False, "store_history": True, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": False})
+        cell.outputs = []
+        proc.clear_before_next_output = False
+        state = {"idle": False}
+
+        def drain():
+            for msg in self.recv(self.iopub):
+                if not state["idle"] and msg["parent_header"].get("msg_id") == msg_id:
+                    try:
+                        proc.process_message(msg, cell, index)
+                    except CellExecutionComplete:
+                        state["idle"] = True
+
+        now = time.monotonic()
+        deadline = now + timeout if timeout else None
+        alive_at = now + ALIVE_EVERY
+        reply = None
+        while reply is None:
+            until = alive_at if deadline is None else min(alive_at, deadline)
+            events = self.poll(until - now)
+            if self.iopub in events:
+                drain()
+            if self.shell in events:
+                for msg in self.recv(self.shell):
+                    if msg["parent_header"].get("msg_id") == msg_id:
+                        reply = msg
+            now = time.monotonic()
+            if reply is not None:
+                break
+            if now >= alive_at or (deadline is not None and now >= deadline):
+                if not self.km.is_alive():
+                    raise DeadKernelError("Kernel died")
+                alive_at = now + ALIVE_EVERY
+            if deadline is not None and now >= deadline:
+                self.km.interrupt_kernel()
+                reply = {"content": dict(TIMEOUT_ERROR, status="error"), "parent_header": {"msg_id": msg_id}}
+        cell["metadata"]["execution"]["shell.execute_reply"] = timestamp(reply)
+        end = now + IOPUB_TIMEOUT
+        while not state["idle"] and now < end:
+            if self.iopub in self.poll(min(end, alive_at) - now):
+                drain()
+            now = time.monotonic()
+            if not state["idle"] and now >= alive_at:
+                if not self.km.is_alive():
+                    raise DeadKernelError("Kernel died")
+                alive_at = now + ALIVE_EVERY
+        on_executed(cell, index, reply)
+
+    def stop(self):
+        """shutdown_request (the chalk kernel then kills its executor's process group), a
+        short wait on the process, SIGKILL to the kernel's process group if it is still there."""
+        import time
+        km = self.km
+        proc = getattr(km.provisioner, "process", None) if km.provisioner else None
+        try:
+            if proc is not None and proc.poll() is None and self.control is not None:
+                self.send(self.control, "shutdown_request", {"restart": False})
+                end = time.monotonic() + SHUTDOWN_WAIT
+                delay = 0.002
+                while proc.poll() is None and time.monotonic() < end:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.05)
+            if km.has_kernel:
+                if proc is not None and proc.poll() is None:
+                    km._kill_kernel()  # SIGKILL to the group, then waits for it
+                else:
+                    from jupyter_core.utils import run_sync
+                    run_sync(km.provisioner.wait)()  # reaps at once: the process has exited
+        finally:
+            for sock in (self.shell, self.iopub, self.control):
+                if sock is not None:
+                    sock.close(linger=0)
+            km.cleanup_resources()
 
 
-_client_class = None
+_VALID = {}   # (ref, sha256 of the node's JSON) of nodes nbformat found valid
 
 
-def _notebook_client_class():
-    global _client_class
-    if _client_class is None:
-        import nbclient
-        from jupyter_client.utils import run_sync
-        from nbclient.util import run_hook
+def _memo_validation():
+    """Make nbformat.v4's validate() (which nbformat.v4.output_from_msg, and so nbclient, runs
+    on every output) remember what it accepted.  It validates an output against a sub-schema,
+    for which nbformat always takes jsonschema (never fastjsonschema): 0.01 s of CPU per
+    notebook of 02 here, where a class's outputs are mostly the same few.  Validation is a
+    function of the node alone, so the remembered verdict is the verdict; a node that fails
+    is never remembered and raises as before."""
+    from nbformat.v4 import nbbase
+    real = nbbase.validate
+    if getattr(real, "chalk_memo", False):
+        return
 
-        class GradingClient(nbclient.NotebookClient):
-            def create_kernel_manager(self):
-                # Unix sockets with a fresh absolute name, not TCP ports: jupyter_client
-                # picks a port by binding and releasing it, so kernels started at once can
-                # be given the same one and a client then hears another kernel ("Invalid
-                # Signature", seen at 6 workers here).  Absolute: the kernel runs in the
-                # submission's folder.  cleanup_resources removes the socket files.
-                import tempfile
-                import uuid
-                km = super().create_kernel_manager()
-                km.transport = "ipc"
-                km.ip = os.path.join(tempfile.gettempdir(), "chalk-grade-" + uuid.uuid4().hex)
-                return km
-
-            async def async_start_new_kernel_client(self):
-                self.kc = self.km.client()
-                self.kc.context.setsockopt(__import__("zmq").RECONNECT_IVL, RECONNECT_MS)
-                try:
-                    self.kc.start_channels()
-                    await _wait_ready(self.kc, self.km, self.startup_timeout)
-                except Exception:
-                    await self._async_cleanup_kernel()
-                    raise
-                self.kc.allow_stdin = False
-                await run_hook(self.on_notebook_start, notebook=self.nb)
-                return self.kc
-
-            start_new_kernel_client = run_sync(async_start_new_kernel_client)
-
-            async def _async_cleanup_kernel(self):
-                km, kc = self.km, getattr(self, "kc", None)
-                self.kc = self.km = None
-                if km is not None:
-                    await _stop_kernel(km, kc)
-
-            _cleanup_kernel = run_sync(_async_cleanup_kernel)
-
-        _client_class = GradingClient
-    return _client_class
+    def validate(node, ref=None):
+        try:
+            key = (ref, hashlib.sha256(json.dumps(node, sort_keys=True).encode("utf-8")).digest())
+        except (TypeError, ValueError):  # not plain JSON: nbformat decides, unremembered
+            return real(node, ref)
+        if key in _VALID:
+            return None
+        result = real(node, ref)
+        if len(_VALID) >= MEMO_ENTRIES:
+            _VALID.clear()
+        _VALID[key] = True
+        return result
+    validate.chalk_memo = True
+    nbbase.validate = validate
 
 
 def execute(nb, kernel_name, timeout, cwd):
     """Run nb in a fresh kernel; return a note for cells that never ran ({} normally)."""
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    import nbclient
+    _memo_validation()
 
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # what nbgrader's kernels see
     # One BLAS thread per kernel unless the caller says otherwise: the pool already fills
@@ -568,28 +719,23 @@ def execute(nb, kernel_name, timeout, cwd):
     # forked cell process): 0.1 s of CPU per notebook of 02 on this machine.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
         os.environ.setdefault(var, "1")
-    client = _notebook_client_class()(
-        nb, kernel_name=kernel_name, timeout=timeout, interrupt_on_timeout=True,
-        error_on_timeout=dict(TIMEOUT_ERROR), allow_errors=True, raise_on_iopub_timeout=False,
-        shutdown_kernel="immediate", resources={"metadata": {"path": cwd}},
-        extra_arguments=["--limits", KERNEL_LIMITS],
-        on_cell_executed=_record_reply_error)
+    # nbclient's output handling, without its kernel handling (it never starts one here).
+    proc = nbclient.NotebookClient(nb, kernel_name=kernel_name, allow_errors=True)
     never_ran = {}
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # the kernel's own log
-    with client.setup_kernel(**quiet):
+    kernel = _Kernel(kernel_name, cwd, proc.startup_timeout, ["--limits", KERNEL_LIMITS])
+    try:
         for index, cell in enumerate(nb.cells):
             if never_ran:
                 never_ran[index] = never_ran["why"]
                 continue
             try:
-                client.execute_cell(cell, index)
+                kernel.run_cell(proc, cell, index, timeout, _record_reply_error)
             except DeadKernelError:
                 never_ran["why"] = "the kernel died in cell %d; not run" % index
                 cell.outputs.append(nbformat.v4.new_output(
                     "error", ename="DeadKernelError", evalue="the kernel died", traceback=[]))
-            except CellTimeoutError as e:
-                cell.outputs.append(nbformat.v4.new_output(
-                    "error", ename="CellTimeoutError", evalue=str(e)[:200], traceback=[]))
+    finally:
+        kernel.stop()
     never_ran.pop("why", None)
     return never_ran
 
@@ -635,8 +781,8 @@ def score(nb, sc, timeout, tamper=None, never_ran=None):
         except (ValueError, KeyError) as e:  # nbgrader would fail the whole notebook here
             points, max_points = 0, float(cell.metadata.nbgrader.get("points", 0))
             note = "ungradable output: %s" % e
-        if index in never_ran:
-            note = never_ran[index]
+        if index in never_ran:  # no outputs, which alone would be full points
+            points, note = 0, never_ran[index]
         if tamper.get(gid) == "edited":
             points, note = 0, "check cell edited (its checksum does not match) and no --source to restore it"
         elif gid in tamper:
@@ -707,9 +853,15 @@ def _memo_highlight(highlight):
     lexer = highlight.pygments_lexer
 
     def memo(source, language=None, metadata=None):
-        if metadata:  # cell-specific options: not worth a key
+        # nbconvert reads one thing of a cell's metadata, `magics_language`, and only for
+        # an ipython lexer: it is the key's, and every check and solution cell (which all
+        # carry nbgrader metadata) is memoised.  Beware if nbconvert's _pygments_highlight
+        # ever reads more of it.
+        magics = metadata.get("magics_language") if isinstance(metadata, dict) else None
+        if metadata is not None and not isinstance(metadata, dict):
             return highlight(source, language, metadata)
-        return _memo(_HL_CACHE, (source, language, lexer), lambda: highlight(source, language))
+        return _memo(_HL_CACHE, (source, language, lexer, magics),
+                     lambda: highlight(source, language, metadata))
     return memo
 
 
@@ -798,8 +950,13 @@ def install_static(feedback_dir):
     """Copy MathJax (jupyter-server-mathjax's) and the page CSS once into feedback/_static."""
     static = os.path.join(feedback_dir, "_static")
     if not os.path.exists(os.path.join(static, "MathJax", "MathJax.js")):
-        import jupyter_server_mathjax
-        src = os.path.join(os.path.dirname(jupyter_server_mathjax.__file__), "static")
+        # Found, not imported: importing it starts by importing jupyter_server's whole
+        # server application (0.75 s of every run), for a directory name.
+        import importlib.util
+        spec = importlib.util.find_spec("jupyter_server_mathjax")
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError("jupyter_server_mathjax (the MathJax copy) is not installed")
+        src = os.path.join(list(spec.submodule_search_locations)[0], "static")
         shutil.copytree(src, os.path.join(static, "MathJax"), dirs_exist_ok=True)
     from jupyter_core.paths import jupyter_path
     for d in jupyter_path("nbconvert", "templates", "lab", "static"):
@@ -957,6 +1114,11 @@ def run_dask(jobs, address):
         client = Client(address, timeout="30s")
     except (OSError, TimeoutError) as e:
         raise UsageError("cannot reach the Dask scheduler at %s: %s" % (address, e))
+    # grade_job travels by value (cloudpickle, this file being __main__) with the globals it
+    # reaches: not the nbgrader modules _nbgrader_utils imported outside sys.modules, which
+    # would have to travel by value too (and cannot).  Each worker imports its own.
+    global _NBGRADER
+    _NBGRADER = None
     with client:
         futures = [client.submit(grade_job, with_content(j), pure=False,
                                  key="chalk-grade-%s-%s-%d" % (j["student"], j["notebook"], k))

@@ -23,7 +23,8 @@ medians and ratios (chalk / reference; lower is better for chalk):
                   default --workers) vs one `nbgrader autograde` call over the same
                   students (no feedback), submissions per minute and their ratio
                   (target >= 10x).  --nbgrader-n grades fewer with nbgrader (it takes
-                  ~1-8 s a submission): both counts are printed, rates compare.
+                  ~1-8 s a submission): both counts are printed, rates compare.  Also
+                  the CPU time of each side's whole process tree per submission.
 
 The targets from the cell-engine issue are printed next to the ratios; this
 is a benchmark, not a test: it never fails on a slow number (exit status is
@@ -370,6 +371,15 @@ def fmt_ratio(r, target=None):
 GRADE_TARGET = 10.0  # issue 15: chalk-grade / nbgrader autograde submissions per minute, at least
 
 
+def children_cpu():
+    """CPU seconds (user + system) of this process's reaped descendants: the whole tree of a
+    grading run (kernels, executors, cells), which a loaded machine stretches less than wall
+    time."""
+    import resource
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def bench_grade(a, cwd):
     """chalk-grade vs nbgrader autograde on the same course (see the module docstring)."""
     import shutil
@@ -421,10 +431,11 @@ def bench_grade(a, cwd):
     cmd = [grader] if os.access(grader, os.X_OK) else \
         [sys.executable, os.path.join(srcdir, "share", "classroom", "chalk-grade.py")]
     print("grading: chalk-grade on %d submissions of %s ..." % (n_chalk, stem), flush=True)
-    t = time.monotonic()
+    t, cpu = time.monotonic(), children_cpu()
     r = subprocess.run(cmd + [flat, "--out", os.path.join(root, "out"), "--source", src],
                        capture_output=True, text=True, stdin=subprocess.DEVNULL)
     out["chalk_s"] = time.monotonic() - t
+    out["chalk_cpu_per_nb"] = (children_cpu() - cpu) / max(1, n_chalk)
     if r.returncode != 0:
         raise KernelError("chalk-grade failed:\n" + r.stderr[-2000:])
     with open(os.path.join(root, "out", "grades.csv"), encoding="utf-8") as f:
@@ -436,10 +447,11 @@ def bench_grade(a, cwd):
     if have_nbgrader and n_nbg > 0:
         out["nbgrader_n"] = n_nbg
         print("grading: nbgrader autograde on %d submissions ..." % n_nbg, flush=True)
-        t = time.monotonic()
+        t, cpu = time.monotonic(), children_cpu()
         subprocess.run([nbgrader, "autograde", "ps1", "--force", "--Execute.timeout=120"], cwd=course,
                        env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
         out["nbgrader_s"] = time.monotonic() - t
+        out["nbgrader_cpu_per_nb"] = (children_cpu() - cpu) / n_nbg
         out["nbgrader_per_min"] = 60.0 * n_nbg / out["nbgrader_s"]
         out["ratio"] = out["chalk_per_min"] / out["nbgrader_per_min"]
         calls = min(a.nbgrader_calls, n_nbg)
@@ -650,6 +662,10 @@ def main():
                                                GRADE_TARGET, "met" if (grade.get("ratio") or 0) >= GRADE_TARGET
                                                else "NOT met") if grade.get("ratio") else ""),
                                            "%d cores, chalk-grade --workers %s" % (os.cpu_count(), grade.get("workers"))))
+        if grade.get("chalk_cpu_per_nb"):
+            print("%-28s %12s %12s  %s" % ("  CPU per submission", fmt_s(grade["chalk_cpu_per_nb"]),
+                                           fmt_s(grade["nbgrader_cpu_per_nb"]) if grade.get("nbgrader_cpu_per_nb")
+                                           else "-", "whole process trees, start-up included"))
         if grade.get("nbgrader_call_per_min"):
             print("%-28s %12s %12s  %s   %s" % ("  one autograde per student", "",
                                                "%.1f" % grade["nbgrader_call_per_min"],
