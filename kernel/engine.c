@@ -222,15 +222,17 @@ void engine_destroy(chalk_engine **self_p)
 
 static void reap(void);
 
-int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin, int silent)
+static int start(chalk_engine *e, const char *code, int count, int allow_stdin, int silent,
+                 int evaluate)
 {
     if (e->busy)
         return -1;
     if (e->stopped && engine_restart(e) < 0)
         return -1;
     reap();        /* the holder that handed over at the end of the last cell */
-    json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b}", "op", "execute", "code", code, "count",
-                            count, "allow_stdin", allow_stdin, "silent", silent);
+    json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b, s:b}", "op", "execute", "code", code, "count",
+                            count, "allow_stdin", allow_stdin, "silent", silent, "evaluate",
+                            evaluate);
     int rc = frame_write(e->chan, req);
     /* The executor died before its end of file was read (it could not
      * start, or was killed while idle): a fresh one gets the cell. */
@@ -242,10 +244,32 @@ int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin
     e->busy = 1;
     e->silent = silent;
     free(e->code);
-    e->code = strdup(code);
+    e->code = evaluate ? NULL : strdup(code);
     e->output_used = 0;
     e->truncated = 0;
     return 0;
+}
+
+int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin, int silent)
+{
+    return start(e, code, count, allow_stdin, silent, 0);
+}
+
+int engine_evaluate(chalk_engine *e, const char *expr, int count)
+{
+    /* In parentheses, so that only an expression compiles (a declaration
+     * or a magic line is an error); the newline ends a // comment and keeps
+     * the expression on the cell's line 1 in error messages. */
+    size_t n = strlen(expr);
+    char *code = malloc(n + 4);
+    if (!code)
+        return -1;
+    code[0] = '(';
+    memcpy(code + 1, expr, n);
+    memcpy(code + 1 + n, "\n)", 3);
+    int rc = start(e, code, count, 0, 0, 1);
+    free(code);
+    return rc;
 }
 
 int engine_busy(const chalk_engine *e)
