@@ -387,3 +387,7 @@ clean-local-conformance:
 TESTS += tests/classroom/test_grade_dead.py
 EXTRA_DIST += tests/classroom/test_grade_dead.py
 # --- end grader throughput ---
+# --- protocol: user_expressions, editor help, output flood (issue 12) ---
+TESTS += tests/protocol/test_user_expressions.py
+EXTRA_DIST += tests/protocol/test_user_expressions.py
+# --- end protocol ---
