@@ -43,6 +43,7 @@ static pid_t cell_pid;          /* the process running the cell (not its forks) 
 static int result_sent;
 static unsigned long long wchar_at_result;
 static unsigned long long bytes_written(void);
+static unsigned long long cell_thread_written(void);
 static cellrt_crash crash = { .report_fd = -1 };
 /* Past the output cap the kernel throws output away; CELLRT_MUTE_SIGNAL
  * (from the holder, on the kernel's word) points fds 1 and 2 at /dev/null so
@@ -66,15 +67,16 @@ static void flush_streams(void)
     }
 }
 
-/* Bytes written since the mute (to /dev/null, give or take the frames and
- * files the cell wrote meanwhile): said once, before the cell's last frame. */
+/* Bytes the cell's main thread wrote since the mute (to /dev/null, give or
+ * take the frames and files it wrote meanwhile): said once, before the
+ * cell's last frame. */
 static void report_dropped(void)
 {
     if (!output_muted || dropped_reported)
         return;
     dropped_reported = 1;
     flush_streams();
-    unsigned long long now = bytes_written();
+    unsigned long long now = cell_thread_written();
     json_t *msg = json_pack("{s:s, s:{s:I}}", "msg_type", "output_dropped", "content", "bytes",
                             (json_int_t)(now > wchar_at_mute ? now - wchar_at_mute : 0));
     if (msg)
@@ -107,7 +109,7 @@ static void on_mute(int sig)
     int saved = errno;
     int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (fd >= 0) {
-        wchar_at_mute = bytes_written();
+        wchar_at_mute = cell_thread_written();
         dup2(fd, 1);
         dup2(fd, 2);
         close(fd);
@@ -139,12 +141,12 @@ void cellrt_send(const char *msg_type, json_t *content)
     }
 }
 
-/* Bytes this process has written with write() and friends, all
- * descriptors together (/proc/self/io's wchar); 0 if unknown. */
-static unsigned long long bytes_written(void)
+/* Bytes written with write() and friends, all descriptors together (the
+ * wchar of /proc/self/io, or of `path`); 0 if unknown. */
+static unsigned long long wchar_of(const char *path)
 {
     char buf[512];
-    int fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
     ssize_t n = read(fd, buf, sizeof buf - 1);
@@ -152,6 +154,21 @@ static unsigned long long bytes_written(void)
     buf[n > 0 ? n : 0] = 0;
     const char *w = strstr(buf, "wchar:");
     return w ? strtoull(w + 6, NULL, 10) : 0;
+}
+
+static unsigned long long bytes_written(void)
+{
+    return wchar_of("/proc/self/io");
+}
+
+/* The cell's main thread alone: the process's counters take in the writes
+ * of children it has reaped, and those went through the pipe, counted by
+ * the kernel. */
+static unsigned long long cell_thread_written(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/io", (int)cell_pid);
+    return wchar_of(path);
 }
 
 int cellrt_result_is_last(void)

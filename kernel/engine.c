@@ -136,6 +136,9 @@ static int spawn(chalk_engine *e)
     set_nonblock(e->chan);
     set_nonblock(po[0]);
     set_nonblock(pe[0]);
+    /* 1 MiB instead of 64 KiB: a cell that prints a lot blocks, and wakes
+     * the kernel, 16 times less often (what a user may have: pipe-max-size). */
+    fcntl(po[0], F_SETPIPE_SZ, 1 << 20);
     memset(&e->reader, 0, sizeof e->reader);
     e->busy = 0;
     e->heard = 0;

@@ -388,8 +388,10 @@ TESTS += tests/classroom/test_grade_dead.py
 EXTRA_DIST += tests/classroom/test_grade_dead.py
 # --- end grader throughput ---
 # --- protocol: user_expressions, editor help, output flood (issue 12) ---
-TESTS += tests/protocol/test_user_expressions.py tests/protocol/test_editor_help.py
-EXTRA_DIST += tests/protocol/test_user_expressions.py tests/protocol/test_editor_help.py
+TESTS += tests/protocol/test_user_expressions.py tests/protocol/test_editor_help.py \
+  tests/protocol/test_output_flood.py
+EXTRA_DIST += tests/protocol/test_user_expressions.py tests/protocol/test_editor_help.py \
+  tests/protocol/test_output_flood.py
 check_PROGRAMS += tests/unit/test_catalog
 TESTS += tests/unit/test_catalog
 tests_unit_test_catalog_SOURCES = tests/unit/test_catalog.c

@@ -13,6 +13,13 @@ medians and ratios (chalk / reference; lower is better for chalk):
                   all its descendants keep resident (/proc/PID/pagemap; PSS
                   and summed RSS are printed too), and the same for
                   tests/bench/bench_floor, the floor under that figure;
+  output flood    a cell printing 200 MB (2,000,000 lines of 100 bytes) past the
+                  4 MiB cap vs the same program writing them to /dev/null (p50 of
+                  --flood-reps each; target: within 2x);
+  editor help     in a fresh kernel, the first inspect of a name no included
+                  header declares (it builds the catalog of every installed
+                  header), then p50 of inspect and complete of such names, and
+                  of inspect on control while a cell runs;
   1,000 cells     one session, each cell defining a new global and printing
                   it; p50 of the last hundred / p50 of the first hundred;
   linear algebra  tests/bench/bench_linalg (libchalk: 256x256 SVD, eigh,
@@ -65,9 +72,13 @@ GSL_C = r'''#include <gsl/gsl_linalg.h>
     gsl_matrix_free(V); gsl_vector_free(S); gsl_vector_free(work);
 }
 '''
+FLOOD_C = 'for (int i = 0; i < 2000000; i++) printf("%099d\\n", i);'
+FLOOD_NULL_C = ('FILE *devnull = fopen("/dev/null", "w");\n'
+                'for (int i = 0; i < 2000000; i++) fprintf(devnull, "%099d\\n", i);\n'
+                'fclose(devnull);')
 TARGETS = {  # from the cell-engine issue: chalk / reference must be at most
     "trivial_ratio": 1.0, "gsl_ratio": 3.0, "start_ratio": 0.15,
-    "memory_ratio": 0.2, "growth_ratio": 1.2,
+    "memory_ratio": 0.2, "growth_ratio": 1.2, "flood_ratio": 2.0,
 }
 
 
@@ -268,6 +279,57 @@ def bench_many(k, lang, n):
             code = 'many_%d = %d\nprint(many_%d)' % (i, i, i)
         ts.append(k.run(code)[0])
     return ts
+
+
+def bench_flood(k, reps):
+    """p50 seconds of the 200 MB cell and of the same program into /dev/null."""
+    k.run(FLOOD_NULL_C)
+    null = [k.run(FLOOD_NULL_C)[0] for _ in range(reps)]
+    flood = []
+    for _ in range(reps):
+        dt, outs = k.run(FLOOD_C)
+        text = "".join(m["content"].get("text", "") for m in outs if m["msg_type"] == "stream")
+        if "of output dropped" not in text:
+            raise KernelError("flood: no truncation note")
+        flood.append(dt)
+    return p50(flood), p50(null)
+
+
+def bench_editor(name, cwd, reps):
+    """First inspect in a fresh kernel (catalog build), then p50s."""
+    k = Kernel(name, cwd)
+    try:
+        def ask(kind, code, channel="shell"):
+            t0 = time.perf_counter()
+            if kind == "inspect":
+                content = {"code": code, "cursor_pos": len(code), "detail_level": 0}
+            else:
+                content = {"code": code, "cursor_pos": len(code)}
+            msg = k.kc.session.msg(kind + "_request", content)
+            ch = k.kc.shell_channel if channel == "shell" else k.kc.control_channel
+            ch.send(msg)
+            get = k.kc.get_shell_msg if channel == "shell" else k.kc.control_channel.get_msg
+            while True:
+                m = get(timeout=60)
+                if m["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                    break
+            if kind == "inspect" and not m["content"].get("found"):
+                raise KernelError("editor: %s not found" % code)
+            return time.perf_counter() - t0
+        first = ask("inspect", "gsl_integration_qags(")
+        names = ["gsl_linalg_SV_decomp(", "gsl_poly_solve_quadratic(", "gsl_sf_bessel_J0("]
+        inspect = [ask("inspect", names[i % 3]) for i in range(reps)]
+        complete = [ask("complete", "gsl_linalg_SV_d") for _ in range(reps)]
+        busy_msg = k.kc.execute("#include <unistd.h>\nsleep(%d);" % max(2, reps // 50 + 1))
+        while_busy = [ask("inspect", names[i % 3], channel="control") for i in range(reps)]
+        while True:
+            m = k.kc.get_shell_msg(timeout=300)
+            if m["parent_header"].get("msg_id") == busy_msg:
+                break
+        return {"first_inspect_s": first, "inspect_p50": p50(inspect), "complete_p50": p50(complete),
+                "inspect_busy_p50": p50(while_busy)}
+    finally:
+        k.close()
 
 
 # ---- linear algebra: libchalk (bench_linalg) vs NumPy ------------------------
@@ -486,7 +548,10 @@ def main():
     ap.add_argument("--grade-notebook", default="02-softmax-gradient")
     ap.add_argument("--nbgrader-calls", type=int, default=3,
                     help="also time this many one-student `nbgrader autograde --student` calls")
-    ap.add_argument("--only", default="", help="comma list: trivial,gsl,start,memory,many,linalg,grade,python")
+    ap.add_argument("--flood-reps", type=int, default=3)
+    ap.add_argument("--editor-reps", type=int, default=50)
+    ap.add_argument("--only", default="",
+                    help="comma list: trivial,gsl,start,memory,many,flood,editor,linalg,grade,python")
     a = ap.parse_args()
     for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[v] = str(a.threads)
@@ -561,6 +626,15 @@ def main():
                 C["many_first100_p50"], C["many_last100_p50"] = p50(ts[:100]), p50(ts[-100:])
                 C["many_cells"] = len(ts)
             k3.close()
+    if ck and want("flood"):
+        k4 = attempt("chalk start", lambda: Kernel(a.chalk_kernel, cwd))
+        if k4:
+            r = attempt("chalk flood", lambda: bench_flood(k4, a.flood_reps))
+            if r:
+                C["flood_p50"], C["flood_devnull_p50"] = r
+            k4.close()
+    if ck and want("editor"):
+        C["editor"] = attempt("chalk editor help", lambda: bench_editor(a.chalk_kernel, cwd, a.editor_reps))
     if not skip_chalk and want("start"):
         ts = attempt("chalk starts", lambda: bench_start(a.chalk_kernel, a.starts, cwd))
         if ts:
@@ -577,6 +651,7 @@ def main():
     R["rss_ratio"] = ratio(C.get("rss_bytes"), P.get("rss_bytes"))
     R["growth_ratio"] = ratio(C.get("many_last100_p50"), C.get("many_first100_p50"))
     R["ipykernel_growth_ratio"] = ratio(P.get("many_last100_p50"), P.get("many_first100_p50"))
+    R["flood_ratio"] = ratio(C.get("flood_p50"), C.get("flood_devnull_p50"))
 
     # linear algebra
     lin = res["linalg"] = {}
@@ -638,6 +713,18 @@ def main():
                                            fmt_s(P["many_last100_p50"]) if "many_last100_p50" in P else "-",
                                            fmt_ratio(R["growth_ratio"], TARGETS["growth_ratio"]),
                                            "last / first hundred (chalk); ipykernel %s" % fmt_ratio(R["ipykernel_growth_ratio"])))
+    if C.get("flood_p50") is not None:
+        print("%-28s %12s %12s  %s   %s" % ("200 MB flood (4 MiB cap)", fmt_s(C["flood_p50"]),
+                                           fmt_s(C["flood_devnull_p50"]),
+                                           fmt_ratio(R["flood_ratio"], TARGETS["flood_ratio"]),
+                                           "vs the same cell into /dev/null (reference column)"))
+    ed = C.get("editor")
+    if ed:
+        print("%-28s %12s %12s  %s   %s" % ("first inspect, fresh kernel", fmt_s(ed["first_inspect_s"]), "", "",
+                                           "builds the catalog of every installed header"))
+        for label, key in (("inspect, not included", "inspect_p50"), ("complete, not included", "complete_p50"),
+                           ("inspect while a cell runs", "inspect_busy_p50")):
+            print("%-28s %12s %12s  %s   %s" % (label, fmt_s(ed[key]), "", "", "p50 of %d" % a.editor_reps))
     if lin:
         print()
         print("%-28s %12s %12s  %s   (%d BLAS thread%s)" % ("256x256 linear algebra", "libchalk", "NumPy", "ratio",
