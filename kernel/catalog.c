@@ -108,12 +108,20 @@ static char *one_line(const char *s)
 
 catalog *catalog_build_source(const char *source, const char *options, char *err, size_t errlen)
 {
+    headers_map map;
+    if (headers_flatten_mapped(source, options, NULL, &map, err, errlen) < 0)
+        return calloc(1, sizeof(catalog));
+    catalog *c = catalog_from_map(&map);
+    headers_map_free(&map);
+    return c;
+}
+
+catalog *catalog_from_map(const headers_map *mp)
+{
     catalog *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    headers_map map;
-    if (headers_flatten_mapped(source, options, NULL, &map, err, errlen) < 0)
-        return c;
+    const headers_map map = *mp;
     const char **header_of = calloc(map.nfiles + 1, sizeof *header_of);
     for (size_t i = 0; header_of && i < map.nfiles; i++)
         header_of[i] = keep(c, strdup(map.files[i]));
@@ -147,7 +155,6 @@ catalog *catalog_build_source(const char *source, const char *options, char *err
     }
     cellsrc_destroy(&cell);
     free(header_of);
-    headers_map_free(&map);
     /* Sorted and unique by name; the first declaration wins (qsort is not
      * stable: the original position breaks ties). */
     keyed *k = c->n ? malloc(c->n * sizeof *k) : NULL;

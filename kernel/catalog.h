@@ -33,6 +33,9 @@ typedef struct catalog catalog;
 catalog *catalog_build(const char *const *dirs, const char *options, char *err, size_t errlen);
 /* Index a source of #include lines (for tests and the fuzz target). */
 catalog *catalog_build_source(const char *source, const char *options, char *err, size_t errlen);
+/* Index flattened text already mapped (headers.h; for the fuzz target). */
+struct headers_map;
+catalog *catalog_from_map(const struct headers_map *map);
 void catalog_destroy(catalog **cat_p);
 
 size_t catalog_size(const catalog *cat);

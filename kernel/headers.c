@@ -293,13 +293,22 @@ int headers_flatten_mapped(const char *source, const char *options, const char *
         return -1;
     repair_variadic_macros(text);
     repair_token_paste(text);
+    if (headers_map_text(text, out) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int headers_map_text(char *text, headers_map *out)
+{
+    memset(out, 0, sizeof *out);
     size_t lines = 1;
     for (const char *p = text; *p; p++)
         lines += *p == '\n';
     out->line_file = malloc(lines * sizeof *out->line_file);
     if (!out->line_file) {
         free(text);
-        snprintf(err, errlen, "out of memory");
         return -1;
     }
     out->text = text;

@@ -60,6 +60,9 @@ typedef struct headers_map {
 int headers_flatten_mapped(const char *source, const char *options, const char *lib_path,
                            headers_map *out, char *err, size_t errlen);
 void headers_map_free(headers_map *m);
+/* The mapping part alone, over text in the preprocessor's -E -dD form
+ * (takes text, which becomes out->text; 0, or -1 out of memory). */
+int headers_map_text(char *text, headers_map *out);
 
 /* "-Idir1 -Idir2 " for a ':'-separated list of directories (NULL or "" gives
  * NULL).  Caller frees. */
