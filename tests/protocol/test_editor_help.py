@@ -123,3 +123,45 @@ def test_help_answers_while_a_cell_runs(kernel):
     assert reply["content"]["status"] == "ok"
     # The cell was still running when help answered.
     assert ctl["header"]["date"] < reply["header"]["date"]
+
+
+def test_heartbeat_answers_while_the_catalog_is_built():
+    """The first request that needs the catalog keeps the loop busy for a few
+    hundred milliseconds; the heartbeat has a thread of its own, so a ping
+    sent just after that request is answered before the request is."""
+    import zmq
+    km, kc = start_kernel()
+    ctx = zmq.Context()
+    hb = ctx.socket(zmq.REQ)
+    hb.setsockopt(zmq.LINGER, 0)
+    try:
+        info = km.get_connection_info()
+        hb.connect("%s://%s:%d" % (info["transport"], info["ip"], info["hb_port"]))
+        hb.send(b"warm")
+        assert hb.poll(30000) and hb.recv() == b"warm"
+        msg = kc.session.msg("inspect_request", {"code": "gsl_integration_qags(", "cursor_pos": 21,
+                                                 "detail_level": 0})
+        kc.control_channel.send(msg)
+        hb.send(b"ping")
+        order = []
+        poller = zmq.Poller()
+        poller.register(hb, zmq.POLLIN)
+        poller.register(kc.control_channel.socket, zmq.POLLIN)
+        while len(order) < 2:
+            ready = dict(poller.poll(60000))
+            assert ready, "neither the pong nor the inspect reply came"
+            if hb in ready:
+                assert hb.recv() == b"ping"
+                order.append("pong")
+                poller.unregister(hb)
+            if kc.control_channel.socket in ready:
+                m = kc.control_channel.get_msg(timeout=1)
+                if m["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                    assert m["content"]["found"]
+                    order.append("inspect_reply")
+                    poller.unregister(kc.control_channel.socket)
+        assert order == ["pong", "inspect_reply"]
+    finally:
+        hb.close()
+        ctx.term()
+        stop_kernel(km, kc)
