@@ -525,8 +525,8 @@ json_t *editor_inspect(editor *ed, const char *code, int cursor_pos, int detail)
     } else {
         cellsrc_buf text = { 0 }, md = { 0 };
         const char *mine = in_session ? session_decl(ed, name) : NULL;
-        const char *decl = mine ? mine : doc ? doc->decl : h ? h->decl : NULL;
-        const char *decl = doc ? doc->decl : h ? h->decl : elsewhere ? elsewhere->decl : NULL;
+        const char *decl = mine ? mine : doc ? doc->decl : h ? h->decl
+                         : elsewhere ? elsewhere->decl : NULL;
         if (elsewhere) {
             cellsrc_buf_addf(&text, "Declared in <%s>, which this session has not included: "
                              "add #include <%s>\n\n", elsewhere->header, elsewhere->header);
