@@ -366,13 +366,12 @@ static void note_dropped(chalk_engine *e, chalk_engine_sink sink, void *ctx)
 {
     if (!e->truncated)
         return;
-    char dropped[32], total[32], cap[32];
+    char dropped[32], total[32];
     format_size(dropped, sizeof dropped, e->dropped);
     format_size(total, sizeof total, e->dropped + e->output_used);
-    format_size(cap, sizeof cap, e->output_limit);
-    sink(ctx, "stream", json_pack("{s:s, s:s++++++}", "name", "stdout", "text",
+    sink(ctx, "stream", json_pack("{s:s, s:s++++}", "name", "stdout", "text",
                                   "[chalk] ", dropped, " of output dropped (the cell printed ",
-                                  total, ", its allowance is ", cap, ")\n"));
+                                  total, ")\n"));
 }
 
 /* Publish text from one pipe within the cell's output allowance. */
@@ -401,9 +400,8 @@ static void publish(chalk_engine *e, int which, const char *text, size_t n,
         char cap[32];
         format_size(cap, sizeof cap, e->output_limit);
         sink(ctx, "stream", json_pack("{s:s, s:s++}", "name", "stdout", "text",
-                                      "\n[chalk] output truncated: this cell printed more than "
-                                      "its allowance of ", cap, " (change it with %limits "
-                                      "output=SIZE); the rest of its output is dropped\n"));
+                                      "\n[chalk] output truncated at ", cap, ", this cell's "
+                                      "allowance (change it with %limits output=SIZE)\n"));
         e->output_used = e->output_limit;
         return;
     }

@@ -16,9 +16,8 @@ from chalkproto import run, start_kernel, stdout_of, stop_kernel
 
 CAP = 4 * 1024 * 1024
 LINES = 2000000           # of 100 bytes: 200 MB, 190.7 MiB
-CUT = "[chalk] output truncated: this cell printed more than its allowance of 4 MiB"
-DROPPED = re.compile(r"\[chalk\] ([0-9.]+) MiB of output dropped \(the cell printed ([0-9.]+) MiB, "
-                     r"its allowance is 4 MiB\)\n$")
+CUT = "[chalk] output truncated at 4 MiB, this cell's allowance (change it with %limits output=SIZE)\n"
+DROPPED = re.compile(r"\[chalk\] ([0-9.]+) MiB of output dropped \(the cell printed ([0-9.]+) MiB\)\n$")
 
 # Waits (a bounded loop, not a time limit) until fd 1 is /dev/null, then
 # shows whether it is: 1 once the cell has been muted.
