@@ -208,7 +208,8 @@ static void add_gsl(cellsrc_buf *src, const char *const *dirs)
             names[n++] = strdup(de->d_name);
         }
         closedir(d);
-        qsort(names, n, sizeof *names, by_string);
+        if (n)
+            qsort(names, n, sizeof *names, by_string);
         for (size_t k = 0; k < n; k++) {
             if (names[k])
                 cellsrc_buf_addf(src, "#include <gsl/%s>\n", names[k]);

@@ -184,7 +184,8 @@ void includes_complete(char *const *dirs, const char *partial, size_t n, int quo
             closedir(d);
         cellsrc_buf_free(&path);
     }
-    qsort(found, nfound, sizeof *found, by_string);
+    if (nfound)
+        qsort(found, nfound, sizeof *found, by_string);
     for (size_t k = 0; k < nfound; k++) {
         json_array_append_new(matches, json_string(found[k]));
         free(found[k]);
