@@ -387,6 +387,7 @@ clean-local-conformance:
 TESTS += tests/classroom/test_grade_dead.py
 EXTRA_DIST += tests/classroom/test_grade_dead.py
 # --- end grader throughput ---
+
 # --- protocol: user_expressions, editor help, output flood (issue 12) ---
 TESTS += tests/protocol/test_user_expressions.py tests/protocol/test_editor_help.py \
   tests/protocol/test_output_flood.py
