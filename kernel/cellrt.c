@@ -43,7 +43,15 @@ static pid_t cell_pid;          /* the process running the cell (not its forks) 
 static int result_sent;
 static unsigned long long wchar_at_result;
 static unsigned long long bytes_written(void);
+static unsigned long long cell_thread_written(void);
 static cellrt_crash crash = { .report_fd = -1 };
+/* Past the output cap the kernel throws output away; CELLRT_MUTE_SIGNAL
+ * (from the holder, on the kernel's word) points fds 1 and 2 at /dev/null so
+ * that it costs what writing there costs.  isolate_leftovers puts them
+ * back before a cell that succeeds hands over. */
+static volatile sig_atomic_t output_muted;
+static unsigned long long wchar_at_mute;
+static int dropped_reported;
 
 /* Flush the C streams before a frame leaves, so the kernel sees output and
  * frames in the order the cell produced them.  ftrylockfile: a crash inside
@@ -59,6 +67,58 @@ static void flush_streams(void)
     }
 }
 
+/* Bytes the cell's main thread wrote since the mute (to /dev/null, give or
+ * take the frames and files it wrote meanwhile): said once, before the
+ * cell's last frame. */
+static void report_dropped(void)
+{
+    if (!output_muted || dropped_reported)
+        return;
+    dropped_reported = 1;
+    flush_streams();
+    unsigned long long now = cell_thread_written();
+    json_t *msg = json_pack("{s:s, s:{s:I}}", "msg_type", "output_dropped", "content", "bytes",
+                            (json_int_t)(now > wchar_at_mute ? now - wchar_at_mute : 0));
+    if (msg)
+        frame_write(cell_fd, msg);
+    json_decref(msg);
+}
+
+/* A line-buffered stream makes one write() per line, even to /dev/null:
+ * two million lines cost a second more than the same bytes fully buffered.
+ * glibc's line-buffering bit (_IO_LINE_BUF, 0x200: internal, but what
+ * __flbf reads) is cleared, only when __flbf agrees that it is that bit.
+ * A store from a handler on the stream's own thread is safe for glibc's
+ * putting code: it reads the flag at each step and full buffering starts
+ * at the next flush.  cellrt_begin makes stdout line-buffered again. */
+static void unbuffer_lines(FILE *f)
+{
+    enum { GLIBC_LINE_BUF = 0x200 };
+    if (f && __flbf(f) && (f->_flags & GLIBC_LINE_BUF)) {
+        f->_flags &= ~GLIBC_LINE_BUF;
+        if (__flbf(f))
+            f->_flags |= GLIBC_LINE_BUF;    /* not that bit after all */
+    }
+}
+
+static void on_mute(int sig)
+{
+    (void)sig;
+    if (output_muted || getpid() != cell_pid)
+        return;
+    int saved = errno;
+    int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        wchar_at_mute = cell_thread_written();
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+        output_muted = 1;
+        unbuffer_lines(stdout);
+    }
+    errno = saved;
+}
+
 void cellrt_send(const char *msg_type, json_t *content)
 {
     if ((muted >= 1 && strcmp(msg_type, "execute_result") == 0) ||
@@ -68,6 +128,8 @@ void cellrt_send(const char *msg_type, json_t *content)
         json_decref(content);
         return;
     }
+    if (strcmp(msg_type, "execute_done") == 0 || strcmp(msg_type, "error") == 0)
+        report_dropped();
     flush_streams();
     json_t *msg = json_pack("{s:s, s:o}", "msg_type", msg_type, "content", content);
     if (msg && frame_write(cell_fd, msg) < 0)
@@ -79,12 +141,12 @@ void cellrt_send(const char *msg_type, json_t *content)
     }
 }
 
-/* Bytes this process has written with write() and friends, all
- * descriptors together (/proc/self/io's wchar); 0 if unknown. */
-static unsigned long long bytes_written(void)
+/* Bytes written with write() and friends, all descriptors together (the
+ * wchar of /proc/self/io, or of `path`); 0 if unknown. */
+static unsigned long long wchar_of(const char *path)
 {
     char buf[512];
-    int fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
     ssize_t n = read(fd, buf, sizeof buf - 1);
@@ -92,6 +154,21 @@ static unsigned long long bytes_written(void)
     buf[n > 0 ? n : 0] = 0;
     const char *w = strstr(buf, "wchar:");
     return w ? strtoull(w + 6, NULL, 10) : 0;
+}
+
+static unsigned long long bytes_written(void)
+{
+    return wchar_of("/proc/self/io");
+}
+
+/* The cell's main thread alone: the process's counters take in the writes
+ * of children it has reaped, and those went through the pipe, counted by
+ * the kernel. */
+static unsigned long long cell_thread_written(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/io", (int)cell_pid);
+    return wchar_of(path);
 }
 
 int cellrt_result_is_last(void)
@@ -835,6 +912,14 @@ void cellrt_begin(int cellfd, int allow_stdin)
     /* Line-buffered: a line printed before a sleep reaches the notebook
      * before the sleep ends, without a system call per character. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+    output_muted = 0;
+    dropped_reported = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_mute;
+    sa.sa_flags = SA_RESTART;     /* a write cut short by it goes on */
+    sigemptyset(&sa.sa_mask);
+    sigaction(CELLRT_MUTE_SIGNAL, &sa, NULL);
     install_stdin();
     cellrt_install_library_hooks();
 }

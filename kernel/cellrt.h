@@ -16,6 +16,12 @@
 
 #include "compile_tcc.h"
 
+/* The signal the holder sends the cell's process once the kernel has
+ * reached the cell's output cap: from then on the process's stdout and
+ * stderr go to /dev/null, and how much was written there is reported
+ * (frame "output_dropped" {"bytes": n}) before the cell's last frame. */
+#define CELLRT_MUTE_SIGNAL (SIGRTMIN + 3)
+
 /* Set up the run-time for the cell about to run in this process. */
 void cellrt_begin(int cellfd, int allow_stdin);
 

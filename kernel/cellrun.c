@@ -604,6 +604,9 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     const char *code = json_string_value(json_object_get(req, "code"));
     int count = (int)json_integer_value(json_object_get(req, "count"));
     int allow_stdin = json_is_true(json_object_get(req, "allow_stdin"));
+    /* A user expression: run like a cell, shown value and all, but never
+     * kept, so a front end's status query cannot change the session. */
+    int evaluate = json_is_true(json_object_get(req, "evaluate"));
     /* The child must not outlive an interrupt: default SIGINT action. */
     signal(SIGINT, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
@@ -613,7 +616,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
 
     char err[1024];
     char *timed = NULL;
-    int timing = magics_timeit_code(code ? code : "", &timed);
+    int timing = !evaluate && magics_timeit_code(code ? code : "", &timed);
     if (timing)
         cellrt_mute(1);     /* the timed code's value is never shown */
     const char *source = timing ? timed : code ? code : "";
@@ -717,6 +720,12 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     if (timing) {
         timeit((int (*)(int, char **))compile_symbol_addr(unit, "__chalk_body"));
         cellrt_send("execute_done", json_pack("{s:s, s:b}", "status", "ok", "keep", 0));
+        _exit(0);
+    }
+    if (evaluate) {
+        int last = cellrt_result_is_last();
+        cellrt_send("execute_done", json_pack("{s:s, s:b, s:b}", "status", "ok", "keep", 0,
+                                              "last_result", last));
         _exit(0);
     }
     /* What would reach the holder: threads, child processes, the

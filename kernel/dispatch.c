@@ -8,6 +8,14 @@
  * spec: no execute_input, no output of any kind, no execute_result; ipykernel
  * still lets streams through, chalk does not); its reply still comes, with
  * the error in it if the cell failed.
+ *
+ * user_expressions are evaluated as ipykernel does: only after a cell that
+ * succeeded (an empty one too), each on its own, into
+ * {"status":"ok","data":{..},"metadata":{..}} or
+ * {"status":"error","ename","evalue","traceback"}; a failing expression
+ * never fails the cell.  Each runs in the engine as a cell that is never
+ * kept (engine_evaluate), one after the other while the execute_reply
+ * waits; what they print is the cell's output (none when silent).
  */
 #include "dispatch.h"
 
@@ -53,6 +61,11 @@ struct dispatch {
     /* The execute_request whose cell is running, or NULL. */
     wire_msg *cur;
     int cur_count, cur_silent, cur_store, cur_stop_on_error;
+    /* While the cell's user_expressions run: the reply waiting for them
+     * (NULL otherwise), the names still to do, what each gave. */
+    json_t *ux_reply, *ux_names, *ux_results;
+    size_t ux_next;
+    json_t *ux_value, *ux_error;   /* of the expression running */
     hist_entry *hist;
     size_t nhist, caphist;
     int restart;
@@ -315,6 +328,122 @@ static size_t pager_request(const char *code, const char **name, int *detail)
     return (size_t)(e - s);
 }
 
+/* ---- user_expressions ------------------------------------------------------ */
+
+static void pump_queue(dispatch *self);
+static void abort_queued_executes(dispatch *self);
+
+/* Send the reply of the request in self->cur (stealing r) and end it. */
+static void end_execute(dispatch *self, json_t *r, int failed)
+{
+    wire_msg *req = self->cur;
+    self->cur = NULL;
+    reply(self, TRANSPORT_SHELL, req, "execute_reply", r);
+    publish_status(self, req->header, "idle");
+    wire_msg_destroy(&req);
+    if (failed)
+        abort_queued_executes(self);
+    pump_queue(self);
+}
+
+/* Start the next expression, or send the reply when none is left. */
+static void ux_step(dispatch *self)
+{
+    while (self->ux_next < json_array_size(self->ux_names)) {
+        const char *name = json_string_value(json_array_get(self->ux_names, self->ux_next));
+        json_t *expr = json_object_get(json_object_get(self->cur->content, "user_expressions"), name);
+        const char *why = "user expressions must be strings";
+        if (json_is_string(expr)) {
+            if (engine_evaluate(self->eng, json_string_value(expr), self->cur_count) == 0)
+                return;      /* its execute_done calls us again */
+            why = "the engine could not start the expression";
+        }
+        json_object_set_new(self->ux_results, name,
+                            json_pack("{s:s, s:s, s:s, s:[s+]}", "status", "error", "ename", "TypeError",
+                                      "evalue", why, "traceback", "TypeError: ", why));
+        self->ux_next++;
+    }
+    json_t *r = self->ux_reply;
+    json_object_set_new(r, "user_expressions", self->ux_results);
+    json_decref(self->ux_names);
+    self->ux_reply = self->ux_names = self->ux_results = NULL;
+    end_execute(self, r, 0);
+}
+
+/* r is the ok reply of self->cur.  Returns 1 if expressions were started
+ * (the reply is kept and sent when they are done), 0 if it has none. */
+static int ux_begin(dispatch *self, json_t *r)
+{
+    json_t *ux = json_object_get(self->cur->content, "user_expressions");
+    if (!json_is_object(ux) || json_object_size(ux) == 0)
+        return 0;
+    self->ux_names = json_array();
+    const char *name;
+    json_t *v;
+    json_object_foreach(ux, name, v)
+        json_array_append_new(self->ux_names, json_string(name));
+    self->ux_results = json_object();
+    self->ux_reply = r;
+    self->ux_next = 0;
+    ux_step(self);
+    return 1;
+}
+
+/* What the running expression produces.  Steals content. */
+static void ux_event(dispatch *self, const char *msg_type, json_t *content)
+{
+    if (strcmp(msg_type, "execute_result") == 0 || strcmp(msg_type, "display_data") == 0) {
+        json_t *data = json_object_get(content, "data"), *md = json_object_get(content, "metadata");
+        json_decref(self->ux_value);
+        self->ux_value = json_pack("{s:s, s:o, s:o}", "status", "ok", "data",
+                                   json_is_object(data) ? json_incref(data) : json_object(),
+                                   "metadata", json_is_object(md) ? json_incref(md) : json_object());
+    } else if (strcmp(msg_type, "error") == 0) {
+        json_decref(self->ux_error);
+        self->ux_error = json_pack("{s:s, s:O, s:O, s:O}", "status", "error", "ename",
+                                   json_object_get(content, "ename"), "evalue",
+                                   json_object_get(content, "evalue"), "traceback",
+                                   json_object_get(content, "traceback"));
+        if (!self->ux_error)  /* a field missing: keep the failure */
+            self->ux_error = json_pack("{s:s, s:s, s:s, s:[]}", "status", "error", "ename", "Error",
+                                       "evalue", "", "traceback");
+    } else if (strcmp(msg_type, "stream") == 0) {
+        if (!self->cur_silent)
+            publish(self, self->cur->header, msg_type, json_incref(content));
+    } else if (strcmp(msg_type, "input_request") == 0) {
+        engine_input_reply(self->eng, "");
+    } else if (strcmp(msg_type, "execute_done") == 0) {
+        const char *name = json_string_value(json_array_get(self->ux_names, self->ux_next));
+        json_t *res;
+        if (strcmp(get_string(content, "status", "ok"), "ok") != 0) {
+            res = self->ux_error;
+            if (!res) {
+                json_t *tb = json_object_get(content, "traceback");
+                res = json_pack("{s:s, s:s, s:s, s:O}", "status", "error", "ename",
+                                get_string(content, "ename", "Error"), "evalue",
+                                get_string(content, "evalue", ""), "traceback",
+                                json_is_array(tb) ? tb : json_array());
+            }
+            self->ux_error = NULL;
+        } else {
+            /* A void expression shows nothing: an empty bundle. */
+            res = self->ux_value ? self->ux_value
+                                 : json_pack("{s:s, s:{}, s:{}}", "status", "ok", "data", "metadata");
+            self->ux_value = NULL;
+        }
+        json_decref(self->ux_value);
+        json_decref(self->ux_error);
+        self->ux_value = self->ux_error = NULL;
+        json_object_set_new(self->ux_results, name, res);
+        self->ux_next++;
+        json_decref(content);
+        ux_step(self);
+        return;
+    }
+    /* clear_output, update_display_data, ...: nothing to show. */
+    json_decref(content);
+}
+
 /* Steals nothing.  Returns 1 if a cell started (the request is kept). */
 static int execute(dispatch *self, wire_msg *req)
 {
@@ -340,10 +469,17 @@ static int execute(dispatch *self, wire_msg *req)
         publish(self, req->header, "execute_input",
                 json_pack("{s:s, s:i}", "code", code, "execution_count", self->exec_count + 1));
     if (all_space(code)) {
-        /* IPython neither counts nor stores an empty cell. */
-        reply(self, TRANSPORT_SHELL, req, "execute_reply",
-              json_pack("{s:s, s:i, s:[], s:{}}", "status", "ok", "execution_count", self->exec_count,
-                        "payload", "user_expressions"));
+        /* IPython neither counts nor stores an empty cell; it evaluates its
+         * user_expressions (front ends query state with an empty cell). */
+        json_t *r = json_pack("{s:s, s:i, s:[], s:{}}", "status", "ok", "execution_count",
+                              self->exec_count, "payload", "user_expressions");
+        self->cur = req;
+        self->cur_count = self->exec_count;
+        self->cur_silent = silent;
+        if (ux_begin(self, r))
+            return 1;
+        self->cur = NULL;
+        reply(self, TRANSPORT_SHELL, req, "execute_reply", r);
         return 0;
     }
     if (store) {
@@ -430,17 +566,17 @@ static void pump_queue(dispatch *self)
 
 static void finish_execute(dispatch *self, json_t *done)
 {
-    wire_msg *req = self->cur;
     const char *status = get_string(done, "status", "ok");
     json_t *r;
     int failed = 0;
 
     if (strcmp(status, "error") == 0) {
         json_t *tb = json_object_get(done, "traceback");
-        r = json_pack("{s:s, s:s, s:s, s:o, s:i}", "status", "error", "ename",
+        /* As ipykernel: a failed cell's expressions are not evaluated. */
+        r = json_pack("{s:s, s:s, s:s, s:o, s:i, s:{}}", "status", "error", "ename",
                       get_string(done, "ename", "Error"), "evalue", get_string(done, "evalue", ""),
                       "traceback", json_is_array(tb) ? json_incref(tb) : json_array(), "execution_count",
-                      self->cur_count);
+                      self->cur_count, "user_expressions");
         failed = self->cur_stop_on_error;
     } else if (strcmp(status, "aborted") == 0) {
         r = json_pack("{s:s, s:i}", "status", "aborted", "execution_count", self->cur_count);
@@ -449,14 +585,10 @@ static void finish_execute(dispatch *self, json_t *done)
         r = json_pack("{s:s, s:i, s:o, s:{}}", "status", "ok", "execution_count", self->cur_count,
                       "payload", json_is_array(payload) ? json_incref(payload) : json_array(),
                       "user_expressions");
+        if (ux_begin(self, r))
+            return;
     }
-    self->cur = NULL;
-    reply(self, TRANSPORT_SHELL, req, "execute_reply", r);
-    publish_status(self, req->header, "idle");
-    wire_msg_destroy(&req);
-    if (failed)
-        abort_queued_executes(self);
-    pump_queue(self);
+    end_execute(self, r, failed);
 }
 
 /* The engine's sink: everything a running cell produces.  Steals content. */
@@ -465,6 +597,10 @@ static void engine_event(void *ctx, const char *msg_type, json_t *content)
     dispatch *self = ctx;
     json_t *parent = self->cur ? self->cur->header : NULL;
 
+    if (self->ux_reply != NULL) {
+        ux_event(self, msg_type, content);
+        return;
+    }
     if (strcmp(msg_type, "execute_done") == 0) {
         if (self->cur != NULL)
             finish_execute(self, content);
@@ -661,6 +797,11 @@ void dispatch_destroy(dispatch **self_p)
         free(p);
     }
     wire_msg_destroy(&self->cur);
+    json_decref(self->ux_reply);
+    json_decref(self->ux_names);
+    json_decref(self->ux_results);
+    json_decref(self->ux_value);
+    json_decref(self->ux_error);
     for (i = 0; i < self->nhist; i++) {
         free(self->hist[i].input);
         free(self->hist[i].output);

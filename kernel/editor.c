@@ -1,16 +1,31 @@
-/* editor.c — completion and inspection (see editor.h). */
+/* editor.c — completion and inspection (see editor.h).
+ *
+ * Names the session has not included come from the catalog of every
+ * installed header (catalog.h), built the first time a request needs it:
+ * inspect of a name nothing else knows, completion of a prefix of two
+ * characters or more.  The path in an #include line completes from the
+ * include directories (includes.h), which costs no catalog.
+ */
 #define _GNU_SOURCE
 #include "editor.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <chalk.h>
 
 #include "abi.h"
+#include "catalog.h"
 #include "headers.h"
+#include "includes.h"
 #include "log.h"
+
+/* Completion offers at most this many names from headers not included:
+ * "gsl_" alone matches thousands. */
+#define EDITOR_CATALOG_OFFERS 200
+#define EDITOR_PATH_OFFERS 500
 
 typedef struct entry {
     char *name;
@@ -28,6 +43,8 @@ struct editor {
     size_t nsession;
     entry *decls;        /* their declarations (editor_learn_decls) */
     size_t ndecls;
+    catalog *cat;        /* every installed header's declarations, or NULL */
+    char *cflags_dirs;   /* -I directories of %cflags lines, ':'-separated */
 };
 
 static const char *const keywords[] = {
@@ -82,10 +99,30 @@ void editor_destroy(editor **self_p)
         return;
     editor_forget(ed);
     drop_headers(ed);
+    catalog_destroy(&ed->cat);
+    free(ed->cflags_dirs);
     free(ed->prelude);
     free(ed->include_path);
     free(ed);
     *self_p = NULL;
+}
+
+/* The -I directories of a %cflags line join the include completion's. */
+static void learn_cflags(editor *ed, const char *line, size_t n)
+{
+    cellsrc_buf b = { 0 };
+    cellsrc_buf_add(&b, ed->cflags_dirs ? ed->cflags_dirs : "");
+    for (const char *p = line + 7, *e = line + n; p < e;) {
+        while (p < e && (*p == ' ' || *p == '\t'))
+            p++;
+        const char *w = p;
+        while (p < e && *p != ' ' && *p != '\t')
+            p++;
+        if (p - w > 2 && w[0] == '-' && w[1] == 'I')
+            cellsrc_buf_addf(&b, "%s%.*s", b.len ? ":" : "", (int)(p - w - 2), w + 2);
+    }
+    free(ed->cflags_dirs);
+    ed->cflags_dirs = cellsrc_buf_take(&b);
 }
 
 void editor_learn_includes(editor *ed, const char *code)
@@ -99,6 +136,8 @@ void editor_learn_includes(editor *ed, const char *code)
         const char *p = line;
         while (p < line + n && (*p == ' ' || *p == '\t'))
             p++;
+        if (n - (size_t)(p - line) > 7 && strncmp(p, "%cflags", 7) == 0)
+            learn_cflags(ed, p, n - (size_t)(p - line));
         if (*p == '#') {
             const char *q = p + 1;
             while (*q == ' ' || *q == '\t')
@@ -244,6 +283,38 @@ static void load(editor *ed)
     qsort(ed->headers, ed->nheaders, sizeof *ed->headers, by_name);
 }
 
+static const entry *find_header(const editor *ed, const char *name)
+{
+    entry key = { (char *)name, NULL, NULL };
+    return ed->nheaders ? bsearch(&key, ed->headers, ed->nheaders, sizeof *ed->headers, by_name)
+                        : NULL;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static const catalog *get_catalog(editor *ed)
+{
+    if (ed->cat)
+        return ed->cat;
+    double t0 = now_ms();
+    char **dirs = includes_dirs(ed->include_path, NULL, NULL);
+    char *opts = headers_include_options(ed->include_path);
+    char err[256] = "";
+    ed->cat = catalog_build((const char *const *)dirs, opts, err, sizeof err);
+    free(opts);
+    includes_free(dirs);
+    if (ed->cat && !catalog_size(ed->cat))
+        log_warn("editor help: cannot index the installed headers: %s", err);
+    log_debug("editor help: %zu declarations of the installed headers indexed in %.0f ms",
+              catalog_size(ed->cat), now_ms() - t0);
+    return ed->cat;
+}
+
 static int ident_char(int c)
 {
     return isalnum(c) || c == '_';
@@ -280,10 +351,29 @@ static int has(json_t *arr, const char *s)
     return 0;
 }
 
+static json_t *complete_path(editor *ed, const char *code, size_t start, size_t end, int quoted)
+{
+    char **dirs = includes_dirs(ed->include_path, ed->cflags_dirs, NULL);
+    json_t *matches = json_array(), *types = json_array();
+    includes_complete(dirs, code + start, end - start, quoted, EDITOR_PATH_OFFERS, matches);
+    includes_free(dirs);
+    size_t i;
+    json_t *v;
+    json_array_foreach(matches, i, v)
+        json_array_append_new(types, json_pack("{s:O, s:s}", "text", v, "type", "path"));
+    return json_pack("{s:o, s:i, s:i, s:{s:o}}", "matches", matches, "cursor_start",
+                     (int)code_points(code, start), "cursor_end", (int)code_points(code, end),
+                     "metadata", "_jupyter_types_experimental", types);
+}
+
 json_t *editor_complete(editor *ed, const char *code, int cursor_pos)
 {
-    load(ed);
     size_t end = byte_offset(code, cursor_pos), start = end;
+    int quoted;
+    if (includes_context(code, end, &start, &quoted))
+        return complete_path(ed, code, start, end, quoted);
+    start = end;
+    load(ed);
     while (start > 0 && (ident_char((unsigned char)code[start - 1]) || code[start - 1] == '#'))
         start--;
     const char *prefix = code + start;
@@ -317,16 +407,23 @@ json_t *editor_complete(editor *ed, const char *code, int cursor_pos)
     for (size_t i = 0; i < ed->nheaders && plen > 0; i++)
         OFFER(ed->headers[i].name, ed->headers[i].kind);
 #undef OFFER
+    /* Then what headers not yet included declare, each with its header. */
+    const catalog_entry *c = NULL;
+    size_t nc = plen >= 2 && prefix[0] != '#' ? catalog_prefix(get_catalog(ed), prefix, plen, &c) : 0;
+    for (size_t i = 0, offered = 0; i < nc && offered < EDITOR_CATALOG_OFFERS; i++) {
+        if (find_header(ed, c[i].name) || has(matches, c[i].name))
+            continue;
+        json_array_append_new(matches, json_string(c[i].name));
+        json_array_append_new(types, json_pack("{s:s, s:s, s:s, s:s}", "text", c[i].name, "type",
+                                               c[i].kind, "signature", c[i].decl, "header",
+                                               c[i].header));
+        offered++;
+    }
     return json_pack("{s:o, s:i, s:i, s:{s:o}}", "matches", matches, "cursor_start",
                      (int)code_points(code, start), "cursor_end", (int)code_points(code, end),
                      "metadata", "_jupyter_types_experimental", types);
 }
 
-static const entry *find_header(const editor *ed, const char *name)
-{
-    entry key = { (char *)name, NULL, NULL };
-    return bsearch(&key, ed->headers, ed->nheaders, sizeof *ed->headers, by_name);
-}
 
 /* GSL's headers carry no comments to describe a function, and no GSL manual
  * is packaged here, so the description is derived from the name the way GSL
@@ -398,7 +495,11 @@ json_t *editor_inspect(editor *ed, const char *code, int cursor_pos, int detail)
 {
     (void)detail;
     load(ed);
-    size_t at = byte_offset(code, cursor_pos), start = at, end = at;
+    size_t at = byte_offset(code, cursor_pos), start, end;
+    /* Shift+Tab right after "name(" (where a user asks for the arguments). */
+    if (at > 0 && code[at - 1] == '(' && !ident_char((unsigned char)code[at]))
+        at--;
+    start = end = at;
     /* The cursor may sit just after the name, or inside "name(". */
     if (start > 0 && !ident_char((unsigned char)code[start]) &&
         ident_char((unsigned char)code[start - 1]))
@@ -416,12 +517,22 @@ json_t *editor_inspect(editor *ed, const char *code, int cursor_pos, int detail)
     for (size_t i = 0; i < ed->nsession; i++)
         in_session |= strcmp(ed->session[i], name) == 0;
     json_t *reply;
-    if (!h && !doc && !in_session) {
+    /* Not in the session's headers: perhaps in one it has not included. */
+    const catalog_entry *elsewhere = !h && !doc && !in_session ? catalog_find(get_catalog(ed), name)
+                                                               : NULL;
+    if (!h && !doc && !in_session && !elsewhere) {
         reply = json_pack("{s:b, s:{}, s:{}}", "found", 0, "data", "metadata");
     } else {
         cellsrc_buf text = { 0 }, md = { 0 };
         const char *mine = in_session ? session_decl(ed, name) : NULL;
-        const char *decl = mine ? mine : doc ? doc->decl : h ? h->decl : NULL;
+        const char *decl = mine ? mine : doc ? doc->decl : h ? h->decl
+                         : elsewhere ? elsewhere->decl : NULL;
+        if (elsewhere) {
+            cellsrc_buf_addf(&text, "Declared in <%s>, which this session has not included: "
+                             "add #include <%s>\n\n", elsewhere->header, elsewhere->header);
+            cellsrc_buf_addf(&md, "Declared in `<%s>`, which this session has not included: "
+                             "add `#include <%s>`\n\n", elsewhere->header, elsewhere->header);
+        }
         if (decl) {
             cellsrc_buf_addf(&text, "%s\n", decl);
             cellsrc_buf_addf(&md, "```c\n%s\n```\n", decl);

@@ -17,6 +17,11 @@
  * must not look like the cell's value.  Decided here, past everything a
  * cell's code can reach.
  *
+ * Past the cap, output costs next to nothing: the engine asks the executor
+ * to mute the cell (its fds 1 and 2 then point at /dev/null, see cellrt.h),
+ * and until that lands it reads the pipes and counts without decoding.  The
+ * note at the cap says output was cut; one at the end says how much.
+ *
  * The kernel is the executors' subreaper: when a holder hands over to its
  * child and exits, the child becomes ours to reap.
  */
@@ -62,6 +67,7 @@ struct chalk_engine {
     size_t output_limit;
     size_t output_used;  /* bytes of this cell's output published so far */
     int truncated;
+    unsigned long long dropped;  /* bytes of this cell's output not published */
     char *code;          /* the running cell, for what editor help learns from it */
     json_t *held;        /* the last execute_result content, not yet published */
     int silent;          /* the running cell's: its values are never shown */
@@ -130,6 +136,9 @@ static int spawn(chalk_engine *e)
     set_nonblock(e->chan);
     set_nonblock(po[0]);
     set_nonblock(pe[0]);
+    /* 1 MiB instead of 64 KiB: a cell that prints a lot blocks, and wakes
+     * the kernel, 16 times less often (what a user may have: pipe-max-size). */
+    fcntl(po[0], F_SETPIPE_SZ, 1 << 20);
     memset(&e->reader, 0, sizeof e->reader);
     e->busy = 0;
     e->heard = 0;
@@ -222,15 +231,17 @@ void engine_destroy(chalk_engine **self_p)
 
 static void reap(void);
 
-int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin, int silent)
+static int start(chalk_engine *e, const char *code, int count, int allow_stdin, int silent,
+                 int evaluate)
 {
     if (e->busy)
         return -1;
     if (e->stopped && engine_restart(e) < 0)
         return -1;
     reap();        /* the holder that handed over at the end of the last cell */
-    json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b}", "op", "execute", "code", code, "count",
-                            count, "allow_stdin", allow_stdin, "silent", silent);
+    json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b, s:b}", "op", "execute", "code", code, "count",
+                            count, "allow_stdin", allow_stdin, "silent", silent, "evaluate",
+                            evaluate);
     int rc = frame_write(e->chan, req);
     /* The executor died before its end of file was read (it could not
      * start, or was killed while idle): a fresh one gets the cell. */
@@ -242,10 +253,33 @@ int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin
     e->busy = 1;
     e->silent = silent;
     free(e->code);
-    e->code = strdup(code);
+    e->code = evaluate ? NULL : strdup(code);
     e->output_used = 0;
     e->truncated = 0;
+    e->dropped = 0;
     return 0;
+}
+
+int engine_execute(chalk_engine *e, const char *code, int count, int allow_stdin, int silent)
+{
+    return start(e, code, count, allow_stdin, silent, 0);
+}
+
+int engine_evaluate(chalk_engine *e, const char *expr, int count)
+{
+    /* In parentheses, so that only an expression compiles (a declaration
+     * or a magic line is an error); the newline ends a // comment and keeps
+     * the expression on the cell's line 1 in error messages. */
+    size_t n = strlen(expr);
+    char *code = malloc(n + 4);
+    if (!code)
+        return -1;
+    code[0] = '(';
+    memcpy(code + 1, expr, n);
+    memcpy(code + 1 + n, "\n)", 3);
+    int rc = start(e, code, count, 0, 0, 1);
+    free(code);
+    return rc;
 }
 
 int engine_busy(const chalk_engine *e)
@@ -309,11 +343,46 @@ static void release_held(chalk_engine *e, chalk_engine_sink sink, void *ctx)
     sink(ctx, "display_data", c);
 }
 
+/* "4 MiB", "195.8 MiB", "812 bytes" */
+static void format_size(char *out, size_t len, unsigned long long n)
+{
+    static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+    if (n < 1024) {
+        snprintf(out, len, "%llu byte%s", n, n == 1 ? "" : "s");
+        return;
+    }
+    double v = (double)n / 1024;
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < sizeof units / sizeof *units)
+        v /= 1024, u++;
+    if (v == (double)(unsigned long long)v)
+        snprintf(out, len, "%.0f %s", v, units[u]);
+    else
+        snprintf(out, len, "%.1f %s", v, units[u]);
+}
+
+/* At the end of a truncated cell: how much of its output was dropped. */
+static void note_dropped(chalk_engine *e, chalk_engine_sink sink, void *ctx)
+{
+    if (!e->truncated)
+        return;
+    char dropped[32], total[32];
+    format_size(dropped, sizeof dropped, e->dropped);
+    format_size(total, sizeof total, e->dropped + e->output_used);
+    sink(ctx, "stream", json_pack("{s:s, s:s++++}", "name", "stdout", "text",
+                                  "[chalk] ", dropped, " of output dropped (the cell printed ",
+                                  total, ")\n"));
+}
+
 /* Publish text from one pipe within the cell's output allowance. */
 static void publish(chalk_engine *e, int which, const char *text, size_t n,
                     chalk_engine_sink sink, void *ctx)
 {
-    if (e->truncated || n == 0)
+    if (e->truncated) {
+        e->dropped += n;
+        return;
+    }
+    if (n == 0)
         return;
     release_held(e, sink, ctx);
     if (e->output_limit && e->output_used + n > e->output_limit) {
@@ -324,9 +393,15 @@ static void publish(chalk_engine *e, int which, const char *text, size_t n,
         if (keep)
             sink(ctx, "stream", json_pack("{s:s, s:s%}", "name", out_names[which], "text", text, keep));
         e->truncated = 1;
-        sink(ctx, "stream", json_pack("{s:s, s:s}", "name", "stdout", "text",
-                                      "\n[chalk] output truncated: this cell printed more than "
-                                      "its allowance (change it with %limits output=SIZE)\n"));
+        e->dropped = n - keep;
+        /* The executor mutes the cell; what is in flight is read and counted. */
+        if (e->busy)
+            send_op(e, json_pack("{s:s}", "op", "mute"));
+        char cap[32];
+        format_size(cap, sizeof cap, e->output_limit);
+        sink(ctx, "stream", json_pack("{s:s, s:s++}", "name", "stdout", "text",
+                                      "\n[chalk] output truncated at ", cap, ", this cell's "
+                                      "allowance (change it with %limits output=SIZE)\n"));
         e->output_used = e->output_limit;
         return;
     }
@@ -340,6 +415,16 @@ static void drain(chalk_engine *e, int which, int final, chalk_engine_sink sink,
 {
     output *o = &e->out[which];
     char buf[65536];
+    while (e->truncated) {
+        /* Past the cap: counted, never decoded. */
+        ssize_t n = read(o->fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        e->dropped += (unsigned long long)n + o->ntail;
+        o->ntail = 0;
+    }
     for (;;) {
         memcpy(buf, o->tail, o->ntail);
         ssize_t n = read(o->fd, buf + o->ntail, sizeof buf - o->ntail);
@@ -394,6 +479,12 @@ static void deliver(chalk_engine *e, json_t *msg, chalk_engine_sink sink, void *
         editor_forget(e->ed);
         return;
     }
+    if (strcmp(type, "output_dropped") == 0) {
+        json_int_t v = json_integer_value(json_object_get(content, "bytes"));
+        if (v > 0 && e->truncated)
+            e->dropped += (unsigned long long)v;
+        return;
+    }
     if (strcmp(type, "execute_result") == 0) {
         release_held(e, sink, ctx);
         e->held = json_incref(content);
@@ -401,6 +492,7 @@ static void deliver(chalk_engine *e, json_t *msg, chalk_engine_sink sink, void *
     }
     if (strcmp(type, "execute_done") == 0) {
         drain_all(e, 1, sink, ctx);
+        note_dropped(e, sink, ctx);
         const char *st = json_string_value(json_object_get(content, "status"));
         /* The cell wrote something after the value it showed last
          * (last_result false): that output may have reached us first. */
@@ -455,6 +547,8 @@ void engine_on_readable(chalk_engine *e, int fd, chalk_engine_sink sink, void *c
          * Tell the cell that was running, if any, what happened. */
         int was_busy = e->busy, never_started = !e->heard;
         drain_all(e, 1, sink, ctx);
+        if (was_busy)
+            note_dropped(e, sink, ctx);
         const char *ename = "DeadExecutor";
         const char *evalue = "the kernel's executor process died; the session was restarted "
                              "and earlier cells must be run again";

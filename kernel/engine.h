@@ -48,6 +48,12 @@ void engine_destroy(chalk_engine **self_p);
  * cell's name in error messages: cell[count]). */
 int engine_execute(chalk_engine *self, const char *code, int count, int allow_stdin,
                    int silent);
+/* Evaluate one user expression (execute_request's user_expressions) in the
+ * session as it is now: it runs like a cell whose code is the expression,
+ * without stdin, and is never kept, whatever it does.  Its value arrives as
+ * an execute_result (or display_data), a failure as an error; then
+ * execute_done.  Returns 0, or -1 as engine_execute. */
+int engine_evaluate(chalk_engine *self, const char *expr, int count);
 int engine_busy(const chalk_engine *self);
 
 /* The front end answered an input_request. */

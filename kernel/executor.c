@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "cellrt.h"
 #include "cellrun.h"
 #include "frame.h"
 #include "isolate.h"
@@ -186,6 +187,8 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                 }
             } else if (op && strcmp(op, "input_reply") == 0) {
                 frame_write(cellfd, msg);
+            } else if (op && strcmp(op, "mute") == 0) {
+                kill(child, CELLRT_MUTE_SIGNAL);
             }
             json_decref(msg);
         }

@@ -22,6 +22,7 @@
  * Frames on chan (see frame.h), kernel -> executor:
  *   {"op":"execute","code":s,"count":n,"allow_stdin":b,"silent":b}
  *   {"op":"input_reply","value":s}   {"op":"interrupt"}
+ *   {"op":"mute"} (the cell's output reached its cap: CELLRT_MUTE_SIGNAL)
  * executor -> kernel: {"msg_type":t,"content":{...}} with the types listed in
  * engine.h ("execute_done" last for each cell).
  */

@@ -271,6 +271,109 @@ int headers_origin(const char *source, const char *options, const char *lib_path
     return rc;
 }
 
+static int intern_file(headers_map *m, const char *name)
+{
+    for (size_t i = 0; i < m->nfiles; i++)
+        if (strcmp(m->files[i], name) == 0)
+            return (int)i;
+    char **f = realloc(m->files, (m->nfiles + 1) * sizeof *f);
+    if (!f)
+        return -1;
+    m->files = f;
+    m->files[m->nfiles] = strdup(name);
+    return m->files[m->nfiles] ? (int)m->nfiles++ : -1;
+}
+
+int headers_flatten_mapped(const char *source, const char *options, const char *lib_path,
+                           headers_map *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    char *text = preprocess(source, "-E -dD", options, lib_path, err, errlen);
+    if (!text)
+        return -1;
+    repair_variadic_macros(text);
+    repair_token_paste(text);
+    if (headers_map_text(text, out) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int headers_map_text(char *text, headers_map *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t lines = 1;
+    for (const char *p = text; *p; p++)
+        lines += *p == '\n';
+    out->line_file = malloc(lines * sizeof *out->line_file);
+    if (!out->line_file) {
+        free(text);
+        return -1;
+    }
+    out->text = text;
+    /* The same stack of files as headers_origin, and for each level the
+     * header a user knows (the nearest level that is not internal). */
+    enum { DEPTH = 64 };
+    const char *file[DEPTH];
+    size_t flen[DEPTH], depth = 0;
+    int shown[DEPTH];
+    int current = -1;
+    for (char *line = text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        const char *q;
+        if (line[0] == '#' && line[1] == ' ' && line[2] >= '0' && line[2] <= '9' &&
+            (q = memchr(line, '"', len)) != NULL) {
+            const char *end = memchr(q + 1, '"', len - (size_t)(q + 1 - line));
+            size_t fl = end ? (size_t)(end - q - 1) : 0;
+            size_t k = 0;
+            while (k < depth && !(flen[k] == fl && !memcmp(file[k], q + 1, fl)))
+                k++;
+            if (k < depth) {
+                depth = k + 1;
+            } else if (depth < DEPTH) {
+                int id = depth ? shown[depth - 1] : -1;
+                if (q[1] != '<' && !is_internal(q + 1, fl)) {
+                    char name[512];
+                    user_header_name(q + 1, fl, name, sizeof name);
+                    id = depth ? intern_file(out, name) : -1;    /* level 0: the source */
+                }
+                file[depth] = q + 1;
+                flen[depth] = fl;
+                shown[depth++] = id;
+            }
+            current = depth ? shown[depth - 1] : -1;
+            /* Blanked below: the stack points into it until the end. */
+            out->line_file[out->nlines++] = -2;
+        } else {
+            out->line_file[out->nlines++] = current;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    size_t l = 0;
+    for (char *p = text; *p; p++) {
+        if (*p == '\n')
+            l++;
+        else if (out->line_file[l] == -2)
+            *p = ' ';       /* the splitter must not see a line marker */
+    }
+    for (l = 0; l < out->nlines; l++)
+        if (out->line_file[l] == -2)
+            out->line_file[l] = -1;
+    return 0;
+}
+
+void headers_map_free(headers_map *m)
+{
+    free(m->text);
+    free(m->line_file);
+    for (size_t i = 0; i < m->nfiles; i++)
+        free(m->files[i]);
+    free(m->files);
+    memset(m, 0, sizeof *m);
+}
+
 char *headers_include_options(const char *path)
 {
     if (!path || !*path)

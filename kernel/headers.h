@@ -44,6 +44,26 @@ char *headers_expand(const char *source, const char *options, const char *lib_pa
 int headers_origin(const char *source, const char *options, const char *lib_path,
                    const char *name, char *out, size_t outlen, int *trusted);
 
+/* headers_flatten that keeps where each line came from.  text is the
+ * flattened text with tcc's line markers blanked (line numbers therefore
+ * count lines of the preprocessor's output); line_file[l] is, for line l+1,
+ * the index in files of the header a user knows that holds it (as
+ * headers_origin names it: "math.h" for a line of bits/mathcalls.h), or -1
+ * for the source itself. */
+typedef struct headers_map {
+    char *text;
+    int *line_file;
+    size_t nlines;
+    char **files;
+    size_t nfiles;
+} headers_map;
+int headers_flatten_mapped(const char *source, const char *options, const char *lib_path,
+                           headers_map *out, char *err, size_t errlen);
+void headers_map_free(headers_map *m);
+/* The mapping part alone, over text in the preprocessor's -E -dD form
+ * (takes text, which becomes out->text; 0, or -1 out of memory). */
+int headers_map_text(char *text, headers_map *out);
+
 /* "-Idir1 -Idir2 " for a ':'-separated list of directories (NULL or "" gives
  * NULL).  Caller frees. */
 char *headers_include_options(const char *path);

@@ -97,3 +97,9 @@ kernel/abi.stamp: $(top_srcdir)/kernel/mkthunks.py $(top_srcdir)/exercises/chalk
 	  $(top_srcdir)/exercises/chalk.h $(abi_generated) && touch $@
 $(abi_generated): kernel/abi.stamp
 # --- end library-boundary ABI ---
+
+# --- protocol: editor help for every installed header (issue 12) ---
+kernel_libchalkcell_la_SOURCES += \
+  kernel/catalog.c kernel/catalog.h \
+  kernel/includes.c kernel/includes.h
+# --- end protocol ---

@@ -4,11 +4,19 @@
  * interrupt or shutdown is never stuck behind a queue of shell requests.
  * Each receive is non-blocking; a message is only handed on once all its
  * parts are in (ZeroMQ delivers multipart messages atomically).
+ *
+ * The heartbeat is answered by a thread of its own, as ipykernel does: the
+ * loop may be busy for a moment (editor help builds its catalog of every
+ * header once, in a few hundred milliseconds), and a front end must never
+ * take that for a dead kernel.  That thread is the only one that touches
+ * the hb socket while the loop runs.
  */
+#define _GNU_SOURCE
 #include "transport.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -233,6 +241,65 @@ static void serve_hb(transport *self, wire_frame *frames)
     }
 }
 
+typedef struct hb_thread {
+    transport *t;
+    int stop[2];        /* a byte on stop[1] ends the thread */
+    pthread_t th;
+    int running;
+} hb_thread;
+
+static void *hb_main(void *p)
+{
+    hb_thread *hb = p;
+    wire_frame *frames = calloc(TRANSPORT_MAX_FRAMES, sizeof *frames);
+    if (frames == NULL)
+        return NULL;
+    for (;;) {
+        zmq_pollitem_t items[2] = { { hb->t->sock[TRANSPORT_HB], 0, ZMQ_POLLIN, 0 },
+                                    { NULL, hb->stop[0], ZMQ_POLLIN, 0 } };
+        if (zmq_poll(items, 2, -1) < 0) {
+            if (zmq_errno() == EINTR)
+                continue;
+            break;
+        }
+        if (items[1].revents & ZMQ_POLLIN)
+            break;
+        if (items[0].revents & ZMQ_POLLIN)
+            serve_hb(hb->t, frames);
+    }
+    free(frames);
+    return NULL;
+}
+
+static void hb_start(hb_thread *hb, transport *t)
+{
+    hb->t = t;
+    hb->running = 0;
+    if (pipe2(hb->stop, O_CLOEXEC) < 0)
+        return;
+    /* Signals are the loop's (the signal pipe): the thread blocks them all. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    hb->running = pthread_create(&hb->th, NULL, hb_main, hb) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!hb->running) {
+        close(hb->stop[0]);
+        close(hb->stop[1]);
+    }
+}
+
+static void hb_stop(hb_thread *hb)
+{
+    if (!hb->running)
+        return;
+    (void)!write(hb->stop[1], "x", 1);
+    pthread_join(hb->th, NULL);
+    close(hb->stop[0]);
+    close(hb->stop[1]);
+    hb->running = 0;
+}
+
 static void serve_iopub(transport *self, const transport_handler *h, wire_frame *frames)
 {
     int round;
@@ -274,6 +341,8 @@ int transport_run(transport *self, const transport_handler *h)
 
     if (frames == NULL)
         return -1;
+    hb_thread hb;
+    hb_start(&hb, self);
     pid_t parent = launching_parent();
     while (!self->stop) {
         int nfds = h->pollfds ? h->pollfds(h->ctx, fds, TRANSPORT_MAX_FDS) : 0;
@@ -288,6 +357,12 @@ int transport_run(transport *self, const transport_handler *h)
             memset(&items[nitems], 0, sizeof items[nitems]);
             items[nitems].socket = self->sock[order[i]];
             items[nitems].events = ZMQ_POLLIN;
+            if (order[i] == TRANSPORT_HB && hb.running) {
+                /* The thread's socket: a placeholder keeps the indices. */
+                items[nitems].socket = NULL;
+                items[nitems].fd = sigpipe_fds[0];
+                items[nitems].events = 0;
+            }
             nitems++;
         }
         memset(&items[nitems], 0, sizeof items[nitems]);
@@ -316,7 +391,7 @@ int transport_run(transport *self, const transport_handler *h)
         }
         if (items[0].revents & ZMQ_POLLIN)
             serve_router(self, TRANSPORT_CONTROL, h, frames);
-        if (items[4].revents & ZMQ_POLLIN)
+        if (!hb.running && (items[4].revents & ZMQ_POLLIN))
             serve_hb(self, frames);
         if (items[3].revents & ZMQ_POLLIN)
             serve_iopub(self, h, frames);
@@ -344,6 +419,7 @@ int transport_run(transport *self, const transport_handler *h)
         if (!self->stop && (items[1].revents & ZMQ_POLLIN))
             serve_router(self, TRANSPORT_SHELL, h, frames);
     }
+    hb_stop(&hb);
     free(frames);
     return rc;
 }

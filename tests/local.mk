@@ -387,3 +387,26 @@ clean-local-conformance:
 TESTS += tests/classroom/test_grade_dead.py
 EXTRA_DIST += tests/classroom/test_grade_dead.py
 # --- end grader throughput ---
+
+# --- protocol: user_expressions, editor help, output flood (issue 12) ---
+TESTS += tests/protocol/test_user_expressions.py tests/protocol/test_editor_help.py \
+  tests/protocol/test_output_flood.py
+EXTRA_DIST += tests/protocol/test_user_expressions.py tests/protocol/test_editor_help.py \
+  tests/protocol/test_output_flood.py
+check_PROGRAMS += tests/unit/test_catalog
+TESTS += tests/unit/test_catalog
+tests_unit_test_catalog_SOURCES = tests/unit/test_catalog.c
+tests_unit_test_catalog_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_catalog_LDADD = kernel/libchalkcell.la $(TCC_LIBS) $(JANSSON_LIBS)
+# The catalog / header-map / declaration-index fuzz target (see hardening).
+fuzz_targets += catalog
+fuzz_replays += tests/fuzz/replay_catalog
+fuzz_programs += tests/fuzz/fuzz_catalog
+tests_fuzz_replay_catalog_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_catalog.c
+tests_fuzz_replay_catalog_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
+  -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/catalog"'
+tests_fuzz_replay_catalog_LDADD = kernel/libchalkcell.la $(JANSSON_LIBS) $(TCC_LIBS)
+tests/fuzz/fuzz_catalog: tests/fuzz/fuzz_catalog.c tests/fuzz/fuzz.h $(kernel_libchalkcell_la_SOURCES)
+	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(TCC_LIBS)
+EXTRA_DIST += tests/fuzz/catalog
+# --- end protocol ---

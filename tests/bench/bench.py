@@ -13,6 +13,20 @@ medians and ratios (chalk / reference; lower is better for chalk):
                   all its descendants keep resident (/proc/PID/pagemap; PSS
                   and summed RSS are printed too), and the same for
                   tests/bench/bench_floor, the floor under that figure;
+  output flood    a cell printing 200 MB (2,000,000 lines of 100 bytes) past the
+                  4 MiB cap vs the same program writing them to /dev/null (p50 of
+                  --flood-reps each; target: within 2x);
+  editor help     in a fresh kernel, the first inspect of a name no included
+                  header declares (it builds the catalog of every installed
+                  header), then p50 of inspect and complete of such names, and
+                  of inspect on control while a cell runs;
+  soak            --soak-cells (10,000) cells with output (defining nothing) in one session: resident
+                  memory of the process tree and open descriptors after the first
+                  1,000 and at the end, p50 latency of the first and last 1,000;
+                  then 4 clients at once sending kernel_info, complete, inspect and
+                  is_complete (on control: answered while it runs) during a 5 s
+                  cell, with the heartbeat pinged every 50 ms: answers, and the
+                  longest heartbeat silence;
   1,000 cells     one session, each cell defining a new global and printing
                   it; p50 of the last hundred / p50 of the first hundred;
   linear algebra  tests/bench/bench_linalg (libchalk: 256x256 SVD, eigh,
@@ -65,9 +79,13 @@ GSL_C = r'''#include <gsl/gsl_linalg.h>
     gsl_matrix_free(V); gsl_vector_free(S); gsl_vector_free(work);
 }
 '''
+FLOOD_C = 'for (int i = 0; i < 2000000; i++) printf("%099d\\n", i);'
+FLOOD_NULL_C = ('FILE *devnull = fopen("/dev/null", "w");\n'
+                'for (int i = 0; i < 2000000; i++) fprintf(devnull, "%099d\\n", i);\n'
+                'fclose(devnull);')
 TARGETS = {  # from the cell-engine issue: chalk / reference must be at most
     "trivial_ratio": 1.0, "gsl_ratio": 3.0, "start_ratio": 0.15,
-    "memory_ratio": 0.2, "growth_ratio": 1.2,
+    "memory_ratio": 0.2, "growth_ratio": 1.2, "flood_ratio": 2.0,
 }
 
 
@@ -268,6 +286,175 @@ def bench_many(k, lang, n):
             code = 'many_%d = %d\nprint(many_%d)' % (i, i, i)
         ts.append(k.run(code)[0])
     return ts
+
+
+def bench_flood(k, reps):
+    """p50 seconds of the 200 MB cell and of the same program into /dev/null."""
+    k.run(FLOOD_NULL_C)
+    null = [k.run(FLOOD_NULL_C)[0] for _ in range(reps)]
+    flood = []
+    for _ in range(reps):
+        dt, outs = k.run(FLOOD_C)
+        text = "".join(m["content"].get("text", "") for m in outs if m["msg_type"] == "stream")
+        if "of output dropped" not in text:
+            raise KernelError("flood: no truncation note")
+        flood.append(dt)
+    return p50(flood), p50(null)
+
+
+def bench_editor(name, cwd, reps):
+    """First inspect in a fresh kernel (catalog build), then p50s."""
+    k = Kernel(name, cwd)
+    try:
+        def ask(kind, code, channel="shell"):
+            t0 = time.perf_counter()
+            if kind == "inspect":
+                content = {"code": code, "cursor_pos": len(code), "detail_level": 0}
+            else:
+                content = {"code": code, "cursor_pos": len(code)}
+            msg = k.kc.session.msg(kind + "_request", content)
+            ch = k.kc.shell_channel if channel == "shell" else k.kc.control_channel
+            ch.send(msg)
+            get = k.kc.get_shell_msg if channel == "shell" else k.kc.control_channel.get_msg
+            while True:
+                m = get(timeout=60)
+                if m["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                    break
+            if kind == "inspect" and not m["content"].get("found"):
+                raise KernelError("editor: %s not found" % code)
+            return time.perf_counter() - t0
+        first = ask("inspect", "gsl_integration_qags(")
+        names = ["gsl_linalg_SV_decomp(", "gsl_poly_solve_quadratic(", "gsl_sf_bessel_J0("]
+        inspect = [ask("inspect", names[i % 3]) for i in range(reps)]
+        complete = [ask("complete", "gsl_linalg_SV_d") for _ in range(reps)]
+        busy_msg = k.kc.execute("#include <unistd.h>\nsleep(%d);" % max(2, reps // 50 + 1))
+        while_busy = [ask("inspect", names[i % 3], channel="control") for i in range(reps)]
+        while True:
+            m = k.kc.get_shell_msg(timeout=300)
+            if m["parent_header"].get("msg_id") == busy_msg:
+                break
+        return {"first_inspect_s": first, "inspect_p50": p50(inspect), "complete_p50": p50(complete),
+                "inspect_busy_p50": p50(while_busy)}
+    finally:
+        k.close()
+
+
+def tree_fds(pid):
+    """Open descriptors of pid and its descendants."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    st = f.read()
+                kids.setdefault(int(st[st.rindex(")") + 2:].split()[1]), []).append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    n, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            n += len(os.listdir("/proc/%d/fd" % p))
+        except OSError:
+            pass
+        todo.extend(kids.get(p, []))
+    return n
+
+
+def bench_soak(name, cwd, ncells):
+    import threading
+    import zmq
+    k = Kernel(name, cwd)
+    out = {"cells": ncells}
+    try:
+        ts = []
+        for i in range(ncells):
+            # Output and a call, nothing defined: what the session keeps grows
+            # only with what cells define (`many` measures that).
+            ts.append(k.run('printf("cell %%d: %%.3f\\n", %d, sqrt(%d.0));' % (i, i))[0])
+            if i + 1 == min(1000, ncells):
+                time.sleep(0.2)
+                out["rss_warm"] = proc_tree_rss(k.pid())[0]
+                out["fds_warm"] = tree_fds(k.pid())
+        time.sleep(0.2)
+        out["rss_end"] = proc_tree_rss(k.pid())[0]
+        out["fds_end"] = tree_fds(k.pid())
+        out["first1000_p50"], out["last1000_p50"] = p50(ts[:1000]), p50(ts[-1000:])
+
+        info = k.km.get_connection_info()
+        stop = threading.Event()
+        gaps = []
+
+        def heartbeat():
+            ctx = zmq.Context.instance()
+            s = ctx.socket(zmq.REQ)
+            s.setsockopt(zmq.LINGER, 0)
+            s.connect("%s://%s:%d" % (info["transport"], info["ip"], info["hb_port"]))
+            last = time.perf_counter()
+            while not stop.is_set():
+                s.send(b"ping")
+                if s.poll(5000):
+                    s.recv()
+                    now = time.perf_counter()
+                    gaps.append(now - last)
+                    last = now
+                else:
+                    gaps.append(float("inf"))
+                    break
+                time.sleep(0.05)
+            s.close()
+
+        answered, asked = [0], [0]
+        lock = threading.Lock()
+
+        def client():
+            # A session of its own: jupyter_client names a client's sockets
+            # after its session, and a second socket of the same name is
+            # refused by the kernel's ROUTER (ZeroMQ's rule).
+            from jupyter_client.session import Session
+            c = k.km.client(session=Session(key=k.km.session.key,
+                                            signature_scheme=k.km.session.signature_scheme))
+            c.start_channels()
+            try:
+                for j in range(25):
+                    for kind, content in (("kernel_info", {}), ("complete", {"code": "gsl_linalg_SV", "cursor_pos": 13}),
+                                          ("inspect", {"code": "gsl_poly_eval(", "cursor_pos": 14, "detail_level": 0}),
+                                          ("is_complete", {"code": "for (;;) {"})):
+                        msg = c.session.msg(kind + "_request", content)
+                        c.control_channel.send(msg)
+                        with lock:
+                            asked[0] += 1
+                        while True:
+                            m = c.control_channel.get_msg(timeout=30)
+                            if m["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                                break
+                        with lock:
+                            answered[0] += 1
+            finally:
+                c.stop_channels()
+
+        hb = threading.Thread(target=heartbeat)
+        hb.start()
+        busy = k.kc.execute("#include <unistd.h>\nsleep(5);")
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        out["load_seconds"] = time.perf_counter() - t0
+        while True:
+            m = k.kc.get_shell_msg(timeout=300)
+            if m["parent_header"].get("msg_id") == busy:
+                break
+        stop.set()
+        hb.join()
+        out["asked"], out["answered"] = asked[0], answered[0]
+        out["hb_max_gap_s"] = max(gaps) if gaps else None
+        out["hb_pings"] = len(gaps)
+    finally:
+        k.close()
+    return out
 
 
 # ---- linear algebra: libchalk (bench_linalg) vs NumPy ------------------------
@@ -486,7 +673,11 @@ def main():
     ap.add_argument("--grade-notebook", default="02-softmax-gradient")
     ap.add_argument("--nbgrader-calls", type=int, default=3,
                     help="also time this many one-student `nbgrader autograde --student` calls")
-    ap.add_argument("--only", default="", help="comma list: trivial,gsl,start,memory,many,linalg,grade,python")
+    ap.add_argument("--flood-reps", type=int, default=3)
+    ap.add_argument("--soak-cells", type=int, default=10000)
+    ap.add_argument("--editor-reps", type=int, default=50)
+    ap.add_argument("--only", default="",
+                    help="comma list: trivial,gsl,start,memory,many,flood,editor,soak,linalg,grade,python")
     a = ap.parse_args()
     for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[v] = str(a.threads)
@@ -561,6 +752,17 @@ def main():
                 C["many_first100_p50"], C["many_last100_p50"] = p50(ts[:100]), p50(ts[-100:])
                 C["many_cells"] = len(ts)
             k3.close()
+    if ck and want("flood"):
+        k4 = attempt("chalk start", lambda: Kernel(a.chalk_kernel, cwd))
+        if k4:
+            r = attempt("chalk flood", lambda: bench_flood(k4, a.flood_reps))
+            if r:
+                C["flood_p50"], C["flood_devnull_p50"] = r
+            k4.close()
+    if ck and want("soak"):
+        C["soak"] = attempt("chalk soak", lambda: bench_soak(a.chalk_kernel, cwd, a.soak_cells))
+    if ck and want("editor"):
+        C["editor"] = attempt("chalk editor help", lambda: bench_editor(a.chalk_kernel, cwd, a.editor_reps))
     if not skip_chalk and want("start"):
         ts = attempt("chalk starts", lambda: bench_start(a.chalk_kernel, a.starts, cwd))
         if ts:
@@ -577,6 +779,7 @@ def main():
     R["rss_ratio"] = ratio(C.get("rss_bytes"), P.get("rss_bytes"))
     R["growth_ratio"] = ratio(C.get("many_last100_p50"), C.get("many_first100_p50"))
     R["ipykernel_growth_ratio"] = ratio(P.get("many_last100_p50"), P.get("many_first100_p50"))
+    R["flood_ratio"] = ratio(C.get("flood_p50"), C.get("flood_devnull_p50"))
 
     # linear algebra
     lin = res["linalg"] = {}
@@ -638,6 +841,31 @@ def main():
                                            fmt_s(P["many_last100_p50"]) if "many_last100_p50" in P else "-",
                                            fmt_ratio(R["growth_ratio"], TARGETS["growth_ratio"]),
                                            "last / first hundred (chalk); ipykernel %s" % fmt_ratio(R["ipykernel_growth_ratio"])))
+    if C.get("flood_p50") is not None:
+        print("%-28s %12s %12s  %s   %s" % ("200 MB flood (4 MiB cap)", fmt_s(C["flood_p50"]),
+                                           fmt_s(C["flood_devnull_p50"]),
+                                           fmt_ratio(R["flood_ratio"], TARGETS["flood_ratio"]),
+                                           "vs the same cell into /dev/null (reference column)"))
+    ed = C.get("editor")
+    if ed:
+        print("%-28s %12s %12s  %s   %s" % ("first inspect, fresh kernel", fmt_s(ed["first_inspect_s"]), "", "",
+                                           "builds the catalog of every installed header"))
+        for label, key in (("inspect, not included", "inspect_p50"), ("complete, not included", "complete_p50"),
+                           ("inspect while a cell runs", "inspect_busy_p50")):
+            print("%-28s %12s %12s  %s   %s" % (label, fmt_s(ed[key]), "", "", "p50 of %d" % a.editor_reps))
+    so = C.get("soak")
+    if so:
+        print("%-28s %12s %12s  %s   %s" % ("soak: resident, 1,000 / end", mb(so["rss_warm"]), mb(so["rss_end"]),
+                                           fmt_ratio(ratio(so["rss_end"], so["rss_warm"])),
+                                           "%d cells with output, one session (target <= 1.1)" % so["cells"]))
+        print("%-28s %12s %12s  %s" % ("soak: descriptors", so["fds_warm"], so["fds_end"], ""))
+        print("%-28s %12s %12s  %s   %s" % ("soak: p50 first / last 1,000", fmt_s(so["first1000_p50"]),
+                                           fmt_s(so["last1000_p50"]),
+                                           fmt_ratio(ratio(so["last1000_p50"], so["first1000_p50"])), "target <= 1.1"))
+        print("%-28s %12s %12s  %s   %s" % ("load: answered / asked", so["answered"], so["asked"], "",
+                                           "4 clients on control during a 5 s cell"))
+        print("%-28s %12s %12s  %s   %s" % ("load: longest heartbeat gap", fmt_s(so["hb_max_gap_s"]), "", "",
+                                           "%d pings every 50 ms (target < 1 s)" % so["hb_pings"]))
     if lin:
         print()
         print("%-28s %12s %12s  %s   (%d BLAS thread%s)" % ("256x256 linear algebra", "libchalk", "NumPy", "ratio",
