@@ -54,6 +54,14 @@ const abi_thunk *abi_find(const char *name, size_t len);
  * Returns a new string (caller frees); the input is left alone. */
 char *abi_route(const char *flat);
 
+/* A prototype a cell wrote itself (`proto`, one declaration) with the
+ * ABI_REFUSED label abi_route gives a header's, when libtcc would call it
+ * wrongly; the types it names are read from `context` (the unit's text
+ * before it).  NULL when the call is right, or the name is a thunk's (the
+ * header's wrapper stands).  Only for functions no cell defines: those are
+ * compiled by libtcc on both sides.  Caller frees. */
+char *abi_refuse(const char *context, const char *proto);
+
 /* For a wrapper's text ("static inline R NAME(...) { ... ch__thunk_ ..."),
  * the library prototype a user reads, "R NAME(...);" (caller frees); NULL
  * for any other text. */
