@@ -22,6 +22,8 @@
  * whose signature tcc would get wrong is refused when a cell calls it or
  * takes its address: abi_route links its prototype to a symbol nobody
  * defines (ABI_REFUSED), and abi_explain names the function in the error.
+ * A prototype the cell writes itself (no header) gets the same label from
+ * abi_refuse (session.c), unless a cell defines the function.
  * The layouts are read from the flattened text (struct bodies, typedefs,
  * arrays with literal sizes); a by-value aggregate this cannot read (a
  * bit-field, a packed or aligned attribute, a computed array size) is
