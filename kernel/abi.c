@@ -684,7 +684,9 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
     return bad;
 }
 
-char *abi_route(const char *flat)
+/* The statements of flat ending before offset `from` are only read for
+ * their definitions (and copied); the others are routed. */
+static char *route(const char *flat, size_t from, int thunks)
 {
     cellsrc_buf out = { 0 };
     defs d = { flat, declindex_map_new(), declindex_map_new(), declindex_map_new(), NULL, 0,
@@ -723,13 +725,15 @@ char *abi_route(const char *flat)
             depth--;
         }
         if (depth == 0 && (*p == ';' || (*p == '}' && body))) {
-            const abi_thunk *t = *p == ';' ? routed(stmt, p) : NULL;
+            int read_only = (size_t)(p - flat) < from;   /* stmt may start in the space before */
+            const abi_thunk *t = *p == ';' && thunks && !read_only ? routed(stmt, p) : NULL;
             const char *name = NULL;
             size_t nlen = 0;
             char why[200];
             if (t) {    /* two lines: declindex makes two chunks of them */
                 cellsrc_buf_addf(&out, "\n%s\n%s", t->proto, t->wrapper);
-            } else if (*p == ';' && prototype_name(stmt, p, &name, &nlen) &&
+            } else if (*p == ';' && !read_only && prototype_name(stmt, p, &name, &nlen) &&
+                       !(!thunks && abi_find(name, nlen)) &&
                        candidate(&d, stmt, (size_t)(p - stmt)) &&
                        refused(&d, stmt, (size_t)(p - stmt), why, sizeof why)) {
                 /* the call would give wrong values: link it to a symbol that
@@ -756,6 +760,28 @@ char *abi_route(const char *flat)
     free(d.laid);
     free(d.span);
     return cellsrc_buf_take(&out);
+}
+
+char *abi_route(const char *flat)
+{
+    return route(flat, 0, 1);
+}
+
+char *abi_refuse(const char *context, const char *proto)
+{
+    cellsrc_buf text = { 0 };
+    cellsrc_buf_add(&text, context ? context : "");
+    cellsrc_buf_add(&text, "\n");
+    size_t from = text.len;
+    cellsrc_buf_add(&text, proto);
+    char *out = route(text.s, from, 0);
+    /* what precedes `from` is copied as it was */
+    char *labelled = strcmp(out + from, proto) ? strdup(out + from) : NULL;
+    if (strcmp(out + from, proto) && !labelled)
+        abort();
+    cellsrc_buf_free(&text);
+    free(out);
+    return labelled;
 }
 
 int abi_explain(const char *diag, const char *code, int cell_number, char *err, size_t errlen)

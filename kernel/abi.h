@@ -22,6 +22,8 @@
  * whose signature tcc would get wrong is refused when a cell calls it or
  * takes its address: abi_route links its prototype to a symbol nobody
  * defines (ABI_REFUSED), and abi_explain names the function in the error.
+ * A prototype the cell writes itself (no header) gets the same label from
+ * abi_refuse (session.c), unless a cell defines the function.
  * The layouts are read from the flattened text (struct bodies, typedefs,
  * arrays with literal sizes); a by-value aggregate this cannot read (a
  * bit-field, a packed or aligned attribute, a computed array size) is
@@ -53,6 +55,14 @@ const abi_thunk *abi_find(const char *name, size_t len);
  * other prototype libtcc would call wrongly given an ABI_REFUSED asm label.
  * Returns a new string (caller frees); the input is left alone. */
 char *abi_route(const char *flat);
+
+/* A prototype a cell wrote itself (`proto`, one declaration) with the
+ * ABI_REFUSED label abi_route gives a header's, when libtcc would call it
+ * wrongly; the types it names are read from `context` (the unit's text
+ * before it).  NULL when the call is right, or the name is a thunk's (the
+ * header's wrapper stands).  Only for functions no cell defines: those are
+ * compiled by libtcc on both sides.  Caller frees. */
+char *abi_refuse(const char *context, const char *proto);
 
 /* For a wrapper's text ("static inline R NAME(...) { ... ch__thunk_ ..."),
  * the library prototype a user reads, "R NAME(...);" (caller frees); NULL

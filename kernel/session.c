@@ -8,6 +8,7 @@
  */
 #include "session.h"
 
+#include "abi.h"
 #include "declindex.h"
 #include "headers.h"
 #include "reserved.h"
@@ -975,6 +976,28 @@ static int expand_macro_items(const session *s, cellsrc_cell *cell, typectx *tc)
     return rc;
 }
 
+/* Whether a cell defined `name` (a function libtcc compiled). */
+static int cell_function(const session *s, const char *name)
+{
+    size_t m;
+    const size_t *v = declindex_map_get(s->names, name, strlen(name), &m);
+    for (size_t i = 0; i < m; i++)
+        if (!s->ents[v[i]].dead && s->ents[v[i]].kind == ENT_FUNC &&
+            has_str(s->ents[v[i]].keys, s->ents[v[i]].nkeys, name))
+            return 1;
+    return 0;
+}
+
+/* A prototype of a function no cell defines, as the unit `b` gets it: with
+ * abi_refuse's label when libtcc would pass its struct wrongly (a library's
+ * function the cell declared itself, without its header). */
+static void add_prototype(cellsrc_buf *b, const char *text)
+{
+    char *refused = abi_refuse(b->s, text);
+    cellsrc_buf_add(b, refused ? refused : text);
+    free(refused);
+}
+
 int session_prepare(session *s, const char *code, int cell_number, session_prepared **out,
                     char *err, size_t errlen)
 {
@@ -1188,6 +1211,8 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
                 char *m = rewrite_define(e->text, &rw);
                 cellsrc_buf_add(&b, m);
                 free(m);
+            } else if (e->kind == ENT_DECL) {
+                add_prototype(&b, e->text);   /* a later cell's definition removes it */
             } else {
                 cellsrc_buf_add(&b, e->text);
             }
@@ -1203,7 +1228,6 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         }
     free(marked);
     declindex_map_destroy(&seen);
-    declindex_map_destroy(&defined);
     if (shows)
         show_macro(&b, helpers);
     if (shows && s->show_tag) {
@@ -1239,10 +1263,20 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
             }
             /* fall through */
         case CELLSRC_TYPE:
-        case CELLSRC_PROTO:
-            cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
+        case CELLSRC_PROTO: {
+            cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n", it->line, cell_number);
+            size_t k = 0;
+            if (it->kind == CELLSRC_PROTO && it->ndefs && !(it->flags & CELLSRC_REDECL))
+                declindex_map_get(defined, it->defs[0], strlen(it->defs[0]), &k);
+            if (it->kind == CELLSRC_PROTO && it->ndefs && !(it->flags & CELLSRC_REDECL) && !k &&
+                !cell_function(s, it->defs[0]))
+                add_prototype(&b, t);
+            else
+                cellsrc_buf_add(&b, t);
+            cellsrc_buf_add(&b, "\n");
             end_piece(&b, t, it->line, cell_number);
             break;
+        }
         case CELLSRC_VAR:
             if (it->flags & CELLSRC_EXTERN) {
                 cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\nextern %s;\n", it->line, cell_number, t);
@@ -1325,6 +1359,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         cellsrc_buf_add(&b, "{ static char *__chalk_argv[] = { \"cell\", 0 };\n"
                             "return ((int (*)())__chalk_user_main)(1, __chalk_argv); }\n");
     cellsrc_buf_add(&b, "return 0;\n}\n");
+    declindex_map_destroy(&defined);
     p->source = cellsrc_buf_take(&b);
     strv_free(rw.targets, rw.ntargets);
     *out = p;

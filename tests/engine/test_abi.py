@@ -297,6 +297,69 @@ def test_own_library_right_value_or_refused(fresh, own_library, layout):
         assert res.text() == run_reference(own_library, layout)
 
 
+def test_own_prototype_right_value_or_refused(fresh, own_library):
+    """The same library without its header: the cell writes the types and
+    prototypes itself.  Still never a wrong value, whether the call is in
+    the cell that declares the function or in a later one."""
+    kc = fresh[1]
+    res = run(kc, "%%ldflags -L%s -lown" % own_library)
+    assert res.status == "ok", res.errors
+    # declared and called in one cell (which, refused, leaves nothing behind)
+    res = run(kc, "typedef struct { double a; int b; } DI;\nDI mk_DI(void);\nmk_DI().b")
+    assert res.status == "error"
+    assert res.errors[0]["evalue"].startswith("cell[2]:2: error: 'mk_DI' returns 'DI' by value")
+    decls = ["#include <stddef.h>"]
+    for t, (members, _, _) in LAYOUTS.items():
+        decls.append("typedef struct { %s } %s;\n%s mk_%s(void);\ndouble sum_%s(%s s);"
+                     % (members, t, t, t, t, t))
+    res = run(kc, "\n".join(decls))
+    assert res.status == "ok", res.errors
+    for layout in sorted(LAYOUTS):
+        res = run(kc, 'int x_%s = 1;\nprintf("%%g\\n", sum_%s(mk_%s()));' % (layout, layout, layout))
+        if layout in WRONG:
+            assert res.status == "error", layout
+            assert re.match(r"cell\[\d+\]:2: error: 'mk_%s' returns '%s' by value, which chalk's "
+                            r"C compiler \(libtcc 0.9.27\) passes in other registers"
+                            % (layout, layout), res.errors[0]["evalue"]), res.errors[0]["evalue"]
+            assert res.text() == ""
+            res = run(kc, "%s s = {0};\nsum_%s(s)" % (layout, layout))
+            assert res.status == "error", layout
+            assert "'sum_%s' takes '%s' by value" % (layout, layout) in res.errors[0]["evalue"]
+        else:
+            assert res.status == "ok", (layout, res.errors)
+            assert res.text() == run_reference(own_library, layout), layout
+
+
+def test_cell_defined_function_with_a_wrong_layout_is_right(kc):
+    """A function a cell defines is compiled by libtcc, as its callers are:
+    it keeps working, however the prototype comes."""
+    res = run(kc, "typedef struct { double a; int b; } CDI;\n"
+                  "CDI cdi_mk(void) { CDI s = { 1.5, 7 }; return s; }\n"
+                  "double cdi_sum(CDI s) { return s.a * 10 + s.b; }")
+    assert res.status == "ok", res.errors
+    res = run(kc, "cdi_sum(cdi_mk())")
+    assert res.status == "ok", res.errors
+    assert res.value == "22.0"
+    # a prototype repeated after the definition
+    res = run(kc, "CDI cdi_mk(void);\ndouble cdi_sum(CDI s);\ncdi_mk().b")
+    assert res.status == "ok", res.errors
+    assert res.value == "7"
+    # a prototype first, the definition in a later cell
+    res = run(kc, "typedef struct { double d[2]; } CD2;\nCD2 cd2_mk(void);\n"
+                  "double cd2_sum(CD2 s) { return s.d[0] * 10 + s.d[1]; }")
+    assert res.status == "ok", res.errors
+    res = run(kc, "CD2 cd2_mk(void) { CD2 s = { { 1.5, 2.5 } }; return s; }")
+    assert res.status == "ok", res.errors
+    res = run(kc, "cd2_sum(cd2_mk())")
+    assert res.status == "ok", res.errors
+    assert res.value == "17.5"
+    # prototype and definition in one cell
+    res = run(kc, "CD2 cd2_twice(CD2 s);\nCD2 cd2_twice(CD2 s) { s.d[0] *= 2; return s; }\n"
+                  "cd2_sum(cd2_twice(cd2_mk()))")
+    assert res.status == "ok", res.errors
+    assert res.value == "32.5"
+
+
 def run_reference(libdir, layout):
     """What sum_NAME(mk_NAME()) prints when the call is compiled by cc."""
     cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
