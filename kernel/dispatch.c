@@ -760,6 +760,18 @@ static void on_fd(void *ctx, int fd)
     engine_on_readable(self->eng, fd, engine_event, self);
 }
 
+static int timeout_ms(void *ctx)
+{
+    dispatch *self = ctx;
+    return engine_timeout_ms(self->eng);
+}
+
+static void on_timeout(void *ctx)
+{
+    dispatch *self = ctx;
+    engine_on_timeout(self->eng, engine_event, self);
+}
+
 static void on_interrupt(void *ctx)
 {
     dispatch *self = ctx;
@@ -820,6 +832,8 @@ void dispatch_start(dispatch *self, transport_handler *h)
     h->pollfds = pollfds;
     h->on_fd = on_fd;
     h->on_interrupt = on_interrupt;
+    h->timeout_ms = timeout_ms;
+    h->on_timeout = on_timeout;
 }
 
 int dispatch_restart_requested(const dispatch *self)

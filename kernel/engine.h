@@ -56,6 +56,12 @@ int engine_execute(chalk_engine *self, const char *code, int count, int allow_st
 int engine_evaluate(chalk_engine *self, const char *expr, int count);
 int engine_busy(const chalk_engine *self);
 
+/* Stream text is published in batches (engine.c says why): the loop must
+ * call engine_on_timeout() once engine_timeout_ms() milliseconds have passed
+ * (-1: nothing is waiting; 0: now). */
+int engine_timeout_ms(const chalk_engine *self);
+void engine_on_timeout(chalk_engine *self, chalk_engine_sink sink, void *ctx);
+
 /* The front end answered an input_request. */
 void engine_input_reply(chalk_engine *self, const char *value);
 

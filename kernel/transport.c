@@ -376,7 +376,11 @@ int transport_run(transport *self, const transport_handler *h)
             nitems++;
         }
 
-        if (zmq_poll(items, nitems, parent ? PARENT_CHECK_MS : -1) < 0) {
+        long timeout = parent ? PARENT_CHECK_MS : -1;
+        int wanted = h->timeout_ms ? h->timeout_ms(h->ctx) : -1;
+        if (wanted >= 0 && (timeout < 0 || wanted < timeout))
+            timeout = wanted;
+        if (zmq_poll(items, nitems, timeout) < 0) {
             if (zmq_errno() == EINTR)
                 continue;
             log_error("poll failed: %s", zmq_strerror(zmq_errno()));
@@ -414,6 +418,8 @@ int transport_run(transport *self, const transport_handler *h)
         for (i = 0; i < nfds && !self->stop; i++)
             if (items[6 + i].revents & (ZMQ_POLLIN | ZMQ_POLLERR))
                 h->on_fd(h->ctx, fds[i]);
+        if (!self->stop && h->on_timeout)
+            h->on_timeout(h->ctx);
         if (!self->stop && (items[2].revents & ZMQ_POLLIN))
             serve_router(self, TRANSPORT_STDIN, h, frames);
         if (!self->stop && (items[1].revents & ZMQ_POLLIN))

@@ -41,6 +41,10 @@ typedef struct transport_handler {
     void (*on_fd)(void *ctx, int fd);
     /* SIGINT arrived (delivered from the loop, not the signal handler). */
     void (*on_interrupt)(void *ctx);
+    /* Milliseconds until on_timeout wants to run (-1: never), asked before
+     * every poll; on_timeout is called after every poll. */
+    int (*timeout_ms)(void *ctx);
+    void (*on_timeout)(void *ctx);
 } transport_handler;
 
 /* Create the context, bind every socket, install the SIGINT handler.

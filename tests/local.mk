@@ -69,7 +69,7 @@ bench: all $(bench_programs) $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
 
 EXTRA_DIST += \
   tests/pytest-driver.py tests/write-kernelspec.py tests/run-notebooks.py \
-  tests/summary.sh tests/bench/bench.py quickstart .ci/run README.md \
+  tests/summary.sh tests/bench/bench.py tests/bench/lab_output.py quickstart .ci/run README.md \
   share/requirements.txt
 CLEANFILES += tests/bench/bench.json tests/*/*.junit.xml
 

@@ -213,6 +213,16 @@ def test_output_is_live(kc):
     assert r.finished_at - before[2] > 0.5, (before, r.finished_at)
 
 
+def test_output_is_published_in_batches(kc):
+    # 1 MiB of short lines came as ~800 stream messages, which froze
+    # JupyterLab's page for over a minute (it re-renders the whole text per
+    # message): at most one message per 0.1 s of the cell, plus the last.
+    n = 131072
+    r = ok(kc, 'for (int i = 0; i < %d; i++) printf("%%07d\\n", i);' % n)
+    assert r.text() == "".join("%07d\n" % i for i in range(n))
+    assert len(r.streams) <= r.finished_at / 0.1 + 2, (len(r.streams), r.finished_at)
+
+
 def test_output_before_a_crash_is_kept(kc):
     r = fails(kc, 'printf("line\\n"); printf("no newline"); int *p = 0; *p = 1;', "SIGSEGV")
     assert r.text() == "line\nno newline"
