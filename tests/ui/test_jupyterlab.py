@@ -356,6 +356,81 @@ def test_warnings_read_in_light_and_dark_themes(lab):
     change_theme(page, "JupyterLab Light", "true")
 
 
+# What a user sees (issue 11), each in cells added as a user adds them, then
+# looked at in the light and the dark theme: a compile error quotes the line
+# with a caret under the column; a struct value shows its fields; the text
+# printed before scanf is the input box's prompt; %timeit prints one line; a
+# crash is one line without raw addresses; a wide matrix scrolls sideways
+# inside its output instead of widening the page.
+def test_what_a_user_sees_in_both_themes(lab):
+    page, _ = lab
+    page.keyboard.press("Escape")
+    err = add_cell(page, "int y = 3 +;")
+    run_cell(page, err)
+    wait_done(err)
+    text = err.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").first.inner_text()
+    lines = text.split("\n")
+    quoted = [i for i, l in enumerate(lines) if l.strip() == "int y = 3 +;"]
+    assert quoted and quoted[0] + 1 < len(lines), text
+    src, caret = lines[quoted[0]], lines[quoted[0] + 1]
+    assert caret.strip() == "^" and caret.index("^") == src.index(";"), text
+
+    st = add_cell(page, "struct pt { double x, y; };\nstruct pt q = {1, 2.5};\nq")
+    run_cell(page, st)
+    wait_done(st)
+    assert st.locator(".jp-OutputArea-output").inner_text().strip() == "{x = 1, y = 2.5}"
+
+    ask = add_cell(page, 'int m = 0;\nprintf("m? ");\nscanf("%d", &m);\nm * 2')
+    run_cell(page, ask)
+    box = ask.locator("input.jp-Stdin-input")
+    box.wait_for()
+    assert ask.locator(".jp-Stdin-prompt").inner_text().strip() == "m?"
+    box.fill("21")
+    box.press("Enter")
+    wait_done(ask)
+    ask.locator(".jp-Stdin-input").wait_for(state="detached")
+    ask.screenshot(path=os.path.join(shots_dir(), "jupyterlab-input.png"))
+    outs = ask.locator(".jp-OutputArea-output")
+    assert outs.count() == 2 and outs.nth(0).inner_text().strip() == "m? 21", outs.all_inner_texts()
+    assert outs.nth(1).inner_text().strip() == "42"
+
+    ti = add_cell(page, "%timeit 1 + 1")
+    run_cell(page, ti)
+    wait_done(ti)
+    outs = ti.locator(".jp-OutputArea-output")
+    assert outs.count() == 1 and "per loop" in outs.inner_text(), outs.all_inner_texts()
+
+    crash = add_cell(page, "int *bad = 0;\n*bad = 1;")
+    run_cell(page, crash)
+    wait_done(crash)
+    text = crash.locator(".jp-OutputArea-output").first.inner_text()
+    assert "SIGSEGV" in text and ":2" in text and "???" not in text and "0x" not in text, text
+
+    wide = add_cell(page, "gsl_matrix *W = gsl_matrix_alloc(4, 40);\n"
+                          "for (int i = 0; i < 160; i++) W->data[i] = i / 7.0;\nch_show_matrix(W);")
+    run_cell(page, wide)
+    wait_done(wide)
+    box = wide.locator(".chalk-matrix")
+    box.wait_for()
+    page_fits = page.evaluate("() => document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer, "
+                              ".jp-NotebookPanel .jp-Notebook').scrollWidth <= "
+                              "document.querySelector('.jp-NotebookPanel').clientWidth + 2")
+    assert page_fits, "a wide matrix widened the notebook"
+    sizes = box.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]")
+    assert sizes[2] == "auto" and sizes[0] >= sizes[1], sizes
+
+    for name, light in (("JupyterLab Light", "true"), ("JupyterLab Dark", "false")):
+        change_theme(page, name, light)
+        for c, what in ((err, "error"), (ask, "input"), (wide, "matrix")):
+            c.scroll_into_view_if_needed()
+            c.screenshot(path=os.path.join(shots_dir(), "jupyterlab-%s-%s.png" % (
+                what, "light" if light == "true" else "dark")))
+        # the error's text reads on the theme's background
+        seen = err.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'] pre").first.evaluate(CONTRAST)
+        assert seen["ratio"] >= 4.5, (name, seen)
+    change_theme(page, "JupyterLab Light", "true")
+
+
 # Plots in a notebook that is not trusted (issue 11, point 6): what students and
 # graders are handed — a copy executed by nbconvert, nbgrader or chalk-grade —
 # is unsigned, and JupyterLab then refuses image/svg+xml.  The plot must still
