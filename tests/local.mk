@@ -209,7 +209,7 @@ EXTRA_DIST += tests/ui/test_console.py tests/ui/termdrive.py \
 CLEANFILES += tests/ui/jupyterlab.png tests/ui/jupyterlab-completion.png \
   tests/ui/jupyterlab-inspect.png tests/ui/jupyterlab-end.png \
   tests/ui/jupyterlab-untrusted-plot-light.png tests/ui/jupyterlab-untrusted-plot-dark.png \
-  tests/ui/jupyterlab-untrusted.png tests/ui/jupyterlab-input.png tests/ui/jupyterlab-*-light.png \
+  tests/ui/jupyterlab-input.png tests/ui/jupyterlab-*-light.png tests/ui/nbconvert-*.png \
   tests/ui/jupyterlab-*-dark.png
 # --- end ui tests ---
 

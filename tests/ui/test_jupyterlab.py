@@ -431,18 +431,59 @@ def test_what_a_user_sees_in_both_themes(lab):
     change_theme(page, "JupyterLab Light", "true")
 
 
-# Plots in a notebook that is not trusted (issue 11, point 6): what students and
-# graders are handed — a copy executed by nbconvert, nbgrader or chalk-grade —
-# is unsigned, and JupyterLab then refuses image/svg+xml.  The plot must still
-# be a picture, in the light and in the dark theme, not its text/plain line.
-def test_plot_shows_in_untrusted_notebook(lab):
-    page, server = lab
+# Executed copies (issue 11): what students and graders are handed — a notebook
+# executed by nbconvert, nbgrader or chalk-grade, and its HTML — is unsigned,
+# so JupyterLab opens it untrusted (and refuses image/svg+xml), and nbconvert's
+# HTML is read in a plain browser.  Each must show the plot as a picture, the
+# error with its caret under the column, a struct's fields, the elided wide
+# matrix and the warning, in the light and the dark theme.
+EXPORT_CELLS = [
+    CELLS[2],                                            # the plot
+    "int y = 3 +;",
+    "struct pt { double x, y; };\nstruct pt q = {1, 2.5};\nq",
+    "gsl_matrix *W = gsl_matrix_alloc(4, 40);\n"
+    "for (int i = 0; i < 160; i++) W->data[i] = i / 7.0;\nch_show_matrix(W);",
+    "int *warned = 3;",
+]
+
+
+@pytest.fixture(scope="module")
+def executed(lab):
+    """The cells above executed by nbclient, as nbformat's notebook (unsigned)."""
     import nbformat
     from nbclient import NotebookClient
     nb = nbformat.from_dict(notebook())
-    nb.cells = [nb.cells[2]]                          # the plot cell alone
-    NotebookClient(nb, kernel_name="chalk", timeout=300).execute()
-    # A control: the same output without its text/html, as chalk published
+    nb.cells = [nbformat.v4.new_code_cell(src, id="x%d" % i) for i, src in enumerate(EXPORT_CELLS)]
+    NotebookClient(nb, kernel_name="chalk", timeout=300, allow_errors=True).execute()
+    return nb
+
+
+def check_executed(cells, where):
+    """The outputs of EXPORT_CELLS as a reader sees them; `cells` locates the code cells."""
+    out = cells.nth(0).locator(".jp-OutputArea-output")
+    assert "<Figure" not in out.inner_text(), where + ": the plot shows as text"
+    img, svg = plot_image(out)
+    assert ">sine<" in svg
+    assert_drawn(img)
+    text = cells.nth(1).locator(".jp-OutputArea-output").first.inner_text()
+    lines = text.split("\n")
+    at = [i for i, l in enumerate(lines) if l.strip() == "int y = 3 +;"]
+    assert at and at[0] + 1 < len(lines), (where, text)
+    assert lines[at[0] + 1].strip() == "^" and lines[at[0] + 1].index("^") == lines[at[0]].index(";"), \
+        (where, text)
+    assert "{x = 1, y = 2.5}" in cells.nth(2).locator(".jp-OutputArea-output").inner_text(), where
+    matrix = cells.nth(3).locator(".jp-OutputArea-output")
+    assert matrix.locator("table").count() == 1 and "\u22ef" in matrix.inner_text(), where
+    box = matrix.locator("table").bounding_box()
+    assert box and box["width"] < 1280, (where, box)
+    assert "warning" in cells.nth(4).locator(".jp-OutputArea-output").inner_text(), where
+
+
+def test_executed_notebook_untrusted(lab, executed):
+    page, server = lab
+    import nbformat
+    nb = copy.deepcopy(executed)
+    # A control: the plot's output without its text/html, as chalk published
     # plots before — JupyterLab must show it as text, or this notebook is
     # trusted after all and the test proves nothing.
     svg_only = copy.deepcopy(nb.cells[0])
@@ -455,20 +496,35 @@ def test_plot_shows_in_untrusted_notebook(lab):
     page.goto(server.url("lab/tree/untrusted.ipynb"))
     # Lab restores the earlier notebook's tab too: look in the one in front.
     shown = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-    page.wait_for_function("s => document.querySelectorAll(s).length === 2",
-                           arg=shown + " .jp-Cell .jp-OutputArea-output")
-    page.screenshot(path=os.path.join(shots_dir(), "jupyterlab-untrusted.png"), full_page=True)
+    page.wait_for_function("a => document.querySelectorAll(a[0]).length === a[1]",
+                           arg=[shown + " .jp-Cell .jp-OutputArea", len(nb.cells)])
     cells = page.locator(shown + " .jp-Cell")
-    control = cells.nth(1).locator(".jp-OutputArea-output")
+    control = cells.nth(len(nb.cells) - 1).locator(".jp-OutputArea-output")
+    control.first.wait_for()
     assert control.locator("img").count() == 0 and "<Figure" in control.inner_text(), \
         "the notebook is trusted: " + control.inner_html()[:500]
-    out = cells.nth(0).locator(".jp-OutputArea-output")
-    assert "<Figure" not in out.inner_text(), "the plot shows as text: " + out.inner_text()
-    img, svg = plot_image(out)
-    assert ">sine<" in svg
     for name, light in (("JupyterLab Light", "true"), ("JupyterLab Dark", "false")):
         change_theme(page, name, light)
-        assert_drawn(img)
-        out.screenshot(path=os.path.join(shots_dir(), "jupyterlab-untrusted-plot-%s.png" % (
-            "light" if light == "true" else "dark")))
+        check_executed(cells, "untrusted, " + name)
+        page.screenshot(path=os.path.join(shots_dir(), "jupyterlab-untrusted-%s.png" % (
+            "light" if light == "true" else "dark")), full_page=True)
     change_theme(page, "JupyterLab Light", "true")
+
+
+def test_executed_notebook_as_html(lab, executed):
+    page, server = lab
+    from nbconvert import HTMLExporter
+    for theme in ("light", "dark"):
+        html, _ = HTMLExporter(template_name="lab", theme=theme).from_notebook_node(executed)
+        path = os.path.join(server.root, "exported-%s.html" % theme)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(html)
+        view = page.context.browser.new_page(viewport={"width": 1280, "height": 1000})
+        try:
+            view.goto("file://" + path)
+            cells = view.locator(".jp-Cell.jp-CodeCell")
+            assert cells.count() == len(EXPORT_CELLS)
+            check_executed(cells, "nbconvert HTML, " + theme)
+            view.screenshot(path=os.path.join(shots_dir(), "nbconvert-%s.png" % theme), full_page=True)
+        finally:
+            view.close()
