@@ -526,6 +526,18 @@ static int maybe_aggregate(const defs *d, const toks *k, int tagged)
     return 0;
 }
 
+static int mentions_aggregate(const defs *d, const toks *k)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        size_t got = 0;
+        if (tok_ident(k, i))
+            declindex_map_get(d->aggs, k->src + k->t[i].off, k->t[i].len, &got);
+        if (got)
+            return 1;
+    }
+    return 0;
+}
+
 static void record(defs *d, size_t start, size_t len)
 {
     /* Most statements are prototypes: they define no type, and tokenizing
@@ -574,7 +586,9 @@ static void record(defs *d, size_t start, size_t len)
                                       tok_is(&k, i + 1, ")") && i >= 2 &&
                                       tok_is(&k, i - 2, "(")))) {
                 declindex_map_add(d->names, text + k.t[i].off, k.t[i].len, d->n);
-                if (maybe_aggregate(d, &k, tagged))
+                /* a function pointer type whose signature names one: a
+                 * parameter of that type is a callback to examine */
+                if (maybe_aggregate(d, &k, tagged) || (depth == 1 && mentions_aggregate(d, &k)))
                     declindex_map_add(d->aggs, text + k.t[i].off, k.t[i].len, 1);
                 any = 1;
             }
@@ -656,18 +670,53 @@ static int candidate(const defs *d, const char *s, size_t len)
 
 static int refused(const defs *d, const char *s, size_t len, char *why, size_t whylen);
 
+static int callback_refused(const defs *d, const toks *k, size_t from, size_t end, char *why,
+                            size_t whylen, int depth);
+
+/* The parameter [from, end) of type `NAME` or `NAME f`, NAME a typedef of
+ * a function pointer (`typedef R (*NAME)(P...);`): callback_refused of
+ * that definition. */
+static int callback_typedef(const defs *d, const toks *k, size_t from, size_t end, char *why,
+                            size_t whylen, int depth)
+{
+    size_t i = from, n;
+    while (i < end && (tok_is(k, i, "const") || tok_is(k, i, "volatile")))
+        i++;
+    if (depth > 8 || !tok_ident(k, i))
+        return 0;
+    for (size_t j = i; j < end; j++)
+        if (!tok_ident(k, j))
+            return 0;           /* a pointer to one, an array: not a callback called */
+    const size_t *v = declindex_map_get(d->names, k->src + k->t[i].off, k->t[i].len, &n);
+    if (!n)
+        return 0;
+    size_t start = d->span[v[n - 1]][0], len = d->span[v[n - 1]][1];
+    char *text = malloc(len + 1);
+    if (!text)
+        abort();
+    memcpy(text, d->flat + start, len);
+    text[len] = 0;
+    toks t = { text, NULL, 0 };
+    t.n = cellsrc_tokenize(text, &t.t, NULL);
+    int bad = t.n > 2 && tok_is(&t, 0, "typedef") &&
+              callback_refused(d, &t, 1, t.n - 1, why, whylen, depth + 1);
+    free(t.t);
+    free(text);
+    return bad;
+}
+
 /* Whether the parameter [from, end) of k is a function pointer
  * (`R (*f)(P...)`) whose result or parameters libtcc would pass wrongly
  * when a gcc-built library calls the cell's function through it: read as
  * the prototype `R f(P...);`, the reason in `why`. */
 static int callback_refused(const defs *d, const toks *k, size_t from, size_t end, char *why,
-                            size_t whylen)
+                            size_t whylen, int depth)
 {
     size_t open = from;
     while (open + 1 < end && !(tok_is(k, open, "(") && tok_is(k, open + 1, "*")))
         open++;
     if (open + 1 >= end)
-        return 0;
+        return callback_typedef(d, k, from, end, why, whylen, depth);
     size_t after = skip_group(k, open);
     if (after >= end || !tok_is(k, after, "("))
         return 0;
@@ -714,7 +763,7 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
             for (size_t j = i; from == 0 && j < end; j++)
                 pointer |= tok_is(&k, j, "*");
             char inner[200];
-            if (from != 0 && callback_refused(d, &k, from, end, inner, sizeof inner)) {
+            if (from != 0 && callback_refused(d, &k, from, end, inner, sizeof inner, 0)) {
                 snprintf(why, whylen, "callback.%s", strchr(inner, '.') + 1);
                 bad = 1;
             } else if (l->aggregate && !pointer && l->size <= 16 &&

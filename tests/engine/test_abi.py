@@ -260,6 +260,8 @@ def own_library(tmp_path_factory):
         header.append("typedef struct { %s } %s;" % (members, t))
         header.append("%s mk_%s(void);\ndouble sum_%s(%s s);" % (t, t, t, t))
         header.append("double apply_%s(%s (*make)(void), double (*use)(%s s));" % (t, t, t))
+        header.append("typedef double (*use_%s)(%s);\ndouble use_with_%s(const use_%s use);"
+                      % (t, t, t, t))
     (d / "own.h").write_text("\n".join(header) + "\n")
     body = ['#include "own.h"']
     for t, (_, fill, value) in LAYOUTS.items():
@@ -267,6 +269,8 @@ def own_library(tmp_path_factory):
         body.append("double sum_%s(%s s) { return %s; }" % (t, t, value))
         body.append("double apply_%s(%s (*make)(void), double (*use)(%s s)) "
                     "{ return use(make()); }" % (t, t, t))
+        body.append("double use_with_%s(const use_%s use) { %s s = {0}; %s return use(s); }"
+                    % (t, t, t, fill))
     (d / "own.c").write_text("\n".join(body) + "\n")
     cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
     subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", str(d / "libown.so"), str(d / "own.c")],
@@ -388,6 +392,17 @@ def test_own_library_callback_right_value_or_refused(fresh, own_library):
                             r"passes '%s' by value, which chalk's C compiler \(libtcc 0.9.27\) "
                             r"passes in other registers" % (layout, layout), msg), msg
             assert "a callback that takes a pointer ('%s *')" % layout in msg
+            assert res.text() == ""
+        else:
+            assert res.status == "ok", (layout, res.errors)
+            assert res.text() == run_reference(own_library, layout), layout
+        # the callback's type a typedef, the struct only its parameter
+        res = run(kc, 'printf("%%g\\n", use_with_%s(cb_sum_%s));' % (layout, layout))
+        if layout in WRONG:
+            assert res.status == "error", layout
+            assert re.match(r"cell\[\d+\]:1: error: 'use_with_%s' takes a callback whose "
+                            r"signature passes '%s' by value" % (layout, layout),
+                            res.errors[0]["evalue"]), res.errors[0]["evalue"]
             assert res.text() == ""
         else:
             assert res.status == "ok", (layout, res.errors)
