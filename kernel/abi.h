@@ -27,8 +27,9 @@
  * A library function taking a function pointer whose own result or
  * parameters tcc would get wrong is refused the same way (label
  * NAME.callback.TYPE): the library would call the cell's function wrongly.
- * Only a parameter spelled as a function pointer is examined; a typedef'd
- * function pointer type (`cb f`) is not read.
+ * The parameter may be spelled `R (*f)(P...)` or be of a typedef'd
+ * function pointer type; a pointer to one, or a struct holding one, is not
+ * examined.
  * The layouts are read from the flattened text (struct bodies, typedefs,
  * arrays with literal sizes); a by-value aggregate this cannot read (a
  * bit-field, a packed or aligned attribute, a computed array size) is
