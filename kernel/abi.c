@@ -526,6 +526,18 @@ static int maybe_aggregate(const defs *d, const toks *k, int tagged)
     return 0;
 }
 
+static int mentions_aggregate(const defs *d, const toks *k)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        size_t got = 0;
+        if (tok_ident(k, i))
+            declindex_map_get(d->aggs, k->src + k->t[i].off, k->t[i].len, &got);
+        if (got)
+            return 1;
+    }
+    return 0;
+}
+
 static void record(defs *d, size_t start, size_t len)
 {
     /* Most statements are prototypes: they define no type, and tokenizing
@@ -574,7 +586,9 @@ static void record(defs *d, size_t start, size_t len)
                                       tok_is(&k, i + 1, ")") && i >= 2 &&
                                       tok_is(&k, i - 2, "(")))) {
                 declindex_map_add(d->names, text + k.t[i].off, k.t[i].len, d->n);
-                if (maybe_aggregate(d, &k, tagged))
+                /* a function pointer type whose signature names one: a
+                 * parameter of that type is a callback to examine */
+                if (maybe_aggregate(d, &k, tagged) || (depth == 1 && mentions_aggregate(d, &k)))
                     declindex_map_add(d->aggs, text + k.t[i].off, k.t[i].len, 1);
                 any = 1;
             }
@@ -599,7 +613,7 @@ static void record(defs *d, size_t start, size_t len)
 static int candidate(const defs *d, const char *s, size_t len)
 {
     const char *e = s + len, *seg = s;
-    int depth = 0, indirect = 0;
+    int depth = 0, indirect = 0, fnptr = 0;
     for (const char *p = s; p < e; p++) {
         int ends = 0;
         if (*p == '(') {
@@ -612,6 +626,8 @@ static int candidate(const defs *d, const char *s, size_t len)
         } else if (*p == '*' || *p == '[') {
             indirect = 1;
         }
+        if (*p == '(' && depth == 2)
+            fnptr = 1;
         if (!ends)
             continue;
         /* only a segment without * [ ( can hold an aggregate by value:
@@ -633,7 +649,86 @@ static int candidate(const defs *d, const char *s, size_t len)
         seg = p + 1;
         indirect = 0;
     }
+    /* a function pointer parameter: its own result and parameters are
+     * what the library passes to the cell's callback */
+    for (const char *q = s; fnptr && q < e; q++) {
+        if (!is_ident(*q) || (q > s && is_ident(q[-1])))
+            continue;
+        const char *r = q;
+        while (r < e && is_ident(*r))
+            r++;
+        size_t n = (size_t)(r - q), got = 0;
+        if ((n == 6 && !memcmp(q, "struct", 6)) || (n == 5 && !memcmp(q, "union", 5)))
+            return 1;
+        declindex_map_get(d->aggs, q, n, &got);
+        if (got)
+            return 1;
+        q = r - 1;
+    }
     return 0;
+}
+
+static int refused(const defs *d, const char *s, size_t len, char *why, size_t whylen);
+
+static int callback_refused(const defs *d, const toks *k, size_t from, size_t end, char *why,
+                            size_t whylen, int depth);
+
+/* The parameter [from, end) of type `NAME` or `NAME f`, NAME a typedef of
+ * a function pointer (`typedef R (*NAME)(P...);`): callback_refused of
+ * that definition. */
+static int callback_typedef(const defs *d, const toks *k, size_t from, size_t end, char *why,
+                            size_t whylen, int depth)
+{
+    size_t i = from, n;
+    while (i < end && (tok_is(k, i, "const") || tok_is(k, i, "volatile")))
+        i++;
+    if (depth > 8 || !tok_ident(k, i))
+        return 0;
+    for (size_t j = i; j < end; j++)
+        if (!tok_ident(k, j))
+            return 0;           /* a pointer to one, an array: not a callback called */
+    const size_t *v = declindex_map_get(d->names, k->src + k->t[i].off, k->t[i].len, &n);
+    if (!n)
+        return 0;
+    size_t start = d->span[v[n - 1]][0], len = d->span[v[n - 1]][1];
+    char *text = malloc(len + 1);
+    if (!text)
+        abort();
+    memcpy(text, d->flat + start, len);
+    text[len] = 0;
+    toks t = { text, NULL, 0 };
+    t.n = cellsrc_tokenize(text, &t.t, NULL);
+    int bad = t.n > 2 && tok_is(&t, 0, "typedef") &&
+              callback_refused(d, &t, 1, t.n - 1, why, whylen, depth + 1);
+    free(t.t);
+    free(text);
+    return bad;
+}
+
+/* Whether the parameter [from, end) of k is a function pointer
+ * (`R (*f)(P...)`) whose result or parameters libtcc would pass wrongly
+ * when a gcc-built library calls the cell's function through it: read as
+ * the prototype `R f(P...);`, the reason in `why`. */
+static int callback_refused(const defs *d, const toks *k, size_t from, size_t end, char *why,
+                            size_t whylen, int depth)
+{
+    size_t open = from;
+    while (open + 1 < end && !(tok_is(k, open, "(") && tok_is(k, open + 1, "*")))
+        open++;
+    if (open + 1 >= end)
+        return callback_typedef(d, k, from, end, why, whylen, depth);
+    size_t after = skip_group(k, open);
+    if (after >= end || !tok_is(k, after, "("))
+        return 0;
+    cellsrc_buf b = { 0 };
+    cellsrc_buf_addn(&b, k->src + k->t[from].off, k->t[open].off - k->t[from].off);
+    cellsrc_buf_add(&b, " f");
+    cellsrc_buf_addn(&b, k->src + k->t[after].off,
+                     k->t[end - 1].off + k->t[end - 1].len - k->t[after].off);
+    cellsrc_buf_add(&b, ";");
+    int bad = refused(d, b.s, b.len, why, whylen);
+    cellsrc_buf_free(&b);
+    return bad;
 }
 
 /* The by-value aggregate of a prototype [s, e) that libtcc would pass
@@ -667,7 +762,12 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
             int pointer = 0;
             for (size_t j = i; from == 0 && j < end; j++)
                 pointer |= tok_is(&k, j, "*");
-            if (l->aggregate && !pointer && l->size <= 16 && (!l->known || tcc_gets_wrong(l))) {
+            char inner[200];
+            if (from != 0 && callback_refused(d, &k, from, end, inner, sizeof inner, 0)) {
+                snprintf(why, whylen, "callback.%s", strchr(inner, '.') + 1);
+                bad = 1;
+            } else if (l->aggregate && !pointer && l->size <= 16 &&
+                       (!l->known || tcc_gets_wrong(l))) {
                 size_t last = i > from ? i : from + 1;
                 if (from != 0 && nm != (size_t)-1 && nm + 1 == i)
                     last = nm;              /* the type without the parameter's name */
@@ -809,6 +909,17 @@ int abi_explain(const char *diag, const char *code, int cell_number, char *err, 
             break;
         }
     free(t);
+    if (vlen == 8 && !memcmp(dot + 1, "callback", 8)) {
+        snprintf(err, errlen,
+                 "cell[%d]:%d: error: '%.*s' takes a callback whose signature passes '%.*s' by "
+                 "value, which chalk's C compiler (libtcc 0.9.27) passes in other registers "
+                 "than the compiled library expects (a wrong value, without an error), so the "
+                 "call is refused; give the library a callback that takes a pointer ('%.*s *') "
+                 "instead, through a wrapper compiled with the system compiler "
+                 "(cc -shared -fPIC) and added with %%ldflags",
+                 cell_number, line, nlen, name, tlen, type, tlen, type);
+        return -1;
+    }
     snprintf(err, errlen,
              "cell[%d]:%d: error: '%.*s' %.*s '%.*s' by value, which chalk's C compiler "
              "(libtcc 0.9.27) passes in other registers than the compiled library expects "

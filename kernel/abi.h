@@ -24,6 +24,12 @@
  * defines (ABI_REFUSED), and abi_explain names the function in the error.
  * A prototype the cell writes itself (no header) gets the same label from
  * abi_refuse (session.c), unless a cell defines the function.
+ * A library function taking a function pointer whose own result or
+ * parameters tcc would get wrong is refused the same way (label
+ * NAME.callback.TYPE): the library would call the cell's function wrongly.
+ * The parameter may be spelled `R (*f)(P...)` or be of a typedef'd
+ * function pointer type; a pointer to one, or a struct holding one, is not
+ * examined.
  * The layouts are read from the flattened text (struct bodies, typedefs,
  * arrays with literal sizes); a by-value aggregate this cannot read (a
  * bit-field, a packed or aligned attribute, a computed array size) is
@@ -70,7 +76,7 @@ char *abi_refuse(const char *context, const char *proto);
 char *abi_declaration(const char *text);
 
 /* The symbol prefix a refused prototype is linked to (its asm label):
- * ABI_REFUSED "NAME.takes.TYPE" or ABI_REFUSED "NAME.returns.TYPE".  No
+ * ABI_REFUSED "NAME.takes.TYPE", "NAME.returns.TYPE" or "NAME.callback.TYPE".  No
  * library defines it, so a cell that calls NAME or takes its address fails
  * to link, and never runs. */
 #define ABI_REFUSED "__chalk_abi_refused."

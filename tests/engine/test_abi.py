@@ -259,11 +259,18 @@ def own_library(tmp_path_factory):
     for t, (members, _, _) in LAYOUTS.items():
         header.append("typedef struct { %s } %s;" % (members, t))
         header.append("%s mk_%s(void);\ndouble sum_%s(%s s);" % (t, t, t, t))
+        header.append("double apply_%s(%s (*make)(void), double (*use)(%s s));" % (t, t, t))
+        header.append("typedef double (*use_%s)(%s);\ndouble use_with_%s(const use_%s use);"
+                      % (t, t, t, t))
     (d / "own.h").write_text("\n".join(header) + "\n")
     body = ['#include "own.h"']
     for t, (_, fill, value) in LAYOUTS.items():
         body.append("%s mk_%s(void) { %s s = {0}; %s return s; }" % (t, t, t, fill))
         body.append("double sum_%s(%s s) { return %s; }" % (t, t, value))
+        body.append("double apply_%s(%s (*make)(void), double (*use)(%s s)) "
+                    "{ return use(make()); }" % (t, t, t))
+        body.append("double use_with_%s(const use_%s use) { %s s = {0}; %s return use(s); }"
+                    % (t, t, t, fill))
     (d / "own.c").write_text("\n".join(body) + "\n")
     cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
     subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", str(d / "libown.so"), str(d / "own.c")],
@@ -358,6 +365,78 @@ def test_cell_defined_function_with_a_wrong_layout_is_right(kc):
                   "cd2_sum(cd2_twice(cd2_mk()))")
     assert res.status == "ok", res.errors
     assert res.value == "32.5"
+
+
+def test_own_library_callback_right_value_or_refused(fresh, own_library):
+    """A library function that calls back into the cell (apply_NAME calls
+    the cell's make and use, both compiled by libtcc) passes the struct the
+    other way round: still never a wrong value.  Refused naming the library
+    function when libtcc would get the layout wrong, gcc's number otherwise."""
+    kc = fresh[1]
+    res = run(kc, "%%ldflags -L%s -lown" % own_library)
+    assert res.status == "ok", res.errors
+    res = run(kc, '#include "%s/own.h"' % own_library)
+    assert res.status == "ok", res.errors
+    for layout in sorted(LAYOUTS):
+        _, fill, value = LAYOUTS[layout]
+        res = run(kc, "%s cb_mk_%s(void) { %s s = {0}; %s return s; }\n"
+                      "double cb_sum_%s(%s s) { return %s; }"
+                  % (layout, layout, layout, fill, layout, layout, value))
+        assert res.status == "ok", (layout, res.errors)
+        res = run(kc, 'int y_%s = 1;\nprintf("%%g\\n", apply_%s(cb_mk_%s, cb_sum_%s));'
+                  % (layout, layout, layout, layout))
+        if layout in WRONG:
+            assert res.status == "error", layout
+            msg = res.errors[0]["evalue"]
+            assert re.match(r"cell\[\d+\]:2: error: 'apply_%s' takes a callback whose signature "
+                            r"passes '%s' by value, which chalk's C compiler \(libtcc 0.9.27\) "
+                            r"passes in other registers" % (layout, layout), msg), msg
+            assert "a callback that takes a pointer ('%s *')" % layout in msg
+            assert res.text() == ""
+        else:
+            assert res.status == "ok", (layout, res.errors)
+            assert res.text() == run_reference(own_library, layout), layout
+        # the callback's type a typedef, the struct only its parameter
+        res = run(kc, 'printf("%%g\\n", use_with_%s(cb_sum_%s));' % (layout, layout))
+        if layout in WRONG:
+            assert res.status == "error", layout
+            assert re.match(r"cell\[\d+\]:1: error: 'use_with_%s' takes a callback whose "
+                            r"signature passes '%s' by value" % (layout, layout),
+                            res.errors[0]["evalue"]), res.errors[0]["evalue"]
+            assert res.text() == ""
+        else:
+            assert res.status == "ok", (layout, res.errors)
+            assert res.text() == run_reference(own_library, layout), layout
+
+
+def test_own_callback_prototype_refused_cell_defined_works(fresh, own_library):
+    """The same with the prototype the cell writes itself; and a function
+    the cell defines, taking the same callbacks, is libtcc on both sides
+    and keeps working."""
+    kc = fresh[1]
+    res = run(kc, "%%ldflags -L%s -lown" % own_library)
+    assert res.status == "ok", res.errors
+    res = run(kc, "typedef struct { double a; int b; } DI;\n"
+                  "typedef struct { double a, b; } DD;\n"
+                  "double apply_DI(DI (*make)(void), double (*use)(DI s));\n"
+                  "double apply_DD(DD (*make)(void), double (*use)(DD));\n"
+                  "DI mi(void) { DI s = { 1.5, 7 }; return s; }\n"
+                  "double ui(DI s) { return s.a * 10 + s.b; }\n"
+                  "DD md(void) { DD s = { 1.5, 2.5 }; return s; }\n"
+                  "double ud(DD s) { return s.a * 10 + s.b; }\n"
+                  "double my_apply(DI (*make)(void), double (*use)(DI)) { return use(make()); }")
+    assert res.status == "ok", res.errors
+    res = run(kc, "apply_DD(md, ud)")
+    assert res.status == "ok", res.errors
+    assert res.value == "17.5"
+    res = run(kc, "my_apply(mi, ui)")
+    assert res.status == "ok", res.errors
+    assert res.value == "22.0"
+    res = run(kc, "double r = 0;\nr = apply_DI(mi, ui);")
+    assert res.status == "error"
+    assert res.errors[0]["evalue"].startswith(
+        "cell[5]:2: error: 'apply_DI' takes a callback whose signature passes 'DI' by value"), \
+        res.errors[0]["evalue"]
 
 
 def run_reference(libdir, layout):
