@@ -606,6 +606,27 @@ static void record(defs *d, size_t start, size_t len)
     free(text);
 }
 
+/* Whether [from, to) names struct, union or a typedef that may stand for
+ * an aggregate. */
+static int names_aggregate(const defs *d, const char *from, const char *to)
+{
+    for (const char *q = from; q < to; q++) {
+        if (!is_ident(*q) || (q > from && is_ident(q[-1])))
+            continue;
+        const char *r = q;
+        while (r < to && is_ident(*r))
+            r++;
+        size_t n = (size_t)(r - q), got = 0;
+        if ((n == 6 && !memcmp(q, "struct", 6)) || (n == 5 && !memcmp(q, "union", 5)))
+            return 1;
+        declindex_map_get(d->aggs, q, n, &got);
+        if (got)
+            return 1;
+        q = r - 1;
+    }
+    return 0;
+}
+
 /* Whether a prototype [s, s+len) may have an aggregate by value: its
  * result or a parameter without `*`, `[` or `(` names struct, union or a
  * typedef that may stand for one.  A cheap scan that spares the parse of
@@ -632,40 +653,14 @@ static int candidate(const defs *d, const char *s, size_t len)
             continue;
         /* only a segment without * [ ( can hold an aggregate by value:
          * look its identifiers up then, not before (most are pointers) */
-        for (const char *q = seg; !indirect && q < p; q++) {
-            if (!is_ident(*q) || (q > seg && is_ident(q[-1])))
-                continue;
-            const char *r = q;
-            while (r < p && is_ident(*r))
-                r++;
-            size_t n = (size_t)(r - q), got = 0;
-            if ((n == 6 && !memcmp(q, "struct", 6)) || (n == 5 && !memcmp(q, "union", 5)))
-                return 1;
-            declindex_map_get(d->aggs, q, n, &got);
-            if (got)
-                return 1;
-            q = r - 1;
-        }
+        if (!indirect && names_aggregate(d, seg, p))
+            return 1;
         seg = p + 1;
         indirect = 0;
     }
     /* a function pointer parameter: its own result and parameters are
      * what the library passes to the cell's callback */
-    for (const char *q = s; fnptr && q < e; q++) {
-        if (!is_ident(*q) || (q > s && is_ident(q[-1])))
-            continue;
-        const char *r = q;
-        while (r < e && is_ident(*r))
-            r++;
-        size_t n = (size_t)(r - q), got = 0;
-        if ((n == 6 && !memcmp(q, "struct", 6)) || (n == 5 && !memcmp(q, "union", 5)))
-            return 1;
-        declindex_map_get(d->aggs, q, n, &got);
-        if (got)
-            return 1;
-        q = r - 1;
-    }
-    return 0;
+    return fnptr && names_aggregate(d, s, e);
 }
 
 static int refused(const defs *d, const char *s, size_t len, char *why, size_t whylen);

@@ -73,39 +73,6 @@ static const char *keep(catalog *c, char *s)
     return s;
 }
 
-static const char *kind_of(const cellsrc_item *it)
-{
-    switch (it->kind) {
-    case CELLSRC_PP: return "macro";
-    case CELLSRC_TYPE: return "type";
-    case CELLSRC_VAR: return "variable";
-    case CELLSRC_FUNC:
-    case CELLSRC_PROTO: return "function";
-    default: return "declaration";
-    }
-}
-
-/* Runs of white space collapsed: a declaration on one line. */
-static char *one_line(const char *s)
-{
-    char *out = malloc(strlen(s) + 1), *o = out;
-    int space = 0;
-    if (!out)
-        return NULL;
-    for (; *s; s++) {
-        if (isspace((unsigned char)*s)) {
-            space = o != out;
-            continue;
-        }
-        if (space)
-            *o++ = ' ';
-        space = 0;
-        *o++ = *s;
-    }
-    *o = 0;
-    return out;
-}
-
 catalog *catalog_build_source(const char *source, const char *options, char *err, size_t errlen)
 {
     headers_map map;
@@ -141,7 +108,7 @@ catalog *catalog_from_map(const headers_map *mp)
             if (name[0] == '_' || strchr(name, ' '))
                 continue;
             if (!decl)
-                decl = keep(c, one_line(it->proto ? it->proto : it->text));
+                decl = keep(c, cellsrc_one_line(it->proto ? it->proto : it->text));
             if (c->n == cap) {
                 cap = cap ? 2 * cap : 1024;
                 catalog_entry *grown = realloc(c->entries, cap * sizeof *grown);
@@ -150,7 +117,7 @@ catalog *catalog_from_map(const headers_map *mp)
                 c->entries = grown;
             }
             c->entries[c->n++] = (catalog_entry){ keep(c, strdup(name)), decl, header_of[f],
-                                                  kind_of(it) };
+                                                  cellsrc_kind_name(it) };
         }
     }
     cellsrc_destroy(&cell);

@@ -1409,3 +1409,35 @@ void cellsrc_splice(cellsrc_cell *cell, size_t at, cellsrc_cell *sub, int line, 
     gone->nitems = 1;
     cellsrc_destroy(&gone);
 }
+
+const char *cellsrc_kind_name(const cellsrc_item *it)
+{
+    switch (it->kind) {
+    case CELLSRC_PP: return "macro";
+    case CELLSRC_TYPE: return "type";
+    case CELLSRC_VAR: return "variable";
+    case CELLSRC_FUNC:
+    case CELLSRC_PROTO: return "function";
+    default: return "declaration";
+    }
+}
+
+char *cellsrc_one_line(const char *s)
+{
+    char *out = malloc(strlen(s) + 1), *o = out;
+    int space = 0;
+    if (!out)
+        return NULL;
+    for (; *s; s++) {
+        if (isspace((unsigned char)*s)) {
+            space = o != out;
+            continue;
+        }
+        if (space)
+            *o++ = ' ';
+        space = 0;
+        *o++ = *s;
+    }
+    *o = 0;
+    return out;
+}

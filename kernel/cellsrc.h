@@ -171,4 +171,12 @@ void cellsrc_splice(cellsrc_cell *cell, size_t at, cellsrc_cell *sub, int line, 
 /* Whether `name` is a C keyword (including GNU spellings tcc accepts). */
 int cellsrc_is_keyword(const char *name, size_t len);
 
+/* What an item declares, as editor help names it: "macro", "type",
+ * "variable", "function" or "declaration". */
+const char *cellsrc_kind_name(const cellsrc_item *it);
+
+/* A new copy of `s` with each run of white space one space and none at the
+ * ends: a declaration on one line.  NULL when out of memory. */
+char *cellsrc_one_line(const char *s);
+
 #endif

@@ -213,37 +213,6 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const entry *)a)->name, ((const entry *)b)->name);
 }
 
-static const char *kind_of(const cellsrc_item *it)
-{
-    switch (it->kind) {
-    case CELLSRC_PP: return "macro";
-    case CELLSRC_TYPE: return "type";
-    case CELLSRC_VAR: return "variable";
-    case CELLSRC_FUNC:
-    case CELLSRC_PROTO: return "function";
-    default: return "declaration";
-    }
-}
-
-/* Collapse runs of white space so a declaration reads on one line. */
-static char *one_line(const char *s)
-{
-    char *out = malloc(strlen(s) + 1), *o = out;
-    int space = 0;
-    for (; *s; s++) {
-        if (isspace((unsigned char)*s)) {
-            space = o != out;
-            continue;
-        }
-        if (space)
-            *o++ = ' ';
-        space = 0;
-        *o++ = *s;
-    }
-    *o = 0;
-    return out;
-}
-
 /* Flatten the prelude the first time someone asks.  Names starting with an
  * underscore are the implementation's and stay out of completion lists. */
 static void load(editor *ed)
@@ -272,9 +241,9 @@ static void load(editor *ed)
             /* a thunk's wrapper (abi.h) is shown as the library's prototype */
             char *lib = abi_declaration(it->text);
             ed->headers[ed->nheaders++] = (entry){ strdup(name),
-                                                   one_line(lib ? lib : it->proto ? it->proto
+                                                   cellsrc_one_line(lib ? lib : it->proto ? it->proto
                                                                                   : it->text),
-                                                   kind_of(it) };
+                                                   cellsrc_kind_name(it) };
             free(lib);
         }
     }
