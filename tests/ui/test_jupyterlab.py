@@ -444,6 +444,13 @@ EXPORT_CELLS = [
     "gsl_matrix *W = gsl_matrix_alloc(4, 40);\n"
     "for (int i = 0; i < 160; i++) W->data[i] = i / 7.0;\nch_show_matrix(W);",
     "int *warned = 3;",
+    'double th[20], lo[20];\nfor (int i = 0; i < 20; i++) { th[i] = i; lo[i] = 1.0 / (1 + i); }\n'
+    r'ch_plot *pm = ch_plot_new("Loss of $\\theta_t$", "step $t$", "$\\|g_t\\|^2$");' "\n"
+    r'ch_plot_line(pm, th, lo, 20, "$\\eta = 0.1$");' "\nch_plot_show(pm);",
+    'ch_check_close("tiny", 3.8e-15, 0, 1e-9, 1e-12);',
+    "%who",
+    "%limits output=64k",
+    'for (int i = 0; i < 100000; i++) printf("%06d\\n", i);',
 ]
 
 
@@ -460,6 +467,8 @@ def executed(lab):
 
 def check_executed(cells, where):
     """The outputs of EXPORT_CELLS as a reader sees them; `cells` locates the code cells."""
+    for i in range(len(EXPORT_CELLS)):               # JupyterLab renders cells on screen only
+        cells.nth(i).scroll_into_view_if_needed()
     out = cells.nth(0).locator(".jp-OutputArea-output")
     assert "<Figure" not in out.inner_text(), where + ": the plot shows as text"
     img, svg = plot_image(out)
@@ -477,6 +486,17 @@ def check_executed(cells, where):
     box = matrix.locator("table").bounding_box()
     assert box and box["width"] < 1280, (where, box)
     assert "warning" in cells.nth(4).locator(".jp-OutputArea-output").inner_text(), where
+    # plot labels: one notation, math typeset (italic letters, Greek, a norm)
+    _, svg = plot_image(cells.nth(5).locator(".jp-OutputArea-output"))
+    assert "\u03b8" in svg and "\u2016" in svg and "\u03b7" in svg and "$" not in svg, where
+    assert 'font-style="italic"' in svg, where
+    check = cells.nth(6).locator(".jp-OutputArea").inner_text()
+    assert "|diff| 3.8e-15 \u2264 1e-12" in check, (where, check)
+    who = cells.nth(7).locator(".jp-OutputArea").inner_text()
+    assert "struct pt q" in who and "gsl_matrix *W" in who, (where, who)
+    flood = cells.nth(9).locator(".jp-OutputArea").inner_text()
+    assert "output truncated at 64 KiB" in flood and "of output dropped" in flood, (where, flood[-300:])
+    assert len(flood) < 70 * 1024, (where, len(flood))
 
 
 def test_executed_notebook_untrusted(lab, executed):
@@ -500,8 +520,9 @@ def test_executed_notebook_untrusted(lab, executed):
                            arg=[shown + " .jp-Cell .jp-OutputArea", len(nb.cells)])
     cells = page.locator(shown + " .jp-Cell")
     control = cells.nth(len(nb.cells) - 1).locator(".jp-OutputArea-output")
-    control.first.wait_for()
-    assert control.locator("img").count() == 0 and "<Figure" in control.inner_text(), \
+    control.first.wait_for(state="attached")
+    control.first.scroll_into_view_if_needed()   # cells off screen are not rendered
+    assert control.locator("img").count() == 0 and "<Figure" in control.first.text_content(), \
         "the notebook is trusted: " + control.inner_html()[:500]
     for name, light in (("JupyterLab Light", "true"), ("JupyterLab Dark", "false")):
         change_theme(page, name, light)
@@ -525,6 +546,8 @@ def test_executed_notebook_as_html(lab, executed):
             cells = view.locator(".jp-Cell.jp-CodeCell")
             assert cells.count() == len(EXPORT_CELLS)
             check_executed(cells, "nbconvert HTML, " + theme)
-            view.screenshot(path=os.path.join(shots_dir(), "nbconvert-%s.png" % theme), full_page=True)
+            view.evaluate("() => window.scrollTo(0, 0)")
+            view.screenshot(path=os.path.join(shots_dir(), "nbconvert-%s.png" % theme))
+            cells.nth(5).screenshot(path=os.path.join(shots_dir(), "nbconvert-labels-%s.png" % theme))
         finally:
             view.close()
