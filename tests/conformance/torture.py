@@ -55,7 +55,8 @@ def extract(workdir):
     """The execute/*.c programs (top level only), extracted once into workdir."""
     dest = os.path.join(workdir, "execute")
     stamp = os.path.join(workdir, ".extracted")
-    if not os.path.exists(stamp):
+    # a stamp without programs (a copied or half-cleaned tree) extracts again
+    if not os.path.exists(stamp) or not glob.glob(os.path.join(dest, "*.c")):
         tarballs = sorted(glob.glob(SOURCE_GLOB))
         if not tarballs:
             return None
