@@ -398,6 +398,25 @@ static int parse_specs(const defs *d, const toks *k, size_t *i, size_t end, int 
     return 0;
 }
 
+/* The tokens of the newest statement that defines name [name, name+len)
+ * (its text a new string, out->src: free it and out->t); -1 if none does. */
+static int definition_tokens(const defs *d, const char *name, size_t len, toks *out)
+{
+    size_t n;
+    const size_t *v = declindex_map_get(d->names, name, len, &n);
+    if (!n)
+        return -1;
+    size_t start = d->span[v[n - 1]][0], slen = d->span[v[n - 1]][1];
+    char *text = malloc(slen + 1);
+    if (!text)
+        abort();
+    memcpy(text, d->flat + start, slen);
+    text[slen] = 0;
+    *out = (toks){ text, NULL, 0 };
+    out->n = cellsrc_tokenize(text, &out->t, NULL);
+    return 0;
+}
+
 /* The layout of a type name ("struct S", or a typedef name) from its
  * definition in the text; -1 when the text does not define it. */
 static int layout_of_text(const defs *d, const char *name, int depth, layout *out);
@@ -424,18 +443,9 @@ static int layout_of(const defs *d, const char *name, int depth, layout *out)
 
 static int layout_of_text(const defs *d, const char *name, int depth, layout *out)
 {
-    size_t n;
-    const size_t *v = declindex_map_get(d->names, name, strlen(name), &n);
-    if (!n || depth > 16)
+    toks k;
+    if (depth > 16 || definition_tokens(d, name, strlen(name), &k) < 0)
         return -1;
-    size_t start = d->span[v[n - 1]][0], len = d->span[v[n - 1]][1];
-    char *text = malloc(len + 1);
-    if (!text)
-        abort();
-    memcpy(text, d->flat + start, len);
-    text[len] = 0;
-    toks k = { text, NULL, 0 };
-    k.n = cellsrc_tokenize(text, &k.t, NULL);
     int rc = -1;
     size_t i = 0;
     layout base;
@@ -467,7 +477,7 @@ static int layout_of_text(const defs *d, const char *name, int depth, layout *ou
         }
     }
     free(k.t);
-    free(text);
+    free((char *)k.src);
     return rc;
 }
 
@@ -674,7 +684,7 @@ static int callback_refused(const defs *d, const toks *k, size_t from, size_t en
 static int callback_typedef(const defs *d, const toks *k, size_t from, size_t end, char *why,
                             size_t whylen, int depth)
 {
-    size_t i = from, n;
+    size_t i = from;
     while (i < end && (tok_is(k, i, "const") || tok_is(k, i, "volatile")))
         i++;
     if (depth > 8 || !tok_ident(k, i))
@@ -682,21 +692,13 @@ static int callback_typedef(const defs *d, const toks *k, size_t from, size_t en
     for (size_t j = i; j < end; j++)
         if (!tok_ident(k, j))
             return 0;           /* a pointer to one, an array: not a callback called */
-    const size_t *v = declindex_map_get(d->names, k->src + k->t[i].off, k->t[i].len, &n);
-    if (!n)
+    toks t;
+    if (definition_tokens(d, k->src + k->t[i].off, k->t[i].len, &t) < 0)
         return 0;
-    size_t start = d->span[v[n - 1]][0], len = d->span[v[n - 1]][1];
-    char *text = malloc(len + 1);
-    if (!text)
-        abort();
-    memcpy(text, d->flat + start, len);
-    text[len] = 0;
-    toks t = { text, NULL, 0 };
-    t.n = cellsrc_tokenize(text, &t.t, NULL);
     int bad = t.n > 2 && tok_is(&t, 0, "typedef") &&
               callback_refused(d, &t, 1, t.n - 1, why, whylen, depth + 1);
     free(t.t);
-    free(text);
+    free((char *)t.src);
     return bad;
 }
 

@@ -201,6 +201,48 @@ static int is_ident_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+
+/* A line marker of preprocessed text, `# N "file" ...`: the file's name
+ * (between the quotes, not NUL-terminated) in *file and *flen. */
+static int line_marker(const char *line, size_t len, const char **file, size_t *flen)
+{
+    const char *q;
+    if (!(line[0] == '#' && line[1] == ' ' && line[2] >= '0' && line[2] <= '9' &&
+          (q = memchr(line, '"', len)) != NULL))
+        return 0;
+    const char *end = memchr(q + 1, '"', len - (size_t)(q + 1 - line));
+    *file = q + 1;
+    *flen = end ? (size_t)(end - q - 1) : 0;
+    return 1;
+}
+
+/* The stack of files being read, from the line markers (tcc does not always
+ * print the enter/leave flags, so a file already on the stack means a
+ * return to it). */
+enum { FILE_STACK_DEPTH = 64 };
+typedef struct file_stack {
+    const char *file[FILE_STACK_DEPTH];
+    size_t flen[FILE_STACK_DEPTH];
+    size_t depth;
+} file_stack;
+
+/* A marker naming file [f, f+fl): back to it if it is on the stack, else
+ * pushed; returns 1 when pushed (as level depth - 1). */
+static int file_stack_visit(file_stack *st, const char *f, size_t fl)
+{
+    size_t k = 0;
+    while (k < st->depth && !(st->flen[k] == fl && !memcmp(st->file[k], f, fl)))
+        k++;
+    if (k < st->depth) {
+        st->depth = k + 1;
+        return 0;
+    }
+    if (st->depth == FILE_STACK_DEPTH)
+        return 0;
+    st->file[st->depth] = f;
+    st->flen[st->depth++] = fl;
+    return 1;
+}
 /* Whether the file is one of the system's or of an include directory in
  * `options` (-Idir), as opposed to one a cell wrote and #included by path. */
 static int is_trusted(const char *path, size_t n, const char *options)
@@ -222,31 +264,16 @@ int headers_origin(const char *source, const char *options, const char *lib_path
     char *text = preprocess(source, "-E -dD", options, lib_path, err, sizeof err);
     if (!text)
         return -1;
-    /* The stack of files being read, from the line markers `# N "file"`
-     * (tcc does not always print the enter/leave flags, so a file already
-     * on the stack means a return to it). */
-    enum { DEPTH = 64 };
-    const char *file[DEPTH];
-    size_t flen[DEPTH], depth = 0;
+    file_stack st = { .depth = 0 };
     size_t nlen = strlen(name);
     int found = -1;
     for (char *line = text; line && *line && found < 0;) {
         char *nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line) : strlen(line);
         const char *q;
-        if (line[0] == '#' && line[1] == ' ' && line[2] >= '0' && line[2] <= '9' &&
-            (q = memchr(line, '"', len)) != NULL) {
-            const char *end = memchr(q + 1, '"', len - (size_t)(q + 1 - line));
-            size_t fl = end ? (size_t)(end - q - 1) : 0;
-            size_t k = 0;
-            while (k < depth && !(flen[k] == fl && !memcmp(file[k], q + 1, fl)))
-                k++;
-            if (k < depth)
-                depth = k + 1;
-            else if (depth < DEPTH) {
-                file[depth] = q + 1;
-                flen[depth++] = fl;
-            }
+        size_t fl;
+        if (line_marker(line, len, &q, &fl)) {
+            file_stack_visit(&st, q, fl);
         } else {
             for (const char *p = line; p + nlen <= line + len; p++)
                 if (!memcmp(p, name, nlen) && (p == line || !is_ident_char(p[-1])) &&
@@ -258,12 +285,12 @@ int headers_origin(const char *source, const char *options, const char *lib_path
         line = nl ? nl + 1 : NULL;
     }
     int rc = -1;
-    for (size_t k = depth; found > 0 && k-- > 0;) {
-        if (file[k][0] == '<' || is_internal(file[k], flen[k]))
+    for (size_t k = st.depth; found > 0 && k-- > 0;) {
+        if (st.file[k][0] == '<' || is_internal(st.file[k], st.flen[k]))
             continue;
-        user_header_name(file[k], flen[k], out, outlen);
+        user_header_name(st.file[k], st.flen[k], out, outlen);
         if (trusted)
-            *trusted = is_trusted(file[depth - 1], flen[depth - 1], options);
+            *trusted = is_trusted(st.file[st.depth - 1], st.flen[st.depth - 1], options);
         rc = 0;
         break;
     }
@@ -314,36 +341,26 @@ int headers_map_text(char *text, headers_map *out)
     out->text = text;
     /* The same stack of files as headers_origin, and for each level the
      * header a user knows (the nearest level that is not internal). */
-    enum { DEPTH = 64 };
-    const char *file[DEPTH];
-    size_t flen[DEPTH], depth = 0;
-    int shown[DEPTH];
+    file_stack st = { .depth = 0 };
+    int shown[FILE_STACK_DEPTH];
     int current = -1;
     for (char *line = text; line && *line;) {
         char *nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line) : strlen(line);
         const char *q;
-        if (line[0] == '#' && line[1] == ' ' && line[2] >= '0' && line[2] <= '9' &&
-            (q = memchr(line, '"', len)) != NULL) {
-            const char *end = memchr(q + 1, '"', len - (size_t)(q + 1 - line));
-            size_t fl = end ? (size_t)(end - q - 1) : 0;
-            size_t k = 0;
-            while (k < depth && !(flen[k] == fl && !memcmp(file[k], q + 1, fl)))
-                k++;
-            if (k < depth) {
-                depth = k + 1;
-            } else if (depth < DEPTH) {
-                int id = depth ? shown[depth - 1] : -1;
-                if (q[1] != '<' && !is_internal(q + 1, fl)) {
+        size_t fl;
+        if (line_marker(line, len, &q, &fl)) {
+            size_t d = st.depth;
+            if (file_stack_visit(&st, q, fl)) {
+                int id = d ? shown[d - 1] : -1;
+                if (q[0] != '<' && !is_internal(q, fl)) {
                     char name[512];
-                    user_header_name(q + 1, fl, name, sizeof name);
-                    id = depth ? intern_file(out, name) : -1;    /* level 0: the source */
+                    user_header_name(q, fl, name, sizeof name);
+                    id = d ? intern_file(out, name) : -1;    /* level 0: the source */
                 }
-                file[depth] = q + 1;
-                flen[depth] = fl;
-                shown[depth++] = id;
+                shown[d] = id;
             }
-            current = depth ? shown[depth - 1] : -1;
+            current = st.depth ? shown[st.depth - 1] : -1;
             /* Blanked below: the stack points into it until the end. */
             out->line_file[out->nlines++] = -2;
         } else {
