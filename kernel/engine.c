@@ -154,7 +154,7 @@ static int spawn(chalk_engine *e)
 
 /* CHALK_EXECUTOR if set; else the installed executor for the installed
  * kernel, and for a kernel run from anywhere else (its build directory) the
- * chalk-executor next to it, so that an uninstalled build never runs an
+ * executor/chalk-executor beside it (the build tree's layout), so that an uninstalled build never runs an
  * older installed executor. */
 static void find_executor(char *out, size_t size)
 {
@@ -170,7 +170,7 @@ static void find_executor(char *out, size_t size)
     if (realpath(CHALK_BINDIR "/chalk-kernel", installed) && strcmp(self, installed) == 0)
         return;
     const char *slash = strrchr(self, '/');
-    int len = snprintf(out, size, "%.*s/chalk-executor", slash ? (int)(slash - self) : 0, self);
+    int len = snprintf(out, size, "%.*s/executor/chalk-executor", slash ? (int)(slash - self) : 0, self);
     if (len < 0 || (size_t)len >= size || access(out, X_OK) != 0)
         snprintf(out, size, "%s", CHALK_EXECUTOR_PATH);
 }

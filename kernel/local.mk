@@ -1,9 +1,17 @@
-# kernel/local.mk — chalk-kernel, included by the top Makefile.am.
+# kernel/local.mk — the kernel's three link units, included by the top Makefile.am.
 #
-# kernel_chalk_kernel_SOURCES (automake's name for kernel/chalk-kernel's
-# sources) is assembled in two marked blocks so each owner edits only their
-# own: the protocol layers here, the engine side (engine, executor, session,
-# compile, ...) below with `+=`.  engine.h is the contract between the two.
+#   kernel/           the kernel process (chalk-kernel): connection file,
+#                     signing, wire, transport, dispatch, engine, editor help;
+#   kernel/executor/  the executor process (chalk-executor, started by the
+#                     kernel): the holder of the session, running a cell,
+#                     the cell's run-time, magics, the compile backend;
+#   kernel/shared/    what both link (libchalkcell): the cell source code
+#                     (tokenizer, splitter, declaration index, headers,
+#                     session store, library-boundary ABI) and the channel
+#                     between the two processes (frame, executor config).
+# Nothing in kernel/shared/ includes a header of the other two, and the
+# kernel process includes nothing of kernel/executor/ (only the executor's
+# CPPFLAGS add that folder).
 
 bin_PROGRAMS += kernel/chalk-kernel
 
@@ -34,8 +42,8 @@ nodist_kernel_chalk_kernel_SOURCES = exercises/chalk_doc.c
 kernel_chalk_kernel_SOURCES += \
   kernel/engine.c \
   kernel/editor.c kernel/editor.h \
-  kernel/frame.c kernel/frame.h \
-  kernel/executor_config.c kernel/executor.h
+  kernel/shared/frame.c kernel/shared/frame.h \
+  kernel/shared/executor_config.c kernel/shared/executor.h
 kernel_chalk_kernel_CPPFLAGS += $(GSL_CFLAGS) -I$(top_srcdir)/exercises \
   -DCHALK_INCLUDEDIR='"$(includedir)"' \
   -DCHALK_EXECUTOR_PATH='"$(pkglibexecdir)/chalk-executor"' -DCHALK_BINDIR='"$(bindir)"'
@@ -46,36 +54,36 @@ kernel_chalk_kernel_LDADD += $(TCC_LIBS)
 # call into libchalk, GSL and libm through the executor's dynamic symbol
 # table (libtcc resolves undefined symbols with dlsym), which is why it links
 # them even where its own code does not need them.
-pkglibexec_PROGRAMS = kernel/chalk-executor
-kernel_chalk_executor_SOURCES = \
-  kernel/executor_main.c \
-  kernel/executor.c kernel/executor.h \
-  kernel/executor_config.c \
-  kernel/cellrun.c kernel/cellrun.h \
-  kernel/diagnose.c kernel/diagnose.h \
-  kernel/cellshow.c kernel/cellshow.h \
-  kernel/cellrt.c kernel/cellrt.h \
-  kernel/isolate.c kernel/isolate.h \
-  kernel/magics.c kernel/magics.h \
-  kernel/compile_tcc.c kernel/compile_tcc.h \
-  kernel/frame.c kernel/frame.h
-kernel_chalk_executor_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(GSL_CFLAGS) \
+pkglibexec_PROGRAMS = kernel/executor/chalk-executor
+kernel_executor_chalk_executor_SOURCES = \
+  kernel/executor/executor_main.c \
+  kernel/executor/executor.c kernel/shared/executor.h \
+  kernel/shared/executor_config.c \
+  kernel/executor/cellrun.c kernel/executor/cellrun.h \
+  kernel/executor/diagnose.c kernel/executor/diagnose.h \
+  kernel/executor/cellshow.c kernel/executor/cellshow.h \
+  kernel/executor/cellrt.c kernel/executor/cellrt.h \
+  kernel/executor/isolate.c kernel/executor/isolate.h \
+  kernel/executor/magics.c kernel/executor/magics.h \
+  kernel/executor/compile_tcc.c kernel/executor/compile_tcc.h \
+  kernel/shared/frame.c kernel/shared/frame.h
+kernel_executor_chalk_executor_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kernel/executor $(JANSSON_CFLAGS) $(GSL_CFLAGS) \
   -DCHALK_INCLUDEDIR='"$(includedir)"'
-kernel_chalk_executor_LDADD = kernel/libchalkcell.la exercises/libchalk.la \
+kernel_executor_chalk_executor_LDADD = kernel/shared/libchalkcell.la exercises/libchalk.la \
   $(GSL_LIBS) $(TCC_LIBS) $(JANSSON_LIBS)
 # --- end engine side ---
 
 # --- cell source (session/cellsrc/declindex/headers owner) ---
 # A convenience library so the kernel and the unit tests link the same code.
-noinst_LTLIBRARIES += kernel/libchalkcell.la
-kernel_libchalkcell_la_SOURCES = \
-  kernel/cellsrc.c kernel/cellsrc.h \
-  kernel/declindex.c kernel/declindex.h \
-  kernel/headers.c kernel/headers.h \
-  kernel/reserved.c kernel/reserved.h \
-  kernel/session.c kernel/session.h
-kernel_libchalkcell_la_LIBADD = $(TCC_LIBS)
-kernel_chalk_kernel_LDADD += kernel/libchalkcell.la
+noinst_LTLIBRARIES += kernel/shared/libchalkcell.la
+kernel_shared_libchalkcell_la_SOURCES = \
+  kernel/shared/cellsrc.c kernel/shared/cellsrc.h \
+  kernel/shared/declindex.c kernel/shared/declindex.h \
+  kernel/shared/headers.c kernel/shared/headers.h \
+  kernel/shared/reserved.c kernel/shared/reserved.h \
+  kernel/shared/session.c kernel/shared/session.h
+kernel_shared_libchalkcell_la_LIBADD = $(TCC_LIBS)
+kernel_chalk_kernel_LDADD += kernel/shared/libchalkcell.la
 # --- end cell source ---
 
 # --- library-boundary ABI (abi owner) ---
@@ -83,23 +91,23 @@ kernel_chalk_kernel_LDADD += kernel/libchalkcell.la
 # writes the thunks (compiled into libchalk by that compiler), the table of
 # wrappers the flattened headers get (abi.h) and the list the test calls.
 # One stamp makes all three, so a parallel make runs the script once.
-kernel_libchalkcell_la_SOURCES += kernel/abi.c kernel/abi.h \
-  kernel/unsupported.c kernel/unsupported.h
-nodist_kernel_libchalkcell_la_SOURCES = kernel/abi_table.c
-nodist_exercises_libchalk_la_SOURCES += kernel/abi_thunks.c
-abi_generated = kernel/abi_thunks.c kernel/abi_table.c kernel/abi_thunks.list
+kernel_shared_libchalkcell_la_SOURCES += kernel/shared/abi.c kernel/shared/abi.h \
+  kernel/shared/unsupported.c kernel/shared/unsupported.h
+nodist_kernel_shared_libchalkcell_la_SOURCES = kernel/shared/abi_table.c
+nodist_exercises_libchalk_la_SOURCES += kernel/shared/abi_thunks.c
+abi_generated = kernel/shared/abi_thunks.c kernel/shared/abi_table.c kernel/shared/abi_thunks.list
 BUILT_SOURCES += $(abi_generated)
-CLEANFILES += $(abi_generated) kernel/abi.stamp
-EXTRA_DIST += kernel/mkthunks.py
-kernel/abi.stamp: $(top_srcdir)/kernel/mkthunks.py $(top_srcdir)/exercises/chalk.h
-	$(AM_V_GEN)$(MKDIR_P) kernel && \
-	$(PYTHON) $(top_srcdir)/kernel/mkthunks.py "$(CC)" "$(GSL_CFLAGS) $(CPPFLAGS)" \
+CLEANFILES += $(abi_generated) kernel/shared/abi.stamp
+EXTRA_DIST += kernel/shared/mkthunks.py
+kernel/shared/abi.stamp: $(top_srcdir)/kernel/shared/mkthunks.py $(top_srcdir)/exercises/chalk.h
+	$(AM_V_GEN)$(MKDIR_P) kernel/shared && \
+	$(PYTHON) $(top_srcdir)/kernel/shared/mkthunks.py "$(CC)" "$(GSL_CFLAGS) $(CPPFLAGS)" \
 	  $(top_srcdir)/exercises/chalk.h $(abi_generated) && touch $@
-$(abi_generated): kernel/abi.stamp
+$(abi_generated): kernel/shared/abi.stamp
 # --- end library-boundary ABI ---
 
 # --- protocol: editor help for every installed header (issue 12) ---
-kernel_libchalkcell_la_SOURCES += \
-  kernel/catalog.c kernel/catalog.h \
-  kernel/includes.c kernel/includes.h
+kernel_shared_libchalkcell_la_SOURCES += \
+  kernel/shared/catalog.c kernel/shared/catalog.h \
+  kernel/shared/includes.c kernel/shared/includes.h
 # --- end protocol ---

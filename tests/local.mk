@@ -33,7 +33,7 @@ AM_TESTS_ENVIRONMENT = \
   CHALK_SRCDIR='$(abs_top_srcdir)'; export CHALK_SRCDIR; \
   CHALK_BUILDDIR='$(abs_top_builddir)'; export CHALK_BUILDDIR; \
   CHALK_KERNEL='$(abs_top_builddir)/kernel/chalk-kernel'; export CHALK_KERNEL; \
-  CHALK_EXECUTOR='$(abs_top_builddir)/kernel/chalk-executor'; export CHALK_EXECUTOR; \
+  CHALK_EXECUTOR='$(abs_top_builddir)/kernel/executor/chalk-executor'; export CHALK_EXECUTOR; \
   PYTHON='$(PYTHON)'; export PYTHON; \
   PATH="`dirname '$(PYTHON)'`:$$PATH"; export PATH; \
   JUPYTER_PATH='$(CHALK_TEST_JUPYTER)'; export JUPYTER_PATH; \
@@ -86,9 +86,9 @@ AM_DISTCHECK_CONFIGURE_FLAGS = PYTHON='$(PYTHON)'
 check_PROGRAMS += tests/unit/test_cellsrc tests/unit/test_session
 TESTS += tests/unit/test_cellsrc tests/unit/test_session
 tests_unit_test_cellsrc_SOURCES = tests/unit/test_cellsrc.c
-tests_unit_test_cellsrc_LDADD = kernel/libchalkcell.la
+tests_unit_test_cellsrc_LDADD = kernel/shared/libchalkcell.la
 tests_unit_test_session_SOURCES = tests/unit/test_session.c
-tests_unit_test_session_LDADD = kernel/libchalkcell.la $(TCC_LIBS)
+tests_unit_test_session_LDADD = kernel/shared/libchalkcell.la $(TCC_LIBS)
 # --- end cell source unit tests ---
 
 # --- protocol layers: wire/sign unit tests and protocol tests (protocol owner) ---
@@ -289,12 +289,12 @@ tests_fuzz_replay_connfile_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_
 tests_fuzz_replay_connfile_LDADD = $(JANSSON_LIBS) $(CRYPTO_LIBS)
 tests_fuzz_replay_cellsrc_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_cellsrc.c
 tests_fuzz_replay_cellsrc_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/cellsrc"'
-tests_fuzz_replay_cellsrc_LDADD = kernel/libchalkcell.la
+tests_fuzz_replay_cellsrc_LDADD = kernel/shared/libchalkcell.la
 tests_fuzz_replay_magics_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_magics.c \
-  kernel/magics.c kernel/executor_config.c
-tests_fuzz_replay_magics_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"' \
+  kernel/executor/magics.c kernel/shared/executor_config.c
+tests_fuzz_replay_magics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kernel/executor $(JANSSON_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"' \
   -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/magics"'
-tests_fuzz_replay_magics_LDADD = kernel/libchalkcell.la $(JANSSON_LIBS) $(TCC_LIBS)
+tests_fuzz_replay_magics_LDADD = kernel/shared/libchalkcell.la $(JANSSON_LIBS) $(TCC_LIBS)
 tests_fuzz_replay_libchalk_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_libchalk.c
 tests_fuzz_replay_libchalk_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS) \
   -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/libchalk"'
@@ -306,7 +306,7 @@ EXTRA_DIST += .ci/sanitizers tests/fuzz/run-fuzz.sh tests/fuzz/mkseeds.py tests/
 # Prerequisites are found through VPATH; the recipe compiles the .c ones.
 FUZZ_SECONDS = 20
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -fno-omit-frame-pointer -std=gnu11 $(DEFS) -I$(top_builddir) -I$(top_srcdir)/kernel -I$(top_srcdir)/exercises
+  -fno-omit-frame-pointer -std=gnu11 $(DEFS) -I$(top_builddir) -I$(top_srcdir)/kernel -I$(top_srcdir)/kernel/shared -I$(top_srcdir)/kernel/executor -I$(top_srcdir)/exercises
 fuzz_programs = tests/fuzz/fuzz_wire tests/fuzz/fuzz_connfile tests/fuzz/fuzz_cellsrc \
   tests/fuzz/fuzz_magics tests/fuzz/fuzz_libchalk
 fuzz_link = $(MKDIR_P) tests/fuzz && srcs= && for f in $^; do case $$f in *.c) srcs="$$srcs $$f";; esac; done && \
@@ -315,10 +315,10 @@ tests/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c tests/fuzz/fuzz.h kernel/wire.c ker
 	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(CRYPTO_LIBS)
 tests/fuzz/fuzz_connfile: tests/fuzz/fuzz_connfile.c tests/fuzz/fuzz.h kernel/connfile.c kernel/sign.c kernel/log.c
 	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(CRYPTO_LIBS)
-tests/fuzz/fuzz_cellsrc: tests/fuzz/fuzz_cellsrc.c tests/fuzz/fuzz.h $(kernel_libchalkcell_la_SOURCES)
+tests/fuzz/fuzz_cellsrc: tests/fuzz/fuzz_cellsrc.c tests/fuzz/fuzz.h $(kernel_shared_libchalkcell_la_SOURCES)
 	$(AM_V_CCLD)$(fuzz_link) $$srcs -o $@ $(TCC_LIBS)
-tests/fuzz/fuzz_magics: tests/fuzz/fuzz_magics.c tests/fuzz/fuzz.h kernel/magics.c kernel/executor_config.c \
-    $(kernel_libchalkcell_la_SOURCES)
+tests/fuzz/fuzz_magics: tests/fuzz/fuzz_magics.c tests/fuzz/fuzz.h kernel/executor/magics.c kernel/shared/executor_config.c \
+    $(kernel_shared_libchalkcell_la_SOURCES)
 	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"' $$srcs -o $@ \
 	  $(JANSSON_LIBS) $(TCC_LIBS)
 tests/fuzz/fuzz_libchalk: tests/fuzz/fuzz_libchalk.c tests/fuzz/fuzz.h $(exercises_libchalk_la_SOURCES) \
@@ -399,7 +399,7 @@ check_PROGRAMS += tests/unit/test_catalog
 TESTS += tests/unit/test_catalog
 tests_unit_test_catalog_SOURCES = tests/unit/test_catalog.c
 tests_unit_test_catalog_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_catalog_LDADD = kernel/libchalkcell.la $(TCC_LIBS) $(JANSSON_LIBS)
+tests_unit_test_catalog_LDADD = kernel/shared/libchalkcell.la $(TCC_LIBS) $(JANSSON_LIBS)
 # The catalog / header-map / declaration-index fuzz target (see hardening).
 fuzz_targets += catalog
 fuzz_replays += tests/fuzz/replay_catalog
@@ -407,8 +407,8 @@ fuzz_programs += tests/fuzz/fuzz_catalog
 tests_fuzz_replay_catalog_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_catalog.c
 tests_fuzz_replay_catalog_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
   -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/catalog"'
-tests_fuzz_replay_catalog_LDADD = kernel/libchalkcell.la $(JANSSON_LIBS) $(TCC_LIBS)
-tests/fuzz/fuzz_catalog: tests/fuzz/fuzz_catalog.c tests/fuzz/fuzz.h $(kernel_libchalkcell_la_SOURCES)
+tests_fuzz_replay_catalog_LDADD = kernel/shared/libchalkcell.la $(JANSSON_LIBS) $(TCC_LIBS)
+tests/fuzz/fuzz_catalog: tests/fuzz/fuzz_catalog.c tests/fuzz/fuzz.h $(kernel_shared_libchalkcell_la_SOURCES)
 	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(TCC_LIBS)
 EXTRA_DIST += tests/fuzz/catalog
 # --- end protocol ---

@@ -55,11 +55,11 @@ def main():
     for k, v in DEFAULT.items():
         spec.setdefault(k, v)
     # Uninstalled, the kernel finds chalk.h in the source tree and its
-    # executor next to it.
+    # executor in kernel/executor/ beside it.
     env = spec.setdefault("env", {})
     env["CHALK_INCLUDE_PATH"] = os.path.join(os.path.abspath(a.srcdir), "exercises")
     env["CHALK_EXECUTOR"] = os.path.join(os.path.dirname(os.path.abspath(a.kernel)),
-                                         "chalk-executor")
+                                         "executor", "chalk-executor")
     os.makedirs(a.out, exist_ok=True)
     tmp = os.path.join(a.out, "kernel.json.tmp")
     with open(tmp, "w") as f:

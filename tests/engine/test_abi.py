@@ -193,7 +193,7 @@ def test_every_gsl_complex_function_matches_gcc(kc, tmp_path):
     assert len(want) == len(protos)
     diffs = [(w, g) for w, g in zip(want, got) if w != g]
     # 32 bytes, passed in memory by both compilers: called directly, no thunk
-    routed = open(os.path.join(os.environ["CHALK_BUILDDIR"], "kernel", "abi_thunks.list")).read()
+    routed = open(os.path.join(os.environ["CHALK_BUILDDIR"], "kernel", "shared", "abi_thunks.list")).read()
     assert "gsl_vector_complex_get(" in routed
     assert "long_double" not in routed
     assert any("long_double" in p for p in protos)
