@@ -1,5 +1,5 @@
 /* executor.c — the holder: keeps the session, forks a child per cell, relays
- * its frames and decides what a dead child means (see executor.h).
+ * its messages and decides what a dead child means (see executor.h).
  */
 #define _GNU_SOURCE
 #include "executor.h"
@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "cellrt.h"
-#include "cellrun.h"
-#include "frame.h"
+#include "cell_runtime.h"
+#include "run_cell.h"
+#include "channel.h"
 #include "isolate.h"
 #include "magics.h"
 
@@ -37,7 +37,7 @@ static int chan_fd = -1;
 static void send_to_kernel(const char *msg_type, json_t *content)
 {
     json_t *msg = json_pack("{s:s, s:o}", "msg_type", msg_type, "content", content);
-    if (frame_write(chan_fd, msg) < 0)
+    if (channel_write(chan_fd, msg) < 0)
         _exit(0);           /* the kernel is gone */
     json_decref(msg);
 }
@@ -131,7 +131,7 @@ static long now_ms(void)
     return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Relay frames between the kernel and the child until the child reports the
+/* Relay messages between the kernel and the child until the child reports the
  * end of the cell or dies.  Returns 1 if the child succeeded (and we, the
  * old holder, must hand over and exit), 0 otherwise. */
 static int relay(pid_t child, int cellfd, const executor_limits *lim)
@@ -142,7 +142,7 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
      * cell that sleeps, waits on a pipe or a lock uses no CPU time and
      * would hang a grader forever. */
     long wall_at = lim->wall_seconds > 0 ? now_ms() + (long)(lim->wall_seconds * 1000) : -1;
-    frame_reader from_child = { 0 };
+    channel_reader from_child = { 0 };
     int done_ok = 0, keep = 0, reported = 0;
     json_t *error = NULL;        /* the child's error, repeated in the reply */
 
@@ -173,7 +173,7 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
             wall_at = -1;
         }
         if (n > 0 && (p[0].revents & (POLLIN | POLLHUP))) {
-            json_t *msg = frame_read(chan_fd);
+            json_t *msg = channel_read(chan_fd);
             if (!msg) {                      /* kernel gone: take the child with us */
                 kill(child, SIGKILL);
                 _exit(0);
@@ -186,19 +186,19 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                     kill_at = now_ms() + INTERRUPT_GRACE_MS;
                 }
             } else if (op && strcmp(op, "input_reply") == 0) {
-                frame_write(cellfd, msg);
+                channel_write(cellfd, msg);
             } else if (op && strcmp(op, "mute") == 0) {
-                kill(child, CELLRT_MUTE_SIGNAL);
+                kill(child, CELL_RUNTIME_MUTE_SIGNAL);
             }
             json_decref(msg);
         }
         int child_gone = n > 0 && pidfd >= 0 && (p[2].revents & POLLIN);
         if (n > 0 && ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) || child_gone)) {
             /* After the child's exit everything it wrote is in the socket. */
-            long got = frame_reader_fill(&from_child, cellfd);
+            long got = channel_reader_fill(&from_child, cellfd);
             int bad;
             json_t *msg;
-            while ((msg = frame_reader_next(&from_child, &bad)) || bad) {
+            while ((msg = channel_reader_next(&from_child, &bad)) || bad) {
                 if (!msg)
                     continue;
                 const char *type = json_string_value(json_object_get(msg, "msg_type"));
@@ -213,14 +213,14 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                     json_decref(error);
                     error = json_deep_copy(json_object_get(msg, "content"));
                 }
-                if (frame_write(chan_fd, msg) < 0)
+                if (channel_write(chan_fd, msg) < 0)
                     _exit(0);
                 json_decref(msg);
                 if (done_ok)
                     break;
             }
             if (done_ok) {
-                frame_reader_clear(&from_child);
+                channel_reader_clear(&from_child);
                 if (pidfd >= 0)
                     close(pidfd);
                 if (keep)
@@ -232,13 +232,13 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                 return 0;
             }
             if ((got <= 0 && from_child.eof) || child_gone) {
-                /* The child is gone; a partial frame in the buffer is torn. */
+                /* The child is gone; a partial message in the buffer is torn. */
                 if (pidfd >= 0)
                     close(pidfd);
                 int status = 0;
                 while (waitpid(child, &status, 0) < 0 && errno == EINTR)
                     ;
-                frame_reader_clear(&from_child);
+                channel_reader_clear(&from_child);
                 if (walled) {
                     json_decref(error);
                     report_dead_child(status, interrupted, walled, lim);
@@ -295,13 +295,13 @@ static int fork_cell_child(executor_state *st, cell_child *out)
         /* While it waits: nothing of the holder's signal handling reaches
          * the cell, and the cell's orphans come back to this process. */
         isolate_cell_start();
-        json_t *req = frame_read(sv[1]);
+        json_t *req = channel_read(sv[1]);
         if (!req)
             _exit(0);       /* discarded, or the holder is gone */
         /* Returns only if the cell succeeded. */
-        cellrun_child(st, sv[1], req);
+        run_cell_child(st, sv[1], req);
         json_decref(req);
-        /* The holder sends this byte once it has relayed our last frame, so
+        /* The holder sends this byte once it has relayed our last message, so
          * that we never read the channel while it still might. */
         char go;
         while (read(sv[1], &go, 1) < 0 && errno == EINTR)
@@ -347,7 +347,7 @@ static int run_cell(executor_state *st, json_t *req)
             return 0;
         }
     }
-    if (frame_write(c.fd, req) < 0) {
+    if (channel_write(c.fd, req) < 0) {
         discard(&c);
         executor_error("KernelError", "the cell's process is gone", NULL);
         return 0;
@@ -387,7 +387,7 @@ void executor_main(int chan, const executor_config *cfg)
     for (;;) {
         if (spare.pid < 0 && st.warm && fork_cell_child(&st, &spare) == 1)
             continue;       /* the spare ran a cell and now holds the session */
-        json_t *req = frame_read(chan_fd);
+        json_t *req = channel_read(chan_fd);
         if (!req)
             _exit(0);
         const char *op = json_string_value(json_object_get(req, "op"));

@@ -169,7 +169,7 @@ static int limits_magic(executor_state *st, const char *arg, char *err, size_t e
 static void who_magic(executor_state *st)
 {
     size_t n;
-    session_name *names = session_names(st->sess, &n);
+    decl_store_name *names = decl_store_names(st->store, &n);
     int any = 0;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(names[i].kind, "variable") && strcmp(names[i].kind, "function"))
@@ -213,7 +213,7 @@ static int run_one(executor_state *st, const char *name, size_t namelen, const c
         return 0;
     }
     if (IS("reset")) {
-        session_reset(st->sess);
+        decl_store_reset(st->store);
         executor_reply("reset", json_object());
         printf("Session reset: every earlier cell is forgotten.\n");
         return 0;
@@ -224,8 +224,8 @@ static int run_one(executor_state *st, const char *name, size_t namelen, const c
                      "themselves; either way the session is reset)");
             return -1;
         }
-        session_destroy(&st->sess);
-        st->sess = session_new(strcmp(arg, "on") == 0 ? st->cfg.prelude : "", st->flatten_options);
+        decl_store_destroy(&st->store);
+        st->store = decl_store_new(strcmp(arg, "on") == 0 ? st->cfg.prelude : "", st->flatten_options);
         executor_reply("reset", json_object());
         printf("Session reset; the prelude is %s.\n", arg);
         return 0;

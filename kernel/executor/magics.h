@@ -12,7 +12,7 @@
 #ifndef CHALK_MAGICS_H
 #define CHALK_MAGICS_H
 
-#include "cellrun.h"
+#include "run_cell.h"
 
 /* Run the holder's magics at the top of `code`.  Returns 0 with *rest set to
  * the code still to run (the magic lines blanked so line numbers hold), or
