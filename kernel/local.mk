@@ -58,6 +58,7 @@ pkglibexec_PROGRAMS = kernel/executor/chalk-executor
 kernel_executor_chalk_executor_SOURCES = \
   kernel/executor/executor_main.c \
   kernel/executor/executor.c kernel/shared/executor.h \
+  kernel/executor/holder.c kernel/executor/holder.h \
   kernel/shared/executor_config.c \
   kernel/executor/run_cell.c kernel/executor/run_cell.h \
   kernel/executor/diagnose.c kernel/executor/diagnose.h \

@@ -11,7 +11,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
@@ -28,36 +27,9 @@
 #include "show_value.h"
 #include "compile_tcc.h"
 #include "diagnose.h"
-#include "headers.h"
 #include "isolate.h"
 #include "magics.h"
 #include "unsupported.h"
-
-void executor_state_init(executor_state *st, const executor_config *cfg)
-{
-    memset(st, 0, sizeof *st);
-    st->cfg = *cfg;
-    st->limits = cfg->limits;
-    st->flatten_options = headers_include_options(cfg->include_path);
-    st->store = decl_store_new(cfg->prelude, st->flatten_options);
-}
-
-void executor_state_warm(executor_state *st)
-{
-    if (st->warm)
-        return;
-    char err[512];
-    if (decl_store_warm(st->store, err, sizeof err) < 0) {
-        if (!st->warn_given)
-            fprintf(stderr, "chalk: the prelude does not compile: %s\n", err);
-        st->warn_given = 1;
-        return;
-    }
-    st->warm = 1;
-    /* Flattening leaves megabytes of freed scratch (libtcc's preprocessor,
-     * token arrays) in the heap; every later cell's fork would carry it. */
-    malloc_trim(0);
-}
 
 static void set_limit(int resource, rlim_t value)
 {
@@ -575,7 +547,7 @@ static const char *struct_value_tag(const char *diag, char *tag, size_t size)
 }
 
 /* The unit of a prepared cell, compiled (NULL: see diag). */
-static void *compile_prepared(executor_state *st, decl_store_prepared *prep, cellsrc_buf *src,
+static void *compile_prepared(holder_state *st, decl_store_prepared *prep, cellsrc_buf *src,
                               cellsrc_buf *diag, compile_symbol **syms_out)
 {
     size_t nrt, nshow;
@@ -599,7 +571,7 @@ static void *compile_prepared(executor_state *st, decl_store_prepared *prep, cel
     return compile_unit(src->s, &opt, syms, prep->nsymbols + nrt + nshow, diag);
 }
 
-void run_cell_child(executor_state *st, int cellfd, json_t *req)
+void run_cell_child(holder_state *st, int cellfd, json_t *req)
 {
     const char *code = json_string_value(json_object_get(req, "code"));
     int count = (int)json_integer_value(json_object_get(req, "count"));
