@@ -3,7 +3,7 @@
  * Owns the channel to the executor lineage and the two pipes that carry its
  * stdout and stderr.  Output is read as it comes, made valid UTF-8 (a read
  * may split a character: the tail waits for the next read), capped per cell
- * and handed to dispatch as stream messages; frames from the executor are
+ * and handed to dispatch as stream messages; messages from the executor are
  * delivered after the pipes have been drained, which keeps a cell's prints
  * and displays in the order it made them.
  *
@@ -18,7 +18,7 @@
  * cell's code can reach.
  *
  * Past the cap, output costs next to nothing: the engine asks the executor
- * to mute the cell (its fds 1 and 2 then point at /dev/null, see cellrt.h),
+ * to mute the cell (its fds 1 and 2 then point at /dev/null, see cell_runtime.h),
  * and until that lands it reads the pipes and counts without decoding.  The
  * note at the cap says output was cut; one at the end says how much.
  *
@@ -42,7 +42,7 @@
 
 #include "editor.h"
 #include "executor.h"
-#include "frame.h"
+#include "channel.h"
 #include "log.h"
 #include "utf8.h"
 
@@ -59,10 +59,10 @@ struct chalk_engine {
     executor_config cfg;
     pid_t pid;           /* the first holder (its process group holds the lineage) */
     int chan;
-    frame_reader reader;
+    channel_reader reader;
     output out[N_OUT];
     int busy;
-    int heard;           /* the executor sent a frame since it was started */
+    int heard;           /* the executor sent a message since it was started */
     int stopped;         /* it died before it could: started again on demand */
     char path[PATH_MAX]; /* of chalk-executor */
     size_t output_limit;
@@ -216,7 +216,7 @@ static void stop_lineage(chalk_engine *e)
         close(e->out[i].fd);
         e->out[i].fd = -1;
     }
-    frame_reader_clear(&e->reader);
+    channel_reader_clear(&e->reader);
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
 }
@@ -249,11 +249,11 @@ static int start(chalk_engine *e, const char *code, int count, int allow_stdin, 
     json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b, s:b}", "op", "execute", "code", code, "count",
                             count, "allow_stdin", allow_stdin, "silent", silent, "evaluate",
                             evaluate);
-    int rc = frame_write(e->chan, req);
+    int rc = channel_write(e->chan, req);
     /* The executor died before its end of file was read (it could not
      * start, or was killed while idle): a fresh one gets the cell. */
     if (rc < 0 && engine_restart(e) == 0)
-        rc = frame_write(e->chan, req);
+        rc = channel_write(e->chan, req);
     json_decref(req);
     if (rc < 0)
         return -1;
@@ -296,7 +296,7 @@ int engine_busy(const chalk_engine *e)
 
 static void send_op(chalk_engine *e, json_t *msg)
 {
-    frame_write(e->chan, msg);
+    channel_write(e->chan, msg);
     json_decref(msg);
 }
 
@@ -550,7 +550,7 @@ static void deliver(chalk_engine *e, json_t *msg, chalk_engine_sink sink, void *
     const char *type = json_string_value(json_object_get(msg, "msg_type"));
     json_t *content = json_object_get(msg, "content");
     if (!type || !json_is_object(content)) {
-        log_warn("executor sent a frame without msg_type/content; dropped");
+        log_warn("executor sent a message without msg_type/content; dropped");
         return;
     }
     if (strcmp(type, "limits") == 0) {
@@ -611,14 +611,14 @@ void engine_on_readable(chalk_engine *e, int fd, chalk_engine_sink sink, void *c
         }
     if (fd != e->chan)
         return;
-    long got = frame_reader_fill(&e->reader, e->chan);
-    /* Output written before a frame was sent is in the pipes by now. */
+    long got = channel_reader_fill(&e->reader, e->chan);
+    /* Output written before a message was sent is in the pipes by now. */
     drain_all(e, 0, sink, ctx);
     int bad;
     json_t *msg;
-    while ((msg = frame_reader_next(&e->reader, &bad)) || bad) {
+    while ((msg = channel_reader_next(&e->reader, &bad)) || bad) {
         if (!msg) {
-            log_warn("executor sent a malformed frame; dropped");
+            log_warn("executor sent a malformed message; dropped");
             continue;
         }
         deliver(e, msg, sink, ctx);

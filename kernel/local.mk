@@ -7,8 +7,8 @@
 #                     the cell's run-time, magics, the compile backend;
 #   kernel/shared/    what both link (libchalkcell): the cell source code
 #                     (tokenizer, splitter, declaration index, headers,
-#                     session store, library-boundary ABI) and the channel
-#                     between the two processes (frame, executor config).
+#                     declaration store, library-boundary ABI) and the channel
+#                     between the two processes (channel, executor config).
 # Nothing in kernel/shared/ includes a header of the other two, and the
 # kernel process includes nothing of kernel/executor/ (only the executor's
 # CPPFLAGS add that folder).
@@ -42,7 +42,7 @@ nodist_kernel_chalk_kernel_SOURCES = exercises/chalk_doc.c
 kernel_chalk_kernel_SOURCES += \
   kernel/engine.c \
   kernel/editor.c kernel/editor.h \
-  kernel/shared/frame.c kernel/shared/frame.h \
+  kernel/shared/channel.c kernel/shared/channel.h \
   kernel/shared/executor_config.c kernel/shared/executor.h
 kernel_chalk_kernel_CPPFLAGS += $(GSL_CFLAGS) -I$(top_srcdir)/exercises \
   -DCHALK_INCLUDEDIR='"$(includedir)"' \
@@ -58,22 +58,23 @@ pkglibexec_PROGRAMS = kernel/executor/chalk-executor
 kernel_executor_chalk_executor_SOURCES = \
   kernel/executor/executor_main.c \
   kernel/executor/executor.c kernel/shared/executor.h \
+  kernel/executor/holder.c kernel/executor/holder.h \
   kernel/shared/executor_config.c \
-  kernel/executor/cellrun.c kernel/executor/cellrun.h \
+  kernel/executor/run_cell.c kernel/executor/run_cell.h \
   kernel/executor/diagnose.c kernel/executor/diagnose.h \
-  kernel/executor/cellshow.c kernel/executor/cellshow.h \
-  kernel/executor/cellrt.c kernel/executor/cellrt.h \
+  kernel/executor/show_value.c kernel/executor/show_value.h \
+  kernel/executor/cell_runtime.c kernel/executor/cell_runtime.h \
   kernel/executor/isolate.c kernel/executor/isolate.h \
   kernel/executor/magics.c kernel/executor/magics.h \
   kernel/executor/compile_tcc.c kernel/executor/compile_tcc.h \
-  kernel/shared/frame.c kernel/shared/frame.h
+  kernel/shared/channel.c kernel/shared/channel.h
 kernel_executor_chalk_executor_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kernel/executor $(JANSSON_CFLAGS) $(GSL_CFLAGS) \
   -DCHALK_INCLUDEDIR='"$(includedir)"'
 kernel_executor_chalk_executor_LDADD = kernel/shared/libchalkcell.la exercises/libchalk.la \
   $(GSL_LIBS) $(TCC_LIBS) $(JANSSON_LIBS)
 # --- end engine side ---
 
-# --- cell source (session/cellsrc/declindex/headers owner) ---
+# --- cell source (decl_store/cellsrc/declindex/headers owner) ---
 # A convenience library so the kernel and the unit tests link the same code.
 noinst_LTLIBRARIES += kernel/shared/libchalkcell.la
 kernel_shared_libchalkcell_la_SOURCES = \
@@ -81,7 +82,7 @@ kernel_shared_libchalkcell_la_SOURCES = \
   kernel/shared/declindex.c kernel/shared/declindex.h \
   kernel/shared/headers.c kernel/shared/headers.h \
   kernel/shared/reserved.c kernel/shared/reserved.h \
-  kernel/shared/session.c kernel/shared/session.h
+  kernel/shared/decl_store.c kernel/shared/decl_store.h
 kernel_shared_libchalkcell_la_LIBADD = $(TCC_LIBS)
 kernel_chalk_kernel_LDADD += kernel/shared/libchalkcell.la
 # --- end cell source ---

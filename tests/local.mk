@@ -412,3 +412,10 @@ tests/fuzz/fuzz_catalog: tests/fuzz/fuzz_catalog.c tests/fuzz/fuzz.h $(kernel_sh
 	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(TCC_LIBS)
 EXTRA_DIST += tests/fuzz/catalog
 # --- end protocol ---
+
+# --- kernel structure (kernel-structure owner) ---
+# The #include graph of kernel/** and exercises/**: no cycle between
+# modules, the three link units include only downwards (issue 13).
+TESTS += tests/structure/test_include_graph.py
+EXTRA_DIST += tests/structure/test_include_graph.py
+# --- end kernel structure ---

@@ -1,5 +1,7 @@
-/* executor.c — the holder: keeps the session, forks a child per cell, relays
- * its frames and decides what a dead child means (see executor.h).
+/* executor.c — the holder's loop: forks a child per cell, relays its
+ * messages and decides what a dead child means (see executor.h).  What the
+ * holder keeps and how it answers the kernel is holder.c; running the cell
+ * in the child is run_cell.c.
  */
 #define _GNU_SOURCE
 #include "executor.h"
@@ -20,54 +22,16 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "cellrt.h"
-#include "cellrun.h"
-#include "frame.h"
+#include "cell_runtime.h"
+#include "channel.h"
+#include "holder.h"
 #include "isolate.h"
 #include "magics.h"
+#include "run_cell.h"
 
 /* How long an interrupted cell gets to flush its output and leave before it
  * is killed outright (the issue asks for an interrupt within a second). */
 #define INTERRUPT_GRACE_MS 400
-
-/* ---- talking to the kernel ---- */
-
-static int chan_fd = -1;
-
-static void send_to_kernel(const char *msg_type, json_t *content)
-{
-    json_t *msg = json_pack("{s:s, s:o}", "msg_type", msg_type, "content", content);
-    if (frame_write(chan_fd, msg) < 0)
-        _exit(0);           /* the kernel is gone */
-    json_decref(msg);
-}
-
-void executor_reply(const char *msg_type, json_t *content)
-{
-    send_to_kernel(msg_type, content);
-}
-
-void executor_done(const char *status, const char *ename, const char *evalue, json_t *extra)
-{
-    json_t *c = extra ? extra : json_object();
-    json_object_set_new(c, "status", json_string(status));
-    if (ename) {
-        json_object_set_new(c, "ename", json_string(ename));
-        json_object_set_new(c, "evalue", json_string(evalue ? evalue : ""));
-    }
-    send_to_kernel("execute_done", c);
-}
-
-void executor_error(const char *ename, const char *evalue, json_t *traceback)
-{
-    if (!traceback) {
-        traceback = json_array();
-        json_array_append_new(traceback, json_sprintf("%s: %s", ename, evalue));
-    }
-    send_to_kernel("error", json_pack("{s:s, s:s, s:O}", "ename", ename, "evalue", evalue,
-                                      "traceback", traceback));
-    executor_done("error", ename, evalue, json_pack("{s:o}", "traceback", traceback));
-}
 
 /* ---- what a dead child means ---- */
 
@@ -95,11 +59,11 @@ static void report_dead_child(int status, int interrupted, int walled, const exe
         snprintf(evalue, sizeof evalue, "the cell ran longer than %g s of wall-clock time "
                  "(change it with %%limits wall=SECONDS); the session is as it was before "
                  "this cell", lim->wall_seconds);
-        executor_error("WallTimeLimit", evalue, NULL);
+        holder_error("WallTimeLimit", evalue, NULL);
         return;
     }
     if (interrupted) {
-        executor_error("KeyboardInterrupt",
+        holder_error("KeyboardInterrupt",
                        "interrupted; the session is as it was before this cell", NULL);
         return;
     }
@@ -119,7 +83,7 @@ static void report_dead_child(int status, int interrupted, int walled, const exe
         snprintf(ename, sizeof ename, "Exit");
         snprintf(evalue, sizeof evalue, "the cell called _exit(%d)", WEXITSTATUS(status));
     }
-    executor_error(ename, evalue, NULL);
+    holder_error(ename, evalue, NULL);
 }
 
 /* ---- one cell ---- */
@@ -131,18 +95,19 @@ static long now_ms(void)
     return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Relay frames between the kernel and the child until the child reports the
+/* Relay messages between the kernel and the child until the child reports the
  * end of the cell or dies.  Returns 1 if the child succeeded (and we, the
  * old holder, must hand over and exit), 0 otherwise. */
 static int relay(pid_t child, int cellfd, const executor_limits *lim)
 {
+    int chan_fd = holder_channel();
     int interrupted = 0, walled = 0;
     long kill_at = -1;
     /* The wall-clock limit counts from the moment the cell was sent: a
      * cell that sleeps, waits on a pipe or a lock uses no CPU time and
      * would hang a grader forever. */
     long wall_at = lim->wall_seconds > 0 ? now_ms() + (long)(lim->wall_seconds * 1000) : -1;
-    frame_reader from_child = { 0 };
+    channel_reader from_child = { 0 };
     int done_ok = 0, keep = 0, reported = 0;
     json_t *error = NULL;        /* the child's error, repeated in the reply */
 
@@ -173,7 +138,7 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
             wall_at = -1;
         }
         if (n > 0 && (p[0].revents & (POLLIN | POLLHUP))) {
-            json_t *msg = frame_read(chan_fd);
+            json_t *msg = channel_read(chan_fd);
             if (!msg) {                      /* kernel gone: take the child with us */
                 kill(child, SIGKILL);
                 _exit(0);
@@ -186,19 +151,19 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                     kill_at = now_ms() + INTERRUPT_GRACE_MS;
                 }
             } else if (op && strcmp(op, "input_reply") == 0) {
-                frame_write(cellfd, msg);
+                channel_write(cellfd, msg);
             } else if (op && strcmp(op, "mute") == 0) {
-                kill(child, CELLRT_MUTE_SIGNAL);
+                kill(child, CELL_RUNTIME_MUTE_SIGNAL);
             }
             json_decref(msg);
         }
         int child_gone = n > 0 && pidfd >= 0 && (p[2].revents & POLLIN);
         if (n > 0 && ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) || child_gone)) {
             /* After the child's exit everything it wrote is in the socket. */
-            long got = frame_reader_fill(&from_child, cellfd);
+            long got = channel_reader_fill(&from_child, cellfd);
             int bad;
             json_t *msg;
-            while ((msg = frame_reader_next(&from_child, &bad)) || bad) {
+            while ((msg = channel_reader_next(&from_child, &bad)) || bad) {
                 if (!msg)
                     continue;
                 const char *type = json_string_value(json_object_get(msg, "msg_type"));
@@ -213,14 +178,14 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                     json_decref(error);
                     error = json_deep_copy(json_object_get(msg, "content"));
                 }
-                if (frame_write(chan_fd, msg) < 0)
+                if (channel_write(chan_fd, msg) < 0)
                     _exit(0);
                 json_decref(msg);
                 if (done_ok)
                     break;
             }
             if (done_ok) {
-                frame_reader_clear(&from_child);
+                channel_reader_clear(&from_child);
                 if (pidfd >= 0)
                     close(pidfd);
                 if (keep)
@@ -232,19 +197,19 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                 return 0;
             }
             if ((got <= 0 && from_child.eof) || child_gone) {
-                /* The child is gone; a partial frame in the buffer is torn. */
+                /* The child is gone; a partial message in the buffer is torn. */
                 if (pidfd >= 0)
                     close(pidfd);
                 int status = 0;
                 while (waitpid(child, &status, 0) < 0 && errno == EINTR)
                     ;
-                frame_reader_clear(&from_child);
+                channel_reader_clear(&from_child);
                 if (walled) {
                     json_decref(error);
                     report_dead_child(status, interrupted, walled, lim);
                 } else if (error) {
                     json_t *tb = json_incref(json_object_get(error, "traceback"));
-                    executor_done("error", json_string_value(json_object_get(error, "ename")),
+                    holder_done("error", json_string_value(json_object_get(error, "ename")),
                                   json_string_value(json_object_get(error, "evalue")),
                                   json_pack("{s:o}", "traceback", tb ? tb : json_array()));
                     json_decref(error);
@@ -278,7 +243,7 @@ static cell_child spare = { -1, -1 };
  * holder (*out filled), -1 if it could not fork, and 1 in the child once it
  * has run a cell that succeeded and been handed the session: the caller is
  * then the new holder and goes back to the main loop. */
-static int fork_cell_child(executor_state *st, cell_child *out)
+static int fork_cell_child(holder_state *st, cell_child *out)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -295,13 +260,13 @@ static int fork_cell_child(executor_state *st, cell_child *out)
         /* While it waits: nothing of the holder's signal handling reaches
          * the cell, and the cell's orphans come back to this process. */
         isolate_cell_start();
-        json_t *req = frame_read(sv[1]);
+        json_t *req = channel_read(sv[1]);
         if (!req)
             _exit(0);       /* discarded, or the holder is gone */
         /* Returns only if the cell succeeded. */
-        cellrun_child(st, sv[1], req);
+        run_cell_child(st, sv[1], req);
         json_decref(req);
-        /* The holder sends this byte once it has relayed our last frame, so
+        /* The holder sends this byte once it has relayed our last message, so
          * that we never read the channel while it still might. */
         char go;
         while (read(sv[1], &go, 1) < 0 && errno == EINTR)
@@ -331,25 +296,25 @@ static void discard(cell_child *c)
 }
 
 /* Returns 1 in a child that became the new holder (see fork_cell_child). */
-static int run_cell(executor_state *st, json_t *req)
+static int run_cell(holder_state *st, json_t *req)
 {
     cell_child c = spare;
     spare = (cell_child){ -1, -1 };
     if (c.pid < 0) {
         /* In the holder, so that a first cell that fails does not throw the
          * work away with its process. */
-        executor_state_warm(st);
+        holder_warm(st);
         int rc = fork_cell_child(st, &c);
         if (rc == 1)
             return 1;
         if (rc < 0) {
-            executor_error("KernelError", "cannot fork the cell's process", NULL);
+            holder_error("KernelError", "cannot fork the cell's process", NULL);
             return 0;
         }
     }
-    if (frame_write(c.fd, req) < 0) {
+    if (channel_write(c.fd, req) < 0) {
         discard(&c);
-        executor_error("KernelError", "the cell's process is gone", NULL);
+        holder_error("KernelError", "the cell's process is gone", NULL);
         return 0;
     }
     fcntl(c.fd, F_SETFL, fcntl(c.fd, F_GETFL) | O_NONBLOCK);
@@ -370,24 +335,24 @@ static int run_cell(executor_state *st, json_t *req)
 
 void executor_main(int chan, const executor_config *cfg)
 {
-    chan_fd = chan;
+    int chan_fd = chan;
     /* Interrupts reach the cell through the kernel, never the holder; it
      * ignores every signal it does not need (see isolate.h). */
     isolate_init(chan_fd);
     isolate_holder();
-    executor_state st;
-    executor_state_init(&st, cfg);
+    holder_state st;
+    holder_init(&st, cfg, chan_fd);
     /* Flattening the prelude takes a CPU for 35-100 ms.  Done at once it
      * would compete with the kernel answering its first kernel_info (two
      * cores are common): wait until the kernel has been quiet for a moment,
      * or until the first cell asks for it. */
     struct pollfd quiet = { chan_fd, POLLIN, 0 };
     if (poll(&quiet, 1, 300) == 0)
-        executor_state_warm(&st);
+        holder_warm(&st);
     for (;;) {
         if (spare.pid < 0 && st.warm && fork_cell_child(&st, &spare) == 1)
             continue;       /* the spare ran a cell and now holds the session */
-        json_t *req = frame_read(chan_fd);
+        json_t *req = channel_read(chan_fd);
         if (!req)
             _exit(0);
         const char *op = json_string_value(json_object_get(req, "op"));

@@ -17,7 +17,7 @@
  *     closed, reopened or oriented them;
  *   - a cell that would hand over running threads, or closed both a kernel
  *     descriptor and its copy, fails instead (isolate_leftovers).
- * Beware: nothing here stops code that deliberately forges frames on the
+ * Beware: nothing here stops code that deliberately forges messages on the
  * cell socket or kills the holder with SIGKILL: a cell runs in-process with
  * the holder's rights.
  */

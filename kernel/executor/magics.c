@@ -119,7 +119,7 @@ static void print_amount(const char *name, double v, const char *unit)
         printf("  %-8s %.4g %s\n", name, v, unit);
 }
 
-static int limits_magic(executor_state *st, const char *arg, char *err, size_t errlen)
+static int limits_magic(holder_state *st, const char *arg, char *err, size_t errlen)
 {
     /* All or nothing: a bad pair leaves every limit as it was. */
     executor_limits l = st->limits;
@@ -161,15 +161,15 @@ static int limits_magic(executor_state *st, const char *arg, char *err, size_t e
         print_amount("procs", (double)l.processes, "");
         print_amount("fsize", (double)l.file_bytes, "B");
         print_amount("output", (double)l.output_bytes, "B");
-        executor_reply("limits", json_pack("{s:I}", "output_bytes", (json_int_t)l.output_bytes));
+        holder_reply("limits", json_pack("{s:I}", "output_bytes", (json_int_t)l.output_bytes));
     }
     return rc;
 }
 
-static void who_magic(executor_state *st)
+static void who_magic(holder_state *st)
 {
     size_t n;
-    session_name *names = session_names(st->sess, &n);
+    decl_store_name *names = decl_store_names(st->store, &n);
     int any = 0;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(names[i].kind, "variable") && strcmp(names[i].kind, "function"))
@@ -198,7 +198,7 @@ static const char help_text[] =
     "  %help                 this text\n";
 
 /* One magic line; returns 0 or -1 with err. */
-static int run_one(executor_state *st, const char *name, size_t namelen, const char *arg,
+static int run_one(holder_state *st, const char *name, size_t namelen, const char *arg,
                    char *err, size_t errlen)
 {
 #define IS(s) (namelen == strlen(s) && strncmp(name, s, namelen) == 0)
@@ -213,8 +213,8 @@ static int run_one(executor_state *st, const char *name, size_t namelen, const c
         return 0;
     }
     if (IS("reset")) {
-        session_reset(st->sess);
-        executor_reply("reset", json_object());
+        decl_store_reset(st->store);
+        holder_reply("reset", json_object());
         printf("Session reset: every earlier cell is forgotten.\n");
         return 0;
     }
@@ -224,9 +224,9 @@ static int run_one(executor_state *st, const char *name, size_t namelen, const c
                      "themselves; either way the session is reset)");
             return -1;
         }
-        session_destroy(&st->sess);
-        st->sess = session_new(strcmp(arg, "on") == 0 ? st->cfg.prelude : "", st->flatten_options);
-        executor_reply("reset", json_object());
+        decl_store_destroy(&st->store);
+        st->store = decl_store_new(strcmp(arg, "on") == 0 ? st->cfg.prelude : "", st->flatten_options);
+        holder_reply("reset", json_object());
         printf("Session reset; the prelude is %s.\n", arg);
         return 0;
     }
@@ -253,11 +253,11 @@ static int is_exit_request(const char *code)
     return (n == 4 && strncmp(code, "exit", 4) == 0) || (n == 4 && strncmp(code, "quit", 4) == 0);
 }
 
-int magics_run_in_holder(executor_state *st, const char *code, char **rest)
+int magics_run_in_holder(holder_state *st, const char *code, char **rest)
 {
     *rest = NULL;
     if (is_exit_request(code)) {
-        executor_done("ok", NULL, NULL,
+        holder_done("ok", NULL, NULL,
                       json_pack("{s:[{s:s, s:b}]}", "payload", "source", "ask_exit", "keepkernel", 0));
         return 0;
     }
@@ -284,7 +284,7 @@ int magics_run_in_holder(executor_state *st, const char *code, char **rest)
         free(arg);
         fflush(stdout);
         if (rc < 0) {
-            executor_error("UsageError", err, NULL);
+            holder_error("UsageError", err, NULL);
             free(out);
             return -1;
         }
@@ -296,7 +296,7 @@ int magics_run_in_holder(executor_state *st, const char *code, char **rest)
     }
     if (ran && is_blank(out)) {
         free(out);
-        executor_done("ok", NULL, NULL, NULL);
+        holder_done("ok", NULL, NULL, NULL);
         return 0;
     }
     *rest = out;

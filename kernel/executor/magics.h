@@ -12,13 +12,13 @@
 #ifndef CHALK_MAGICS_H
 #define CHALK_MAGICS_H
 
-#include "cellrun.h"
+#include "holder.h"
 
 /* Run the holder's magics at the top of `code`.  Returns 0 with *rest set to
  * the code still to run (the magic lines blanked so line numbers hold), or
  * to NULL when nothing is left (the reply has been sent); -1 when a magic
  * failed (the error and reply have been sent). */
-int magics_run_in_holder(executor_state *st, const char *code, char **rest);
+int magics_run_in_holder(holder_state *st, const char *code, char **rest);
 
 /* If `code` is a %timeit or %%timeit cell, set *timed to the code to time
  * (new string) and return 1; else 0. */

@@ -23,7 +23,7 @@
  * takes its address: abi_route links its prototype to a symbol nobody
  * defines (ABI_REFUSED), and abi_explain names the function in the error.
  * A prototype the cell writes itself (no header) gets the same label from
- * abi_refuse (session.c), unless a cell defines the function.
+ * abi_refuse (decl_store.c), unless a cell defines the function.
  * A library function taking a function pointer whose own result or
  * parameters tcc would get wrong is refused the same way (label
  * NAME.callback.TYPE): the library would call the cell's function wrongly.

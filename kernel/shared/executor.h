@@ -12,17 +12,17 @@
  *   stdout/stderr of every process in the lineage are two pipes the kernel
  *   reads directly, so output streams live and survives a crash.
  *
- * While the child runs, the holder relays frames both ways (input requests
+ * While the child runs, the holder relays messages both ways (input requests
  * and replies, displays, the final result) and kills the child on interrupt.
- * A frame torn by a dying child is dropped by the holder, never forwarded.
+ * A message torn by a dying child is dropped by the holder, never forwarded.
  * The child is forked ahead, while the holder is idle (a "spare" that waits
  * for its cell), so a cell does not wait for fork(); a magic that changes
  * the holder discards the spare.
  *
- * Frames on chan (see frame.h), kernel -> executor:
+ * Messages on chan (see channel.h), kernel -> executor:
  *   {"op":"execute","code":s,"count":n,"allow_stdin":b,"silent":b}
  *   {"op":"input_reply","value":s}   {"op":"interrupt"}
- *   {"op":"mute"} (the cell's output reached its cap: CELLRT_MUTE_SIGNAL)
+ *   {"op":"mute"} (the cell's output reached its cap: CELL_RUNTIME_MUTE_SIGNAL)
  * executor -> kernel: {"msg_type":t,"content":{...}} with the types listed in
  * engine.h ("execute_done" last for each cell).
  */
@@ -32,7 +32,7 @@
 #include <stddef.h>
 
 /* The prelude every cell sees unless CHALK_PRELUDE or %prelude says otherwise
- * is SESSION_DEFAULT_PRELUDE (session.h). */
+ * is DECL_STORE_DEFAULT_PRELUDE (decl_store.h). */
 
 typedef struct executor_limits {
     double cpu_seconds;      /* 0: none */

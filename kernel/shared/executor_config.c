@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "session.h"
+#include "decl_store.h"
 
 static double amount_suffix(char c)
 {
@@ -66,7 +66,7 @@ void executor_config_defaults(executor_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->prelude = getenv("CHALK_PRELUDE");
     if (!cfg->prelude)
-        cfg->prelude = SESSION_DEFAULT_PRELUDE;
+        cfg->prelude = DECL_STORE_DEFAULT_PRELUDE;
     cfg->include_path = getenv("CHALK_INCLUDE_PATH");
     if (!cfg->include_path)
         cfg->include_path = CHALK_INCLUDEDIR;

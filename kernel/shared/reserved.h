@@ -76,7 +76,7 @@ int reserved_check_flags(const reserved_set *r, const char *cflags, int cell_num
  * except `skip` (symbols the session added).  `code` is the cell's text
  * (to name the line that mentions the symbol).
  * Trap: tcc lists no symbol at offset 0 of its section before relocation;
- * the translation unit must start each section with a pad (session.c). */
+ * the translation unit must start each section with a pad (decl_store.c). */
 int reserved_check_symbols(const reserved_set *r, void *unit, const char *const *skip,
                            size_t nskip, const char *code, int cell_number, char *err,
                            size_t errlen);

@@ -2,7 +2,7 @@
  *
  * The input is a cell's text; it goes through magics_timeit_code() and
  * magics_run_in_holder() (magics.h, the public API) with a real session.
- * The executor's frame senders (executor_reply/done/error) are stubs that
+ * The holder's message senders (holder_reply/done/error) are stubs that
  * only check what they are given, and popen/pclose are replaced for this
  * program so %cflags/%ldflags with package names never start pkg-config
  * (a fork per input would cap the fuzzer at a few hundred inputs a second):
@@ -13,19 +13,19 @@
 #define _GNU_SOURCE
 #include <string.h>
 
-#include "cellrun.h"
+#include "holder.h"
 #include "fuzz.h"
 #include "magics.h"
 
 static int answered;
 
-void executor_reply(const char *msg_type, json_t *content)
+void holder_reply(const char *msg_type, json_t *content)
 {
     FUZZ_CHECK(msg_type != NULL && content != NULL);
     json_decref(content);
 }
 
-void executor_done(const char *status, const char *ename, const char *evalue, json_t *extra)
+void holder_done(const char *status, const char *ename, const char *evalue, json_t *extra)
 {
     FUZZ_CHECK(status != NULL);
     (void)ename;
@@ -34,7 +34,7 @@ void executor_done(const char *status, const char *ename, const char *evalue, js
     answered = 1;
 }
 
-void executor_error(const char *ename, const char *evalue, json_t *traceback)
+void holder_error(const char *ename, const char *evalue, json_t *traceback)
 {
     FUZZ_CHECK(ename != NULL && evalue != NULL);
     json_decref(traceback);
@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *code = fuzz_cstr(data, size);
     char *timed = NULL, *rest = NULL;
-    executor_state st;
+    holder_state st;
     int rc;
 
     if (magics_timeit_code(code, &timed)) {
@@ -78,8 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     executor_config_defaults(&st.cfg);
     st.cfg.prelude = "";
     st.limits = st.cfg.limits;
-    st.sess = session_new("", NULL);
-    FUZZ_CHECK(st.sess != NULL);
+    st.store = decl_store_new("", NULL);
+    FUZZ_CHECK(st.store != NULL);
     answered = 0;
     rc = magics_run_in_holder(&st, code, &rest);
     if (rc < 0) {
@@ -98,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(rest);
     free(st.cflags);
     free(st.ldflags);
-    session_destroy(&st.sess);
+    decl_store_destroy(&st.store);
     free(code);
     return 0;
 }

@@ -6,7 +6,7 @@
  * Prints prepare+compile timings (no limits: timings are not tests).
  */
 #include "config.h"
-#include "session.h"
+#include "decl_store.h"
 
 #include <libtcc.h>
 #include <stdio.h>
@@ -58,14 +58,14 @@ static void *lookup(void *ctx, const char *name) { return tcc_get_symbol(ctx, na
 /* Run one cell the way the executor does; returns main's value, or -1000
  * for a compile/link error (messages in `errors`).  *ms gets the time of
  * prepare + compile + relocate. */
-static int run_cell(session *s, const char *code, int number, double *ms)
+static int run_cell(decl_store *s, const char *code, int number, double *ms)
 {
     char err[512] = "";
-    session_prepared *p = NULL;
+    decl_store_prepared *p = NULL;
     errors[0] = 0;
     shown[0] = 0;
     double t0 = now_ms();
-    if (session_prepare(s, code, number, &p, err, sizeof err) < 0) {
+    if (decl_store_prepare(s, code, number, &p, err, sizeof err) < 0) {
         snprintf(errors, sizeof errors, "prepare: %s", err);
         return -1000;
     }
@@ -96,14 +96,14 @@ static int run_cell(session *s, const char *code, int number, double *ms)
         if (getenv("CHALK_TEST_VERBOSE"))
             fprintf(stderr, "---- source of cell[%d]\n%s\n", number, p->source);
         tcc_delete(st);
-        session_prepared_free(&p);
+        decl_store_prepared_free(&p);
         return -1000;
     }
     int (*mainfn)(int, char **) = (int (*)(int, char **))tcc_get_symbol(st, "main");
     int result = mainfn(0, NULL);
-    if (result == 0 && session_commit(s, p, lookup, st, err, sizeof err) < 0)
+    if (result == 0 && decl_store_commit(s, p, lookup, st, err, sizeof err) < 0)
         fail("commit: %s", err);
-    session_prepared_free(&p);
+    decl_store_prepared_free(&p);
     if (nstates < MAXSTATES)
         states[nstates++] = st;    /* keep the code and data of earlier cells */
     else
@@ -111,7 +111,7 @@ static int run_cell(session *s, const char *code, int number, double *ms)
     return result;
 }
 
-static int cell_ok(session *s, const char *code, int number)
+static int cell_ok(decl_store *s, const char *code, int number)
 {
     int r = run_cell(s, code, number, NULL);
     if (r != 0)
@@ -119,20 +119,20 @@ static int cell_ok(session *s, const char *code, int number)
     return r == 0;
 }
 
-/* session_prepare refuses the cell with an error starting with `want`. */
-static void cell_refused(session *s, const char *code, int number, const char *want)
+/* decl_store_prepare refuses the cell with an error starting with `want`. */
+static void cell_refused(decl_store *s, const char *code, int number, const char *want)
 {
     char err[512] = "";
-    session_prepared *p = NULL;
-    if (session_prepare(s, code, number, &p, err, sizeof err) == 0) {
+    decl_store_prepared *p = NULL;
+    if (decl_store_prepare(s, code, number, &p, err, sizeof err) == 0) {
         fail("cell[%d] should have been refused:\n%s", number, code);
-        session_prepared_free(&p);
+        decl_store_prepared_free(&p);
     } else if (strncmp(err, want, strlen(want)) != 0) {
         fail("cell[%d]: expected '%s', got '%s'", number, want, err);
     }
 }
 
-static void test_basic(session *s)
+static void test_basic(decl_store *s)
 {
     cell_ok(s, "int x = 41; int f(int a){return a+1;}", 1);
     cell_ok(s, "x = f(x);", 2);
@@ -170,13 +170,13 @@ static void test_basic(session *s)
     check(!strncmp(shown, "1.414", 5));
 }
 
-static int counter_value(session *s)
+static int counter_value(decl_store *s)
 {
     cell_ok(s, "counter", 99);
     return (int)strtol(shown, NULL, 10);
 }
 
-static void test_more(session *s)
+static void test_more(decl_store *s)
 {
     /* const objects with run-time initializers, static, enums */
     cell_ok(s, "const double r = sqrt(4.0);\nstatic int hidden = 5;\nr + hidden", 1);
@@ -266,7 +266,7 @@ static void test_more(session *s)
     cell_ok(s, "pt q = {3, 4};\nnorm2(q) + norm2(origin)", 21);
     check(!strcmp(shown, "25"));
     size_t n;
-    session_name *names = session_names(s, &n);
+    decl_store_name *names = decl_store_names(s, &n);
     int found = 0;
     for (size_t i = 0; i < n; i++)
         if (!strcmp(names[i].name, "r"))
@@ -275,7 +275,7 @@ static void test_more(session *s)
     free(names);
 }
 
-static void test_errors(session *s)
+static void test_errors(decl_store *s)
 {
     int r = run_cell(s, "int y = 2;\nint z = 3;\ny = undefined_thing;\n", 2, NULL);
     check(r == -1000);
@@ -295,7 +295,7 @@ static void test_errors(session *s)
     cell_ok(s, "int main(int argc, char **argv) { return argc == 1 ? 0 : 1; }", 5);
 }
 
-static void test_gsl(session *s)
+static void test_gsl(decl_store *s)
 {
     cell_ok(s, "gsl_matrix *m = gsl_matrix_alloc(2, 2);\ngsl_matrix_set_identity(m);", 1);
     cell_ok(s, "gsl_matrix_get(m, 1, 1)", 2);
@@ -315,7 +315,7 @@ static void test_gsl(session *s)
 /* Re-running cells many times kills their entries and compacts the
  * session now and then; names must resolve to the newest definition across
  * every compaction, and %who must list each name once. */
-static void test_many_redefinitions(session *s)
+static void test_many_redefinitions(decl_store *s)
 {
     char code[256];
     int number = 1;
@@ -328,7 +328,7 @@ static void test_many_redefinitions(session *s)
     cell_ok(s, "x == 299 && b.v == 299 && f() == 299 && keep == 7", number++);
     check(!strcmp(shown, "1"));
     size_t n;
-    session_name *names = session_names(s, &n);
+    decl_store_name *names = decl_store_names(s, &n);
     int xs = 0, fs = 0;
     for (size_t i = 0; i < n; i++) {
         xs += !strcmp(names[i].name, "x");
@@ -340,13 +340,13 @@ static void test_many_redefinitions(session *s)
 
 static void timing(const char *label, int full)
 {
-    session *s = session_new(prelude, NULL);
+    decl_store *s = decl_store_new(prelude, NULL);
     char err[256];
-    session_set_full_headers(s, full);
+    decl_store_set_full_headers(s, full);
     double t0 = now_ms();
-    if (session_warm(s, err, sizeof err) < 0) {
+    if (decl_store_warm(s, err, sizeof err) < 0) {
         fail("warm: %s", err);
-        session_destroy(&s);
+        decl_store_destroy(&s);
         return;
     }
     double warm = now_ms() - t0, best_p = 1e9, best_g = 1e9, ms;
@@ -364,30 +364,30 @@ static void timing(const char *label, int full)
     cell_ok(s, "gsl_matrix_free(g);", 4);
     printf("# %s: flatten+index %.2f ms; printf cell %.3f ms; gsl cell %.3f ms (best of 20)\n",
            label, warm, best_p, best_g);
-    session_destroy(&s);
+    decl_store_destroy(&s);
 }
 
 int main(void)
 {
     char err[256];
-    session *s = session_new(prelude, NULL);
-    if (session_warm(s, err, sizeof err) < 0) {
+    decl_store *s = decl_store_new(prelude, NULL);
+    if (decl_store_warm(s, err, sizeof err) < 0) {
         fprintf(stderr, "cannot flatten the prelude: %s\n", err);
         return 1;
     }
     test_basic(s);
-    session_reset(s);
+    decl_store_reset(s);
     test_errors(s);
-    session_reset(s);
+    decl_store_reset(s);
     test_more(s);
-    session_reset(s);
+    decl_store_reset(s);
     test_gsl(s);
-    session_reset(s);
+    decl_store_reset(s);
     test_many_redefinitions(s);
-    session_reset(s);
+    decl_store_reset(s);
     test_gsl(s);
     size_t n;
-    session_name *names = session_names(s, &n);
+    decl_store_name *names = decl_store_names(s, &n);
     check(n >= 4);
     int found = 0;
     for (size_t i = 0; i < n; i++)
@@ -395,13 +395,13 @@ int main(void)
             found = !strcmp(names[i].decl, "gsl_matrix *m");   /* as the cell wrote it */
     check(found);
     free(names);
-    session_destroy(&s);
+    decl_store_destroy(&s);
 
     /* the same basics with the whole flattened headers (the fallback) */
-    s = session_new(prelude, NULL);
-    session_set_full_headers(s, 1);
+    s = decl_store_new(prelude, NULL);
+    decl_store_set_full_headers(s, 1);
     test_basic(s);
-    session_destroy(&s);
+    decl_store_destroy(&s);
 
     timing("closure", 0);
     timing("full headers", 1);

@@ -1,9 +1,9 @@
-/* cellshow.c — a trailing value of struct type, printed field by field (see
- * cellshow.h).  The child runs one cell, so one buffer is enough; the
- * result goes out through cellrt_send like any shown value.  Pointers show
+/* show_value.c — a trailing value of struct type, printed field by field (see
+ * show_value.h).  The child runs one cell, so one buffer is enough; the
+ * result goes out through cell_runtime_send like any shown value.  Pointers show
  * as addresses, vectors and matrices as their shape: following a pointer
  * the cell handed over could fault. */
-#include "cellshow.h"
+#include "show_value.h"
 
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
@@ -13,16 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cellrt.h"
+#include "cell_runtime.h"
 #include "cellsrc.h"
 
-enum { CELLSHOW_MAX = 100000 };
+enum { SHOW_VALUE_MAX = 100000 };
 
 static cellsrc_buf value;
 
 static void add(const char *s)
 {
-    if (value.len < CELLSHOW_MAX)
+    if (value.len < SHOW_VALUE_MAX)
         cellsrc_buf_add(&value, s);
 }
 
@@ -38,14 +38,14 @@ static void sv_text(const char *s) { add(s); }
 
 static void publish(const char *text)
 {
-    cellrt_send("execute_result",
+    cell_runtime_send("execute_result",
                 json_pack("{s:{s:s}, s:{}}", "data", "text/plain", text, "metadata"));
 }
 
 static void sv_end(void)
 {
     add("}");
-    if (value.len >= CELLSHOW_MAX)
+    if (value.len >= SHOW_VALUE_MAX)
         cellsrc_buf_add(&value, " … (truncated)");
     publish(value.s);
     cellsrc_buf_free(&value);
@@ -152,7 +152,7 @@ static void sv_opaque(const char *tag, unsigned long size)
     publish(b);
 }
 
-const compile_symbol *cellshow_symbols(size_t *n)
+const compile_symbol *show_value_symbols(size_t *n)
 {
     static const compile_symbol syms[] = {
         { "__chalk_sv_begin", (const void *)sv_begin },

@@ -1,5 +1,5 @@
-/* frame.c — length-prefixed JSON frames (see frame.h). */
-#include "frame.h"
+/* channel.c — length-prefixed JSON messages (see channel.h). */
+#include "channel.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -30,14 +30,14 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-int frame_write(int fd, const json_t *msg)
+int channel_write(int fd, const json_t *msg)
 {
     char *text = json_dumps(msg, JSON_COMPACT);
     if (!text)
         return -1;
     size_t n = strlen(text);
-    /* One buffer, one write where possible: keeps frames from interleaving
-     * with nothing else and makes a torn frame less likely. */
+    /* One buffer, one write where possible: keeps messages from interleaving
+     * with nothing else and makes a torn message less likely. */
     char *buf = malloc(n + 4);
     if (!buf) {
         free(text);
@@ -79,13 +79,13 @@ static uint32_t be32(const char *p)
     return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
 }
 
-json_t *frame_read(int fd)
+json_t *channel_read(int fd)
 {
     char hdr[4];
     if (read_all(fd, hdr, 4) < 0)
         return NULL;
     uint32_t n = be32(hdr);
-    if (n > FRAME_MAX) {
+    if (n > CHANNEL_MAX) {
         errno = EPROTO;
         return NULL;
     }
@@ -106,7 +106,7 @@ json_t *frame_read(int fd)
     return msg;
 }
 
-long frame_reader_fill(frame_reader *r, int fd)
+long channel_reader_fill(channel_reader *r, int fd)
 {
     long total = 0;
     for (;;) {
@@ -135,13 +135,13 @@ long frame_reader_fill(frame_reader *r, int fd)
     }
 }
 
-json_t *frame_reader_next(frame_reader *r, int *bad)
+json_t *channel_reader_next(channel_reader *r, int *bad)
 {
     *bad = 0;
     if (r->len < 4)
         return NULL;
     uint32_t n = be32(r->buf);
-    if (n > FRAME_MAX) {
+    if (n > CHANNEL_MAX) {
         /* Nothing after a corrupt length can be trusted. */
         r->len = 0;
         *bad = 1;
@@ -160,7 +160,7 @@ json_t *frame_reader_next(frame_reader *r, int *bad)
     return msg;
 }
 
-void frame_reader_clear(frame_reader *r)
+void channel_reader_clear(channel_reader *r)
 {
     free(r->buf);
     memset(r, 0, sizeof *r);

@@ -1,11 +1,11 @@
-/* cellrt.c — the cell run-time (see cellrt.h): shown values, stdin through
+/* cell_runtime.c — the cell run-time (see cell_runtime.h): shown values, stdin through
  * the front end, the helper library's hooks and the crash guard.
  *
  * Runs in the child that runs one cell, which is thrown away if the cell
  * fails; so globals here are per cell, and leaking on the error path is fine.
  */
 #define _GNU_SOURCE
-#include "cellrt.h"
+#include "cell_runtime.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -29,7 +29,7 @@
 
 #include <chalk.h>
 
-#include "frame.h"
+#include "channel.h"
 
 static int cell_fd = -1;
 static int stdin_allowed;
@@ -37,15 +37,15 @@ static int stdin_note_given;
 static int muted;               /* %timeit: 1 hides values, 2 also displays */
 static pid_t cell_pid;          /* the process running the cell (not its forks) */
 /* The kernel publishes the last value a cell shows as its result only if
- * nothing came after it.  Output and frames in one read of the kernel's
+ * nothing came after it.  Output and messages in one read of the kernel's
  * cannot be ordered there, so the cell says whether it wrote anything
- * since (cellrt_result_is_last). */
+ * since (cell_runtime_result_is_last). */
 static int result_sent;
 static unsigned long long wchar_at_result;
 static unsigned long long bytes_written(void);
 static unsigned long long cell_thread_written(void);
-static cellrt_crash crash = { .report_fd = -1 };
-/* Past the output cap the kernel throws output away; CELLRT_MUTE_SIGNAL
+static cell_runtime_crash crash = { .report_fd = -1 };
+/* Past the output cap the kernel throws output away; CELL_RUNTIME_MUTE_SIGNAL
  * (from the holder, on the kernel's word) points fds 1 and 2 at /dev/null so
  * that it costs what writing there costs.  isolate_leftovers puts them
  * back before a cell that succeeds hands over. */
@@ -53,8 +53,8 @@ static volatile sig_atomic_t output_muted;
 static unsigned long long wchar_at_mute;
 static int dropped_reported;
 
-/* Flush the C streams before a frame leaves, so the kernel sees output and
- * frames in the order the cell produced them.  ftrylockfile: a crash inside
+/* Flush the C streams before a message leaves, so the kernel sees output and
+ * messages in the order the cell produced them.  ftrylockfile: a crash inside
  * printf holds the stream's lock, and waiting for it would hang forever. */
 static void flush_streams(void)
 {
@@ -68,8 +68,8 @@ static void flush_streams(void)
 }
 
 /* Bytes the cell's main thread wrote since the mute (to /dev/null, give or
- * take the frames and files it wrote meanwhile): said once, before the
- * cell's last frame. */
+ * take the messages and files it wrote meanwhile): said once, before the
+ * cell's last message. */
 static void report_dropped(void)
 {
     if (!output_muted || dropped_reported)
@@ -80,7 +80,7 @@ static void report_dropped(void)
     json_t *msg = json_pack("{s:s, s:{s:I}}", "msg_type", "output_dropped", "content", "bytes",
                             (json_int_t)(now > wchar_at_mute ? now - wchar_at_mute : 0));
     if (msg)
-        frame_write(cell_fd, msg);
+        channel_write(cell_fd, msg);
     json_decref(msg);
 }
 
@@ -90,7 +90,7 @@ static void report_dropped(void)
  * __flbf reads) is cleared, only when __flbf agrees that it is that bit.
  * A store from a handler on the stream's own thread is safe for glibc's
  * putting code: it reads the flag at each step and full buffering starts
- * at the next flush.  cellrt_begin makes stdout line-buffered again. */
+ * at the next flush.  cell_runtime_begin makes stdout line-buffered again. */
 static void unbuffer_lines(FILE *f)
 {
     enum { GLIBC_LINE_BUF = 0x200 };
@@ -119,7 +119,7 @@ static void on_mute(int sig)
     errno = saved;
 }
 
-void cellrt_send(const char *msg_type, json_t *content)
+void cell_runtime_send(const char *msg_type, json_t *content)
 {
     if ((muted >= 1 && strcmp(msg_type, "execute_result") == 0) ||
         (muted >= 2 && (strcmp(msg_type, "display_data") == 0 ||
@@ -132,7 +132,7 @@ void cellrt_send(const char *msg_type, json_t *content)
         report_dropped();
     flush_streams();
     json_t *msg = json_pack("{s:s, s:o}", "msg_type", msg_type, "content", content);
-    if (msg && frame_write(cell_fd, msg) < 0)
+    if (msg && channel_write(cell_fd, msg) < 0)
         _exit(70);      /* the holder is gone: nobody to report to */
     json_decref(msg);
     if (strcmp(msg_type, "execute_result") == 0) {
@@ -171,7 +171,7 @@ static unsigned long long cell_thread_written(void)
     return wchar_of(path);
 }
 
-int cellrt_result_is_last(void)
+int cell_runtime_result_is_last(void)
 {
     if (!result_sent)
         return 1;
@@ -179,13 +179,13 @@ int cellrt_result_is_last(void)
     return bytes_written() == wchar_at_result;
 }
 
-void cellrt_fail(const char *ename, const char *evalue, json_t *traceback)
+void cell_runtime_fail(const char *ename, const char *evalue, json_t *traceback)
 {
     if (!traceback) {
         traceback = json_array();
         json_array_append_new(traceback, json_sprintf("%s: %s", ename, evalue));
     }
-    cellrt_send("error", json_pack("{s:s, s:s, s:o}", "ename", ename, "evalue", evalue,
+    cell_runtime_send("error", json_pack("{s:s, s:s, s:o}", "ename", ename, "evalue", evalue,
                                    "traceback", traceback));
     _exit(1);
 }
@@ -195,7 +195,7 @@ void cellrt_fail(const char *ename, const char *evalue, json_t *traceback)
 static void show_text(const char *text)
 {
     json_t *content = json_pack("{s:{s:s}, s:{}}", "data", "text/plain", text, "metadata");
-    cellrt_send("execute_result", content);
+    cell_runtime_send("execute_result", content);
 }
 
 static void show_i64(long long v)
@@ -316,7 +316,7 @@ static void lib_display(const char *bundle)
         json_object_set_new(content, "metadata", json_object());
     if (!json_object_get(content, "transient"))
         json_object_set_new(content, "transient", json_object());
-    cellrt_send("display_data", content);
+    cell_runtime_send("display_data", content);
 }
 
 static void lib_result(const char *bundle)
@@ -326,20 +326,20 @@ static void lib_result(const char *bundle)
         return;
     if (!json_object_get(content, "metadata"))
         json_object_set_new(content, "metadata", json_object());
-    cellrt_send("execute_result", content);
+    cell_runtime_send("execute_result", content);
 }
 
 static void lib_fail(const char *ename, const char *evalue)
 {
-    cellrt_fail(ename, evalue, NULL);
+    cell_runtime_fail(ename, evalue, NULL);
 }
 
 static void lib_clear_output(int wait)
 {
-    cellrt_send("clear_output", json_pack("{s:b}", "wait", wait));
+    cell_runtime_send("clear_output", json_pack("{s:b}", "wait", wait));
 }
 
-void cellrt_install_library_hooks(void)
+void cell_runtime_install_library_hooks(void)
 {
     static const ch_runtime rt = { lib_display, lib_result, lib_fail, lib_clear_output };
     ch_set_runtime(&rt);
@@ -354,7 +354,7 @@ static size_t pending_len, pending_off;
 static json_t *await_input_reply(void)
 {
     for (;;) {
-        json_t *msg = frame_read(cell_fd);
+        json_t *msg = channel_read(cell_fd);
         if (!msg)
             _exit(70);
         const char *op = json_string_value(json_object_get(msg, "op"));
@@ -412,7 +412,7 @@ static ssize_t stdin_read(void *cookie, char *buf, size_t size)
             return 0;
         }
         char *prompt = take_prompt();
-        cellrt_send("input_request",
+        cell_runtime_send("input_request",
                     json_pack("{s:s, s:b}", "prompt", prompt ? prompt : "", "password", 0));
         free(prompt);
         json_t *reply = await_input_reply();
@@ -584,7 +584,7 @@ static int cell_thrd_create(thrd_t *th, int (*fn)(void *), void *arg)
     return thrd_success;
 }
 
-int cellrt_running_threads(void)
+int cell_runtime_running_threads(void)
 {
     return atomic_load(&running_threads);
 }
@@ -597,7 +597,7 @@ int cellrt_running_threads(void)
  * call is reported as libtcc reports a fault: its own handler gets a
  * context whose instruction pointer is the call's return address and whose
  * frame is the caller's, prints "cell[5]:3: at softmax: ..." into the
- * report memfd and unwinds to tcc_run; cellrun then reads the report. */
+ * report memfd and unwinds to tcc_run; run_cell then reads the report. */
 
 static void report_call_site(void *ra, void *fp)
 {
@@ -638,7 +638,7 @@ static void __attribute__((noreturn)) leave(const char *ename, const char *what,
     report_call_site(ra, fp);
     char evalue[400];
     snprintf(evalue, sizeof evalue, "%s; the session is as it was before this cell", what);
-    cellrt_fail(ename, evalue, NULL);
+    cell_runtime_fail(ename, evalue, NULL);
 }
 
 static void __attribute__((noreturn)) leave_exit(const char *fn, int status, void *ra, void *fp)
@@ -682,7 +682,7 @@ static void __attribute__((noreturn, noinline)) cell_assert_fail(const char *exp
     __assert_fail(expr, file, line, fn);
 }
 
-/* The cell's exit (cellrt_renames; libtcc also defines an `exit` of its own
+/* The cell's exit (cell_runtime_renames; libtcc also defines an `exit` of its own
  * for tcc_run, which the renaming keeps the cell from reaching). */
 /* A process the cell forked is not the cell: exit() and _exit() end it as
  * they would any C program's. */
@@ -746,14 +746,14 @@ static int cell_fclose(FILE *f)
  * had finished.  setjmp cannot be wrapped by a C function (it returns
  * twice), so a few instructions note the buffer and jump on to glibc's. */
 #if defined(__x86_64__)
-#define CELLRT_CHECKS_JUMPS 1
+#define CELL_RUNTIME_CHECKS_JUMPS 1
 #define JMPBUFS 1024
 static const void *jmpbufs[JMPBUFS];
 static size_t njmpbufs;
 static int jmpbufs_full;
 
-void cellrt_note_jmpbuf(const void *jb) __attribute__((visibility("hidden"), used));
-void cellrt_note_jmpbuf(const void *jb)
+void cell_runtime_note_jmpbuf(const void *jb) __attribute__((visibility("hidden"), used));
+void cell_runtime_note_jmpbuf(const void *jb)
 {
     for (size_t i = njmpbufs; i-- > 0;)
         if (jmpbufs[i] == jb)
@@ -764,14 +764,14 @@ void cellrt_note_jmpbuf(const void *jb)
         jmpbufs_full = 1;       /* from here on, no jump is refused */
 }
 
-int cellrt__setjmp(void *), cellrt_sigsetjmp(void *, int);
+int cell_runtime__setjmp(void *), cell_runtime_sigsetjmp(void *, int);
 __asm__(".text\n"
-        ".globl cellrt__setjmp\n.hidden cellrt__setjmp\n.type cellrt__setjmp,@function\n"
-        "cellrt__setjmp:\n"
-        "  push %rdi\n  call cellrt_note_jmpbuf\n  pop %rdi\n  jmp _setjmp@PLT\n"
-        ".globl cellrt_sigsetjmp\n.hidden cellrt_sigsetjmp\n.type cellrt_sigsetjmp,@function\n"
-        "cellrt_sigsetjmp:\n"
-        "  push %rdi\n  push %rsi\n  sub $8, %rsp\n  call cellrt_note_jmpbuf\n"
+        ".globl cell_runtime__setjmp\n.hidden cell_runtime__setjmp\n.type cell_runtime__setjmp,@function\n"
+        "cell_runtime__setjmp:\n"
+        "  push %rdi\n  call cell_runtime_note_jmpbuf\n  pop %rdi\n  jmp _setjmp@PLT\n"
+        ".globl cell_runtime_sigsetjmp\n.hidden cell_runtime_sigsetjmp\n.type cell_runtime_sigsetjmp,@function\n"
+        "cell_runtime_sigsetjmp:\n"
+        "  push %rdi\n  push %rsi\n  sub $8, %rsp\n  call cell_runtime_note_jmpbuf\n"
         "  add $8, %rsp\n  pop %rsi\n  pop %rdi\n  jmp __sigsetjmp@PLT\n");
 
 static void check_jump(const void *jb, const char *fn, void *ra, void *fp)
@@ -816,23 +816,23 @@ static void note_returned(void)
     body_returned = 1;
 }
 
-int cellrt_body_returned(void)
+int cell_runtime_body_returned(void)
 {
     return body_returned;
 }
 
-void cellrt_mute(int level)
+void cell_runtime_mute(int level)
 {
     flush_streams();
     muted = level;
 }
 
-const cellrt_crash *cellrt_crash_info(void)
+const cell_runtime_crash *cell_runtime_crash_info(void)
 {
     return &crash;
 }
 
-const char *cellrt_renames(void)
+const char *cell_runtime_renames(void)
 {
     /* Object-like, so that a call, a declaration in a header and a
      * function pointer all name ours; setjmp and sigsetjmp are glibc
@@ -844,7 +844,7 @@ const char *cellrt_renames(void)
            "#define fclose __chalk_fclose\n#define pthread_create __chalk_pthread_create\n"
            "#define thrd_create __chalk_thrd_create\n#define abort __chalk_abort\n"
            "#define __assert_fail __chalk___assert_fail\n"
-#ifdef CELLRT_CHECKS_JUMPS
+#ifdef CELL_RUNTIME_CHECKS_JUMPS
            "#define _setjmp __chalk__setjmp\n#define __sigsetjmp __chalk___sigsetjmp\n"
            "#define longjmp __chalk_longjmp\n#define _longjmp __chalk__longjmp\n"
            "#define siglongjmp __chalk_siglongjmp\n"
@@ -852,7 +852,7 @@ const char *cellrt_renames(void)
         ;
 }
 
-const compile_symbol *cellrt_symbols(size_t *n)
+const compile_symbol *cell_runtime_symbols(size_t *n)
 {
     static const compile_symbol syms[] = {
         { "__chalk_arm", (const void *)guard_arm },
@@ -864,7 +864,7 @@ const compile_symbol *cellrt_symbols(size_t *n)
         { "__chalk_show_str", (const void *)show_str },
         { "__chalk_show_ptr", (const void *)show_ptr },
         { "__chalk_returned", (const void *)note_returned },
-        /* The interposed names (see cellrt_renames). */
+        /* The interposed names (see cell_runtime_renames). */
         { "__chalk_exit", (const void *)cell_exit },
         { "__chalk__exit", (const void *)cell__exit },
         { "__chalk__Exit", (const void *)cell__Exit },
@@ -877,9 +877,9 @@ const compile_symbol *cellrt_symbols(size_t *n)
         { "__chalk_thrd_create", (const void *)cell_thrd_create },
         { "__chalk_abort", (const void *)cell_abort },
         { "__chalk___assert_fail", (const void *)cell_assert_fail },
-#ifdef CELLRT_CHECKS_JUMPS
-        { "__chalk__setjmp", (const void *)cellrt__setjmp },
-        { "__chalk___sigsetjmp", (const void *)cellrt_sigsetjmp },
+#ifdef CELL_RUNTIME_CHECKS_JUMPS
+        { "__chalk__setjmp", (const void *)cell_runtime__setjmp },
+        { "__chalk___sigsetjmp", (const void *)cell_runtime_sigsetjmp },
         { "__chalk_longjmp", (const void *)cell_longjmp },
         { "__chalk__longjmp", (const void *)cell__longjmp },
         { "__chalk_siglongjmp", (const void *)cell_siglongjmp },
@@ -889,7 +889,7 @@ const compile_symbol *cellrt_symbols(size_t *n)
     return syms;
 }
 
-void cellrt_begin(int cellfd, int allow_stdin)
+void cell_runtime_begin(int cellfd, int allow_stdin)
 {
     cell_fd = cellfd;
     cell_pid = getpid();
@@ -900,7 +900,7 @@ void cellrt_begin(int cellfd, int allow_stdin)
     muted = 0;
     body_returned = 0;
     crash.leave_ename[0] = crash.leave_what[0] = crash.what[0] = 0;
-#ifdef CELLRT_CHECKS_JUMPS
+#ifdef CELL_RUNTIME_CHECKS_JUMPS
     njmpbufs = 0;       /* the holder's list is an earlier cell's */
     jmpbufs_full = 0;
 #endif
@@ -919,7 +919,7 @@ void cellrt_begin(int cellfd, int allow_stdin)
     sa.sa_handler = on_mute;
     sa.sa_flags = SA_RESTART;     /* a write cut short by it goes on */
     sigemptyset(&sa.sa_mask);
-    sigaction(CELLRT_MUTE_SIGNAL, &sa, NULL);
+    sigaction(CELL_RUNTIME_MUTE_SIGNAL, &sa, NULL);
     install_stdin();
-    cellrt_install_library_hooks();
+    cell_runtime_install_library_hooks();
 }

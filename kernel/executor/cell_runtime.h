@@ -1,14 +1,14 @@
-/* cellrt.h — what a running cell can call back into: the cell run-time.
+/* cell_runtime.h — what a running cell can call back into: the cell run-time.
  *
  * Lives in the child process that runs one cell.  Everything the cell
  * produces other than its raw stdout/stderr bytes leaves through the cell
- * socket as frames: shown values, displays from the helper library, input
- * requests, the error that ends a failed cell.  Before any frame is sent,
+ * socket as messages: shown values, displays from the helper library, input
+ * requests, the error that ends a failed cell.  Before any message is sent,
  * stdout and stderr are flushed, so the kernel (which drains the output pipes
- * before publishing a frame) keeps everything in the order the cell made it.
+ * before publishing a message) keeps everything in the order the cell made it.
  */
-#ifndef CHALK_CELLRT_H
-#define CHALK_CELLRT_H
+#ifndef CHALK_CELL_RUNTIME_H
+#define CHALK_CELL_RUNTIME_H
 
 #include <jansson.h>
 #include <signal.h>
@@ -19,33 +19,33 @@
 /* The signal the holder sends the cell's process once the kernel has
  * reached the cell's output cap: from then on the process's stdout and
  * stderr go to /dev/null, and how much was written there is reported
- * (frame "output_dropped" {"bytes": n}) before the cell's last frame. */
-#define CELLRT_MUTE_SIGNAL (SIGRTMIN + 3)
+ * (message "output_dropped" {"bytes": n}) before the cell's last message. */
+#define CELL_RUNTIME_MUTE_SIGNAL (SIGRTMIN + 3)
 
 /* Set up the run-time for the cell about to run in this process. */
-void cellrt_begin(int cellfd, int allow_stdin);
+void cell_runtime_begin(int cellfd, int allow_stdin);
 
 /* Send {"msg_type":type,"content":content} to the kernel (steals content). */
-void cellrt_send(const char *msg_type, json_t *content);
+void cell_runtime_send(const char *msg_type, json_t *content);
 
 /* End the cell as an error (ename, evalue, traceback lines) and exit the
  * child: the session stays as it was before the cell. */
-void cellrt_fail(const char *ename, const char *evalue, json_t *traceback)
+void cell_runtime_fail(const char *ename, const char *evalue, json_t *traceback)
     __attribute__((noreturn));
 
 /* The kernel's functions that generated code calls (__chalk_show_*, the
  * crash guard, the interposed library functions), to be added to every unit
  * with tcc_add_symbol. */
-const compile_symbol *cellrt_symbols(size_t *n);
+const compile_symbol *cell_runtime_symbols(size_t *n);
 
 /* #define lines to put in front of every unit: exit, _exit, _Exit,
  * quick_exit, atexit, at_quick_exit, on_exit, fclose, pthread_create,
  * thrd_create and (x86-64) _setjmp, __sigsetjmp, longjmp, _longjmp,
  * siglongjmp become the run-time's __chalk_NAME. */
-const char *cellrt_renames(void);
+const char *cell_runtime_renames(void);
 
 /* Crash information recorded by the guard, if the cell faulted. */
-typedef struct cellrt_crash {
+typedef struct cell_runtime_crash {
     int sig;                 /* 0: no crash */
     int code;                /* siginfo si_code */
     void *addr;              /* faulting address */
@@ -54,24 +54,24 @@ typedef struct cellrt_crash {
     char leave_ename[32];    /* the cell left early (exit, a bad longjmp): */
     char leave_what[200];    /*   e.g. "SystemExit", "exit(0) called"; "" if not */
     char what[200];          /* a crash's own words ("Assertion `n > 0' failed"), or "" */
-} cellrt_crash;
-const cellrt_crash *cellrt_crash_info(void);
+} cell_runtime_crash;
+const cell_runtime_crash *cell_runtime_crash_info(void);
 
-/* 1 if the cell wrote nothing (output, frames, files) since the last value
+/* 1 if the cell wrote nothing (output, messages, files) since the last value
  * it showed (or showed none): that value may be the cell's result. */
-int cellrt_result_is_last(void);
+int cell_runtime_result_is_last(void);
 
 /* Threads the cell's code started (pthread_create, thrd_create) that have
  * not finished. */
-int cellrt_running_threads(void);
+int cell_runtime_running_threads(void);
 
 /* 1 once the generated main() saw the cell's body return. */
-int cellrt_body_returned(void);
+int cell_runtime_body_returned(void);
 
 /* %timeit: 1 drops shown values, 2 also displays and clear_output. */
-void cellrt_mute(int level);
+void cell_runtime_mute(int level);
 
 /* Write errors of the helper library and GSL into cell errors. */
-void cellrt_install_library_hooks(void);
+void cell_runtime_install_library_hooks(void);
 
 #endif

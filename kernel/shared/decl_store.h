@@ -1,21 +1,23 @@
-/* session.h — what earlier cells declared, and the translation unit that
- * lets a new cell see it.
+/* decl_store.h — the declaration store: what earlier cells declared, and
+ * the translation unit that lets a new cell see it.  (It was called the
+ * "session"; that word now means only the user's sequence of cells, and the
+ * Jupyter session id in wire.h.)
  *
- * The executor holds one session.  For each cell it forks; the child calls
- * session_prepare, compiles prepared->source with libtcc, adds
+ * The executor holds one store.  For each cell it forks; the child calls
+ * decl_store_prepare, compiles prepared->source with libtcc, adds
  * prepared->symbols with tcc_add_symbol, relocates, runs main(), and on
- * success calls session_commit and becomes the new holder.  So a failed
- * cell never touches the holder's session: there is no undo.
+ * success calls decl_store_commit and becomes the new holder.  So a failed
+ * cell never touches the holder's store: there is no undo.
  *
  * Layout of a translation unit:
- *   headers (only the chunks the cell needs, or all: session_set_full_headers)
+ *   headers (only the chunks the cell needs, or all: decl_store_set_full_headers)
  *   session macros, types, then `extern` declarations / prototypes of the
  *   earlier variables and functions the cell references (minus the names the
  *   cell defines itself: the newest definition wins); each such variable
  *   also gets `static __typeof__(x) *const __chalk_p_x = &x;` and the cell's
  *   code says `(*__chalk_p_x)` for `x` (libtcc 0.9.27 reads a global float
  *   right operand resolved by tcc_add_symbol from a PLT stub; see
- *   deref_globals in session.c)
+ *   deref_globals in decl_store.c)
  *   the __CHALK_SHOW macro (when the cell ends in an expression)
  *   the cell's file-scope items, each after `#line N "cell[K]"`
  *   int main(int argc, char **argv) { statements and initialisations in
@@ -35,11 +37,11 @@
  * - a cell's `#define _GNU_SOURCE` does not reach the headers (they are
  *   flattened once, as ISO C11 + POSIX.1-2008: HEADERS_FEATURES);
  * - a cell cannot define or declare a library name (reserved.h): prepare
- *   refuses it, session_check_unit refuses what only the compiled unit shows;
+ *   refuses it, decl_store_check_unit refuses what only the compiled unit shows;
  * - a trailing assignment (`x = 3`) or increment is run, not shown.
  */
-#ifndef CHALK_SESSION_H
-#define CHALK_SESSION_H
+#ifndef CHALK_DECL_STORE_H
+#define CHALK_DECL_STORE_H
 
 #include <stddef.h>
 #include "cellsrc.h"
@@ -52,20 +54,20 @@
  * declarations a cell uses are compiled, so a long list costs nothing per
  * cell.  Whatever the prelude, the names these headers declare stay reserved
  * (reserved.h). */
-#define SESSION_DEFAULT_PRELUDE                                                      \
+#define DECL_STORE_DEFAULT_PRELUDE                                                      \
     "#include <chalk.h>\n#include <stdint.h>\n#include <stdbool.h>\n#include <limits.h>\n" \
     "#include <float.h>\n#include <assert.h>\n#include <time.h>\n"
 
-typedef struct session session;
+typedef struct decl_store decl_store;
 
-typedef struct session_symbol {
+typedef struct decl_store_symbol {
     const char *name;
     void *addr;
-} session_symbol;
+} decl_store_symbol;
 
-typedef struct session_prepared {
+typedef struct decl_store_prepared {
     char *source;                 /* the translation unit for tcc_compile_string */
-    session_symbol *symbols;      /* pass each to tcc_add_symbol before relocating */
+    decl_store_symbol *symbols;      /* pass each to tcc_add_symbol before relocating */
     size_t nsymbols;
     char **defines;               /* variables and functions the cell defines */
     size_t ndefines;
@@ -74,69 +76,69 @@ typedef struct session_prepared {
                                      and called (argc 1, argv {"cell", NULL}) */
     const cellsrc_magic *magics;  /* leading %lines, in order */
     size_t nmagics;
-    struct session_private *priv; /* the split cell, a new header index */
-} session_prepared;
+    struct decl_store_private *priv; /* the split cell, a new header index */
+} decl_store_prepared;
 
-typedef struct session_name {
+typedef struct decl_store_name {
     const char *name;
     const char *kind;             /* "variable" "function" "type" "macro" "declaration" */
     const char *decl;             /* e.g. "double *v", "int f(int a);" */
-} session_name;
+} decl_store_name;
 
 /* `prelude`: the source flattened for every cell; NULL means
  * "#include <chalk.h>\n", "" means none.  `options`: tcc options for the
  * flattening (e.g. "-I/usr/share/chalk/include"), may be NULL.  Nothing is
- * flattened yet (see session_warm). */
-session *session_new(const char *prelude, const char *options);
-void session_destroy(session **self_p);
+ * flattened yet (see decl_store_warm). */
+decl_store *decl_store_new(const char *prelude, const char *options);
+void decl_store_destroy(decl_store **self_p);
 
 /* Flatten and index the prelude now (30-40 ms), so that the first cell
  * does not pay it, in every child again if it fails.  Call it in the
  * holder before the first fork.  0 / -1 with err. */
-int session_warm(session *self, char *err, size_t errlen);
+int decl_store_warm(decl_store *self, char *err, size_t errlen);
 
 /* 1: emit the whole flattened headers instead of the closure (the safe
  * fallback if the closure ever misses something).  Default 0. */
-void session_set_full_headers(session *self, int on);
+void decl_store_set_full_headers(decl_store *self, int on);
 /* The next prepare shows its trailing value as the struct or union `tag`
  * ("struct pt"): its fields (fields = 1) or a one-line summary (0); NULL
  * returns to the usual display.  The executor sets it to retry a cell whose
  * value the usual display could not take. */
-void session_show_struct(session *self, const char *tag, int fields);
+void decl_store_show_struct(decl_store *self, const char *tag, int fields);
 
 /* Build the translation unit of a cell.  `cell_number` names the cell in
  * #line (cell[K]).  A cell #including a header the session has not seen yet
  * flattens the headers again (once; kept by commit).  Returns 0 and a new
- * *out (free with session_prepared_free), or -1 with err (e.g. a header
+ * *out (free with decl_store_prepared_free), or -1 with err (e.g. a header
  * that does not exist).  Does not modify the session apart from caches. */
-int session_prepare(session *self, const char *code, int cell_number,
-                    session_prepared **out, char *err, size_t errlen);
+int decl_store_prepare(decl_store *self, const char *code, int cell_number,
+                    decl_store_prepared **out, char *err, size_t errlen);
 
 /* The library-name rule on what text cannot show (reserved.h): the
  * session's %cflags (`cflags`, may be NULL) and the global symbols of the
  * compiled libtcc `unit` (before relocation), except those the session
  * added.  0, or -1 with a compile error at the cell's line in err. */
-int session_check_unit(session *self, const session_prepared *prepared, const char *cflags,
+int decl_store_check_unit(decl_store *self, const decl_store_prepared *prepared, const char *cflags,
                        void *unit, char *err, size_t errlen);
 
 /* The address of `name` in the cell's relocated state (tcc_get_symbol). */
-typedef void *(*session_lookup_fn)(void *ctx, const char *name);
+typedef void *(*decl_store_lookup_fn)(void *ctx, const char *name);
 
 /* Record what a cell that ran successfully defined: macros, includes,
  * types, variables and functions (their addresses come from lookup).
  * Returns 0, or -1 when a defined name has no address (err says which;
  * everything else is still recorded).  `prepared` stays owned by the caller. */
-int session_commit(session *self, session_prepared *prepared, session_lookup_fn lookup,
+int decl_store_commit(decl_store *self, decl_store_prepared *prepared, decl_store_lookup_fn lookup,
                    void *ctx, char *err, size_t errlen);
 
-void session_prepared_free(session_prepared **p);
+void decl_store_prepared_free(decl_store_prepared **p);
 
 /* Persisted names in definition order (for %who and completion).  The
  * strings belong to the session and live until its next commit or reset;
  * free only the array. */
-session_name *session_names(const session *self, size_t *n);
+decl_store_name *decl_store_names(const decl_store *self, size_t *n);
 
 /* Forget every cell (the prelude's flattened headers are kept). */
-void session_reset(session *self);
+void decl_store_reset(decl_store *self);
 
 #endif

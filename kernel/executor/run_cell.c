@@ -1,4 +1,4 @@
-/* cellrun.c — compile and run one cell in the child (see cellrun.h).
+/* run_cell.c — compile and run one cell in the child (see run_cell.h).
  *
  * Order matters: limits first (a cell must not escape them by compiling
  * forever), then the run-time hooks, then the compile; warnings of a cell
@@ -6,12 +6,11 @@
  * stderr as a failure.
  */
 #define _GNU_SOURCE
-#include "cellrun.h"
+#include "run_cell.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
@@ -24,40 +23,13 @@
 #include <unistd.h>
 
 #include "abi.h"
-#include "cellrt.h"
-#include "cellshow.h"
+#include "cell_runtime.h"
+#include "show_value.h"
 #include "compile_tcc.h"
 #include "diagnose.h"
-#include "headers.h"
 #include "isolate.h"
 #include "magics.h"
 #include "unsupported.h"
-
-void executor_state_init(executor_state *st, const executor_config *cfg)
-{
-    memset(st, 0, sizeof *st);
-    st->cfg = *cfg;
-    st->limits = cfg->limits;
-    st->flatten_options = headers_include_options(cfg->include_path);
-    st->sess = session_new(cfg->prelude, st->flatten_options);
-}
-
-void executor_state_warm(executor_state *st)
-{
-    if (st->warm)
-        return;
-    char err[512];
-    if (session_warm(st->sess, err, sizeof err) < 0) {
-        if (!st->warn_given)
-            fprintf(stderr, "chalk: the prelude does not compile: %s\n", err);
-        st->warn_given = 1;
-        return;
-    }
-    st->warm = 1;
-    /* Flattening leaves megabytes of freed scratch (libtcc's preprocessor,
-     * token arrays) in the heap; every later cell's fork would carry it. */
-    malloc_trim(0);
-}
 
 static void set_limit(int resource, rlim_t value)
 {
@@ -138,7 +110,7 @@ static void fail_compile(const char *diag)
     const char *evalue = first_line_with(diag, "error:", line, sizeof line);
     if (!evalue)
         evalue = *diag ? diag : "compilation failed";
-    cellrt_fail("CompileError", evalue, lines_array(diag));
+    cell_runtime_fail("CompileError", evalue, lines_array(diag));
 }
 
 /* The session's own refusal ("cell[2]:1: error: 'printf' is declared in
@@ -148,7 +120,7 @@ static void fail_session(const char *err, const char *code, int cell)
     cellsrc_buf out = { 0 };
     diagnose_compile(err, code, cell, &out);
     if (!out.s || strncmp(out.s, "cell[", 5) != 0)
-        cellrt_fail("CompileError", err, NULL);
+        cell_runtime_fail("CompileError", err, NULL);
     fail_compile(out.s);
 }
 
@@ -184,7 +156,7 @@ static void show_warnings(const char *diag)
         }
     }
     cellsrc_buf_add(&html, "</pre>");
-    cellrt_send("display_data",
+    cell_runtime_send("display_data",
                 json_pack("{s:{s:s, s:s}, s:{s:b}, s:{}}", "data", "text/plain", diag,
                           "text/html", html.s, "metadata", "chalk_warnings", 1, "transient"));
     cellsrc_buf_free(&html);
@@ -196,7 +168,7 @@ static int is_ident_char(char c)
 }
 
 /* Diagnostics name the run-time's stand-ins (`__chalk__exit`, see
- * cellrt_renames) as the user wrote them (`_exit`).  In place, from `from`
+ * cell_runtime_renames) as the user wrote them (`_exit`).  In place, from `from`
  * on: the text only gets shorter. */
 static void plain_names(cellsrc_buf *diag, size_t from)
 {
@@ -257,7 +229,7 @@ static void tidy_report_line(const char *line, size_t n, json_t *out, int *unkno
 
 /* libtcc's report ("cell[2]:5: at f: RUNTIME ERROR: ...", then callers)
  * from the crash memfd, as traceback lines in the user's words. */
-static json_t *crash_report_lines(const cellrt_crash *c)
+static json_t *crash_report_lines(const cell_runtime_crash *c)
 {
     char report[8192] = "";
     if (c->report_fd >= 0) {
@@ -299,7 +271,7 @@ static void fail_with_report(const char *ename, const char *evalue, json_t *line
      * when the cell left early): the callers after it are what counts. */
     json_array_extend(tb, lines);
     json_decref(lines);
-    cellrt_fail(ename, evalue, tb);
+    cell_runtime_fail(ename, evalue, tb);
 }
 
 /* One frame of libtcc's crash report, in the user's words: "cell[3]:2" and
@@ -313,7 +285,7 @@ typedef struct crash_frame {
  * ...", then "cell[2]:7: by <caller>"), innermost first.  Frames outside the
  * cell's line tables (libc's, a raw address "at ???") and the generated
  * main() are not the user's code and are dropped. */
-static size_t crash_frames(const cellrt_crash *c, crash_frame *out, size_t max)
+static size_t crash_frames(const cell_runtime_crash *c, crash_frame *out, size_t max)
 {
     char report[8192] = "";
     if (c->report_fd >= 0) {
@@ -346,7 +318,7 @@ static size_t crash_frames(const cellrt_crash *c, crash_frame *out, size_t max)
 /* The cell crashed: one line naming the signal, the cell line and the
  * function; then, when the fault is deeper than the cell's body, its
  * callers ("called from cell[3]:2 in h()"), a recursion's repeats once. */
-static void fail_crash(const cellrt_crash *c, const char *code, int cell)
+static void fail_crash(const cell_runtime_crash *c, const char *code, int cell)
 {
     crash_frame frames[64];
     size_t n = crash_frames(c, frames, sizeof frames / sizeof *frames);
@@ -397,12 +369,12 @@ static void fail_crash(const cellrt_crash *c, const char *code, int cell)
                                                frames[i].fn[0] ? "()" : "",
                                                repeats ? ", again and again" : ""));
     }
-    cellrt_fail(ename, evalue, tb);
+    cell_runtime_fail(ename, evalue, tb);
 }
 
 /* The cell left early (exit(), _exit(), a longjmp out of it): like
  * IPython's SystemExit, an error that says so, never "ok". */
-static void fail_leave(const cellrt_crash *c)
+static void fail_leave(const cell_runtime_crash *c)
 {
     json_t *lines = crash_report_lines(c);
     char evalue[600], where[256];
@@ -473,7 +445,7 @@ static void timeit(int (*body)(int, char **))
         dup2(devnull, 2);
         close(devnull);
     }
-    cellrt_mute(2);
+    cell_runtime_mute(2);
     long loops = 1;
     for (;;) {
         double t0 = seconds_now();
@@ -501,7 +473,7 @@ static void timeit(int (*body)(int, char **))
         dup2(out, 1);
         dup2(errfd, 2);
     }
-    cellrt_mute(1);
+    cell_runtime_mute(1);
     char m[32], sd[32];
     format_time(m, sizeof m, mean);
     format_time(sd, sizeof sd, sqrt(var));
@@ -513,7 +485,7 @@ static void timeit(int (*body)(int, char **))
  * first: tcc_run() installs libtcc's signal handlers just before it calls
  * main, and the guard must sit in front of them. */
 /* exit() and the other library functions the run-time stands in for are
- * renamed for the whole unit, headers included (cellrt_renames), and main()
+ * renamed for the whole unit, headers included (cell_runtime_renames), and main()
  * notes that the body returned: only then did the cell finish. */
 static const char wrapper_head[] = "#define main __chalk_body\n";
 static const char wrapper_tail[] =
@@ -575,12 +547,12 @@ static const char *struct_value_tag(const char *diag, char *tag, size_t size)
 }
 
 /* The unit of a prepared cell, compiled (NULL: see diag). */
-static void *compile_prepared(executor_state *st, session_prepared *prep, cellsrc_buf *src,
+static void *compile_prepared(holder_state *st, decl_store_prepared *prep, cellsrc_buf *src,
                               cellsrc_buf *diag, compile_symbol **syms_out)
 {
     size_t nrt, nshow;
-    const compile_symbol *rt = cellrt_symbols(&nrt);
-    const compile_symbol *show = cellshow_symbols(&nshow);
+    const compile_symbol *rt = cell_runtime_symbols(&nrt);
+    const compile_symbol *show = show_value_symbols(&nshow);
     free(*syms_out);
     compile_symbol *syms = calloc(prep->nsymbols + nrt + nshow, sizeof *syms);
     for (size_t i = 0; i < prep->nsymbols; i++)
@@ -589,7 +561,7 @@ static void *compile_prepared(executor_state *st, session_prepared *prep, cellsr
     memcpy(syms + prep->nsymbols + nrt, show, nshow * sizeof *show);
     *syms_out = syms;
     cellsrc_buf_free(src);
-    cellsrc_buf_add(src, cellrt_renames());
+    cellsrc_buf_add(src, cell_runtime_renames());
     cellsrc_buf_add(src, wrapper_head);
     cellsrc_buf_add(src, prep->source);
     cellsrc_buf_add(src, wrapper_tail);
@@ -599,7 +571,7 @@ static void *compile_prepared(executor_state *st, session_prepared *prep, cellsr
     return compile_unit(src->s, &opt, syms, prep->nsymbols + nrt + nshow, diag);
 }
 
-void cellrun_child(executor_state *st, int cellfd, json_t *req)
+void run_cell_child(holder_state *st, int cellfd, json_t *req)
 {
     const char *code = json_string_value(json_object_get(req, "code"));
     int count = (int)json_integer_value(json_object_get(req, "count"));
@@ -612,22 +584,22 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     signal(SIGPIPE, SIG_DFL);
     apply_limits(&st->limits);
     unsplit_heap();
-    cellrt_begin(cellfd, allow_stdin);
+    cell_runtime_begin(cellfd, allow_stdin);
 
     char err[1024];
     char *timed = NULL;
     int timing = !evaluate && magics_timeit_code(code ? code : "", &timed);
     if (timing)
-        cellrt_mute(1);     /* the timed code's value is never shown */
+        cell_runtime_mute(1);     /* the timed code's value is never shown */
     const char *source = timing ? timed : code ? code : "";
     cellsrc_buf open_comment = { 0 };
     /* the splitter drops an unterminated comment with all after it */
     if (diagnose_unbalanced(source, count, 1, &open_comment))
         fail_compile(open_comment.s);
-    session_prepared *prep = NULL;
+    decl_store_prepared *prep = NULL;
     if (unsupported_check(source, count, err, sizeof err) < 0)
-        cellrt_fail("CompileError", err, NULL);
-    if (session_prepare(st->sess, source, count, &prep, err,
+        cell_runtime_fail("CompileError", err, NULL);
+    if (decl_store_prepare(st->store, source, count, &prep, err,
                         sizeof err) < 0)
         fail_session(err, source, count);
     if (prep->nmagics) {
@@ -638,7 +610,7 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
         snprintf(what, sizeof what, "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magic is "
                  "%%%%timeit; %%help lists the line magics)", count, m->line,
                  m->cell_magic ? "%%" : "%", m->name);
-        cellrt_fail("UsageError", what, NULL);
+        cell_runtime_fail("UsageError", what, NULL);
     }
 
     cellsrc_buf src = { 0 }, diag = { 0 }, first_diag = { 0 };
@@ -656,16 +628,16 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
         if (attempt == 0) {
             first_diag = diag;
             diag = (cellsrc_buf){ 0 };
-            session_show_struct(st->sess, tag, 1);
+            decl_store_show_struct(st->store, tag, 1);
         } else {
-            session_show_struct(st->sess, tag, 0);
+            decl_store_show_struct(st->store, tag, 0);
         }
         cellsrc_buf_free(&diag);
-        session_prepared_free(&prep);
-        if (session_prepare(st->sess, source, count, &prep, err, sizeof err) < 0)
+        decl_store_prepared_free(&prep);
+        if (decl_store_prepare(st->store, source, count, &prep, err, sizeof err) < 0)
             fail_compile_cell(first_diag.s, source, count);
     }
-    session_show_struct(st->sess, NULL, 0);
+    decl_store_show_struct(st->store, NULL, 0);
     if (!unit && first_diag.s) {
         cellsrc_buf_free(&diag);
         diag = first_diag;
@@ -674,10 +646,10 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     }
     plain_names(&diag, 0);
     if (!unit && unsupported_explain(source, count, diag.s ? diag.s : "", err, sizeof err) < 0)
-        cellrt_fail("CompileError", err, NULL);
+        cell_runtime_fail("CompileError", err, NULL);
     if (!unit)
         fail_compile_cell(diag.s ? diag.s : "", source, count);
-    if (session_check_unit(st->sess, prep, st->cflags, unit, err, sizeof err) < 0)
+    if (decl_store_check_unit(st->store, prep, st->cflags, unit, err, sizeof err) < 0)
         fail_session(err, source, count);
     size_t warned = diag.len;
     if (warned) {
@@ -691,54 +663,54 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
     int rc = compile_run(unit, &diag, &link_failed);
     plain_names(&diag, warned);
     if (link_failed && abi_explain(diag.s + warned, source, count, err, sizeof err) < 0)
-        cellrt_fail("CompileError", err, NULL);
+        cell_runtime_fail("CompileError", err, NULL);
     if (link_failed) {
         cellsrc_buf linked = { 0 };
         diagnose_compile(diag.s + warned, source, count, &linked);
         fail_compile(linked.s ? linked.s : diag.s + warned);
     }
-    const cellrt_crash *crash = cellrt_crash_info();
+    const cell_runtime_crash *crash = cell_runtime_crash_info();
     if (crash->leave_ename[0])
         fail_leave(crash);
     if (crash->sig)
         fail_crash(crash, source, count);
     fflush(stdout);
     fflush(stderr);
-    if (!cellrt_body_returned()) {
+    if (!cell_runtime_body_returned()) {
         /* libtcc's own exit() (a path that escaped the renaming) longjmps
          * out with the status, 256 standing for 0. */
         char msg[160];
         snprintf(msg, sizeof msg, "exit(%d) called; the session is as it was before this cell",
                  rc == 256 ? 0 : rc);
-        cellrt_fail("SystemExit", msg, NULL);
+        cell_runtime_fail("SystemExit", msg, NULL);
     }
     if (rc != 0) {
         char msg[128];
         snprintf(msg, sizeof msg, "the cell's main() returned status %d", rc);
-        cellrt_fail("Exit", msg, NULL);
+        cell_runtime_fail("Exit", msg, NULL);
     }
     if (timing) {
         timeit((int (*)(int, char **))compile_symbol_addr(unit, "__chalk_body"));
-        cellrt_send("execute_done", json_pack("{s:s, s:b}", "status", "ok", "keep", 0));
+        cell_runtime_send("execute_done", json_pack("{s:s, s:b}", "status", "ok", "keep", 0));
         _exit(0);
     }
     if (evaluate) {
-        int last = cellrt_result_is_last();
-        cellrt_send("execute_done", json_pack("{s:s, s:b, s:b}", "status", "ok", "keep", 0,
+        int last = cell_runtime_result_is_last();
+        cell_runtime_send("execute_done", json_pack("{s:s, s:b, s:b}", "status", "ok", "keep", 0,
                                               "last_result", last));
         _exit(0);
     }
     /* What would reach the holder: threads, child processes, the
      * kernel's descriptors. */
-    const char *left = isolate_leftovers(cellrt_running_threads(), err, sizeof err);
+    const char *left = isolate_leftovers(cell_runtime_running_threads(), err, sizeof err);
     if (left)
-        cellrt_fail(left, err, NULL);
-    if (session_commit(st->sess, prep, lookup, unit, err, sizeof err) < 0)
-        cellrt_fail("KernelError", err, NULL);
+        cell_runtime_fail(left, err, NULL);
+    if (decl_store_commit(st->store, prep, lookup, unit, err, sizeof err) < 0)
+        cell_runtime_fail("KernelError", err, NULL);
 
     json_t *defined = json_array(), *declared = json_object();
     size_t nnames;
-    session_name *names = session_names(st->sess, &nnames);
+    decl_store_name *names = decl_store_names(st->store, &nnames);
     for (size_t i = 0; i < prep->ndefines; i++) {
         json_array_append_new(defined, json_string(prep->defines[i]));
         for (size_t k = nnames; k-- > 0;)        /* the newest entry of the name */
@@ -748,10 +720,10 @@ void cellrun_child(executor_state *st, int cellfd, json_t *req)
             }
     }
     free(names);
-    int last = cellrt_result_is_last();
-    cellrt_send("execute_done", json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
+    int last = cell_runtime_result_is_last();
+    cell_runtime_send("execute_done", json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
                                           "declared", declared, "last_result", last));
-    session_prepared_free(&prep);
+    decl_store_prepared_free(&prep);
     cellsrc_buf_free(&src);
     cellsrc_buf_free(&diag);
     free(syms);

@@ -1,12 +1,12 @@
-/* session.c — persisted declarations and the translation unit of a cell
- * (see session.h for the layout and the contract).
+/* decl_store.c — persisted declarations and the translation unit of a cell
+ * (see decl_store.h for the layout and the contract).
  *
  * Entries are kept in one list ordered by the time they were (re)defined; a
  * redefinition removes the old entry and appends the new one.  Emission
  * groups them by kind (macros, types, declarations) so that a type redefined
  * late still precedes the `extern` of a variable declared with it earlier.
  */
-#include "session.h"
+#include "decl_store.h"
 
 #include "abi.h"
 #include "declindex.h"
@@ -38,15 +38,15 @@ typedef struct entry {
     int dead;             /* replaced by a newer definition (see remove_keys) */
 } entry;
 
-struct session {
+struct decl_store {
     char *prelude, *options;
     int full_headers;
-    char *show_tag;            /* session_show_struct: "struct pt", or NULL */
+    char *show_tag;            /* decl_store_show_struct: "struct pt", or NULL */
     int show_fields;
     declindex *pre;            /* tcc's predefined macros */
     declindex *base;           /* prelude only */
     declindex *idx;            /* prelude + session includes */
-    declindex *lib;            /* SESSION_DEFAULT_PRELUDE's (== base when it is
+    declindex *lib;            /* DECL_STORE_DEFAULT_PRELUDE's (== base when it is
                                   the prelude): reserved whatever the prelude */
     char **includes;
     size_t nincludes;
@@ -59,7 +59,7 @@ struct session {
     declindex_map *types;
 };
 
-typedef struct session_private {
+typedef struct decl_store_private {
     cellsrc_cell *cell;
     declindex *idx;            /* new header index (new includes), or NULL */
     char **includes;           /* the include list it was built from */
@@ -67,7 +67,7 @@ typedef struct session_private {
     char *source;              /* the headers' source (prelude + includes) */
     char *code;                /* the cell, for naming a line */
     int cell_number;
-} session_private;
+} decl_store_private;
 
 static char *dupstr(const char *s)
 {
@@ -116,9 +116,9 @@ static void entry_free(entry *e)
     free(e->decl);
 }
 
-session *session_new(const char *prelude, const char *options)
+decl_store *decl_store_new(const char *prelude, const char *options)
 {
-    session *s = calloc(1, sizeof *s);
+    decl_store *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->prelude = dupstr(prelude ? prelude : "#include <chalk.h>\n");
@@ -128,7 +128,7 @@ session *session_new(const char *prelude, const char *options)
     return s;
 }
 
-static void index_entry(session *s, size_t i)
+static void index_entry(decl_store *s, size_t i)
 {
     const entry *e = &s->ents[i];
     for (size_t k = 0; k < e->nkeys; k++) {
@@ -140,7 +140,7 @@ static void index_entry(session *s, size_t i)
 }
 
 /* Drop the dead entries and index the rest afresh. */
-static void compact(session *s)
+static void compact(decl_store *s)
 {
     size_t w = 0;
     for (size_t i = 0; i < s->nents; i++)
@@ -156,7 +156,7 @@ static void compact(session *s)
         index_entry(s, i);
 }
 
-void session_reset(session *s)
+void decl_store_reset(decl_store *s)
 {
     for (size_t i = 0; i < s->nents; i++)
         if (!s->ents[i].dead)
@@ -173,12 +173,12 @@ void session_reset(session *s)
     s->idx = s->base;
 }
 
-void session_destroy(session **self_p)
+void decl_store_destroy(decl_store **self_p)
 {
-    session *s = *self_p;
+    decl_store *s = *self_p;
     if (!s)
         return;
-    session_reset(s);
+    decl_store_reset(s);
     declindex_map_destroy(&s->names);
     declindex_map_destroy(&s->types);
     if (s->lib != s->base)
@@ -192,9 +192,9 @@ void session_destroy(session **self_p)
     *self_p = NULL;
 }
 
-void session_set_full_headers(session *s, int on) { s->full_headers = on; }
+void decl_store_set_full_headers(decl_store *s, int on) { s->full_headers = on; }
 
-void session_show_struct(session *s, const char *tag, int fields)
+void decl_store_show_struct(decl_store *s, const char *tag, int fields)
 {
     free(s->show_tag);
     s->show_tag = tag ? dupstr(tag) : NULL;
@@ -202,7 +202,7 @@ void session_show_struct(session *s, const char *tag, int fields)
 }
 
 /* The source the headers are flattened from: the prelude, then includes. */
-static char *headers_source(const session *s, char *const *includes, size_t n)
+static char *headers_source(const decl_store *s, char *const *includes, size_t n)
 {
     cellsrc_buf src = { 0 };
     cellsrc_buf_add(&src, s->prelude);
@@ -214,7 +214,7 @@ static char *headers_source(const session *s, char *const *includes, size_t n)
     return cellsrc_buf_take(&src);
 }
 
-static declindex *flatten(session *s, char *const *includes, size_t n, char *err, size_t errlen)
+static declindex *flatten(decl_store *s, char *const *includes, size_t n, char *err, size_t errlen)
 {
     char *src = headers_source(s, includes, n);
     char *flat = headers_flatten(src, s->options, NULL, err, errlen);
@@ -226,7 +226,7 @@ static declindex *flatten(session *s, char *const *includes, size_t n, char *err
     return idx;
 }
 
-int session_warm(session *s, char *err, size_t errlen)
+int decl_store_warm(decl_store *s, char *err, size_t errlen)
 {
     if (s->base)
         return 0;
@@ -242,14 +242,14 @@ int session_warm(session *s, char *err, size_t errlen)
         return -1;
     if (!s->idx)
         s->idx = s->base;
-    if (!strcmp(s->prelude, SESSION_DEFAULT_PRELUDE)) {
+    if (!strcmp(s->prelude, DECL_STORE_DEFAULT_PRELUDE)) {
         s->lib = s->base;
     } else {
         /* A bare session still links libchalk and libc: their names stay
          * reserved.  Without the headers (no chalk.h on the include path)
          * the prefixes alone are. */
         char lerr[256];
-        char *flat = headers_flatten(SESSION_DEFAULT_PRELUDE, s->options, NULL, lerr, sizeof lerr);
+        char *flat = headers_flatten(DECL_STORE_DEFAULT_PRELUDE, s->options, NULL, lerr, sizeof lerr);
         if (flat)
             s->lib = declindex_new(flat, s->pre);
         free(flat);
@@ -261,7 +261,7 @@ int session_warm(session *s, char *err, size_t errlen)
 /* prepare */
 
 typedef struct typectx {
-    const session *s;
+    const decl_store *s;
     const declindex *idx;
 } typectx;
 
@@ -294,7 +294,7 @@ static int has_str(char *const *v, size_t n, const char *s)
 
 /* Is the trailing expression a call of a function returning void (which
  * _Generic cannot take)?  Only the shape `name(...)` is recognised. */
-static int void_call(const session *s, const declindex *idx, const cellsrc_cell *cell,
+static int void_call(const decl_store *s, const declindex *idx, const cellsrc_cell *cell,
                      const char *expr)
 {
     cellsrc_token *t;
@@ -647,7 +647,7 @@ static void emit_user_main(cellsrc_buf *b, const cellsrc_item *it, const char *t
 }
 
 /* The line of the cell's first #include that is new to the session. */
-static int first_new_include(const session *s, const cellsrc_cell *cell)
+static int first_new_include(const decl_store *s, const cellsrc_cell *cell)
 {
     for (size_t i = 0; i < cell->nitems; i++) {
         const cellsrc_item *it = &cell->items[i];
@@ -662,7 +662,7 @@ static int first_new_include(const session *s, const cellsrc_cell *cell)
  * path is read again: check them all (an earlier one may have been
  * rewritten since), at the line of the include (or of the cell's first new
  * one, for an earlier cell's). */
-static int check_includes(const session *s, reserved_set *rs, const cellsrc_cell *cell,
+static int check_includes(const decl_store *s, reserved_set *rs, const cellsrc_cell *cell,
                           char *const *incs, size_t nincs, int cell_number, char *err,
                           size_t errlen)
 {
@@ -684,7 +684,7 @@ static int check_includes(const session *s, reserved_set *rs, const cellsrc_cell
 /* A header a cell includes now may declare a name an earlier cell defined
  * (`int link;`, then `#include <unistd.h>`): later cells would see both, and
  * a check calling the header's function could get the cell's. */
-static int check_earlier_names(const session *s, const reserved_set *rs, const cellsrc_cell *cell,
+static int check_earlier_names(const decl_store *s, const reserved_set *rs, const cellsrc_cell *cell,
                                int cell_number, char *err, size_t errlen)
 {
     char why[320];
@@ -714,7 +714,7 @@ static void end_piece(cellsrc_buf *b, const char *text, int first, int cell_numb
     cellsrc_buf_addf(b, "#line %d \"cell[%d]\"\n;\n", last, cell_number);
 }
 
-/* ---- a trailing value of struct type (session_show_struct) ----
+/* ---- a trailing value of struct type (decl_store_show_struct) ----
  * Its fields are printed like a debugger's `print`: the definition of the
  * tag is looked up in the unit built so far (headers closure, session
  * types, the cell's own), each member goes through a _Generic like
@@ -852,7 +852,7 @@ static int sv_members(cellsrc_buf *out, const char *src, const char *tag, const 
     return found;
 }
 
-static void show_struct(cellsrc_buf *body, const char *unit, const session *s, int helpers,
+static void show_struct(cellsrc_buf *body, const char *unit, const decl_store *s, int helpers,
                         const char *expr, int line, int last, int cell_number)
 {
     cellsrc_buf m = { 0 };
@@ -873,7 +873,7 @@ static void show_struct(cellsrc_buf *body, const char *unit, const session *s, i
 /* The cell's directives preprocessed after the session's headers, each
  * #include inside #if replaced by a mark `__chalk_include_K_` (K its item):
  * the marks of the includes in branches that are compiled, or NULL. */
-static char *active_includes(const session *s, const cellsrc_cell *cell)
+static char *active_includes(const decl_store *s, const cellsrc_cell *cell)
 {
     char *head = headers_source(s, s->includes, s->nincludes);
     cellsrc_buf src = { 0 };
@@ -923,7 +923,7 @@ static int cell_type_cb(void *ctx, const char *name, size_t len)
  * (`PTR(int) p;` for `#define PTR(t) t *`, `SQ(3)`) or fails: the invocation
  * is part of something larger, and the cell is to be split without
  * expanding (CELLSRC_NO_MACROS). */
-static int expand_macro_items(const session *s, cellsrc_cell *cell, typectx *tc)
+static int expand_macro_items(const decl_store *s, cellsrc_cell *cell, typectx *tc)
 {
     size_t n = cell->nitems;
     cellsrc_cell **subs = calloc(n + 1, sizeof *subs);
@@ -977,7 +977,7 @@ static int expand_macro_items(const session *s, cellsrc_cell *cell, typectx *tc)
 }
 
 /* Whether a cell defined `name` (a function libtcc compiled). */
-static int cell_function(const session *s, const char *name)
+static int cell_function(const decl_store *s, const char *name)
 {
     size_t m;
     const size_t *v = declindex_map_get(s->names, name, strlen(name), &m);
@@ -998,14 +998,14 @@ static void add_prototype(cellsrc_buf *b, const char *text)
     free(refused);
 }
 
-int session_prepare(session *s, const char *code, int cell_number, session_prepared **out,
+int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_store_prepared **out,
                     char *err, size_t errlen)
 {
     *out = NULL;
-    if (session_warm(s, err, errlen) < 0)
+    if (decl_store_warm(s, err, errlen) < 0)
         return -1;
-    session_prepared *p = calloc(1, sizeof *p);
-    session_private *pv = calloc(1, sizeof *pv);
+    decl_store_prepared *p = calloc(1, sizeof *p);
+    decl_store_private *pv = calloc(1, sizeof *pv);
     if (!p || !pv)
         abort();
     p->priv = pv;
@@ -1025,11 +1025,11 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     pv->nincludes = nincs;
     pv->cell_number = cell_number;
     pv->code = dupstr(code);
-    reserved_set rs = { s->idx, NULL, s->lib, SESSION_DEFAULT_PRELUDE, s->options };
+    reserved_set rs = { s->idx, NULL, s->lib, DECL_STORE_DEFAULT_PRELUDE, s->options };
     if (nincs != before &&
         check_includes(s, &rs, cell, incs, nincs, cell_number, err, errlen) < 0) {
         cellsrc_destroy(&cell);
-        session_prepared_free(&p);
+        decl_store_prepared_free(&p);
         return -1;
     }
     if (nincs != before) {
@@ -1076,7 +1076,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
                 free(copy);
             }
             cellsrc_destroy(&cell);
-            session_prepared_free(&p);
+            decl_store_prepared_free(&p);
             return -1;
         }
         idx = pv->idx;
@@ -1085,7 +1085,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
         rs.idx_source = pv->source;
         if (check_earlier_names(s, &rs, cell, cell_number, err, errlen) < 0) {
             cellsrc_destroy(&cell);
-            session_prepared_free(&p);
+            decl_store_prepared_free(&p);
             return -1;
         }
         /* the new header may bring typedef names the cell uses */
@@ -1106,7 +1106,7 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     rs.idx_source = pv->source;
     reserved_mark_redeclarations(&rs, cell);
     if (reserved_check_items(&rs, cell, cell_number, NULL, 0, err, errlen) < 0) {
-        session_prepared_free(&p);
+        decl_store_prepared_free(&p);
         return -1;
     }
 
@@ -1366,9 +1366,9 @@ int session_prepare(session *s, const char *code, int cell_number, session_prepa
     return 0;
 }
 
-void session_prepared_free(session_prepared **pp)
+void decl_store_prepared_free(decl_store_prepared **pp)
 {
-    session_prepared *p = *pp;
+    decl_store_prepared *p = *pp;
     if (!p)
         return;
     if (p->priv) {
@@ -1390,7 +1390,7 @@ void session_prepared_free(session_prepared **pp)
 /* commit */
 
 /* The live entry at v[i] that has `key` among its keys, or NULL. */
-static entry *live_with_key(const session *s, const size_t *v, size_t i, const char *key)
+static entry *live_with_key(const decl_store *s, const size_t *v, size_t i, const char *key)
 {
     entry *e = &s->ents[v[i]];
     return !e->dead && has_str(e->keys, e->nkeys, key) ? e : NULL;
@@ -1398,7 +1398,7 @@ static entry *live_with_key(const session *s, const size_t *v, size_t i, const c
 
 /* A redefinition: the entries sharing a key with keys[] die (their slots
  * stay until compact(), so that indices in the name maps hold). */
-static void remove_keys(session *s, char *const *keys, size_t n)
+static void remove_keys(decl_store *s, char *const *keys, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         const char *d = plain(keys[k]);
@@ -1415,7 +1415,7 @@ static void remove_keys(session *s, char *const *keys, size_t n)
     }
 }
 
-static int has_key(const session *s, const char *key)
+static int has_key(const decl_store *s, const char *key)
 {
     const char *d = plain(key);
     size_t m;
@@ -1426,7 +1426,7 @@ static int has_key(const session *s, const char *key)
     return 0;
 }
 
-static entry *append(session *s, int kind, const cellsrc_item *it, char *text)
+static entry *append(decl_store *s, int kind, const cellsrc_item *it, char *text)
 {
     s->ents = xrealloc(s->ents, (s->nents + 1) * sizeof *s->ents);
     entry *e = &s->ents[s->nents++];
@@ -1516,10 +1516,10 @@ static char *as_written(const char *code, int line, const char *text)
     return out.s ? cellsrc_buf_take(&out) : dupstr(text);
 }
 
-int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, void *ctx,
+int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_fn lookup, void *ctx,
                    char *err, size_t errlen)
 {
-    session_private *pv = p->priv;
+    decl_store_private *pv = p->priv;
     int rc = 0;
     if (pv->idx) {
         if (s->idx != s->base)
@@ -1601,9 +1601,9 @@ int session_commit(session *s, session_prepared *p, session_lookup_fn lookup, vo
     return rc;
 }
 
-session_name *session_names(const session *s, size_t *n)
+decl_store_name *decl_store_names(const decl_store *s, size_t *n)
 {
-    session_name *v = xrealloc(NULL, (s->nents + 1) * sizeof *v);
+    decl_store_name *v = xrealloc(NULL, (s->nents + 1) * sizeof *v);
     size_t k = 0;
     for (size_t i = 0; i < s->nents; i++) {
         const entry *e = &s->ents[i];
@@ -1618,11 +1618,11 @@ session_name *session_names(const session *s, size_t *n)
     return v;
 }
 
-int session_check_unit(session *s, const session_prepared *p, const char *cflags, void *unit,
+int decl_store_check_unit(decl_store *s, const decl_store_prepared *p, const char *cflags, void *unit,
                        char *err, size_t errlen)
 {
-    const session_private *pv = p->priv;
-    reserved_set rs = { pv->idx ? pv->idx : s->idx, pv->source, s->lib, SESSION_DEFAULT_PRELUDE,
+    const decl_store_private *pv = p->priv;
+    reserved_set rs = { pv->idx ? pv->idx : s->idx, pv->source, s->lib, DECL_STORE_DEFAULT_PRELUDE,
                         s->options };
     if (reserved_check_flags(&rs, cflags, pv->cell_number, err, errlen) < 0)
         return -1;
