@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "chalk.h"
-#include "../unit/check.h"
+#include "../tap.h"
 
 static jmp_buf pt_jmp;
 static int pt_armed;
