@@ -16,6 +16,9 @@
 #   into the .trs file, so `make check` and .ci/run count every pytest test
 #   individually (a collection error counts as a failed test, never as zero).
 #
+# Python tests talk to a kernel through tests/kernelclient.py (one start/stop
+# policy, one default timeout, the execute/collect helpers and the fixtures
+# `kernel`, `kc`, `fresh`); a test directory's conftest.py imports the fixtures.
 # Python tests find the kernel *built in this tree*, not an installed one:
 # AM_TESTS_ENVIRONMENT points JUPYTER_PATH at tests/jupyter/ in the build
 # directory, where a kernelspec `chalk` runs $(abs_top_builddir)/kernel/chalk-kernel.
@@ -73,7 +76,7 @@ bench: all $(bench_programs) $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
 	  --builddir '$(abs_top_builddir)' --json '$(abs_top_builddir)/tests/bench/bench.json'
 .PHONY: bench
 
-EXTRA_DIST += tests/tap.h \
+EXTRA_DIST += tests/tap.h tests/kernelclient.py \
   tests/pytest-driver.py tests/write-kernelspec.py tests/run-notebooks.py \
   tests/summary.sh tests/bench/bench.py tests/bench/lab_output.py quickstart .ci/run README.md \
   share/requirements.txt
@@ -109,7 +112,7 @@ tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/tap.h kernel/wire.c 
 tests_unit_test_wire_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_wire_LDADD = $(JANSSON_LIBS) $(CRYPTO_LIBS)
 EXTRA_DIST += tests/protocol/test_protocol.py tests/protocol/test_kernel_suite.py \
-  tests/protocol/test_install.py tests/protocol/chalkproto.py
+  tests/protocol/test_install.py tests/protocol/conftest.py
 # --- end protocol layers ---
 
 # --- libchalk plot and display tests (plot/display owner) ---
@@ -185,7 +188,7 @@ CLEANFILES += tests/bench/bench_floor
 
 # --- cell engine: semantics through jupyter_client (engine owner) ---
 TESTS += tests/engine/test_cells.py
-EXTRA_DIST += tests/engine/test_cells.py tests/engine/cells.py tests/engine/conftest.py
+EXTRA_DIST += tests/engine/test_cells.py tests/engine/conftest.py
 # --- end cell engine ---
 
 # --- diagnostics (issue 11: caret diagnostics, struct values, input prompts, declarations) ---
