@@ -5,13 +5,20 @@
 # `check_PROGRAMS += ...`, `EXTRA_DIST += ...`, `bench_programs += ...`.
 #
 # How a test is counted (keep it honest: .ci/run's final line is built from it):
-# - a C program in TESTS is one test (or one per `ok`/`not ok` if it speaks TAP
-#   and its block sets a TAP LOG_DRIVER for it);
+# - a C program in TESTS (no extension) speaks TAP through tests/tap.h and is
+#   run by automake's tap-driver.sh: one result per assertion (`ok`/`not ok`),
+#   and a program that crashes or exits non-zero without saying why is an
+#   ERROR; a program that prints no TAP plan is an ERROR too;
+# - a shell script `*.sh` in TESTS is one test, passed by exit status 0
+#   (automake's plain test-driver; 77 is a skip);
 # - a pytest file `tests/<dir>/test_*.py` in TESTS is run by
 #   tests/pytest-driver.py, which writes one `:test-result:` per pytest test
 #   into the .trs file, so `make check` and .ci/run count every pytest test
 #   individually (a collection error counts as a failed test, never as zero).
 #
+# Python tests talk to a kernel through tests/kernelclient.py (one start/stop
+# policy, one default timeout, the execute/collect helpers and the fixtures
+# `kernel`, `kc`, `fresh`); a test directory's conftest.py imports the fixtures.
 # Python tests find the kernel *built in this tree*, not an installed one:
 # AM_TESTS_ENVIRONMENT points JUPYTER_PATH at tests/jupyter/ in the build
 # directory, where a kernelspec `chalk` runs $(abs_top_builddir)/kernel/chalk-kernel.
@@ -23,7 +30,9 @@
 # run `jupyter ...`).  No test may impose a time limit.
 
 # --- harness (quickstart/CI owner) ---
-TEST_EXTENSIONS = .py
+TEST_EXTENSIONS = .py .sh
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_DRIVER = $(SHELL) $(top_srcdir)/build-aux/test-driver
 PY_LOG_DRIVER = $(PYTHON) $(top_srcdir)/tests/pytest-driver.py
 PY_LOG_COMPILER = $(PYTHON) -m pytest
 AM_PY_LOG_FLAGS = -p no:cacheprovider -o console_output_style=classic -rA
@@ -67,7 +76,7 @@ bench: all $(bench_programs) $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
 	  --builddir '$(abs_top_builddir)' --json '$(abs_top_builddir)/tests/bench/bench.json'
 .PHONY: bench
 
-EXTRA_DIST += \
+EXTRA_DIST += tests/tap.h tests/kernelclient.py \
   tests/pytest-driver.py tests/write-kernelspec.py tests/run-notebooks.py \
   tests/summary.sh tests/bench/bench.py tests/bench/lab_output.py quickstart .ci/run README.md \
   share/requirements.txt
@@ -96,23 +105,23 @@ check_PROGRAMS += tests/unit/test_sign tests/unit/test_wire
 TESTS += tests/unit/test_sign tests/unit/test_wire \
   tests/protocol/test_protocol.py tests/protocol/test_kernel_suite.py \
   tests/protocol/test_install.py
-tests_unit_test_sign_SOURCES = tests/unit/test_sign.c tests/unit/check.h kernel/sign.c
+tests_unit_test_sign_SOURCES = tests/unit/test_sign.c tests/tap.h kernel/sign.c
 tests_unit_test_sign_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_sign_LDADD = $(CRYPTO_LIBS)
-tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/unit/check.h kernel/wire.c kernel/sign.c kernel/utf8.c
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/tap.h kernel/wire.c kernel/sign.c kernel/utf8.c
 tests_unit_test_wire_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_wire_LDADD = $(JANSSON_LIBS) $(CRYPTO_LIBS)
 EXTRA_DIST += tests/protocol/test_protocol.py tests/protocol/test_kernel_suite.py \
-  tests/protocol/test_install.py tests/protocol/chalkproto.py
+  tests/protocol/test_install.py tests/protocol/conftest.py
 # --- end protocol layers ---
 
 # --- libchalk plot and display tests (plot/display owner) ---
 check_PROGRAMS += tests/lib/test_plot tests/lib/test_display
 TESTS += tests/lib/test_plot tests/lib/test_display
-tests_lib_test_plot_SOURCES = tests/lib/test_plot.c tests/lib/plottest.h tests/unit/check.h
+tests_lib_test_plot_SOURCES = tests/lib/test_plot.c tests/lib/plottest.h tests/tap.h
 tests_lib_test_plot_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS)
 tests_lib_test_plot_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
-tests_lib_test_display_SOURCES = tests/lib/test_display.c tests/lib/plottest.h tests/unit/check.h
+tests_lib_test_display_SOURCES = tests/lib/test_display.c tests/lib/plottest.h tests/tap.h
 tests_lib_test_display_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS) $(JANSSON_CFLAGS)
 tests_lib_test_display_LDADD = exercises/libchalk.la $(GSL_LIBS) $(JANSSON_LIBS) -lm
 # The visual comparison with matplotlib is a dev tool, not a test:
@@ -179,7 +188,7 @@ CLEANFILES += tests/bench/bench_floor
 
 # --- cell engine: semantics through jupyter_client (engine owner) ---
 TESTS += tests/engine/test_cells.py
-EXTRA_DIST += tests/engine/test_cells.py tests/engine/cells.py tests/engine/conftest.py
+EXTRA_DIST += tests/engine/test_cells.py tests/engine/conftest.py
 # --- end cell engine ---
 
 # --- diagnostics (issue 11: caret diagnostics, struct values, input prompts, declarations) ---
@@ -354,7 +363,7 @@ EXTRA_DIST += tests/classroom/test_grade_procs.py
 # --- matrix tables (labels helper) ---
 check_PROGRAMS += tests/lib/test_show
 TESTS += tests/lib/test_show
-tests_lib_test_show_SOURCES = tests/lib/test_show.c tests/lib/plottest.h tests/unit/check.h
+tests_lib_test_show_SOURCES = tests/lib/test_show.c tests/lib/plottest.h tests/tap.h
 tests_lib_test_show_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS) $(JANSSON_CFLAGS)
 tests_lib_test_show_LDADD = exercises/libchalk.la $(GSL_LIBS) $(JANSSON_LIBS) -lm
 # --- end matrix tables ---

@@ -191,6 +191,7 @@ def launch():
 
 def test_chalk_eg_launch_answers_enterprise_gateway_and_runs_a_cell(launch):
     from jupyter_client import BlockingKernelClient
+    from kernelclient import TIMEOUT, run
     info = launch.start()
     assert info["kernel_id"] == launch.env["KERNEL_ID"] and info["ip"] == "127.0.0.1"
     assert info["signature_scheme"] == "hmac-sha256" and info["pgid"] > 0
@@ -200,13 +201,11 @@ def test_chalk_eg_launch_answers_enterprise_gateway_and_runs_a_cell(launch):
         "transport", "signature_scheme")})
     client.start_channels()
     try:
-        client.wait_for_ready(timeout=120)
-        out = []
-        reply = client.execute_interactive('printf("%d\\n", 6 * 7);', timeout=120,
-                                           output_hook=out.append)
-        assert reply["content"]["status"] == "ok"
-        text = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
-        assert text == "42\n", out
+        client.wait_for_ready(timeout=TIMEOUT)
+        r = run(client, 'printf("%d\\n", 6 * 7);')
+        assert r.status == "ok"
+        text = "".join(t for _, t, _ in r.streams)
+        assert text == "42\n", r.messages
         client.shutdown()               # EG stops a kernel with a shutdown_request
         assert launch.proc.wait(timeout=120) == 0, launch.proc.stderr.read()
     finally:

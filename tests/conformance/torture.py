@@ -40,14 +40,15 @@ import tarfile
 import time
 from collections import Counter
 
-from jupyter_client.manager import KernelManager
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))   # tests/, when run by hand rather than by make
+import kernelclient  # noqa: E402
+
 SOURCE_GLOB = "/usr/src/gcc-12/gcc-*.tar.*"
 MEMBER = "/gcc/testsuite/gcc.c-torture/execute/"
 WALL = 20           # seconds per program as a cell (the kernel's ceiling)
 TCC_WALL = 20       # seconds per program under standalone tcc
-HANG = 120          # a reply later than this means the kernel is gone
+HANG = kernelclient.TIMEOUT   # a reply later than this means the kernel is gone
 FLAG_DIRECTIVES = re.compile(r"\{\s*dg-(options|additional-options|add-options|additional-sources)\b")
 
 
@@ -94,18 +95,10 @@ class Kernel:
         self.start()
 
     def start(self):
-        self.km = KernelManager(kernel_name="chalk")
-        self.km.start_kernel(extra_arguments=["--limits", f"wall={WALL}"], cwd=self.cwd)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=HANG)
+        self.km, self.kc = kernelclient.start(extra_arguments=["--limits", f"wall={WALL}"], cwd=self.cwd)
 
     def stop(self):
-        try:
-            self.kc.stop_channels()
-            self.km.shutdown_kernel(now=True)
-        except Exception:
-            pass
+        kernelclient.stop(self.km, self.kc)
 
     def restart(self):
         self.stop()

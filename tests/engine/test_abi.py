@@ -18,7 +18,7 @@ import subprocess
 
 import pytest
 
-from cells import run
+from kernelclient import run
 
 GSL_INCLUDE = "/usr/include/gsl"
 COMPLEX_TYPES = ("gsl_complex", "gsl_complex_float", "gsl_complex_long_double")

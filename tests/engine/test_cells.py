@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from cells import fails, ok, run, start, stop
+from kernelclient import fails, ok, run, start, stop
 
 
 # 1. A cell is any mix of C; statements run in order; main() runs if defined.
@@ -381,19 +381,13 @@ def start_with_executor(tmp_path, executor):
     """The build tree's kernel with CHALK_EXECUTOR set to `executor` ("" = unset)."""
     import json
     from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
     spec = KernelSpecManager().get_kernel_spec("chalk").to_dict()
     spec.setdefault("env", {})["CHALK_EXECUTOR"] = executor
     d = tmp_path / "kernels" / "chalk-other"
     d.mkdir(parents=True)
     (d / "kernel.json").write_text(json.dumps(spec))
-    km = KernelManager(kernel_name="chalk-other",
-                       kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")]))
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=120)
-    return km, kc
+    return start(kernel_name="chalk-other",
+                 kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")]))
 
 
 def test_an_executor_that_cannot_start_is_a_clear_error_not_a_loop(tmp_path):

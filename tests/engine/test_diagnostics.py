@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from cells import fails, ok, run
+from kernelclient import fails, ok, run
 
 CASES = [
     # unclosed or stray brackets, strings, comments: named where they open

@@ -12,9 +12,8 @@ import os
 import re
 
 import pytest
-from jupyter_client.manager import KernelManager
 
-from cells import HANG, fails, ok, run, start, stop
+from kernelclient import fails, ok, run, start, stop
 
 FAILING_CHECK = 'ch_check_close("answer", answer(), 2.0, 1e-9, 0);\nprintf("the check ran to its end\\n");'
 
@@ -22,12 +21,7 @@ FAILING_CHECK = 'ch_check_close("answer", answer(), 2.0, 1e-9, 0);\nprintf("the 
 def start_with(extra_arguments):
     """A kernel started as a grader would start it through nbclient's or
     nbgrader's `extra_arguments` (appended to the kernelspec's argv)."""
-    km = KernelManager(kernel_name="chalk")
-    km.start_kernel(extra_arguments=extra_arguments)
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=HANG)
-    return km, kc
+    return start(extra_arguments=extra_arguments)
 
 
 def check_fails_on_its_own(kc):

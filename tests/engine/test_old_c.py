@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from cells import fails, ok, run
+from kernelclient import fails, ok, run
 
 
 def who(kc):

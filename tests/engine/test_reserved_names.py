@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from cells import fails, ok, run, start, stop
+from kernelclient import fails, ok, run, start, stop
 
 WRONG = "double answer(void) { return 3.0; }"           # the right answer is 2
 CHECK = 'ch_check_close("answer", answer(), 2.0, 0, 1e-12);'

@@ -8,7 +8,7 @@ Before, a cell saw libtcc's message from wherever it stopped: `#include
 """
 import pytest
 
-from cells import run
+from kernelclient import run
 
 NOT_HERE = "not supported by chalk's C compiler (libtcc 0.9.27)"
 

@@ -3,9 +3,11 @@
  *   replay_<target> [FILE|DIR]...
  * feeds each file (each regular file of each DIR, in name order) to the
  * target once and prints one line per input; with no argument it replays
- * FUZZ_CORPUS, the target's folder in the source tree.  Exit status 0 when
- * every input went through; a crash is the target's own abort or a
- * sanitizer's report.  A file over 1 MiB is an error (never truncated:
+ * FUZZ_CORPUS, the target's folder in the source tree.  Output is TAP
+ * (tests/tap.h): one result per input that went through, so `make check`
+ * counts inputs; a crash (the target's own abort or a sanitizer's report)
+ * leaves no plan, which the TAP driver reports as an error.  Exit status 0
+ * when every input went through.  A file over 1 MiB is an error (never truncated:
  * a shortened input would not be the one that crashed).
  */
 #include <dirent.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../tap.h"
 #include "fuzz.h"
 
 #define REPLAY_MAX (1 << 20)
@@ -33,7 +36,7 @@ static int replay_file(const char *path)
     size_t n;
 
     if (f == NULL) {
-        fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
+        TAP_OK(0, path, "expected a readable input, got %s", strerror(errno));
         return -1;
     }
     buf = malloc(REPLAY_MAX + 1);
@@ -44,14 +47,16 @@ static int replay_file(const char *path)
     n = fread(buf, 1, REPLAY_MAX + 1, f);
     fclose(f);
     if (n > REPLAY_MAX) {
-        fprintf(stderr, "replay: %s: larger than %d bytes\n", path, REPLAY_MAX);
+        TAP_OK(0, path, "expected at most %d bytes, got more", REPLAY_MAX);
         free(buf);
         return -1;
     }
-    printf("input %s (%zu bytes)\n", path, n);
+    /* Said before the run: a crash must show which input it was. */
+    printf("# input %s (%zu bytes)\n", path, n);
     fflush(stdout);
     LLVMFuzzerTestOneInput(buf, n);
     free(buf);
+    TAP_OK(1, tap_name("%s (%zu bytes)", path, n), NULL);
     return 0;
 }
 
@@ -67,7 +72,7 @@ static int replay_path(const char *path, int *count)
     int n, rc = 0;
 
     if (stat(path, &st) < 0) {
-        fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
+        TAP_OK(0, path, "expected a file or folder, got %s", strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -76,7 +81,7 @@ static int replay_path(const char *path, int *count)
     }
     n = scandir(path, &names, NULL, by_name);
     if (n < 0) {
-        fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
+        TAP_OK(0, path, "expected a readable folder, got %s", strerror(errno));
         return -1;
     }
     for (int i = 0; i < n; i++) {
@@ -96,16 +101,16 @@ static int replay_path(const char *path, int *count)
 
 int main(int argc, char **argv)
 {
-    int count = 0, rc = 0;
+    int count = 0;
 
     LLVMFuzzerInitialize(&argc, &argv);
+    /* An input that cannot be read is already a failed result. */
     if (argc < 2) {
-        rc = replay_path(FUZZ_CORPUS, &count);
+        replay_path(FUZZ_CORPUS, &count);
     } else {
         for (int i = 1; i < argc; i++)
-            if (replay_path(argv[i], &count) < 0)
-                rc = -1;
+            replay_path(argv[i], &count);
     }
-    printf("%d inputs replayed%s\n", count, rc ? " (some could not be read)" : "");
-    return rc < 0 || count == 0 ? 1 : 0;
+    TAP_OK(count > 0, "at least one input to replay", "expected inputs, got %d", count);
+    return tap_done();
 }

@@ -1,6 +1,7 @@
 /* plottest.h: shared helpers for the plot and display tests: a runtime
  * whose display hook keeps the last bundle and whose fail hook longjmps back
- * (TRY/CAUGHT), and a small XML well-formedness checker for the SVG.
+ * (TRY/CAUGHT), and a small XML well-formedness checker for the SVG.  The
+ * assertions themselves are tests/tap.h's: one TAP result each.
  * Beware: after a caught failure the library may have leaked what it held;
  * tests free what they own themselves. */
 #ifndef CHALK_TEST_PLOTTEST_H
@@ -13,7 +14,7 @@
 #include <string.h>
 
 #include "chalk.h"
-#include "../unit/check.h"
+#include "../tap.h"
 
 static jmp_buf pt_jmp;
 static int pt_armed;

@@ -106,5 +106,5 @@ int main(void)
 
     json_decref(j);
     free(pt_bundle);
-    return check_done();
+    return tap_done();
 }

@@ -554,5 +554,5 @@ int main(void)
     test_label_width();
     test_bad_input();
     free(pt_bundle);
-    return check_done();
+    return tap_done();
 }

@@ -111,5 +111,5 @@ int main(void)
     gsl_matrix_free(S);
     gsl_vector_free(v);
     free(pt_bundle);
-    return check_done();
+    return tap_done();
 }

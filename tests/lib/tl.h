@@ -7,9 +7,10 @@
  * - Failures of libchalk: a runtime whose fail hook longjmps back here, so a
  *   test can call a function with bad input and assert the error it raises
  *   (EXPECT_FAIL).  An unexpected ch_fail fails the test and says where.
- * - Assertions print "ok"/"not ok" lines with file:line; main returns
- *   tl_done(), nonzero if anything failed.  A test that cannot fail is no test:
- *   each assertion compares with an independently computed value.
+ * - Assertions are tests/tap.h's (one TAP result each) plus VCLOSE/MCLOSE
+ *   for whole vectors and matrices; main returns tl_done(), which frees what
+ *   the test kept and gives tap_done()'s status.  A test that cannot fail is
+ *   no test: each assertion compares with an independently computed value.
  */
 #ifndef TL_H
 #define TL_H
@@ -17,12 +18,12 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include "chalk.h"
+#include "../tap.h"
 
 #ifndef TL_REFDIR
 #define TL_REFDIR "tests/lib/ref"
 #endif
 
-static int tl_fails, tl_oks;
 static jmp_buf *tl_jmp;
 static char tl_ename[64], tl_evalue[2048];
 
@@ -32,8 +33,7 @@ static void tl_fail_hook(const char *ename, const char *evalue)
     snprintf(tl_evalue, sizeof tl_evalue, "%s", evalue);
     if (tl_jmp)
         longjmp(*tl_jmp, 1);
-    fprintf(stderr, "not ok - unexpected %s: %s\n", ename, evalue);
-    exit(1);
+    tap_bail("unexpected %s: %s", ename, evalue);
 }
 
 static char tl_last_result[1 << 16];
@@ -44,41 +44,11 @@ static void tl_result_hook(const char *bundle)
 
 static void tl_init(void)
 {
-    static const ch_runtime rt = {tl_result_hook, tl_result_hook, tl_fail_hook};
+    static const ch_runtime rt = {.display = tl_result_hook, .result = tl_result_hook, .fail = tl_fail_hook};
     ch_set_runtime(&rt);
 }
 
-static void tl_report(int ok, const char *file, int line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (ok) {
-        tl_oks++;
-    } else {
-        tl_fails++;
-        printf("not ok - %s:%d: ", file, line);
-        vprintf(fmt, ap);
-        putchar('\n');
-    }
-    va_end(ap);
-}
-
-#define OK(cond, ...) tl_report(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
-
-static int tl_close(double got, double exp, double rtol, double atol)
-{
-    if (got == exp)
-        return 1;
-    return fabs(got - exp) <= atol + rtol * fabs(exp);
-}
-
-#define CLOSE(got, exp, rtol, atol)                                                                        \
-    do {                                                                                                   \
-        double g_ = (got), e_ = (exp);                                                                     \
-        OK(tl_close(g_, e_, rtol, atol), "%s = %.17g, expected %s = %.17g", #got, g_, #exp, e_);             \
-    } while (0)
-
-static double tl_vec_maxerr(const gsl_vector *a, const gsl_vector *b, double rtol, double atol, int *ok)
+static inline double tl_vec_maxerr(const gsl_vector *a, const gsl_vector *b, double rtol, double atol, int *ok)
 {
     double worst = 0;
     *ok = a && b && a->size == b->size;
@@ -86,14 +56,14 @@ static double tl_vec_maxerr(const gsl_vector *a, const gsl_vector *b, double rto
         return INFINITY;
     for (size_t i = 0; i < a->size; i++) {
         double g = gsl_vector_get(a, i), e = gsl_vector_get(b, i);
-        if (!tl_close(g, e, rtol, atol))
+        if (!tap_close(g, e, rtol, atol))
             *ok = 0;
         worst = fmax(worst, fabs(g - e));
     }
     return worst;
 }
 
-static double tl_mat_maxerr(const gsl_matrix *a, const gsl_matrix *b, double rtol, double atol, int *ok)
+static inline double tl_mat_maxerr(const gsl_matrix *a, const gsl_matrix *b, double rtol, double atol, int *ok)
 {
     double worst = 0;
     *ok = a && b && a->size1 == b->size1 && a->size2 == b->size2;
@@ -102,7 +72,7 @@ static double tl_mat_maxerr(const gsl_matrix *a, const gsl_matrix *b, double rto
     for (size_t i = 0; i < a->size1; i++)
         for (size_t j = 0; j < a->size2; j++) {
             double g = gsl_matrix_get(a, i, j), e = gsl_matrix_get(b, i, j);
-            if (!tl_close(g, e, rtol, atol))
+            if (!tap_close(g, e, rtol, atol))
                 *ok = 0;
             worst = fmax(worst, fabs(g - e));
         }
@@ -113,14 +83,16 @@ static double tl_mat_maxerr(const gsl_matrix *a, const gsl_matrix *b, double rto
     do {                                                                                                   \
         int ok_;                                                                                           \
         double w_ = tl_vec_maxerr((got), (exp), rtol, atol, &ok_);                                         \
-        OK(ok_, "%s vs %s: max abs err %.3g (rtol %g, atol %g)", #got, #exp, w_, (double)(rtol), (double)(atol)); \
+        tap_result(ok_, __FILE__, __LINE__, #got " ~ " #exp, "expected %s, got %s: max abs err %.3g (rtol %g, atol %g)", \
+                   #exp, #got, w_, (double)(rtol), (double)(atol)); \
     } while (0)
 
 #define MCLOSE(got, exp, rtol, atol)                                                                       \
     do {                                                                                                   \
         int ok_;                                                                                           \
         double w_ = tl_mat_maxerr((got), (exp), rtol, atol, &ok_);                                         \
-        OK(ok_, "%s vs %s: max abs err %.3g (rtol %g, atol %g)", #got, #exp, w_, (double)(rtol), (double)(atol)); \
+        tap_result(ok_, __FILE__, __LINE__, #got " ~ " #exp, "expected %s, got %s: max abs err %.3g (rtol %g, atol %g)", \
+                   #exp, #got, w_, (double)(rtol), (double)(atol)); \
     } while (0)
 
 /* Run stmt; it must end in ch_fail(ename, ...) with substr in the message. */
@@ -132,11 +104,11 @@ static double tl_mat_maxerr(const gsl_matrix *a, const gsl_matrix *b, double rto
         if (setjmp(jb_) == 0) {                                                                            \
             stmt;                                                                                          \
             tl_jmp = NULL;                                                                                 \
-            OK(0, "%s: expected %s, but it returned", #stmt, ename);                                       \
+            TAP_OK(0, #stmt " fails with " ename, "expected %s, got a return", ename);                                       \
         } else {                                                                                           \
             tl_jmp = NULL;                                                                                 \
-            OK(strcmp(tl_ename, ename) == 0 && strstr(tl_evalue, substr) != NULL,                          \
-               "%s: expected %s containing \"%s\", got %s: %s", #stmt, ename, substr, tl_ename, tl_evalue); \
+            TAP_OK(strcmp(tl_ename, ename) == 0 && strstr(tl_evalue, substr) != NULL, #stmt " fails with " ename, \
+                   "expected %s containing \"%s\", got %s: %s", ename, substr, tl_ename, tl_evalue);      \
         }                                                                                                  \
     } while (0)
 
@@ -152,8 +124,7 @@ static gsl_matrix *tl_ref(const char *module, const char *name)
         snprintf(path, sizeof path, "%s/%s.txt", TL_REFDIR, module);
     FILE *f = fopen(path, "r");
     if (!f) {
-        printf("not ok - cannot open reference file %s\n", path);
-        exit(1);
+        tap_bail("cannot open reference file %s", path);
     }
     char line[65536];
     gsl_matrix *M = NULL;
@@ -171,8 +142,7 @@ static gsl_matrix *tl_ref(const char *module, const char *name)
                 char *end;
                 double v = strtod(p, &end);
                 if (end == p) {
-                    printf("not ok - %s: bad value in @%s row %zu\n", path, name, i);
-                    exit(1);
+                    tap_bail("%s: bad value in @%s row %zu", path, name, i);
                 }
                 gsl_matrix_set(M, i, j, v);
                 p = end;
@@ -182,13 +152,12 @@ static gsl_matrix *tl_ref(const char *module, const char *name)
     }
     fclose(f);
     if (!M) {
-        printf("not ok - %s has no @%s\n", path, name);
-        exit(1);
+        tap_bail("%s has no @%s", path, name);
     }
     return M;
 }
 
-static gsl_vector *tl_ref_vec(const char *module, const char *name)
+static inline gsl_vector *tl_ref_vec(const char *module, const char *name)
 {
     gsl_matrix *M = tl_ref(module, name);
     gsl_vector *v = gsl_vector_alloc(M->size1 * M->size2);
@@ -203,7 +172,7 @@ static gsl_vector *tl_ref_vec(const char *module, const char *name)
 #define RV(mod, name) TV(tl_ref_vec(mod, name))
 #define RN(mod, name) tl_ref_num(mod, name)
 
-static double tl_ref_num(const char *module, const char *name)
+static inline double tl_ref_num(const char *module, const char *name)
 {
     gsl_matrix *M = tl_ref(module, name);
     double x = gsl_matrix_get(M, 0, 0);
@@ -238,8 +207,8 @@ static int tl_done(const char *what)
             free(tl_pool[i]);
     }
     tl_np = 0;
-    printf("%s %s: %d passed, %d failed\n", tl_fails ? "FAIL" : "PASS", what, tl_oks, tl_fails);
-    return tl_fails ? 1 : 0;
+    printf("# %s\n", what);
+    return tap_done();
 }
 
 #endif

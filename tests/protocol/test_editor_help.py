@@ -8,16 +8,7 @@ included, each marked with its header in _jupyter_types_experimental.
 """
 import os
 
-import pytest
-
-from chalkproto import reply_to, run, start_kernel, stop_kernel
-
-
-@pytest.fixture(scope="module")
-def kernel():
-    km, kc = start_kernel()
-    yield km, kc
-    stop_kernel(km, kc)
+from kernelclient import reply_to, run, start_kernel, stop_kernel
 
 
 def inspect(kc, code, pos=None):

@@ -10,9 +10,7 @@ program writing to /dev/null).
 """
 import re
 
-import pytest
-
-from chalkproto import run, start_kernel, stdout_of, stop_kernel
+from kernelclient import run, stdout_of
 
 CAP = 4 * 1024 * 1024
 LINES = 2000000           # of 100 bytes: 200 MB, 190.7 MiB
@@ -33,13 +31,6 @@ for (int tries = 0; tries < 1000; tries++) {
 }
 (int)(S_ISCHR(out_st.st_mode) && out_st.st_rdev == null_st.st_rdev)
 ''' % LINES
-
-
-@pytest.fixture(scope="module")
-def kernel():
-    km, kc = start_kernel()
-    yield km, kc
-    stop_kernel(km, kc)
 
 
 def results(msgs):

@@ -11,15 +11,8 @@ import time
 import pytest
 import zmq
 
-from chalkproto import (DELIM, Raw, execute_content, frames, reply_to, run, sign, start_kernel,
-                        stdout_of, stop_kernel)
-
-
-@pytest.fixture(scope="module")
-def kernel():
-    km, kc = start_kernel()
-    yield km, kc
-    stop_kernel(km, kc)
+from kernelclient import (DELIM, TIMEOUT, Raw, execute_content, frames, reply_to, run, sign,
+                          start_kernel, stdout_of, stop_kernel)
 
 
 @pytest.fixture
@@ -353,7 +346,7 @@ def test_shutdown_and_restart():
         run(kc, "int before_restart = 1;")
         pid = km.provisioner.pid if km.provisioner else None
         km.restart_kernel(now=False)
-        kc.wait_for_ready(timeout=60)
+        kc.wait_for_ready(timeout=TIMEOUT)
         assert km.provisioner.pid != pid
         content, _ = run(kc, "int after_restart = 2;")
         assert content["status"] == "ok" and content["execution_count"] == 1
@@ -369,8 +362,7 @@ def test_shutdown_and_restart():
             time.sleep(0.1)
         assert proc.poll() == 0, "kernel did not exit cleanly after shutdown_request"
     finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
+        stop_kernel(km, kc)
 
 
 def test_comm_info_and_history(kernel):

@@ -30,6 +30,8 @@ from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 from jupyter_client.kernelspec import get_kernel_spec
 
+from kernelclient import GRACE, TIMEOUT, run
+
 # The kernelspec `make check` wrote (the build tree's kernel and its env).
 SPEC = get_kernel_spec("chalk")
 
@@ -52,19 +54,23 @@ class Kernel:
         self.kc = BlockingKernelClient(connection_file=self.cf)
         self.kc.load_connection_file()
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
+        try:
+            self.kc.wait_for_ready(timeout=TIMEOUT)
+        except BaseException:
+            self.stop()
+            raise
 
     def run(self, code, **kw):
-        out = []
-        reply = self.kc.execute_interactive(code, timeout=60, output_hook=out.append, **kw)
-        text = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
-        return reply["content"], text
+        """(reply content, everything the cell printed on stdout and stderr)."""
+        r = run(self.kc, code, **kw)
+        return r.content, "".join(t for _, t, _ in r.streams)
 
     def stop(self):
-        """Shut down as a front end would; returns the kernel's stderr."""
+        """Shut down as a front end would (killed after GRACE seconds, as
+        kernelclient.stop does); returns the kernel's stderr."""
         try:
             self.kc.shutdown()
-            self.proc.wait(timeout=30)
+            self.proc.wait(timeout=GRACE)
         except Exception:
             self.proc.kill()
             self.proc.wait()

@@ -7,17 +7,7 @@ fails never fails the cell, and none is ever kept in the session.  The shape
 of the reply is compared with ipykernel's own (the python3 kernel of the
 same environment) rather than written down from memory.
 """
-import pytest
-from jupyter_client.manager import KernelManager
-
-from chalkproto import Raw, execute_content, run, start_kernel, stdout_of, stop_kernel
-
-
-@pytest.fixture(scope="module")
-def kernel():
-    km, kc = start_kernel()
-    yield km, kc
-    stop_kernel(km, kc)
+from kernelclient import Raw, execute_content, run, started, stdout_of
 
 
 def test_values_and_errors_per_expression(kernel):
@@ -124,12 +114,7 @@ def shape(reply):
 
 def test_reply_shape_is_ipykernels(kernel):
     km, kc = kernel
-    pkm = KernelManager(kernel_name="python3")
-    pkm.start_kernel()
-    pkc = pkm.client()
-    pkc.start_channels()
-    try:
-        pkc.wait_for_ready(timeout=60)
+    with started(kernel_name="python3") as (_, pkc):
         exprs = {"good": "shape_v + 1", "bad": "shape_nope"}
         py_ok, _ = run(pkc, "shape_v = 1", user_expressions=exprs)
         c_ok, _ = run(kc, "int shape_v = 1;", user_expressions=exprs)
@@ -137,6 +122,3 @@ def test_reply_shape_is_ipykernels(kernel):
         py_fail, _ = run(pkc, "raise ValueError()", user_expressions=exprs, stop_on_error=False)
         c_fail, _ = run(kc, "shape_undeclared();", user_expressions=exprs, stop_on_error=False)
         assert py_fail["user_expressions"] == c_fail["user_expressions"] == {}
-    finally:
-        pkc.stop_channels()
-        pkm.shutdown_kernel(now=True)

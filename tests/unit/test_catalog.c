@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "catalog.h"
-#include "check.h"
+#include "../tap.h"
 #include "headers.h"
 #include "includes.h"
 
@@ -143,5 +143,5 @@ int main(void)
     CHECK(json_array_size(m) == 0);
     json_decref(m);
     includes_free(dirs);
-    return check_done();
+    return tap_done();
 }

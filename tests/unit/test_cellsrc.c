@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-#define fail(...) do { fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
-    fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); failures++; } while (0)
+#include "../tap.h"
 
 static const char *const kinds[] = { "pp", "type", "var", "func", "proto", "stmt", "expr" };
 
@@ -29,7 +27,7 @@ static char *summary(const char *code)
 }
 
 #define expect_split(code, want) do { char *got_ = summary(code); \
-    if (strcmp(got_, want)) fail("split of %s\n   got: %s\n  want: %s", #code, got_, want); \
+    TAP_OK(strcmp(got_, want) == 0, tap_name("split of %s", #code), "expected %s, got %s", want, got_); \
     free(got_); } while (0)
 
 static void test_classify(void)
@@ -71,29 +69,29 @@ static void test_declarators(void)
     cellsrc_cell *c = cellsrc_split("static int a = 1, *b, c[3] = {1,2,3};\n"
                                     "const int k = 2; const char *s = \"a,b\"; char *const t = 0;\n"
                                     "struct P p = {1, 2};", 0, NULL, NULL);
-    if (c->nitems != 7) {
-        fail("expected 7 items, got %zu", c->nitems);
+    if (!TAP_OK(c->nitems == 7, "declarators: 7 items", "expected 7 items, got %zu", c->nitems)) {
         cellsrc_destroy(&c);
         return;
     }
     cellsrc_item *it = c->items;
-    if (strcmp(it[0].text, "int a") || strcmp(it[0].init, "1") || !(it[0].flags & CELLSRC_STATIC))
-        fail("a: %s = %s", it[0].text, it[0].init);
-    if (strcmp(it[1].text, "int * b") || it[1].init)
-        fail("b: %s", it[1].text);
-    if (strcmp(it[2].text, "int c [ 3 ]") || strcmp(it[2].init, "{1,2,3}") ||
-        !(it[2].flags & CELLSRC_ARRAY) || !(it[2].flags & CELLSRC_BRACED))
-        fail("c: %s = %s flags %x", it[2].text, it[2].init, it[2].flags);
-    if (!(it[3].flags & CELLSRC_CONST))
-        fail("k should be const");
-    if (it[4].flags & CELLSRC_CONST)
-        fail("s points to const but is not const");
-    if (strcmp(it[4].init, "\"a,b\""))
-        fail("s init: %s", it[4].init);
-    if (!(it[5].flags & CELLSRC_CONST))
-        fail("t is a const pointer");
-    if (strcmp(it[6].type_name, "struct P") || !(it[6].flags & CELLSRC_BRACED) || it[6].line != 3)
-        fail("p: type %s line %d", it[6].type_name, it[6].line);
+    TAP_OK(!strcmp(it[0].text, "int a") && !strcmp(it[0].init, "1") && (it[0].flags & CELLSRC_STATIC),
+           "a: static int a = 1", "expected static int a = 1, got %s = %s", it[0].text, it[0].init);
+    TAP_OK(!strcmp(it[1].text, "int * b") && !it[1].init, "b: int * b, no initialiser",
+           "expected int * b, got %s", it[1].text);
+    TAP_OK(!strcmp(it[2].text, "int c [ 3 ]") && !strcmp(it[2].init, "{1,2,3}") &&
+               (it[2].flags & CELLSRC_ARRAY) && (it[2].flags & CELLSRC_BRACED),
+           "c: braced array", "expected int c [ 3 ] = {1,2,3} array braced, got %s = %s flags %x",
+           it[2].text, it[2].init, it[2].flags);
+    TAP_OK(it[3].flags & CELLSRC_CONST, "k is const", "expected CELLSRC_CONST, got flags %x", it[3].flags);
+    TAP_OK(!(it[4].flags & CELLSRC_CONST), "s points to const but is not const",
+           "expected no CELLSRC_CONST, got flags %x", it[4].flags);
+    TAP_OK(!strcmp(it[4].init, "\"a,b\""), "s init keeps the comma in the string",
+           "expected \"a,b\", got %s", it[4].init);
+    TAP_OK(it[5].flags & CELLSRC_CONST, "t is a const pointer", "expected CELLSRC_CONST, got flags %x",
+           it[5].flags);
+    TAP_OK(!strcmp(it[6].type_name, "struct P") && (it[6].flags & CELLSRC_BRACED) && it[6].line == 3,
+           "p: struct P, braced, line 3", "expected struct P braced line 3, got type %s line %d flags %x",
+           it[6].type_name, it[6].line, it[6].flags);
     cellsrc_destroy(&c);
 }
 
@@ -115,47 +113,47 @@ static void test_names(void)
                                     "void show(node *n) { printf(\"%p\", (void *)n); }\n",
                                     0, NULL, NULL);
     cellsrc_item *it = c->items;
-    if (c->nitems != 6) {
-        fail("expected 6 items, got %zu", c->nitems);
+    if (!TAP_OK(c->nitems == 6, "names: 6 items", "expected 6 items, got %zu", c->nitems)) {
         cellsrc_destroy(&c);
         return;
     }
-    if (!has(it[0].defs, it[0].ndefs, "node") || !has(it[0].defs, it[0].ndefs, "struct node"))
-        fail("typedef defines node and struct node");
-    if (!has(it[1].defs, it[1].ndefs, "RED") || !has(it[1].defs, it[1].ndefs, "enum color"))
-        fail("enum constants");
-    if (it[2].pp != CELLSRC_PP_DEFINE || !has(it[2].defs, it[2].ndefs, "AREA") ||
-        !has(it[2].refs, it[2].nrefs, "PI"))
-        fail("macro defs/refs");
-    if (it[3].pp != CELLSRC_PP_UNDEF || !has(it[3].defs, it[3].ndefs, "OLD"))
-        fail("undef");
+    TAP_OK(has(it[0].defs, it[0].ndefs, "node") && has(it[0].defs, it[0].ndefs, "struct node"),
+           "typedef defines node and struct node", "expected both names, got %zu defs", it[0].ndefs);
+    TAP_OK(has(it[1].defs, it[1].ndefs, "RED") && has(it[1].defs, it[1].ndefs, "enum color"),
+           "enum defines its constants and its tag", "expected RED and enum color, got %zu defs", it[1].ndefs);
+    TAP_OK(it[2].pp == CELLSRC_PP_DEFINE && has(it[2].defs, it[2].ndefs, "AREA") &&
+               has(it[2].refs, it[2].nrefs, "PI"),
+           "macro defs/refs", "expected #define AREA referring to PI, got pp %d", (int)it[2].pp);
+    TAP_OK(it[3].pp == CELLSRC_PP_UNDEF && has(it[3].defs, it[3].ndefs, "OLD"), "undef",
+           "expected #undef OLD, got pp %d", (int)it[3].pp);
     /* node is known as a typedef from the cell itself */
-    if (it[4].kind != CELLSRC_VAR || !has(it[4].refs, it[4].nrefs, "make") ||
-        !has(it[4].refs, it[4].nrefs, "node") || !has(it[4].refs, it[4].nrefs, "RED"))
-        fail("var refs (kind %d)", it[4].kind);
-    if (it[5].kind != CELLSRC_FUNC || !(it[5].flags & CELLSRC_VOID) ||
-        strcmp(it[5].proto, "void show(node *n);") || !has(it[5].refs, it[5].nrefs, "printf"))
-        fail("function: kind %d proto %s", it[5].kind, it[5].proto ? it[5].proto : "-");
+    TAP_OK(it[4].kind == CELLSRC_VAR && has(it[4].refs, it[4].nrefs, "make") &&
+               has(it[4].refs, it[4].nrefs, "node") && has(it[4].refs, it[4].nrefs, "RED"),
+           "var refs", "expected a variable referring to make, node, RED, got kind %d", (int)it[4].kind);
+    TAP_OK(it[5].kind == CELLSRC_FUNC && (it[5].flags & CELLSRC_VOID) &&
+               !strcmp(it[5].proto, "void show(node *n);") && has(it[5].refs, it[5].nrefs, "printf"),
+           "function", "expected void show(node *n); referring to printf, got kind %d proto %s",
+           (int)it[5].kind, it[5].proto ? it[5].proto : "-");
     cellsrc_destroy(&c);
 }
 
 static void test_magics(void)
 {
     cellsrc_cell *c = cellsrc_split("%timeit -n 10  \n%cflags -I/x\nint x = 1;\nx", 0, NULL, NULL);
-    if (c->nmagics != 2 || strcmp(c->magics[0].name, "timeit") ||
-        strcmp(c->magics[0].arg, "-n 10") || strcmp(c->magics[1].name, "cflags") ||
-        strcmp(c->magics[1].arg, "-I/x") || c->magics[1].line != 2)
-        fail("magics");
-    if (c->nitems != 2 || c->items[0].line != 3 || c->items[1].kind != CELLSRC_EXPR)
-        fail("code after magics keeps its lines");
+    TAP_OK(c->nmagics == 2 && !strcmp(c->magics[0].name, "timeit") && !strcmp(c->magics[0].arg, "-n 10") &&
+               !strcmp(c->magics[1].name, "cflags") && !strcmp(c->magics[1].arg, "-I/x") &&
+               c->magics[1].line == 2,
+           "magics", "expected %%timeit -n 10 and %%cflags -I/x on line 2, got %zu magics", c->nmagics);
+    TAP_OK(c->nitems == 2 && c->items[0].line == 3 && c->items[1].kind == CELLSRC_EXPR,
+           "code after magics keeps its lines", "expected 2 items from line 3, got %zu", c->nitems);
     cellsrc_destroy(&c);
     c = cellsrc_split("%%timeit\nf();", 0, NULL, NULL);
-    if (c->nmagics != 1 || !c->magics[0].cell_magic || c->nitems != 1)
-        fail("cell magic");
+    TAP_OK(c->nmagics == 1 && c->magics[0].cell_magic && c->nitems == 1, "cell magic",
+           "expected one cell magic and one item, got %zu magics, %zu items", c->nmagics, c->nitems);
     cellsrc_destroy(&c);
     c = cellsrc_split("x = 5 % 3;", 0, NULL, NULL);   /* not a magic */
-    if (c->nmagics != 0 || c->nitems != 1)
-        fail("modulo is not a magic");
+    TAP_OK(c->nmagics == 0 && c->nitems == 1, "modulo is not a magic",
+           "expected no magic and one item, got %zu magics, %zu items", c->nmagics, c->nitems);
     cellsrc_destroy(&c);
 }
 
@@ -176,8 +174,8 @@ static void test_complete(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *got = cellsrc_is_complete(cases[i].code);
-        if (strcmp(got, cases[i].want))
-            fail("is_complete(%s) = %s, want %s", cases[i].code, got, cases[i].want);
+        TAP_OK(!strcmp(got, cases[i].want), tap_name("is_complete(%s)", cases[i].code), "expected %s, got %s",
+               cases[i].want, got);
     }
 }
 
@@ -187,20 +185,20 @@ static void test_tokens(void)
     int problems;
     const char *src = "a = L\"x\\\"y\" + 'c' /* c */ + 0x1fULL + 1.5e-3;\n#if X \\\n  && Y\nb";
     size_t n = cellsrc_tokenize(src, &t, &problems);
-    if (n != 12 || problems)
-        fail("token count %zu problems %d", n, problems);
-    else {
-        if (t[2].kind != CELLSRC_TOK_STRING || t[2].len != 7)
-            fail("wide string token");
-        if (t[6].kind != CELLSRC_TOK_NUMBER || t[6].len != 7 || t[8].len != 6)
-            fail("numbers");
-        if (t[10].kind != CELLSRC_TOK_PP || t[10].line != 2 || t[11].line != 4)
-            fail("directive with continuation");
+    if (TAP_OK(n == 12 && !problems, "12 tokens, no problems", "expected 12 tokens and 0 problems, got %zu and %d",
+               n, problems)) {
+        TAP_OK(t[2].kind == CELLSRC_TOK_STRING && t[2].len == 7, "wide string token",
+               "expected a string of 7 bytes, got kind %d length %zu", (int)t[2].kind, (size_t)t[2].len);
+        TAP_OK(t[6].kind == CELLSRC_TOK_NUMBER && t[6].len == 7 && t[8].len == 6, "numbers",
+               "expected numbers of 7 and 6 bytes, got kind %d lengths %zu, %zu", (int)t[6].kind,
+               (size_t)t[6].len, (size_t)t[8].len);
+        TAP_OK(t[10].kind == CELLSRC_TOK_PP && t[10].line == 2 && t[11].line == 4, "directive with continuation",
+               "expected a directive on line 2 and the next token on line 4, got kind %d lines %d, %d",
+               (int)t[10].kind, t[10].line, t[11].line);
     }
     free(t);
     char *r = cellsrc_rename("int main(void) { puts(\"main\"); return main_x; }", "main", "um");
-    if (strcmp(r, "int um(void) { puts(\"main\"); return main_x; }"))
-        fail("rename: %s", r);
+    CHECK_STREQ(r, "int um(void) { puts(\"main\"); return main_x; }");
     free(r);
 }
 
@@ -216,6 +214,7 @@ static void test_soup(void)
         "while ", "lbl:", ":", "%timeit\n", "\\", "->", "case ", "main", "L\"", "u8'" };
     unsigned long long state = 42;
     char buf[1024];
+    int nulls = 0;
     for (int it = 0; it < 20000; it++) {
         size_t n = 0;
         state = state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -231,11 +230,12 @@ static void test_soup(void)
             n += l;
         }
         cellsrc_cell *c = cellsrc_split(buf, it & 1 ? CELLSRC_WHOLE : 0, NULL, NULL);
-        if (!c)
-            fail("split returned NULL for %s", buf);
+        if (!c && nulls++ == 0)
+            fprintf(stderr, "split returned NULL for %s\n", buf);
         cellsrc_destroy(&c);
         cellsrc_is_complete(buf);
     }
+    TAP_OK(nulls == 0, "split never returns NULL on 20000 token soups", "expected 0 NULLs, got %d", nulls);
 }
 
 int main(void)
@@ -247,6 +247,5 @@ int main(void)
     test_names();
     test_magics();
     test_complete();
-    printf("%s\n", failures ? "FAIL" : "PASS");
-    return failures ? 1 : 0;
+    return tap_done();
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "../tap.h"
 #include "sign.h"
 
 static sign_part part(const char *s)
@@ -221,5 +221,5 @@ int main(void)
         CHECK(sign_hex_decode("00", 2, d, 32) < 0);
         CHECK(sign_hex_decode("00ff", 4, d, 2) == 0 && d[1] == 0xff);
     }
-    return check_done();
+    return tap_done();
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "../tap.h"
 #include "utf8.h"
 #include "wire.h"
 
@@ -276,5 +276,5 @@ int main(void)
     test_noauth();
     test_utf8();
     sign_destroy(&sg);
-    return check_done();
+    return tap_done();
 }
