@@ -11,8 +11,15 @@ lib_LTLIBRARIES += exercises/libchalk/libchalk.la
 include_HEADERS += exercises/libchalk/chalk.h
 exercises_libchalk_libchalk_la_SOURCES = \
   exercises/libchalk/internal.h \
+  exercises/libchalk/fail.c \
+  exercises/libchalk/alloc.c \
+  exercises/libchalk/buf.c \
+  exercises/libchalk/argcheck.c \
   exercises/libchalk/runtime.c \
+  exercises/libchalk/rng.c \
   exercises/libchalk/linalg.c \
+  exercises/libchalk/decomp.c \
+  exercises/libchalk/randmat.c \
   exercises/libchalk/calculus.c \
   exercises/libchalk/optim.c \
   exercises/libchalk/prob.c \
@@ -41,7 +48,15 @@ exercises_libchalk_libchalk_la_SOURCES += \
   exercises/libchalk/display.c \
   exercises/libchalk/display_priv.h \
   exercises/libchalk/plot.c \
+  exercises/libchalk/plot_priv.h \
+  exercises/libchalk/plot_draw.c \
+  exercises/libchalk/plot_axis.c \
+  exercises/libchalk/plot_legend.c \
+  exercises/libchalk/plot_colour.c \
+  exercises/libchalk/png.c \
+  exercises/libchalk/png.h \
   exercises/libchalk/svg.c \
   exercises/libchalk/svgtext.c \
+  exercises/libchalk/svgfont.c \
   exercises/libchalk/svg.h
 # --- end plot/display ---

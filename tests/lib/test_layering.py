@@ -1,0 +1,142 @@
+"""libchalk's files depend on each other without a cycle, and none is long without saying why.
+
+Two graphs over exercises/libchalk/: which file #includes which (from the
+sources), and which file calls which (from the objects the build made: `nm`
+says what each object defines and what it leaves undefined; an edge A -> B is
+A using a symbol B defines).  A cycle is reported with the symbols that make
+it, e.g. "linalg.c -> rng.c (ch_randn) -> linalg.c (ch_svd)".
+The third check: a source file over LONG lines opens with a comment that
+says why it is long ("Long because").
+"""
+import glob
+import os
+import re
+import subprocess
+
+import pytest
+
+SRCDIR = os.environ.get("CHALK_SRCDIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILDDIR = os.environ.get("CHALK_BUILDDIR") or SRCDIR
+LIB = os.path.join(SRCDIR, "exercises", "libchalk")
+OBJDIR = os.path.join(BUILDDIR, "exercises", "libchalk", ".libs")
+LONG = 650  # "~600 lines", with room for a paragraph more
+
+
+def cycles(graph):
+    """The strongly connected components with more than one node (Tarjan)."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def describe(graph, why, comp):
+    """One cycle through comp, each edge with the symbols behind it."""
+    start = comp[0]
+    path, seen, v = [start], {start}, start
+    while True:
+        nxt = sorted(w for w in graph[v] if w in comp)
+        w = next((w for w in nxt if w == start), None) or next(w for w in nxt if w not in seen)
+        path.append("%s (%s)" % (w, ", ".join(sorted(why[v, w])[:3])))
+        if w == start:
+            return " -> ".join(path)
+        seen.add(w)
+        v = w
+
+
+def include_graph():
+    graph, why = {}, {}
+    for path in glob.glob(os.path.join(LIB, "*.[ch]")):
+        name = os.path.basename(path)
+        graph.setdefault(name, set())
+        with open(path, encoding="utf-8") as f:
+            for m in re.finditer(r'^\s*#\s*include\s+"([^"]+)"', f.read(), re.M):
+                inc = os.path.basename(m.group(1))
+                if os.path.exists(os.path.join(LIB, inc)) and inc != name:
+                    graph[name].add(inc)
+                    why.setdefault((name, inc), set()).add("#include")
+    return graph, why
+
+
+def nm(obj, *flags):
+    r = subprocess.run(["nm", "-P", *flags, obj], capture_output=True, text=True, check=True)
+    return [line.split()[0] for line in r.stdout.splitlines() if line.strip()]
+
+
+def call_graph():
+    objs = glob.glob(os.path.join(OBJDIR, "libchalk_la-*.o"))
+    if not objs:
+        pytest.fail("no objects in %s: build libchalk first (make)" % OBJDIR)
+    defined, used = {}, {}
+    for obj in objs:
+        name = os.path.basename(obj)[len("libchalk_la-"):-2] + ".c"
+        used[name] = set(nm(obj, "-u"))
+        for sym in nm(obj, "--defined-only", "-g"):
+            defined[sym] = name
+    graph, why = {}, {}
+    for name, syms in used.items():
+        graph.setdefault(name, set())
+        for sym in syms:
+            owner = defined.get(sym)
+            if owner and owner != name:
+                graph[name].add(owner)
+                why.setdefault((name, owner), set()).add(sym)
+    return graph, why
+
+
+def test_the_graph_has_the_library_in_it():
+    """The checks below see the files they should (a silent empty graph would pass)."""
+    g, why = call_graph()
+    assert {"fail.c", "rng.c", "linalg.c", "prob.c", "plot.c", "png.c"} <= set(g)
+    assert "rng.c" in g["linalg.c"] or "rng.c" in g["randmat.c"], g
+    assert "decomp.c" in g["prob.c"], g["prob.c"]
+    inc, _ = include_graph()
+    assert "internal.h" in inc["prob.c"]
+
+
+def test_no_include_cycle():
+    graph, why = include_graph()
+    found = [describe(graph, why, c) for c in cycles(graph)]
+    assert not found, "include cycles in exercises/libchalk: " + "; ".join(found)
+
+
+def test_no_call_cycle_between_files():
+    graph, why = call_graph()
+    found = [describe(graph, why, c) for c in cycles(graph)]
+    assert not found, "files of libchalk that call each other: " + "; ".join(found)
+
+
+def test_long_files_say_why():
+    long = []
+    for path in sorted(glob.glob(os.path.join(LIB, "*.[ch]")) + glob.glob(os.path.join(LIB, "*.sh"))):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        n = text.count("\n")
+        head = text[:text.find("*/") + 2] if text.lstrip().startswith("/*") else text[:3000]
+        if n > LONG and "Long because" not in head:
+            long.append("%s (%d lines)" % (os.path.basename(path), n))
+    assert not long, "over %d lines with no 'Long because' in the opening comment: %s" % (LONG, ", ".join(long))
