@@ -430,8 +430,8 @@ EXTRA_DIST += tests/structure/test_include_graph.py
 # --- end kernel structure ---
 
 # --- libchalk layout and pkg-config (lib-layout) ---
-# test_layering: no include cycle and no call cycle between libchalk's files
-# (nm on the built objects), and no file over ~600 lines without its reason;
+# test_layering: no call cycle between libchalk's files (nm on the built
+# objects), and no file over ~600 lines without its reason;
 # test_pkgconfig: `make install` (DESTDIR), then a plain C program built with
 # `cc prog.c $(pkg-config --cflags --libs chalk)` runs against the installed library.
 TESTS += tests/lib/test_layering.py tests/lib/test_pkgconfig.sh

@@ -1,16 +1,16 @@
-"""libchalk's files depend on each other without a cycle, and none is long without saying why.
+"""libchalk's files call each other without a cycle, and none is long without saying why.
 
-Two graphs over exercises/libchalk/: which file #includes which (from the
-sources), and which file calls which (from the objects the build made: `nm`
-says what each object defines and what it leaves undefined; an edge A -> B is
-A using a symbol B defines).  A cycle is reported with the symbols that make
-it, e.g. "linalg.c -> rng.c (ch_randn) -> linalg.c (ch_svd)".
-The third check: a source file over LONG lines opens with a comment that
+The call graph over exercises/libchalk/, from the objects the build made:
+`nm` says what each object defines and what it leaves undefined; an edge
+A -> B is A using a symbol B defines.  A cycle is reported with the symbols
+that make it, e.g. "linalg.c -> rng.c (ch_randn) -> linalg.c (ch_svd)".
+(The #include graph, of kernel/ and exercises/ alike, is
+tests/structure/test_include_graph.py's.)
+The second check: a source file over LONG lines opens with a comment that
 says why it is long ("Long because").
 """
 import glob
 import os
-import re
 import subprocess
 
 import pytest
@@ -68,20 +68,6 @@ def describe(graph, why, comp):
         v = w
 
 
-def include_graph():
-    graph, why = {}, {}
-    for path in glob.glob(os.path.join(LIB, "*.[ch]")):
-        name = os.path.basename(path)
-        graph.setdefault(name, set())
-        with open(path, encoding="utf-8") as f:
-            for m in re.finditer(r'^\s*#\s*include\s+"([^"]+)"', f.read(), re.M):
-                inc = os.path.basename(m.group(1))
-                if os.path.exists(os.path.join(LIB, inc)) and inc != name:
-                    graph[name].add(inc)
-                    why.setdefault((name, inc), set()).add("#include")
-    return graph, why
-
-
 def nm(obj, *flags):
     r = subprocess.run(["nm", "-P", *flags, obj], capture_output=True, text=True, check=True)
     return [line.split()[0] for line in r.stdout.splitlines() if line.strip()]
@@ -114,14 +100,6 @@ def test_the_graph_has_the_library_in_it():
     assert {"fail.c", "rng.c", "linalg.c", "prob.c", "plot.c", "png.c"} <= set(g)
     assert "rng.c" in g["linalg.c"] or "rng.c" in g["randmat.c"], g
     assert "decomp.c" in g["prob.c"], g["prob.c"]
-    inc, _ = include_graph()
-    assert "internal.h" in inc["prob.c"]
-
-
-def test_no_include_cycle():
-    graph, why = include_graph()
-    found = [describe(graph, why, c) for c in cycles(graph)]
-    assert not found, "include cycles in exercises/libchalk: " + "; ".join(found)
 
 
 def test_no_call_cycle_between_files():
