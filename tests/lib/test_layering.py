@@ -12,8 +12,12 @@ says why it is long ("Long because").
 import glob
 import os
 import subprocess
+import sys
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from structure.test_include_graph import module_cycles  # noqa: E402  (one Tarjan for both graphs)
 
 SRCDIR = os.environ.get("CHALK_SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -23,39 +27,9 @@ OBJDIR = os.path.join(BUILDDIR, "exercises", "libchalk", ".libs")
 LONG = 650  # "~600 lines", with room for a paragraph more
 
 
-def cycles(graph):
-    """The strongly connected components with more than one node (Tarjan)."""
-    index, low, stack, on, out = {}, {}, [], set(), []
-
-    def visit(v):
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on.add(v)
-        for w in graph.get(v, ()):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1:
-                out.append(sorted(comp))
-
-    for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return out
-
-
 def describe(graph, why, comp):
-    """One cycle through comp, each edge with the symbols behind it."""
+    """One cycle through comp (module names: file names without .c), each edge with the symbols behind it."""
+    comp = [m + ".c" for m in comp]
     start = comp[0]
     path, seen, v = [start], {start}, start
     while True:
@@ -104,7 +78,7 @@ def test_the_graph_has_the_library_in_it():
 
 def test_no_call_cycle_between_files():
     graph, why = call_graph()
-    found = [describe(graph, why, c) for c in cycles(graph)]
+    found = [describe(graph, why, c) for c in module_cycles(graph)]
     assert not found, "files of libchalk that call each other: " + "; ".join(found)
 
 
