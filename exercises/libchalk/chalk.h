@@ -81,7 +81,7 @@ extern "C" {
 
 /* ======================================================================
  * runtime — how the library talks to the kernel: its hooks (runtime.c),
- * failing (fail.c)
+ * failing (fail.c), JSON quoting for bundles (buf.c)
  * ====================================================================== */
 
 /* The executor installs these; in a plain program (no runtime installed)
