@@ -14,7 +14,10 @@
  * typed. Recursion is bounded by MAX_DEPTH so a label of ten thousand `{`
  * cannot exhaust the stack; stacked scripts are measured before they are
  * drawn: a sub/superscript pair is read four times (two measures, two
- * draws), so a label costs at most 4^MAX_DEPTH passes over its text. */
+ * draws), so a label costs at most 4^MAX_DEPTH passes over its text.
+ * Long because the notation is one grammar (groups, scripts, commands) walked
+ * by mutually recursive functions around one sink; its data (the letter
+ * widths) are svgfont.c's. */
 #include "svg.h"
 
 #include <stdio.h>
