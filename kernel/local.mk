@@ -38,13 +38,13 @@ kernel_chalk_kernel_LDADD = $(ZMQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 # --- engine side (engine owner) ---
 # The kernel's half: the engine talks to the executor, the editor answers
 # completion and inspection.
-nodist_kernel_chalk_kernel_SOURCES = exercises/chalk_doc.c
+nodist_kernel_chalk_kernel_SOURCES = exercises/libchalk/chalk_doc.c
 kernel_chalk_kernel_SOURCES += \
   kernel/engine.c \
   kernel/editor.c kernel/editor.h \
   kernel/shared/channel.c kernel/shared/channel.h \
   kernel/shared/executor_config.c kernel/shared/executor.h
-kernel_chalk_kernel_CPPFLAGS += $(GSL_CFLAGS) -I$(top_srcdir)/exercises \
+kernel_chalk_kernel_CPPFLAGS += $(GSL_CFLAGS) -I$(top_srcdir)/exercises/libchalk \
   -DCHALK_INCLUDEDIR='"$(includedir)"' \
   -DCHALK_EXECUTOR_PATH='"$(pkglibexecdir)/chalk-executor"' -DCHALK_BINDIR='"$(bindir)"'
 kernel_chalk_kernel_LDADD += $(TCC_LIBS)
@@ -70,7 +70,7 @@ kernel_executor_chalk_executor_SOURCES = \
   kernel/shared/channel.c kernel/shared/channel.h
 kernel_executor_chalk_executor_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kernel/executor $(JANSSON_CFLAGS) $(GSL_CFLAGS) \
   -DCHALK_INCLUDEDIR='"$(includedir)"'
-kernel_executor_chalk_executor_LDADD = kernel/shared/libchalkcell.la exercises/libchalk.la \
+kernel_executor_chalk_executor_LDADD = kernel/shared/libchalkcell.la exercises/libchalk/libchalk.la \
   $(GSL_LIBS) $(TCC_LIBS) $(JANSSON_LIBS)
 # --- end engine side ---
 
@@ -95,15 +95,15 @@ kernel_chalk_kernel_LDADD += kernel/shared/libchalkcell.la
 kernel_shared_libchalkcell_la_SOURCES += kernel/shared/abi.c kernel/shared/abi.h \
   kernel/shared/unsupported.c kernel/shared/unsupported.h
 nodist_kernel_shared_libchalkcell_la_SOURCES = kernel/shared/abi_table.c
-nodist_exercises_libchalk_la_SOURCES += kernel/shared/abi_thunks.c
+nodist_exercises_libchalk_libchalk_la_SOURCES += kernel/shared/abi_thunks.c
 abi_generated = kernel/shared/abi_thunks.c kernel/shared/abi_table.c kernel/shared/abi_thunks.list
 BUILT_SOURCES += $(abi_generated)
 CLEANFILES += $(abi_generated) kernel/shared/abi.stamp
 EXTRA_DIST += kernel/shared/mkthunks.py
-kernel/shared/abi.stamp: $(top_srcdir)/kernel/shared/mkthunks.py $(top_srcdir)/exercises/chalk.h
+kernel/shared/abi.stamp: $(top_srcdir)/kernel/shared/mkthunks.py $(top_srcdir)/exercises/libchalk/chalk.h
 	$(AM_V_GEN)$(MKDIR_P) kernel/shared && \
 	$(PYTHON) $(top_srcdir)/kernel/shared/mkthunks.py "$(CC)" "$(GSL_CFLAGS) $(CPPFLAGS)" \
-	  $(top_srcdir)/exercises/chalk.h $(abi_generated) && touch $@
+	  $(top_srcdir)/exercises/libchalk/chalk.h $(abi_generated) && touch $@
 $(abi_generated): kernel/shared/abi.stamp
 # --- end library-boundary ABI ---
 

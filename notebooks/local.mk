@@ -1,7 +1,7 @@
 # notebooks/local.mk — the notebooks, generated from exercises/notebooks/*.md.
 #
 # The .md sources are what we edit and review; notebooks/*.ipynb are generated
-# by exercises/mknotebook.py and committed without outputs, so a clone opens
+# by exercises/notebooks/mknotebook.py and committed without outputs, so a clone opens
 # them without building anything.  Targets:
 #   make notebooks   regenerate notebooks/*.ipynb in the source tree
 #   make html        execute every notebook with the kernel built here and
@@ -16,25 +16,14 @@
 # chalk-course, which builds a course from them (`chalk-course -o mycourse`).
 # `make check` fails when a committed notebook differs from what its source
 # generates (tests/notebooks/test_uptodate.py), and executes them all.
-# Beware: adding a notebook means adding its stem to notebook_stems below.
+# One list: a notebook is its stem here; its source and the generated file
+# are derived from it (adding a notebook means adding its stem, nothing else).
 notebook_stems = 00-tour 01-svd 02-softmax-gradient 03-hessian-curvature 04-elbo \
   05-bias-variance 06-adam-vs-sgd 07-sgd-nonconvex 08-cross-entropy-kl \
   09-data-processing-inequality 10-infonce-mutual-information
-notebook_sources = \
-  exercises/notebooks/00-tour.md exercises/notebooks/01-svd.md \
-  exercises/notebooks/02-softmax-gradient.md exercises/notebooks/03-hessian-curvature.md \
-  exercises/notebooks/04-elbo.md exercises/notebooks/05-bias-variance.md \
-  exercises/notebooks/06-adam-vs-sgd.md exercises/notebooks/07-sgd-nonconvex.md \
-  exercises/notebooks/08-cross-entropy-kl.md exercises/notebooks/09-data-processing-inequality.md \
-  exercises/notebooks/10-infonce-mutual-information.md
-notebook_files = \
-  notebooks/00-tour.ipynb notebooks/01-svd.ipynb \
-  notebooks/02-softmax-gradient.ipynb notebooks/03-hessian-curvature.ipynb \
-  notebooks/04-elbo.ipynb notebooks/05-bias-variance.ipynb \
-  notebooks/06-adam-vs-sgd.ipynb notebooks/07-sgd-nonconvex.ipynb \
-  notebooks/08-cross-entropy-kl.ipynb notebooks/09-data-processing-inequality.ipynb \
-  notebooks/10-infonce-mutual-information.ipynb
-EXTRA_DIST += exercises/mknotebook.py share/nbgrader_config.py $(notebook_sources) $(notebook_files) \
+notebook_sources = $(notebook_stems:%=exercises/notebooks/%.md)
+notebook_files = $(notebook_stems:%=notebooks/%.ipynb)
+EXTRA_DIST += exercises/notebooks/mknotebook.py share/nbgrader_config.py $(notebook_sources) $(notebook_files) \
   share/classroom/chalk-course
 chalknotebooksdir = $(pkgdatadir)/notebooks
 chalknotebooks_DATA = $(notebook_files)
@@ -44,11 +33,11 @@ chalkcoursebindir = $(bindir)
 chalkcoursebin_SCRIPTS = share/classroom/chalk-course
 
 notebooks:
-	$(AM_V_GEN)cd $(srcdir) && $(PYTHON) exercises/mknotebook.py $(notebook_sources) -o notebooks
+	$(AM_V_GEN)cd $(srcdir) && $(PYTHON) exercises/notebooks/mknotebook.py $(notebook_sources) -o notebooks
 
 # The same comparison the test makes, for a quick look without pytest.
 notebooks-uptodate:
-	@cd $(srcdir) && $(PYTHON) exercises/mknotebook.py $(notebook_sources) -o notebooks --check
+	@cd $(srcdir) && $(PYTHON) exercises/notebooks/mknotebook.py $(notebook_sources) -o notebooks --check
 
 html-local: all
 	@$(MAKE) $(AM_MAKEFLAGS) $(check_DATA)

@@ -1,5 +1,5 @@
-# share/local.mk — data files: the Jupyter kernelspec (and, from other
-# owners, the pkg-config file and course config).
+# share/local.mk — data files: the Jupyter kernelspec, the pkg-config file
+# (and, from other owners, the course config).
 #
 # kernel.json is generated at build time from kernel.json.in so argv[0] is the
 # absolute path of the *installed* binary ($(bindir) fully expanded by make,
@@ -39,3 +39,10 @@ EXTRA_DIST += share/deploy/install-chalk.sh share/deploy/README.md \
   share/deploy/z2jh-values.yaml share/deploy/enterprise-gateway/kernel.json \
   share/deploy/enterprise-gateway/kernel-pod.yaml.j2 .binder/apt.txt .binder/postBuild
 # --- end deploy ---
+
+# --- pkg-config file (lib-layout) ---
+# configure writes share/chalk.pc from chalk.pc.in; installed where pkg-config
+# looks under the prefix (tests/lib/test_pkgconfig.sh builds a program with it).
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = share/chalk.pc
+# --- end pkg-config file ---

@@ -5,7 +5,7 @@
 # The exercise notebooks are C (kernel "chalk", language "c"): nbgrader knows no
 # code stub for C, so we give one.  Solution regions are the lines between
 # `// BEGIN SOLUTION` and `// END SOLUTION`, always inside a function body
-# (exercises/mknotebook.py refuses anything else), so the stub CH_NOT_WRITTEN()
+# (exercises/notebooks/mknotebook.py refuses anything else), so the stub CH_NOT_WRITTEN()
 # keeps the function compiling: later cells see it, and every call of it ends
 # the cell with `NotImplemented: softmax() is not written yet (cell[4]:9)`.
 # Checking cells are nbgrader grade cells (locked, with points); lines between

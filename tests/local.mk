@@ -120,17 +120,17 @@ check_PROGRAMS += tests/lib/test_plot tests/lib/test_display
 TESTS += tests/lib/test_plot tests/lib/test_display
 tests_lib_test_plot_SOURCES = tests/lib/test_plot.c tests/lib/plottest.h tests/tap.h
 tests_lib_test_plot_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS)
-tests_lib_test_plot_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
+tests_lib_test_plot_LDADD = exercises/libchalk/libchalk.la $(GSL_LIBS) -lm
 tests_lib_test_display_SOURCES = tests/lib/test_display.c tests/lib/plottest.h tests/tap.h
 tests_lib_test_display_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS) $(JANSSON_CFLAGS)
-tests_lib_test_display_LDADD = exercises/libchalk.la $(GSL_LIBS) $(JANSSON_LIBS) -lm
+tests_lib_test_display_LDADD = exercises/libchalk/libchalk.la $(GSL_LIBS) $(JANSSON_LIBS) -lm
 # The visual comparison with matplotlib is a dev tool, not a test:
 # built with the tests (never run by them), then
 #   $(PYTHON) $(srcdir)/tests/lib/plotcompare/compare.py tests/lib/plotcompare/plotcompare OUTDIR
 check_PROGRAMS += tests/lib/plotcompare/plotcompare
 tests_lib_plotcompare_plotcompare_SOURCES = tests/lib/plotcompare/plotcompare.c
 tests_lib_plotcompare_plotcompare_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS)
-tests_lib_plotcompare_plotcompare_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
+tests_lib_plotcompare_plotcompare_LDADD = exercises/libchalk/libchalk.la $(GSL_LIBS) -lm
 EXTRA_DIST += tests/lib/plotcompare/compare.py
 # --- end libchalk plot and display tests ---
 
@@ -145,7 +145,7 @@ check_PROGRAMS += $(libchalk_tests)
 TESTS += $(libchalk_tests)
 libchalk_test_cppflags = $(AM_CPPFLAGS) $(GSL_CFLAGS) -I$(top_srcdir)/tests/lib \
   -DTL_REFDIR='"$(abs_top_srcdir)/tests/lib/ref"'
-libchalk_test_ldadd = exercises/libchalk.la $(GSL_LIBS) -lm
+libchalk_test_ldadd = exercises/libchalk/libchalk.la $(GSL_LIBS) -lm
 tests_lib_test_linalg_SOURCES = tests/lib/test_linalg.c tests/lib/tl.h
 tests_lib_test_linalg_CPPFLAGS = $(libchalk_test_cppflags)
 tests_lib_test_linalg_LDADD = $(libchalk_test_ldadd)
@@ -173,7 +173,7 @@ EXTRA_PROGRAMS = tests/bench/bench_linalg
 bench_programs += tests/bench/bench_linalg
 tests_bench_bench_linalg_SOURCES = tests/bench/bench_linalg.c
 tests_bench_bench_linalg_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS)
-tests_bench_bench_linalg_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
+tests_bench_bench_linalg_LDADD = exercises/libchalk/libchalk.la $(GSL_LIBS) -lm
 CLEANFILES += tests/bench/bench_linalg
 
 # ... and the floor under its memory figure: a program that only binds a
@@ -307,7 +307,7 @@ tests_fuzz_replay_magics_LDADD = kernel/shared/libchalkcell.la $(JANSSON_LIBS) $
 tests_fuzz_replay_libchalk_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_libchalk.c
 tests_fuzz_replay_libchalk_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS) \
   -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/libchalk"'
-tests_fuzz_replay_libchalk_LDADD = exercises/libchalk.la $(GSL_LIBS) -lm
+tests_fuzz_replay_libchalk_LDADD = exercises/libchalk/libchalk.la $(GSL_LIBS) -lm
 EXTRA_DIST += .ci/sanitizers tests/fuzz/run-fuzz.sh tests/fuzz/mkseeds.py tests/fuzz/magics.dict tests/fuzz/cellsrc.dict tests/fuzz/wire tests/fuzz/connfile \
   tests/fuzz/cellsrc tests/fuzz/magics tests/fuzz/libchalk
 
@@ -315,7 +315,7 @@ EXTRA_DIST += .ci/sanitizers tests/fuzz/run-fuzz.sh tests/fuzz/mkseeds.py tests/
 # Prerequisites are found through VPATH; the recipe compiles the .c ones.
 FUZZ_SECONDS = 20
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -fno-omit-frame-pointer -std=gnu11 $(DEFS) -I$(top_builddir) -I$(top_srcdir)/kernel -I$(top_srcdir)/kernel/shared -I$(top_srcdir)/kernel/executor -I$(top_srcdir)/exercises
+  -fno-omit-frame-pointer -std=gnu11 $(DEFS) -I$(top_builddir) -I$(top_srcdir)/kernel -I$(top_srcdir)/kernel/shared -I$(top_srcdir)/kernel/executor -I$(top_srcdir)/exercises/libchalk
 fuzz_programs = tests/fuzz/fuzz_wire tests/fuzz/fuzz_connfile tests/fuzz/fuzz_cellsrc \
   tests/fuzz/fuzz_magics tests/fuzz/fuzz_libchalk
 fuzz_link = $(MKDIR_P) tests/fuzz && srcs= && for f in $^; do case $$f in *.c) srcs="$$srcs $$f";; esac; done && \
@@ -330,8 +330,8 @@ tests/fuzz/fuzz_magics: tests/fuzz/fuzz_magics.c tests/fuzz/fuzz.h kernel/execut
     $(kernel_shared_libchalkcell_la_SOURCES)
 	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"' $$srcs -o $@ \
 	  $(JANSSON_LIBS) $(TCC_LIBS)
-tests/fuzz/fuzz_libchalk: tests/fuzz/fuzz_libchalk.c tests/fuzz/fuzz.h $(exercises_libchalk_la_SOURCES) \
-    exercises/chalk_doc.c
+tests/fuzz/fuzz_libchalk: tests/fuzz/fuzz_libchalk.c tests/fuzz/fuzz.h $(exercises_libchalk_libchalk_la_SOURCES) \
+    exercises/libchalk/chalk_doc.c
 	$(AM_V_CCLD)$(fuzz_link) $(GSL_CFLAGS) $$srcs -o $@ $(GSL_LIBS) -lm
 CLEANFILES += $(fuzz_programs)
 clean-local: clean-local-fuzz
@@ -365,7 +365,7 @@ check_PROGRAMS += tests/lib/test_show
 TESTS += tests/lib/test_show
 tests_lib_test_show_SOURCES = tests/lib/test_show.c tests/lib/plottest.h tests/tap.h
 tests_lib_test_show_CPPFLAGS = $(AM_CPPFLAGS) $(GSL_CFLAGS) $(JANSSON_CFLAGS)
-tests_lib_test_show_LDADD = exercises/libchalk.la $(GSL_LIBS) $(JANSSON_LIBS) -lm
+tests_lib_test_show_LDADD = exercises/libchalk/libchalk.la $(GSL_LIBS) $(JANSSON_LIBS) -lm
 # --- end matrix tables ---
 
 # --- library-boundary ABI (abi owner) ---
@@ -428,3 +428,12 @@ EXTRA_DIST += tests/fuzz/catalog
 TESTS += tests/structure/test_include_graph.py
 EXTRA_DIST += tests/structure/test_include_graph.py
 # --- end kernel structure ---
+
+# --- libchalk layout and pkg-config (lib-layout) ---
+# test_layering: no call cycle between libchalk's files (nm on the built
+# objects), and no file over ~600 lines without its reason;
+# test_pkgconfig: `make install` (DESTDIR), then a plain C program built with
+# `cc prog.c $(pkg-config --cflags --libs chalk)` runs against the installed library.
+TESTS += tests/lib/test_layering.py tests/lib/test_pkgconfig.sh
+EXTRA_DIST += tests/lib/test_layering.py tests/lib/test_pkgconfig.sh
+# --- end libchalk layout and pkg-config ---

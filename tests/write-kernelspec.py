@@ -57,7 +57,7 @@ def main():
     # Uninstalled, the kernel finds chalk.h in the source tree and its
     # executor in kernel/executor/ beside it.
     env = spec.setdefault("env", {})
-    env["CHALK_INCLUDE_PATH"] = os.path.join(os.path.abspath(a.srcdir), "exercises")
+    env["CHALK_INCLUDE_PATH"] = os.path.join(os.path.abspath(a.srcdir), "exercises", "libchalk")
     env["CHALK_EXECUTOR"] = os.path.join(os.path.dirname(os.path.abspath(a.kernel)),
                                          "executor", "chalk-executor")
     os.makedirs(a.out, exist_ok=True)

@@ -578,7 +578,7 @@ def bench_grade(a, cwd):
     os.makedirs(src)
     shutil.copy(os.path.join(srcdir, "share", "nbgrader_config.py"), course)
     stem = a.grade_notebook
-    subprocess.run([sys.executable, os.path.join(srcdir, "exercises", "mknotebook.py"),
+    subprocess.run([sys.executable, os.path.join(srcdir, "exercises", "notebooks", "mknotebook.py"),
                     os.path.join(srcdir, "exercises", "notebooks", stem + ".md"), "-o", src], check=True)
     bindir = os.path.dirname(sys.executable)
     nbgrader = os.path.join(bindir, "nbgrader")

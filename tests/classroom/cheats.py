@@ -211,7 +211,7 @@ def write(nb, path):
 
 def reference(srcdir, outdir):
     """The 02 notebook with the reference solution, generated from its source."""
-    gen = os.path.join(srcdir, "exercises", "mknotebook.py")
+    gen = os.path.join(srcdir, "exercises", "notebooks", "mknotebook.py")
     src = os.path.join(srcdir, "exercises", "notebooks", "02-softmax-gradient.md")
     subprocess.run([sys.executable, gen, src, "-o", outdir], check=True)
     with open(os.path.join(outdir, "02-softmax-gradient.ipynb"), encoding="utf-8") as f:

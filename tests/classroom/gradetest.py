@@ -2,7 +2,7 @@
 
 chalk-grade is the script built in this tree (share/classroom/chalk-grade, the configured
 Python in its shebang) when CHALK_BUILDDIR has it, else the source run by this Python.
-Submissions are made from the repository's notebook sources with exercises/mknotebook.py:
+Submissions are made from the repository's notebook sources with exercises/notebooks/mknotebook.py:
 the reference solution, the source's `broken for=` wrong answers, and the tricks of
 cheats.py.  Beware: each run of chalk-grade starts one kernel per notebook; keep the sets
 small.
@@ -21,7 +21,7 @@ SRCDIR = os.environ.get("CHALK_SRCDIR") or os.path.abspath(
 BUILDDIR = os.environ.get("CHALK_BUILDDIR") or SRCDIR
 SOURCE_PY = os.path.join(SRCDIR, "share", "classroom", "chalk-grade.py")
 BUILT = os.path.join(BUILDDIR, "share", "classroom", "chalk-grade")
-GENERATOR = os.path.join(SRCDIR, "exercises", "mknotebook.py")
+GENERATOR = os.path.join(SRCDIR, "exercises", "notebooks", "mknotebook.py")
 SOURCES = os.path.join(SRCDIR, "exercises", "notebooks")
 NB02, NB06 = "02-softmax-gradient", "06-adam-vs-sgd"
 TIMEOUT = "10"   # seconds per cell: the sleeping cheat waits this long, every other cell runs in ms

@@ -22,11 +22,11 @@ int main(void)
 }
 C
 if command -v tcc >/dev/null 2>&1; then
-    tcc -I"$src/exercises" -c "$tmp/cell.c" -o "$tmp/cell-tcc.o" || { echo "FAIL: tcc cannot compile chalk.h"; exit 1; }
+    tcc -I"$src/exercises/libchalk" -c "$tmp/cell.c" -o "$tmp/cell-tcc.o" || { echo "FAIL: tcc cannot compile chalk.h"; exit 1; }
     echo "ok - tcc compiles chalk.h"
 else
     echo "SKIP: no tcc"
 fi
-${CC:-cc} -std=c11 -pedantic -Wall -Wextra -Werror -Wno-unused-function -I"$src/exercises" -c "$tmp/cell.c" -o "$tmp/cell-cc.o" \
+${CC:-cc} -std=c11 -pedantic -Wall -Wextra -Werror -Wno-unused-function -I"$src/exercises/libchalk" -c "$tmp/cell.c" -o "$tmp/cell-cc.o" \
     || { echo "FAIL: ${CC:-cc} -std=c11 -pedantic rejects chalk.h"; exit 1; }
 echo "ok - ${CC:-cc} -std=c11 -pedantic compiles chalk.h"

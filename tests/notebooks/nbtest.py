@@ -21,7 +21,7 @@ SRCDIR = os.environ.get("CHALK_SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 SOURCES = os.path.join(SRCDIR, "exercises", "notebooks")
 NOTEBOOKS = os.path.join(SRCDIR, "notebooks")
-GENERATOR = os.path.join(SRCDIR, "exercises", "mknotebook.py")
+GENERATOR = os.path.join(SRCDIR, "exercises", "notebooks", "mknotebook.py")
 COURSE_SCRIPT = os.path.join(SRCDIR, "share", "classroom", "chalk-course")
 
 sys.path.insert(0, os.path.dirname(GENERATOR))

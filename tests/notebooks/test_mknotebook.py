@@ -1,4 +1,4 @@
-"""exercises/mknotebook.py refuses sources that would make student versions fail unclearly,
+"""exercises/notebooks/mknotebook.py refuses sources that would make student versions fail unclearly,
 each with an error naming the file, the line and the rule: a solution region outside a
 function body (nbgrader's stub `CH_NOT_WRITTEN();` must be a statement of the function it
 stands for) or cutting through the braces around it; points on a check with no solution

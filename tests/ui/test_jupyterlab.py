@@ -159,7 +159,7 @@ def plot_image(out):
     """The plot in an output area: the <img> and the SVG document it shows.
 
     chalk publishes a plot as image/svg+xml and as text/html holding an <img> of
-    the same SVG (exercises/display.c); JupyterLab prefers the HTML, and when the
+    the same SVG (exercises/libchalk/display.c); JupyterLab prefers the HTML, and when the
     notebook is trusted would show the SVG the same way (an <img> of a data URL):
     either way the picture is an <img> whose source is the SVG document."""
     img = out.locator("img")

@@ -37,7 +37,7 @@ int main(void)
 {
     const char *src = getenv("CHALK_SRCDIR");
     char chalk_dir[4096];
-    snprintf(chalk_dir, sizeof chalk_dir, "%s/exercises", src ? src : ".");
+    snprintf(chalk_dir, sizeof chalk_dir, "%s/exercises/libchalk", src ? src : ".");
 
     char **dirs = includes_dirs(chalk_dir, NULL, NULL);
     CHECK(dirs != NULL && dirs[0] != NULL && strcmp(dirs[0], chalk_dir) == 0);

@@ -5,17 +5,17 @@
  * decimals, which keeps a 10^5-point line readable and small. Text passed to
  * ch__svg_text is XML-escaped here; attribute values built by callers (colours,
  * class names) must be plain ASCII without quotes or '<'.
- * Beware: on allocation failure the buffer goes into an error state and keeps
- * accepting calls; ch__svg_finish then returns NULL. Check only that once. */
+ * Beware: on allocation failure the cell ends with MemoryError (the text
+ * grows in a ch__buf), so no call returns an error to check. */
 #ifndef CHALK_SVG_H
 #define CHALK_SVG_H
 
 #include <stddef.h>
 
+#include "internal.h"
+
 typedef struct ch__svg {
-    char *buf;
-    size_t len, cap;
-    int failed;
+    ch__buf b;
 } ch__svg;
 
 /* Text anchors and vertical alignment for ch__svg_text. */
@@ -23,8 +23,7 @@ enum { CH__SVG_START, CH__SVG_MIDDLE, CH__SVG_END };
 enum { CH__SVG_BASELINE, CH__SVG_CENTRAL, CH__SVG_HANGING };
 
 void ch__svg_begin(ch__svg *s, double w, double h, const char *font_family);
-/* Returns the finished document (caller frees) or NULL if memory ran out;
- * the writer is reset either way. */
+/* Returns the finished document (caller frees); the writer is reset. */
 char *ch__svg_finish(ch__svg *s);
 void ch__svg_free(ch__svg *s);
 
@@ -61,5 +60,13 @@ double ch__svg_text_width(const char *text, double size);
 /* How far, in pixels, scripts in `text` reach above the cap height and
  * below the descender of plain text at `size` px (0 and 0 for plain text). */
 void ch__svg_text_extent(const char *text, double size, double *above, double *below);
+
+/* Letter widths (svgfont.c). Decodes one UTF-8 character at t[0..n) into
+ * *cp and returns its length (1, and U+FFFD, for a bad byte). */
+size_t ch__utf8_char(const char *t, size_t n, unsigned *cp);
+/* Advance width of code point cp in em of DejaVu Sans. */
+double ch__font_adv(unsigned cp);
+/* Width in em of the UTF-8 text t[0..n). */
+double ch__font_width_em(const char *t, size_t n);
 
 #endif

@@ -5,7 +5,9 @@
  * (see the README). Beware: numbers go through "%.2f", so callers must clamp
  * coordinates to a sane range first (plot.c keeps everything inside the
  * canvas or a little outside, clipped). Text elements, with their
- * notation and widths, are svgtext.c's. */
+ * notation and widths, are svgtext.c's. The text grows in a ch__buf (buf.c),
+ * so running out of memory ends the cell with MemoryError like everywhere
+ * else in libchalk. */
 #include "svg.h"
 
 #include <math.h>
@@ -14,56 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void grow(ch__svg *s, size_t need)
-{
-    size_t cap;
-    char *nb;
-
-    if (s->failed || s->len + need + 1 <= s->cap)
-        return;
-    cap = s->cap ? s->cap : 4096;
-    while (cap < s->len + need + 1)
-        cap *= 2;
-    nb = realloc(s->buf, cap);
-    if (!nb) {
-        s->failed = 1;
-        return;
-    }
-    s->buf = nb;
-    s->cap = cap;
-}
-
 void ch__svg_printf(ch__svg *s, const char *fmt, ...)
 {
     va_list ap;
-    int n;
 
-    if (s->failed)
-        return;
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    ch__buf_vprintf(&s->b, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        s->failed = 1;
-        return;
-    }
-    grow(s, (size_t)n);
-    if (s->failed)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
-    va_end(ap);
-    s->len += (size_t)n;
 }
 
 static void put_n(ch__svg *s, const char *t, size_t n)
 {
-    grow(s, n);
-    if (s->failed)
-        return;
-    memcpy(s->buf + s->len, t, n);
-    s->len += n;
-    s->buf[s->len] = '\0';
+    ch__buf_addn(&s->b, t, n);
 }
 
 void ch__svg_escaped_n(ch__svg *s, const char *t, size_t n)
@@ -106,21 +70,13 @@ void ch__svg_begin(ch__svg *s, double w, double h, const char *font_family)
 
 char *ch__svg_finish(ch__svg *s)
 {
-    char *out;
-
     ch__svg_printf(s, "</svg>\n");
-    if (s->failed) {
-        ch__svg_free(s);
-        return NULL;
-    }
-    out = s->buf;
-    memset(s, 0, sizeof *s);
-    return out;
+    return ch__buf_take(&s->b);
 }
 
 void ch__svg_free(ch__svg *s)
 {
-    free(s->buf);
+    free(s->b.s);
     memset(s, 0, sizeof *s);
 }
 

@@ -1,53 +1,17 @@
-/* prob.c — the one chalk random generator, sampling, Gaussian densities and
- * KL divergences, the linear-Gaussian latent model (exact evidence, exact
- * posterior, exact and Monte Carlo ELBO), and the bias-variance harness.
+/* prob.c — sampling from distributions (categorical, multivariate normal),
+ * Gaussian densities and KL divergences, the linear-Gaussian latent model
+ * (exact evidence, exact posterior, exact and Monte Carlo ELBO), and the
+ * bias-variance harness.
  *
- * Reproducibility: one process-wide mt19937 and GSL's ziggurat for
- * Gaussians, both pure integer/table arithmetic except rare tail draws, so a
- * seed gives the same numbers on every machine.  Beware: every sampling
- * function draws from this one stream, so the order of calls in a cell
- * matters; functions that need randomness only internally (ch_power_iter)
- * use a private generator instead.
+ * Every draw comes from the one chalk generator (rng.c), so a cell that
+ * calls ch_seed gets the same samples on every machine.  Beware: the
+ * densities factor their covariance by Cholesky (decomp.c) and fail with
+ * LinAlgError naming the function when it is not positive definite.
  */
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
 #include "internal.h"
-
-static gsl_rng *rng;
-
-gsl_rng *ch_rng(void)
-{
-    if (!rng) {
-        ch_init();
-        rng = gsl_rng_alloc(gsl_rng_mt19937);
-        gsl_rng_set(rng, 0);
-    }
-    return rng;
-}
-
-void ch_seed(unsigned long seed) { gsl_rng_set(ch_rng(), seed); }
-
-double ch_rand(void) { return gsl_rng_uniform(ch_rng()); }
-
-size_t ch_randint(size_t n)
-{
-    if (n == 0)
-        ch_fail("ValueError", "ch_randint: n must be positive");
-    if (n > gsl_rng_max(ch_rng()))
-        ch_fail("ValueError", "ch_randint: n = %zu exceeds the generator's range", n);
-    return (size_t)gsl_rng_uniform_int(ch_rng(), (unsigned long)n);
-}
-
-double ch_randn(void) { return gsl_ran_gaussian_ziggurat(ch_rng(), 1.0); }
-
-gsl_vector *ch_randn_vec(size_t n)
-{
-    gsl_vector *v = ch__vec(n);
-    for (size_t i = 0; i < n; i++)
-        gsl_vector_set(v, i, ch_randn());
-    return v;
-}
 
 size_t ch_categorical(const gsl_vector *p)
 {

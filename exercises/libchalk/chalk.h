@@ -18,6 +18,10 @@
  *    inspect shows it (mkdoc.sh generates the table from this file), so keep it
  *    to one line, and put longer notes in a comment before that line.
  *  - This header must compile with tcc 0.9.27: no GCC-only syntax unguarded.
+ *
+ * Long because it is the one public header: a cell includes one file, and the
+ * kernel's inspect (mkdoc.sh) and its ABI thunks (kernel/mkthunks.py) read
+ * every declaration from here.  Its sections follow the library's modules.
  */
 #ifndef CHALK_H
 #define CHALK_H
@@ -76,7 +80,8 @@ extern "C" {
 #endif
 
 /* ======================================================================
- * runtime — how the library talks to the kernel (runtime.c)
+ * runtime — how the library talks to the kernel: its hooks (runtime.c),
+ * failing (fail.c), JSON quoting for bundles (buf.c)
  * ====================================================================== */
 
 /* The executor installs these; in a plain program (no runtime installed)
@@ -115,7 +120,8 @@ void ch_clear_output(int wait);
 void ch__publish_result(const char *bundle_json);
 
 /* ======================================================================
- * linalg — literals, products, SVD, eigen, norms, random matrices (linalg.c)
+ * linalg — literals and products (linalg.c), SVD, eigen, solving, norms
+ * (decomp.c), random matrices (randmat.c)
  * ====================================================================== */
 
 /* VEC(1, 2, 3): a new vector from a list of numbers (ints are fine). */
@@ -351,7 +357,8 @@ void ch_quad_free(ch_quad **q);
 double ch_rosenbrock(const gsl_vector *x, gsl_vector *grad, void *ctx);
 
 /* ======================================================================
- * prob — one seeded generator, sampling, Gaussian KL, ELBO, bias-variance (prob.c)
+ * rng and prob — the one seeded generator and its draws (rng.c); sampling,
+ * Gaussian KL, ELBO, bias-variance (prob.c)
  * ====================================================================== */
 
 /* The chalk generator: GSL's mt19937; Gaussians by GSL's ziggurat, so a
@@ -556,9 +563,9 @@ extern const struct ch_doc ch_docs[];
 const struct ch_doc *ch_doc_find(const char *name);
 
 /* ======================================================================
- * plot — owned by the plot/display engineer (plot.c); keep this block theirs
+ * plot — figures in matplotlib's look as SVG, and the label notation (plot.c
+ * and plot_*.c; SVG and PNG writers svg.c, svgtext.c, png.c)
  * ====================================================================== */
-/* BEGIN plot */
 /* Figures in matplotlib's default look, published as display_data
  * image/svg+xml, as text/html (an <img> of the same SVG, which JupyterLab
  * shows in notebooks that are not trusted) and with a text/plain summary
@@ -636,12 +643,10 @@ void ch_plot_show(ch_plot *p);
 void ch_plot_destroy(ch_plot **p);
 /* Show matrix m as a heatmap with a colour bar in one call. */
 void ch_heatmap(const gsl_matrix *m, const char *title);
-/* END plot */
 
 /* ======================================================================
- * display — owned by the plot/display engineer (display.c); keep this block theirs
+ * display — rich output: HTML, Markdown, LaTeX, SVG, PNG (display.c)
  * ====================================================================== */
-/* BEGIN display */
 /* Each call publishes one display_data output (in a plain program: its
  * text/plain fallback on stdout).  The fallback is readable on its own: HTML
  * without tags, LaTeX and Markdown as source, images as "<PNG image, WxH>". */
@@ -660,7 +665,6 @@ void ch_display_latex(const char *tex);
 void ch_display_svg(const char *svg);
 /* Publish n bytes of a PNG file (sent base64-encoded). */
 void ch_display_png(const unsigned char *png, size_t n);
-/* END display */
 
 #ifdef __cplusplus
 }
