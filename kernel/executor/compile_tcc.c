@@ -6,6 +6,7 @@
  * but calls exit() nowhere either; errors only come through the callback.
  */
 #include "compile_tcc.h"
+#include "compile.h"
 
 #include <libtcc.h>
 #include <stdlib.h>
@@ -98,3 +99,5 @@ const char *compile_backend_version(void)
 {
     return "tcc " CHALK_TCC_VERSION;
 }
+
+const compile_backend compile_backend_tcc = { "tcc", compile_unit, compile_run, compile_symbol_addr };

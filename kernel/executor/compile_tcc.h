@@ -22,6 +22,7 @@ typedef struct compile_options {
     const char *include_path;   /* ':'-separated */
     const char *cflags;         /* extra options as on tcc's command line, or NULL */
     const char *ldflags;        /* -L/-l options, or NULL */
+    const char *cc_flags;       /* a %%cc cell's own FLAGS (compile_cc.c), or NULL */
 } compile_options;
 
 /* Compile `source` into memory and resolve it, with `syms` (earlier cells'

@@ -256,6 +256,16 @@ static void one_line(const char *s, size_t n, const char *code, const cellsrc_to
         long k = strtol(s + 5, &end, 10);
         if (end < s + n - 2 && end[0] == ']' && end[1] == ':' && isdigit((unsigned char)end[2])) {
             long l = strtol(end + 2, &end, 10);
+            /* the system compiler (a %%cc cell) gives the column itself */
+            long given = 0;
+            if (end + 1 < s + n && *end == ':' && isdigit((unsigned char)end[1])) {
+                char *after;
+                given = strtol(end + 1, &after, 10);
+                if (after < s + n && *after == ':' && given > 0 && given < 100000)
+                    end = after;
+                else
+                    given = 0;
+            }
             if (end < s + n && *end == ':' && k == cell && l > 0 && l < 1000000) {
                 const char *msg = end + 1;
                 size_t mlen = (size_t)(s + n - msg);
@@ -263,7 +273,7 @@ static void one_line(const char *s, size_t n, const char *code, const cellsrc_to
                     msg++, mlen--;
                 char *m = strndup(msg, mlen);
                 int line = (int)l;
-                int col = infer_column(code, t, nt, &line, m);
+                int col = given ? (int)given : infer_column(code, t, nt, &line, m);
                 /* what libtcc calls "identifier expected" there is an
                  * operator without its operand */
                 size_t off = col ? line_offset(code, line) + (size_t)col - 1 : 0;
