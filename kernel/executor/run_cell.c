@@ -606,6 +606,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
         backend = &compile_backend_cc;
         source = cc_rest;
     }
+    decl_store_set_backend(st->store, backend == &compile_backend_cc);
     cellsrc_buf open_comment = { 0 };
     /* the splitter drops an unterminated comment with all after it */
     if (diagnose_unbalanced(source, count, 1, &open_comment))
