@@ -428,3 +428,8 @@ EXTRA_DIST += tests/fuzz/catalog
 TESTS += tests/structure/test_include_graph.py
 EXTRA_DIST += tests/structure/test_include_graph.py
 # --- end kernel structure ---
+
+# --- %%cc backend (issue 14) ---
+TESTS += tests/engine/test_cc.py
+EXTRA_DIST += tests/engine/test_cc.py
+# --- end %%cc backend ---

@@ -197,6 +197,26 @@ static int infer_column(const char *code, const cellsrc_token *t, size_t n, int 
     return 0;
 }
 
+/* A column the system compiler gave (a %%cc cell) counts in the text the
+ * session generated, where an earlier variable `x` reads `(*__chalk_p_x)`
+ * and an initializer moved into main(): it is the cell's only when a token
+ * of the cell's line starts there, and is the name the message quotes
+ * first, if it quotes one.  0 otherwise. */
+static int given_column(const char *code, const cellsrc_token *t, size_t n, int line, int col,
+                        const char *msg)
+{
+    const char *q = strchr(msg, '\'');
+    const char *end = q ? strchr(q + 1, '\'') : NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].line != line || column_of(code, t[i].off, NULL) != col)
+            continue;
+        if (!end || (t[i].len == (size_t)(end - q - 1) && !memcmp(code + t[i].off, q + 1, t[i].len)))
+            return col;
+        return 0;
+    }
+    return 0;
+}
+
 /* libtcc's type names carry the storage class of the session's own
  * declarations ("cannot convert 'extern double' to ..."): the user wrote
  * `double`. */
@@ -273,7 +293,9 @@ static void one_line(const char *s, size_t n, const char *code, const cellsrc_to
                     msg++, mlen--;
                 char *m = strndup(msg, mlen);
                 int line = (int)l;
-                int col = given ? (int)given : infer_column(code, t, nt, &line, m);
+                int col = given ? given_column(code, t, nt, line, (int)given, m) : 0;
+                if (!col)
+                    col = infer_column(code, t, nt, &line, m);
                 /* what libtcc calls "identifier expected" there is an
                  * operator without its operand */
                 size_t off = col ? line_offset(code, line) + (size_t)col - 1 : 0;
