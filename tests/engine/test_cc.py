@@ -86,10 +86,14 @@ def test_interrupt_stops_a_long_loop(fresh):
     assert run(kc, "before").value == "5"
 
 
+# stdin is the run-time's stream (cellrt.c), reached through the variable
+# the executor holds (a copy relocation): the cell's object must see that one.
 def test_input_reaches_a_cc_cell(kc):
-    r = ok(kc, '%%cc\nint n_in; printf("n? "); scanf("%d", &n_in); n_in * 2',
-           allow_stdin=True, answers=["21"])
-    assert r.inputs == ["n? "]
+    r = ok(kc, '%%cc\nint n_in; printf("n? "); scanf("%d", &n_in);\nchar line_in[32];\n'
+               'fgets(line_in, sizeof line_in, stdin); fgets(line_in, sizeof line_in, stdin);\n'
+               'printf("[%s]", line_in);\nn_in * 2', allow_stdin=True, answers=["21", "word"])
+    assert r.inputs == ["n? ", ""]
+    assert r.text() == "[word\n]"
     assert r.value == "42"
 
 
