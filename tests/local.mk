@@ -431,5 +431,5 @@ EXTRA_DIST += tests/structure/test_include_graph.py
 
 # --- %%cc backend (issue 14) ---
 TESTS += tests/engine/test_cc.py
-EXTRA_DIST += tests/engine/test_cc.py
+EXTRA_DIST += tests/engine/test_cc.py tests/bench/bench_cc.py
 # --- end %%cc backend ---

@@ -18,6 +18,12 @@
  * symbol into a base-relative one (a wrong address after loading), which is
  * why they are dynamic and resolved by glibc (>= 2.28 reads SHN_ABS right).
  *
+ * The cell's own definitions are compiled hidden (-fvisibility=hidden):
+ * exported, a global would be one any library might read or write, so gcc
+ * would keep it in memory across every call (a generator's state reloaded
+ * around each sin()); hidden, it stays in a register.  They are found in the
+ * object's static symbol table (symbol_of), not with dlsym.
+ *
  * A fault in gcc-built code has no libtcc handler to report it: run() puts
  * its own behind the crash guard, which records the faulting pc and the
  * return addresses (backtrace(), unwinding through the signal frame),
@@ -29,6 +35,7 @@
 
 #include <ctype.h>
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
@@ -40,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -71,6 +79,7 @@ typedef struct cc_unit {
     void *handle;
     int so_fd;                 /* the linked object, its file already removed */
     int cell;                  /* K of "cell[K]" (the object says "cell[]") */
+    uintptr_t base;            /* where the loader put it */
 } cc_unit;
 
 static const char *compiler(void)
@@ -344,6 +353,7 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
     /* after the user's: what makes the object loadable and its messages
      * readable by diagnose.c */
     static const char *const fixed[] = { "-fPIC", "-fno-semantic-interposition",
+                                         "-fvisibility=hidden",
                                          "-fdiagnostics-color=never",
                                          "-fno-diagnostics-show-caret",
                                          "-fno-diagnostics-show-option",
@@ -542,6 +552,9 @@ static int cc_link(cc_unit *u, cellsrc_buf *diag)
             rc = -1;
         } else {
             u->so_fd = open(so, O_RDONLY | O_CLOEXEC);
+            struct link_map *lm = NULL;
+            if (dlinfo(u->handle, RTLD_DI_LINKMAP, &lm) == 0 && lm)
+                u->base = lm->l_addr;
         }
     } else if (out.s) {
         cellsrc_buf_addf(diag, "error: %%%%cc: the link failed: %s", out.s);
@@ -554,6 +567,49 @@ static int cc_link(cc_unit *u, cellsrc_buf *diag)
     unlink(so);
     rmdir(d);
     return rc == 0 ? 0 : -1;
+}
+
+/* The address of a global the object defines, from its static symbol
+ * table (.symtab: hidden symbols are not in the dynamic one); NULL if none.
+ * Read from the loaded object's file, kept open as so_fd. */
+static void *symbol_of(const cc_unit *u, const char *name)
+{
+    struct stat st;
+    if (u->so_fd < 0 || fstat(u->so_fd, &st) < 0 || (size_t)st.st_size < sizeof(Elf64_Ehdr))
+        return NULL;
+    size_t size = (size_t)st.st_size;
+    const unsigned char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, u->so_fd, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    void *found = NULL;
+    const Elf64_Ehdr *eh = (const void *)m;
+    if (!memcmp(eh->e_ident, ELFMAG, SELFMAG) && eh->e_ident[EI_CLASS] == ELFCLASS64 &&
+        eh->e_shoff && eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) <= size) {
+        const Elf64_Shdr *sh = (const void *)(m + eh->e_shoff);
+        for (size_t i = 0; i < eh->e_shnum && !found; i++) {
+            if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
+                continue;
+            const Elf64_Shdr *strs = &sh[sh[i].sh_link];
+            if (sh[i].sh_offset + sh[i].sh_size > size || strs->sh_offset + strs->sh_size > size)
+                continue;
+            const Elf64_Sym *sym = (const void *)(m + sh[i].sh_offset);
+            const char *str = (const char *)(m + strs->sh_offset);
+            for (size_t k = 0; k < sh[i].sh_size / sizeof *sym; k++) {
+                int type = ELF64_ST_TYPE(sym[k].st_info);
+                /* the link made the hidden ones local: those count too */
+                if (sym[k].st_shndx == SHN_UNDEF || sym[k].st_shndx == SHN_ABS ||
+                    (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) ||
+                    sym[k].st_name >= strs->sh_size)
+                    continue;
+                if (!strcmp(str + sym[k].st_name, name)) {
+                    found = (void *)(u->base + sym[k].st_value);
+                    break;
+                }
+            }
+        }
+    }
+    munmap((void *)m, size);
+    return found;
 }
 
 /* ---- run, and a fault's report ---- */
@@ -667,7 +723,7 @@ static int cc_run(void *unit, cellsrc_buf *diag, int *link_failed)
         *link_failed = 1;
         return -1;
     }
-    int (*main_fn)(int, char **) = (int (*)(int, char **))dlsym(u->handle, "main");
+    int (*main_fn)(int, char **) = (int (*)(int, char **))symbol_of(u, "main");
     if (!main_fn) {
         cellsrc_buf_add(diag, "error: %%cc: the object has no main\n");
         *link_failed = 1;
@@ -701,7 +757,7 @@ static int cc_run(void *unit, cellsrc_buf *diag, int *link_failed)
 static void *cc_symbol(void *unit, const char *name)
 {
     cc_unit *u = unit;
-    return u->handle ? dlsym(u->handle, name) : NULL;
+    return u->handle ? symbol_of(u, name) : NULL;
 }
 
 const compile_backend compile_backend_cc = { "cc", cc_unit_new, cc_run, cc_symbol };
