@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "magics.h"
 
+#include "compile.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +190,8 @@ static const char help_text[] =
     "chalk magics (at the top of a cell):\n"
     "  %timeit STATEMENT     time a statement (IPython-style: runs, loops, mean ± std)\n"
     "  %%timeit              time the rest of the cell\n"
+    "  %%cc [FLAGS]          compile the cell with the system C compiler (optimised)\n"
+    "  %cc on|off            every cell through the system C compiler, or back to tcc\n"
     "  %cflags [FLAGS|PKG]   add compiler flags (-I, -D, or pkg-config package names)\n"
     "  %ldflags [FLAGS|PKG]  add libraries (-L, -lNAME, or pkg-config package names)\n"
     "  %limits [k=v ...]     per-cell limits: cpu=SECONDS wall=SECONDS memory=SIZE procs=N "
@@ -230,6 +234,8 @@ static int run_one(holder_state *st, const char *name, size_t namelen, const cha
         printf("Session reset; the prelude is %s.\n", arg);
         return 0;
     }
+    if (IS("cc"))
+        return compile_cc_switch(&st->cc_all, arg, err, errlen);
     if (IS("help") || IS("magic")) {
         fputs(help_text, stdout);
         return 0;

@@ -605,6 +605,8 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     if (compile_cc_magic(source, &cc_flags, &cc_rest)) {
         backend = &compile_backend_cc;
         source = cc_rest;
+    } else if (st->cc_all) {
+        backend = &compile_backend_cc;
     }
     decl_store_set_backend(st->store, backend == &compile_backend_cc);
     cellsrc_buf open_comment = { 0 };
@@ -623,7 +625,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
         const cellsrc_magic *m = &prep->magics[0];
         char what[256];
         snprintf(what, sizeof what, "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magic is "
-                 "%%%%timeit; %%help lists the line magics)", count, m->line,
+                 "%%%%timeit and %%%%cc; %%help lists the line magics)", count, m->line,
                  m->cell_magic ? "%%" : "%", m->name);
         cell_runtime_fail("UsageError", what, NULL);
     }

@@ -164,3 +164,19 @@ def test_struct_by_value_across_backends_is_refused(fresh):
     r = fails(kc, "mkc(2.5, 1).a", "CompileError")
     assert "'mkc' returns 'DI' by value" in r.errors[0]["evalue"]
     assert run(kc, "%%cc\nmkc(2.5, 1).a").value == "2.5"          # gcc to gcc is right
+
+
+# %cc on: every cell through the system compiler, until %cc off.
+def test_session_switch(fresh):
+    _, kc, _ = fresh
+    probe = "#ifdef __OPTIMIZE__\nint optimised = 1;\n#else\nint optimised = 0;\n#endif\noptimised"
+    assert run(kc, probe).value == "0"                 # tcc does not optimise
+    r = ok(kc, "%cc on")
+    assert "from now on" in r.text()
+    assert run(kc, probe).value == "1"
+    assert run(kc, "optimised + 1").value == "2"
+    ok(kc, "%cc off")
+    assert run(kc, probe).value == "0"
+    assert run(kc, "%%cc\n" + probe).value == "1"
+    r = fails(kc, "%cc maybe", "UsageError")
+    assert "%cc on|off" in r.errors[0]["evalue"]
