@@ -38,8 +38,4 @@ extern const compile_backend compile_backend_cc;
  * hold; new string); 0 for any other cell. */
 int compile_cc_magic(const char *code, char **flags, char **rest);
 
-/* %cc on|off (`arg`): sets *all and says so on stdout; 0, or -1 with a
- * usage message in err. */
-int compile_cc_switch(int *all, const char *arg, char *err, size_t errlen);
-
 #endif

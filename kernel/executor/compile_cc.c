@@ -762,20 +762,6 @@ static void *cc_symbol(void *unit, const char *name)
 
 const compile_backend compile_backend_cc = { "cc", cc_unit_new, cc_run, cc_symbol };
 
-int compile_cc_switch(int *all, const char *arg, char *err, size_t errlen)
-{
-    if (strcmp(arg, "on") && strcmp(arg, "off")) {
-        snprintf(err, errlen, "%%cc on|off (on: every cell is compiled by %s as a %%%%cc cell "
-                 "is; now %s)", compiler(), *all ? "on" : "off");
-        return -1;
-    }
-    *all = !strcmp(arg, "on");
-    printf(*all ? "Every cell is compiled by %s (%s) from now on.\n"
-                : "Cells are compiled by tcc again (%%%%cc cells by %s).\n",
-           compiler(), CHALK_CC_FLAGS);
-    return 0;
-}
-
 int compile_cc_magic(const char *code, char **flags, char **rest)
 {
     const char *p = code;

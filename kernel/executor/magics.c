@@ -2,8 +2,6 @@
 #define _GNU_SOURCE
 #include "magics.h"
 
-#include "compile.h"
-
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,8 +232,19 @@ static int run_one(holder_state *st, const char *name, size_t namelen, const cha
         printf("Session reset; the prelude is %s.\n", arg);
         return 0;
     }
-    if (IS("cc"))
-        return compile_cc_switch(&st->cc_all, arg, err, errlen);
+    if (IS("cc")) {
+        /* every later cell as a %%cc cell (compile_cc.c) */
+        if (strcmp(arg, "on") && strcmp(arg, "off")) {
+            snprintf(err, errlen, "%%cc on|off (on: every cell is compiled by the system C "
+                     "compiler, as a %%%%cc cell is; now %s)", st->cc_all ? "on" : "off");
+            return -1;
+        }
+        st->cc_all = !strcmp(arg, "on");
+        printf(st->cc_all ? "Every cell is compiled by the system C compiler from now on.\n"
+                          : "Cells are compiled by tcc again (%%%%cc cells by the system C "
+                            "compiler).\n");
+        return 0;
+    }
     if (IS("help") || IS("magic")) {
         fputs(help_text, stdout);
         return 0;
