@@ -17,7 +17,22 @@
 #ifndef CHALK_COMPILE_H
 #define CHALK_COMPILE_H
 
-#include "compile_tcc.h"
+#include <stddef.h>
+
+#include "cellsrc.h"
+
+typedef struct compile_symbol {
+    const char *name;
+    const void *addr;
+} compile_symbol;
+
+typedef struct compile_options {
+    const char *tcc_libdir;     /* libtcc1.a and tcc's own headers */
+    const char *include_path;   /* ':'-separated */
+    const char *cflags;         /* extra options as on tcc's command line, or NULL */
+    const char *ldflags;        /* -L/-l options, or NULL */
+    const char *cc_flags;       /* a %%cc cell's own FLAGS (compile_cc.c), or NULL */
+} compile_options;
 
 typedef struct compile_backend {
     const char *name;   /* "tcc", "cc" */

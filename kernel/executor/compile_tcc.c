@@ -6,7 +6,6 @@
  * but calls exit() nowhere either; errors only come through the callback.
  */
 #include "compile_tcc.h"
-#include "compile.h"
 
 #include <libtcc.h>
 #include <stdlib.h>
