@@ -624,7 +624,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
          * apart above: what is left is a magic chalk does not have */
         const cellsrc_magic *m = &prep->magics[0];
         char what[256];
-        snprintf(what, sizeof what, "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magic is "
+        snprintf(what, sizeof what, "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magics are "
                  "%%%%timeit and %%%%cc; %%help lists the line magics)", count, m->line,
                  m->cell_magic ? "%%" : "%", m->name);
         cell_runtime_fail("UsageError", what, NULL);
