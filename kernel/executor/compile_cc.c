@@ -250,8 +250,37 @@ static void read_file(const char *path, cellsrc_buf *out)
  * <session>, <main>) are not the user's, unless that is an error. */
 static void keep_messages(const char *text, cellsrc_buf *diag)
 {
+    static const char show[] = "error: incompatible type for argument 1 of '__chalk_show_ptr'";
+    static const char note[] = "note: expected 'const void *' but argument is of type '";
     for (const char *p = text; p && *p;) {
         size_t n = strcspn(p, "\n");
+        /* A trailing value of struct type: in libtcc's words, which tell
+         * run_cell.c to compile the cell again showing its fields. */
+        const char *e = memmem(p, n, show, sizeof show - 1);
+        const char *next = p[n] ? p + n + 1 : NULL;
+        const char *t = next ? strstr(next, note) : NULL;
+        if (e && t && !memchr(next, '\n', (size_t)(t - next))) {
+            t += sizeof note - 1;
+            size_t tn = strcspn(t, "'\n");
+            /* a typedef name: gcc adds the struct's own, "'P3' {aka 'struct named'}" */
+            if (!strncmp(t + tn, "' {aka '", 8)) {
+                t += tn + 8;
+                tn = strcspn(t, "'\n");
+            } else if (strncmp(t, "struct ", 7) && strncmp(t, "union ", 6)) {
+                /* none: a struct without a tag, as libtcc names it */
+                t = "struct <anonymous>";
+                tn = strlen(t);
+            }
+            const char *col = memchr(p, ':', (size_t)(e - p));
+            const char *lend = col ? memchr(col + 1, ':', (size_t)(e - col - 1)) : NULL;
+            if (lend) {
+                cellsrc_buf_addf(diag, "%.*s: error: cannot convert '%.*s' to 'const void *'\n",
+                                 (int)(lend - p), p, (int)tn, t);
+                p = next + strcspn(next, "\n");
+                p += *p == '\n';
+                continue;
+            }
+        }
         int cell = n > 5 && !strncmp(p, "cell[", 5);
         int error = memmem(p, n, "error:", 6) != NULL;
         int heading = memmem(p, n, ": In function ", 14) || memmem(p, n, ": At top level:", 15) ||
