@@ -120,7 +120,7 @@ def test_trailing_expression_value(kc):
     assert run(kc, "%%cc\n6 * 7").value == "42"
     assert run(kc, '%%cc\n"text"').value == '"text"'
     # a struct's fields, as a tcc cell shows them, through a typedef name too
-    ok(kc, "struct cc_pt { int a; double b; };\ntypedef struct cc_pt cc_pt_t;")
+    ok(kc, "typedef struct cc_pt { int a; double b; } cc_pt_t;")
     assert run(kc, "%%cc\nstruct cc_pt q1 = { 1, 2.5 };\nq1").value == "{a = 1, b = 2.5}"
     assert run(kc, "%%cc\ncc_pt_t q2 = { 3, 0.5 };\nq2").value == "{a = 3, b = 0.5}"
 
