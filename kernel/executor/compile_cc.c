@@ -42,7 +42,7 @@
 #include <link.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +92,9 @@ static const char *compiler(void)
 
 /* argv[0] run with stdout and stderr into `out`, stdin from /dev/null and
  * LC_ALL=C (ASCII quotes in messages).  Its exit status, or -1 with a line
- * in out when it could not be started. */
+ * in out when it could not be started.  The tool dies with the cell's
+ * process (an interrupt or a wall limit kills that one, and a compile of
+ * many seconds must not run on for nobody). */
 static int run_tool(char *const argv[], cellsrc_buf *out)
 {
     int fds[2];
@@ -109,19 +111,29 @@ static int run_tool(char *const argv[], cellsrc_buf *out)
         if (strncmp(environ[i], "LC_", 3) && strncmp(environ[i], "LANG=", 5))
             env[k++] = environ[i];
     env[k++] = "LC_ALL=C";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
-    posix_spawn_file_actions_destroy(&fa);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        int null = open("/dev/null", O_RDONLY);
+        if (null > 0) {
+            dup2(null, 0);
+            close(null);
+        }
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        signal(SIGINT, SIG_DFL);
+        execvpe(argv[0], argv, env);
+        dprintf(2, "error: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
     free(env);
     close(fds[1]);
-    if (rc != 0) {
+    if (pid < 0) {
         close(fds[0]);
-        cellsrc_buf_addf(out, "error: cannot run %s: %s\n", argv[0], strerror(rc));
+        cellsrc_buf_addf(out, "error: cannot run %s: %s\n", argv[0], strerror(errno));
         return -1;
     }
     char buf[4096];
