@@ -80,6 +80,10 @@ typedef struct cc_unit {
     int so_fd;                 /* the linked object, its file already removed */
     int cell;                  /* K of "cell[K]" (the object says "cell[]") */
     uintptr_t base;            /* where the loader put it */
+    cellsrc_buf sym_names;     /* read_symbols: the object's globals, */
+    size_t *sym_offs;          /*   names (offsets into sym_names) */
+    void **sym_addrs;          /*   and addresses */
+    size_t nsym_addrs;
 } cc_unit;
 
 static const char *compiler(void)
@@ -503,6 +507,57 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
     return u;
 }
 
+/* The globals the object defines, from its static symbol table (.symtab:
+ * hidden symbols are not in the dynamic one), read once from the loaded
+ * object's file (so_fd) into u->sym_names / u->sym_addrs. */
+static void read_symbols(cc_unit *u)
+{
+    struct stat st;
+    if (u->so_fd < 0 || fstat(u->so_fd, &st) < 0 || (size_t)st.st_size < sizeof(Elf64_Ehdr))
+        return;
+    size_t size = (size_t)st.st_size;
+    const unsigned char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, u->so_fd, 0);
+    if (m == MAP_FAILED)
+        return;
+    const Elf64_Ehdr *eh = (const void *)m;
+    if (!memcmp(eh->e_ident, ELFMAG, SELFMAG) && eh->e_ident[EI_CLASS] == ELFCLASS64 &&
+        eh->e_shoff && eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) <= size) {
+        const Elf64_Shdr *sh = (const void *)(m + eh->e_shoff);
+        for (size_t i = 0; i < eh->e_shnum; i++) {
+            if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
+                continue;
+            const Elf64_Shdr *strs = &sh[sh[i].sh_link];
+            if (sh[i].sh_offset + sh[i].sh_size > size || strs->sh_offset + strs->sh_size > size)
+                continue;
+            const Elf64_Sym *sym = (const void *)(m + sh[i].sh_offset);
+            const char *str = (const char *)(m + strs->sh_offset);
+            for (size_t k = 0; k < sh[i].sh_size / sizeof *sym; k++) {
+                int type = ELF64_ST_TYPE(sym[k].st_info);
+                /* the link made the hidden ones local: those count too */
+                if (sym[k].st_shndx == SHN_UNDEF || sym[k].st_shndx == SHN_ABS ||
+                    (type != STT_FUNC && type != STT_OBJECT) || sym[k].st_name >= strs->sh_size ||
+                    !memchr(str + sym[k].st_name, 0, strs->sh_size - sym[k].st_name))
+                    continue;
+                u->sym_addrs = realloc(u->sym_addrs, (u->nsym_addrs + 1) * sizeof *u->sym_addrs);
+                u->sym_offs = realloc(u->sym_offs, (u->nsym_addrs + 1) * sizeof *u->sym_offs);
+                u->sym_offs[u->nsym_addrs] = u->sym_names.len;
+                u->sym_addrs[u->nsym_addrs++] = (void *)(u->base + sym[k].st_value);
+                cellsrc_buf_addn(&u->sym_names, str + sym[k].st_name,
+                                 strlen(str + sym[k].st_name) + 1);
+            }
+        }
+    }
+    munmap((void *)m, size);
+}
+
+static void *symbol_of(const cc_unit *u, const char *name)
+{
+    for (size_t i = 0; i < u->nsym_addrs; i++)
+        if (!strcmp(u->sym_names.s + u->sym_offs[i], name))
+            return u->sym_addrs[i];
+    return NULL;
+}
+
 /* ---- link ---- */
 
 static int is_plain_name(const char *s)
@@ -596,6 +651,7 @@ static int cc_link(cc_unit *u, cellsrc_buf *diag)
             struct link_map *lm = NULL;
             if (dlinfo(u->handle, RTLD_DI_LINKMAP, &lm) == 0 && lm)
                 u->base = lm->l_addr;
+            read_symbols(u);
         }
     } else if (out.s) {
         cellsrc_buf_addf(diag, "error: %%%%cc: the link failed: %s", out.s);
@@ -608,49 +664,6 @@ static int cc_link(cc_unit *u, cellsrc_buf *diag)
     unlink(so);
     rmdir(d);
     return rc == 0 ? 0 : -1;
-}
-
-/* The address of a global the object defines, from its static symbol
- * table (.symtab: hidden symbols are not in the dynamic one); NULL if none.
- * Read from the loaded object's file, kept open as so_fd. */
-static void *symbol_of(const cc_unit *u, const char *name)
-{
-    struct stat st;
-    if (u->so_fd < 0 || fstat(u->so_fd, &st) < 0 || (size_t)st.st_size < sizeof(Elf64_Ehdr))
-        return NULL;
-    size_t size = (size_t)st.st_size;
-    const unsigned char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, u->so_fd, 0);
-    if (m == MAP_FAILED)
-        return NULL;
-    void *found = NULL;
-    const Elf64_Ehdr *eh = (const void *)m;
-    if (!memcmp(eh->e_ident, ELFMAG, SELFMAG) && eh->e_ident[EI_CLASS] == ELFCLASS64 &&
-        eh->e_shoff && eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) <= size) {
-        const Elf64_Shdr *sh = (const void *)(m + eh->e_shoff);
-        for (size_t i = 0; i < eh->e_shnum && !found; i++) {
-            if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
-                continue;
-            const Elf64_Shdr *strs = &sh[sh[i].sh_link];
-            if (sh[i].sh_offset + sh[i].sh_size > size || strs->sh_offset + strs->sh_size > size)
-                continue;
-            const Elf64_Sym *sym = (const void *)(m + sh[i].sh_offset);
-            const char *str = (const char *)(m + strs->sh_offset);
-            for (size_t k = 0; k < sh[i].sh_size / sizeof *sym; k++) {
-                int type = ELF64_ST_TYPE(sym[k].st_info);
-                /* the link made the hidden ones local: those count too */
-                if (sym[k].st_shndx == SHN_UNDEF || sym[k].st_shndx == SHN_ABS ||
-                    (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) ||
-                    sym[k].st_name >= strs->sh_size)
-                    continue;
-                if (!strcmp(str + sym[k].st_name, name)) {
-                    found = (void *)(u->base + sym[k].st_value);
-                    break;
-                }
-            }
-        }
-    }
-    munmap((void *)m, size);
-    return found;
 }
 
 /* ---- run, and a fault's report ---- */
@@ -792,6 +805,13 @@ static int cc_run(void *unit, cellsrc_buf *diag, int *link_failed)
     }
     for (size_t i = 0; i < 5; i++)
         sigaction(guarded[i], &old[i], NULL);
+    /* the unit lives as long as the session (it owns the cell's code):
+     * what only the link needed goes */
+    free(u->syms);
+    u->syms = NULL;
+    u->nsyms = 0;
+    close(u->so_fd);    /* a session of many %%cc cells must not pile up descriptors */
+    u->so_fd = -1;
     return rc;
 }
 

@@ -601,6 +601,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     char *cc_rest = NULL;
     /* the holder may be the child of a %%cc cell: this cell picks afresh */
     backend = &compile_backend_tcc;
+    free(cc_flags);     /* the last %%cc cell's, if the holder ran one */
     cc_flags = NULL;
     if (compile_cc_magic(source, &cc_flags, &cc_rest)) {
         backend = &compile_backend_cc;
@@ -745,6 +746,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     cellsrc_buf_free(&src);
     cellsrc_buf_free(&diag);
     free(syms);
+    free(cc_rest);
     /* The unit is never deleted: it owns the code and data of this cell,
      * which the session now points at. */
 }
