@@ -184,3 +184,14 @@ def test_session_switch(fresh):
     assert run(kc, "%%cc\n" + probe).value == "1"
     r = fails(kc, "%cc maybe", "UsageError")
     assert "%cc on|off" in r.errors[0]["evalue"]
+
+
+# Each %%cc cell's object stays loaded for the rest of the session; nothing
+# else of it may pile up in the process that holds the session.
+def test_many_cc_cells_keep_descriptors_flat(kc):
+    counts = []
+    for i in range(5):
+        r = ok(kc, "%%%%cc\n#include <dirent.h>\nint nfd%d = 0;\nDIR *dir%d = opendir(\"/proc/self/fd\");\n"
+                   "while (readdir(dir%d)) nfd%d++;\nclosedir(dir%d);\nnfd%d" % ((i,) * 6))
+        counts.append(int(r.value))
+    assert len(set(counts)) == 1, counts
