@@ -202,6 +202,25 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+/* The processor, for the key: an object built with -march=native on one
+ * machine must not be loaded on another sharing the home directory (a
+ * cluster's), where it could stop on an instruction that CPU lacks.  Lines
+ * of the first processor's block that do not change with its clock. */
+static uint64_t cpu_identity(uint64_t h)
+{
+    FILE *f = fopen("/proc/cpuinfo", "re");
+    if (!f)
+        return h;
+    char line[8192];
+    while (fgets(line, sizeof line, f) && line[0] != '\n')
+        if (!strncmp(line, "model name", 10) || !strncmp(line, "flags", 5) ||
+            !strncmp(line, "Features", 8) || !strncmp(line, "CPU part", 8) ||
+            !strncmp(line, "vendor_id", 9))
+            h = fnv(h, line, strlen(line));
+    fclose(f);
+    return h;
+}
+
 /* The cache directory (made, mode 0700): CHALK_CC_CACHE, else
  * $XDG_CACHE_HOME/chalk/cc, else ~/.cache/chalk/cc; "" if none can be made. */
 static void cache_dir(char *out, size_t size)
@@ -410,7 +429,7 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
         argv_add(&a, fixed[i]);
 
     /* the key: the compiler binary (path, size, time, inode: a new version
-     * is a new file), its options, the text */
+     * is a new file), its options, the text, the processor */
     uint64_t h1 = 14695981039346656037ULL, h2 = 0x9e3779b97f4a7c15ULL;
     struct stat st;
     char *real = realpath(a.v[0][0] == '/' ? a.v[0] : "/proc/self/exe", NULL);
@@ -441,6 +460,7 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
     }
     h1 = fnv(h1, source, strlen(source));
     h2 = fnv(h2, source, strlen(source));
+    h1 = cpu_identity(h1);
 
     cc_unit *u = calloc(1, sizeof *u);
     u->so_fd = -1;
