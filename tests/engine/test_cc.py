@@ -3,7 +3,6 @@ system C compiler sees and extends the session as any other cell, fails as
 any other cell, and is not compiled twice.  Each kernel here gets its own
 object cache (CHALK_CC_CACHE), so a test never reads another run's objects
 and the user's ~/.cache is left alone."""
-
 import pytest
 
 from kernelclient import fails, ok, run, start, stop
