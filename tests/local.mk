@@ -437,3 +437,8 @@ EXTRA_DIST += tests/structure/test_include_graph.py
 TESTS += tests/lib/test_layering.py tests/lib/test_pkgconfig.sh
 EXTRA_DIST += tests/lib/test_layering.py tests/lib/test_pkgconfig.sh
 # --- end libchalk layout and pkg-config ---
+
+# --- %%cc backend (issue 14) ---
+TESTS += tests/engine/test_cc.py
+EXTRA_DIST += tests/engine/test_cc.py tests/bench/bench_cc.py
+# --- end %%cc backend ---

@@ -25,7 +25,7 @@
 #include "abi.h"
 #include "cell_runtime.h"
 #include "show_value.h"
-#include "compile_tcc.h"
+#include "compile.h"
 #include "diagnose.h"
 #include "isolate.h"
 #include "magics.h"
@@ -404,9 +404,14 @@ static void fail_leave(const cell_runtime_crash *c)
     fail_with_report(c->leave_ename, evalue, tidy);
 }
 
+/* The backend of this child's cell: libtcc, or the system compiler for a
+ * %%cc cell (compile.h). */
+static const compile_backend *backend = &compile_backend_tcc;
+static char *cc_flags;
+
 static void *lookup(void *unit, const char *name)
 {
-    return compile_symbol_addr(unit, name);
+    return backend->symbol(unit, name);
 }
 
 static double seconds_now(void)
@@ -567,8 +572,9 @@ static void *compile_prepared(holder_state *st, decl_store_prepared *prep, cells
     cellsrc_buf_add(src, wrapper_tail);
     if (getenv("CHALK_DEBUG_SOURCE"))
         fprintf(stderr, "%s\n", src->s);
-    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags };
-    return compile_unit(src->s, &opt, syms, prep->nsymbols + nrt + nshow, diag);
+    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags,
+                            cc_flags };
+    return backend->unit(src->s, &opt, syms, prep->nsymbols + nrt + nshow, diag);
 }
 
 void run_cell_child(holder_state *st, int cellfd, json_t *req)
@@ -592,6 +598,18 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     if (timing)
         cell_runtime_mute(1);     /* the timed code's value is never shown */
     const char *source = timing ? timed : code ? code : "";
+    char *cc_rest = NULL;
+    /* the holder may be the child of a %%cc cell: this cell picks afresh */
+    backend = &compile_backend_tcc;
+    free(cc_flags);     /* the last %%cc cell's, if the holder ran one */
+    cc_flags = NULL;
+    if (compile_cc_magic(source, &cc_flags, &cc_rest)) {
+        backend = &compile_backend_cc;
+        source = cc_rest;
+    } else if (st->cc_all) {
+        backend = &compile_backend_cc;
+    }
+    decl_store_set_backend(st->store, backend == &compile_backend_cc);
     cellsrc_buf open_comment = { 0 };
     /* the splitter drops an unterminated comment with all after it */
     if (diagnose_unbalanced(source, count, 1, &open_comment))
@@ -607,8 +625,8 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
          * apart above: what is left is a magic chalk does not have */
         const cellsrc_magic *m = &prep->magics[0];
         char what[256];
-        snprintf(what, sizeof what, "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magic is "
-                 "%%%%timeit; %%help lists the line magics)", count, m->line,
+        snprintf(what, sizeof what, "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magics are "
+                 "%%%%timeit and %%%%cc; %%help lists the line magics)", count, m->line,
                  m->cell_magic ? "%%" : "%", m->name);
         cell_runtime_fail("UsageError", what, NULL);
     }
@@ -649,7 +667,8 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
         cell_runtime_fail("CompileError", err, NULL);
     if (!unit)
         fail_compile_cell(diag.s ? diag.s : "", source, count);
-    if (decl_store_check_unit(st->store, prep, st->cflags, unit, err, sizeof err) < 0)
+    if (backend == &compile_backend_tcc &&
+        decl_store_check_unit(st->store, prep, st->cflags, unit, err, sizeof err) < 0)
         fail_session(err, source, count);
     size_t warned = diag.len;
     if (warned) {
@@ -660,7 +679,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     }
 
     int link_failed = 0;
-    int rc = compile_run(unit, &diag, &link_failed);
+    int rc = backend->run(unit, &diag, &link_failed);
     plain_names(&diag, warned);
     if (link_failed && abi_explain(diag.s + warned, source, count, err, sizeof err) < 0)
         cell_runtime_fail("CompileError", err, NULL);
@@ -690,7 +709,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
         cell_runtime_fail("Exit", msg, NULL);
     }
     if (timing) {
-        timeit((int (*)(int, char **))compile_symbol_addr(unit, "__chalk_body"));
+        timeit((int (*)(int, char **))backend->symbol(unit, "__chalk_body"));
         cell_runtime_send("execute_done", json_pack("{s:s, s:b}", "status", "ok", "keep", 0));
         _exit(0);
     }
@@ -727,6 +746,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     cellsrc_buf_free(&src);
     cellsrc_buf_free(&diag);
     free(syms);
+    free(cc_rest);
     /* The unit is never deleted: it owns the code and data of this cell,
      * which the session now points at. */
 }

@@ -36,6 +36,7 @@ typedef struct entry {
     char **typenames;     /* TYPE: typedef names (decide declarations) */
     size_t ntypenames;
     int dead;             /* replaced by a newer definition (see remove_keys) */
+    int cc;               /* FUNC: compiled by the system compiler (%%cc) */
 } entry;
 
 struct decl_store {
@@ -57,6 +58,7 @@ struct decl_store {
      * and typedef name -> entries, dead ones included until compact(). */
     declindex_map *names;
     declindex_map *types;
+    int cc;                    /* decl_store_set_backend: this cell is a %%cc cell */
 };
 
 typedef struct decl_store_private {
@@ -193,6 +195,7 @@ void decl_store_destroy(decl_store **self_p)
 }
 
 void decl_store_set_full_headers(decl_store *s, int on) { s->full_headers = on; }
+void decl_store_set_backend(decl_store *s, int cc) { s->cc = cc; }
 
 void decl_store_show_struct(decl_store *s, const char *tag, int fields)
 {
@@ -1211,8 +1214,10 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
                 char *m = rewrite_define(e->text, &rw);
                 cellsrc_buf_add(&b, m);
                 free(m);
-            } else if (e->kind == ENT_DECL) {
-                add_prototype(&b, e->text);   /* a later cell's definition removes it */
+            } else if (e->kind == ENT_DECL || (e->kind == ENT_FUNC && e->cc != s->cc)) {
+                /* a later cell's definition removes it; a function the
+                 * other compiler built is called across the ABI bug too */
+                add_prototype(&b, e->text);
             } else {
                 cellsrc_buf_add(&b, e->text);
             }
@@ -1581,6 +1586,7 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
             } else {
                 e = append(s, ENT_FUNC, it, dupstr(it->proto));
                 e->decl = as_written(pv->code, it->line, it->proto);
+                e->cc = s->cc;
             }
             e->addr = addr;
             break;

@@ -303,5 +303,5 @@ def test_inspect_shows_the_session_declaration(kc, name, decl):
 def test_unknown_cell_magic_is_named(kc):
     r = fails(kc, "%%time\nint m9 = 1;", "UsageError")
     n = r.reply["content"]["execution_count"]
-    assert r.errors[0]["evalue"] == ("cell[%d]:1: unknown magic %%%%time (chalk's cell magic is "
-                                     "%%%%timeit; %%help lists the line magics)" % n)
+    assert r.errors[0]["evalue"] == ("cell[%d]:1: unknown magic %%%%time (chalk's cell magics are "
+                                     "%%%%timeit and %%%%cc; %%help lists the line magics)" % n)
