@@ -442,3 +442,9 @@ EXTRA_DIST += tests/lib/test_layering.py tests/lib/test_pkgconfig.sh
 TESTS += tests/engine/test_cc.py
 EXTRA_DIST += tests/engine/test_cc.py tests/bench/bench_cc.py
 # --- end %%cc backend ---
+
+# --- abi-indirect ---
+# Callbacks one step away: through pointers, structs, returned pointers.
+TESTS += tests/engine/test_abi_indirect.py
+EXTRA_DIST += tests/engine/test_abi_indirect.py
+# --- end abi-indirect ---

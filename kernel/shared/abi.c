@@ -132,6 +132,11 @@ typedef struct defs {
     size_t nlaid;
     size_t (*span)[2];        /* statement start and length in flat */
     size_t n;
+    declindex_map *holders;   /* names whose definition may reach a function
+                                 pointer (a `(` in it, or a holder named) */
+    declindex_map *heldmemo;  /* name -> index in held */
+    char (*held)[160];        /* "" or "TYPE.VIA": what reaches_wrong found */
+    size_t nheld;
 } defs;
 
 typedef struct toks {
@@ -548,6 +553,57 @@ static int mentions_aggregate(const defs *d, const toks *k)
     return 0;
 }
 
+/* Whether a type name at i of k (`struct T`, `union T` or an identifier)
+ * is a holder: its key in key (a NUL-terminated copy). */
+static int holder_at(const defs *d, const toks *k, size_t i, char *key, size_t keylen,
+                     size_t *next)
+{
+    size_t got = 0;
+    *next = i + 1;
+    if ((tok_is(k, i, "struct") || tok_is(k, i, "union")) && tok_ident(k, i + 1)) {
+        snprintf(key, keylen, "%.*s %.*s", (int)k->t[i].len, k->src + k->t[i].off,
+                 (int)k->t[i + 1].len, k->src + k->t[i + 1].off);
+        *next = i + 2;
+    } else if (tok_ident(k, i)) {
+        snprintf(key, keylen, "%.*s", (int)k->t[i].len, k->src + k->t[i].off);
+    } else {
+        return 0;
+    }
+    declindex_map_get(d->holders, key, strlen(key), &got);
+    return got > 0;
+}
+
+/* Whether a struct or typedef statement may reach a function pointer: it
+ * holds a `(` (a function pointer member or type), names a holder, or
+ * names a struct not defined yet (which may become one; its own tag
+ * aside).  Conservative: reaches_wrong reads the holders exactly. */
+static int may_hold(const defs *d, const toks *k)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        char key[300];
+        size_t next, got = 0;
+        if (tok_is(k, i, "("))
+            return 1;
+        if (holder_at(d, k, i, key, sizeof key, &next))
+            return 1;
+        if ((tok_is(k, i, "struct") || tok_is(k, i, "union")) && tok_ident(k, i + 1) &&
+            !tok_is(k, i + 2, "{")) {
+            int own = 0;
+            for (size_t j = 0; j + 2 < k->n && !own; j++)
+                own = tok_is(k, j, k->src[k->t[i].off] == 's' ? "struct" : "union") &&
+                      k->t[j + 1].len == k->t[i + 1].len &&
+                      !memcmp(k->src + k->t[j + 1].off, k->src + k->t[i + 1].off,
+                              k->t[i + 1].len) &&
+                      tok_is(k, j + 2, "{");
+            declindex_map_get(d->names, key, strlen(key), &got);
+            if (!got && !own)
+                return 1;
+        }
+        i = next - 1;
+    }
+    return 0;
+}
+
 static void record(defs *d, size_t start, size_t len)
 {
     /* Most statements are prototypes: they define no type, and tokenizing
@@ -570,7 +626,7 @@ static void record(defs *d, size_t start, size_t len)
     text[len] = 0;
     toks k = { text, NULL, 0 };
     k.n = cellsrc_tokenize(text, &k.t, NULL);
-    int any = 0;
+    int any = 0, holder = may_hold(d, &k);
     for (size_t i = 0; i + 2 < k.n; i++)
         if ((tok_is(&k, i, "struct") || tok_is(&k, i, "union")) && tok_ident(&k, i + 1) &&
             tok_is(&k, i + 2, "{")) {
@@ -578,6 +634,8 @@ static void record(defs *d, size_t start, size_t len)
             int n = snprintf(tag, sizeof tag, "%.*s %.*s", (int)k.t[i].len, text + k.t[i].off,
                              (int)k.t[i + 1].len, text + k.t[i + 1].off);
             declindex_map_add(d->names, tag, (size_t)n, d->n);
+            if (holder)
+                declindex_map_add(d->holders, tag, (size_t)n, 1);
             any = 1;
         }
     if (tok_is(&k, 0, "typedef")) {
@@ -596,6 +654,8 @@ static void record(defs *d, size_t start, size_t len)
                                       tok_is(&k, i + 1, ")") && i >= 2 &&
                                       tok_is(&k, i - 2, "(")))) {
                 declindex_map_add(d->names, text + k.t[i].off, k.t[i].len, d->n);
+                if (holder)
+                    declindex_map_add(d->holders, text + k.t[i].off, k.t[i].len, 1);
                 /* a function pointer type whose signature names one: a
                  * parameter of that type is a callback to examine */
                 if (maybe_aggregate(d, &k, tagged) || (depth == 1 && mentions_aggregate(d, &k)))
@@ -670,10 +730,149 @@ static int candidate(const defs *d, const char *s, size_t len)
     }
     /* a function pointer parameter: its own result and parameters are
      * what the library passes to the cell's callback */
-    return fnptr && names_aggregate(d, s, e);
+    if (fnptr && names_aggregate(d, s, e))
+        return 1;
+    /* a type that may hold one (through pointers, members, typedefs) */
+    for (const char *q = s; q < e; q++) {
+        if (!is_ident(*q) || (q > s && is_ident(q[-1])))
+            continue;
+        const char *r = q;
+        while (r < e && is_ident(*r))
+            r++;
+        size_t got = 0;
+        declindex_map_get(d->holders, q, (size_t)(r - q), &got);
+        if (got)
+            return 1;
+        if (((r - q == 6 && !memcmp(q, "struct", 6)) || (r - q == 5 && !memcmp(q, "union", 5))))
+            return 1;   /* its tag: reaches_wrong reads it */
+        q = r - 1;
+    }
+    return 0;
 }
 
 static int refused(const defs *d, const char *s, size_t len, char *why, size_t whylen);
+
+static int reaches_wrong(const defs *d, const toks *k, size_t from, size_t end, int depth,
+                         char *inner, size_t innerlen);
+
+/* Whether the members of the body opening at `open` of k reach a function
+ * pointer libtcc would call wrongly (reaches_wrong of each). */
+static int members_reach(const defs *d, const toks *k, size_t open, int depth, char *inner,
+                         size_t innerlen)
+{
+    size_t close = skip_group(k, open) - 1;
+    for (size_t m = open + 1; m < close;) {
+        size_t me = m;
+        while (me < close && !tok_is(k, me, ";"))
+            me = tok_is(k, me, "(") || tok_is(k, me, "[") || tok_is(k, me, "{") ? skip_group(k, me)
+                                                                               : me + 1;
+        if (reaches_wrong(d, k, m, me, depth, inner, innerlen))
+            return 1;
+        m = me + 1;
+    }
+    return 0;
+}
+
+/* Whether the type `name` (a typedef name, "struct T" or "union T")
+ * reaches such a function pointer; memoized, and a type met again while
+ * it is being read (a list's `next`) counts as not reaching one. */
+static int holds_wrong(const defs *d, const char *name, int depth, char *inner,
+                       size_t innerlen)
+{
+    size_t n, len = strlen(name);
+    declindex_map_get(d->holders, name, len, &n);
+    if (!n || depth > 8)
+        return 0;
+    defs *w = (defs *)d;        /* the memo is a cache: logically const */
+    const size_t *v = declindex_map_get(d->heldmemo, name, len, &n);
+    if (n) {
+        snprintf(inner, innerlen, "%s", d->held[v[0]]);
+        return *inner != 0;
+    }
+    size_t slot = w->nheld++;
+    w->held = realloc(w->held, w->nheld * sizeof *w->held);
+    if (!w->held)
+        abort();
+    w->held[slot][0] = 0;
+    declindex_map_add(w->heldmemo, name, len, slot);
+    toks t;
+    if (definition_tokens(d, name, len, &t) < 0)
+        return 0;
+    int bad = 0;
+    if (!strncmp(name, "struct ", 7) || !strncmp(name, "union ", 6)) {
+        const char *tag = strchr(name, ' ') + 1;
+        for (size_t i = 0; i + 2 < t.n; i++)
+            if (tok_is(&t, i, name[0] == 'u' ? "union" : "struct") && tok_is(&t, i + 1, tag) &&
+                tok_is(&t, i + 2, "{")) {
+                bad = members_reach(d, &t, i + 2, depth + 1, inner, innerlen);
+                break;
+            }
+    } else if (t.n > 2 && tok_is(&t, 0, "typedef")) {
+        bad = reaches_wrong(d, &t, 1, t.n - 1, depth + 1, inner, innerlen);
+    }
+    free(t.t);
+    free((char *)t.src);
+    if (bad)
+        snprintf(w->held[slot], sizeof w->held[slot], "%s", inner);
+    return bad;
+}
+
+/* Whether the declaration [from, end) of k (a parameter, a member, a
+ * result, a typedef's body) reaches, through pointers, members and
+ * typedefs, a function pointer whose signature libtcc would pass wrongly
+ * (refused, read as a prototype): the struct type that signature passes
+ * in `inner`.  A library holding or returning one calls the cell's
+ * function wrongly, or the cell calls the library's. */
+static int reaches_wrong(const defs *d, const toks *k, size_t from, size_t end, int depth,
+                         char *inner, size_t innerlen)
+{
+    if (depth > 8)
+        return 0;
+    for (size_t open = from; open + 1 < end; open++) {
+        if (tok_is(k, open, "{"))
+            open = skip_group(k, open) - 1;
+        else if (tok_is(k, open, "(") && tok_is(k, open + 1, "*")) {
+            size_t after = skip_group(k, open);
+            if (after >= end || !tok_is(k, after, "(") || open == from)
+                break;
+            /* R (*f)(P) or R (**f)(P): the prototype R f(P); */
+            size_t pend = skip_group(k, after);
+            cellsrc_buf b = { 0 };
+            cellsrc_buf_addn(&b, k->src + k->t[from].off, k->t[open].off - k->t[from].off);
+            cellsrc_buf_add(&b, " f");
+            cellsrc_buf_addn(&b, k->src + k->t[after].off,
+                             k->t[pend - 1].off + k->t[pend - 1].len - k->t[after].off);
+            cellsrc_buf_add(&b, ";");
+            char why[200];
+            int bad = refused(d, b.s, b.len, why, sizeof why);
+            cellsrc_buf_free(&b);
+            if (bad) {
+                /* "VERB.TYPE" or "VERB.TYPE.VIA": the TYPE */
+                const char *ty = strchr(why, '.') + 1;
+                const char *dot = strchr(ty, '.');
+                snprintf(inner, innerlen, "%.*s", dot ? (int)(dot - ty) : (int)strlen(ty), ty);
+                return 1;
+            }
+            break;
+        }
+    }
+    for (size_t i = from; i < end; i++) {
+        char key[300];
+        size_t next;
+        if ((tok_is(k, i, "struct") || tok_is(k, i, "union")) &&
+            (tok_is(k, i + 1, "{") || (tok_ident(k, i + 1) && tok_is(k, i + 2, "{")))) {
+            size_t open = tok_is(k, i + 1, "{") ? i + 1 : i + 2;
+            if (members_reach(d, k, open, depth + 1, inner, innerlen))
+                return 1;
+            i = skip_group(k, open) - 1;
+        } else if (holder_at(d, k, i, key, sizeof key, &next)) {
+            if (holds_wrong(d, key, depth + 1, inner, innerlen))
+                return 1;
+            i = next - 1;
+        }
+    }
+    return 0;
+}
 
 static int callback_refused(const defs *d, const toks *k, size_t from, size_t end, char *why,
                             size_t whylen, int depth);
@@ -772,6 +971,18 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
                          (int)(k.t[last - 1].off + k.t[last - 1].len - k.t[from].off),
                          text + k.t[from].off);
                 bad = 1;
+            } else if (reaches_wrong(d, &k, from, end, 0, inner, sizeof inner)) {
+                /* a pointer to a callback, a struct holding one (by value
+                 * or pointed to), a function pointer returned */
+                size_t last = i > from ? i : from + 1;
+                if (from != 0 && nm != (size_t)-1 && nm + 1 == i)
+                    last = nm;
+                if (from == 0)
+                    last = end;
+                snprintf(why, whylen, "%s.%.80s.%.*s", from == 0 ? "gives" : "reaches", inner,
+                         (int)(k.t[last - 1].off + k.t[last - 1].len - k.t[from].off),
+                         text + k.t[from].off);
+                bad = 1;
             }
         }
         i = from == 0 ? lp + 1 : end + 1;
@@ -787,7 +998,7 @@ static char *route(const char *flat, size_t from, int thunks)
 {
     cellsrc_buf out = { 0 };
     defs d = { flat, declindex_map_new(), declindex_map_new(), declindex_map_new(), NULL, 0,
-               NULL, 0 };
+               NULL, 0, declindex_map_new(), declindex_map_new(), NULL, 0 };
     const char *stmt = flat;      /* start of the current statement */
     int depth = 0, bol = 1, body = 0;
     for (const char *p = flat; *p; p++) {
@@ -854,6 +1065,9 @@ static char *route(const char *flat, size_t from, int thunks)
     declindex_map_destroy(&d.names);
     declindex_map_destroy(&d.aggs);
     declindex_map_destroy(&d.memo);
+    declindex_map_destroy(&d.holders);
+    declindex_map_destroy(&d.heldmemo);
+    free(d.held);
     free(d.laid);
     free(d.span);
     return cellsrc_buf_take(&out);
@@ -906,6 +1120,32 @@ int abi_explain(const char *diag, const char *code, int cell_number, char *err, 
             break;
         }
     free(t);
+    const char *dot3 = memchr(type, '.', (size_t)tlen);
+    if (((vlen == 7 && !memcmp(dot + 1, "reaches", 7)) || (vlen == 5 && !memcmp(dot + 1, "gives", 5))) &&
+        dot3) {
+        int ilen = (int)(dot3 - type), wlen = (int)(q - dot3 - 1);
+        if (dot[1] == 'r')
+            snprintf(err, errlen,
+                     "cell[%d]:%d: error: '%.*s' takes '%.*s', which leads to a callback whose "
+                     "signature passes '%.*s' by value; chalk's C compiler (libtcc 0.9.27) passes "
+                     "that struct in other registers than the compiled library expects (a wrong "
+                     "value, without an error), so the call is refused; give the library "
+                     "callbacks that take a pointer ('%.*s *') instead, through a wrapper "
+                     "compiled with the system compiler (cc -shared -fPIC) and added with "
+                     "%%ldflags",
+                     cell_number, line, nlen, name, wlen, dot3 + 1, ilen, type, ilen, type);
+        else
+            snprintf(err, errlen,
+                     "cell[%d]:%d: error: '%.*s' returns '%.*s', which leads to a function "
+                     "pointer whose signature passes '%.*s' by value; a call through it from a "
+                     "cell would pass that struct in other registers than the compiled library "
+                     "expects (chalk's C compiler is libtcc 0.9.27: a wrong value, without an "
+                     "error), so the call is refused; call the library's function through a "
+                     "wrapper that passes '%.*s *' instead, compiled with the system compiler "
+                     "(cc -shared -fPIC) and added with %%ldflags",
+                     cell_number, line, nlen, name, wlen, dot3 + 1, ilen, type, ilen, type);
+        return -1;
+    }
     if (vlen == 8 && !memcmp(dot + 1, "callback", 8)) {
         snprintf(err, errlen,
                  "cell[%d]:%d: error: '%.*s' takes a callback whose signature passes '%.*s' by "
