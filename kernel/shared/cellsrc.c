@@ -1304,6 +1304,19 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
             i = me;
             continue;
         }
+        if ((tok_is(&sp, i, "asm") || tok_is(&sp, i, "__asm__") || tok_is(&sp, i, "__asm")) &&
+            tok_is(&sp, i + 1, "(")) {
+            /* a top-level asm (`__asm__("f: ret");`) belongs at file scope
+             * as in a C file: inside main() its instructions would run */
+            size_t e = skip_balanced(&sp, i + 1);
+            if (e < sp.n && tok_is(&sp, e, ";"))
+                e++;
+            cellsrc_item *it = new_item(&sp, CELLSRC_TYPE, i);
+            it->text = render(&sp, i, e, NULL);
+            add_refs(&sp, it, i, e);
+            i = e;
+            continue;
+        }
         if (looks_like_decl(&sp, i)) {
             size_t e = decl_item(&sp, i);
             i = e > i ? e : i + 1;
