@@ -994,7 +994,11 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
 
 /* The statements of flat ending before offset `from` are only read for
  * their definitions (and copied); the others are routed. */
-static char *route(const char *flat, size_t from, int thunks)
+/* Called by route for each statement [stmt, end] once its definitions
+ * are recorded. */
+typedef void route_visit(defs *d, const char *stmt, const char *end, void *arg);
+
+static char *route(const char *flat, size_t from, int thunks, route_visit *visit, void *arg)
 {
     cellsrc_buf out = { 0 };
     defs d = { flat, declindex_map_new(), declindex_map_new(), declindex_map_new(), NULL, 0,
@@ -1057,6 +1061,8 @@ static char *route(const char *flat, size_t from, int thunks)
                 record(&d, (size_t)(stmt - flat), (size_t)(p + 1 - stmt));
                 cellsrc_buf_addn(&out, stmt, (size_t)(p + 1 - stmt));
             }
+            if (visit)
+                visit(&d, stmt, p, arg);
             stmt = p + 1;
             body = 0;
         }
@@ -1075,7 +1081,7 @@ static char *route(const char *flat, size_t from, int thunks)
 
 char *abi_route(const char *flat)
 {
-    return route(flat, 0, 1);
+    return route(flat, 0, 1, NULL, NULL);
 }
 
 char *abi_refuse(const char *context, const char *proto)
@@ -1085,7 +1091,7 @@ char *abi_refuse(const char *context, const char *proto)
     cellsrc_buf_add(&text, "\n");
     size_t from = text.len;
     cellsrc_buf_add(&text, proto);
-    char *out = route(text.s, from, 0);
+    char *out = route(text.s, from, 0, NULL, NULL);
     /* what precedes `from` is copied as it was */
     char *labelled = strcmp(out + from, proto) ? strdup(out + from) : NULL;
     if (strcmp(out + from, proto) && !labelled)
@@ -1167,4 +1173,207 @@ int abi_explain(const char *diag, const char *code, int cell_number, char *err, 
              cell_number, line, nlen, name, vlen, dot + 1, tlen, type, nlen, name, tlen, type,
              nlen, name);
     return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* A unit's own functions handed to a library, and pointers from dlsym */
+
+typedef struct escape {
+    int (*is_cell)(void *ctx, const char *name);
+    void *ctx;
+    char (*wrong)[2][128];     /* a function libtcc compiled, the type it passes wrongly */
+    size_t nwrong;
+    char (*own)[128];          /* functions the unit defines */
+    size_t nown;
+    int cell_number;
+    char *err;
+    size_t errlen;
+    int found;
+} escape;
+
+static const char *const not_calls[] = { "if", "while", "for", "switch", "return", "sizeof",
+                                         "_Alignof", "__typeof__", "typeof", "_Generic", "do",
+                                         "__builtin_offsetof", "_Static_assert" };
+
+/* The struct type of refused's reason ("VERB.TYPE" or "VERB.TYPE.VIA"). */
+static void reason_type(const char *why, char *type, size_t len)
+{
+    const char *t = strchr(why, '.');
+    t = t ? t + 1 : why;
+    const char *dot = strchr(t, '.');
+    snprintf(type, len, "%.*s", dot ? (int)(dot - t) : (int)strlen(t), t);
+}
+
+static int listed(char (*names)[128], size_t n, size_t stride, const char *s, size_t len)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *name = (const char *)names + i * stride;
+        if (strlen(name) == len && !memcmp(name, s, len))
+            return 1;
+    }
+    return 0;
+}
+
+/* The cell line of token i of k: from the last `#line L "cell[K]"` before it. */
+static int cell_line(const toks *k, size_t i)
+{
+    for (size_t j = i + 1; j-- > 0;) {
+        if (k->t[j].kind != CELLSRC_TOK_PP)
+            continue;
+        const char *pp = k->src + k->t[j].off;
+        if (strncmp(pp, "#line ", 6))
+            continue;
+        long l = strtol(pp + 6, NULL, 10);
+        return (int)l + (k->t[i].line - k->t[j].line - 1);
+    }
+    return 1;
+}
+
+static void escape_visit(defs *d, const char *stmt, const char *end, void *arg)
+{
+    escape *e = arg;
+    if (e->found)
+        return;
+    const char *head_end = end + 1;
+    if (*end == '}') {
+        long depth = 0;
+        for (const char *q = stmt; q < end; q++) {
+            if (*q == '(')
+                depth++;
+            else if (*q == ')')
+                depth--;
+            else if (*q == '{' && depth == 0) {
+                head_end = q;
+                break;
+            }
+        }
+    }
+    const char *name;
+    size_t nlen;
+    if (!prototype_name(stmt, *end == '}' ? head_end : end, &name, &nlen) || nlen >= 128)
+        return;
+    char nm[128];
+    snprintf(nm, sizeof nm, "%.*s", (int)nlen, name);
+    if (*end == '}') {
+        e->own = realloc(e->own, (e->nown + 1) * sizeof *e->own);
+        if (!e->own)
+            abort();
+        snprintf(e->own[e->nown++], 128, "%s", nm);
+    }
+    if (*end == '}' || e->is_cell(e->ctx, nm)) {
+        cellsrc_buf h = { 0 };
+        cellsrc_buf_addn(&h, stmt, (size_t)(head_end - stmt));
+        cellsrc_buf_add(&h, ";");
+        char why[200];
+        if (refused(d, h.s, h.len, why, sizeof why)) {
+            e->wrong = realloc(e->wrong, (e->nwrong + 1) * sizeof *e->wrong);
+            if (!e->wrong)
+                abort();
+            snprintf(e->wrong[e->nwrong][0], 128, "%s", nm);
+            reason_type(why, e->wrong[e->nwrong][1], 128);
+            e->nwrong++;
+        }
+        cellsrc_buf_free(&h);
+    }
+    if (*end != '}')
+        return;
+    /* the body: a listed name used other than called, inside the
+     * arguments of a call to a function no cell defines */
+    size_t blen = (size_t)(end + 1 - head_end);
+    char *text = malloc(blen + 1);
+    if (!text)
+        abort();
+    memcpy(text, head_end, blen);
+    text[blen] = 0;
+    toks k = { text, NULL, 0 };
+    k.n = cellsrc_tokenize(text, &k.t, NULL);
+    for (size_t i = 0; e->nwrong && i < k.n && !e->found; i++) {
+        if (!tok_ident(&k, i) || tok_is(&k, i + 1, "(") ||
+            !listed(&e->wrong[0][0], e->nwrong, sizeof *e->wrong, text + k.t[i].off, k.t[i].len))
+            continue;
+        if (i > 0 && (tok_is(&k, i - 1, ".") || tok_is(&k, i - 1, "->")))
+            continue;
+        long depth = 0;
+        size_t j = i;
+        while (j-- > 0) {
+            if (tok_is(&k, j, ")") || tok_is(&k, j, "]") || tok_is(&k, j, "}"))
+                depth++;
+            else if (tok_is(&k, j, "(") || tok_is(&k, j, "[") || tok_is(&k, j, "{")) {
+                if (depth-- == 0)
+                    break;
+            }
+        }
+        if (j == (size_t)-1 || !tok_is(&k, j, "(") || j == 0 || !tok_ident(&k, j - 1) ||
+            (j >= 2 && (tok_is(&k, j - 2, ".") || tok_is(&k, j - 2, "->"))))
+            continue;       /* not a named function's arguments */
+        const char *g = text + k.t[j - 1].off;
+        size_t glen = k.t[j - 1].len;
+        int keyword = 0;
+        for (size_t w = 0; w < sizeof not_calls / sizeof *not_calls; w++)
+            keyword |= tok_is(&k, j - 1, not_calls[w]);
+        char gname[128];
+        snprintf(gname, sizeof gname, "%.*s", (int)glen, g);
+        if (keyword || listed(e->own, e->nown, sizeof *e->own, g, glen) || e->is_cell(e->ctx, gname))
+            continue;
+        size_t w = 0;
+        while (strlen(e->wrong[w][0]) != k.t[i].len ||
+               memcmp(e->wrong[w][0], text + k.t[i].off, k.t[i].len))
+            w++;
+        snprintf(e->err, e->errlen,
+                 "cell[%d]:%d: error: '%s' passes '%s' by value and is handed to '%s', which "
+                 "no cell defines: a compiled library calling it would pass that struct in "
+                 "other registers than chalk's C compiler (libtcc 0.9.27) expects (a wrong "
+                 "value, without an error), so the call is refused; give the library a function "
+                 "that takes '%s *' instead, compiled with the system compiler (cc -shared "
+                 "-fPIC) and added with %%ldflags",
+                 e->cell_number, cell_line(&k, i), e->wrong[w][0], e->wrong[w][1], gname,
+                 e->wrong[w][1]);
+        e->found = 1;
+    }
+    /* a pointer from dlsym called with a signature libtcc passes wrongly */
+    int dl = 0;
+    for (size_t i = 0; i + 1 < k.n && !dl; i++)
+        dl = (tok_is(&k, i, "dlsym") || tok_is(&k, i, "dlvsym")) && tok_is(&k, i + 1, "(");
+    for (size_t i = 0; dl && i + 1 < k.n && !e->found; i++) {
+        char inner[160] = "";
+        int bad = 0;
+        if (tok_is(&k, i, "(") && tok_is(&k, i + 1, "*") && i > 0) {
+            size_t from = i;
+            while (from > 0 && (tok_ident(&k, from - 1) || tok_is(&k, from - 1, "*")) &&
+                   !tok_is(&k, from - 1, "return"))
+                from--;
+            size_t after = skip_group(&k, i);
+            if (from < i && after < k.n && tok_is(&k, after, "("))
+                bad = reaches_wrong(d, &k, from, skip_group(&k, after), 0, inner, sizeof inner);
+        } else if (tok_ident(&k, i)) {
+            char key[300];
+            size_t next;
+            bad = holder_at(d, &k, i, key, sizeof key, &next) &&
+                  holds_wrong(d, key, 0, inner, sizeof inner);
+        }
+        if (bad) {
+            snprintf(e->err, e->errlen,
+                     "cell[%d]:%d: error: a function pointer whose signature passes '%s' by "
+                     "value, in a cell that takes functions from 'dlsym': a call through it to "
+                     "a compiled library's function would pass that struct in other registers "
+                     "than the library expects (chalk's C compiler is libtcc 0.9.27: a wrong "
+                     "value, without an error), so the cell is refused; call the library's "
+                     "function through a wrapper that passes '%s *' instead, compiled with the "
+                     "system compiler (cc -shared -fPIC) and added with %%ldflags",
+                     e->cell_number, cell_line(&k, i), inner, inner);
+            e->found = 1;
+        }
+    }
+    free(k.t);
+    free(text);
+}
+
+int abi_escapes(const char *unit, int (*is_cell)(void *ctx, const char *name), void *ctx,
+                int cell_number, char *err, size_t errlen)
+{
+    escape e = { is_cell, ctx, NULL, 0, NULL, 0, cell_number, err, errlen, 0 };
+    free(route(unit, strlen(unit) + 1, 0, escape_visit, &e));
+    free(e.wrong);
+    free(e.own);
+    return e.found ? -1 : 0;
 }

@@ -86,4 +86,18 @@ char *abi_declaration(const char *text);
  * line the first one in `code` that names it; else 0. */
 int abi_explain(const char *diag, const char *code, int cell_number, char *err, size_t errlen);
 
+/* The unit libtcc is about to compile (`unit`, with its #line markers):
+ * -1 with "cell[K]:L: error: ..." in err when (1) a function libtcc
+ * compiles (a cell's, is_cell(ctx, name), or one the unit defines) whose
+ * signature it passes wrongly is named, other than called, among the
+ * arguments of a call to a function no cell defines (a library would call
+ * it wrongly, whatever the parameter's type: `void *` too); or (2) a
+ * function that calls dlsym spells a function pointer type, or names a
+ * type holding one, whose signature libtcc passes wrongly (the cell would
+ * call a library's function wrongly).  Not followed: a pointer stored first
+ * in a variable or a struct the library's prototype does not show.
+ * Else 0. */
+int abi_escapes(const char *unit, int (*is_cell)(void *ctx, const char *name), void *ctx,
+                int cell_number, char *err, size_t errlen);
+
 #endif

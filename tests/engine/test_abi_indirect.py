@@ -12,6 +12,7 @@ once with DD = {double; double} (a layout it passes right, so the cell
 prints what the same program built by gcc prints).
 """
 import os
+import re
 import shutil
 import subprocess
 
@@ -42,6 +43,10 @@ di_fn get_DI(void);
 dd_fn get_DD(void);
 const struct ops_DI *get_ops_DI(void);
 const struct ops_DD *get_ops_DD(void);
+double call_generic_DI(void *fn);
+double call_generic_DD(void *fn);
+DI twice_DI(DI s);
+DD twice_DD(DD s);
 """
 
 BODY = r"""
@@ -64,6 +69,10 @@ static const struct ops_DI ops_di = { "di", lib_twice_DI };
 static const struct ops_DD ops_dd = { "dd", lib_twice_DD };
 const struct ops_DI *get_ops_DI(void) { return &ops_di; }
 const struct ops_DD *get_ops_DD(void) { return &ops_dd; }
+double call_generic_DI(void *fn) { DI s = { 1.5, 2 }; return SUM(((di_fn)fn)(s)); }
+double call_generic_DD(void *fn) { DD s = { 1.5, 2.5 }; return SUM(((dd_fn)fn)(s)); }
+DI twice_DI(DI s) { return lib_twice_DI(s); }
+DD twice_DD(DD s) { return lib_twice_DD(s); }
 """
 
 # The cell's own functions (compiled by libtcc, called by the library).
@@ -86,6 +95,18 @@ FORMS = {
 }
 
 
+# (d) a cell's function handed to the library as `void *`; (c) a function
+# pointer from dlsym, its type spelled in the cell or a typedef
+FORMS.update({
+    "cell_function_as_void_pointer": ("tw_{T}", "printf(\"%g\\n\", call_generic_{T}((void *)tw_{T}));"),
+    "dlsym_typedef": ("", "void *h = dlopen(LIB, RTLD_NOW);\n{t}_fn g = ({t}_fn)dlsym(h, \"twice_{T}\");\n"
+                          "{T} s = {{ 1.5, 2 }};\nprintf(\"%g\\n\", SUM(g(s)));"),
+    "dlsym_spelled": ("", "void *h = dlopen(LIB, RTLD_NOW);\n"
+                          "{T} (*g)({T}) = ({T} (*)({T}))dlsym(h, \"twice_{T}\");\n"
+                          "{T} s = {{ 1.5, 2 }};\nprintf(\"%g\\n\", SUM(g(s)));"),
+})
+
+
 def cc():
     return shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
 
@@ -103,18 +124,20 @@ def indlib(tmp_path_factory):
 def gcc_prints(d, name, code):
     """What the same program prints built by the system compiler."""
     src = d / ("ref_%s.c" % name)
-    src.write_text('#include <stdio.h>\n#include "ind.h"\n#define SUM(s) ((s).a * 10 + (s).b)\n'
+    src.write_text('#include <stdio.h>\n#include <dlfcn.h>\n#include "ind.h"\n'
+                   '#define SUM(s) ((s).a * 10 + (s).b)\n#define LIB "%s/libind.so"\n' % d
                    + OWN + "int main(void) {\n" + code + "\nreturn 0; }\n")
     exe = d / ("ref_%s" % name)
-    subprocess.run([cc(), str(src), "-o", str(exe), "-L%s" % d, "-lind", "-Wl,-rpath,%s" % d],
-                   check=True)
+    subprocess.run([cc(), str(src), "-o", str(exe), "-L%s" % d, "-lind", "-Wl,-rpath,%s" % d,
+                    "-ldl"], check=True)
     return subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout
 
 
 def session(kc, d):
     res = run(kc, "%%ldflags -L%s -lind" % d)
     assert res.status == "ok", res.errors
-    res = run(kc, '#include "%s/ind.h"\n#define SUM(s) ((s).a * 10 + (s).b)\n%s' % (d, OWN))
+    res = run(kc, '#include <dlfcn.h>\n#include "%s/ind.h"\n#define SUM(s) ((s).a * 10 + (s).b)\n'
+                  '#define LIB "%s/libind.so"\n%s' % (d, d, OWN))
     assert res.status == "ok", res.errors
 
 
@@ -135,11 +158,21 @@ def test_indirect_right_value_or_refused(fresh, indlib, form):
     res = run(kc, code)
     assert res.status == "error", (form, res.text())
     msg = res.errors[0]["evalue"]
-    name = fn.format(T="DI")
-    line = 1 + next(i for i, l in enumerate(code.split("\n")) if name in l)
-    verb = "returns" if form.startswith("returned") else "takes"
-    assert msg.startswith("cell[4]:%d: error: '%s' %s " % (line, name, verb)), msg
-    assert "passes 'DI' by value" in msg, msg
+    if form.startswith("dlsym"):
+        line = 1 + next(i for i, l in enumerate(code.split("\n")) if "dlsym(" in l)
+        assert re.match(r"cell\[4\]:%d(:\d+)?: error: a function pointer whose signature "
+                        r"passes 'DI' by value, in a cell that takes functions from 'dlsym'"
+                        % line, msg), msg
+    elif form.startswith("cell_function"):
+        line = 1 + next(i for i, l in enumerate(code.split("\n")) if "tw_DI" in l)
+        assert re.match(r"cell\[4\]:%d(:\d+)?: error: 'tw_DI' passes 'DI' by value and is "
+                        r"handed to 'call_generic_DI', which no cell defines" % line, msg), msg
+    else:
+        name = fn.format(T="DI")
+        line = 1 + next(i for i, l in enumerate(code.split("\n")) if name in l)
+        verb = "returns" if form.startswith("returned") else "takes"
+        assert msg.startswith("cell[4]:%d: error: '%s' %s " % (line, name, verb)), msg
+        assert "passes 'DI' by value" in msg, msg
     assert "cc -shared -fPIC" in msg and "'DI *'" in msg, msg
     assert res.text() == ""
 
@@ -154,3 +187,16 @@ def test_a_self_referring_struct_is_read(fresh, indlib):
     assert res.errors[0]["evalue"].startswith(
         "cell[3]:2: error: 'run_ring_DI' takes 'struct ring_DI *', which leads to a callback "
         "whose signature passes 'DI' by value"), res.errors[0]["evalue"]
+
+
+def test_a_cell_function_among_cells_keeps_working(fresh, indlib):
+    """Passed to a function a cell defines, or called through a pointer in
+    the cell, a function with a wrong layout is libtcc on both sides: not
+    refused, and right."""
+    kc = fresh[1]
+    session(kc, indlib)
+    res = run(kc, "double my_call(di_fn f) { DI s = { 1.5, 2 }; return SUM(f(s)); }\n"
+                  "di_fn p = tw_DI;\nDI s = { 1.5, 2 };\n"
+                  "printf(\"%g %g\\n\", my_call(tw_DI), SUM(p(s)));")
+    assert res.status == "ok", res.errors
+    assert res.text() == "34 34\n"
