@@ -28,8 +28,15 @@
  * parameters tcc would get wrong is refused the same way (label
  * NAME.callback.TYPE): the library would call the cell's function wrongly.
  * The parameter may be spelled `R (*f)(P...)` or be of a typedef'd
- * function pointer type; a pointer to one, or a struct holding one, is not
- * examined.
+ * function pointer type.  One step further (labels NAME.reaches.TYPE.VIA
+ * and NAME.gives.TYPE.VIA): a parameter or result that leads to such a
+ * function pointer through pointers, struct or union members (by value or
+ * pointed to) and typedefs, such as `cb *slot`, `const struct ops *o` or a
+ * returned `cb`: the library would call the cell's function wrongly, or
+ * the cell the library's.  abi_escapes covers the two ways around a
+ * prototype: a cell's own function of such a signature handed to a library
+ * function (as `void *` too), and a function pointer of one in a cell that
+ * calls dlsym.
  * The layouts are read from the flattened text (struct bodies, typedefs,
  * arrays with literal sizes); a by-value aggregate this cannot read (a
  * bit-field, a packed or aligned attribute, a computed array size) is
