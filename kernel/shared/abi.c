@@ -1183,7 +1183,7 @@ typedef struct escape {
     void *ctx;
     char (*wrong)[2][128];     /* a function libtcc compiled, the type it passes wrongly */
     size_t nwrong;
-    char (*own)[128];          /* functions the unit defines */
+    char (*own)[128];          /* functions the unit defines, or refuses */
     size_t nown;
     int cell_number;
     char *err;
@@ -1229,6 +1229,16 @@ static int cell_line(const toks *k, size_t i)
     return 1;
 }
 
+/* Whether [s, end) holds the ABI_REFUSED label. */
+static int labelled(const char *s, const char *end)
+{
+    size_t n = strlen(ABI_REFUSED);
+    for (const char *q = s; q + n <= end; q++)
+        if (!memcmp(q, ABI_REFUSED, n))
+            return 1;
+    return 0;
+}
+
 static void escape_visit(defs *d, const char *stmt, const char *end, void *arg)
 {
     escape *e = arg;
@@ -1254,7 +1264,8 @@ static void escape_visit(defs *d, const char *stmt, const char *end, void *arg)
         return;
     char nm[128];
     snprintf(nm, sizeof nm, "%.*s", (int)nlen, name);
-    if (*end == '}') {
+    if (*end == '}' || labelled(stmt, end)) {
+        /* defined here, or refused already (the link names it better) */
         e->own = realloc(e->own, (e->nown + 1) * sizeof *e->own);
         if (!e->own)
             abort();
