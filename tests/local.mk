@@ -384,7 +384,7 @@ conformance: all $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
 	@$(AM_TESTS_ENVIRONMENT) \
 	$(PYTHON) $(top_srcdir)/tests/conformance/torture.py --workdir '$(CONFORMANCE_WORK)'
 	@$(AM_TESTS_ENVIRONMENT) \
-	$(PYTHON) $(top_srcdir)/tests/conformance/tests2.py
+	$(PYTHON) $(top_srcdir)/tests/conformance/tests2.py --workdir '$(CONFORMANCE_WORK)/tests2'
 .PHONY: conformance
 TESTS += tests/conformance/test_torture.py tests/engine/test_old_c.py
 EXTRA_DIST += tests/engine/test_old_c.py tests/conformance/torture.py tests/conformance/test_torture.py \

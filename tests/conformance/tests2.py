@@ -15,13 +15,16 @@ succeeds (or its main() returns what it returned under tcc: 101_cleanup's
 Beware: the programs tinycc's Makefile runs with extra flags, arguments,
 several files or as an executable (-dt, -b, -pthread, NORUN, ARGS) are
 skipped, by name, below; --source runs the selection over a full tests2
-checkout, to choose the subset to commit.
+checkout, to choose the subset to commit.  The programs run in a copy in
+--workdir (the build tree: 40_stdio writes a file, and the source tree may
+be read-only).
 """
 import argparse
 import concurrent.futures
 import glob
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -83,11 +86,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--source", default=HERE,
                     help="a tests2 directory (default: the committed subset)")
+    ap.add_argument("--workdir", default="tests/conformance/work/tests2",
+                    help="where the programs are copied and run (build directory)")
     cellsuite.add_arguments(ap)
     a = ap.parse_args()
 
     t0 = time.monotonic()
-    progs = sorted(p for p in glob.glob(os.path.join(a.source, "*.c"))
+    work = os.path.abspath(a.workdir)
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(a.source, work)
+    for path in glob.glob(os.path.join(work, "*")):
+        os.chmod(path, 0o644)    # a read-only source tree copies read-only
+    progs = sorted(p for p in glob.glob(os.path.join(work, "*.c"))
                    if os.path.exists(p[:-2] + ".expect"))
     names = {os.path.basename(p)[:-2]: p for p in progs}
     wanted = set(a.only) if a.only else set(names)
@@ -100,7 +110,7 @@ def main():
     if a.source != HERE:
         print("tcc fails: " + " ".join(n for n in runnable if not tcc[n][0]))
     return cellsuite.run_suite(
-        a, HERE, os.path.abspath(a.source), "tinycc tests2", selected, tcc_pass,
+        a, HERE, work, "tinycc tests2", selected, tcc_pass,
         {n: tcc[n][1] for n in tcc_pass}, names, t0, t_tcc,
         [(len(selected) - len(runnable), "run by tinycc with flags, arguments or several files")],
         {n: tcc[n][2] for n in tcc_pass})
