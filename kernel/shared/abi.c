@@ -75,6 +75,18 @@ static int prototype_name(const char *s, const char *e, const char **name, size_
     if (!paren || memchr(s, '{', (size_t)(e - s)) || memchr(s, '=', (size_t)(paren - s)))
         return 0;
     const char *end = paren;
+    /* R (*NAME(P))(Q): a function returning a function pointer */
+    const char *q = paren + 1;
+    while (q < e && (*q == ' ' || *q == '*'))
+        q++;
+    const char *id = q;
+    while (q < e && is_ident(*q))
+        q++;
+    const char *after = q;
+    while (after < e && *after == ' ')
+        after++;
+    if (q > id && memchr(paren, '*', (size_t)(id - paren)) && after < e && *after == '(')
+        end = q;
     while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
         end--;
     const char *start = end;
@@ -942,6 +954,56 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
     size_t lp = 0;
     while (lp < k.n && !tok_is(&k, lp, "("))
         lp++;
+    size_t ni = lp + 1;
+    while (tok_is(&k, ni, "*"))
+        ni++;
+    if (ni > lp + 1 && tok_ident(&k, ni) && tok_is(&k, ni + 1, "(")) {
+        /* R (*NAME(P))(Q): the parameters P, then the result R (*)(Q) */
+        size_t p_end = skip_group(&k, ni + 1), q_open = p_end;
+        while (tok_is(&k, q_open, ")"))
+            q_open++;
+        cellsrc_buf b = { 0 };
+        cellsrc_buf_add(&b, "void f");
+        cellsrc_buf_addn(&b, text + k.t[ni + 1].off,
+                         k.t[p_end - 1].off + k.t[p_end - 1].len - k.t[ni + 1].off);
+        cellsrc_buf_add(&b, ";");
+        bad = refused(d, b.s, b.len, why, whylen);
+        cellsrc_buf_free(&b);
+        if (!bad && tok_is(&k, q_open, "(")) {
+            size_t q_end = skip_group(&k, q_open);
+            cellsrc_buf r = { 0 };
+            cellsrc_buf_addn(&r, text, k.t[lp].off);
+            cellsrc_buf_add(&r, " (*f)");
+            cellsrc_buf_addn(&r, text + k.t[q_open].off,
+                             k.t[q_end - 1].off + k.t[q_end - 1].len - k.t[q_open].off);
+            toks rk = { r.s, NULL, 0 };
+            rk.n = cellsrc_tokenize(r.s, &rk.t, NULL);
+            char inner[160];
+            if (reaches_wrong(d, &rk, 0, rk.n, 0, inner, sizeof inner)) {
+                /* the type as a user spells it: R (*)(Q), one space at most */
+                cellsrc_buf sp = { 0 };
+                for (size_t j = 0; j < q_end; j++) {
+                    if (j == lp) {
+                        cellsrc_buf_add(&sp, " (*)");
+                        j = q_open - 1;
+                        continue;
+                    }
+                    if (sp.len && j != q_open + 1 && !tok_is(&k, j, ")") && !tok_is(&k, j, ",") &&
+                        !tok_is(&k, j, "(") && !tok_is(&k, j - 1, "("))
+                        cellsrc_buf_add(&sp, " ");
+                    cellsrc_buf_addn(&sp, text + k.t[j].off, k.t[j].len);
+                }
+                snprintf(why, whylen, "gives.%.80s.%.100s", inner, sp.s ? sp.s : "");
+                cellsrc_buf_free(&sp);
+                bad = 1;
+            }
+            free(rk.t);
+            cellsrc_buf_free(&r);
+        }
+        free(k.t);
+        free(text);
+        return bad;
+    }
     size_t rp = skip_group(&k, lp) - 1;
     /* the result, then each parameter */
     for (size_t i = 0; !bad && i < rp;) {
@@ -1051,6 +1113,17 @@ static char *route(const char *flat, size_t from, int thunks, route_visit *visit
                 /* the call would give wrong values: link it to a symbol that
                  * does not exist, which abi_explain turns into the message */
                 const char *close = close_paren(name + nlen, p);
+                for (const char *r = close + 1; r < p;) {   /* R (*NAME(P))(Q): after (Q) */
+                    while (r < p && (*r == ' ' || *r == '\t' || *r == '\n'))
+                        r++;
+                    if (r >= p || *r != ')')
+                        break;
+                    for (r++; r < p && (*r == ' ' || *r == '\t' || *r == '\n');)
+                        r++;
+                    if (r < p && *r == '(')
+                        close = close_paren(r, p);
+                    r = close + 1;
+                }
                 cellsrc_buf_addn(&out, stmt, (size_t)(close + 1 - stmt));
                 cellsrc_buf_addf(&out, " __asm__(\"%s%.*s.", ABI_REFUSED, (int)nlen, name);
                 for (const char *w = why; *w; w++)

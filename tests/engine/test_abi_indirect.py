@@ -47,6 +47,8 @@ double call_generic_DI(void *fn);
 double call_generic_DD(void *fn);
 DI twice_DI(DI s);
 DD twice_DD(DD s);
+DI (*get_raw_DI(void))(DI);
+DD (*get_raw_DD(void))(DD);
 """
 
 BODY = r"""
@@ -73,6 +75,8 @@ double call_generic_DI(void *fn) { DI s = { 1.5, 2 }; return SUM(((di_fn)fn)(s))
 double call_generic_DD(void *fn) { DD s = { 1.5, 2.5 }; return SUM(((dd_fn)fn)(s)); }
 DI twice_DI(DI s) { return lib_twice_DI(s); }
 DD twice_DD(DD s) { return lib_twice_DD(s); }
+DI (*get_raw_DI(void))(DI) { return lib_twice_DI; }
+DD (*get_raw_DD(void))(DD) { return lib_twice_DD; }
 """
 
 # The cell's own functions (compiled by libtcc, called by the library).
@@ -89,6 +93,8 @@ FORMS = {
                                         "printf(\"%g\\n\", run_nest_{T}(n));"),
     "returned": ("get_{T}", "{t}_fn g = get_{T}();\n"
                             "{T} s = {{ 1.5, 2 }};\nprintf(\"%g\\n\", SUM(g(s)));"),
+    "returned_spelled": ("get_raw_{T}", "{T} s = {{ 1.5, 2 }};\n{T} r = get_raw_{T}()(s);\n"
+                                        "printf(\"%g\\n\", SUM(r));"),
     "returned_in_struct": ("get_ops_{T}", "const struct ops_{T} *o = get_ops_{T}();\n"
                                           "{T} s = {{ 1.5, 2 }};\n"
                                           "printf(\"%g\\n\", SUM(o->twice(s)));"),
