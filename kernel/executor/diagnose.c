@@ -299,11 +299,12 @@ static void one_line(const char *s, size_t n, const char *code, const cellsrc_to
                 /* what libtcc calls "identifier expected" there is an
                  * operator without its operand */
                 size_t off = col ? line_offset(code, line) + (size_t)col - 1 : 0;
-                char because[96] = "";
+                char because[128] = "";
                 const char *got8 = strstr(m, "(got \"");
                 if (col && got8 && (unsigned char)got8[6] >= 0x80) {
                     snprintf(because, sizeof because,
-                             "error: a name may hold only ASCII letters, digits and '_'");
+                             "error: a character C does not know here (outside names, "
+                             "strings and comments, C is ASCII)");
                     msg = because;
                     mlen = strlen(because);
                 } else if (col && strstr(m, "too many basic types")) {

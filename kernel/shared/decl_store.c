@@ -991,6 +991,11 @@ static int cell_function(const decl_store *s, const char *name)
     return 0;
 }
 
+static int cell_function_cb(void *ctx, const char *name)
+{
+    return cell_function(ctx, name);
+}
+
 /* A prototype of a function no cell defines, as the unit `b` gets it: with
  * abi_refuse's label when libtcc would pass its struct wrongly (a library's
  * function the cell declared itself, without its header). */
@@ -1365,8 +1370,13 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
                             "return ((int (*)())__chalk_user_main)(1, __chalk_argv); }\n");
     cellsrc_buf_add(&b, "return 0;\n}\n");
     declindex_map_destroy(&defined);
-    p->source = cellsrc_buf_take(&b);
     strv_free(rw.targets, rw.ntargets);
+    if (abi_escapes(b.s, cell_function_cb, s, cell_number, err, errlen) < 0) {
+        cellsrc_buf_free(&b);
+        decl_store_prepared_free(&p);
+        return -1;
+    }
+    p->source = cellsrc_buf_take(&b);
     *out = p;
     return 0;
 }
