@@ -54,7 +54,8 @@ AM_TESTS_ENVIRONMENT = \
 # The build tree's kernelspec: same fields as the installed one, but argv[0]
 # is the kernel in this build directory.
 check_DATA = $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
-$(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json: Makefile $(top_srcdir)/tests/write-kernelspec.py
+$(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json: Makefile $(top_srcdir)/tests/write-kernelspec.py \
+  kernel/executor/chalk-executor$(EXEEXT)
 	$(AM_V_GEN)$(MKDIR_P) $(CHALK_TEST_JUPYTER)/runtime && \
 	$(PYTHON) $(top_srcdir)/tests/write-kernelspec.py \
 	  --kernel '$(abs_top_builddir)/kernel/chalk-kernel' \
