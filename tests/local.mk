@@ -402,6 +402,12 @@ TESTS += tests/classroom/test_grade_dead.py
 EXTRA_DIST += tests/classroom/test_grade_dead.py
 # --- end grader throughput ---
 
+# --- grader: a fresh kernel per notebook (grade-x10) ---
+# No global of one student's notebook is visible in the next one graded by the same worker.
+TESTS += tests/classroom/test_grade_fresh.py
+EXTRA_DIST += tests/classroom/test_grade_fresh.py
+# --- end grader: a fresh kernel per notebook ---
+
 # --- protocol: user_expressions, editor help, output flood (issue 12) ---
 TESTS += tests/protocol/test_user_expressions.py tests/protocol/test_editor_help.py \
   tests/protocol/test_output_flood.py
