@@ -38,7 +38,7 @@ per check and total at the top, Markdown maths as MathML (chalk_mathml, when imp
 and anything else by the MathJax copied once into DIR/feedback/_static/, highlighted C,
 plots).  No page loads anything from the network.
 
-Scale-out.  Local by default: a process pool of --workers (default: the number of cores),
+Scale-out.  Local by default: a process pool of --workers (default: twice the cores),
 one job per notebook.  --scheduler ADDRESS submits one Dask task per notebook to an existing
 Dask distributed cluster; every worker needs chalk (the kernel) and the Python packages of
 share/requirements.txt, but no shared filesystem: each task carries its submission and
@@ -56,18 +56,26 @@ never schedules anything itself.
 Speed.  Each kernel is started, waited for and stopped by the grader itself (no 0.2 s
 IOPub flush, no 0.1 s polling: 5 ms to ready, 10 ms to stop), on Unix sockets, with one BLAS
 thread, and driven by a synchronous ZeroMQ loop (_Kernel) rather than nbclient's asyncio
-tasks; nbformat's validation of each output is remembered, and feedback pages memoise
-highlighting and Markdown per worker.  On the shared 2-core machine of issue 15,
-02-softmax-gradient, 100 and 200 submissions, feedback pages included, load average 6-14
-from other work: 0.142-0.165 s of CPU a notebook over the whole process tree, start-up
-included (0.189-0.234 s before these changes, same runs), of which the grader's Python is
-about 0.05 s (the kernel loop 0.033 s, the page 0.011 s) and the fresh executor's index of
-the prelude's headers 0.025 s (0.041 s before); 289-393/min against 204-265/min before, side
-by side; one `nbgrader autograde` call over the same 200 took 0.41 s of CPU a submission and
-made 40-66/min (4.4-5.9x; the target is 10x, README, Classroom).
-Start-up: 1.5-2 s of CPU (2.6-3.2 s before: nbgrader's server extensions and
-jupyter_server are no longer imported).  --workers 2, 3 and 4 came within noise of each
-other (290-330/min at 60 notebooks, load average 5): the default stays the number of cores.
+tasks; its messages are decoded as jupyter_client's Session does, less the date search
+through every header string (_deserialize); nbformat's validation of each output is
+remembered; feedback pages memoise highlighting and Markdown per worker and skip nbconvert's
+deep copy of the notebook.  --workers defaults to twice the cores: a notebook alone keeps
+its core busy less than half the time (each cell is a round trip grader -> kernel ->
+executor -> cell process and back; a kernel's start and stop are process starts and exits).
+On the shared 2-core machine of issue 15, 02-softmax-gradient, 200 submissions, feedback
+pages included, load average 6-23 from other work, `make bench`: 244.7/min at 0.177 s of CPU
+a notebook over the whole process tree, start-up included, against 27.6/min and 0.467 s for
+one `nbgrader autograde` call over the same 200 (8.9x; the target is 10x, README,
+Classroom); the grader before these changes (2 workers, the build tree's libtool wrapper
+before each executor), in the same hour: 194.6/min at 0.193 s against 44.9/min (4.3x), and
+165.9/min at 0.189 s against 30.5/min (5.4x).  Where a notebook's CPU goes (load average
+9-12): the kernel's process tree 0.107-0.110 s -- its start and stop alone 0.013 s, the first
+cell 0.037 s (the fresh executor indexes the prelude's headers, 0.025 s), each further
+cell 0.004-0.006 s (the holder's fork, the cell's split, compile and run) -- and the
+grader's Python 0.030 s (the loop 0.015 s, the kernel's start 0.0065 s, the page 0.005 s,
+reading and sanitising 0.002 s), plus 1.8 s of start-up a run (0.009 s a notebook at 200).
+Start-up: 1.5-2 s of CPU (2.6-3.2 s before nbgrader's server extensions and jupyter_server
+were no longer imported).
 
 Beware: a submission runs untrusted C; chalk's own per-cell limits (CPU, memory, processes,
 output) apply, --timeout adds the wall clock.  Exit status: 0 when every notebook was graded
