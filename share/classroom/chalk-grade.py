@@ -63,10 +63,10 @@ deep copy of the notebook.  --workers defaults to twice the cores: a notebook al
 its core busy less than half the time (each cell is a round trip grader -> kernel ->
 executor -> cell process and back; a kernel's start and stop are process starts and exits).
 On the shared 2-core machine of issue 15, 02-softmax-gradient, 200 submissions, feedback
-pages included, load average 6-23 from other work, `make bench`: 244.7/min at 0.177 s of CPU
-a notebook over the whole process tree, start-up included, against 27.6/min and 0.467 s for
-one `nbgrader autograde` call over the same 200 (8.9x; the target is 10x, README,
-Classroom); the grader before these changes (2 workers, the build tree's libtool wrapper
+pages included, `make bench`: 424.1/min at 0.162 s of CPU a notebook over the whole process
+tree, start-up included, against 37.1/min and 0.400 s for one `nbgrader autograde` call over
+the same 200 (11.4x, load average 5-9 from other work; the target is 10x, README, Classroom),
+and 244.7/min at 0.177 s against 27.6/min and 0.467 s at load average 6-23 (8.9x); the grader before these changes (2 workers, the build tree's libtool wrapper
 before each executor), in the same hour: 194.6/min at 0.193 s against 44.9/min (4.3x), and
 165.9/min at 0.189 s against 30.5/min (5.4x).  Where a notebook's CPU goes (load average
 9-12): the kernel's process tree 0.107-0.110 s -- its start and stop alone 0.013 s, the first
