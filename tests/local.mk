@@ -54,7 +54,8 @@ AM_TESTS_ENVIRONMENT = \
 # The build tree's kernelspec: same fields as the installed one, but argv[0]
 # is the kernel in this build directory.
 check_DATA = $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
-$(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json: Makefile $(top_srcdir)/tests/write-kernelspec.py
+$(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json: Makefile $(top_srcdir)/tests/write-kernelspec.py \
+  kernel/executor/chalk-executor$(EXEEXT)
 	$(AM_V_GEN)$(MKDIR_P) $(CHALK_TEST_JUPYTER)/runtime && \
 	$(PYTHON) $(top_srcdir)/tests/write-kernelspec.py \
 	  --kernel '$(abs_top_builddir)/kernel/chalk-kernel' \
@@ -400,6 +401,12 @@ clean-local-conformance:
 TESTS += tests/classroom/test_grade_dead.py
 EXTRA_DIST += tests/classroom/test_grade_dead.py
 # --- end grader throughput ---
+
+# --- grader: a fresh kernel per notebook (grade-x10) ---
+# No global of one student's notebook is visible in the next one graded by the same worker.
+TESTS += tests/classroom/test_grade_fresh.py
+EXTRA_DIST += tests/classroom/test_grade_fresh.py
+# --- end grader: a fresh kernel per notebook ---
 
 # --- protocol: user_expressions, editor help, output flood (issue 12) ---
 TESTS += tests/protocol/test_user_expressions.py tests/protocol/test_editor_help.py \

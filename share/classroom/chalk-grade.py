@@ -38,7 +38,7 @@ per check and total at the top, Markdown maths as MathML (chalk_mathml, when imp
 and anything else by the MathJax copied once into DIR/feedback/_static/, highlighted C,
 plots).  No page loads anything from the network.
 
-Scale-out.  Local by default: a process pool of --workers (default: the number of cores),
+Scale-out.  Local by default: a process pool of --workers (default: twice the cores),
 one job per notebook.  --scheduler ADDRESS submits one Dask task per notebook to an existing
 Dask distributed cluster; every worker needs chalk (the kernel) and the Python packages of
 share/requirements.txt, but no shared filesystem: each task carries its submission and
@@ -56,18 +56,26 @@ never schedules anything itself.
 Speed.  Each kernel is started, waited for and stopped by the grader itself (no 0.2 s
 IOPub flush, no 0.1 s polling: 5 ms to ready, 10 ms to stop), on Unix sockets, with one BLAS
 thread, and driven by a synchronous ZeroMQ loop (_Kernel) rather than nbclient's asyncio
-tasks; nbformat's validation of each output is remembered, and feedback pages memoise
-highlighting and Markdown per worker.  On the shared 2-core machine of issue 15,
-02-softmax-gradient, 100 and 200 submissions, feedback pages included, load average 6-14
-from other work: 0.142-0.165 s of CPU a notebook over the whole process tree, start-up
-included (0.189-0.234 s before these changes, same runs), of which the grader's Python is
-about 0.05 s (the kernel loop 0.033 s, the page 0.011 s) and the fresh executor's index of
-the prelude's headers 0.025 s (0.041 s before); 289-393/min against 204-265/min before, side
-by side; one `nbgrader autograde` call over the same 200 took 0.41 s of CPU a submission and
-made 40-66/min (4.4-5.9x; the target is 10x, README, Classroom).
-Start-up: 1.5-2 s of CPU (2.6-3.2 s before: nbgrader's server extensions and
-jupyter_server are no longer imported).  --workers 2, 3 and 4 came within noise of each
-other (290-330/min at 60 notebooks, load average 5): the default stays the number of cores.
+tasks; its messages are decoded as jupyter_client's Session does, less the date search
+through every header string (_deserialize); nbformat's validation of each output is
+remembered; feedback pages memoise highlighting and Markdown per worker and skip nbconvert's
+deep copy of the notebook.  --workers defaults to twice the cores: a notebook alone keeps
+its core busy less than half the time (each cell is a round trip grader -> kernel ->
+executor -> cell process and back; a kernel's start and stop are process starts and exits).
+On the shared 2-core machine of issue 15, 02-softmax-gradient, 200 submissions, feedback
+pages included, `make bench`: 424.1/min at 0.162 s of CPU a notebook over the whole process
+tree, start-up included, against 37.1/min and 0.400 s for one `nbgrader autograde` call over
+the same 200 (11.4x, load average 5-9 from other work; the target is 10x, README, Classroom),
+and 244.7/min at 0.177 s against 27.6/min and 0.467 s at load average 6-23 (8.9x); the grader before these changes (2 workers, the build tree's libtool wrapper
+before each executor), in the same hour: 194.6/min at 0.193 s against 44.9/min (4.3x), and
+165.9/min at 0.189 s against 30.5/min (5.4x).  Where a notebook's CPU goes (load average
+9-12): the kernel's process tree 0.107-0.110 s -- its start and stop alone 0.013 s, the first
+cell 0.037 s (the fresh executor indexes the prelude's headers, 0.025 s), each further
+cell 0.004-0.006 s (the holder's fork, the cell's split, compile and run) -- and the
+grader's Python 0.030 s (the loop 0.015 s, the kernel's start 0.0065 s, the page 0.005 s,
+reading and sanitising 0.002 s), plus 1.8 s of start-up a run (0.009 s a notebook at 200).
+Start-up: 1.5-2 s of CPU (2.6-3.2 s before nbgrader's server extensions and jupyter_server
+were no longer imported).
 
 Beware: a submission runs untrusted C; chalk's own per-cell limits (CPU, memory, processes,
 output) apply, --timeout adds the wall clock.  Exit status: 0 when every notebook was graded
@@ -503,6 +511,45 @@ class DeadKernelError(RuntimeError):
     pass
 
 
+def _date(d):
+    """d with its `date` as a datetime, as jupyter_client's extract_dates leaves a header."""
+    v = d.get("date") if isinstance(d, dict) else None
+    if isinstance(v, str):
+        import datetime
+        try:
+            d["date"] = datetime.datetime.fromisoformat(v)
+        except ValueError:
+            from jupyter_client.jsonutil import extract_dates
+            return extract_dates(d)
+    return d
+
+
+def _deserialize(session, frames):
+    """jupyter_client's Session.deserialize(frames, content=True, copy=False), the same checks
+    (signature present, never seen before, and right), less its extract_dates: that walks
+    every string of both headers through a regular expression and dateutil (a third of the
+    loop's CPU) where the only date in them is `date`, which fromisoformat reads."""
+    import hmac
+    from jupyter_client.adapter import adapt
+    head = [bytes(f.bytes) for f in frames[:5]]
+    if len(head) < 5:
+        raise TypeError("malformed message, must have at least 5 elements")
+    if session.auth is not None:
+        signature = head[0]
+        if not signature:
+            raise ValueError("Unsigned Message")
+        if signature in session.digest_history:
+            raise ValueError("Duplicate Signature: %r" % signature)
+        session._add_digest(signature)
+        if not hmac.compare_digest(signature, session.sign(head[1:5])):
+            raise ValueError("Invalid Signature: %r" % signature)
+    header = session.unpack(head[1])
+    buffers = [memoryview(bytes(f.bytes)) for f in frames[5:]]
+    return adapt({"header": _date(header), "msg_id": header["msg_id"], "msg_type": header["msg_type"],
+                  "parent_header": _date(session.unpack(head[2])), "metadata": session.unpack(head[3]),
+                  "content": session.unpack(head[4]), "buffers": buffers})
+
+
 class _Kernel:
     """A started kernel (jupyter_client's KernelManager) and our three sockets to it."""
 
@@ -549,7 +596,7 @@ class _Kernel:
             except self.zmq.Again:
                 return out
             _, frames = self.session.feed_identities(frames, copy=False)
-            out.append(self.session.deserialize(frames, content=True, copy=False))
+            out.append(_deserialize(self.session, frames))
 
     def poll(self, seconds):
         """The sockets with something to read within `seconds` (at least 1 ms)."""
@@ -941,9 +988,19 @@ def feedback_page(nb, student, notebook, rows, reason=None):
         return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%s</title></head>"
                 "<body>%s</body></html>\n" % (html.escape(notebook), summary))
     body, _ = _html_exporter().from_notebook_node(
-        nb, resources={"chalk_summary": summary, "chalk_static": "../_static",
-                       "metadata": {"name": notebook}})
+        _Uncopied(nb), resources={"chalk_summary": summary, "chalk_static": "../_static",
+                                  "metadata": {"name": notebook}})
     return body
+
+
+class _Uncopied(NotebookNode):
+    """A notebook nbconvert's exporter takes as its own copy: it starts by deep-copying the
+    notebook (a third of a page's CPU here) so that its preprocessors do not change the
+    caller's.  The page is the last use of a graded notebook (scores are taken before), so
+    they may change this one."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def install_static(feedback_dir):
@@ -1076,6 +1133,14 @@ def shard_of(jobs, spec):
     return jobs[i - 1::n], (i, n)
 
 
+def default_workers():
+    """Two notebooks in flight per core.  One notebook alone leaves its core idle for much
+    of its time: each cell is a round trip grader -> kernel -> executor -> cell process and
+    back, and a kernel's start and stop are process starts and exits, so a second notebook
+    per core fills those waits (see Speed for the figures)."""
+    return 2 * (os.cpu_count() or 1)
+
+
 def run_local(jobs, workers):
     if workers <= 1 or len(jobs) <= 1:
         for j in jobs:
@@ -1087,6 +1152,15 @@ def run_local(jobs, workers):
     warm = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("int x;")],
                                     metadata={"language_info": {"name": "c"}})
     feedback_page(warm, "-", "-", [])
+    # The first KernelManager of a process finds the kernelspecs (and imports IPython for
+    # its ~/.ipython/kernels): 0.065 s of CPU, in every worker unless done here.
+    from jupyter_client.manager import KernelManager
+    for name in sorted({(j.get("source") or {}).get("metadata", {}).get("kernelspec", {}).get("name")
+                        or j.get("kernel") or "chalk" for j in jobs}):
+        try:
+            KernelManager(kernel_name=name).kernel_spec
+        except Exception:  # noqa: BLE001 -- a missing kernel is each job's own error to report
+            pass
     ctx = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = [pool.submit(grade_job, j) for j in jobs]
@@ -1191,8 +1265,8 @@ def main(argv=None):
         ap.add_argument("submissions", help="SUBMISSIONS/<student>/<notebook>.ipynb")
         ap.add_argument("--out", required=True, help="write grades.csv and feedback/ here")
         ap.add_argument("--source", help="the instructor's notebooks (nbgrader source/<assignment>/)")
-        ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="local processes (default: the number of cores, %(default)s)")
+        ap.add_argument("--workers", type=int, default=default_workers(),
+                        help="local processes (default: twice the number of cores, %(default)s)")
         ap.add_argument("--timeout", type=float, default=120, help="wall-clock seconds per cell (120)")
         ap.add_argument("--scheduler", help="a Dask distributed scheduler, tcp://HOST:PORT")
         ap.add_argument("--shard", help="grade only slice I of N (1-based), writes grades.part-I-of-N.csv")

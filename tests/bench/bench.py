@@ -613,18 +613,22 @@ def bench_grade(a, cwd):
             os.makedirs(d)
             with open(os.path.join(d, stem + ".ipynb"), "w", encoding="utf-8") as f:
                 f.write(text)
-    out = {"notebook": stem, "chalk_n": n_chalk, "workers": os.cpu_count()}
+    out = {"notebook": stem, "chalk_n": n_chalk, "workers": a.grade_workers or "its default"}
     grader = os.path.join(a.builddir, "share", "classroom", "chalk-grade")
     cmd = [grader] if os.access(grader, os.X_OK) else \
         [sys.executable, os.path.join(srcdir, "share", "classroom", "chalk-grade.py")]
     print("grading: chalk-grade on %d submissions of %s ..." % (n_chalk, stem), flush=True)
     t, cpu = time.monotonic(), children_cpu()
-    r = subprocess.run(cmd + [flat, "--out", os.path.join(root, "out"), "--source", src],
+    workers = ["--workers", str(a.grade_workers)] if a.grade_workers else []
+    r = subprocess.run(cmd + [flat, "--out", os.path.join(root, "out"), "--source", src] + workers,
                        capture_output=True, text=True, stdin=subprocess.DEVNULL)
     out["chalk_s"] = time.monotonic() - t
     out["chalk_cpu_per_nb"] = (children_cpu() - cpu) / max(1, n_chalk)
     if r.returncode != 0:
         raise KernelError("chalk-grade failed:\n" + r.stderr[-2000:])
+    m = re.search(r"notebooks on (\d+) processes", r.stdout)
+    if m:  # the processes its jobs ran in: --workers, or its default
+        out["workers"] = int(m.group(1))
     with open(os.path.join(root, "out", "grades.csv"), encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     full = sum(1 for x in rows if x["points"] == x["max_points"])
@@ -671,6 +675,8 @@ def main():
     ap.add_argument("--grade-n", type=int, default=200, help="submissions chalk-grade grades (grading)")
     ap.add_argument("--nbgrader-n", type=int, default=None, help="submissions nbgrader grades (default --grade-n)")
     ap.add_argument("--grade-notebook", default="02-softmax-gradient")
+    ap.add_argument("--grade-workers", type=int, default=None,
+                    help="chalk-grade --workers (default: chalk-grade's own default)")
     ap.add_argument("--nbgrader-calls", type=int, default=3,
                     help="also time this many one-student `nbgrader autograde --student` calls")
     ap.add_argument("--flood-reps", type=int, default=3)
