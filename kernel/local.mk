@@ -81,6 +81,7 @@ kernel_shared_libchalkcell_la_SOURCES = \
   kernel/shared/cellsrc.c kernel/shared/cellsrc.h \
   kernel/shared/declindex.c kernel/shared/declindex.h \
   kernel/shared/headers.c kernel/shared/headers.h \
+  kernel/shared/magic_syntax.c kernel/shared/magic_syntax.h \
   kernel/shared/reserved.c kernel/shared/reserved.h \
   kernel/shared/decl_store.c kernel/shared/decl_store.h
 kernel_shared_libchalkcell_la_LIBADD = $(TCC_LIBS)

@@ -7,12 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *skip_space(const char *p)
-{
-    while (*p == ' ' || *p == '\t')
-        p++;
-    return p;
-}
+#include "magic_syntax.h"
 
 static int is_blank(const char *p)
 {
@@ -24,34 +19,35 @@ static int is_blank(const char *p)
 
 int magics_timeit_code(const char *code, char **timed)
 {
-    const char *p = code;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (strncmp(p, "%%timeit", 8) == 0) {
-        const char *nl = strchr(p, '\n');
+    const char *pos = code;
+    int line = 1;
+    magic_line m;
+    *timed = NULL;
+    if (!magic_syntax_next(&pos, &line, &m) || !magic_syntax_is(&m, "timeit"))
+        return 0;
+    if (m.cell_magic) {
         /* Keep the line count so cell[N]:line still points at the cell. */
-        size_t skipped = 0;
-        for (const char *q = code; q < (nl ? nl : p); q++)
-            skipped += *q == '\n';
-        char *out = malloc(skipped + 2 + (nl ? strlen(nl) : 0));
+        size_t skipped = (size_t)m.line - 1;
+        const char *after = *m.end ? m.end + 1 : m.end;
+        size_t n = strlen(after);
+        char *out = malloc(skipped + 2 + n);
+        if (!out)
+            return 0;
         memset(out, '\n', skipped + 1);
-        strcpy(out + skipped + 1, nl ? nl + 1 : "");
+        memcpy(out + skipped + 1, after, n + 1);
         *timed = out;
         return 1;
     }
-    if (strncmp(p, "%timeit", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
-        const char *arg = skip_space(p + 7);
-        const char *nl = strchr(arg, '\n');
-        size_t n = nl ? (size_t)(nl - arg) : strlen(arg);
-        if (nl && !is_blank(nl)) {
-            /* Only the statement on the line is timed, as in IPython. */
-            fprintf(stderr, "[chalk] %%timeit times the statement on its own line; "
-                            "use %%%%timeit for the whole cell\n");
-        }
-        *timed = strndup(arg, n);
-        return 1;
+    /* `%timeit` alone on its line is no timing (nothing to time). */
+    if (m.name[m.namelen] != ' ' && m.name[m.namelen] != '\t')
+        return 0;
+    if (*m.end && !is_blank(m.end)) {
+        /* Only the statement on the line is timed, as in IPython. */
+        fprintf(stderr, "[chalk] %%timeit times the statement on its own line; "
+                        "use %%%%timeit for the whole cell\n");
     }
-    return 0;
+    *timed = strndup(m.arg, m.arglen);
+    return *timed != NULL;
 }
 
 /* Run `pkg-config --cflags NAME` (or --libs) and append its output. */
@@ -258,29 +254,24 @@ int magics_run_in_holder(holder_state *st, const char *code, char **rest)
     *rest = NULL;
     if (is_exit_request(code)) {
         holder_done("ok", NULL, NULL,
-                      json_pack("{s:[{s:s, s:b}]}", "payload", "source", "ask_exit", "keepkernel", 0));
+                    json_pack("{s:[{s:s, s:b}]}", "payload", "source", "ask_exit", "keepkernel", 0));
         return 0;
     }
     char *out = strdup(code);
-    char *line = out;
-    int ran = 0;
-    for (;;) {
-        char *p = (char *)skip_space(line);
-        if (*p == '\n') {
-            line = p + 1;
-            continue;
-        }
-        if (p[0] != '%' || p[1] == '%')
-            break;
-        char *nl = strchr(p, '\n');
-        char *end = nl ? nl : p + strlen(p);
-        const char *name = p + 1;
-        size_t namelen = strspn(name, "abcdefghijklmnopqrstuvwxyz_");
-        if (namelen == 6 && strncmp(name, "timeit", 6) == 0)
-            break;              /* the child times it */
-        char *arg = strndup(skip_space(name + namelen), (size_t)(end - skip_space(name + namelen)));
+    if (!out) {
+        holder_error("KernelError", "out of memory", NULL);
+        return -1;
+    }
+    const char *pos = out;
+    int line = 1, ran = 0;
+    magic_line m;
+    while (magic_syntax_next(&pos, &line, &m)) {
+        if (m.cell_magic || magic_syntax_is(&m, "timeit"))
+            break;              /* the child runs (or refuses) it */
+        char *arg = strndup(m.arg, m.arglen);
         char err[512];
-        int rc = run_one(st, name, namelen, arg, err, sizeof err);
+        int rc = arg ? run_one(st, m.name, m.namelen, arg, err, sizeof err)
+                     : (snprintf(err, sizeof err, "out of memory"), -1);
         free(arg);
         fflush(stdout);
         if (rc < 0) {
@@ -289,10 +280,7 @@ int magics_run_in_holder(holder_state *st, const char *code, char **rest)
             return -1;
         }
         ran = 1;
-        memset(p, ' ', (size_t)(end - p));
-        if (!nl)
-            break;
-        line = nl + 1;
+        memset(out + (m.start - out), ' ', (size_t)(m.end - m.start));
     }
     if (ran && is_blank(out)) {
         free(out);

@@ -11,6 +11,8 @@
  */
 #include "cellsrc.h"
 
+#include "magic_syntax.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1224,42 +1226,18 @@ per_declarator:;
 static void parse_magics(splitter *sp, char *code)
 {
     /* Magic lines are blanked in place so the code keeps its line numbers. */
-    char *p = code;
+    const char *pos = code;
     int line = 1;
+    magic_line ml;
     cellsrc_cell *c = sp->cell;
-    for (;;) {
-        char *q = p;
-        while (*q == ' ' || *q == '\t')
-            q++;
-        if (*q == '\n') {          /* blank lines before the magics */
-            p = q + 1;
-            line++;
-            continue;
-        }
-        if (*q != '%')
-            break;
-        char *eol = strchr(q, '\n');
-        size_t len = eol ? (size_t)(eol - q) : strlen(q);
-        int cell_magic = q[1] == '%';
-        char *name = q + 1 + cell_magic, *ne = name;
-        while (is_id1((unsigned char)*ne) || *ne == '-')
-            ne++;
-        char *arg = ne, *ae = q + len;
-        while (arg < ae && isspace((unsigned char)*arg))
-            arg++;
-        while (ae > arg && isspace((unsigned char)ae[-1]))
-            ae--;
+    while (magic_syntax_next(&pos, &line, &ml)) {
         c->magics = xrealloc(c->magics, (c->nmagics + 1) * sizeof *c->magics);
         cellsrc_magic *m = &c->magics[c->nmagics++];
-        m->name = xstrndup(name, (size_t)(ne - name));
-        m->arg = xstrndup(arg, (size_t)(ae - arg));
-        m->line = line;
-        m->cell_magic = cell_magic;
-        memset(p, ' ', (size_t)(q + len - p));
-        if (!eol)
-            break;
-        p = eol + 1;
-        line++;
+        m->name = xstrndup(ml.name, ml.namelen);
+        m->arg = xstrndup(ml.arg, ml.arglen);
+        m->line = ml.line;
+        m->cell_magic = ml.cell_magic;
+        memset(code + (ml.start - code), ' ', (size_t)(ml.end - ml.start));
     }
 }
 
