@@ -914,34 +914,42 @@ static size_t declarator_name(splitter *sp, size_t from, size_t to, size_t *eq)
     return name;
 }
 
-/* Parse the declaration starting at i; returns its end (exclusive). */
-static size_t decl_item(splitter *sp, size_t start)
-{
-    decl_shape d;
-    size_t end = start, body = (size_t)-1;
-    int terminated = 0;
+/* Where a declaration ends, found by decl_extent. */
+typedef struct decl_extent {
+    size_t end;               /* after the last token (the ';' excluded) */
+    size_t next;              /* where the next item starts */
+    size_t body;              /* a function body's '{', or SIZE_MAX */
+    size_t kr;                /* K&R: the first parameter declaration, or SIZE_MAX */
+    size_t last_open;         /* the '(' of the last parameter list, or SIZE_MAX */
+    int terminated;           /* ended with ';' */
+} decl_extent;
 
-    /* find the end: ';' at depth 0, or a function body */
-    scan_specifiers(sp, start, sp->n, &d);
+/* The end of the declaration whose specifiers `d` describes: ';' at depth
+ * 0, or a function body. */
+static void decl_extent_of(splitter *sp, const decl_shape *d, decl_extent *x)
+{
+    size_t end;
     int seen_eq = 0;
+    x->body = x->kr = x->last_open = (size_t)-1;
+    x->terminated = 0;
     /* K&R definition `int f(a, b) int a; char *b; { ... }`: the `(` of the
      * identifier list and the first parameter declaration */
-    size_t last_open = (size_t)-1, kr = (size_t)-1;
-    for (end = d.spec_end; end < sp->n; end++) {
-        if (!seen_eq && last_open != (size_t)-1 && end > d.spec_end && tok_is(sp, end - 1, ")") &&
-            kr_decl_start(sp, end) && ident_list(sp, last_open + 1, end - 1)) {
+    for (end = d->spec_end; end < sp->n; end++) {
+        if (!seen_eq && x->last_open != (size_t)-1 && end > d->spec_end &&
+            tok_is(sp, end - 1, ")") && kr_decl_start(sp, end) &&
+            ident_list(sp, x->last_open + 1, end - 1)) {
             size_t j = end;
             while (j < sp->n && !tok_is(sp, j, "{") && !tok_is(sp, j, "}"))
                 j = tok_is(sp, j, "(") || tok_is(sp, j, "[") ? skip_balanced(sp, j) : j + 1;
             if (tok_is(sp, j, "{")) {
-                kr = end;
-                body = j;
+                x->kr = end;
+                x->body = j;
                 end = skip_balanced(sp, j);
                 break;
             }
         }
         if (tok_is(sp, end, ";")) {
-            terminated = 1;
+            x->terminated = 1;
             break;
         }
         if (tok_is(sp, end, "="))
@@ -949,8 +957,8 @@ static size_t decl_item(splitter *sp, size_t start)
         if (tok_is(sp, end, ","))
             seen_eq = 0;
         if (tok_is(sp, end, "{")) {
-            if (!seen_eq && end > d.spec_end && tok_is(sp, end - 1, ")")) {
-                body = end;
+            if (!seen_eq && end > d->spec_end && tok_is(sp, end - 1, ")")) {
+                x->body = end;
                 end = skip_balanced(sp, end);
                 break;
             }
@@ -958,7 +966,7 @@ static size_t decl_item(splitter *sp, size_t start)
             continue;
         }
         if (tok_is(sp, end, "(") || tok_is(sp, end, "[")) {
-            last_open = tok_is(sp, end, "(") ? end : (size_t)-1;
+            x->last_open = tok_is(sp, end, "(") ? end : (size_t)-1;
             end = skip_balanced(sp, end) - 1;
             continue;
         }
@@ -967,169 +975,299 @@ static size_t decl_item(splitter *sp, size_t start)
         if (tok_kw(sp, end) == KW_STMT && !seen_eq)
             break;    /* `int x\nfor(...)`: a missing ';' must not swallow code */
     }
-    size_t stop = end;                      /* declarators end here */
-    size_t next = terminated ? end + 1 : end;
+    x->end = end;
+    x->next = x->terminated ? end + 1 : end;
+}
 
-    /* struct/union/enum body given with a tag and variables: a TYPE item
-     * of its own, so a redefinition of the type replaces only the type */
+/* The kind of the one item a declaration makes, or -1 when it makes one
+ * item per declarator (variables and prototypes, each replaced on its own
+ * by a later cell; a struct/union/enum body given with a tag and variables
+ * is then a TYPE item of its own, so a redefinition of the type replaces
+ * only the type). */
+static int decl_single_kind(const splitter *sp, const decl_shape *d, const decl_extent *x)
+{
     int whole = (sp->options & CELLSRC_WHOLE) != 0;
-    int has_decls = stop > d.spec_end;
+    int has_decls = x->end > d->spec_end;
+    if (!(whole || d->is_typedef || !has_decls || x->body != (size_t)-1 ||
+          (d->body_open != (size_t)-1 && d->tag_name == (size_t)-1)))
+        return -1;
+    if (x->body != (size_t)-1)
+        return CELLSRC_FUNC;
+    if (!d->is_typedef && has_decls)
+        return whole ? CELLSRC_VAR : -1;   /* anonymous struct variables: per declarator */
+    return CELLSRC_TYPE;
+}
 
-    if (whole || d.is_typedef || !has_decls || body != (size_t)-1 ||
-        (d.body_open != (size_t)-1 && d.tag_name == (size_t)-1)) {
-        /* one item for the whole declaration */
-        cellsrc_kind kind = CELLSRC_TYPE;
-        if (body != (size_t)-1)
-            kind = CELLSRC_FUNC;
-        else if (!d.is_typedef && has_decls)
-            kind = CELLSRC_VAR;
-        if (kind == CELLSRC_VAR && !whole)
-            goto per_declarator;   /* anonymous struct variables */
-        cellsrc_item *it = new_item(sp, kind, start);
-        if (d.is_typedef)
-            it->flags |= CELLSRC_TYPEDEF;
-        /* `struct S *f(void) { ... }` defines f, not struct S (the session
-         * keeps a function under its first name) */
-        if (d.tag_name != (size_t)-1 && (d.body_open != (size_t)-1 || kind == CELLSRC_TYPE)) {
-            cellsrc_buf b = { 0 };
-            join(sp, &b, d.tag_kw, d.tag_kw + 1, (size_t)-1);
-            cellsrc_buf_add(&b, " ");
-            cellsrc_buf_addn(&b, sp->src + sp->t[d.tag_name].off, sp->t[d.tag_name].len);
-            add_def(it, b.s, b.len);
-            cellsrc_buf_free(&b);
+/* "struct S" for the tag the specifiers name. */
+static void add_tag_def(splitter *sp, cellsrc_item *it, const decl_shape *d)
+{
+    cellsrc_buf b = { 0 };
+    join(sp, &b, d->tag_kw, d->tag_kw + 1, (size_t)-1);
+    cellsrc_buf_add(&b, " ");
+    cellsrc_buf_addn(&b, sp->src + sp->t[d->tag_name].off, sp->t[d->tag_name].len);
+    add_def(it, b.s, b.len);
+    cellsrc_buf_free(&b);
+}
+
+/* A name is not a reference of the item defining it. */
+static void drop_ref(cellsrc_item *it, const char *name)
+{
+    for (size_t r = 0; r < it->nrefs; r++)
+        if (!strcmp(it->refs[r], name)) {
+            free(it->refs[r]);
+            it->refs[r] = it->refs[--it->nrefs];
+            break;
         }
-        if (d.body_open != (size_t)-1 && tok_is(sp, d.tag_kw, "enum"))
-            enum_constants(sp, it, d.body_open, d.body_close);
-        /* declarator names */
-        size_t from = d.spec_end;
-        int all_funcs = has_decls;
-        size_t head_end = kr != (size_t)-1 ? kr : body;   /* end of the declarator */
-        for (size_t i = from; i <= stop; i++) {
-            int at_body = body != (size_t)-1 && i == head_end;
-            if (!at_body && i < stop &&
-                (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{"))) {
-                i = skip_balanced(sp, i) - 1;
+}
+
+static void remember_own_type(splitter *sp, const cellsrc_token *t)
+{
+    if (own_type(sp, sp->src + t->off, t->len))
+        return;
+    if (sp->nown == sp->capown) {
+        sp->capown = sp->capown ? sp->capown * 2 : 16;
+        sp->own_types = xrealloc(sp->own_types, sp->capown * sizeof(char *));
+    }
+    sp->own_types[sp->nown++] = xstrndup(sp->src + t->off, t->len);
+}
+
+/* One declarator [from, to) of a single-item declaration: its name is a
+ * definition of the item.  Returns 1 if it declares a function. */
+static int single_declarator(splitter *sp, cellsrc_item *it, const decl_shape *d, size_t from,
+                             size_t to)
+{
+    size_t eq, nm = declarator_name(sp, from, to, &eq);
+    if (nm == (size_t)-1)
+        return 1;     /* no name: does not make the item a variable */
+    const cellsrc_token *t = &sp->t[nm];
+    add_def(it, sp->src + t->off, t->len);
+    if (d->is_typedef) {
+        add_name(&it->typenames, &it->ntypenames, sp->src + t->off, t->len);
+        remember_own_type(sp, t);
+    }
+    if (it->kind == CELLSRC_FUNC && tok_is(sp, d->spec_end - 1, "void") && !tok_is(sp, nm - 1, "*"))
+        it->flags |= CELLSRC_VOID;
+    if (it->kind != CELLSRC_FUNC && tok_is(sp, d->spec_end - 1, "void") && nm == d->spec_end)
+        it->flags |= CELLSRC_VOID;
+    return tok_is(sp, nm + 1, "(");
+}
+
+/* A function definition's text (`static` and `inline` blanked so the
+ * definition is external and tcc_get_symbol finds it) and its prototype. */
+static void function_text(splitter *sp, cellsrc_item *it, size_t start, const decl_shape *d,
+                          const decl_extent *x)
+{
+    size_t end = x->end, body = x->body;
+    unsigned char *blank = xrealloc(NULL, end - start);
+    memset(blank, 0, end - start);
+    for (size_t i = start; i < d->spec_end; i++)
+        if (tok_is(sp, i, "static") || tok_is(sp, i, "inline") ||
+            tok_is(sp, i, "__inline") || tok_is(sp, i, "__inline__"))
+            blank[i - start] = 1;
+    it->text = render(sp, start, end, blank);
+    /* K&R (`f(x) int x; {`, or `f(x) {` with x an implicit int):
+     * declared without a prototype, `int f();`, as C sees it */
+    int no_proto = x->kr != (size_t)-1;
+    if (!no_proto && x->last_open != (size_t)-1 && x->last_open + 2 < body &&
+        tok_is(sp, body - 1, ")") && ident_list(sp, x->last_open + 1, body - 1)) {
+        no_proto = 1;
+        for (size_t k = x->last_open + 1; k < body - 1; k++)
+            no_proto &= !known_type(sp, k);
+    }
+    char *head = render(sp, start, no_proto ? x->last_open + 1 : body, blank);
+    cellsrc_buf b = { 0 };
+    cellsrc_buf_add(&b, head);
+    cellsrc_buf_add(&b, no_proto ? ");" : ";");
+    it->proto = cellsrc_buf_take(&b);
+    free(head);
+    free(blank);
+}
+
+/* The declaration as one item of `kind`: a type, a function definition, a
+ * typedef, or (for headers, CELLSRC_WHOLE) any declaration as written. */
+static void single_item(splitter *sp, size_t start, const decl_shape *d, const decl_extent *x,
+                        cellsrc_kind kind)
+{
+    int whole = (sp->options & CELLSRC_WHOLE) != 0;
+    size_t stop = x->end, body = x->body;
+    cellsrc_item *it = new_item(sp, kind, start);
+    if (d->is_typedef)
+        it->flags |= CELLSRC_TYPEDEF;
+    /* `struct S *f(void) { ... }` defines f, not struct S (the session
+     * keeps a function under its first name) */
+    if (d->tag_name != (size_t)-1 && (d->body_open != (size_t)-1 || kind == CELLSRC_TYPE))
+        add_tag_def(sp, it, d);
+    if (d->body_open != (size_t)-1 && tok_is(sp, d->tag_kw, "enum"))
+        enum_constants(sp, it, d->body_open, d->body_close);
+    /* the declarators' names; a function definition has one declarator,
+     * which ends at its K&R parameter declarations or its body */
+    size_t from = d->spec_end;
+    int all_funcs = stop > d->spec_end;
+    size_t head_end = x->kr != (size_t)-1 ? x->kr : body;
+    for (size_t i = from; i <= stop; i++) {
+        int at_body = body != (size_t)-1 && i == head_end;
+        if (!at_body && i < stop &&
+            (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{"))) {
+            i = skip_balanced(sp, i) - 1;
+            continue;
+        }
+        if (i == stop || tok_is(sp, i, ",") || at_body) {
+            all_funcs &= single_declarator(sp, it, d, from, i);
+            if (body != (size_t)-1)
+                break;
+            from = i + 1;
+        }
+    }
+    if (kind == CELLSRC_VAR && all_funcs)
+        it->kind = CELLSRC_PROTO;
+    if (d->is_static)
+        it->flags |= CELLSRC_STATIC;
+    if (d->is_extern)
+        it->flags |= CELLSRC_EXTERN;
+    add_refs(sp, it, start, x->end);
+    for (size_t k = 0; k < it->ndefs; k++)
+        drop_ref(it, it->defs[k]);
+    if (whole || kind != CELLSRC_FUNC) {
+        it->text = render(sp, start, x->next, NULL);
+        if (!x->terminated && !whole) {
+            char *t = it->text;
+            size_t tl = strlen(t);
+            it->text = xrealloc(t, tl + 2);
+            memcpy(it->text + tl, ";", 2);
+        }
+    } else {
+        function_text(sp, it, start, d, x);
+    }
+}
+
+/* The type of a tagged body declared with variables, as an item of its own. */
+static void tagged_type_item(splitter *sp, size_t start, const decl_shape *d)
+{
+    cellsrc_item *ti = new_item(sp, CELLSRC_TYPE, start);
+    cellsrc_buf b = { 0 };
+    ti->text = render(sp, start, d->body_close, NULL);
+    cellsrc_buf_add(&b, ti->text);
+    cellsrc_buf_add(&b, ";");
+    free(ti->text);
+    ti->text = cellsrc_buf_take(&b);
+    add_tag_def(sp, ti, d);
+    if (tok_is(sp, d->tag_kw, "enum"))
+        enum_constants(sp, ti, d->body_open, d->body_close);
+    add_refs(sp, ti, d->body_open, d->body_close);
+}
+
+/* The specifiers [start, spec_end) into `out`, leaving out the storage
+ * class, the body when the type got its own item, and (drop_const) every
+ * `const` among them.  Returns 1 if there was such a `const`. */
+static int specifier_text(splitter *sp, size_t start, const decl_shape *d, int drop_const,
+                          cellsrc_buf *out)
+{
+    int saw_const = 0;
+    for (size_t k = start; k < d->spec_end; k++) {
+        if (tok_is(sp, k, "static") || tok_is(sp, k, "extern"))
+            continue;
+        if (tok_is(sp, k, "const")) {
+            saw_const = 1;
+            if (drop_const)
                 continue;
-            }
-            if (i == stop || tok_is(sp, i, ",") || at_body) {
-                size_t eq, nm = declarator_name(sp, from, i, &eq);
-                if (nm != (size_t)-1) {
-                    add_def(it, sp->src + sp->t[nm].off, sp->t[nm].len);
-                    if (!tok_is(sp, nm + 1, "("))
-                        all_funcs = 0;
-                    if (d.is_typedef)
-                        add_name(&it->typenames, &it->ntypenames, sp->src + sp->t[nm].off,
-                                 sp->t[nm].len);
-                    if (d.is_typedef && !own_type(sp, sp->src + sp->t[nm].off, sp->t[nm].len)) {
-                        if (sp->nown == sp->capown) {
-                            sp->capown = sp->capown ? sp->capown * 2 : 16;
-                            sp->own_types = xrealloc(sp->own_types, sp->capown * sizeof(char *));
-                        }
-                        sp->own_types[sp->nown++] = xstrndup(sp->src + sp->t[nm].off, sp->t[nm].len);
-                    }
-                    if (kind == CELLSRC_FUNC && tok_is(sp, d.spec_end - 1, "void") &&
-                        !tok_is(sp, nm - 1, "*"))
-                        it->flags |= CELLSRC_VOID;
-                    if (kind != CELLSRC_FUNC && tok_is(sp, d.spec_end - 1, "void") &&
-                        nm == d.spec_end)
-                        it->flags |= CELLSRC_VOID;
-                }
-                if (body != (size_t)-1)
-                    break;
-                from = i + 1;
-            }
         }
-        if (kind == CELLSRC_VAR && all_funcs)
-            it->kind = CELLSRC_PROTO;
-        if (d.is_static)
-            it->flags |= CELLSRC_STATIC;
-        if (d.is_extern)
-            it->flags |= CELLSRC_EXTERN;
-        add_refs(sp, it, start, end);
-        for (size_t k = 0; k < it->ndefs; k++) {
-            /* a name is not a reference of the item defining it */
-            for (size_t r = 0; r < it->nrefs; r++)
-                if (!strcmp(it->refs[r], it->defs[k])) {
-                    free(it->refs[r]);
-                    it->refs[r] = it->refs[--it->nrefs];
-                    break;
-                }
+        if (d->tag_name != (size_t)-1 && k == d->body_open) {
+            k = d->body_close - 1;
+            continue;
         }
-        if (whole || kind != CELLSRC_FUNC) {
-            it->text = render(sp, start, next, NULL);
-            if (!terminated && !whole) {
-                char *t = it->text;
-                size_t tl = strlen(t);
-                it->text = xrealloc(t, tl + 2);
-                memcpy(it->text + tl, ";", 2);
-            }
-        } else {
-            /* a function: blank `static` and `inline` so the definition is
-             * external and tcc_get_symbol finds it */
-            unsigned char *blank = xrealloc(NULL, end - start);
-            memset(blank, 0, end - start);
-            for (size_t i = start; i < d.spec_end; i++)
-                if (tok_is(sp, i, "static") || tok_is(sp, i, "inline") ||
-                    tok_is(sp, i, "__inline") || tok_is(sp, i, "__inline__"))
-                    blank[i - start] = 1;
-            it->text = render(sp, start, end, blank);
-            /* K&R (`f(x) int x; {`, or `f(x) {` with x an implicit int):
-             * declared without a prototype, `int f();`, as C sees it */
-            int no_proto = kr != (size_t)-1;
-            if (!no_proto && last_open != (size_t)-1 && last_open + 2 < body &&
-                tok_is(sp, body - 1, ")") && ident_list(sp, last_open + 1, body - 1)) {
-                no_proto = 1;
-                for (size_t k = last_open + 1; k < body - 1; k++)
-                    no_proto &= !known_type(sp, k);
-            }
-            char *head = render(sp, start, no_proto ? last_open + 1 : body, blank);
-            cellsrc_buf b = { 0 };
-            cellsrc_buf_add(&b, head);
-            cellsrc_buf_add(&b, no_proto ? ");" : ";");
-            it->proto = cellsrc_buf_take(&b);
-            free(head);
-            free(blank);
-        }
-        return next;
+        join(sp, out, k, k + 1, (size_t)-1);
     }
+    return saw_const;
+}
 
-per_declarator:;
-    /* A tagged body declared with variables: the type first. */
-    size_t spec_from = start;
-    if (d.body_open != (size_t)-1 && d.tag_name != (size_t)-1) {
-        cellsrc_item *ti = new_item(sp, CELLSRC_TYPE, start);
-        cellsrc_buf b = { 0 };
-        ti->text = render(sp, start, d.body_close, NULL);
-        cellsrc_buf_add(&b, ti->text);
+/* A variable's type, constness, definition text and initializer.  The
+ * declarator is [from, to) with its name at nm and '=' at eq (or to). */
+static void variable_parts(splitter *sp, cellsrc_item *it, size_t start, const decl_shape *d,
+                           const char *spec, int is_const_spec, size_t from, size_t nm, size_t eq,
+                           size_t to)
+{
+    cellsrc_buf b = { 0 };
+    cellsrc_buf_add(&b, spec);
+    join(sp, &b, from, eq, nm);
+    it->type_name = cellsrc_buf_take(&b);
+    if (tok_is(sp, nm + 1, "["))
+        it->flags |= CELLSRC_ARRAY;
+    /* const object: `const int n`, `int *const p` (not `const char *s`) */
+    int ptr = 0, cst = 0;
+    for (size_t k = from; k < nm; k++) {
+        if (tok_is(sp, k, "*"))
+            ptr = 1, cst = 0;
+        else if (tok_is(sp, k, "const"))
+            cst = 1;
+    }
+    if (cst || (!ptr && is_const_spec))
+        it->flags |= CELLSRC_CONST;
+    if (it->flags & CELLSRC_CONST) {
+        /* drop the const that applies to the object itself: the last one
+         * after the last '*', or the specifiers' when there is no '*' */
+        size_t last_star = (size_t)-1, drop = (size_t)-1;
+        for (size_t k = from; k < nm; k++)
+            if (tok_is(sp, k, "*"))
+                last_star = k;
+        for (size_t k = last_star == (size_t)-1 ? from : last_star; k < nm; k++)
+            if (tok_is(sp, k, "const"))
+                drop = k;
+        cellsrc_buf_add(&b, "");
+        specifier_text(sp, start, d, last_star == (size_t)-1, &b);
+        join(sp, &b, from, eq, drop);
+        it->deftext = cellsrc_buf_take(&b);
+    } else {
+        it->deftext = xstrndup(it->text, strlen(it->text));
+    }
+    if (eq < to) {
+        it->init = render(sp, eq + 1, to, NULL);
+        it->init_line = sp->t[eq + 1 < to ? eq + 1 : eq].line;
+        if (tok_is(sp, eq + 1, "{"))
+            it->flags |= CELLSRC_BRACED;
+    }
+}
+
+/* One declarator [from, to) as a VAR or PROTO item of its own. */
+static void declarator_item(splitter *sp, size_t start, const decl_shape *d, const char *spec,
+                            int is_const_spec, size_t from, size_t to)
+{
+    size_t eq, nm = declarator_name(sp, from, to, &eq);
+    if (nm == (size_t)-1)
+        return;
+    int is_func = tok_is(sp, nm + 1, "(");
+    cellsrc_item *it = new_item(sp, is_func ? CELLSRC_PROTO : CELLSRC_VAR, from);
+    it->line = sp->t[nm].line;
+    add_def(it, sp->src + sp->t[nm].off, sp->t[nm].len);
+    if (d->is_static)
+        it->flags |= CELLSRC_STATIC;
+    if (d->is_extern)
+        it->flags |= CELLSRC_EXTERN;
+    cellsrc_buf b = { 0 };
+    cellsrc_buf_add(&b, spec);
+    join(sp, &b, from, eq, (size_t)-1);
+    if (is_func) {
         cellsrc_buf_add(&b, ";");
-        free(ti->text);
-        ti->text = cellsrc_buf_take(&b);
-        join(sp, &b, d.tag_kw, d.tag_kw + 1, (size_t)-1);
-        cellsrc_buf_add(&b, " ");
-        cellsrc_buf_addn(&b, sp->src + sp->t[d.tag_name].off, sp->t[d.tag_name].len);
-        add_def(ti, b.s, b.len);
-        cellsrc_buf_free(&b);
-        if (tok_is(sp, d.tag_kw, "enum"))
-            enum_constants(sp, ti, d.body_open, d.body_close);
-        add_refs(sp, ti, d.body_open, d.body_close);
-        (void)spec_from;
+        if (tok_is(sp, d->spec_end - 1, "void") && nm == from)
+            it->flags |= CELLSRC_VOID;
     }
-    /* specifier text without storage class (and without the body when the
-     * type got its own item) */
+    it->text = cellsrc_buf_take(&b);
+    if (!is_func)
+        variable_parts(sp, it, start, d, spec, is_const_spec, from, nm, eq, to);
+    add_refs(sp, it, start, d->spec_end);
+    add_refs(sp, it, from, to);
+    drop_ref(it, it->defs[0]);
+}
+
+/* Variables and prototypes: one item per declarator, after the tagged
+ * type's own item when the specifiers define one. */
+static void per_declarator_items(splitter *sp, size_t start, const decl_shape *d,
+                                 const decl_extent *x)
+{
+    if (d->body_open != (size_t)-1 && d->tag_name != (size_t)-1)
+        tagged_type_item(sp, start, d);
     cellsrc_buf spec = { 0 };
-    int is_const_spec = 0;
-    for (size_t i = start; i < d.spec_end; i++) {
-        if (tok_is(sp, i, "static") || tok_is(sp, i, "extern"))
-            continue;
-        if (tok_is(sp, i, "const"))
-            is_const_spec = 1;
-        if (d.tag_name != (size_t)-1 && i == d.body_open) {
-            i = d.body_close - 1;
-            continue;
-        }
-        join(sp, &spec, i, i + 1, (size_t)-1);
-    }
-    size_t from = d.spec_end;
+    int is_const_spec = specifier_text(sp, start, d, 0, &spec);
+    size_t from = d->spec_end, stop = x->end;
     for (size_t i = from; i <= stop; i++) {
         if (i < stop && (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{"))) {
             i = skip_balanced(sp, i) - 1;
@@ -1137,90 +1275,25 @@ per_declarator:;
         }
         if (i < stop && !tok_is(sp, i, ","))
             continue;
-        size_t eq, nm = declarator_name(sp, from, i, &eq);
-        if (nm == (size_t)-1) {
-            from = i + 1;
-            continue;
-        }
-        int is_func = tok_is(sp, nm + 1, "(");
-        cellsrc_item *it = new_item(sp, is_func ? CELLSRC_PROTO : CELLSRC_VAR, from);
-        it->line = sp->t[nm].line;
-        add_def(it, sp->src + sp->t[nm].off, sp->t[nm].len);
-        if (d.is_static)
-            it->flags |= CELLSRC_STATIC;
-        if (d.is_extern)
-            it->flags |= CELLSRC_EXTERN;
-        cellsrc_buf b = { 0 };
-        cellsrc_buf_add(&b, spec.s ? spec.s : "");
-        join(sp, &b, from, eq, (size_t)-1);
-        if (is_func) {
-            cellsrc_buf_add(&b, ";");
-            if (tok_is(sp, d.spec_end - 1, "void") && nm == from)
-                it->flags |= CELLSRC_VOID;
-        }
-        it->text = cellsrc_buf_take(&b);
-        if (!is_func) {
-            cellsrc_buf_add(&b, spec.s ? spec.s : "");
-            join(sp, &b, from, eq, nm);
-            it->type_name = cellsrc_buf_take(&b);
-            if (tok_is(sp, nm + 1, "["))
-                it->flags |= CELLSRC_ARRAY;
-            /* const object: `const int n`, `int *const p` (not `const char *s`) */
-            int ptr = 0, cst = 0;
-            for (size_t k = from; k < nm; k++) {
-                if (tok_is(sp, k, "*"))
-                    ptr = 1, cst = 0;
-                else if (tok_is(sp, k, "const"))
-                    cst = 1;
-            }
-            if (cst || (!ptr && is_const_spec))
-                it->flags |= CELLSRC_CONST;
-            if (it->flags & CELLSRC_CONST) {
-                /* drop the const that applies to the object itself: the
-                 * last one after the last '*', or the specifiers' when
-                 * there is no '*' */
-                size_t last_star = (size_t)-1, drop = (size_t)-1;
-                for (size_t k = from; k < nm; k++)
-                    if (tok_is(sp, k, "*"))
-                        last_star = k;
-                for (size_t k = last_star == (size_t)-1 ? from : last_star; k < nm; k++)
-                    if (tok_is(sp, k, "const"))
-                        drop = k;
-                cellsrc_buf_add(&b, "");
-                for (size_t k = start; k < d.spec_end; k++) {
-                    if (tok_is(sp, k, "static") || tok_is(sp, k, "extern") ||
-                        (last_star == (size_t)-1 && tok_is(sp, k, "const")))
-                        continue;
-                    if (d.tag_name != (size_t)-1 && k == d.body_open) {
-                        k = d.body_close - 1;
-                        continue;
-                    }
-                    join(sp, &b, k, k + 1, (size_t)-1);
-                }
-                join(sp, &b, from, eq, drop);
-                it->deftext = cellsrc_buf_take(&b);
-            } else {
-                it->deftext = xstrndup(it->text, strlen(it->text));
-            }
-            if (eq < i) {
-                it->init = render(sp, eq + 1, i, NULL);
-                it->init_line = sp->t[eq + 1 < i ? eq + 1 : eq].line;
-                if (tok_is(sp, eq + 1, "{"))
-                    it->flags |= CELLSRC_BRACED;
-            }
-        }
-        add_refs(sp, it, start, d.spec_end);
-        add_refs(sp, it, from, i);
-        for (size_t r = 0; r < it->nrefs; r++)
-            if (!strcmp(it->refs[r], it->defs[0])) {
-                free(it->refs[r]);
-                it->refs[r] = it->refs[--it->nrefs];
-                break;
-            }
+        declarator_item(sp, start, d, spec.s ? spec.s : "", is_const_spec, from, i);
         from = i + 1;
     }
     cellsrc_buf_free(&spec);
-    return next;
+}
+
+/* Parse the declaration starting at `start`; returns its end (exclusive). */
+static size_t decl_item(splitter *sp, size_t start)
+{
+    decl_shape d;
+    decl_extent x;
+    scan_specifiers(sp, start, sp->n, &d);
+    decl_extent_of(sp, &d, &x);
+    int kind = decl_single_kind(sp, &d, &x);
+    if (kind >= 0)
+        single_item(sp, start, &d, &x, (cellsrc_kind)kind);
+    else
+        per_declarator_items(sp, start, &d, &x);
+    return x.next;
 }
 
 static void parse_magics(splitter *sp, char *code)
