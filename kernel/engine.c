@@ -672,7 +672,7 @@ json_t *engine_inspect(chalk_engine *e, const char *code, int cursor_pos, int de
 const char *engine_is_complete(chalk_engine *e, const char *code, const char **indent)
 {
     (void)e;
-    const char *status = cellsrc_is_complete(code);
+    const char *status = ctoken_is_complete(code);
     if (indent)
         *indent = strcmp(status, "incomplete") == 0 ? "    " : "";
     return status;

@@ -78,6 +78,9 @@ kernel_executor_chalk_executor_LDADD = kernel/shared/libchalkcell.la exercises/l
 # A convenience library so the kernel and the unit tests link the same code.
 noinst_LTLIBRARIES += kernel/shared/libchalkcell.la
 kernel_shared_libchalkcell_la_SOURCES = \
+  kernel/shared/alloc.c kernel/shared/alloc.h \
+  kernel/shared/strbuf.c kernel/shared/strbuf.h \
+  kernel/shared/ctoken.c kernel/shared/ctoken.h \
   kernel/shared/cellsrc.c kernel/shared/cellsrc.h \
   kernel/shared/declindex.c kernel/shared/declindex.h \
   kernel/shared/headers.c kernel/shared/headers.h \

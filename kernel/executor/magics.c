@@ -51,7 +51,7 @@ int magics_timeit_code(const char *code, char **timed)
 }
 
 /* Run `pkg-config --cflags NAME` (or --libs) and append its output. */
-static int pkg_config(const char *what, const char *name, cellsrc_buf *out, char *err,
+static int pkg_config(const char *what, const char *name, strbuf *out, char *err,
                       size_t errlen)
 {
     for (const char *c = name; *c; c++)
@@ -71,8 +71,8 @@ static int pkg_config(const char *what, const char *name, cellsrc_buf *out, char
         return -1;
     }
     line[strcspn(line, "\n")] = 0;
-    cellsrc_buf_add(out, " ");
-    cellsrc_buf_add(out, line);
+    strbuf_add(out, " ");
+    strbuf_add(out, line);
     return 0;
 }
 
@@ -82,15 +82,15 @@ static int flags_magic(char **slot, const char *what, const char *arg, char *err
         printf("%s\n", *slot ? *slot : "(none)");
         return 0;
     }
-    cellsrc_buf b = { 0 };
-    cellsrc_buf_add(&b, *slot ? *slot : "");
+    strbuf b = { 0 };
+    strbuf_add(&b, *slot ? *slot : "");
     char *copy = strdup(arg);
     int rc = 0;
     for (char *save = NULL, *tok = strtok_r(copy, " \t", &save); tok && rc == 0;
          tok = strtok_r(NULL, " \t", &save)) {
         if (tok[0] == '-' || tok[0] == '/') {
-            cellsrc_buf_add(&b, " ");
-            cellsrc_buf_add(&b, tok);
+            strbuf_add(&b, " ");
+            strbuf_add(&b, tok);
         } else {
             rc = pkg_config(what, tok, &b, err, errlen);
         }
@@ -98,10 +98,10 @@ static int flags_magic(char **slot, const char *what, const char *arg, char *err
     free(copy);
     if (rc == 0) {
         free(*slot);
-        *slot = cellsrc_buf_take(&b);
+        *slot = strbuf_take(&b);
         printf("%s\n", *slot);
     }
-    cellsrc_buf_free(&b);
+    strbuf_free(&b);
     return rc;
 }
 

@@ -117,7 +117,7 @@ static void fail_compile(const char *diag)
  * <stdio.h>; ..."), quoted like a compiler's message. */
 static void fail_session(const char *err, const char *code, int cell)
 {
-    cellsrc_buf out = { 0 };
+    strbuf out = { 0 };
     diagnose_compile(err, code, cell, &out);
     if (!out.s || strncmp(out.s, "cell[", 5) != 0)
         cell_runtime_fail("CompileError", err, NULL);
@@ -129,7 +129,7 @@ static void fail_session(const char *err, const char *code, int cell)
  * libtcc made of the code after it. */
 static void fail_compile_cell(const char *diag, const char *code, int cell)
 {
-    cellsrc_buf out = { 0 };
+    strbuf out = { 0 };
     if (!diagnose_unbalanced(code, cell, 0, &out))
         diagnose_compile(diag, code, cell, &out);
     fail_compile(out.s ? out.s : diag);
@@ -143,23 +143,23 @@ static void fail_compile_cell(const char *diag, const char *code, int cell)
  * nbconvert's HTML and other front ends. */
 static void show_warnings(const char *diag)
 {
-    cellsrc_buf html = { 0 };
-    cellsrc_buf_add(&html, "<pre class=\"chalk-warnings\" style=\"background:rgba(255,152,0,0.12);"
+    strbuf html = { 0 };
+    strbuf_add(&html, "<pre class=\"chalk-warnings\" style=\"background:rgba(255,152,0,0.12);"
                            "border-left:4px solid var(--jp-warn-color1,#f0ad4e);"
                            "padding:4px 8px;margin:0\">");
     for (const char *p = diag; *p; p++) {
         switch (*p) {
-        case '<': cellsrc_buf_add(&html, "&lt;"); break;
-        case '>': cellsrc_buf_add(&html, "&gt;"); break;
-        case '&': cellsrc_buf_add(&html, "&amp;"); break;
-        default: cellsrc_buf_addn(&html, p, 1);
+        case '<': strbuf_add(&html, "&lt;"); break;
+        case '>': strbuf_add(&html, "&gt;"); break;
+        case '&': strbuf_add(&html, "&amp;"); break;
+        default: strbuf_addn(&html, p, 1);
         }
     }
-    cellsrc_buf_add(&html, "</pre>");
+    strbuf_add(&html, "</pre>");
     cell_runtime_send("display_data",
                 json_pack("{s:{s:s, s:s}, s:{s:b}, s:{}}", "data", "text/plain", diag,
                           "text/html", html.s, "metadata", "chalk_warnings", 1, "transient"));
-    cellsrc_buf_free(&html);
+    strbuf_free(&html);
 }
 
 static int is_ident_char(char c)
@@ -170,7 +170,7 @@ static int is_ident_char(char c)
 /* Diagnostics name the run-time's stand-ins (`__chalk__exit`, see
  * cell_runtime_renames) as the user wrote them (`_exit`).  In place, from `from`
  * on: the text only gets shorter. */
-static void plain_names(cellsrc_buf *diag, size_t from)
+static void plain_names(strbuf *diag, size_t from)
 {
     static const char *const names[] = { "exit", "_exit", "_Exit", "quick_exit", "atexit",
                                          "at_quick_exit", "on_exit", "fclose", "pthread_create",
@@ -211,20 +211,20 @@ static void tidy_report_line(const char *line, size_t n, json_t *out, int *unkno
         return;
     if (strstr(buf, "???") && (*unknown_frames)++ > 0)
         return;     /* frames inside libc: one line says enough */
-    cellsrc_buf b = { 0 };
+    strbuf b = { 0 };
     for (const char *p = buf; *p;) {
         if (strncmp(p, "__chalk_body", 12) == 0) {
-            cellsrc_buf_add(&b, "<cell>");
+            strbuf_add(&b, "<cell>");
             p += 12;
         } else if (strncmp(p, "__chalk_user_main", 17) == 0) {
-            cellsrc_buf_add(&b, "main");
+            strbuf_add(&b, "main");
             p += 17;
         } else {
-            cellsrc_buf_addn(&b, p++, 1);
+            strbuf_addn(&b, p++, 1);
         }
     }
     json_array_append_new(out, json_string(b.s));
-    cellsrc_buf_free(&b);
+    strbuf_free(&b);
 }
 
 /* libtcc's report ("cell[2]:5: at f: RUNTIME ERROR: ...", then callers)
@@ -351,11 +351,11 @@ static void fail_crash(const cell_runtime_crash *c, const char *code, int cell)
     int k, line;
     char rest;
     if (n && sscanf(frames[0].where, "cell[%d]:%d%c", &k, &line, &rest) == 2 && k == cell) {
-        cellsrc_buf q = { 0 };
+        strbuf q = { 0 };
         diagnose_quote_line(code, line, 0, &q);
         if (q.len > 1)
             json_array_append_new(tb, json_stringn(q.s, q.len - 1));
-        cellsrc_buf_free(&q);
+        strbuf_free(&q);
     }
     for (size_t i = 1; i < n; i++) {
         int repeats = 0;
@@ -547,8 +547,8 @@ static const char *struct_value_tag(const char *diag, char *tag, size_t size)
 }
 
 /* The unit of a prepared cell, compiled (NULL: see diag). */
-static void *compile_prepared(holder_state *st, decl_store_prepared *prep, cellsrc_buf *src,
-                              cellsrc_buf *diag, compile_symbol **syms_out)
+static void *compile_prepared(holder_state *st, decl_store_prepared *prep, strbuf *src,
+                              strbuf *diag, compile_symbol **syms_out)
 {
     size_t nrt, nshow;
     const compile_symbol *rt = cell_runtime_symbols(&nrt);
@@ -560,11 +560,11 @@ static void *compile_prepared(holder_state *st, decl_store_prepared *prep, cells
     memcpy(syms + prep->nsymbols, rt, nrt * sizeof *rt);
     memcpy(syms + prep->nsymbols + nrt, show, nshow * sizeof *show);
     *syms_out = syms;
-    cellsrc_buf_free(src);
-    cellsrc_buf_add(src, cell_runtime_renames());
-    cellsrc_buf_add(src, wrapper_head);
-    cellsrc_buf_add(src, prep->source);
-    cellsrc_buf_add(src, wrapper_tail);
+    strbuf_free(src);
+    strbuf_add(src, cell_runtime_renames());
+    strbuf_add(src, wrapper_head);
+    strbuf_add(src, prep->source);
+    strbuf_add(src, wrapper_tail);
     if (getenv("CHALK_DEBUG_SOURCE"))
         fprintf(stderr, "%s\n", src->s);
     compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags };
@@ -592,7 +592,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     if (timing)
         cell_runtime_mute(1);     /* the timed code's value is never shown */
     const char *source = timing ? timed : code ? code : "";
-    cellsrc_buf open_comment = { 0 };
+    strbuf open_comment = { 0 };
     /* the splitter drops an unterminated comment with all after it */
     if (diagnose_unbalanced(source, count, 1, &open_comment))
         fail_compile(open_comment.s);
@@ -613,7 +613,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
         cell_runtime_fail("UsageError", what, NULL);
     }
 
-    cellsrc_buf src = { 0 }, diag = { 0 }, first_diag = { 0 };
+    strbuf src = { 0 }, diag = { 0 }, first_diag = { 0 };
     compile_symbol *syms = NULL;
     void *unit = NULL;
     char tag[128] = "";
@@ -627,22 +627,22 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
             break;
         if (attempt == 0) {
             first_diag = diag;
-            diag = (cellsrc_buf){ 0 };
+            diag = (strbuf){ 0 };
             decl_store_show_struct(st->store, tag, 1);
         } else {
             decl_store_show_struct(st->store, tag, 0);
         }
-        cellsrc_buf_free(&diag);
+        strbuf_free(&diag);
         decl_store_prepared_free(&prep);
         if (decl_store_prepare(st->store, source, count, &prep, err, sizeof err) < 0)
             fail_compile_cell(first_diag.s, source, count);
     }
     decl_store_show_struct(st->store, NULL, 0);
     if (!unit && first_diag.s) {
-        cellsrc_buf_free(&diag);
+        strbuf_free(&diag);
         diag = first_diag;
     } else {
-        cellsrc_buf_free(&first_diag);
+        strbuf_free(&first_diag);
     }
     plain_names(&diag, 0);
     if (!unit && unsupported_explain(source, count, diag.s ? diag.s : "", err, sizeof err) < 0)
@@ -653,10 +653,10 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
         fail_session(err, source, count);
     size_t warned = diag.len;
     if (warned) {
-        cellsrc_buf shown = { 0 };
+        strbuf shown = { 0 };
         diagnose_compile(diag.s, source, count, &shown);
         show_warnings(shown.s ? shown.s : diag.s);
-        cellsrc_buf_free(&shown);
+        strbuf_free(&shown);
     }
 
     int link_failed = 0;
@@ -665,7 +665,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     if (link_failed && abi_explain(diag.s + warned, source, count, err, sizeof err) < 0)
         cell_runtime_fail("CompileError", err, NULL);
     if (link_failed) {
-        cellsrc_buf linked = { 0 };
+        strbuf linked = { 0 };
         diagnose_compile(diag.s + warned, source, count, &linked);
         fail_compile(linked.s ? linked.s : diag.s + warned);
     }
@@ -724,8 +724,8 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     cell_runtime_send("execute_done", json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
                                           "declared", declared, "last_result", last));
     decl_store_prepared_free(&prep);
-    cellsrc_buf_free(&src);
-    cellsrc_buf_free(&diag);
+    strbuf_free(&src);
+    strbuf_free(&diag);
     free(syms);
     /* The unit is never deleted: it owns the code and data of this cell,
      * which the session now points at. */

@@ -57,10 +57,10 @@ char *abi_declaration(const char *text)
     const char *body = strstr(text, ") { ");
     if (strncmp(text, lead, sizeof lead - 1) || !body || !strstr(body, " ch__thunk_"))
         return NULL;
-    cellsrc_buf b = { 0 };
-    cellsrc_buf_addn(&b, text + sizeof lead - 1, (size_t)(body + 1 - (text + sizeof lead - 1)));
-    cellsrc_buf_add(&b, ";");
-    return cellsrc_buf_take(&b);
+    strbuf b = { 0 };
+    strbuf_addn(&b, text + sizeof lead - 1, (size_t)(body + 1 - (text + sizeof lead - 1)));
+    strbuf_add(&b, ";");
+    return strbuf_take(&b);
 }
 
 /* Whether the statement [s, e) is a function prototype; its name in
@@ -136,7 +136,7 @@ typedef struct defs {
 
 typedef struct toks {
     const char *src;
-    cellsrc_token *t;
+    ctoken *t;
     size_t n;
 } toks;
 
@@ -148,7 +148,7 @@ static int tok_is(const toks *k, size_t i, const char *w)
 
 static int tok_ident(const toks *k, size_t i)
 {
-    return i < k->n && k->t[i].kind == CELLSRC_TOK_IDENT;
+    return i < k->n && k->t[i].kind == CTOKEN_IDENT;
 }
 
 /* The index after the bracket closing the one at i. */
@@ -241,7 +241,7 @@ static int parse_declarator(const toks *k, size_t *i, size_t end, const layout *
     int array = 0;
     while (*i < end && tok_is(k, *i, "[")) {
         array = 1;
-        if (k->t[*i + 1].kind == CELLSRC_TOK_NUMBER && tok_is(k, *i + 2, "]"))
+        if (k->t[*i + 1].kind == CTOKEN_NUMBER && tok_is(k, *i + 2, "]"))
             count *= strtoul(k->src + k->t[*i + 1].off, NULL, 0);
         else if (!tok_is(k, *i + 1, "]"))
             out->known = 0;            /* a size this reader cannot evaluate */
@@ -413,7 +413,7 @@ static int definition_tokens(const defs *d, const char *name, size_t len, toks *
     memcpy(text, d->flat + start, slen);
     text[slen] = 0;
     *out = (toks){ text, NULL, 0 };
-    out->n = cellsrc_tokenize(text, &out->t, NULL);
+    out->n = ctoken_scan(text, &out->t, NULL);
     return 0;
 }
 
@@ -569,7 +569,7 @@ static void record(defs *d, size_t start, size_t len)
     memcpy(text, d->flat + start, len);
     text[len] = 0;
     toks k = { text, NULL, 0 };
-    k.n = cellsrc_tokenize(text, &k.t, NULL);
+    k.n = ctoken_scan(text, &k.t, NULL);
     int any = 0;
     for (size_t i = 0; i + 2 < k.n; i++)
         if ((tok_is(&k, i, "struct") || tok_is(&k, i, "union")) && tok_ident(&k, i + 1) &&
@@ -717,14 +717,14 @@ static int callback_refused(const defs *d, const toks *k, size_t from, size_t en
     size_t after = skip_group(k, open);
     if (after >= end || !tok_is(k, after, "("))
         return 0;
-    cellsrc_buf b = { 0 };
-    cellsrc_buf_addn(&b, k->src + k->t[from].off, k->t[open].off - k->t[from].off);
-    cellsrc_buf_add(&b, " f");
-    cellsrc_buf_addn(&b, k->src + k->t[after].off,
+    strbuf b = { 0 };
+    strbuf_addn(&b, k->src + k->t[from].off, k->t[open].off - k->t[from].off);
+    strbuf_add(&b, " f");
+    strbuf_addn(&b, k->src + k->t[after].off,
                      k->t[end - 1].off + k->t[end - 1].len - k->t[after].off);
-    cellsrc_buf_add(&b, ";");
+    strbuf_add(&b, ";");
     int bad = refused(d, b.s, b.len, why, whylen);
-    cellsrc_buf_free(&b);
+    strbuf_free(&b);
     return bad;
 }
 
@@ -738,7 +738,7 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
     memcpy(text, s, len);
     text[len] = 0;
     toks k = { text, NULL, 0 };
-    k.n = cellsrc_tokenize(text, &k.t, NULL);
+    k.n = ctoken_scan(text, &k.t, NULL);
     int bad = 0;
     size_t lp = 0;
     while (lp < k.n && !tok_is(&k, lp, "("))
@@ -785,7 +785,7 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
  * their definitions (and copied); the others are routed. */
 static char *route(const char *flat, size_t from, int thunks)
 {
-    cellsrc_buf out = { 0 };
+    strbuf out = { 0 };
     defs d = { flat, declindex_map_new(), declindex_map_new(), declindex_map_new(), NULL, 0,
                NULL, 0 };
     const char *stmt = flat;      /* start of the current statement */
@@ -796,7 +796,7 @@ static char *route(const char *flat, size_t from, int thunks)
             const char *nl = strchr(p, '\n');
             p = nl ? nl : p + strlen(p) - 1;
             if (depth == 0) {
-                cellsrc_buf_addn(&out, stmt, (size_t)(p + 1 - stmt));
+                strbuf_addn(&out, stmt, (size_t)(p + 1 - stmt));
                 stmt = p + 1;
             }
             continue;
@@ -828,7 +828,7 @@ static char *route(const char *flat, size_t from, int thunks)
             size_t nlen = 0;
             char why[200];
             if (t) {    /* two lines: declindex makes two chunks of them */
-                cellsrc_buf_addf(&out, "\n%s\n%s", t->proto, t->wrapper);
+                strbuf_addf(&out, "\n%s\n%s", t->proto, t->wrapper);
             } else if (*p == ';' && !read_only && prototype_name(stmt, p, &name, &nlen) &&
                        !(!thunks && abi_find(name, nlen)) &&
                        candidate(&d, stmt, (size_t)(p - stmt)) &&
@@ -836,27 +836,27 @@ static char *route(const char *flat, size_t from, int thunks)
                 /* the call would give wrong values: link it to a symbol that
                  * does not exist, which abi_explain turns into the message */
                 const char *close = close_paren(name + nlen, p);
-                cellsrc_buf_addn(&out, stmt, (size_t)(close + 1 - stmt));
-                cellsrc_buf_addf(&out, " __asm__(\"%s%.*s.", ABI_REFUSED, (int)nlen, name);
+                strbuf_addn(&out, stmt, (size_t)(close + 1 - stmt));
+                strbuf_addf(&out, " __asm__(\"%s%.*s.", ABI_REFUSED, (int)nlen, name);
                 for (const char *w = why; *w; w++)
-                    cellsrc_buf_addn(&out, *w == '"' || *w == '\\' ? "?" : w, 1);
-                cellsrc_buf_add(&out, "\")");
-                cellsrc_buf_addn(&out, close + 1, (size_t)(p + 1 - (close + 1)));
+                    strbuf_addn(&out, *w == '"' || *w == '\\' ? "?" : w, 1);
+                strbuf_add(&out, "\")");
+                strbuf_addn(&out, close + 1, (size_t)(p + 1 - (close + 1)));
             } else {
                 record(&d, (size_t)(stmt - flat), (size_t)(p + 1 - stmt));
-                cellsrc_buf_addn(&out, stmt, (size_t)(p + 1 - stmt));
+                strbuf_addn(&out, stmt, (size_t)(p + 1 - stmt));
             }
             stmt = p + 1;
             body = 0;
         }
     }
-    cellsrc_buf_add(&out, stmt);
+    strbuf_add(&out, stmt);
     declindex_map_destroy(&d.names);
     declindex_map_destroy(&d.aggs);
     declindex_map_destroy(&d.memo);
     free(d.laid);
     free(d.span);
-    return cellsrc_buf_take(&out);
+    return strbuf_take(&out);
 }
 
 char *abi_route(const char *flat)
@@ -866,17 +866,17 @@ char *abi_route(const char *flat)
 
 char *abi_refuse(const char *context, const char *proto)
 {
-    cellsrc_buf text = { 0 };
-    cellsrc_buf_add(&text, context ? context : "");
-    cellsrc_buf_add(&text, "\n");
+    strbuf text = { 0 };
+    strbuf_add(&text, context ? context : "");
+    strbuf_add(&text, "\n");
     size_t from = text.len;
-    cellsrc_buf_add(&text, proto);
+    strbuf_add(&text, proto);
     char *out = route(text.s, from, 0);
     /* what precedes `from` is copied as it was */
     char *labelled = strcmp(out + from, proto) ? strdup(out + from) : NULL;
     if (strcmp(out + from, proto) && !labelled)
         abort();
-    cellsrc_buf_free(&text);
+    strbuf_free(&text);
     free(out);
     return labelled;
 }
@@ -896,11 +896,11 @@ int abi_explain(const char *diag, const char *code, int cell_number, char *err, 
     int nlen = (int)(dot - name), vlen = (int)(dot2 - dot - 1), tlen = (int)(q - dot2 - 1);
     const char *type = dot2 + 1;
     /* the cell's first line naming the function */
-    cellsrc_token *t = NULL;
-    size_t n = cellsrc_tokenize(code ? code : "", &t, NULL);
+    ctoken *t = NULL;
+    size_t n = ctoken_scan(code ? code : "", &t, NULL);
     int line = 1;
     for (size_t i = 0; i < n; i++)
-        if (t[i].kind == CELLSRC_TOK_IDENT && t[i].len == (size_t)nlen &&
+        if (t[i].kind == CTOKEN_IDENT && t[i].len == (size_t)nlen &&
             !memcmp(code + t[i].off, name, (size_t)nlen)) {
             line = t[i].line;
             break;

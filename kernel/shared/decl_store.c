@@ -9,6 +9,7 @@
 #include "decl_store.h"
 
 #include "abi.h"
+#include "alloc.h"
 #include "declindex.h"
 #include "headers.h"
 #include "reserved.h"
@@ -69,23 +70,6 @@ typedef struct decl_store_private {
     int cell_number;
 } decl_store_private;
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *r = malloc(n);
-    if (!r)
-        abort();
-    return memcpy(r, s, n);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
 static const char *plain(const char *def)
 {
     const char *sp = strchr(def, ' ');
@@ -101,9 +85,9 @@ static void strv_free(char **v, size_t n)
 
 static char **strv_dup(char *const *v, size_t n)
 {
-    char **r = xrealloc(NULL, n * sizeof *r);
+    char **r = alloc_resize(NULL, n * sizeof *r);
     for (size_t i = 0; i < n; i++)
-        r[i] = dupstr(v[i]);
+        r[i] = alloc_strdup(v[i]);
     return r;
 }
 
@@ -121,8 +105,8 @@ decl_store *decl_store_new(const char *prelude, const char *options)
     decl_store *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->prelude = dupstr(prelude ? prelude : "#include <chalk.h>\n");
-    s->options = dupstr(options ? options : "");
+    s->prelude = alloc_strdup(prelude ? prelude : "#include <chalk.h>\n");
+    s->options = alloc_strdup(options ? options : "");
     s->names = declindex_map_new();
     s->types = declindex_map_new();
     return s;
@@ -197,21 +181,21 @@ void decl_store_set_full_headers(decl_store *s, int on) { s->full_headers = on; 
 void decl_store_show_struct(decl_store *s, const char *tag, int fields)
 {
     free(s->show_tag);
-    s->show_tag = tag ? dupstr(tag) : NULL;
+    s->show_tag = tag ? alloc_strdup(tag) : NULL;
     s->show_fields = fields;
 }
 
 /* The source the headers are flattened from: the prelude, then includes. */
 static char *headers_source(const decl_store *s, char *const *includes, size_t n)
 {
-    cellsrc_buf src = { 0 };
-    cellsrc_buf_add(&src, s->prelude);
-    cellsrc_buf_add(&src, "\n");
+    strbuf src = { 0 };
+    strbuf_add(&src, s->prelude);
+    strbuf_add(&src, "\n");
     for (size_t i = 0; i < n; i++) {
-        cellsrc_buf_add(&src, includes[i]);
-        cellsrc_buf_add(&src, "\n");
+        strbuf_add(&src, includes[i]);
+        strbuf_add(&src, "\n");
     }
-    return cellsrc_buf_take(&src);
+    return strbuf_take(&src);
 }
 
 static declindex *flatten(decl_store *s, char *const *includes, size_t n, char *err, size_t errlen)
@@ -280,8 +264,8 @@ static int is_type_cb(void *ctx, const char *name, size_t len)
 
 static void add_strv(char ***v, size_t *n, const char *s)
 {
-    *v = xrealloc(*v, (*n + 1) * sizeof **v);
-    (*v)[(*n)++] = dupstr(s);
+    *v = alloc_resize(*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = alloc_strdup(s);
 }
 
 static int has_str(char *const *v, size_t n, const char *s)
@@ -297,14 +281,14 @@ static int has_str(char *const *v, size_t n, const char *s)
 static int void_call(const decl_store *s, const declindex *idx, const cellsrc_cell *cell,
                      const char *expr)
 {
-    cellsrc_token *t;
-    size_t n = cellsrc_tokenize(expr, &t, NULL);
+    ctoken *t;
+    size_t n = ctoken_scan(expr, &t, NULL);
     int r = 0;
-    if (n >= 3 && t[0].kind == CELLSRC_TOK_PUNCT && expr[t[0].off] == '(' &&
-        t[1].kind == CELLSRC_TOK_IDENT && t[1].len == 4 && !memcmp(expr + t[1].off, "void", 4) &&
+    if (n >= 3 && t[0].kind == CTOKEN_PUNCT && expr[t[0].off] == '(' &&
+        t[1].kind == CTOKEN_IDENT && t[1].len == 4 && !memcmp(expr + t[1].off, "void", 4) &&
         expr[t[2].off] == ')') {
         r = 1;                             /* (void)expr, but not (void *)p */
-    } else if (n >= 3 && t[0].kind == CELLSRC_TOK_IDENT && expr[t[1].off] == '(' &&
+    } else if (n >= 3 && t[0].kind == CTOKEN_IDENT && expr[t[1].off] == '(' &&
                expr[t[n - 1].off] == ')') {
         char name[256];
         snprintf(name, sizeof name, "%.*s", (int)t[0].len, expr + t[0].off);
@@ -312,7 +296,7 @@ static int void_call(const decl_store *s, const declindex *idx, const cellsrc_ce
         long depth = 0;
         size_t close = 0;
         for (size_t i = 1; i < n; i++) {
-            if (t[i].kind != CELLSRC_TOK_PUNCT || t[i].len != 1)
+            if (t[i].kind != CTOKEN_PUNCT || t[i].len != 1)
                 continue;
             char c = expr[t[i].off];
             if (c == '(' || c == '[' || c == '{')
@@ -365,13 +349,13 @@ static const char show_decls[] =
  * returns void) cannot be a _Generic operand's argument: the outer
  * _Generic on a pointer to its type picks `(x)` alone for void.  tcc
  * 0.9.27 does not type-check the association it does not select. */
-static void show_macro(cellsrc_buf *b, int helpers)
+static void show_macro(strbuf *b, int helpers)
 {
-    cellsrc_buf_add(b, show_decls);
+    strbuf_add(b, show_decls);
     if (helpers)
-        cellsrc_buf_add(b, "void ch_show_vector(const gsl_vector *);\n"
+        strbuf_add(b, "void ch_show_vector(const gsl_vector *);\n"
                            "void ch_show_matrix(const gsl_matrix *);\n");
-    cellsrc_buf_add(b,
+    strbuf_add(b,
         "#define __CHALK_SHOW(x) _Generic((__typeof__(x) *)0, void *: (x), default: "
         "_Generic((x), _Bool: __chalk_show_bool, "
         "char: __chalk_show_char, signed char: __chalk_show_i64, "
@@ -383,9 +367,9 @@ static void show_macro(cellsrc_buf *b, int helpers)
         "double: __chalk_show_f64, long double: __chalk_show_f64, "
         "char *: __chalk_show_str, const char *: __chalk_show_str, ");
     if (helpers)
-        cellsrc_buf_add(b, "gsl_vector *: ch_show_vector, const gsl_vector *: ch_show_vector, "
+        strbuf_add(b, "gsl_vector *: ch_show_vector, const gsl_vector *: ch_show_vector, "
                            "gsl_matrix *: ch_show_matrix, const gsl_matrix *: ch_show_matrix, ");
-    cellsrc_buf_add(b, "default: __chalk_show_ptr)(x))\n");
+    strbuf_add(b, "default: __chalk_show_ptr)(x))\n");
 }
 
 /* A sized array with a braced initializer naming identifiers (variables,
@@ -396,11 +380,11 @@ static int runtime_array(const cellsrc_item *it)
     if (!(it->flags & CELLSRC_ARRAY) || !(it->flags & CELLSRC_BRACED) || !it->init ||
         strstr(it->type_name, "[ ]"))
         return 0;
-    cellsrc_token *t;
-    size_t n = cellsrc_tokenize(it->init, &t, NULL);
+    ctoken *t;
+    size_t n = ctoken_scan(it->init, &t, NULL);
     int r = 0;
     for (size_t i = 0; i < n && !r; i++)
-        r = t[i].kind == CELLSRC_TOK_IDENT && !cellsrc_is_keyword(it->init + t[i].off, t[i].len);
+        r = t[i].kind == CTOKEN_IDENT && !cellsrc_is_keyword(it->init + t[i].off, t[i].len);
     free(t);
     return r;
 }
@@ -412,17 +396,17 @@ static int runtime_array(const cellsrc_item *it)
  * and no statement in main() is needed. */
 static int literal_init(const char *init)
 {
-    cellsrc_token *t;
-    size_t n = cellsrc_tokenize(init, &t, NULL);
+    ctoken *t;
+    size_t n = ctoken_scan(init, &t, NULL);
     int ok = 1, parens = 0;
     for (size_t i = 0; i < n && ok; i++) {
         const char *s = init + t[i].off;
         size_t len = t[i].len;
-        if (t[i].kind == CELLSRC_TOK_IDENT)
+        if (t[i].kind == CTOKEN_IDENT)
             ok = cellsrc_is_keyword(s, len);
-        else if (t[i].kind == CELLSRC_TOK_PP)
+        else if (t[i].kind == CTOKEN_PP)
             ok = 0;
-        else if (t[i].kind == CELLSRC_TOK_PUNCT) {
+        else if (t[i].kind == CTOKEN_PUNCT) {
             if (len == 1 && *s == '(')
                 parens++;
             else if (len == 1 && *s == ')')
@@ -472,19 +456,19 @@ typedef struct rewriter {
     typectx *tc;
 } rewriter;
 
-static int tok_eq(const char *text, const cellsrc_token *t, const char *w)
+static int tok_eq(const char *text, const ctoken *t, const char *w)
 {
     return t->len == strlen(w) && !memcmp(text + t->off, w, t->len) &&
-           t->kind != CELLSRC_TOK_STRING && t->kind != CELLSRC_TOK_CHAR;
+           t->kind != CTOKEN_STRING && t->kind != CTOKEN_CHAR;
 }
 
-static int is_type_start(const char *text, const cellsrc_token *t, typectx *tc)
+static int is_type_start(const char *text, const ctoken *t, typectx *tc)
 {
     static const char *const words[] = {
         "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned",
         "_Bool", "_Complex", "const", "volatile", "static", "extern", "register", "auto",
         "struct", "union", "enum", "typedef", "__typeof__", "typeof", "restrict", "__restrict" };
-    if (t->kind != CELLSRC_TOK_IDENT)
+    if (t->kind != CTOKEN_IDENT)
         return 0;
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (tok_eq(text, t, words[i]))
@@ -494,7 +478,7 @@ static int is_type_start(const char *text, const cellsrc_token *t, typectx *tc)
 
 /* Does the token at i declare its identifier (`double x`, `int a, x`,
  * `(double *x)`)? */
-static int declares(const char *text, const cellsrc_token *t, size_t i, typectx *tc)
+static int declares(const char *text, const ctoken *t, size_t i, typectx *tc)
 {
     size_t j = i;
     while (j > 0 && (tok_eq(text, &t[j - 1], "*") || tok_eq(text, &t[j - 1], "const") ||
@@ -503,10 +487,10 @@ static int declares(const char *text, const cellsrc_token *t, size_t i, typectx 
         j--;
     if (j == 0)
         return 0;
-    const cellsrc_token *p = &t[j - 1];
+    const ctoken *p = &t[j - 1];
     if (is_type_start(text, p, tc))
         return 1;
-    if (p->kind == CELLSRC_TOK_IDENT && j >= 2 &&
+    if (p->kind == CTOKEN_IDENT && j >= 2 &&
         (tok_eq(text, &t[j - 2], "struct") || tok_eq(text, &t[j - 2], "union") ||
          tok_eq(text, &t[j - 2], "enum")))
         return 1;
@@ -529,15 +513,15 @@ static int declares(const char *text, const cellsrc_token *t, size_t i, typectx 
 
 static char *deref_globals(const char *text, const rewriter *rw)
 {
-    cellsrc_token *t;
-    size_t n = cellsrc_tokenize(text, &t, NULL);
+    ctoken *t;
+    size_t n = ctoken_scan(text, &t, NULL);
     unsigned char *shadow = calloc(rw->ntargets + 1, 1);
     size_t *which = calloc(n + 1, sizeof *which);
     if (!shadow || !which)
         abort();
     for (size_t i = 0; i < n; i++) {
         which[i] = (size_t)-1;
-        if (t[i].kind != CELLSRC_TOK_IDENT)
+        if (t[i].kind != CTOKEN_IDENT)
             continue;
         for (size_t k = 0; k < rw->ntargets; k++)
             if (tok_eq(text, &t[i], rw->targets[k])) {
@@ -547,7 +531,7 @@ static char *deref_globals(const char *text, const rewriter *rw)
                 break;
             }
     }
-    cellsrc_buf b = { 0 };
+    strbuf b = { 0 };
     size_t pos = 0;
     for (size_t i = 0; i < n; i++) {
         size_t k = which[i];
@@ -559,15 +543,15 @@ static char *deref_globals(const char *text, const rewriter *rw)
             (i == 0 || tok_eq(text, &t[i - 1], ";") || tok_eq(text, &t[i - 1], "{") ||
              tok_eq(text, &t[i - 1], "}")))
             continue;   /* a label */
-        cellsrc_buf_addn(&b, text + pos, t[i].off - pos);
-        cellsrc_buf_addf(&b, "(*__chalk_p_%s)", rw->targets[k]);
+        strbuf_addn(&b, text + pos, t[i].off - pos);
+        strbuf_addf(&b, "(*__chalk_p_%s)", rw->targets[k]);
         pos = t[i].off + t[i].len;
     }
-    cellsrc_buf_add(&b, text + pos);
+    strbuf_add(&b, text + pos);
     free(t);
     free(shadow);
     free(which);
-    return cellsrc_buf_take(&b);
+    return strbuf_take(&b);
 }
 
 /* A #define whose body names earlier variables: rewrite the body (the
@@ -578,7 +562,7 @@ static char *rewrite_define(const char *text, const rewriter *rw)
     const char *p = text + 1;
     p += strspn(p, " \t");
     if (strncmp(p, "define", 6) != 0 || !rw->ntargets)
-        return dupstr(text);
+        return alloc_strdup(text);
     p += 6;
     p += strspn(p, " \t");
     p += strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$");
@@ -590,7 +574,7 @@ static char *rewrite_define(const char *text, const rewriter *rw)
         params = p;
         close = strchr(p, ')');
         if (!close)
-            return dupstr(text);
+            return alloc_strdup(text);
         p = close + 1;
     }
     for (size_t k = 0; k < rw->ntargets; k++) {
@@ -604,19 +588,19 @@ static char *rewrite_define(const char *text, const rewriter *rw)
             add_strv(&sub.targets, &sub.ntargets, rw->targets[k]);
     }
     char *body = deref_globals(p, &sub);
-    cellsrc_buf b = { 0 };
-    cellsrc_buf_addn(&b, text, (size_t)(p - text));
-    cellsrc_buf_add(&b, body);
+    strbuf b = { 0 };
+    strbuf_addn(&b, text, (size_t)(p - text));
+    strbuf_add(&b, body);
     free(body);
     strv_free(sub.targets, sub.ntargets);
-    return cellsrc_buf_take(&b);
+    return strbuf_take(&b);
 }
 
 /* The text of a cell item as compiled: `main` renamed when the cell defines
  * its own, earlier variables read through pointers in code (`code`). */
 static char *cell_text(const rewriter *rw, const char *text, int code)
 {
-    char *r = rw->renames_main ? cellsrc_rename(text, "main", "__chalk_user_main") : dupstr(text);
+    char *r = rw->renames_main ? ctoken_rename(text, "main", "__chalk_user_main") : alloc_strdup(text);
     if (code && rw->ntargets) {
         char *d = deref_globals(r, rw);
         free(r);
@@ -628,22 +612,22 @@ static char *cell_text(const rewriter *rw, const char *text, int code)
 /* The cell's own main(), renamed __chalk_user_main (`t`), still behaves as
  * main: reaching its closing brace returns 0 (C11 5.1.2.2.3), and __func__
  * says "main". */
-static void emit_user_main(cellsrc_buf *b, const cellsrc_item *it, const char *t,
+static void emit_user_main(strbuf *b, const cellsrc_item *it, const char *t,
                            int cell_number)
 {
     const char *close = strrchr(t, '}');
-    cellsrc_buf_add(b, "#define __func__ \"main\"\n#define __FUNCTION__ \"main\"\n"
+    strbuf_add(b, "#define __func__ \"main\"\n#define __FUNCTION__ \"main\"\n"
                        "#define __PRETTY_FUNCTION__ \"main\"\n");
-    cellsrc_buf_addf(b, "#line %d \"cell[%d]\"\n", it->line, cell_number);
+    strbuf_addf(b, "#line %d \"cell[%d]\"\n", it->line, cell_number);
     if (close && !(it->flags & CELLSRC_VOID)) {
         /* on the brace's own line, so every line keeps its number */
-        cellsrc_buf_addn(b, t, (size_t)(close - t));
-        cellsrc_buf_add(b, "return 0;");
-        cellsrc_buf_add(b, close);
+        strbuf_addn(b, t, (size_t)(close - t));
+        strbuf_add(b, "return 0;");
+        strbuf_add(b, close);
     } else {
-        cellsrc_buf_add(b, t);
+        strbuf_add(b, t);
     }
-    cellsrc_buf_add(b, "\n#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
+    strbuf_add(b, "\n#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
 }
 
 /* The line of the cell's first #include that is new to the session. */
@@ -706,12 +690,12 @@ static int check_earlier_names(const decl_store *s, const reserved_set *rs, cons
  * line: libtcc reads one token past a missing operand before it complains
  * (`int b = ;` is reported at the token after `;`), and that token must
  * still be on the user's line, not on the next line of generated code. */
-static void end_piece(cellsrc_buf *b, const char *text, int first, int cell_number)
+static void end_piece(strbuf *b, const char *text, int first, int cell_number)
 {
     int last = first;
     for (const char *c = text; c && *c; c++)
         last += *c == '\n';
-    cellsrc_buf_addf(b, "#line %d \"cell[%d]\"\n;\n", last, cell_number);
+    strbuf_addf(b, "#line %d \"cell[%d]\"\n;\n", last, cell_number);
 }
 
 /* ---- a trailing value of struct type (decl_store_show_struct) ----
@@ -730,9 +714,9 @@ static const char sv_macro[] =
     "void __chalk_sv_str(const char *);\nvoid __chalk_sv_ptr(const void *);\n"
     "void __chalk_sv_opaque(const char *, unsigned long);\n";
 
-static void sv_generic(cellsrc_buf *b, int helpers)
+static void sv_generic(strbuf *b, int helpers)
 {
-    cellsrc_buf_add(b, "#define __CHALK_SV(x) _Generic((x), _Bool: __chalk_sv_bool, "
+    strbuf_add(b, "#define __CHALK_SV(x) _Generic((x), _Bool: __chalk_sv_bool, "
         "char: __chalk_sv_char, signed char: __chalk_sv_i64, unsigned char: __chalk_sv_u64, "
         "short: __chalk_sv_i64, unsigned short: __chalk_sv_u64, int: __chalk_sv_i64, "
         "unsigned int: __chalk_sv_u64, long: __chalk_sv_i64, unsigned long: __chalk_sv_u64, "
@@ -740,25 +724,25 @@ static void sv_generic(cellsrc_buf *b, int helpers)
         "double: __chalk_sv_f64, long double: __chalk_sv_f64, char *: __chalk_sv_str, "
         "const char *: __chalk_sv_str, ");
     if (helpers)
-        cellsrc_buf_add(b, "gsl_vector *: __chalk_sv_vec, const gsl_vector *: __chalk_sv_vec, "
+        strbuf_add(b, "gsl_vector *: __chalk_sv_vec, const gsl_vector *: __chalk_sv_vec, "
                            "gsl_matrix *: __chalk_sv_mat, const gsl_matrix *: __chalk_sv_mat, ");
-    cellsrc_buf_add(b, "default: __chalk_sv_ptr)(x)\n");
+    strbuf_add(b, "default: __chalk_sv_ptr)(x)\n");
     if (helpers)
-        cellsrc_buf_add(b, "void __chalk_sv_vec(const gsl_vector *);\n"
+        strbuf_add(b, "void __chalk_sv_vec(const gsl_vector *);\n"
                            "void __chalk_sv_mat(const gsl_matrix *);\n");
 }
 
-static int tok_punct(const char *src, const cellsrc_token *t, char c)
+static int tok_punct(const char *src, const ctoken *t, char c)
 {
-    return t->kind == CELLSRC_TOK_PUNCT && t->len == 1 && src[t->off] == c;
+    return t->kind == CTOKEN_PUNCT && t->len == 1 && src[t->off] == c;
 }
 
 /* Statements printing the members of `tag` (in `src`) of the object `obj`. */
-static int sv_members(cellsrc_buf *out, const char *src, const char *tag, const char *obj,
+static int sv_members(strbuf *out, const char *src, const char *tag, const char *obj,
                       int level)
 {
-    cellsrc_token *t;
-    size_t n = cellsrc_tokenize(src, &t, NULL);
+    ctoken *t;
+    size_t n = ctoken_scan(src, &t, NULL);
     const char *sp = strchr(tag, ' ');
     size_t kwlen = sp ? (size_t)(sp - tag) : 0, namelen = sp ? strlen(sp + 1) : 0;
     size_t open = 0;
@@ -790,7 +774,7 @@ static int sv_members(cellsrc_buf *out, const char *src, const char *tag, const 
         while (d < end) {
             size_t e = d;
             int dd = 0, star = 0, paren = 0, array = 0;
-            const cellsrc_token *name = NULL;
+            const ctoken *name = NULL;
             while (e < end && !(dd == 0 && tok_punct(src, &t[e], ','))) {
                 if (tok_punct(src, &t[e], '(') || tok_punct(src, &t[e], '['))
                     paren |= src[t[e].off] == '(', array |= dd == 0 && src[t[e].off] == '[', dd++;
@@ -798,40 +782,40 @@ static int sv_members(cellsrc_buf *out, const char *src, const char *tag, const 
                     dd--;
                 else if (tok_punct(src, &t[e], '*'))
                     star = 1;
-                else if (t[e].kind == CELLSRC_TOK_IDENT && !array && (dd == 0 || paren) &&
+                else if (t[e].kind == CTOKEN_IDENT && !array && (dd == 0 || paren) &&
                          !cellsrc_is_keyword(src + t[e].off, t[e].len) && !(aggregate && e == i + 1))
                     name = &t[e];
                 e++;
             }
             if (!name)
                 break;
-            cellsrc_buf_addf(out, "__chalk_sv_name(\"%s%.*s = \");\n", first ? "" : ", ",
+            strbuf_addf(out, "__chalk_sv_name(\"%s%.*s = \");\n", first ? "" : ", ",
                              (int)name->len, src + name->off);
             first = 0;
             if (aggregate && !star) {
                 /* a member `struct in w;`: its own fields, two levels deep */
-                cellsrc_buf inner = { 0 };
+                strbuf inner = { 0 };
                 char *itag = NULL, *iobj = NULL;
-                if (level < 2 && t[i + 1].kind == CELLSRC_TOK_IDENT && i + 2 < end &&
+                if (level < 2 && t[i + 1].kind == CTOKEN_IDENT && i + 2 < end &&
                     !tok_punct(src, &t[i + 2], '{')) {
-                    cellsrc_buf tb = { 0 }, ob = { 0 };
-                    cellsrc_buf_addf(&tb, "%.*s %.*s", (int)t[i].len, src + t[i].off,
+                    strbuf tb = { 0 }, ob = { 0 };
+                    strbuf_addf(&tb, "%.*s %.*s", (int)t[i].len, src + t[i].off,
                                      (int)t[i + 1].len, src + t[i + 1].off);
-                    cellsrc_buf_addf(&ob, "%s.%.*s", obj, (int)name->len, src + name->off);
-                    itag = cellsrc_buf_take(&tb);
-                    iobj = cellsrc_buf_take(&ob);
+                    strbuf_addf(&ob, "%s.%.*s", obj, (int)name->len, src + name->off);
+                    itag = strbuf_take(&tb);
+                    iobj = strbuf_take(&ob);
                 }
                 if (itag && sv_members(&inner, src, itag, iobj, level + 1))
-                    cellsrc_buf_addf(out, "__chalk_sv_text(\"{\");\n%s__chalk_sv_text(\"}\");\n",
+                    strbuf_addf(out, "__chalk_sv_text(\"{\");\n%s__chalk_sv_text(\"}\");\n",
                                      inner.s ? inner.s : "");
                 else
-                    cellsrc_buf_add(out, "__chalk_sv_text(\"{...}\");\n");
-                cellsrc_buf_free(&inner);
+                    strbuf_add(out, "__chalk_sv_text(\"{...}\");\n");
+                strbuf_free(&inner);
                 free(itag);
                 free(iobj);
             }
             else if (array && !paren)
-                cellsrc_buf_addf(out, "{ __chalk_sv_text(\"{\"); for (unsigned long __chalk_i = 0; "
+                strbuf_addf(out, "{ __chalk_sv_text(\"{\"); for (unsigned long __chalk_i = 0; "
                                  "__chalk_i < sizeof %s.%.*s / sizeof %s.%.*s[0]; __chalk_i++) { "
                                  "if (__chalk_i) __chalk_sv_text(\", \"); if (__chalk_i == 8) "
                                  "{ __chalk_sv_text(\"...\"); break; } __CHALK_SV(%s.%.*s[__chalk_i]); } "
@@ -839,10 +823,10 @@ static int sv_members(cellsrc_buf *out, const char *src, const char *tag, const 
                                  obj, (int)name->len, src + name->off, obj, (int)name->len,
                                  src + name->off);
             else if (paren && star)
-                cellsrc_buf_addf(out, "__chalk_sv_ptr((const void *)%s.%.*s);\n", obj,
+                strbuf_addf(out, "__chalk_sv_ptr((const void *)%s.%.*s);\n", obj,
                                  (int)name->len, src + name->off);
             else
-                cellsrc_buf_addf(out, "__CHALK_SV(%s.%.*s);\n", obj, (int)name->len,
+                strbuf_addf(out, "__CHALK_SV(%s.%.*s);\n", obj, (int)name->len,
                                  src + name->off);
             d = e + 1;
         }
@@ -852,22 +836,22 @@ static int sv_members(cellsrc_buf *out, const char *src, const char *tag, const 
     return found;
 }
 
-static void show_struct(cellsrc_buf *body, const char *unit, const decl_store *s, int helpers,
+static void show_struct(strbuf *body, const char *unit, const decl_store *s, int helpers,
                         const char *expr, int line, int last, int cell_number)
 {
-    cellsrc_buf m = { 0 };
+    strbuf m = { 0 };
     int fields = s->show_fields && sv_members(&m, unit, s->show_tag, "__chalk_sv", 0);
-    cellsrc_buf_addf(body, "#line %d \"cell[%d]\"\n{ __typeof__((%s\n#line %d\n)) __chalk_sv = (%s\n"
+    strbuf_addf(body, "#line %d \"cell[%d]\"\n{ __typeof__((%s\n#line %d\n)) __chalk_sv = (%s\n"
                      "#line %d\n);\n", line, cell_number, expr, last, expr, last);
     if (fields) {
         (void)helpers;
-        cellsrc_buf_addf(body, "__chalk_sv_begin(\"%s\");\n%s__chalk_sv_end(); }\n", s->show_tag,
+        strbuf_addf(body, "__chalk_sv_begin(\"%s\");\n%s__chalk_sv_end(); }\n", s->show_tag,
                          m.s ? m.s : "");
     } else {
-        cellsrc_buf_addf(body, "__chalk_sv_opaque(\"%s\", sizeof __chalk_sv); (void)__chalk_sv; }\n",
+        strbuf_addf(body, "__chalk_sv_opaque(\"%s\", sizeof __chalk_sv); (void)__chalk_sv; }\n",
                          s->show_tag);
     }
-    cellsrc_buf_free(&m);
+    strbuf_free(&m);
 }
 
 /* The cell's directives preprocessed after the session's headers, each
@@ -876,21 +860,21 @@ static void show_struct(cellsrc_buf *body, const char *unit, const decl_store *s
 static char *active_includes(const decl_store *s, const cellsrc_cell *cell)
 {
     char *head = headers_source(s, s->includes, s->nincludes);
-    cellsrc_buf src = { 0 };
-    cellsrc_buf_addf(&src, "%s\n", head);
+    strbuf src = { 0 };
+    strbuf_addf(&src, "%s\n", head);
     free(head);
     for (size_t k = 0; k < cell->nitems; k++) {
         const cellsrc_item *it = &cell->items[k];
         if (it->kind != CELLSRC_PP)
             continue;
         if (it->pp == CELLSRC_PP_INCLUDE && (it->flags & CELLSRC_COND))
-            cellsrc_buf_addf(&src, "__chalk_include_%zu_\n", k);
+            strbuf_addf(&src, "__chalk_include_%zu_\n", k);
         else if (it->pp != CELLSRC_PP_INCLUDE)
-            cellsrc_buf_addf(&src, "%s\n", it->text);
+            strbuf_addf(&src, "%s\n", it->text);
     }
     char perr[256];
     char *out = headers_expand(src.s, s->options, NULL, perr, sizeof perr);
-    cellsrc_buf_free(&src);
+    strbuf_free(&src);
     return out;
 }
 
@@ -931,16 +915,16 @@ static int expand_macro_items(const decl_store *s, cellsrc_cell *cell, typectx *
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (!(cell->items[i].flags & CELLSRC_MACRO))
             continue;
-        cellsrc_buf src = { 0 };
+        strbuf src = { 0 };
         for (size_t k = 0; k < i; k++) {
             const cellsrc_item *d = &cell->items[k];
             if (d->kind == CELLSRC_PP && (d->pp == CELLSRC_PP_DEFINE || d->pp == CELLSRC_PP_UNDEF))
-                cellsrc_buf_addf(&src, "%s\n", d->text);
+                strbuf_addf(&src, "%s\n", d->text);
         }
-        cellsrc_buf_addf(&src, "%s\n", cell->items[i].text);
+        strbuf_addf(&src, "%s\n", cell->items[i].text);
         char perr[256];
         char *expanded = headers_expand(src.s, s->options, NULL, perr, sizeof perr);
-        cellsrc_buf_free(&src);
+        strbuf_free(&src);
         size_t len = expanded ? strlen(expanded) : 0;
         while (len && isspace((unsigned char)expanded[len - 1]))
             len--;
@@ -991,10 +975,10 @@ static int cell_function(const decl_store *s, const char *name)
 /* A prototype of a function no cell defines, as the unit `b` gets it: with
  * abi_refuse's label when libtcc would pass its struct wrongly (a library's
  * function the cell declared itself, without its header). */
-static void add_prototype(cellsrc_buf *b, const char *text)
+static void add_prototype(strbuf *b, const char *text)
 {
     char *refused = abi_refuse(b->s, text);
-    cellsrc_buf_add(b, refused ? refused : text);
+    strbuf_add(b, refused ? refused : text);
     free(refused);
 }
 
@@ -1024,7 +1008,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
     pv->includes = incs;
     pv->nincludes = nincs;
     pv->cell_number = cell_number;
-    pv->code = dupstr(code);
+    pv->code = alloc_strdup(code);
     reserved_set rs = { s->idx, NULL, s->lib, DECL_STORE_DEFAULT_PRELUDE, s->options };
     if (nincs != before &&
         check_includes(s, &rs, cell, incs, nincs, cell_number, err, errlen) < 0) {
@@ -1071,7 +1055,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
                     line = it->line;
             }
             if (msg && line) {
-                char *copy = dupstr(msg);
+                char *copy = alloc_strdup(msg);
                 snprintf(err, errlen, "cell[%d]:%d: %s", cell_number, line, copy);
                 free(copy);
             }
@@ -1181,18 +1165,18 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
     }
     free(work);
 
-    cellsrc_buf b = { 0 };
+    strbuf b = { 0 };
     rewriter rw = { p->defines_main, NULL, 0, &tc };
     /* libtcc lists no symbol at offset 0 of its section before relocation
      * (reserved_check_symbols): these take offset 0 of code, data and bss. */
-    cellsrc_buf_add(&b, "#line 1 \"<headers>\"\nstatic void __chalk_pad_text(void) {}\n"
+    strbuf_add(&b, "#line 1 \"<headers>\"\nstatic void __chalk_pad_text(void) {}\n"
                         "static char __chalk_pad_data = 1;\nstatic char __chalk_pad_bss;\n");
     if (s->full_headers)
-        cellsrc_buf_add(&b, declindex_text(idx));
+        strbuf_add(&b, declindex_text(idx));
     else
         declindex_closure(idx, (const char *const *)roots, nroots, &b);
     strv_free(roots, nroots);
-    cellsrc_buf_add(&b, "#line 1 \"<session>\"\n");
+    strbuf_add(&b, "#line 1 \"<session>\"\n");
     for (size_t i = 0; i < s->nents; i++)
         if (marked[i] && s->ents[i].kind == ENT_VAR)
             add_strv(&rw.targets, &rw.ntargets, s->ents[i].keys[0]);
@@ -1206,24 +1190,24 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
             /* a cell's own definition of a header macro: no "redefined"
              * warning when the closure also brought the header's */
             if (e->kind == ENT_MACRO && declindex_is_macro(idx, e->keys[0]))
-                cellsrc_buf_addf(&b, "#undef %s\n", e->keys[0]);
+                strbuf_addf(&b, "#undef %s\n", e->keys[0]);
             if (e->kind == ENT_MACRO) {
                 char *m = rewrite_define(e->text, &rw);
-                cellsrc_buf_add(&b, m);
+                strbuf_add(&b, m);
                 free(m);
             } else if (e->kind == ENT_DECL) {
                 add_prototype(&b, e->text);   /* a later cell's definition removes it */
             } else {
-                cellsrc_buf_add(&b, e->text);
+                strbuf_add(&b, e->text);
             }
-            cellsrc_buf_add(&b, "\n");
+            strbuf_add(&b, "\n");
             if ((e->kind == ENT_VAR || e->kind == ENT_FUNC) && e->addr) {
-                p->symbols = xrealloc(p->symbols, (p->nsymbols + 1) * sizeof *p->symbols);
+                p->symbols = alloc_resize(p->symbols, (p->nsymbols + 1) * sizeof *p->symbols);
                 p->symbols[p->nsymbols].name = e->keys[0];
                 p->symbols[p->nsymbols++].addr = e->addr;
             }
             if (e->kind == ENT_VAR)
-                cellsrc_buf_addf(&b, "static __typeof__(%s) *const __chalk_p_%s = &%s;\n",
+                strbuf_addf(&b, "static __typeof__(%s) *const __chalk_p_%s = &%s;\n",
                                  e->keys[0], e->keys[0], e->keys[0]);
         }
     free(marked);
@@ -1231,12 +1215,12 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
     if (shows)
         show_macro(&b, helpers);
     if (shows && s->show_tag) {
-        cellsrc_buf_add(&b, sv_macro);
+        strbuf_add(&b, sv_macro);
         sv_generic(&b, helpers);
     }
 
     /* the cell: file-scope items in place, the rest into main() */
-    cellsrc_buf body = { 0 };
+    strbuf body = { 0 };
     for (size_t i = 0; i < cell->nitems; i++) {
         const cellsrc_item *it = &cell->items[i];
         int is_code = it->kind == CELLSRC_FUNC || it->kind == CELLSRC_STMT || it->kind == CELLSRC_EXPR;
@@ -1249,11 +1233,11 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
                 t = m;
             }
             if (it->pp != CELLSRC_PP_INCLUDE)   /* includes come flattened */
-                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
+                strbuf_addf(&b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
             /* Conditionals go to both streams, so statements inside
              * `#ifdef X ... #endif` stay inside it in main(). */
             if (is_conditional(it->text))
-                cellsrc_buf_addf(&body, "%s\n", t);
+                strbuf_addf(&body, "%s\n", t);
             break;
         case CELLSRC_FUNC:
             if (p->defines_main && it->ndefs && !strcmp(it->defs[0], "main")) {
@@ -1264,7 +1248,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
             /* fall through */
         case CELLSRC_TYPE:
         case CELLSRC_PROTO: {
-            cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n", it->line, cell_number);
+            strbuf_addf(&b, "#line %d \"cell[%d]\"\n", it->line, cell_number);
             size_t k = 0;
             if (it->kind == CELLSRC_PROTO && it->ndefs && !(it->flags & CELLSRC_REDECL))
                 declindex_map_get(defined, it->defs[0], strlen(it->defs[0]), &k);
@@ -1272,20 +1256,20 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
                 !cell_function(s, it->defs[0]))
                 add_prototype(&b, t);
             else
-                cellsrc_buf_add(&b, t);
-            cellsrc_buf_add(&b, "\n");
+                strbuf_add(&b, t);
+            strbuf_add(&b, "\n");
             end_piece(&b, t, it->line, cell_number);
             break;
         }
         case CELLSRC_VAR:
             if (it->flags & CELLSRC_EXTERN) {
-                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\nextern %s;\n", it->line, cell_number, t);
+                strbuf_addf(&b, "#line %d \"cell[%d]\"\nextern %s;\n", it->line, cell_number, t);
             } else if (runtime_array(it)) {
                 /* an array cannot be assigned, but a struct wrapping it can */
                 char *init = cell_text(&rw, it->init, 1);
                 char *dt = cell_text(&rw, it->deftext, 0);
-                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, dt);
-                cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n{ typedef struct { __typeof__(%s) v; } "
+                strbuf_addf(&b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, dt);
+                strbuf_addf(&body, "#line %d \"cell[%d]\"\n{ typedef struct { __typeof__(%s) v; } "
                                  "__chalk_box; *(__chalk_box *)%s = (__chalk_box){ %s }; }\n",
                                  it->init_line, cell_number, it->defs[0], it->defs[0], init);
                 free(dt);
@@ -1297,29 +1281,29 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
                  * assigned in main(); a const object is defined without its
                  * const for that (later cells see it const). */
                 char *init = it->init ? cell_text(&rw, it->init, 1) : NULL;
-                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s%s%s;\n", it->line, cell_number, t,
+                strbuf_addf(&b, "#line %d \"cell[%d]\"\n%s%s%s;\n", it->line, cell_number, t,
                                  init ? " = " : "", init ? init : "");
                 free(init);
             } else {
                 char *init = cell_text(&rw, it->init, 1);
                 char *dt = cell_text(&rw, it->deftext, 0);
-                cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, dt);
+                strbuf_addf(&b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, dt);
                 free(dt);
                 /* the literal's type is the object's: `struct { ... } s` has
                  * no name to repeat, and a second struct body would be a
                  * different type */
                 if (it->flags & CELLSRC_BRACED)
-                    cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = (__typeof__(%s))%s;\n",
+                    strbuf_addf(&body, "#line %d \"cell[%d]\"\n%s = (__typeof__(%s))%s;\n",
                                      it->init_line, cell_number, it->defs[0], it->defs[0], init);
                 else
-                    cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s = %s;\n", it->init_line,
+                    strbuf_addf(&body, "#line %d \"cell[%d]\"\n%s = %s;\n", it->init_line,
                                      cell_number, it->defs[0], init);
                 end_piece(&body, init, it->init_line, cell_number);
                 free(init);
             }
             break;
         case CELLSRC_STMT:
-            cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s%s\n", it->line, cell_number, t,
+            strbuf_addf(&body, "#line %d \"cell[%d]\"\n%s%s\n", it->line, cell_number, t,
                              (it->flags & CELLSRC_SEMI) ? "" : ";");
             end_piece(&body, t, it->line, cell_number);
             break;
@@ -1334,10 +1318,10 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
             if (shows && i == cell->nitems - 1 && s->show_tag)
                 show_struct(&body, b.s, s, helpers, t, it->line, last, cell_number);
             else if (shows && i == cell->nitems - 1)
-                cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n__CHALK_SHOW((%s\n#line %d\n));\n",
+                strbuf_addf(&body, "#line %d \"cell[%d]\"\n__CHALK_SHOW((%s\n#line %d\n));\n",
                                  it->line, cell_number, t, last);
             else
-                cellsrc_buf_addf(&body, "#line %d \"cell[%d]\"\n%s\n#line %d\n;\n", it->line,
+                strbuf_addf(&body, "#line %d \"cell[%d]\"\n%s\n#line %d\n;\n", it->line,
                                  cell_number, t, last);
             break;
         }
@@ -1348,19 +1332,19 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
      * left open (`int f(a) int a;`, a K&R head without its body), so the
      * generated main() is never read as part of it (tcc would name
      * <main> or the wrapper's parameters); it counts as the cell's last line. */
-    cellsrc_buf_addf(&b, "#line %d \"cell[%d]\"\n;\n",
+    strbuf_addf(&b, "#line %d \"cell[%d]\"\n;\n",
                      cell->nitems ? cell->items[cell->nitems - 1].line : 1, cell_number);
-    cellsrc_buf_add(&b, "#line 1 \"<main>\"\nint main(int argc, char **argv)\n{\n"
+    strbuf_add(&b, "#line 1 \"<main>\"\nint main(int argc, char **argv)\n{\n"
                         "(void)argc; (void)argv;\n");
     if (body.s)
-        cellsrc_buf_add(&b, body.s);
-    cellsrc_buf_free(&body);
+        strbuf_add(&b, body.s);
+    strbuf_free(&body);
     if (p->defines_main)
-        cellsrc_buf_add(&b, "{ static char *__chalk_argv[] = { \"cell\", 0 };\n"
+        strbuf_add(&b, "{ static char *__chalk_argv[] = { \"cell\", 0 };\n"
                             "return ((int (*)())__chalk_user_main)(1, __chalk_argv); }\n");
-    cellsrc_buf_add(&b, "return 0;\n}\n");
+    strbuf_add(&b, "return 0;\n}\n");
     declindex_map_destroy(&defined);
-    p->source = cellsrc_buf_take(&b);
+    p->source = strbuf_take(&b);
     strv_free(rw.targets, rw.ntargets);
     *out = p;
     return 0;
@@ -1428,7 +1412,7 @@ static int has_key(const decl_store *s, const char *key)
 
 static entry *append(decl_store *s, int kind, const cellsrc_item *it, char *text)
 {
-    s->ents = xrealloc(s->ents, (s->nents + 1) * sizeof *s->ents);
+    s->ents = alloc_resize(s->ents, (s->nents + 1) * sizeof *s->ents);
     entry *e = &s->ents[s->nents++];
     memset(e, 0, sizeof *e);
     e->kind = kind;
@@ -1466,10 +1450,10 @@ static int pretty_glue(const char *a, size_t alen, const char *b, size_t blen)
 
 static char *as_written(const char *code, int line, const char *text)
 {
-    cellsrc_token *ct = NULL, *tt = NULL;
-    size_t nc = cellsrc_tokenize(code ? code : "", &ct, NULL);
-    size_t nt = cellsrc_tokenize(text, &tt, NULL);
-    cellsrc_buf out = { 0 };
+    ctoken *ct = NULL, *tt = NULL;
+    size_t nc = ctoken_scan(code ? code : "", &ct, NULL);
+    size_t nt = ctoken_scan(text, &tt, NULL);
+    strbuf out = { 0 };
     /* a function's head is followed by its body in the cell, not by ';' */
     int semi = nt && tt[nt - 1].len == 1 && text[tt[nt - 1].off] == ';';
     nt -= semi;
@@ -1495,25 +1479,25 @@ static char *as_written(const char *code, int line, const char *text)
                 while (w < to && isspace((unsigned char)*w))
                     nl |= *w++ == '\n';
                 if (nl)
-                    cellsrc_buf_add(&out, " ");
+                    strbuf_add(&out, " ");
                 else
-                    cellsrc_buf_addn(&out, c, (size_t)(w - c));
+                    strbuf_addn(&out, c, (size_t)(w - c));
                 c = w;
             } else {
-                cellsrc_buf_addn(&out, c++, 1);
+                strbuf_addn(&out, c++, 1);
             }
         }
     }
     for (size_t k = 0, found = out.s != NULL; !found && k < nt; k++) {
         if (k && pretty_glue(text + tt[k - 1].off, tt[k - 1].len, text + tt[k].off, tt[k].len))
-            cellsrc_buf_add(&out, " ");
-        cellsrc_buf_addn(&out, text + tt[k].off, tt[k].len);
+            strbuf_add(&out, " ");
+        strbuf_addn(&out, text + tt[k].off, tt[k].len);
     }
     if (semi && out.s)
-        cellsrc_buf_add(&out, ";");
+        strbuf_add(&out, ";");
     free(ct);
     free(tt);
-    return out.s ? cellsrc_buf_take(&out) : dupstr(text);
+    return out.s ? strbuf_take(&out) : alloc_strdup(text);
 }
 
 int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_fn lookup, void *ctx,
@@ -1535,7 +1519,7 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
     const cellsrc_cell *cell = pv->cell;
     for (size_t i = 0; i < cell->nitems; i++) {
         const cellsrc_item *it = &cell->items[i];
-        cellsrc_buf b = { 0 };
+        strbuf b = { 0 };
         if ((it->kind == CELLSRC_VAR || it->kind == CELLSRC_FUNC || it->kind == CELLSRC_PROTO) &&
             !it->ndefs)
             continue;   /* a nameless declaration: nothing to keep */
@@ -1545,13 +1529,13 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
                 break;
             remove_keys(s, it->defs, 1);
             if (it->pp == CELLSRC_PP_DEFINE)
-                append(s, ENT_MACRO, it, dupstr(it->text));
+                append(s, ENT_MACRO, it, alloc_strdup(it->text));
             else if (declindex_is_macro(s->idx, it->defs[0]))
-                append(s, ENT_UNDEF, it, dupstr(it->text));   /* undoes a header macro */
+                append(s, ENT_UNDEF, it, alloc_strdup(it->text));   /* undoes a header macro */
             break;
         case CELLSRC_TYPE:
             remove_keys(s, it->defs, it->ndefs);
-            append(s, ENT_TYPE, it, dupstr(it->text));
+            append(s, ENT_TYPE, it, alloc_strdup(it->text));
             break;
         case CELLSRC_VAR:
         case CELLSRC_FUNC: {
@@ -1559,8 +1543,8 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
                 break;     /* a pasted program: run, not kept */
             if (it->kind == CELLSRC_VAR && (it->flags & CELLSRC_EXTERN)) {
                 if (!has_key(s, it->defs[0])) {
-                    cellsrc_buf_addf(&b, "extern %s;", it->text);
-                    append(s, ENT_DECL, it, cellsrc_buf_take(&b))->decl =
+                    strbuf_addf(&b, "extern %s;", it->text);
+                    append(s, ENT_DECL, it, strbuf_take(&b))->decl =
                         as_written(pv->code, it->line, it->text);
                 }
                 break;
@@ -1575,11 +1559,11 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
             remove_keys(s, it->defs, 1);
             entry *e;
             if (it->kind == CELLSRC_VAR) {
-                cellsrc_buf_addf(&b, "extern %s;", it->text);
-                e = append(s, ENT_VAR, it, cellsrc_buf_take(&b));
+                strbuf_addf(&b, "extern %s;", it->text);
+                e = append(s, ENT_VAR, it, strbuf_take(&b));
                 e->decl = as_written(pv->code, it->line, it->text);
             } else {
-                e = append(s, ENT_FUNC, it, dupstr(it->proto));
+                e = append(s, ENT_FUNC, it, alloc_strdup(it->proto));
                 e->decl = as_written(pv->code, it->line, it->proto);
             }
             e->addr = addr;
@@ -1588,7 +1572,7 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
         case CELLSRC_PROTO:
             /* the header's declaration is the session's already */
             if (!has_key(s, it->defs[0]) && !(it->flags & CELLSRC_REDECL))
-                append(s, ENT_DECL, it, dupstr(it->text))->decl =
+                append(s, ENT_DECL, it, alloc_strdup(it->text))->decl =
                     as_written(pv->code, it->line, it->text);
             break;
         default:
@@ -1603,7 +1587,7 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
 
 decl_store_name *decl_store_names(const decl_store *s, size_t *n)
 {
-    decl_store_name *v = xrealloc(NULL, (s->nents + 1) * sizeof *v);
+    decl_store_name *v = alloc_resize(NULL, (s->nents + 1) * sizeof *v);
     size_t k = 0;
     for (size_t i = 0; i < s->nents; i++) {
         const entry *e = &s->ents[i];
@@ -1626,7 +1610,7 @@ int decl_store_check_unit(decl_store *s, const decl_store_prepared *p, const cha
                         s->options };
     if (reserved_check_flags(&rs, cflags, pv->cell_number, err, errlen) < 0)
         return -1;
-    const char **skip = xrealloc(NULL, (p->nsymbols + 1) * sizeof *skip);
+    const char **skip = alloc_resize(NULL, (p->nsymbols + 1) * sizeof *skip);
     for (size_t i = 0; i < p->nsymbols; i++)
         skip[i] = p->symbols[i].name;
     int rc = reserved_check_symbols(&rs, unit, skip, p->nsymbols, pv->code, pv->cell_number, err,
