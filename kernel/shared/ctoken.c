@@ -239,3 +239,9 @@ char *ctoken_rename(const char *text, const char *from, const char *to)
     free(toks);
     return strbuf_take(&b);
 }
+
+int ctoken_is(const char *text, const ctoken *t, const char *w)
+{
+    return t->len == strlen(w) && !memcmp(text + t->off, w, t->len) &&
+           t->kind != CTOKEN_STRING && t->kind != CTOKEN_CHAR;
+}

@@ -42,4 +42,8 @@ const char *ctoken_is_complete(const char *code);
  * left alone).  Returns a new string (caller frees). */
 char *ctoken_rename(const char *text, const char *from, const char *to);
 
+/* 1 if token `t` of `text` is the word or punctuator `w` (never a string
+ * or character literal that happens to spell it). */
+int ctoken_is(const char *text, const ctoken *t, const char *w);
+
 #endif

@@ -13,6 +13,7 @@
 #include "declindex.h"
 #include "headers.h"
 #include "reserved.h"
+#include "tcc_global_double_bug.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -438,171 +439,18 @@ static int is_conditional(const char *directive)
     return 0;
 }
 
-/* ---- working around libtcc 0.9.27's float operands ----
- * tcc's x86_64 gen_opf() uses a global as a direct memory operand
- * (`addsd xb(%rip), %xmm0`), and its linker turns that PC32 relocation
- * against a symbol given by tcc_add_symbol into one to a PLT stub: the cell
- * then reads the stub's bytes as the number (`xa + xb` gives garbage).
- * Loads through a pointer are correct, so the cell's own code reads each
- * earlier variable through `static T *const __chalk_p_x = &x;` (an absolute
- * data relocation, which tcc gets right): `x` becomes `(*__chalk_p_x)`.
- * Not rewritten: member names (`.x`, `->x`), tags, labels, and any item
- * that declares its own `x` (a parameter or local shadows the global). */
-
 typedef struct rewriter {
     int renames_main;
-    char **targets;         /* persisted variables the cell uses */
-    size_t ntargets;
-    typectx *tc;
+    tcc_global_double_bug dbl;   /* earlier variables read through pointers */
 } rewriter;
-
-static int tok_eq(const char *text, const ctoken *t, const char *w)
-{
-    return t->len == strlen(w) && !memcmp(text + t->off, w, t->len) &&
-           t->kind != CTOKEN_STRING && t->kind != CTOKEN_CHAR;
-}
-
-static int is_type_start(const char *text, const ctoken *t, typectx *tc)
-{
-    static const char *const words[] = {
-        "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned",
-        "_Bool", "_Complex", "const", "volatile", "static", "extern", "register", "auto",
-        "struct", "union", "enum", "typedef", "__typeof__", "typeof", "restrict", "__restrict" };
-    if (t->kind != CTOKEN_IDENT)
-        return 0;
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (tok_eq(text, t, words[i]))
-            return 1;
-    return is_type_cb(tc, text + t->off, t->len);
-}
-
-/* Does the token at i declare its identifier (`double x`, `int a, x`,
- * `(double *x)`)? */
-static int declares(const char *text, const ctoken *t, size_t i, typectx *tc)
-{
-    size_t j = i;
-    while (j > 0 && (tok_eq(text, &t[j - 1], "*") || tok_eq(text, &t[j - 1], "const") ||
-                     tok_eq(text, &t[j - 1], "volatile") || tok_eq(text, &t[j - 1], "restrict") ||
-                     tok_eq(text, &t[j - 1], "(")))
-        j--;
-    if (j == 0)
-        return 0;
-    const ctoken *p = &t[j - 1];
-    if (is_type_start(text, p, tc))
-        return 1;
-    if (p->kind == CTOKEN_IDENT && j >= 2 &&
-        (tok_eq(text, &t[j - 2], "struct") || tok_eq(text, &t[j - 2], "union") ||
-         tok_eq(text, &t[j - 2], "enum")))
-        return 1;
-    if (!tok_eq(text, p, ","))
-        return 0;
-    /* `int a, x`: the list's first token, at the same depth, says */
-    long depth = 0;
-    for (size_t k = j - 1; k-- > 0;) {
-        if (tok_eq(text, &t[k], ")") || tok_eq(text, &t[k], "]") || tok_eq(text, &t[k], "}"))
-            depth++;
-        else if (tok_eq(text, &t[k], "(") || tok_eq(text, &t[k], "[") || tok_eq(text, &t[k], "{")) {
-            if (depth-- == 0)
-                return k + 1 < i && is_type_start(text, &t[k + 1], tc);
-        } else if (depth == 0 && tok_eq(text, &t[k], ";")) {
-            return k + 1 < i && is_type_start(text, &t[k + 1], tc);
-        }
-    }
-    return is_type_start(text, &t[0], tc);
-}
-
-static char *deref_globals(const char *text, const rewriter *rw)
-{
-    ctoken *t;
-    size_t n = ctoken_scan(text, &t, NULL);
-    unsigned char *shadow = calloc(rw->ntargets + 1, 1);
-    size_t *which = calloc(n + 1, sizeof *which);
-    if (!shadow || !which)
-        abort();
-    for (size_t i = 0; i < n; i++) {
-        which[i] = (size_t)-1;
-        if (t[i].kind != CTOKEN_IDENT)
-            continue;
-        for (size_t k = 0; k < rw->ntargets; k++)
-            if (tok_eq(text, &t[i], rw->targets[k])) {
-                which[i] = k;
-                if (declares(text, t, i, rw->tc))
-                    shadow[k] = 1;
-                break;
-            }
-    }
-    strbuf b = { 0 };
-    size_t pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t k = which[i];
-        if (k == (size_t)-1 || shadow[k])
-            continue;
-        if (i > 0 && (tok_eq(text, &t[i - 1], ".") || tok_eq(text, &t[i - 1], "->")))
-            continue;
-        if (i + 1 < n && tok_eq(text, &t[i + 1], ":") &&
-            (i == 0 || tok_eq(text, &t[i - 1], ";") || tok_eq(text, &t[i - 1], "{") ||
-             tok_eq(text, &t[i - 1], "}")))
-            continue;   /* a label */
-        strbuf_addn(&b, text + pos, t[i].off - pos);
-        strbuf_addf(&b, "(*__chalk_p_%s)", rw->targets[k]);
-        pos = t[i].off + t[i].len;
-    }
-    strbuf_add(&b, text + pos);
-    free(t);
-    free(shadow);
-    free(which);
-    return strbuf_take(&b);
-}
-
-/* A #define whose body names earlier variables: rewrite the body (the
- * expansion lands in code where the same tcc bug applies); parameters of
- * the same name shadow them. */
-static char *rewrite_define(const char *text, const rewriter *rw)
-{
-    const char *p = text + 1;
-    p += strspn(p, " \t");
-    if (strncmp(p, "define", 6) != 0 || !rw->ntargets)
-        return alloc_strdup(text);
-    p += 6;
-    p += strspn(p, " \t");
-    p += strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$");
-    rewriter sub = *rw;
-    sub.targets = NULL;
-    sub.ntargets = 0;
-    const char *params = NULL, *close = NULL;
-    if (*p == '(') {
-        params = p;
-        close = strchr(p, ')');
-        if (!close)
-            return alloc_strdup(text);
-        p = close + 1;
-    }
-    for (size_t k = 0; k < rw->ntargets; k++) {
-        size_t len = strlen(rw->targets[k]);
-        int is_param = 0;
-        for (const char *q = params; q && q < close && !is_param; q++)
-            is_param = !strncmp(q, rw->targets[k], len) &&
-                       (q == params || !isalnum((unsigned char)q[-1])) &&
-                       !isalnum((unsigned char)q[len]) && q[len] != '_' && q[-1] != '_';
-        if (!is_param)
-            add_strv(&sub.targets, &sub.ntargets, rw->targets[k]);
-    }
-    char *body = deref_globals(p, &sub);
-    strbuf b = { 0 };
-    strbuf_addn(&b, text, (size_t)(p - text));
-    strbuf_add(&b, body);
-    free(body);
-    strv_free(sub.targets, sub.ntargets);
-    return strbuf_take(&b);
-}
 
 /* The text of a cell item as compiled: `main` renamed when the cell defines
  * its own, earlier variables read through pointers in code (`code`). */
 static char *cell_text(const rewriter *rw, const char *text, int code)
 {
     char *r = rw->renames_main ? ctoken_rename(text, "main", "__chalk_user_main") : alloc_strdup(text);
-    if (code && rw->ntargets) {
-        char *d = deref_globals(r, rw);
+    if (code && rw->dbl.ntargets) {
+        char *d = tcc_global_double_bug_deref(r, &rw->dbl);
         free(r);
         r = d;
     }
@@ -768,7 +616,7 @@ static int sv_members(strbuf *out, const char *src, const char *tag, const char 
             found = 0;
             break;
         }
-        int aggregate = tok_eq(src, &t[i], "struct") || tok_eq(src, &t[i], "union");
+        int aggregate = ctoken_is(src, &t[i], "struct") || ctoken_is(src, &t[i], "union");
         /* declarators: split at ',' at depth 0 */
         size_t d = i;
         while (d < end) {
@@ -1166,7 +1014,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
     free(work);
 
     strbuf b = { 0 };
-    rewriter rw = { p->defines_main, NULL, 0, &tc };
+    rewriter rw = { p->defines_main, { NULL, 0, is_type_cb, &tc } };
     /* libtcc lists no symbol at offset 0 of its section before relocation
      * (reserved_check_symbols): these take offset 0 of code, data and bss. */
     strbuf_add(&b, "#line 1 \"<headers>\"\nstatic void __chalk_pad_text(void) {}\n"
@@ -1179,7 +1027,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
     strbuf_add(&b, "#line 1 \"<session>\"\n");
     for (size_t i = 0; i < s->nents; i++)
         if (marked[i] && s->ents[i].kind == ENT_VAR)
-            add_strv(&rw.targets, &rw.ntargets, s->ents[i].keys[0]);
+            add_strv(&rw.dbl.targets, &rw.dbl.ntargets, s->ents[i].keys[0]);
     static const int order[][2] = { { ENT_MACRO, ENT_UNDEF }, { ENT_TYPE, ENT_TYPE },
                                     { ENT_VAR, ENT_DECL } };
     for (size_t o = 0; o < 3; o++)
@@ -1192,7 +1040,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
             if (e->kind == ENT_MACRO && declindex_is_macro(idx, e->keys[0]))
                 strbuf_addf(&b, "#undef %s\n", e->keys[0]);
             if (e->kind == ENT_MACRO) {
-                char *m = rewrite_define(e->text, &rw);
+                char *m = tcc_global_double_bug_define(e->text, &rw.dbl);
                 strbuf_add(&b, m);
                 free(m);
             } else if (e->kind == ENT_DECL) {
@@ -1207,8 +1055,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
                 p->symbols[p->nsymbols++].addr = e->addr;
             }
             if (e->kind == ENT_VAR)
-                strbuf_addf(&b, "static __typeof__(%s) *const __chalk_p_%s = &%s;\n",
-                                 e->keys[0], e->keys[0], e->keys[0]);
+                tcc_global_double_bug_pointer(&b, e->keys[0]);
         }
     free(marked);
     declindex_map_destroy(&seen);
@@ -1228,7 +1075,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
         switch (it->kind) {
         case CELLSRC_PP:
             if (it->pp == CELLSRC_PP_DEFINE) {
-                char *m = rewrite_define(t, &rw);
+                char *m = tcc_global_double_bug_define(t, &rw.dbl);
                 free(t);
                 t = m;
             }
@@ -1345,7 +1192,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
     strbuf_add(&b, "return 0;\n}\n");
     declindex_map_destroy(&defined);
     p->source = strbuf_take(&b);
-    strv_free(rw.targets, rw.ntargets);
+    strv_free(rw.dbl.targets, rw.dbl.ntargets);
     *out = p;
     return 0;
 }
