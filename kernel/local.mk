@@ -86,7 +86,9 @@ kernel_shared_libchalkcell_la_SOURCES = \
   kernel/shared/headers.c kernel/shared/headers.h \
   kernel/shared/magic_syntax.c kernel/shared/magic_syntax.h \
   kernel/shared/reserved.c kernel/shared/reserved.h \
-  kernel/shared/decl_store.c kernel/shared/decl_store.h \
+  kernel/shared/decl_store.c kernel/shared/decl_store.h kernel/shared/decl_store_internal.h \
+  kernel/shared/decl_store_unit.c \
+  kernel/shared/strv.c kernel/shared/strv.h \
   kernel/shared/tcc_global_double_bug.c kernel/shared/tcc_global_double_bug.h
 kernel_shared_libchalkcell_la_LIBADD = $(TCC_LIBS)
 kernel_chalk_kernel_LDADD += kernel/shared/libchalkcell.la
