@@ -24,6 +24,10 @@
  *
  * The kernel is the executors' subreaper: when a holder hands over to its
  * child and exits, the child becomes ours to reap.
+ *
+ * Why ~680 lines in one file: one concept, the kernel's end of the executor
+ * (its channel, its two output pipes and its lifetime); the output cap and
+ * the held-back result are decided on the same reads.
  */
 #define _GNU_SOURCE
 #include "engine.h"

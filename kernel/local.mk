@@ -61,6 +61,8 @@ kernel_executor_chalk_executor_SOURCES = \
   kernel/executor/holder.c kernel/executor/holder.h \
   kernel/shared/executor_config.c \
   kernel/executor/run_cell.c kernel/executor/run_cell.h \
+  kernel/executor/cell_report.c kernel/executor/cell_report.h \
+  kernel/executor/timeit.c kernel/executor/timeit.h \
   kernel/executor/diagnose.c kernel/executor/diagnose.h \
   kernel/executor/show_value.c kernel/executor/show_value.h \
   kernel/executor/cell_runtime.c kernel/executor/cell_runtime.h \

@@ -3,6 +3,13 @@
  *
  * Runs in the child that runs one cell, which is thrown away if the cell
  * fails; so globals here are per cell, and leaking on the error path is fine.
+ *
+ * Why ~900 lines in one file: one concept, the functions a running cell
+ * calls instead of the library's (shown values, the library hooks, stdin,
+ * the crash guard, the stand-ins for exit, longjmp, pthread_create and
+ * fclose).  They share the per-cell state (the cell socket, the crash
+ * record, the mute level) and are listed in one table, cell_runtime_symbols;
+ * in several files that state would be exported to each of them.
  */
 #define _GNU_SOURCE
 #include "cell_runtime.h"

@@ -1,4 +1,8 @@
-/* magics.c — the holder's magics (see magics.h). */
+/* magics.c — the holder's magics (see magics.h).
+ *
+ * Allocations abort when memory runs out (alloc.h): a holder that cannot
+ * copy a line of text has nothing left to answer with.
+ */
 #define _GNU_SOURCE
 #include "magics.h"
 
@@ -7,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "magic_syntax.h"
 
 static int is_blank(const char *p)
@@ -30,9 +35,7 @@ int magics_timeit_code(const char *code, char **timed)
         size_t skipped = (size_t)m.line - 1;
         const char *after = *m.end ? m.end + 1 : m.end;
         size_t n = strlen(after);
-        char *out = malloc(skipped + 2 + n);
-        if (!out)
-            return 0;
+        char *out = alloc_resize(NULL, skipped + 2 + n);
         memset(out, '\n', skipped + 1);
         memcpy(out + skipped + 1, after, n + 1);
         *timed = out;
@@ -46,8 +49,8 @@ int magics_timeit_code(const char *code, char **timed)
         fprintf(stderr, "[chalk] %%timeit times the statement on its own line; "
                         "use %%%%timeit for the whole cell\n");
     }
-    *timed = strndup(m.arg, m.arglen);
-    return *timed != NULL;
+    *timed = alloc_strndup(m.arg, m.arglen);
+    return 1;
 }
 
 /* Run `pkg-config --cflags NAME` (or --libs) and append its output. */
@@ -84,7 +87,7 @@ static int flags_magic(char **slot, const char *what, const char *arg, char *err
     }
     strbuf b = { 0 };
     strbuf_add(&b, *slot ? *slot : "");
-    char *copy = strdup(arg);
+    char *copy = alloc_strdup(arg);
     int rc = 0;
     for (char *save = NULL, *tok = strtok_r(copy, " \t", &save); tok && rc == 0;
          tok = strtok_r(NULL, " \t", &save)) {
@@ -120,7 +123,7 @@ static int limits_magic(holder_state *st, const char *arg, char *err, size_t err
     /* All or nothing: a bad pair leaves every limit as it was. */
     executor_limits l = st->limits;
     const executor_limits *ceil = &st->cfg.ceiling;
-    char *copy = strdup(arg);
+    char *copy = alloc_strdup(arg);
     int rc = 0;
     for (char *save = NULL, *tok = strtok_r(copy, " \t", &save); tok && rc == 0;
          tok = strtok_r(NULL, " \t", &save)) {
@@ -257,21 +260,16 @@ int magics_run_in_holder(holder_state *st, const char *code, char **rest)
                     json_pack("{s:[{s:s, s:b}]}", "payload", "source", "ask_exit", "keepkernel", 0));
         return 0;
     }
-    char *out = strdup(code);
-    if (!out) {
-        holder_error("KernelError", "out of memory", NULL);
-        return -1;
-    }
+    char *out = alloc_strdup(code);
     const char *pos = out;
     int line = 1, ran = 0;
     magic_line m;
     while (magic_syntax_next(&pos, &line, &m)) {
         if (m.cell_magic || magic_syntax_is(&m, "timeit"))
             break;              /* the child runs (or refuses) it */
-        char *arg = strndup(m.arg, m.arglen);
+        char *arg = alloc_strndup(m.arg, m.arglen);
         char err[512];
-        int rc = arg ? run_one(st, m.name, m.namelen, arg, err, sizeof err)
-                     : (snprintf(err, sizeof err, "out of memory"), -1);
+        int rc = run_one(st, m.name, m.namelen, arg, err, sizeof err);
         free(arg);
         fflush(stdout);
         if (rc < 0) {

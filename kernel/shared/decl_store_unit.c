@@ -526,7 +526,7 @@ static int cell_type_cb(void *ctx, const char *name, size_t len)
 static int expand_macro_items(const decl_store *s, cellsrc_cell *cell, typectx *tc)
 {
     size_t n = cell->nitems;
-    cellsrc_cell **subs = calloc(n + 1, sizeof *subs);
+    cellsrc_cell **subs = alloc_zeroed((n + 1) * sizeof *subs);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (!(cell->items[i].flags & CELLSRC_MACRO))
