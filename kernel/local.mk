@@ -121,3 +121,9 @@ kernel_shared_libchalkcell_la_SOURCES += \
   kernel/shared/catalog.c kernel/shared/catalog.h \
   kernel/shared/includes.c kernel/shared/includes.h
 # --- end protocol ---
+
+# --- %%cc backend (issue 14) ---
+# The system C compiler behind compile.h: a %%cc cell is compiled into a
+# cached object, linked into a shared object and dlopen'ed in the cell's child.
+kernel_executor_chalk_executor_SOURCES += kernel/executor/compile.h kernel/executor/compile_cc.c
+# --- end %%cc backend ---

@@ -383,6 +383,8 @@ CONFORMANCE_WORK = $(abs_top_builddir)/tests/conformance/work
 conformance: all $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
 	@$(AM_TESTS_ENVIRONMENT) \
 	$(PYTHON) $(top_srcdir)/tests/conformance/torture.py --workdir '$(CONFORMANCE_WORK)'
+	@$(AM_TESTS_ENVIRONMENT) \
+	$(PYTHON) $(top_srcdir)/tests/conformance/tests2.py --workdir '$(CONFORMANCE_WORK)/tests2'
 .PHONY: conformance
 TESTS += tests/conformance/test_torture.py tests/engine/test_old_c.py
 EXTRA_DIST += tests/engine/test_old_c.py tests/conformance/torture.py tests/conformance/test_torture.py \
@@ -437,3 +439,22 @@ EXTRA_DIST += tests/structure/test_include_graph.py
 TESTS += tests/lib/test_layering.py tests/lib/test_pkgconfig.sh
 EXTRA_DIST += tests/lib/test_layering.py tests/lib/test_pkgconfig.sh
 # --- end libchalk layout and pkg-config ---
+
+# --- %%cc backend (issue 14) ---
+TESTS += tests/engine/test_cc.py
+EXTRA_DIST += tests/engine/test_cc.py tests/bench/bench_cc.py
+# --- end %%cc backend ---
+
+# --- conformance-tests2 ---
+# tinycc's tests2 (the subset committed in tests/conformance/tests2/, LGPL: see its UPSTREAM),
+# run by `make conformance` above and here; cellsuite.py is what both suites share.
+TESTS += tests/conformance/test_tests2.py
+EXTRA_DIST += tests/conformance/test_tests2.py tests/conformance/tests2.py \
+  tests/conformance/cellsuite.py tests/conformance/tests2
+# --- end conformance-tests2 ---
+
+# --- abi-indirect ---
+# Callbacks one step away: through pointers, structs, returned pointers.
+TESTS += tests/engine/test_abi_indirect.py
+EXTRA_DIST += tests/engine/test_abi_indirect.py
+# --- end abi-indirect ---

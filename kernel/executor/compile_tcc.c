@@ -98,3 +98,5 @@ const char *compile_backend_version(void)
 {
     return "tcc " CHALK_TCC_VERSION;
 }
+
+const compile_backend compile_backend_tcc = { "tcc", compile_unit, compile_run, compile_symbol_addr };

@@ -1,28 +1,15 @@
 /* compile_tcc.h — the libtcc backend: one translation unit in, runnable code
  * in memory out.
  *
- * Kept apart from the executor so that another backend (gcc or clang into a
- * shared object, for optimised cells) can sit behind the same two calls, the
- * way redis puts ae_epoll.c and ae_kqueue.c behind ae.c.
+ * One of the backends behind compile.h (compile_backend_tcc); the system
+ * compiler's, for %%cc cells, is compile_cc.c.
  */
 #ifndef CHALK_COMPILE_TCC_H
 #define CHALK_COMPILE_TCC_H
 
 #include <stddef.h>
 
-#include "cellsrc.h"
-
-typedef struct compile_symbol {
-    const char *name;
-    const void *addr;
-} compile_symbol;
-
-typedef struct compile_options {
-    const char *tcc_libdir;     /* libtcc1.a and tcc's own headers */
-    const char *include_path;   /* ':'-separated */
-    const char *cflags;         /* extra options as on tcc's command line, or NULL */
-    const char *ldflags;        /* -L/-l options, or NULL */
-} compile_options;
+#include "compile.h"
 
 /* Compile `source` into memory and resolve it, with `syms` (earlier cells'
  * globals, the kernel's runtime hooks) added as known symbols.  Diagnostics

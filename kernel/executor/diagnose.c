@@ -197,6 +197,26 @@ static int infer_column(const char *code, const ctoken *t, size_t n, int *line,
     return 0;
 }
 
+/* A column the system compiler gave (a %%cc cell) counts in the text the
+ * session generated, where an earlier variable `x` reads `(*__chalk_p_x)`
+ * and an initializer moved into main(): it is the cell's only when a token
+ * of the cell's line starts there, and is the name the message quotes
+ * first, if it quotes one.  0 otherwise. */
+static int given_column(const char *code, const ctoken *t, size_t n, int line, int col,
+                        const char *msg)
+{
+    const char *q = strchr(msg, '\'');
+    const char *end = q ? strchr(q + 1, '\'') : NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].line != line || column_of(code, t[i].off, NULL) != col)
+            continue;
+        if (!end || (t[i].len == (size_t)(end - q - 1) && !memcmp(code + t[i].off, q + 1, t[i].len)))
+            return col;
+        return 0;
+    }
+    return 0;
+}
+
 /* libtcc's type names carry the storage class of the session's own
  * declarations ("cannot convert 'extern double' to ..."): the user wrote
  * `double`. */
@@ -256,6 +276,16 @@ static void one_line(const char *s, size_t n, const char *code, const ctoken *t,
         long k = strtol(s + 5, &end, 10);
         if (end < s + n - 2 && end[0] == ']' && end[1] == ':' && isdigit((unsigned char)end[2])) {
             long l = strtol(end + 2, &end, 10);
+            /* the system compiler (a %%cc cell) gives the column itself */
+            long given = 0;
+            if (end + 1 < s + n && *end == ':' && isdigit((unsigned char)end[1])) {
+                char *after;
+                given = strtol(end + 1, &after, 10);
+                if (after < s + n && *after == ':' && given > 0 && given < 100000)
+                    end = after;
+                else
+                    given = 0;
+            }
             if (end < s + n && *end == ':' && k == cell && l > 0 && l < 1000000) {
                 const char *msg = end + 1;
                 size_t mlen = (size_t)(s + n - msg);
@@ -263,15 +293,18 @@ static void one_line(const char *s, size_t n, const char *code, const ctoken *t,
                     msg++, mlen--;
                 char *m = strndup(msg, mlen);
                 int line = (int)l;
-                int col = infer_column(code, t, nt, &line, m);
+                int col = given ? given_column(code, t, nt, line, (int)given, m) : 0;
+                if (!col)
+                    col = infer_column(code, t, nt, &line, m);
                 /* what libtcc calls "identifier expected" there is an
                  * operator without its operand */
                 size_t off = col ? line_offset(code, line) + (size_t)col - 1 : 0;
-                char because[96] = "";
+                char because[128] = "";
                 const char *got8 = strstr(m, "(got \"");
                 if (col && got8 && (unsigned char)got8[6] >= 0x80) {
                     snprintf(because, sizeof because,
-                             "error: a name may hold only ASCII letters, digits and '_'");
+                             "error: a character C does not know here (outside names, "
+                             "strings and comments, C is ASCII)");
                     msg = because;
                     mlen = strlen(because);
                 } else if (col && strstr(m, "too many basic types")) {

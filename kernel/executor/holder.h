@@ -29,6 +29,7 @@ typedef struct holder_state {
     char *flatten_options;       /* -I options for flattening headers */
     int warn_given;              /* the prelude's failure was reported once */
     int warm;                    /* the prelude is flattened and indexed */
+    int cc_all;                  /* %cc on: every cell is a %%cc cell */
 } holder_state;
 
 /* `chan`: the holder's end of the channel to the kernel (every process of

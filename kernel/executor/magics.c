@@ -187,6 +187,8 @@ static const char help_text[] =
     "chalk magics (at the top of a cell):\n"
     "  %timeit STATEMENT     time a statement (IPython-style: runs, loops, mean ± std)\n"
     "  %%timeit              time the rest of the cell\n"
+    "  %%cc [FLAGS]          compile the cell with the system C compiler (optimised)\n"
+    "  %cc on|off            every cell through the system C compiler, or back to tcc\n"
     "  %cflags [FLAGS|PKG]   add compiler flags (-I, -D, or pkg-config package names)\n"
     "  %ldflags [FLAGS|PKG]  add libraries (-L, -lNAME, or pkg-config package names)\n"
     "  %limits [k=v ...]     per-cell limits: cpu=SECONDS wall=SECONDS memory=SIZE procs=N "
@@ -227,6 +229,19 @@ static int run_one(holder_state *st, const char *name, size_t namelen, const cha
         st->store = decl_store_new(strcmp(arg, "on") == 0 ? st->cfg.prelude : "", st->flatten_options);
         holder_reply("reset", json_object());
         printf("Session reset; the prelude is %s.\n", arg);
+        return 0;
+    }
+    if (IS("cc")) {
+        /* every later cell as a %%cc cell (compile_cc.c) */
+        if (strcmp(arg, "on") && strcmp(arg, "off")) {
+            snprintf(err, errlen, "%%cc on|off (on: every cell is compiled by the system C "
+                     "compiler, as a %%%%cc cell is; now %s)", st->cc_all ? "on" : "off");
+            return -1;
+        }
+        st->cc_all = !strcmp(arg, "on");
+        printf(st->cc_all ? "Every cell is compiled by the system C compiler from now on.\n"
+                          : "Cells are compiled by tcc again (%%%%cc cells by the system C "
+                            "compiler).\n");
         return 0;
     }
     if (IS("help") || IS("magic")) {

@@ -26,7 +26,7 @@
 #include "alloc.h"
 #include "cell_report.h"
 #include "cell_runtime.h"
-#include "compile_tcc.h"
+#include "compile.h"
 #include "diagnose.h"
 #include "isolate.h"
 #include "magics.h"
@@ -75,9 +75,14 @@ static void apply_limits(const executor_limits *lim)
         set_limit(RLIMIT_FSIZE, lim->file_bytes);
 }
 
+/* The backend of this child's cell: libtcc, or the system compiler for a
+ * %%cc cell (compile.h). */
+static const compile_backend *backend = &compile_backend_tcc;
+static char *cc_flags;
+
 static void *lookup(void *unit, const char *name)
 {
-    return compile_symbol_addr(unit, name);
+    return backend->symbol(unit, name);
 }
 
 /* The generated main() is renamed so that ours can arm the crash guard
@@ -166,8 +171,9 @@ static void *compile_prepared(holder_state *st, decl_store_prepared *prep, strbu
     strbuf_add(src, wrapper_tail);
     if (getenv("CHALK_DEBUG_SOURCE"))
         fprintf(stderr, "%s\n", src->s);
-    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags };
-    return compile_unit(src->s, &opt, syms, prep->nsymbols + nrt + nshow, diag);
+    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags,
+                            cc_flags };
+    return backend->unit(src->s, &opt, syms, prep->nsymbols + nrt + nshow, diag);
 }
 
 void run_cell_child(holder_state *st, int cellfd, json_t *req)
@@ -191,6 +197,18 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     if (timing)
         cell_runtime_mute(1);     /* the timed code's value is never shown */
     const char *source = timing ? timed : code ? code : "";
+    char *cc_rest = NULL;
+    /* the holder may be the child of a %%cc cell: this cell picks afresh */
+    backend = &compile_backend_tcc;
+    free(cc_flags);     /* the last %%cc cell's, if the holder ran one */
+    cc_flags = NULL;
+    if (compile_cc_magic(source, &cc_flags, &cc_rest)) {
+        backend = &compile_backend_cc;
+        source = cc_rest;
+    } else if (st->cc_all) {
+        backend = &compile_backend_cc;
+    }
+    decl_store_set_backend(st->store, backend == &compile_backend_cc);
     strbuf open_comment = { 0 };
     /* the splitter drops an unterminated comment with all after it */
     if (diagnose_unbalanced(source, count, 1, &open_comment))
@@ -206,8 +224,8 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
          * apart above: what is left is a magic chalk does not have */
         const cellsrc_magic *m = &prep->magics[0];
         char what[256];
-        snprintf(what, sizeof what, "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magic is "
-                 "%%%%timeit; %%help lists the line magics)", count, m->line,
+        snprintf(what, sizeof what, "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magics are "
+                 "%%%%timeit and %%%%cc; %%help lists the line magics)", count, m->line,
                  m->cell_magic ? "%%" : "%", m->name);
         cell_runtime_fail("UsageError", what, NULL);
     }
@@ -248,7 +266,8 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
         cell_runtime_fail("CompileError", err, NULL);
     if (!unit)
         cell_report_compile_errors(diag.s ? diag.s : "", source, count);
-    if (decl_store_check_unit(st->store, prep, st->cflags, unit, err, sizeof err) < 0)
+    if (backend == &compile_backend_tcc &&
+        decl_store_check_unit(st->store, prep, st->cflags, unit, err, sizeof err) < 0)
         cell_report_store_error(err, source, count);
     size_t warned = diag.len;
     if (warned) {
@@ -259,7 +278,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     }
 
     int link_failed = 0;
-    int rc = compile_run(unit, &diag, &link_failed);
+    int rc = backend->run(unit, &diag, &link_failed);
     cell_report_plain_names(&diag, warned);
     if (link_failed && abi_explain(diag.s + warned, source, count, err, sizeof err) < 0)
         cell_runtime_fail("CompileError", err, NULL);
@@ -289,7 +308,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
         cell_runtime_fail("Exit", msg, NULL);
     }
     if (timing) {
-        timeit_run((int (*)(int, char **))compile_symbol_addr(unit, "__chalk_body"));
+        timeit_run((int (*)(int, char **))backend->symbol(unit, "__chalk_body"));
         cell_runtime_send("execute_done", json_pack("{s:s, s:b}", "status", "ok", "keep", 0));
         _exit(0);
     }
@@ -326,6 +345,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     strbuf_free(&src);
     strbuf_free(&diag);
     free(syms);
+    free(cc_rest);
     /* The unit is never deleted: it owns the code and data of this cell,
      * which the session now points at. */
 }

@@ -17,10 +17,11 @@
  * flattening; most of it is spared by `candidate`, which leaves prototypes
  * whose parameters are all pointers or scalars unparsed.
  *
- * Why ~930 lines in one file: the routing pass and the layout reader it
- * feeds are read together (a prototype is refused or routed by the layout of
- * its by-value types, found by the same pass); the layout reader has no
- * other caller.
+ * Why ~1,460 lines in one file: the routing pass, the layout reader and the
+ * examination of callbacks all work on the definitions one pass records
+ * (`defs`), and are read together: a prototype is refused or routed by the
+ * layouts of its by-value types and of what its callbacks pass.  A split
+ * would export `defs` and its lookups to each part.
  */
 #include "abi.h"
 
@@ -80,6 +81,18 @@ static int prototype_name(const char *s, const char *e, const char **name, size_
     if (!paren || memchr(s, '{', (size_t)(e - s)) || memchr(s, '=', (size_t)(paren - s)))
         return 0;
     const char *end = paren;
+    /* R (*NAME(P))(Q): a function returning a function pointer */
+    const char *q = paren + 1;
+    while (q < e && (*q == ' ' || *q == '*'))
+        q++;
+    const char *id = q;
+    while (q < e && is_ident(*q))
+        q++;
+    const char *after = q;
+    while (after < e && *after == ' ')
+        after++;
+    if (q > id && memchr(paren, '*', (size_t)(id - paren)) && after < e && *after == '(')
+        end = q;
     while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
         end--;
     const char *start = end;
@@ -137,6 +150,11 @@ typedef struct defs {
     size_t nlaid;
     size_t (*span)[2];        /* statement start and length in flat */
     size_t n;
+    declindex_map *holders;   /* names whose definition may reach a function
+                                 pointer (a `(` in it, or a holder named) */
+    declindex_map *heldmemo;  /* name -> index in held */
+    char (*held)[160];        /* "" or "TYPE.VIA": what reaches_wrong found */
+    size_t nheld;
 } defs;
 
 typedef struct toks {
@@ -553,6 +571,57 @@ static int mentions_aggregate(const defs *d, const toks *k)
     return 0;
 }
 
+/* Whether a type name at i of k (`struct T`, `union T` or an identifier)
+ * is a holder: its key in key (a NUL-terminated copy). */
+static int holder_at(const defs *d, const toks *k, size_t i, char *key, size_t keylen,
+                     size_t *next)
+{
+    size_t got = 0;
+    *next = i + 1;
+    if ((tok_is(k, i, "struct") || tok_is(k, i, "union")) && tok_ident(k, i + 1)) {
+        snprintf(key, keylen, "%.*s %.*s", (int)k->t[i].len, k->src + k->t[i].off,
+                 (int)k->t[i + 1].len, k->src + k->t[i + 1].off);
+        *next = i + 2;
+    } else if (tok_ident(k, i)) {
+        snprintf(key, keylen, "%.*s", (int)k->t[i].len, k->src + k->t[i].off);
+    } else {
+        return 0;
+    }
+    declindex_map_get(d->holders, key, strlen(key), &got);
+    return got > 0;
+}
+
+/* Whether a struct or typedef statement may reach a function pointer: it
+ * holds a `(` (a function pointer member or type), names a holder, or
+ * names a struct not defined yet (which may become one; its own tag
+ * aside).  Conservative: reaches_wrong reads the holders exactly. */
+static int may_hold(const defs *d, const toks *k)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        char key[300];
+        size_t next, got = 0;
+        if (tok_is(k, i, "("))
+            return 1;
+        if (holder_at(d, k, i, key, sizeof key, &next))
+            return 1;
+        if ((tok_is(k, i, "struct") || tok_is(k, i, "union")) && tok_ident(k, i + 1) &&
+            !tok_is(k, i + 2, "{")) {
+            int own = 0;
+            for (size_t j = 0; j + 2 < k->n && !own; j++)
+                own = tok_is(k, j, k->src[k->t[i].off] == 's' ? "struct" : "union") &&
+                      k->t[j + 1].len == k->t[i + 1].len &&
+                      !memcmp(k->src + k->t[j + 1].off, k->src + k->t[i + 1].off,
+                              k->t[i + 1].len) &&
+                      tok_is(k, j + 2, "{");
+            declindex_map_get(d->names, key, strlen(key), &got);
+            if (!got && !own)
+                return 1;
+        }
+        i = next - 1;
+    }
+    return 0;
+}
+
 static void record(defs *d, size_t start, size_t len)
 {
     /* Most statements are prototypes: they define no type, and tokenizing
@@ -575,7 +644,7 @@ static void record(defs *d, size_t start, size_t len)
     text[len] = 0;
     toks k = { text, NULL, 0 };
     k.n = ctoken_scan(text, &k.t, NULL);
-    int any = 0;
+    int any = 0, holder = may_hold(d, &k);
     for (size_t i = 0; i + 2 < k.n; i++)
         if ((tok_is(&k, i, "struct") || tok_is(&k, i, "union")) && tok_ident(&k, i + 1) &&
             tok_is(&k, i + 2, "{")) {
@@ -583,6 +652,8 @@ static void record(defs *d, size_t start, size_t len)
             int n = snprintf(tag, sizeof tag, "%.*s %.*s", (int)k.t[i].len, text + k.t[i].off,
                              (int)k.t[i + 1].len, text + k.t[i + 1].off);
             declindex_map_add(d->names, tag, (size_t)n, d->n);
+            if (holder)
+                declindex_map_add(d->holders, tag, (size_t)n, 1);
             any = 1;
         }
     if (tok_is(&k, 0, "typedef")) {
@@ -601,6 +672,8 @@ static void record(defs *d, size_t start, size_t len)
                                       tok_is(&k, i + 1, ")") && i >= 2 &&
                                       tok_is(&k, i - 2, "(")))) {
                 declindex_map_add(d->names, text + k.t[i].off, k.t[i].len, d->n);
+                if (holder)
+                    declindex_map_add(d->holders, text + k.t[i].off, k.t[i].len, 1);
                 /* a function pointer type whose signature names one: a
                  * parameter of that type is a callback to examine */
                 if (maybe_aggregate(d, &k, tagged) || (depth == 1 && mentions_aggregate(d, &k)))
@@ -675,10 +748,149 @@ static int candidate(const defs *d, const char *s, size_t len)
     }
     /* a function pointer parameter: its own result and parameters are
      * what the library passes to the cell's callback */
-    return fnptr && names_aggregate(d, s, e);
+    if (fnptr && names_aggregate(d, s, e))
+        return 1;
+    /* a type that may hold one (through pointers, members, typedefs) */
+    for (const char *q = s; q < e; q++) {
+        if (!is_ident(*q) || (q > s && is_ident(q[-1])))
+            continue;
+        const char *r = q;
+        while (r < e && is_ident(*r))
+            r++;
+        size_t got = 0;
+        declindex_map_get(d->holders, q, (size_t)(r - q), &got);
+        if (got)
+            return 1;
+        if (((r - q == 6 && !memcmp(q, "struct", 6)) || (r - q == 5 && !memcmp(q, "union", 5))))
+            return 1;   /* its tag: reaches_wrong reads it */
+        q = r - 1;
+    }
+    return 0;
 }
 
 static int refused(const defs *d, const char *s, size_t len, char *why, size_t whylen);
+
+static int reaches_wrong(const defs *d, const toks *k, size_t from, size_t end, int depth,
+                         char *inner, size_t innerlen);
+
+/* Whether the members of the body opening at `open` of k reach a function
+ * pointer libtcc would call wrongly (reaches_wrong of each). */
+static int members_reach(const defs *d, const toks *k, size_t open, int depth, char *inner,
+                         size_t innerlen)
+{
+    size_t close = skip_group(k, open) - 1;
+    for (size_t m = open + 1; m < close;) {
+        size_t me = m;
+        while (me < close && !tok_is(k, me, ";"))
+            me = tok_is(k, me, "(") || tok_is(k, me, "[") || tok_is(k, me, "{") ? skip_group(k, me)
+                                                                               : me + 1;
+        if (reaches_wrong(d, k, m, me, depth, inner, innerlen))
+            return 1;
+        m = me + 1;
+    }
+    return 0;
+}
+
+/* Whether the type `name` (a typedef name, "struct T" or "union T")
+ * reaches such a function pointer; memoized, and a type met again while
+ * it is being read (a list's `next`) counts as not reaching one. */
+static int holds_wrong(const defs *d, const char *name, int depth, char *inner,
+                       size_t innerlen)
+{
+    size_t n, len = strlen(name);
+    declindex_map_get(d->holders, name, len, &n);
+    if (!n || depth > 8)
+        return 0;
+    defs *w = (defs *)d;        /* the memo is a cache: logically const */
+    const size_t *v = declindex_map_get(d->heldmemo, name, len, &n);
+    if (n) {
+        snprintf(inner, innerlen, "%s", d->held[v[0]]);
+        return *inner != 0;
+    }
+    size_t slot = w->nheld++;
+    w->held = realloc(w->held, w->nheld * sizeof *w->held);
+    if (!w->held)
+        abort();
+    w->held[slot][0] = 0;
+    declindex_map_add(w->heldmemo, name, len, slot);
+    toks t;
+    if (definition_tokens(d, name, len, &t) < 0)
+        return 0;
+    int bad = 0;
+    if (!strncmp(name, "struct ", 7) || !strncmp(name, "union ", 6)) {
+        const char *tag = strchr(name, ' ') + 1;
+        for (size_t i = 0; i + 2 < t.n; i++)
+            if (tok_is(&t, i, name[0] == 'u' ? "union" : "struct") && tok_is(&t, i + 1, tag) &&
+                tok_is(&t, i + 2, "{")) {
+                bad = members_reach(d, &t, i + 2, depth + 1, inner, innerlen);
+                break;
+            }
+    } else if (t.n > 2 && tok_is(&t, 0, "typedef")) {
+        bad = reaches_wrong(d, &t, 1, t.n - 1, depth + 1, inner, innerlen);
+    }
+    free(t.t);
+    free((char *)t.src);
+    if (bad)
+        snprintf(w->held[slot], sizeof w->held[slot], "%s", inner);
+    return bad;
+}
+
+/* Whether the declaration [from, end) of k (a parameter, a member, a
+ * result, a typedef's body) reaches, through pointers, members and
+ * typedefs, a function pointer whose signature libtcc would pass wrongly
+ * (refused, read as a prototype): the struct type that signature passes
+ * in `inner`.  A library holding or returning one calls the cell's
+ * function wrongly, or the cell calls the library's. */
+static int reaches_wrong(const defs *d, const toks *k, size_t from, size_t end, int depth,
+                         char *inner, size_t innerlen)
+{
+    if (depth > 8)
+        return 0;
+    for (size_t open = from; open + 1 < end; open++) {
+        if (tok_is(k, open, "{"))
+            open = skip_group(k, open) - 1;
+        else if (tok_is(k, open, "(") && tok_is(k, open + 1, "*")) {
+            size_t after = skip_group(k, open);
+            if (after >= end || !tok_is(k, after, "(") || open == from)
+                break;
+            /* R (*f)(P) or R (**f)(P): the prototype R f(P); */
+            size_t pend = skip_group(k, after);
+            strbuf b = { 0 };
+            strbuf_addn(&b, k->src + k->t[from].off, k->t[open].off - k->t[from].off);
+            strbuf_add(&b, " f");
+            strbuf_addn(&b, k->src + k->t[after].off,
+                             k->t[pend - 1].off + k->t[pend - 1].len - k->t[after].off);
+            strbuf_add(&b, ";");
+            char why[200];
+            int bad = refused(d, b.s, b.len, why, sizeof why);
+            strbuf_free(&b);
+            if (bad) {
+                /* "VERB.TYPE" or "VERB.TYPE.VIA": the TYPE */
+                const char *ty = strchr(why, '.') + 1;
+                const char *dot = strchr(ty, '.');
+                snprintf(inner, innerlen, "%.*s", dot ? (int)(dot - ty) : (int)strlen(ty), ty);
+                return 1;
+            }
+            break;
+        }
+    }
+    for (size_t i = from; i < end; i++) {
+        char key[300];
+        size_t next;
+        if ((tok_is(k, i, "struct") || tok_is(k, i, "union")) &&
+            (tok_is(k, i + 1, "{") || (tok_ident(k, i + 1) && tok_is(k, i + 2, "{")))) {
+            size_t open = tok_is(k, i + 1, "{") ? i + 1 : i + 2;
+            if (members_reach(d, k, open, depth + 1, inner, innerlen))
+                return 1;
+            i = skip_group(k, open) - 1;
+        } else if (holder_at(d, k, i, key, sizeof key, &next)) {
+            if (holds_wrong(d, key, depth + 1, inner, innerlen))
+                return 1;
+            i = next - 1;
+        }
+    }
+    return 0;
+}
 
 static int callback_refused(const defs *d, const toks *k, size_t from, size_t end, char *why,
                             size_t whylen, int depth);
@@ -748,6 +960,56 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
     size_t lp = 0;
     while (lp < k.n && !tok_is(&k, lp, "("))
         lp++;
+    size_t ni = lp + 1;
+    while (tok_is(&k, ni, "*"))
+        ni++;
+    if (ni > lp + 1 && tok_ident(&k, ni) && tok_is(&k, ni + 1, "(")) {
+        /* R (*NAME(P))(Q): the parameters P, then the result R (*)(Q) */
+        size_t p_end = skip_group(&k, ni + 1), q_open = p_end;
+        while (tok_is(&k, q_open, ")"))
+            q_open++;
+        strbuf b = { 0 };
+        strbuf_add(&b, "void f");
+        strbuf_addn(&b, text + k.t[ni + 1].off,
+                         k.t[p_end - 1].off + k.t[p_end - 1].len - k.t[ni + 1].off);
+        strbuf_add(&b, ";");
+        bad = refused(d, b.s, b.len, why, whylen);
+        strbuf_free(&b);
+        if (!bad && tok_is(&k, q_open, "(")) {
+            size_t q_end = skip_group(&k, q_open);
+            strbuf r = { 0 };
+            strbuf_addn(&r, text, k.t[lp].off);
+            strbuf_add(&r, " (*f)");
+            strbuf_addn(&r, text + k.t[q_open].off,
+                             k.t[q_end - 1].off + k.t[q_end - 1].len - k.t[q_open].off);
+            toks rk = { r.s, NULL, 0 };
+            rk.n = ctoken_scan(r.s, &rk.t, NULL);
+            char inner[160];
+            if (reaches_wrong(d, &rk, 0, rk.n, 0, inner, sizeof inner)) {
+                /* the type as a user spells it: R (*)(Q), one space at most */
+                strbuf sp = { 0 };
+                for (size_t j = 0; j < q_end; j++) {
+                    if (j == lp) {
+                        strbuf_add(&sp, " (*)");
+                        j = q_open - 1;
+                        continue;
+                    }
+                    if (sp.len && j != q_open + 1 && !tok_is(&k, j, ")") && !tok_is(&k, j, ",") &&
+                        !tok_is(&k, j, "(") && !tok_is(&k, j - 1, "("))
+                        strbuf_add(&sp, " ");
+                    strbuf_addn(&sp, text + k.t[j].off, k.t[j].len);
+                }
+                snprintf(why, whylen, "gives.%.80s.%.100s", inner, sp.s ? sp.s : "");
+                strbuf_free(&sp);
+                bad = 1;
+            }
+            free(rk.t);
+            strbuf_free(&r);
+        }
+        free(k.t);
+        free(text);
+        return bad;
+    }
     size_t rp = skip_group(&k, lp) - 1;
     /* the result, then each parameter */
     for (size_t i = 0; !bad && i < rp;) {
@@ -777,6 +1039,18 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
                          (int)(k.t[last - 1].off + k.t[last - 1].len - k.t[from].off),
                          text + k.t[from].off);
                 bad = 1;
+            } else if (reaches_wrong(d, &k, from, end, 0, inner, sizeof inner)) {
+                /* a pointer to a callback, a struct holding one (by value
+                 * or pointed to), a function pointer returned */
+                size_t last = i > from ? i : from + 1;
+                if (from != 0 && nm != (size_t)-1 && nm + 1 == i)
+                    last = nm;
+                if (from == 0)
+                    last = end;
+                snprintf(why, whylen, "%s.%.80s.%.*s", from == 0 ? "gives" : "reaches", inner,
+                         (int)(k.t[last - 1].off + k.t[last - 1].len - k.t[from].off),
+                         text + k.t[from].off);
+                bad = 1;
             }
         }
         i = from == 0 ? lp + 1 : end + 1;
@@ -788,11 +1062,15 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
 
 /* The statements of flat ending before offset `from` are only read for
  * their definitions (and copied); the others are routed. */
-static char *route(const char *flat, size_t from, int thunks)
+/* Called by route for each statement [stmt, end] once its definitions
+ * are recorded. */
+typedef void route_visit(defs *d, const char *stmt, const char *end, void *arg);
+
+static char *route(const char *flat, size_t from, int thunks, route_visit *visit, void *arg)
 {
     strbuf out = { 0 };
     defs d = { flat, declindex_map_new(), declindex_map_new(), declindex_map_new(), NULL, 0,
-               NULL, 0 };
+               NULL, 0, declindex_map_new(), declindex_map_new(), NULL, 0 };
     const char *stmt = flat;      /* start of the current statement */
     int depth = 0, bol = 1, body = 0;
     for (const char *p = flat; *p; p++) {
@@ -841,6 +1119,17 @@ static char *route(const char *flat, size_t from, int thunks)
                 /* the call would give wrong values: link it to a symbol that
                  * does not exist, which abi_explain turns into the message */
                 const char *close = close_paren(name + nlen, p);
+                for (const char *r = close + 1; r < p;) {   /* R (*NAME(P))(Q): after (Q) */
+                    while (r < p && (*r == ' ' || *r == '\t' || *r == '\n'))
+                        r++;
+                    if (r >= p || *r != ')')
+                        break;
+                    for (r++; r < p && (*r == ' ' || *r == '\t' || *r == '\n');)
+                        r++;
+                    if (r < p && *r == '(')
+                        close = close_paren(r, p);
+                    r = close + 1;
+                }
                 strbuf_addn(&out, stmt, (size_t)(close + 1 - stmt));
                 strbuf_addf(&out, " __asm__(\"%s%.*s.", ABI_REFUSED, (int)nlen, name);
                 for (const char *w = why; *w; w++)
@@ -851,6 +1140,8 @@ static char *route(const char *flat, size_t from, int thunks)
                 record(&d, (size_t)(stmt - flat), (size_t)(p + 1 - stmt));
                 strbuf_addn(&out, stmt, (size_t)(p + 1 - stmt));
             }
+            if (visit)
+                visit(&d, stmt, p, arg);
             stmt = p + 1;
             body = 0;
         }
@@ -859,6 +1150,9 @@ static char *route(const char *flat, size_t from, int thunks)
     declindex_map_destroy(&d.names);
     declindex_map_destroy(&d.aggs);
     declindex_map_destroy(&d.memo);
+    declindex_map_destroy(&d.holders);
+    declindex_map_destroy(&d.heldmemo);
+    free(d.held);
     free(d.laid);
     free(d.span);
     return strbuf_take(&out);
@@ -866,7 +1160,7 @@ static char *route(const char *flat, size_t from, int thunks)
 
 char *abi_route(const char *flat)
 {
-    return route(flat, 0, 1);
+    return route(flat, 0, 1, NULL, NULL);
 }
 
 char *abi_refuse(const char *context, const char *proto)
@@ -876,7 +1170,7 @@ char *abi_refuse(const char *context, const char *proto)
     strbuf_add(&text, "\n");
     size_t from = text.len;
     strbuf_add(&text, proto);
-    char *out = route(text.s, from, 0);
+    char *out = route(text.s, from, 0, NULL, NULL);
     /* what precedes `from` is copied as it was */
     char *labelled = strcmp(out + from, proto) ? strdup(out + from) : NULL;
     if (strcmp(out + from, proto) && !labelled)
@@ -911,6 +1205,32 @@ int abi_explain(const char *diag, const char *code, int cell_number, char *err, 
             break;
         }
     free(t);
+    const char *dot3 = memchr(type, '.', (size_t)tlen);
+    if (((vlen == 7 && !memcmp(dot + 1, "reaches", 7)) || (vlen == 5 && !memcmp(dot + 1, "gives", 5))) &&
+        dot3) {
+        int ilen = (int)(dot3 - type), wlen = (int)(q - dot3 - 1);
+        if (dot[1] == 'r')
+            snprintf(err, errlen,
+                     "cell[%d]:%d: error: '%.*s' takes '%.*s', which leads to a callback whose "
+                     "signature passes '%.*s' by value; chalk's C compiler (libtcc 0.9.27) passes "
+                     "that struct in other registers than the compiled library expects (a wrong "
+                     "value, without an error), so the call is refused; give the library "
+                     "callbacks that take a pointer ('%.*s *') instead, through a wrapper "
+                     "compiled with the system compiler (cc -shared -fPIC) and added with "
+                     "%%ldflags",
+                     cell_number, line, nlen, name, wlen, dot3 + 1, ilen, type, ilen, type);
+        else
+            snprintf(err, errlen,
+                     "cell[%d]:%d: error: '%.*s' returns '%.*s', which leads to a function "
+                     "pointer whose signature passes '%.*s' by value; a call through it from a "
+                     "cell would pass that struct in other registers than the compiled library "
+                     "expects (chalk's C compiler is libtcc 0.9.27: a wrong value, without an "
+                     "error), so the call is refused; call the library's function through a "
+                     "wrapper that passes '%.*s *' instead, compiled with the system compiler "
+                     "(cc -shared -fPIC) and added with %%ldflags",
+                     cell_number, line, nlen, name, wlen, dot3 + 1, ilen, type, ilen, type);
+        return -1;
+    }
     if (vlen == 8 && !memcmp(dot + 1, "callback", 8)) {
         snprintf(err, errlen,
                  "cell[%d]:%d: error: '%.*s' takes a callback whose signature passes '%.*s' by "
@@ -932,4 +1252,218 @@ int abi_explain(const char *diag, const char *code, int cell_number, char *err, 
              cell_number, line, nlen, name, vlen, dot + 1, tlen, type, nlen, name, tlen, type,
              nlen, name);
     return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* A unit's own functions handed to a library, and pointers from dlsym */
+
+typedef struct escape {
+    int (*is_cell)(void *ctx, const char *name);
+    void *ctx;
+    char (*wrong)[2][128];     /* a function libtcc compiled, the type it passes wrongly */
+    size_t nwrong;
+    char (*own)[128];          /* functions the unit defines, or refuses */
+    size_t nown;
+    int cell_number;
+    char *err;
+    size_t errlen;
+    int found;
+} escape;
+
+static const char *const not_calls[] = { "if", "while", "for", "switch", "return", "sizeof",
+                                         "_Alignof", "__typeof__", "typeof", "_Generic", "do",
+                                         "__builtin_offsetof", "_Static_assert" };
+
+/* The struct type of refused's reason ("VERB.TYPE" or "VERB.TYPE.VIA"). */
+static void reason_type(const char *why, char *type, size_t len)
+{
+    const char *t = strchr(why, '.');
+    t = t ? t + 1 : why;
+    const char *dot = strchr(t, '.');
+    snprintf(type, len, "%.*s", dot ? (int)(dot - t) : (int)strlen(t), t);
+}
+
+static int listed(char (*names)[128], size_t n, size_t stride, const char *s, size_t len)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *name = (const char *)names + i * stride;
+        if (strlen(name) == len && !memcmp(name, s, len))
+            return 1;
+    }
+    return 0;
+}
+
+/* The cell line of token i of k: from the last `#line L "cell[K]"` before it. */
+static int cell_line(const toks *k, size_t i)
+{
+    for (size_t j = i + 1; j-- > 0;) {
+        if (k->t[j].kind != CTOKEN_PP)
+            continue;
+        const char *pp = k->src + k->t[j].off;
+        if (strncmp(pp, "#line ", 6))
+            continue;
+        long l = strtol(pp + 6, NULL, 10);
+        return (int)l + (k->t[i].line - k->t[j].line - 1);
+    }
+    return 1;
+}
+
+/* Whether [s, end) holds the ABI_REFUSED label. */
+static int labelled(const char *s, const char *end)
+{
+    size_t n = strlen(ABI_REFUSED);
+    for (const char *q = s; q + n <= end; q++)
+        if (!memcmp(q, ABI_REFUSED, n))
+            return 1;
+    return 0;
+}
+
+static void escape_visit(defs *d, const char *stmt, const char *end, void *arg)
+{
+    escape *e = arg;
+    if (e->found)
+        return;
+    const char *head_end = end + 1;
+    if (*end == '}') {
+        long depth = 0;
+        for (const char *q = stmt; q < end; q++) {
+            if (*q == '(')
+                depth++;
+            else if (*q == ')')
+                depth--;
+            else if (*q == '{' && depth == 0) {
+                head_end = q;
+                break;
+            }
+        }
+    }
+    const char *name;
+    size_t nlen;
+    if (!prototype_name(stmt, *end == '}' ? head_end : end, &name, &nlen) || nlen >= 128)
+        return;
+    char nm[128];
+    snprintf(nm, sizeof nm, "%.*s", (int)nlen, name);
+    if (*end == '}' || labelled(stmt, end)) {
+        /* defined here, or refused already (the link names it better) */
+        e->own = realloc(e->own, (e->nown + 1) * sizeof *e->own);
+        if (!e->own)
+            abort();
+        snprintf(e->own[e->nown++], 128, "%s", nm);
+    }
+    if (*end == '}' || e->is_cell(e->ctx, nm)) {
+        strbuf h = { 0 };
+        strbuf_addn(&h, stmt, (size_t)(head_end - stmt));
+        strbuf_add(&h, ";");
+        char why[200];
+        if (refused(d, h.s, h.len, why, sizeof why)) {
+            e->wrong = realloc(e->wrong, (e->nwrong + 1) * sizeof *e->wrong);
+            if (!e->wrong)
+                abort();
+            snprintf(e->wrong[e->nwrong][0], 128, "%s", nm);
+            reason_type(why, e->wrong[e->nwrong][1], 128);
+            e->nwrong++;
+        }
+        strbuf_free(&h);
+    }
+    if (*end != '}')
+        return;
+    /* the body: a listed name used other than called, inside the
+     * arguments of a call to a function no cell defines */
+    size_t blen = (size_t)(end + 1 - head_end);
+    char *text = malloc(blen + 1);
+    if (!text)
+        abort();
+    memcpy(text, head_end, blen);
+    text[blen] = 0;
+    toks k = { text, NULL, 0 };
+    k.n = ctoken_scan(text, &k.t, NULL);
+    for (size_t i = 0; e->nwrong && i < k.n && !e->found; i++) {
+        if (!tok_ident(&k, i) || tok_is(&k, i + 1, "(") ||
+            !listed(&e->wrong[0][0], e->nwrong, sizeof *e->wrong, text + k.t[i].off, k.t[i].len))
+            continue;
+        if (i > 0 && (tok_is(&k, i - 1, ".") || tok_is(&k, i - 1, "->")))
+            continue;
+        long depth = 0;
+        size_t j = i;
+        while (j-- > 0) {
+            if (tok_is(&k, j, ")") || tok_is(&k, j, "]") || tok_is(&k, j, "}"))
+                depth++;
+            else if (tok_is(&k, j, "(") || tok_is(&k, j, "[") || tok_is(&k, j, "{")) {
+                if (depth-- == 0)
+                    break;
+            }
+        }
+        if (j == (size_t)-1 || !tok_is(&k, j, "(") || j == 0 || !tok_ident(&k, j - 1) ||
+            (j >= 2 && (tok_is(&k, j - 2, ".") || tok_is(&k, j - 2, "->"))))
+            continue;       /* not a named function's arguments */
+        const char *g = text + k.t[j - 1].off;
+        size_t glen = k.t[j - 1].len;
+        int keyword = 0;
+        for (size_t w = 0; w < sizeof not_calls / sizeof *not_calls; w++)
+            keyword |= tok_is(&k, j - 1, not_calls[w]);
+        char gname[128];
+        snprintf(gname, sizeof gname, "%.*s", (int)glen, g);
+        if (keyword || listed(e->own, e->nown, sizeof *e->own, g, glen) || e->is_cell(e->ctx, gname))
+            continue;
+        size_t w = 0;
+        while (strlen(e->wrong[w][0]) != k.t[i].len ||
+               memcmp(e->wrong[w][0], text + k.t[i].off, k.t[i].len))
+            w++;
+        snprintf(e->err, e->errlen,
+                 "cell[%d]:%d: error: '%s' passes '%s' by value and is handed to '%s', which "
+                 "no cell defines: a compiled library calling it would pass that struct in "
+                 "other registers than chalk's C compiler (libtcc 0.9.27) expects (a wrong "
+                 "value, without an error), so the call is refused; give the library a function "
+                 "that takes '%s *' instead, compiled with the system compiler (cc -shared "
+                 "-fPIC) and added with %%ldflags",
+                 e->cell_number, cell_line(&k, i), e->wrong[w][0], e->wrong[w][1], gname,
+                 e->wrong[w][1]);
+        e->found = 1;
+    }
+    /* a pointer from dlsym called with a signature libtcc passes wrongly */
+    int dl = 0;
+    for (size_t i = 0; i + 1 < k.n && !dl; i++)
+        dl = (tok_is(&k, i, "dlsym") || tok_is(&k, i, "dlvsym")) && tok_is(&k, i + 1, "(");
+    for (size_t i = 0; dl && i + 1 < k.n && !e->found; i++) {
+        char inner[160] = "";
+        int bad = 0;
+        if (tok_is(&k, i, "(") && tok_is(&k, i + 1, "*") && i > 0) {
+            size_t from = i;
+            while (from > 0 && (tok_ident(&k, from - 1) || tok_is(&k, from - 1, "*")) &&
+                   !tok_is(&k, from - 1, "return"))
+                from--;
+            size_t after = skip_group(&k, i);
+            if (from < i && after < k.n && tok_is(&k, after, "("))
+                bad = reaches_wrong(d, &k, from, skip_group(&k, after), 0, inner, sizeof inner);
+        } else if (tok_ident(&k, i)) {
+            char key[300];
+            size_t next;
+            bad = holder_at(d, &k, i, key, sizeof key, &next) &&
+                  holds_wrong(d, key, 0, inner, sizeof inner);
+        }
+        if (bad) {
+            snprintf(e->err, e->errlen,
+                     "cell[%d]:%d: error: a function pointer whose signature passes '%s' by "
+                     "value, in a cell that takes functions from 'dlsym': a call through it to "
+                     "a compiled library's function would pass that struct in other registers "
+                     "than the library expects (chalk's C compiler is libtcc 0.9.27: a wrong "
+                     "value, without an error), so the cell is refused; call the library's "
+                     "function through a wrapper that passes '%s *' instead, compiled with the "
+                     "system compiler (cc -shared -fPIC) and added with %%ldflags",
+                     e->cell_number, cell_line(&k, i), inner, inner);
+            e->found = 1;
+        }
+    }
+    free(k.t);
+    free(text);
+}
+
+int abi_escapes(const char *unit, int (*is_cell)(void *ctx, const char *name), void *ctx,
+                int cell_number, char *err, size_t errlen)
+{
+    escape e = { is_cell, ctx, NULL, 0, NULL, 0, cell_number, err, errlen, 0 };
+    free(route(unit, strlen(unit) + 1, 0, escape_visit, &e));
+    free(e.wrong);
+    free(e.own);
+    return e.found ? -1 : 0;
 }

@@ -28,8 +28,15 @@
  * parameters tcc would get wrong is refused the same way (label
  * NAME.callback.TYPE): the library would call the cell's function wrongly.
  * The parameter may be spelled `R (*f)(P...)` or be of a typedef'd
- * function pointer type; a pointer to one, or a struct holding one, is not
- * examined.
+ * function pointer type.  One step further (labels NAME.reaches.TYPE.VIA
+ * and NAME.gives.TYPE.VIA): a parameter or result that leads to such a
+ * function pointer through pointers, struct or union members (by value or
+ * pointed to) and typedefs, such as `cb *slot`, `const struct ops *o` or a
+ * returned `cb`: the library would call the cell's function wrongly, or
+ * the cell the library's.  abi_escapes covers the two ways around a
+ * prototype: a cell's own function of such a signature handed to a library
+ * function (as `void *` too), and a function pointer of one in a cell that
+ * calls dlsym.
  * The layouts are read from the flattened text (struct bodies, typedefs,
  * arrays with literal sizes); a by-value aggregate this cannot read (a
  * bit-field, a packed or aligned attribute, a computed array size) is
@@ -85,5 +92,19 @@ char *abi_declaration(const char *text);
  * -1 with "cell[K]:L: error: 'NAME' takes 'TYPE' by value ..." in err, the
  * line the first one in `code` that names it; else 0. */
 int abi_explain(const char *diag, const char *code, int cell_number, char *err, size_t errlen);
+
+/* The unit libtcc is about to compile (`unit`, with its #line markers):
+ * -1 with "cell[K]:L: error: ..." in err when (1) a function libtcc
+ * compiles (a cell's, is_cell(ctx, name), or one the unit defines) whose
+ * signature it passes wrongly is named, other than called, among the
+ * arguments of a call to a function no cell defines (a library would call
+ * it wrongly, whatever the parameter's type: `void *` too); or (2) a
+ * function that calls dlsym spells a function pointer type, or names a
+ * type holding one, whose signature libtcc passes wrongly (the cell would
+ * call a library's function wrongly).  Not followed: a pointer stored first
+ * in a variable or a struct the library's prototype does not show.
+ * Else 0. */
+int abi_escapes(const char *unit, int (*is_cell)(void *ctx, const char *name), void *ctx,
+                int cell_number, char *err, size_t errlen);
 
 #endif

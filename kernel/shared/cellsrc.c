@@ -29,7 +29,8 @@
 /* ------------------------------------------------------------------ */
 /* keywords */
 
-static int is_id1(int c) { return isalnum(c) || c == '_' || c == '$'; }
+/* Bytes of UTF-8 sequences are identifier bytes, as libtcc takes them. */
+static int is_id1(int c) { return isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
 
 enum { KW_NONE, KW_TYPE, KW_QUAL, KW_STORAGE, KW_TYPEDEF, KW_TAG, KW_PARENSPEC,
        KW_STMT, KW_OTHER };
@@ -1055,6 +1056,19 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
             it->text = render(&sp, i, me, NULL);
             add_refs(&sp, it, i, me);
             i = me;
+            continue;
+        }
+        if ((tok_is(&sp, i, "asm") || tok_is(&sp, i, "__asm__") || tok_is(&sp, i, "__asm")) &&
+            tok_is(&sp, i + 1, "(")) {
+            /* a top-level asm (`__asm__("f: ret");`) belongs at file scope
+             * as in a C file: inside main() its instructions would run */
+            size_t e = skip_balanced(&sp, i + 1);
+            if (e < sp.n && tok_is(&sp, e, ";"))
+                e++;
+            cellsrc_item *it = new_item(&sp, CELLSRC_TYPE, i);
+            it->text = render(&sp, i, e, NULL);
+            add_refs(&sp, it, i, e);
+            i = e;
             continue;
         }
         if (looks_like_decl(&sp, i)) {

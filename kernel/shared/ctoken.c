@@ -13,8 +13,10 @@
 #include "alloc.h"
 #include "strbuf.h"
 
-static int is_id0(int c) { return isalpha(c) || c == '_' || c == '$'; }
-static int is_id1(int c) { return isalnum(c) || c == '_' || c == '$'; }
+/* Bytes of UTF-8 sequences are identifier bytes, as libtcc takes them
+ * (`double привет;`). */
+static int is_id0(int c) { return isalpha(c) || c == '_' || c == '$' || c >= 0x80; }
+static int is_id1(int c) { return isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
 
 static const char *const punct3[] = { "...", "<<=", ">>=" };
 static const char *const punct2[] = { "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=",

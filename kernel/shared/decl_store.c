@@ -111,6 +111,7 @@ void decl_store_destroy(decl_store **self_p)
 }
 
 void decl_store_set_full_headers(decl_store *s, int on) { s->full_headers = on; }
+void decl_store_set_backend(decl_store *s, int cc) { s->cc = cc; }
 
 void decl_store_show_struct(decl_store *s, const char *tag, int fields)
 {
@@ -370,6 +371,7 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
             } else {
                 e = append(s, ENT_FUNC, it, alloc_strdup(it->proto));
                 e->decl = as_written(pv->code, it->line, it->proto);
+                e->cc = s->cc;
             }
             e->addr = addr;
             break;

@@ -106,6 +106,13 @@ void decl_store_set_full_headers(decl_store *self, int on);
  * value the usual display could not take. */
 void decl_store_show_struct(decl_store *self, const char *tag, int fields);
 
+/* The cells prepared and committed from now on are compiled by the system
+ * compiler (cc = 1, a %%cc cell) or by libtcc (0, the default).  A function
+ * one of them defined reaches a cell of the other kind with abi_refuse's
+ * label (abi.h): libtcc passes some small structs by value in other
+ * registers than gcc, so such a call is refused, never a wrong value. */
+void decl_store_set_backend(decl_store *self, int cc);
+
 /* Build the translation unit of a cell.  `cell_number` names the cell in
  * #line (cell[K]).  A cell #including a header the session has not seen yet
  * flattens the headers again (once; kept by commit).  Returns 0 and a new

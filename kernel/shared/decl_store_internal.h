@@ -24,6 +24,7 @@ typedef struct entry {
     char **typenames;     /* TYPE: typedef names (decide declarations) */
     size_t ntypenames;
     int dead;             /* replaced by a newer definition (see remove_keys) */
+    int cc;               /* FUNC: compiled by the system compiler (%%cc) */
 } entry;
 
 struct decl_store {
@@ -45,6 +46,7 @@ struct decl_store {
      * and typedef name -> entries, dead ones included until compact(). */
     declindex_map *names;
     declindex_map *types;
+    int cc;                    /* decl_store_set_backend: this cell is a %%cc cell */
 };
 
 typedef struct decl_store_private {

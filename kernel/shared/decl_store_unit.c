@@ -588,6 +588,11 @@ static int cell_function(const decl_store *s, const char *name)
     return 0;
 }
 
+static int cell_function_cb(void *ctx, const char *name)
+{
+    return cell_function(ctx, name);
+}
+
 /* A prototype of a function no cell defines, as the unit `b` gets it: with
  * abi_refuse's label when libtcc would pass its struct wrongly (a library's
  * function the cell declared itself, without its header). */
@@ -792,8 +797,10 @@ static void emit_entries(strbuf *b, const decl_store *s, const declindex *idx,
                 char *m = tcc_global_double_bug_define(e->text, &rw->dbl);
                 strbuf_add(b, m);
                 free(m);
-            } else if (e->kind == ENT_DECL) {
-                add_prototype(b, e->text);   /* a later cell's definition removes it */
+            } else if (e->kind == ENT_DECL || (e->kind == ENT_FUNC && e->cc != s->cc)) {
+                /* a later cell's definition removes it; a function the
+                 * other compiler built is called across the ABI bug too */
+                add_prototype(b, e->text);
             } else {
                 strbuf_add(b, e->text);
             }
@@ -1021,8 +1028,13 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
                             "return ((int (*)())__chalk_user_main)(1, __chalk_argv); }\n");
     strbuf_add(&b, "return 0;\n}\n");
     declindex_map_destroy(&defined);
-    p->source = strbuf_take(&b);
     strv_free(rw.dbl.targets, rw.dbl.ntargets);
+    if (abi_escapes(b.s, cell_function_cb, s, cell_number, err, errlen) < 0) {
+        strbuf_free(&b);
+        decl_store_prepared_free(&p);
+        return -1;
+    }
+    p->source = strbuf_take(&b);
     *out = p;
     return 0;
 }

@@ -677,7 +677,7 @@ def main():
     ap.add_argument("--soak-cells", type=int, default=10000)
     ap.add_argument("--editor-reps", type=int, default=50)
     ap.add_argument("--only", default="",
-                    help="comma list: trivial,gsl,start,memory,many,flood,editor,soak,linalg,grade,python")
+                    help="comma list: trivial,gsl,start,memory,many,flood,editor,soak,linalg,grade,cc,python")
     a = ap.parse_args()
     for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[v] = str(a.threads)
@@ -704,7 +704,7 @@ def main():
     print("chalk bench (medians; ratio = chalk / reference)", flush=True)
 
     # ipykernel reference session
-    py = attempt("ipykernel start", lambda: Kernel(a.python_kernel, cwd))
+    py = None if only == {"cc"} else attempt("ipykernel start", lambda: Kernel(a.python_kernel, cwd))
     if py:
         P["trivial_p50"] = p50(attempt("ipykernel trivial", lambda: time_cells(py, TRIVIAL_PY, a.reps)) or [])
         if want("memory"):
@@ -722,7 +722,7 @@ def main():
             P["start_p50"] = p50(ts)
 
     # chalk
-    ck = None if skip_chalk else attempt("chalk start", lambda: Kernel(a.chalk_kernel, cwd))
+    ck = None if skip_chalk or only == {"cc"} else attempt("chalk start", lambda: Kernel(a.chalk_kernel, cwd))
     if ck:
         C["language_info"] = ck.kernel_info.get("language_info", {}).get("name")
         if want("trivial"):
@@ -802,6 +802,12 @@ def main():
     grade = res["grade"] = {}
     if want("grade") and not skip_chalk:
         grade.update(attempt("grading", lambda: bench_grade(a, cwd)) or {})
+
+    # heavy cells: tcc, %%cc, gcc -O2 (bench_cc.py)
+    if want("cc") and not skip_chalk:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import bench_cc
+        res["cc"] = attempt("chalk %%cc", lambda: bench_cc.bench_cc(Kernel, a.chalk_kernel, cwd)) or {}
 
     # table
     rows = [
@@ -901,6 +907,8 @@ def main():
                                                "nbgrader: %.2f s a call (start-up included)" % grade["nbgrader_call_s"]))
         if grade.get("note"):
             print("  (%s)" % grade["note"])
+    if res.get("cc"):
+        bench_cc.print_cc(res["cc"], fmt_s, fmt_ratio)
     if res["errors"]:
         print("\nerrors:")
         for e in res["errors"]:

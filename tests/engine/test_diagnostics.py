@@ -73,9 +73,10 @@ CASES = [
      "cell[{n}]:1:25: error: ';' expected (got \"}\")", "int g9(void) { return 1 }", 25),
     ("struct-semicolon", "struct pq {int a;}\nint zz = 1;",
      "cell[{n}]:1:18: error: ';' expected after '}'", "struct pq {int a;}", 18),
-    ("utf8-name", "double x0 = 1;\ndouble \u00e9t\u00e9 = 3.14;",
-     "cell[{n}]:2:8: error: a name may hold only ASCII letters, digits and '_'",
-     "double \u00e9t\u00e9 = 3.14;", 8),
+    # names may hold UTF-8, as libtcc's do (test_old_c.py: test_utf8_names)
+    ("utf8-operator", "double x0 = 1;\ndouble y0 = x0 \u00d7 2;",
+     "cell[{n}]:2:16: error: a character C does not know here (outside names, strings and "
+     "comments, C is ASCII)", "double y0 = x0 \u00d7 2;", 16),
     ("struct-operand", "struct pt5 {double x;};\nstruct pt5 p5 = {1};\np5 + 1",
      "cell[{n}]:3: error: invalid operand types for binary operation", "p5 + 1", None),
     # the session's own refusals are quoted alike
@@ -303,5 +304,5 @@ def test_inspect_shows_the_session_declaration(kc, name, decl):
 def test_unknown_cell_magic_is_named(kc):
     r = fails(kc, "%%time\nint m9 = 1;", "UsageError")
     n = r.reply["content"]["execution_count"]
-    assert r.errors[0]["evalue"] == ("cell[%d]:1: unknown magic %%%%time (chalk's cell magic is "
-                                     "%%%%timeit; %%help lists the line magics)" % n)
+    assert r.errors[0]["evalue"] == ("cell[%d]:1: unknown magic %%%%time (chalk's cell magics are "
+                                     "%%%%timeit and %%%%cc; %%help lists the line magics)" % n)

@@ -221,3 +221,23 @@ def test_int128_in_a_branch_libtcc_never_compiles(fresh):
     msg = r.errors[0]["evalue"]
     assert msg.startswith("cell[") and ":2: error: not supported by chalk's C compiler" in msg, msg
     assert "__int128" in msg, msg
+
+
+def test_utf8_names(fresh):
+    """Names holding UTF-8, as standalone tcc compiles them (tests2's
+    83_utf8_in_identifiers): defined in one cell, kept for the next."""
+    _, kc = fresh
+    ok(kc, "double \u043f\u0440\u0438\u0432\u0435\u0442 = 0.1;\nint Lef\u00e8vre = 2;\n"
+           "int d\u00e9j\u00e0(int x) { return x + Lef\u00e8vre; }")
+    r = ok(kc, 'printf("%g %d\\n", \u043f\u0440\u0438\u0432\u0435\u0442, d\u00e9j\u00e0(40));')
+    assert r.text() == "0.1 42\n"
+
+
+def test_top_level_asm_is_at_file_scope(fresh):
+    """A top-level asm statement defines its function as in a C file
+    (tests2's 85_asm-outside-function); inside main() its `ret` ran and
+    crashed the cell."""
+    _, kc = fresh
+    r = ok(kc, '__asm__(".globl asm_id\\nasm_id: mov %edi, %eax\\n ret");\nint asm_id(int);\n'
+               'int main() { printf("%d\\n", asm_id(42)); return 0; }')
+    assert r.text() == "42\n"

@@ -59,3 +59,7 @@ def test_tour_shows_what_it_promises(executed):
     text = "".join(nbtest.text_of(o) for o in outs)
     assert "counter = 11" in text and "session survived: counter is still 11" in text
     assert "no input (end of file)" in text
+    shown = ["".join(o["data"]["text/plain"]) for o in outs if o["output_type"] == "execute_result"]
+    # the %%cc cell's value (Euler's gamma, to the loop's accuracy), and a tcc cell calling it
+    assert any(s.startswith("0.57721") for s in shown), shown
+    assert any(s.startswith("2.08333") for s in shown), shown

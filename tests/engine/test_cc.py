@@ -1,0 +1,195 @@
+"""%%cc cells (issue 14, point 1) through jupyter_client: a cell compiled by the
+system C compiler sees and extends the session as any other cell, fails as
+any other cell, and is not compiled twice.  Each kernel here gets its own
+object cache (CHALK_CC_CACHE), so a test never reads another run's objects
+and the user's ~/.cache is left alone."""
+import pytest
+
+from kernelclient import fails, ok, run, start, stop
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cc-cache")
+
+
+@pytest.fixture(scope="module")
+def kernel(cache):
+    km, kc = start(env={"CHALK_CC_CACHE": str(cache)})
+    yield km, kc
+    stop(km, kc)
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    km, kc = start(env={"CHALK_CC_CACHE": str(tmp_path / "cache")})
+    yield km, kc, tmp_path / "cache"
+    stop(km, kc)
+
+
+def warnings_of(r):
+    return [d["data"]["text/plain"] for d in r.displays if d["metadata"].get("chalk_warnings")]
+
+
+# A %%cc cell sees what tcc cells defined; what it defines, later cells of
+# both kinds see.
+def test_cc_cell_sees_and_extends_the_session(fresh):
+    _, kc, _ = fresh
+    ok(kc, "#define SCALE 10\ntypedef struct { int a; double w, pad; } box;\n"
+           "int total = 4;\nbox b = { 3, 0.5 };\nint twice(int v) { return 2 * v; }")
+    r = ok(kc, "%%cc\nint from_cc = 0;\nbox grow(box x) { x.a *= SCALE; return x; }\n"
+               "from_cc = twice(total) + b.a;\nprintf(\"%d\\n\", from_cc);\nfrom_cc * b.w")
+    assert r.text() == "11\n"
+    assert r.value == "5.5"
+    assert run(kc, "from_cc + grow(b).a").value == "41"          # a later tcc cell
+    assert run(kc, "%%cc\nfrom_cc + grow(b).a + SCALE").value == "51"   # a later %%cc cell
+
+
+def test_redefinition_across_backends(fresh):
+    _, kc, _ = fresh
+    ok(kc, "int f(void) { return 1; }\ndouble v = 1;")
+    ok(kc, "%%cc\nint f(void) { return 2; }\ndouble v = 2.5;")
+    assert run(kc, "f() + v").value == "4.5"
+    ok(kc, "int f(void) { return 3; }")
+    assert run(kc, "%%cc\nf() * 10 + v").value == "32.5"
+
+
+# Failures roll the cell back, as for a tcc cell.
+def test_segfault_rolls_back(fresh):
+    _, kc, _ = fresh
+    ok(kc, "int counter = 1;")
+    # volatile: gcc may drop a load it can prove is of a null pointer
+    r = fails(kc, "%%cc\nint get(int *p) { return *p; }\ncounter = 99;\nint *volatile nowhere = 0;\n"
+                  "counter = get(nowhere);", "SIGSEGV")
+    ev = r.errors[0]["evalue"]
+    assert "null pointer" in ev and "the session is as it was before this cell" in ev
+    assert " at cell[" in ev and ":2 in get()" in ev
+    assert run(kc, "counter").value == "1"
+    fails(kc, "get", "CompileError")          # nothing of the failed cell is kept
+
+
+def test_exit_is_an_error(kc):
+    r = fails(kc, "%%cc\nint stop_at(int n) { if (n == 3) exit(n); return n; }\n"
+                  "stop_at(2);\nstop_at(3);", "SystemExit")
+    assert r.errors[0]["evalue"].startswith("exit(3) called at cell[")
+    assert ":2 in stop_at()" in r.errors[0]["evalue"]
+
+
+def test_interrupt_stops_a_long_loop(fresh):
+    km, kc, _ = fresh
+    ok(kc, "long before = 5;")
+    r = run(kc, "%%cc\nbefore = 6;\nvolatile unsigned long spin = 0;\nfor (;;) spin++;",
+            interrupt_after=1.5, km=km)
+    assert r.status == "error" and r.errors[0]["ename"] == "KeyboardInterrupt"
+    assert run(kc, "before").value == "5"
+
+
+# stdin is the run-time's stream (cellrt.c), reached through the variable
+# the executor holds (a copy relocation): the cell's object must see that one.
+def test_input_reaches_a_cc_cell(kc):
+    r = ok(kc, '%%cc\nint n_in; printf("n? "); scanf("%d", &n_in);\nchar line_in[32];\n'
+               'fgets(line_in, sizeof line_in, stdin); fgets(line_in, sizeof line_in, stdin);\n'
+               'printf("[%s]", line_in);\nn_in * 2', allow_stdin=True, answers=["21", "word"])
+    assert r.inputs == ["n? ", ""]
+    assert r.text() == "[word\n]"
+    assert r.value == "42"
+
+
+# Diagnostics at the cell's own lines and columns, as tcc cells show them.
+def test_compile_error_at_line_and_column(kc):
+    r = fails(kc, "%%cc\nint ok_here = 1;\nint bad = ok_here + nosuch;", "CompileError")
+    ev = r.errors[0]["evalue"]
+    count = r.reply["content"]["execution_count"]
+    assert ev == f"cell[{count}]:3:21: error: 'nosuch' undeclared (first use in this function)"
+    tb = r.errors[0]["traceback"]
+    assert "    int bad = ok_here + nosuch;" in tb
+    assert "                        ^" in tb            # under the 'n' of nosuch
+
+
+def test_warnings_are_shown_at_their_line(kc):
+    r = ok(kc, "%%cc\nvoid quiet(void) {\n    int unused_here;\n}")
+    w = warnings_of(r)
+    count = r.reply["content"]["execution_count"]
+    assert len(w) == 1
+    assert w[0].startswith(f"cell[{count}]:3:9: warning: unused variable 'unused_here'")
+
+
+def test_trailing_expression_value(kc):
+    assert run(kc, "%%cc\n6 * 7").value == "42"
+    assert run(kc, '%%cc\n"text"').value == '"text"'
+    # a struct's fields, as a tcc cell shows them, through a typedef name too
+    ok(kc, "typedef struct cc_pt { int a; double b; } cc_pt_t;")
+    assert run(kc, "%%cc\nstruct cc_pt q1 = { 1, 2.5 };\nq1").value == "{a = 1, b = 2.5}"
+    assert run(kc, "%%cc\ncc_pt_t q2 = { 3, 0.5 };\nq2").value == "{a = 3, b = 0.5}"
+
+
+def test_flags_are_honoured(kc):
+    assert run(kc, "%%cc -DN_FROM_FLAGS=3\nN_FROM_FLAGS * 2").value == "6"
+    fails(kc, "%%cc\nN_FROM_FLAGS * 2", "CompileError")
+    r = fails(kc, "%%cc -o /tmp/elsewhere\n1")
+    assert "'-o' is chalk's own" in r.errors[0]["evalue"]
+
+
+# Re-running an unchanged cell in an unchanged session does not recompile:
+# the cached object is the same file, untouched, and its warnings come again.
+def test_rerun_uses_the_cached_object(fresh):
+    _, kc, cache = fresh
+    cell = "%%cc\nint scratch(void) { int unused_too; return 4; }\nscratch()"
+    r1 = ok(kc, cell)
+    objects = sorted(cache.glob("*.o"))
+    assert len(objects) == 1
+    before = objects[0].stat()
+    r2 = ok(kc, cell)
+    assert r1.value == r2.value == "4"
+    assert sorted(cache.glob("*.o")) == objects
+    after = objects[0].stat()
+    assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)
+    assert len(warnings_of(r2)) == 1 and "unused_too" in warnings_of(r2)[0]
+    assert f"cell[{r2.reply['content']['execution_count']}]:2:" in warnings_of(r2)[0]
+    # a change in the session the cell depends on is a new object
+    ok(kc, "#define EXTRA 1")
+    ok(kc, "%%cc\nint scratch(void) { int unused_too; return 4 + EXTRA; }\nscratch()")
+    assert len(list(cache.glob("*.o"))) == 2
+
+
+# Struct-by-value calls between gcc-built and libtcc-built code would be
+# wrong (abi.h): refused, in both directions, never a wrong value.
+def test_struct_by_value_across_backends_is_refused(fresh):
+    _, kc, _ = fresh
+    ok(kc, "typedef struct { double a; int b; } DI;\n"
+           "DI mk(double a, int b) { DI d = { a, b }; return d; }\n"
+           "typedef struct { double a, b; } DD;\nDD mk2(double a, double b) { DD d = { a, b }; return d; }")
+    r = fails(kc, "%%cc\nDI d = mk(1.5, 2);\nd.a", "CompileError")
+    assert "'mk' returns 'DI' by value" in r.errors[0]["evalue"]
+    assert run(kc, "%%cc\nmk2(1.5, 2.5).b").value == "2.5"        # a struct libtcc gets right
+    ok(kc, "%%cc\nDI mkc(double a, int b) { DI d = { a, b }; return d; }")
+    r = fails(kc, "mkc(2.5, 1).a", "CompileError")
+    assert "'mkc' returns 'DI' by value" in r.errors[0]["evalue"]
+    assert run(kc, "%%cc\nmkc(2.5, 1).a").value == "2.5"          # gcc to gcc is right
+
+
+# %cc on: every cell through the system compiler, until %cc off.
+def test_session_switch(fresh):
+    _, kc, _ = fresh
+    probe = "#ifdef __OPTIMIZE__\nint optimised = 1;\n#else\nint optimised = 0;\n#endif\noptimised"
+    assert run(kc, probe).value == "0"                 # tcc does not optimise
+    r = ok(kc, "%cc on")
+    assert "from now on" in r.text()
+    assert run(kc, probe).value == "1"
+    assert run(kc, "optimised + 1").value == "2"
+    ok(kc, "%cc off")
+    assert run(kc, probe).value == "0"
+    assert run(kc, "%%cc\n" + probe).value == "1"
+    r = fails(kc, "%cc maybe", "UsageError")
+    assert "%cc on|off" in r.errors[0]["evalue"]
+
+
+# Each %%cc cell's object stays loaded for the rest of the session; nothing
+# else of it may pile up in the process that holds the session.
+def test_many_cc_cells_keep_descriptors_flat(kc):
+    counts = []
+    for i in range(5):
+        r = ok(kc, "%%%%cc\n#include <dirent.h>\nint nfd%d = 0;\nDIR *dir%d = opendir(\"/proc/self/fd\");\n"
+                   "while (readdir(dir%d)) nfd%d++;\nclosedir(dir%d);\nnfd%d" % ((i,) * 6))
+        counts.append(int(r.value))
+    assert len(set(counts)) == 1, counts
