@@ -110,8 +110,8 @@ void editor_destroy(editor **self_p)
 /* The -I directories of a %cflags line join the include completion's. */
 static void learn_cflags(editor *ed, const char *line, size_t n)
 {
-    cellsrc_buf b = { 0 };
-    cellsrc_buf_add(&b, ed->cflags_dirs ? ed->cflags_dirs : "");
+    strbuf b = { 0 };
+    strbuf_add(&b, ed->cflags_dirs ? ed->cflags_dirs : "");
     for (const char *p = line + 7, *e = line + n; p < e;) {
         while (p < e && (*p == ' ' || *p == '\t'))
             p++;
@@ -119,16 +119,16 @@ static void learn_cflags(editor *ed, const char *line, size_t n)
         while (p < e && *p != ' ' && *p != '\t')
             p++;
         if (p - w > 2 && w[0] == '-' && w[1] == 'I')
-            cellsrc_buf_addf(&b, "%s%.*s", b.len ? ":" : "", (int)(p - w - 2), w + 2);
+            strbuf_addf(&b, "%s%.*s", b.len ? ":" : "", (int)(p - w - 2), w + 2);
     }
     free(ed->cflags_dirs);
-    ed->cflags_dirs = cellsrc_buf_take(&b);
+    ed->cflags_dirs = strbuf_take(&b);
 }
 
 void editor_learn_includes(editor *ed, const char *code)
 {
-    cellsrc_buf b = { 0 };
-    cellsrc_buf_add(&b, ed->prelude);
+    strbuf b = { 0 };
+    strbuf_add(&b, ed->prelude);
     int added = 0;
     for (const char *line = code; line && *line;) {
         const char *nl = strchr(line, '\n');
@@ -145,7 +145,7 @@ void editor_learn_includes(editor *ed, const char *code)
             if (strncmp(q, "include", 7) == 0) {
                 char *directive = strndup(p, (size_t)(line + n - p));
                 if (!strstr(ed->prelude, directive)) {
-                    cellsrc_buf_addf(&b, "%s\n", directive);
+                    strbuf_addf(&b, "%s\n", directive);
                     added = 1;
                 }
                 free(directive);
@@ -156,10 +156,10 @@ void editor_learn_includes(editor *ed, const char *code)
     if (added) {
         /* Flatten again on the next request, with the new headers. */
         free(ed->prelude);
-        ed->prelude = cellsrc_buf_take(&b);
+        ed->prelude = strbuf_take(&b);
         drop_headers(ed);
     }
-    cellsrc_buf_free(&b);
+    strbuf_free(&b);
 }
 
 void editor_learn(editor *ed, json_t *defined)
@@ -359,10 +359,10 @@ json_t *editor_complete(editor *ed, const char *code, int cursor_pos)
     for (size_t i = ed->nsession; i-- > 0;)
         OFFER(ed->session[i], "session");
     /* Names defined earlier in this very cell count too. */
-    cellsrc_token *toks = NULL;
-    size_t ntok = cellsrc_tokenize(code, &toks, NULL);
+    ctoken *toks = NULL;
+    size_t ntok = ctoken_scan(code, &toks, NULL);
     for (size_t i = 0; i < ntok; i++) {
-        if (toks[i].kind != CELLSRC_TOK_IDENT || toks[i].off == start || toks[i].len < plen ||
+        if (toks[i].kind != CTOKEN_IDENT || toks[i].off == start || toks[i].len < plen ||
             cellsrc_is_keyword(code + toks[i].off, toks[i].len))
             continue;
         char *name = strndup(code + toks[i].off, toks[i].len);
@@ -492,38 +492,38 @@ json_t *editor_inspect(editor *ed, const char *code, int cursor_pos, int detail)
     if (!h && !doc && !in_session && !elsewhere) {
         reply = json_pack("{s:b, s:{}, s:{}}", "found", 0, "data", "metadata");
     } else {
-        cellsrc_buf text = { 0 }, md = { 0 };
+        strbuf text = { 0 }, md = { 0 };
         const char *mine = in_session ? session_decl(ed, name) : NULL;
         const char *decl = mine ? mine : doc ? doc->decl : h ? h->decl
                          : elsewhere ? elsewhere->decl : NULL;
         if (elsewhere) {
-            cellsrc_buf_addf(&text, "Declared in <%s>, which this session has not included: "
+            strbuf_addf(&text, "Declared in <%s>, which this session has not included: "
                              "add #include <%s>\n\n", elsewhere->header, elsewhere->header);
-            cellsrc_buf_addf(&md, "Declared in `<%s>`, which this session has not included: "
+            strbuf_addf(&md, "Declared in `<%s>`, which this session has not included: "
                              "add `#include <%s>`\n\n", elsewhere->header, elsewhere->header);
         }
         if (decl) {
-            cellsrc_buf_addf(&text, "%s\n", decl);
-            cellsrc_buf_addf(&md, "```c\n%s\n```\n", decl);
+            strbuf_addf(&text, "%s\n", decl);
+            strbuf_addf(&md, "```c\n%s\n```\n", decl);
         } else {
-            cellsrc_buf_addf(&text, "%s (defined in this session)\n", name);
-            cellsrc_buf_addf(&md, "`%s` (defined in this session)\n", name);
+            strbuf_addf(&text, "%s (defined in this session)\n", name);
+            strbuf_addf(&md, "`%s` (defined in this session)\n", name);
         }
         if (doc && doc->doc) {
-            cellsrc_buf_addf(&text, "\n%s\n", doc->doc);
-            cellsrc_buf_addf(&md, "\n%s\n", doc->doc);
+            strbuf_addf(&text, "\n%s\n", doc->doc);
+            strbuf_addf(&md, "\n%s\n", doc->doc);
         } else if (strncmp(name, "gsl_", 4) == 0) {
             char line[256];
             const char *page = gsl_describe(name, line, sizeof line);
-            cellsrc_buf_addf(&text, "\n%s\nhttps://www.gnu.org/software/gsl/doc/html/%s\n", line,
+            strbuf_addf(&text, "\n%s\nhttps://www.gnu.org/software/gsl/doc/html/%s\n", line,
                              page);
-            cellsrc_buf_addf(&md, "\n%s ([GSL manual](https://www.gnu.org/software/gsl/doc/html/%s))\n",
+            strbuf_addf(&md, "\n%s ([GSL manual](https://www.gnu.org/software/gsl/doc/html/%s))\n",
                              line, page);
         }
         reply = json_pack("{s:b, s:{s:s, s:s}, s:{}}", "found", 1, "data", "text/plain", text.s,
                           "text/markdown", md.s, "metadata");
-        cellsrc_buf_free(&text);
-        cellsrc_buf_free(&md);
+        strbuf_free(&text);
+        strbuf_free(&md);
     }
     free(name);
     return reply;

@@ -24,6 +24,10 @@
  *
  * The kernel is the executors' subreaper: when a holder hands over to its
  * child and exits, the child becomes ours to reap.
+ *
+ * Why ~680 lines in one file: one concept, the kernel's end of the executor
+ * (its channel, its two output pipes and its lifetime); the output cap and
+ * the held-back result are decided on the same reads.
  */
 #define _GNU_SOURCE
 #include "engine.h"
@@ -672,7 +676,7 @@ json_t *engine_inspect(chalk_engine *e, const char *code, int cursor_pos, int de
 const char *engine_is_complete(chalk_engine *e, const char *code, const char **indent)
 {
     (void)e;
-    const char *status = cellsrc_is_complete(code);
+    const char *status = ctoken_is_complete(code);
     if (indent)
         *indent = strcmp(status, "incomplete") == 0 ? "    " : "";
     return status;

@@ -61,6 +61,8 @@ kernel_executor_chalk_executor_SOURCES = \
   kernel/executor/holder.c kernel/executor/holder.h \
   kernel/shared/executor_config.c \
   kernel/executor/run_cell.c kernel/executor/run_cell.h \
+  kernel/executor/cell_report.c kernel/executor/cell_report.h \
+  kernel/executor/timeit.c kernel/executor/timeit.h \
   kernel/executor/diagnose.c kernel/executor/diagnose.h \
   kernel/executor/show_value.c kernel/executor/show_value.h \
   kernel/executor/cell_runtime.c kernel/executor/cell_runtime.h \
@@ -78,11 +80,18 @@ kernel_executor_chalk_executor_LDADD = kernel/shared/libchalkcell.la exercises/l
 # A convenience library so the kernel and the unit tests link the same code.
 noinst_LTLIBRARIES += kernel/shared/libchalkcell.la
 kernel_shared_libchalkcell_la_SOURCES = \
+  kernel/shared/alloc.c kernel/shared/alloc.h \
+  kernel/shared/strbuf.c kernel/shared/strbuf.h \
+  kernel/shared/ctoken.c kernel/shared/ctoken.h \
   kernel/shared/cellsrc.c kernel/shared/cellsrc.h \
   kernel/shared/declindex.c kernel/shared/declindex.h \
   kernel/shared/headers.c kernel/shared/headers.h \
+  kernel/shared/magic_syntax.c kernel/shared/magic_syntax.h \
   kernel/shared/reserved.c kernel/shared/reserved.h \
-  kernel/shared/decl_store.c kernel/shared/decl_store.h
+  kernel/shared/decl_store.c kernel/shared/decl_store.h kernel/shared/decl_store_internal.h \
+  kernel/shared/decl_store_unit.c \
+  kernel/shared/strv.c kernel/shared/strv.h \
+  kernel/shared/tcc_global_double_bug.c kernel/shared/tcc_global_double_bug.h
 kernel_shared_libchalkcell_la_LIBADD = $(TCC_LIBS)
 kernel_chalk_kernel_LDADD += kernel/shared/libchalkcell.la
 # --- end cell source ---

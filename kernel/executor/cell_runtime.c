@@ -3,6 +3,13 @@
  *
  * Runs in the child that runs one cell, which is thrown away if the cell
  * fails; so globals here are per cell, and leaking on the error path is fine.
+ *
+ * Why ~900 lines in one file: one concept, the functions a running cell
+ * calls instead of the library's (shown values, the library hooks, stdin,
+ * the crash guard, the stand-ins for exit, longjmp, pthread_create and
+ * fclose).  They share the per-cell state (the cell socket, the crash
+ * record, the mute level) and are listed in one table, cell_runtime_symbols;
+ * in several files that state would be exported to each of them.
  */
 #define _GNU_SOURCE
 #include "cell_runtime.h"
@@ -254,45 +261,45 @@ static void show_str(const char *s)
         show_text("NULL");
         return;
     }
-    cellsrc_buf b = { 0 };
-    cellsrc_buf_add(&b, "\"");
+    strbuf b = { 0 };
+    strbuf_add(&b, "\"");
     size_t shown = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++, shown++) {
         if (shown == 100000) {
-            cellsrc_buf_add(&b, "\"… (truncated)");
+            strbuf_add(&b, "\"… (truncated)");
             show_text(b.s);
-            cellsrc_buf_free(&b);
+            strbuf_free(&b);
             return;
         }
         switch (*p) {
-        case '\n': cellsrc_buf_add(&b, "\\n"); break;
-        case '\t': cellsrc_buf_add(&b, "\\t"); break;
-        case '\r': cellsrc_buf_add(&b, "\\r"); break;
-        case '"': cellsrc_buf_add(&b, "\\\""); break;
-        case '\\': cellsrc_buf_add(&b, "\\\\"); break;
+        case '\n': strbuf_add(&b, "\\n"); break;
+        case '\t': strbuf_add(&b, "\\t"); break;
+        case '\r': strbuf_add(&b, "\\r"); break;
+        case '"': strbuf_add(&b, "\\\""); break;
+        case '\\': strbuf_add(&b, "\\\\"); break;
         default:
             if (*p < 32)
-                cellsrc_buf_addf(&b, "\\x%02x", *p);
+                strbuf_addf(&b, "\\x%02x", *p);
             else
-                cellsrc_buf_addn(&b, (const char *)p, 1);
+                strbuf_addn(&b, (const char *)p, 1);
         }
     }
-    cellsrc_buf_add(&b, "\"");
+    strbuf_add(&b, "\"");
     json_t *probe = json_string(b.s);
     if (!probe) {
         /* Not UTF-8: show the bytes escaped instead of failing. */
-        cellsrc_buf_free(&b);
-        cellsrc_buf_add(&b, "\"");
+        strbuf_free(&b);
+        strbuf_add(&b, "\"");
         for (const unsigned char *p = (const unsigned char *)s; *p && b.len < 400000; p++)
             if (*p >= 32 && *p < 127 && *p != '"' && *p != '\\')
-                cellsrc_buf_addn(&b, (const char *)p, 1);
+                strbuf_addn(&b, (const char *)p, 1);
             else
-                cellsrc_buf_addf(&b, "\\x%02x", *p);
-        cellsrc_buf_add(&b, "\"");
+                strbuf_addf(&b, "\\x%02x", *p);
+        strbuf_add(&b, "\"");
     }
     json_decref(probe);
     show_text(b.s);
-    cellsrc_buf_free(&b);
+    strbuf_free(&b);
 }
 
 static void show_ptr(const void *p)

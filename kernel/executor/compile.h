@@ -38,9 +38,9 @@ typedef struct compile_backend {
     const char *name;   /* "tcc", "cc" */
     /* Compile `source`; diagnostics appended to diag; NULL on failure. */
     void *(*unit)(const char *source, const compile_options *opt, const compile_symbol *syms,
-                  size_t nsyms, cellsrc_buf *diag);
+                  size_t nsyms, strbuf *diag);
     /* Link and run main(); as compile_run (compile_tcc.h). */
-    int (*run)(void *unit, cellsrc_buf *diag, int *link_failed);
+    int (*run)(void *unit, strbuf *diag, int *link_failed);
     /* A global the unit defines, after run; NULL if none. */
     void *(*symbol)(void *unit, const char *name);
 } compile_backend;

@@ -80,7 +80,7 @@ typedef struct cc_unit {
     int so_fd;                 /* the linked object, its file already removed */
     int cell;                  /* K of "cell[K]" (the object says "cell[]") */
     uintptr_t base;            /* where the loader put it */
-    cellsrc_buf sym_names;     /* read_symbols: the object's globals, */
+    strbuf sym_names;     /* read_symbols: the object's globals, */
     size_t *sym_offs;          /*   names (offsets into sym_names) */
     void **sym_addrs;          /*   and addresses */
     size_t nsym_addrs;
@@ -99,11 +99,11 @@ static const char *compiler(void)
  * in out when it could not be started.  The tool dies with the cell's
  * process (an interrupt or a wall limit kills that one, and a compile of
  * many seconds must not run on for nobody). */
-static int run_tool(char *const argv[], cellsrc_buf *out)
+static int run_tool(char *const argv[], strbuf *out)
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0) {
-        cellsrc_buf_addf(out, "error: pipe: %s\n", strerror(errno));
+        strbuf_addf(out, "error: pipe: %s\n", strerror(errno));
         return -1;
     }
     size_t n = 0;
@@ -137,21 +137,21 @@ static int run_tool(char *const argv[], cellsrc_buf *out)
     close(fds[1]);
     if (pid < 0) {
         close(fds[0]);
-        cellsrc_buf_addf(out, "error: cannot run %s: %s\n", argv[0], strerror(errno));
+        strbuf_addf(out, "error: cannot run %s: %s\n", argv[0], strerror(errno));
         return -1;
     }
     char buf[4096];
     ssize_t got;
     while ((got = read(fds[0], buf, sizeof buf)) > 0 || (got < 0 && errno == EINTR))
         if (got > 0)
-            cellsrc_buf_addn(out, buf, (size_t)got);
+            strbuf_addn(out, buf, (size_t)got);
     close(fds[0]);
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return -1;
     if (WIFSIGNALED(status)) {
-        cellsrc_buf_addf(out, "error: %s killed by signal %d\n", argv[0], WTERMSIG(status));
+        strbuf_addf(out, "error: %s killed by signal %d\n", argv[0], WTERMSIG(status));
         return -1;
     }
     return WEXITSTATUS(status);
@@ -265,7 +265,7 @@ static int write_file(const char *path, const char *text, size_t n)
     return close(fd);
 }
 
-static void read_file(const char *path, cellsrc_buf *out)
+static void read_file(const char *path, strbuf *out)
 {
     FILE *f = fopen(path, "re");
     if (!f)
@@ -273,7 +273,7 @@ static void read_file(const char *path, cellsrc_buf *out)
     char buf[4096];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        cellsrc_buf_addn(out, buf, n);
+        strbuf_addn(out, buf, n);
     fclose(f);
 }
 
@@ -283,7 +283,7 @@ static void read_file(const char *path, cellsrc_buf *out)
  * (diagnose.c reads "cell[K]:L:C: error: ..."): its "In function" headings
  * and whatever it says of the generated code around the cell (<headers>,
  * <session>, <main>) are not the user's, unless that is an error. */
-static void keep_messages(const char *text, cellsrc_buf *diag)
+static void keep_messages(const char *text, strbuf *diag)
 {
     static const char show[] = "error: incompatible type for argument 1 of '__chalk_show_ptr'";
     static const char note[] = "note: expected 'const void *' but argument is of type '";
@@ -309,7 +309,7 @@ static void keep_messages(const char *text, cellsrc_buf *diag)
             const char *col = memchr(p, ':', (size_t)(e - p));
             const char *lend = col ? memchr(col + 1, ':', (size_t)(e - col - 1)) : NULL;
             if (lend) {
-                cellsrc_buf_addf(diag, "%.*s: error: cannot convert '%.*s' to 'const void *'\n",
+                strbuf_addf(diag, "%.*s: error: cannot convert '%.*s' to 'const void *'\n",
                                  (int)(lend - p), p, (int)tn, t);
                 p = next + strcspn(next, "\n");
                 p += *p == '\n';
@@ -322,8 +322,8 @@ static void keep_messages(const char *text, cellsrc_buf *diag)
                       memmem(p, n, ": In ", 5);
         int noise = memmem(p, n, "reported only once", 18) != NULL;
         if (n && !heading && !noise && (cell || error)) {
-            cellsrc_buf_addn(diag, p, n);
-            cellsrc_buf_add(diag, "\n");
+            strbuf_addn(diag, p, n);
+            strbuf_add(diag, "\n");
         }
         p += n + (p[n] == '\n');
     }
@@ -334,9 +334,9 @@ static void keep_messages(const char *text, cellsrc_buf *diag)
  * it.  *cell is K (0 if none). */
 static char *without_cell_number(const char *source, int *cell)
 {
-    cellsrc_buf b = { 0 };
+    strbuf b = { 0 };
     /* the renames in front of the session's text: not the temporary file */
-    cellsrc_buf_add(&b, "#line 1 \"<chalk>\"\n");
+    strbuf_add(&b, "#line 1 \"<chalk>\"\n");
     *cell = 0;
     for (const char *p = source; *p;) {
         size_t n = strcspn(p, "\n");
@@ -345,30 +345,30 @@ static char *without_cell_number(const char *source, int *cell)
         long k = q ? strtol(q + 6, &end, 10) : 0;
         if (q && k > 0 && *end == ']') {
             *cell = (int)k;
-            cellsrc_buf_addn(&b, p, (size_t)(q - p));
-            cellsrc_buf_add(&b, "\"cell[");
-            cellsrc_buf_addn(&b, end, (size_t)(p + n - end));
+            strbuf_addn(&b, p, (size_t)(q - p));
+            strbuf_add(&b, "\"cell[");
+            strbuf_addn(&b, end, (size_t)(p + n - end));
         } else {
-            cellsrc_buf_addn(&b, p, n);
+            strbuf_addn(&b, p, n);
         }
         if (p[n] == '\n')
-            cellsrc_buf_add(&b, "\n");
+            strbuf_add(&b, "\n");
         p += n + (p[n] == '\n');
     }
-    return b.s ? cellsrc_buf_take(&b) : strdup("");
+    return b.s ? strbuf_take(&b) : strdup("");
 }
 
 /* `text` with each "cell[]" naming cell `cell` again, appended to out. */
-static void with_cell_number(const char *text, int cell, cellsrc_buf *out)
+static void with_cell_number(const char *text, int cell, strbuf *out)
 {
     for (const char *p = text; p && *p;) {
         const char *q = strstr(p, "cell[]");
         if (!q) {
-            cellsrc_buf_add(out, p);
+            strbuf_add(out, p);
             break;
         }
-        cellsrc_buf_addn(out, p, (size_t)(q - p));
-        cellsrc_buf_addf(out, "cell[%d]", cell);
+        strbuf_addn(out, p, (size_t)(q - p));
+        strbuf_addf(out, "cell[%d]", cell);
         p = q + 6;
     }
 }
@@ -389,7 +389,7 @@ static const char *refused_flag(const argv_buf *a)
 }
 
 static void *cc_unit_new(const char *text, const compile_options *opt,
-                         const compile_symbol *syms, size_t nsyms, cellsrc_buf *diag)
+                         const compile_symbol *syms, size_t nsyms, strbuf *diag)
 {
     int cell;
     char *source = without_cell_number(text, &cell);
@@ -397,7 +397,7 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
     argv_split(&user, opt->cc_flags);
     const char *bad = refused_flag(&user);
     if (bad) {
-        cellsrc_buf_addf(diag, "error: %%%%cc: the option '%s' is chalk's own (it compiles to an "
+        strbuf_addf(diag, "error: %%%%cc: the option '%s' is chalk's own (it compiles to an "
                                "object and links it)\n", bad);
         argv_free(&user);
         free(source);
@@ -423,7 +423,7 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
                                          "-fno-diagnostics-show-option",
                                          "-fdiagnostics-column-unit=byte",
                                          /* an error in a macro's expansion (exit is
-                                          * one, cellrt_renames) at the cell's line */
+                                          * one, cell_runtime_renames) at the cell's line */
                                          "-ftrack-macro-expansion=0", "-c" };
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         argv_add(&a, fixed[i]);
@@ -480,10 +480,10 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
     snprintf(log, sizeof log, "%.*s.txt", (int)(strlen(u->obj) - 2), u->obj);
     if (access(u->obj, R_OK) == 0) {
         /* an unchanged cell in an unchanged session: its warnings again */
-        cellsrc_buf cached = { 0 };
+        strbuf cached = { 0 };
         read_file(log, &cached);
         with_cell_number(cached.s, cell, diag);
-        cellsrc_buf_free(&cached);
+        strbuf_free(&cached);
         argv_free(&a);
         free(source);
         if (getenv("CHALK_CC_VERBOSE"))
@@ -495,21 +495,21 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
     argv_add(&a, "-o");
     argv_add(&a, tmp);
     argv_add(&a, src);
-    cellsrc_buf out = { 0 };
+    strbuf out = { 0 };
     int rc = write_file(src, source, strlen(source)) < 0 ? -1 : run_tool(a.v, &out);
     unlink(src);
     argv_free(&a);
     free(source);
-    cellsrc_buf kept = { 0 };
+    strbuf kept = { 0 };
     keep_messages(out.s, &kept);
     if (rc != 0 && !(kept.s && strstr(kept.s, "error")))
-        cellsrc_buf_addf(&kept, "error: %s failed%s%s\n", compiler(), out.s ? ": " : "",
+        strbuf_addf(&kept, "error: %s failed%s%s\n", compiler(), out.s ? ": " : "",
                          out.s ? out.s : "");
     with_cell_number(kept.s, cell, diag);
     if (rc != 0) {
         unlink(tmp);
-        cellsrc_buf_free(&out);
-        cellsrc_buf_free(&kept);
+        strbuf_free(&out);
+        strbuf_free(&kept);
         free(u->flags);
         free(u->ldflags);
         free(u->syms);
@@ -522,8 +522,8 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
         snprintf(u->obj, sizeof u->obj, "%s", tmp);
     if (getenv("CHALK_CC_VERBOSE"))
         fprintf(stderr, "[chalk] %%%%cc: compiled %s\n", u->obj);
-    cellsrc_buf_free(&out);
-    cellsrc_buf_free(&kept);
+    strbuf_free(&out);
+    strbuf_free(&kept);
     return u;
 }
 
@@ -562,7 +562,7 @@ static void read_symbols(cc_unit *u)
                 u->sym_offs = realloc(u->sym_offs, (u->nsym_addrs + 1) * sizeof *u->sym_offs);
                 u->sym_offs[u->nsym_addrs] = u->sym_names.len;
                 u->sym_addrs[u->nsym_addrs++] = (void *)(u->base + sym[k].st_value);
-                cellsrc_buf_addn(&u->sym_names, str + sym[k].st_name,
+                strbuf_addn(&u->sym_names, str + sym[k].st_name,
                                  strlen(str + sym[k].st_name) + 1);
             }
         }
@@ -593,7 +593,7 @@ static int is_plain_name(const char *s)
 /* The object with the session's symbols as absolute ones, linked and
  * loaded; 0, or -1 with a message in diag (undefined symbols as libtcc
  * names them, so that diagnose.c and abi_explain read them alike). */
-static int cc_link(cc_unit *u, cellsrc_buf *diag)
+static int cc_link(cc_unit *u, strbuf *diag)
 {
     char dir[] = "/tmp/chalk-cc-XXXXXX";
     const char *tmpdir = getenv("TMPDIR");
@@ -603,7 +603,7 @@ static int cc_link(cc_unit *u, cellsrc_buf *diag)
     if (!d)
         d = mkdtemp(dir);
     if (!d) {
-        cellsrc_buf_addf(diag, "error: %%%%cc: no temporary directory: %s\n", strerror(errno));
+        strbuf_addf(diag, "error: %%%%cc: no temporary directory: %s\n", strerror(errno));
         return -1;
     }
     char ren[4200], script[4200], list[4200], obj[4200], so[4200];
@@ -612,23 +612,23 @@ static int cc_link(cc_unit *u, cellsrc_buf *diag)
     snprintf(list, sizeof list, "%s/dynamic.list", d);
     snprintf(obj, sizeof obj, "%s/cell.o", d);
     snprintf(so, sizeof so, "%s/cell.so", d);
-    cellsrc_buf r = { 0 }, s = { 0 }, l = { 0 };
-    cellsrc_buf_add(&l, "{ __chalk_s__none;\n");
+    strbuf r = { 0 }, s = { 0 }, l = { 0 };
+    strbuf_add(&l, "{ __chalk_s__none;\n");
     for (size_t i = 0; i < u->nsyms; i++) {
         if (!is_plain_name(u->syms[i].name))
             continue;
-        cellsrc_buf_addf(&r, "%s __chalk_s_%s\n", u->syms[i].name, u->syms[i].name);
-        cellsrc_buf_addf(&s, "__chalk_s_%s = 0x%llx;\n", u->syms[i].name,
+        strbuf_addf(&r, "%s __chalk_s_%s\n", u->syms[i].name, u->syms[i].name);
+        strbuf_addf(&s, "__chalk_s_%s = 0x%llx;\n", u->syms[i].name,
                          (unsigned long long)(uintptr_t)u->syms[i].addr);
-        cellsrc_buf_addf(&l, "  __chalk_s_%s;\n", u->syms[i].name);
+        strbuf_addf(&l, "  __chalk_s_%s;\n", u->syms[i].name);
     }
-    cellsrc_buf_add(&l, "};\n");
+    strbuf_add(&l, "};\n");
     int rc = write_file(ren, r.s ? r.s : "", r.len) | write_file(script, s.s ? s.s : "", s.len) |
              write_file(list, l.s, l.len);
-    cellsrc_buf_free(&r);
-    cellsrc_buf_free(&s);
-    cellsrc_buf_free(&l);
-    cellsrc_buf out = { 0 };
+    strbuf_free(&r);
+    strbuf_free(&s);
+    strbuf_free(&l);
+    strbuf out = { 0 };
     if (rc == 0) {
         char opt[4300];
         snprintf(opt, sizeof opt, "--redefine-syms=%s", ren);
@@ -661,9 +661,9 @@ static int cc_link(cc_unit *u, cellsrc_buf *diag)
                 size_t n = strcspn(name, " ,\n");
                 if (n > 10 && !strncmp(name, "__chalk_s_", 10))
                     name += 10, n -= 10;
-                cellsrc_buf_addf(diag, "tcc: error: undefined symbol '%.*s'\n", (int)n, name);
+                strbuf_addf(diag, "tcc: error: undefined symbol '%.*s'\n", (int)n, name);
             } else {
-                cellsrc_buf_addf(diag, "error: %%%%cc: %s\n", e ? e : "dlopen failed");
+                strbuf_addf(diag, "error: %%%%cc: %s\n", e ? e : "dlopen failed");
             }
             rc = -1;
         } else {
@@ -674,9 +674,9 @@ static int cc_link(cc_unit *u, cellsrc_buf *diag)
             read_symbols(u);
         }
     } else if (out.s) {
-        cellsrc_buf_addf(diag, "error: %%%%cc: the link failed: %s", out.s);
+        strbuf_addf(diag, "error: %%%%cc: the link failed: %s", out.s);
     }
-    cellsrc_buf_free(&out);
+    strbuf_free(&out);
     unlink(ren);
     unlink(script);
     unlink(list);
@@ -752,7 +752,7 @@ static void write_report(cc_unit *u)
         snprintf(hex, sizeof hex, "0x%lx", (unsigned long)((uintptr_t)addrs[i] - lm->l_addr));
         argv_add(&av, hex);
     }
-    cellsrc_buf out = { 0 }, rep = { 0 };
+    strbuf out = { 0 }, rep = { 0 };
     int rc = run_tool(av.v, &out);
     argv_free(&av);
     /* groups: "0x...", then (function, file:line) pairs, innermost first */
@@ -773,10 +773,10 @@ static void write_report(cc_unit *u)
         if (c && (c == p || c[-1] == '/')) {
             p = c;
             if (first)
-                cellsrc_buf_addf(&rep, "cell[%d]:%s: at %s: RUNTIME ERROR: the cell faulted\n",
+                strbuf_addf(&rep, "cell[%d]:%s: at %s: RUNTIME ERROR: the cell faulted\n",
                                  u->cell, p + 7, fn);
             else
-                cellsrc_buf_addf(&rep, "cell[%d]:%s: by %s\n", u->cell, p + 7, fn);
+                strbuf_addf(&rep, "cell[%d]:%s: by %s\n", u->cell, p + 7, fn);
             first = 0;
         }
         fn = NULL;
@@ -785,11 +785,11 @@ static void write_report(cc_unit *u)
         ssize_t w = write(2, rep.s, rep.len);
         (void)w;
     }
-    cellsrc_buf_free(&out);
-    cellsrc_buf_free(&rep);
+    strbuf_free(&out);
+    strbuf_free(&rep);
 }
 
-static int cc_run(void *unit, cellsrc_buf *diag, int *link_failed)
+static int cc_run(void *unit, strbuf *diag, int *link_failed)
 {
     cc_unit *u = unit;
     *link_failed = 0;
@@ -799,7 +799,7 @@ static int cc_run(void *unit, cellsrc_buf *diag, int *link_failed)
     }
     int (*main_fn)(int, char **) = (int (*)(int, char **))symbol_of(u, "main");
     if (!main_fn) {
-        cellsrc_buf_add(diag, "error: %%cc: the object has no main\n");
+        strbuf_add(diag, "error: %%cc: the object has no main\n");
         *link_failed = 1;
         return -1;
     }

@@ -15,14 +15,14 @@
 
 static void on_diagnostic(void *opaque, const char *msg)
 {
-    cellsrc_buf *diag = opaque;
-    cellsrc_buf_add(diag, msg);
-    cellsrc_buf_add(diag, "\n");
+    strbuf *diag = opaque;
+    strbuf_add(diag, msg);
+    strbuf_add(diag, "\n");
 }
 
 /* Apply `-L dir`, `-lname` options one by one: tcc_set_options would accept
  * them too, but only tcc_add_library reports a missing library. */
-static int add_ldflags(TCCState *s, const char *ldflags, cellsrc_buf *diag)
+static int add_ldflags(TCCState *s, const char *ldflags, strbuf *diag)
 {
     if (!ldflags)
         return 0;
@@ -34,12 +34,12 @@ static int add_ldflags(TCCState *s, const char *ldflags, cellsrc_buf *diag)
             tcc_add_library_path(s, tok + 2);
         else if (strncmp(tok, "-l", 2) == 0 && tok[2]) {
             if (tcc_add_library(s, tok + 2) < 0) {
-                cellsrc_buf_addf(diag, "%%ldflags: library '%s' not found\n", tok + 2);
+                strbuf_addf(diag, "%%ldflags: library '%s' not found\n", tok + 2);
                 rc = -1;
             }
         } else if (tok[0] != '-') {
             if (tcc_add_file(s, tok) < 0) {
-                cellsrc_buf_addf(diag, "%%ldflags: cannot load '%s'\n", tok);
+                strbuf_addf(diag, "%%ldflags: cannot load '%s'\n", tok);
                 rc = -1;
             }
         }
@@ -49,11 +49,11 @@ static int add_ldflags(TCCState *s, const char *ldflags, cellsrc_buf *diag)
 }
 
 void *compile_unit(const char *source, const compile_options *opt,
-                   const compile_symbol *syms, size_t nsyms, cellsrc_buf *diag)
+                   const compile_symbol *syms, size_t nsyms, strbuf *diag)
 {
     TCCState *s = tcc_new();
     if (!s) {
-        cellsrc_buf_add(diag, "libtcc: out of memory\n");
+        strbuf_add(diag, "libtcc: out of memory\n");
         return NULL;
     }
     tcc_set_lib_path(s, opt->tcc_libdir ? opt->tcc_libdir : CHALK_TCC_LIBDIR);
@@ -81,7 +81,7 @@ void *compile_unit(const char *source, const compile_options *opt,
 /* Linking happens inside tcc_run() (it relocates the unit itself, and a
  * second tcc_relocate() would copy the code again), so an undefined symbol
  * is only known when the diagnostics callback reports an error there. */
-int compile_run(void *unit, cellsrc_buf *diag, int *link_failed)
+int compile_run(void *unit, strbuf *diag, int *link_failed)
 {
     size_t before = diag->len;
     int rc = tcc_run(unit, 0, NULL);

@@ -19,13 +19,13 @@
  * Trap: the state owns the cell's code and data; deleting it frees them, so a
  * cell that succeeded keeps its state for the rest of the session. */
 void *compile_unit(const char *source, const compile_options *opt,
-                   const compile_symbol *syms, size_t nsyms, cellsrc_buf *diag);
+                   const compile_symbol *syms, size_t nsyms, strbuf *diag);
 
 /* Link and run the unit's main() under libtcc's crash reporting (it prints
  * "cell[N]:L: at f: RUNTIME ERROR: ..." to stderr and returns 255 on a
  * fault).  Returns main's value or the status passed to exit(); sets
  * *link_failed (and appends to diag) when an undefined symbol stopped it. */
-int compile_run(void *unit, cellsrc_buf *diag, int *link_failed);
+int compile_run(void *unit, strbuf *diag, int *link_failed);
 
 /* Address of a global the unit defines, or NULL. */
 void *compile_symbol_addr(void *unit, const char *name);

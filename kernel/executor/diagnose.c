@@ -34,28 +34,28 @@ static const char *line_start(const char *code, int line, size_t *len)
     return p;
 }
 
-void diagnose_quote_line(const char *code, int line, int col, cellsrc_buf *out)
+void diagnose_quote_line(const char *code, int line, int col, strbuf *out)
 {
     size_t n;
     const char *p = line_start(code, line, &n);
     if (!p)
         return;
-    cellsrc_buf_add(out, "    ");
-    cellsrc_buf_addn(out, p, n);
-    cellsrc_buf_add(out, "\n");
+    strbuf_add(out, "    ");
+    strbuf_addn(out, p, n);
+    strbuf_add(out, "\n");
     if (col <= 0 || (size_t)col > n + 1)
         return;
     /* The caret under the character: tabs copied (they widen alike), one
      * space per character, not per byte, of UTF-8. */
-    cellsrc_buf_add(out, "    ");
+    strbuf_add(out, "    ");
     for (int i = 0; i < col - 1; i++) {
         unsigned char c = (unsigned char)p[i];
         if (c == '\t')
-            cellsrc_buf_add(out, "\t");
+            strbuf_add(out, "\t");
         else if ((c & 0xC0) != 0x80)
-            cellsrc_buf_add(out, " ");
+            strbuf_add(out, " ");
     }
-    cellsrc_buf_add(out, "^\n");
+    strbuf_add(out, "^\n");
 }
 
 static size_t line_offset(const char *code, int line)
@@ -80,19 +80,19 @@ static int column_of(const char *code, size_t off, int *line)
     return (int)(off - bol) + 1;
 }
 
-static int tok_is(const char *code, const cellsrc_token *t, const char *w)
+static int tok_is(const char *code, const ctoken *t, const char *w)
 {
     return t->len == strlen(w) && !memcmp(code + t->off, w, t->len);
 }
 
 /* An operator that needs an operand after it. */
-static int wants_operand(const char *code, const cellsrc_token *t)
+static int wants_operand(const char *code, const ctoken *t)
 {
     static const char *const ops[] = {
         "=", "+", "-", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||", "|", "^",
         "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "?", "!",
         "~" };
-    if (t->kind != CELLSRC_TOK_PUNCT)
+    if (t->kind != CTOKEN_PUNCT)
         return 0;
     /* `(int *)`, `f(int *, int &...)`: a declarator's `*` needs nothing */
     if (tok_is(code, t, "*") || tok_is(code, t, "&"))
@@ -103,16 +103,16 @@ static int wants_operand(const char *code, const cellsrc_token *t)
     return 0;
 }
 
-static int ends_operand(const char *code, const cellsrc_token *t)
+static int ends_operand(const char *code, const ctoken *t)
 {
-    return t->kind == CELLSRC_TOK_PUNCT && t->len == 1 && strchr(";)]},", code[t->off]);
+    return t->kind == CTOKEN_PUNCT && t->len == 1 && strchr(";)]},", code[t->off]);
 }
 
 /* tcc's "identifier expected" comes one token late: the culprit is a token
  * that cannot start an operand right after an operator that needs one
  * (`+;`, `= ;`).  The one whose successor sits on the reported line (or
  * which ends the cell) is it; its own line may be the one before. */
-static int missing_operand(const char *code, const cellsrc_token *t, size_t n, int *line)
+static int missing_operand(const char *code, const ctoken *t, size_t n, int *line)
 {
     for (size_t i = 1; i < n; i++) {
         int w = wants_operand(code, &t[i - 1]);
@@ -129,12 +129,12 @@ static int missing_operand(const char *code, const cellsrc_token *t, size_t n, i
 }
 
 /* The first token spelled `w` (an identifier, when ident) on line `line`. */
-static int token_on_line(const char *code, const cellsrc_token *t, size_t n, int line,
+static int token_on_line(const char *code, const ctoken *t, size_t n, int line,
                          const char *w, size_t wlen, int ident)
 {
     for (size_t i = 0; i < n; i++)
         if (t[i].line == line && t[i].len == wlen && !memcmp(code + t[i].off, w, wlen) &&
-            (!ident || t[i].kind == CELLSRC_TOK_IDENT))
+            (!ident || t[i].kind == CTOKEN_IDENT))
             return column_of(code, t[i].off, NULL);
     return 0;
 }
@@ -143,7 +143,7 @@ static int token_on_line(const char *code, const cellsrc_token *t, size_t n, int
  * to where the mistake is (see missing_operand). */
 /* tcc's "too many basic types" for `struct s {...}` then `int x;` on the
  * next line: the `;` after the '}' is missing.  The '}' is the place. */
-static int missing_semicolon(const char *code, const cellsrc_token *t, size_t n, int *line)
+static int missing_semicolon(const char *code, const ctoken *t, size_t n, int *line)
 {
     for (size_t i = 1; i < n; i++)
         if (t[i].line == *line && t[i - 1].line < *line) {
@@ -155,7 +155,7 @@ static int missing_semicolon(const char *code, const cellsrc_token *t, size_t n,
     return 0;
 }
 
-static int infer_column(const char *code, const cellsrc_token *t, size_t n, int *line,
+static int infer_column(const char *code, const ctoken *t, size_t n, int *line,
                         const char *msg)
 {
     if (strstr(msg, "too many basic types"))
@@ -166,7 +166,7 @@ static int infer_column(const char *code, const cellsrc_token *t, size_t n, int 
     if (got8 && (unsigned char)got8[6] >= 0x80) {
         /* libtcc reads a UTF-8 name byte by byte: point at the character */
         for (size_t i = 0; i < n; i++) {
-            if (t[i].line != *line || t[i].kind == CELLSRC_TOK_STRING || t[i].kind == CELLSRC_TOK_CHAR)
+            if (t[i].line != *line || t[i].kind == CTOKEN_STRING || t[i].kind == CTOKEN_CHAR)
                 continue;
             for (size_t k = 0; k < t[i].len; k++)
                 if ((unsigned char)code[t[i].off + k] >= 0x80)
@@ -202,7 +202,7 @@ static int infer_column(const char *code, const cellsrc_token *t, size_t n, int 
  * and an initializer moved into main(): it is the cell's only when a token
  * of the cell's line starts there, and is the name the message quotes
  * first, if it quotes one.  0 otherwise. */
-static int given_column(const char *code, const cellsrc_token *t, size_t n, int line, int col,
+static int given_column(const char *code, const ctoken *t, size_t n, int line, int col,
                         const char *msg)
 {
     const char *q = strchr(msg, '\'');
@@ -233,34 +233,34 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
-static void add_message(cellsrc_buf *out, const char *msg, size_t n)
+static void add_message(strbuf *out, const char *msg, size_t n)
 {
     for (size_t i = 0; i < n;) {
         size_t seq = utf8_seq((const unsigned char *)msg + i, n - i);
         if (msg[i] == '\'' && n - i > 8 && !memcmp(msg + i + 1, "extern ", 7)) {
-            cellsrc_buf_add(out, "'");
+            strbuf_add(out, "'");
             i += 8;
         } else if (!seq) {
             /* libtcc names one byte of a UTF-8 character: a message must
              * stay valid UTF-8 (JSON), so the byte is spelled out */
-            cellsrc_buf_addf(out, "\\x%02x", (unsigned char)msg[i]);
+            strbuf_addf(out, "\\x%02x", (unsigned char)msg[i]);
             i++;
         } else if (seq > 1) {
-            cellsrc_buf_addn(out, msg + i, seq);
+            strbuf_addn(out, msg + i, seq);
             i += seq;
         } else {
-            cellsrc_buf_addn(out, msg + i, 1);
+            strbuf_addn(out, msg + i, 1);
             i++;
         }
     }
 }
 
 /* The first line and column where identifier `name` is used in the cell. */
-static int first_use(const char *code, const cellsrc_token *t, size_t n, const char *name,
+static int first_use(const char *code, const ctoken *t, size_t n, const char *name,
                      size_t len, int *line)
 {
     for (size_t i = 0; i < n; i++)
-        if (t[i].kind == CELLSRC_TOK_IDENT && t[i].len == len &&
+        if (t[i].kind == CTOKEN_IDENT && t[i].len == len &&
             !memcmp(code + t[i].off, name, len)) {
             *line = t[i].line;
             return column_of(code, t[i].off, NULL);
@@ -268,8 +268,8 @@ static int first_use(const char *code, const cellsrc_token *t, size_t n, const c
     return 0;
 }
 
-static void one_line(const char *s, size_t n, const char *code, const cellsrc_token *t,
-                     size_t nt, int cell, cellsrc_buf *out)
+static void one_line(const char *s, size_t n, const char *code, const ctoken *t,
+                     size_t nt, int cell, strbuf *out)
 {
     char *end;
     if (n > 5 && !strncmp(s, "cell[", 5)) {
@@ -317,12 +317,12 @@ static void one_line(const char *s, size_t n, const char *code, const cellsrc_to
                     msg = because;
                     mlen = strlen(because);
                 }
-                cellsrc_buf_addf(out, "cell[%d]:%d:", cell, line);
+                strbuf_addf(out, "cell[%d]:%d:", cell, line);
                 if (col)
-                    cellsrc_buf_addf(out, "%d:", col);
-                cellsrc_buf_add(out, " ");
+                    strbuf_addf(out, "%d:", col);
+                strbuf_add(out, " ");
                 add_message(out, msg, mlen);
-                cellsrc_buf_add(out, "\n");
+                strbuf_add(out, "\n");
                 diagnose_quote_line(code, line, col, out);
                 free(m);
                 return;
@@ -334,9 +334,9 @@ static void one_line(const char *s, size_t n, const char *code, const cellsrc_to
     if (n > 1 && s[0] == '<') {
         const char *colon = memchr(s, ' ', n);
         if (colon) {
-            cellsrc_buf_addf(out, "cell[%d]:", cell);
+            strbuf_addf(out, "cell[%d]:", cell);
             add_message(out, colon, (size_t)(s + n - colon));
-            cellsrc_buf_add(out, "\n");
+            strbuf_add(out, "\n");
             return;
         }
     }
@@ -349,23 +349,23 @@ static void one_line(const char *s, size_t n, const char *code, const cellsrc_to
             const char *q = memchr(name, '\'', (size_t)(s + n - name));
             int line = 0, col = q ? first_use(code, t, nt, name, (size_t)(q - name), &line) : 0;
             if (col) {
-                cellsrc_buf_addf(out, "cell[%d]:%d:%d: ", cell, line, col);
+                strbuf_addf(out, "cell[%d]:%d:%d: ", cell, line, col);
                 add_message(out, s, n);
-                cellsrc_buf_add(out, "\n");
+                strbuf_add(out, "\n");
                 diagnose_quote_line(code, line, col, out);
                 return;
             }
         }
-        cellsrc_buf_addf(out, "cell[%d]: ", cell);
+        strbuf_addf(out, "cell[%d]: ", cell);
     }
     add_message(out, s, n);
-    cellsrc_buf_add(out, "\n");
+    strbuf_add(out, "\n");
 }
 
-void diagnose_compile(const char *diag, const char *code, int cell, cellsrc_buf *out)
+void diagnose_compile(const char *diag, const char *code, int cell, strbuf *out)
 {
-    cellsrc_token *t = NULL;
-    size_t nt = cellsrc_tokenize(code ? code : "", &t, NULL);
+    ctoken *t = NULL;
+    size_t nt = ctoken_scan(code ? code : "", &t, NULL);
     /* libtcc repeats itself: a macro argument (the shown value's) is
      * compiled once per use, and a wrong operand is then also "cannot
      * convert ... to 'const void *'" for the display's own function.  One
@@ -396,15 +396,15 @@ void diagnose_compile(const char *diag, const char *code, int cell, cellsrc_buf 
 }
 
 static void unbalanced_at(const char *code, size_t off, int cell, const char *what,
-                          cellsrc_buf *out)
+                          strbuf *out)
 {
     int line;
     int col = column_of(code, off, &line);
-    cellsrc_buf_addf(out, "cell[%d]:%d:%d: error: %s\n", cell, line, col, what);
+    strbuf_addf(out, "cell[%d]:%d:%d: error: %s\n", cell, line, col, what);
     diagnose_quote_line(code, line, col, out);
 }
 
-int diagnose_unbalanced(const char *code, int cell, int comments_only, cellsrc_buf *out)
+int diagnose_unbalanced(const char *code, int cell, int comments_only, strbuf *out)
 {
     enum { MAXDEPTH = 256 };
     size_t open[MAXDEPTH];

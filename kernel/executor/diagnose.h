@@ -19,16 +19,16 @@
 /* libtcc's diagnostics `diag` (one per line) for cell `cell` whose source is
  * `code`, rewritten into `out`: each message names the cell, the line and
  * (when known) the column, followed by the source line and a caret. */
-void diagnose_compile(const char *diag, const char *code, int cell, cellsrc_buf *out);
+void diagnose_compile(const char *diag, const char *code, int cell, strbuf *out);
 
 /* What no compiler message locates well: an unterminated comment
  * (`comments_only`), or also a string, character constant or bracket left
  * open, or a closing bracket without its opening one.  Appends one message
  * (with source line and caret) to `out` and returns 1 when found. */
-int diagnose_unbalanced(const char *code, int cell, int comments_only, cellsrc_buf *out);
+int diagnose_unbalanced(const char *code, int cell, int comments_only, strbuf *out);
 
 /* The source line `line` of `code`, indented, and a caret under the 1-based
  * byte column `col` (none when col <= 0): two lines ending in '\n'. */
-void diagnose_quote_line(const char *code, int line, int col, cellsrc_buf *out);
+void diagnose_quote_line(const char *code, int line, int col, strbuf *out);
 
 #endif

@@ -1,4 +1,8 @@
-/* magics.c — the holder's magics (see magics.h). */
+/* magics.c — the holder's magics (see magics.h).
+ *
+ * Allocations abort when memory runs out (alloc.h): a holder that cannot
+ * copy a line of text has nothing left to answer with.
+ */
 #define _GNU_SOURCE
 #include "magics.h"
 
@@ -7,12 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *skip_space(const char *p)
-{
-    while (*p == ' ' || *p == '\t')
-        p++;
-    return p;
-}
+#include "alloc.h"
+#include "magic_syntax.h"
 
 static int is_blank(const char *p)
 {
@@ -24,38 +24,37 @@ static int is_blank(const char *p)
 
 int magics_timeit_code(const char *code, char **timed)
 {
-    const char *p = code;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (strncmp(p, "%%timeit", 8) == 0) {
-        const char *nl = strchr(p, '\n');
+    const char *pos = code;
+    int line = 1;
+    magic_line m;
+    *timed = NULL;
+    if (!magic_syntax_next(&pos, &line, &m) || !magic_syntax_is(&m, "timeit"))
+        return 0;
+    if (m.cell_magic) {
         /* Keep the line count so cell[N]:line still points at the cell. */
-        size_t skipped = 0;
-        for (const char *q = code; q < (nl ? nl : p); q++)
-            skipped += *q == '\n';
-        char *out = malloc(skipped + 2 + (nl ? strlen(nl) : 0));
+        size_t skipped = (size_t)m.line - 1;
+        const char *after = *m.end ? m.end + 1 : m.end;
+        size_t n = strlen(after);
+        char *out = alloc_resize(NULL, skipped + 2 + n);
         memset(out, '\n', skipped + 1);
-        strcpy(out + skipped + 1, nl ? nl + 1 : "");
+        memcpy(out + skipped + 1, after, n + 1);
         *timed = out;
         return 1;
     }
-    if (strncmp(p, "%timeit", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
-        const char *arg = skip_space(p + 7);
-        const char *nl = strchr(arg, '\n');
-        size_t n = nl ? (size_t)(nl - arg) : strlen(arg);
-        if (nl && !is_blank(nl)) {
-            /* Only the statement on the line is timed, as in IPython. */
-            fprintf(stderr, "[chalk] %%timeit times the statement on its own line; "
-                            "use %%%%timeit for the whole cell\n");
-        }
-        *timed = strndup(arg, n);
-        return 1;
+    /* `%timeit` alone on its line is no timing (nothing to time). */
+    if (m.name[m.namelen] != ' ' && m.name[m.namelen] != '\t')
+        return 0;
+    if (*m.end && !is_blank(m.end)) {
+        /* Only the statement on the line is timed, as in IPython. */
+        fprintf(stderr, "[chalk] %%timeit times the statement on its own line; "
+                        "use %%%%timeit for the whole cell\n");
     }
-    return 0;
+    *timed = alloc_strndup(m.arg, m.arglen);
+    return 1;
 }
 
 /* Run `pkg-config --cflags NAME` (or --libs) and append its output. */
-static int pkg_config(const char *what, const char *name, cellsrc_buf *out, char *err,
+static int pkg_config(const char *what, const char *name, strbuf *out, char *err,
                       size_t errlen)
 {
     for (const char *c = name; *c; c++)
@@ -75,8 +74,8 @@ static int pkg_config(const char *what, const char *name, cellsrc_buf *out, char
         return -1;
     }
     line[strcspn(line, "\n")] = 0;
-    cellsrc_buf_add(out, " ");
-    cellsrc_buf_add(out, line);
+    strbuf_add(out, " ");
+    strbuf_add(out, line);
     return 0;
 }
 
@@ -86,15 +85,15 @@ static int flags_magic(char **slot, const char *what, const char *arg, char *err
         printf("%s\n", *slot ? *slot : "(none)");
         return 0;
     }
-    cellsrc_buf b = { 0 };
-    cellsrc_buf_add(&b, *slot ? *slot : "");
-    char *copy = strdup(arg);
+    strbuf b = { 0 };
+    strbuf_add(&b, *slot ? *slot : "");
+    char *copy = alloc_strdup(arg);
     int rc = 0;
     for (char *save = NULL, *tok = strtok_r(copy, " \t", &save); tok && rc == 0;
          tok = strtok_r(NULL, " \t", &save)) {
         if (tok[0] == '-' || tok[0] == '/') {
-            cellsrc_buf_add(&b, " ");
-            cellsrc_buf_add(&b, tok);
+            strbuf_add(&b, " ");
+            strbuf_add(&b, tok);
         } else {
             rc = pkg_config(what, tok, &b, err, errlen);
         }
@@ -102,10 +101,10 @@ static int flags_magic(char **slot, const char *what, const char *arg, char *err
     free(copy);
     if (rc == 0) {
         free(*slot);
-        *slot = cellsrc_buf_take(&b);
+        *slot = strbuf_take(&b);
         printf("%s\n", *slot);
     }
-    cellsrc_buf_free(&b);
+    strbuf_free(&b);
     return rc;
 }
 
@@ -124,7 +123,7 @@ static int limits_magic(holder_state *st, const char *arg, char *err, size_t err
     /* All or nothing: a bad pair leaves every limit as it was. */
     executor_limits l = st->limits;
     const executor_limits *ceil = &st->cfg.ceiling;
-    char *copy = strdup(arg);
+    char *copy = alloc_strdup(arg);
     int rc = 0;
     for (char *save = NULL, *tok = strtok_r(copy, " \t", &save); tok && rc == 0;
          tok = strtok_r(NULL, " \t", &save)) {
@@ -273,29 +272,19 @@ int magics_run_in_holder(holder_state *st, const char *code, char **rest)
     *rest = NULL;
     if (is_exit_request(code)) {
         holder_done("ok", NULL, NULL,
-                      json_pack("{s:[{s:s, s:b}]}", "payload", "source", "ask_exit", "keepkernel", 0));
+                    json_pack("{s:[{s:s, s:b}]}", "payload", "source", "ask_exit", "keepkernel", 0));
         return 0;
     }
-    char *out = strdup(code);
-    char *line = out;
-    int ran = 0;
-    for (;;) {
-        char *p = (char *)skip_space(line);
-        if (*p == '\n') {
-            line = p + 1;
-            continue;
-        }
-        if (p[0] != '%' || p[1] == '%')
-            break;
-        char *nl = strchr(p, '\n');
-        char *end = nl ? nl : p + strlen(p);
-        const char *name = p + 1;
-        size_t namelen = strspn(name, "abcdefghijklmnopqrstuvwxyz_");
-        if (namelen == 6 && strncmp(name, "timeit", 6) == 0)
-            break;              /* the child times it */
-        char *arg = strndup(skip_space(name + namelen), (size_t)(end - skip_space(name + namelen)));
+    char *out = alloc_strdup(code);
+    const char *pos = out;
+    int line = 1, ran = 0;
+    magic_line m;
+    while (magic_syntax_next(&pos, &line, &m)) {
+        if (m.cell_magic || magic_syntax_is(&m, "timeit"))
+            break;              /* the child runs (or refuses) it */
+        char *arg = alloc_strndup(m.arg, m.arglen);
         char err[512];
-        int rc = run_one(st, name, namelen, arg, err, sizeof err);
+        int rc = run_one(st, m.name, m.namelen, arg, err, sizeof err);
         free(arg);
         fflush(stdout);
         if (rc < 0) {
@@ -304,10 +293,7 @@ int magics_run_in_holder(holder_state *st, const char *code, char **rest)
             return -1;
         }
         ran = 1;
-        memset(p, ' ', (size_t)(end - p));
-        if (!nl)
-            break;
-        line = nl + 1;
+        memset(out + (m.start - out), ' ', (size_t)(m.end - m.start));
     }
     if (ran && is_blank(out)) {
         free(out);

@@ -8,6 +8,9 @@
  *   %cflags [-I.. -D.. pkg]  %ldflags [-L.. -lname pkg]   (no argument: show)
  *   %reset                   %who                        %limits [name=value ...]
  *   %prelude on|off          %help
+ *
+ * How a magic line is written (and so where it ends) is magic_syntax.h's,
+ * shared with the splitter.
  */
 #ifndef CHALK_MAGICS_H
 #define CHALK_MAGICS_H

@@ -18,18 +18,18 @@
 
 enum { SHOW_VALUE_MAX = 100000 };
 
-static cellsrc_buf value;
+static strbuf value;
 
 static void add(const char *s)
 {
     if (value.len < SHOW_VALUE_MAX)
-        cellsrc_buf_add(&value, s);
+        strbuf_add(&value, s);
 }
 
 static void sv_begin(const char *tag)
 {
     (void)tag;
-    cellsrc_buf_free(&value);
+    strbuf_free(&value);
     add("{");
 }
 
@@ -46,9 +46,9 @@ static void sv_end(void)
 {
     add("}");
     if (value.len >= SHOW_VALUE_MAX)
-        cellsrc_buf_add(&value, " … (truncated)");
+        strbuf_add(&value, " … (truncated)");
     publish(value.s);
-    cellsrc_buf_free(&value);
+    strbuf_free(&value);
 }
 
 static void sv_i64(long long v)

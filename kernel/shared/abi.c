@@ -16,6 +16,12 @@
  * costs about 4 ms of CPU over the 363 KB default prelude, once per
  * flattening; most of it is spared by `candidate`, which leaves prototypes
  * whose parameters are all pointers or scalars unparsed.
+ *
+ * Why ~1,460 lines in one file: the routing pass, the layout reader and the
+ * examination of callbacks all work on the definitions one pass records
+ * (`defs`), and are read together: a prototype is refused or routed by the
+ * layouts of its by-value types and of what its callbacks pass.  A split
+ * would export `defs` and its lookups to each part.
  */
 #include "abi.h"
 
@@ -57,10 +63,10 @@ char *abi_declaration(const char *text)
     const char *body = strstr(text, ") { ");
     if (strncmp(text, lead, sizeof lead - 1) || !body || !strstr(body, " ch__thunk_"))
         return NULL;
-    cellsrc_buf b = { 0 };
-    cellsrc_buf_addn(&b, text + sizeof lead - 1, (size_t)(body + 1 - (text + sizeof lead - 1)));
-    cellsrc_buf_add(&b, ";");
-    return cellsrc_buf_take(&b);
+    strbuf b = { 0 };
+    strbuf_addn(&b, text + sizeof lead - 1, (size_t)(body + 1 - (text + sizeof lead - 1)));
+    strbuf_add(&b, ";");
+    return strbuf_take(&b);
 }
 
 /* Whether the statement [s, e) is a function prototype; its name in
@@ -153,7 +159,7 @@ typedef struct defs {
 
 typedef struct toks {
     const char *src;
-    cellsrc_token *t;
+    ctoken *t;
     size_t n;
 } toks;
 
@@ -165,7 +171,7 @@ static int tok_is(const toks *k, size_t i, const char *w)
 
 static int tok_ident(const toks *k, size_t i)
 {
-    return i < k->n && k->t[i].kind == CELLSRC_TOK_IDENT;
+    return i < k->n && k->t[i].kind == CTOKEN_IDENT;
 }
 
 /* The index after the bracket closing the one at i. */
@@ -258,7 +264,7 @@ static int parse_declarator(const toks *k, size_t *i, size_t end, const layout *
     int array = 0;
     while (*i < end && tok_is(k, *i, "[")) {
         array = 1;
-        if (k->t[*i + 1].kind == CELLSRC_TOK_NUMBER && tok_is(k, *i + 2, "]"))
+        if (k->t[*i + 1].kind == CTOKEN_NUMBER && tok_is(k, *i + 2, "]"))
             count *= strtoul(k->src + k->t[*i + 1].off, NULL, 0);
         else if (!tok_is(k, *i + 1, "]"))
             out->known = 0;            /* a size this reader cannot evaluate */
@@ -430,7 +436,7 @@ static int definition_tokens(const defs *d, const char *name, size_t len, toks *
     memcpy(text, d->flat + start, slen);
     text[slen] = 0;
     *out = (toks){ text, NULL, 0 };
-    out->n = cellsrc_tokenize(text, &out->t, NULL);
+    out->n = ctoken_scan(text, &out->t, NULL);
     return 0;
 }
 
@@ -637,7 +643,7 @@ static void record(defs *d, size_t start, size_t len)
     memcpy(text, d->flat + start, len);
     text[len] = 0;
     toks k = { text, NULL, 0 };
-    k.n = cellsrc_tokenize(text, &k.t, NULL);
+    k.n = ctoken_scan(text, &k.t, NULL);
     int any = 0, holder = may_hold(d, &k);
     for (size_t i = 0; i + 2 < k.n; i++)
         if ((tok_is(&k, i, "struct") || tok_is(&k, i, "union")) && tok_ident(&k, i + 1) &&
@@ -849,15 +855,15 @@ static int reaches_wrong(const defs *d, const toks *k, size_t from, size_t end, 
                 break;
             /* R (*f)(P) or R (**f)(P): the prototype R f(P); */
             size_t pend = skip_group(k, after);
-            cellsrc_buf b = { 0 };
-            cellsrc_buf_addn(&b, k->src + k->t[from].off, k->t[open].off - k->t[from].off);
-            cellsrc_buf_add(&b, " f");
-            cellsrc_buf_addn(&b, k->src + k->t[after].off,
+            strbuf b = { 0 };
+            strbuf_addn(&b, k->src + k->t[from].off, k->t[open].off - k->t[from].off);
+            strbuf_add(&b, " f");
+            strbuf_addn(&b, k->src + k->t[after].off,
                              k->t[pend - 1].off + k->t[pend - 1].len - k->t[after].off);
-            cellsrc_buf_add(&b, ";");
+            strbuf_add(&b, ";");
             char why[200];
             int bad = refused(d, b.s, b.len, why, sizeof why);
-            cellsrc_buf_free(&b);
+            strbuf_free(&b);
             if (bad) {
                 /* "VERB.TYPE" or "VERB.TYPE.VIA": the TYPE */
                 const char *ty = strchr(why, '.') + 1;
@@ -928,14 +934,14 @@ static int callback_refused(const defs *d, const toks *k, size_t from, size_t en
     size_t after = skip_group(k, open);
     if (after >= end || !tok_is(k, after, "("))
         return 0;
-    cellsrc_buf b = { 0 };
-    cellsrc_buf_addn(&b, k->src + k->t[from].off, k->t[open].off - k->t[from].off);
-    cellsrc_buf_add(&b, " f");
-    cellsrc_buf_addn(&b, k->src + k->t[after].off,
+    strbuf b = { 0 };
+    strbuf_addn(&b, k->src + k->t[from].off, k->t[open].off - k->t[from].off);
+    strbuf_add(&b, " f");
+    strbuf_addn(&b, k->src + k->t[after].off,
                      k->t[end - 1].off + k->t[end - 1].len - k->t[after].off);
-    cellsrc_buf_add(&b, ";");
+    strbuf_add(&b, ";");
     int bad = refused(d, b.s, b.len, why, whylen);
-    cellsrc_buf_free(&b);
+    strbuf_free(&b);
     return bad;
 }
 
@@ -949,7 +955,7 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
     memcpy(text, s, len);
     text[len] = 0;
     toks k = { text, NULL, 0 };
-    k.n = cellsrc_tokenize(text, &k.t, NULL);
+    k.n = ctoken_scan(text, &k.t, NULL);
     int bad = 0;
     size_t lp = 0;
     while (lp < k.n && !tok_is(&k, lp, "("))
@@ -962,43 +968,43 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
         size_t p_end = skip_group(&k, ni + 1), q_open = p_end;
         while (tok_is(&k, q_open, ")"))
             q_open++;
-        cellsrc_buf b = { 0 };
-        cellsrc_buf_add(&b, "void f");
-        cellsrc_buf_addn(&b, text + k.t[ni + 1].off,
+        strbuf b = { 0 };
+        strbuf_add(&b, "void f");
+        strbuf_addn(&b, text + k.t[ni + 1].off,
                          k.t[p_end - 1].off + k.t[p_end - 1].len - k.t[ni + 1].off);
-        cellsrc_buf_add(&b, ";");
+        strbuf_add(&b, ";");
         bad = refused(d, b.s, b.len, why, whylen);
-        cellsrc_buf_free(&b);
+        strbuf_free(&b);
         if (!bad && tok_is(&k, q_open, "(")) {
             size_t q_end = skip_group(&k, q_open);
-            cellsrc_buf r = { 0 };
-            cellsrc_buf_addn(&r, text, k.t[lp].off);
-            cellsrc_buf_add(&r, " (*f)");
-            cellsrc_buf_addn(&r, text + k.t[q_open].off,
+            strbuf r = { 0 };
+            strbuf_addn(&r, text, k.t[lp].off);
+            strbuf_add(&r, " (*f)");
+            strbuf_addn(&r, text + k.t[q_open].off,
                              k.t[q_end - 1].off + k.t[q_end - 1].len - k.t[q_open].off);
             toks rk = { r.s, NULL, 0 };
-            rk.n = cellsrc_tokenize(r.s, &rk.t, NULL);
+            rk.n = ctoken_scan(r.s, &rk.t, NULL);
             char inner[160];
             if (reaches_wrong(d, &rk, 0, rk.n, 0, inner, sizeof inner)) {
                 /* the type as a user spells it: R (*)(Q), one space at most */
-                cellsrc_buf sp = { 0 };
+                strbuf sp = { 0 };
                 for (size_t j = 0; j < q_end; j++) {
                     if (j == lp) {
-                        cellsrc_buf_add(&sp, " (*)");
+                        strbuf_add(&sp, " (*)");
                         j = q_open - 1;
                         continue;
                     }
                     if (sp.len && j != q_open + 1 && !tok_is(&k, j, ")") && !tok_is(&k, j, ",") &&
                         !tok_is(&k, j, "(") && !tok_is(&k, j - 1, "("))
-                        cellsrc_buf_add(&sp, " ");
-                    cellsrc_buf_addn(&sp, text + k.t[j].off, k.t[j].len);
+                        strbuf_add(&sp, " ");
+                    strbuf_addn(&sp, text + k.t[j].off, k.t[j].len);
                 }
                 snprintf(why, whylen, "gives.%.80s.%.100s", inner, sp.s ? sp.s : "");
-                cellsrc_buf_free(&sp);
+                strbuf_free(&sp);
                 bad = 1;
             }
             free(rk.t);
-            cellsrc_buf_free(&r);
+            strbuf_free(&r);
         }
         free(k.t);
         free(text);
@@ -1062,7 +1068,7 @@ typedef void route_visit(defs *d, const char *stmt, const char *end, void *arg);
 
 static char *route(const char *flat, size_t from, int thunks, route_visit *visit, void *arg)
 {
-    cellsrc_buf out = { 0 };
+    strbuf out = { 0 };
     defs d = { flat, declindex_map_new(), declindex_map_new(), declindex_map_new(), NULL, 0,
                NULL, 0, declindex_map_new(), declindex_map_new(), NULL, 0 };
     const char *stmt = flat;      /* start of the current statement */
@@ -1073,7 +1079,7 @@ static char *route(const char *flat, size_t from, int thunks, route_visit *visit
             const char *nl = strchr(p, '\n');
             p = nl ? nl : p + strlen(p) - 1;
             if (depth == 0) {
-                cellsrc_buf_addn(&out, stmt, (size_t)(p + 1 - stmt));
+                strbuf_addn(&out, stmt, (size_t)(p + 1 - stmt));
                 stmt = p + 1;
             }
             continue;
@@ -1105,7 +1111,7 @@ static char *route(const char *flat, size_t from, int thunks, route_visit *visit
             size_t nlen = 0;
             char why[200];
             if (t) {    /* two lines: declindex makes two chunks of them */
-                cellsrc_buf_addf(&out, "\n%s\n%s", t->proto, t->wrapper);
+                strbuf_addf(&out, "\n%s\n%s", t->proto, t->wrapper);
             } else if (*p == ';' && !read_only && prototype_name(stmt, p, &name, &nlen) &&
                        !(!thunks && abi_find(name, nlen)) &&
                        candidate(&d, stmt, (size_t)(p - stmt)) &&
@@ -1124,15 +1130,15 @@ static char *route(const char *flat, size_t from, int thunks, route_visit *visit
                         close = close_paren(r, p);
                     r = close + 1;
                 }
-                cellsrc_buf_addn(&out, stmt, (size_t)(close + 1 - stmt));
-                cellsrc_buf_addf(&out, " __asm__(\"%s%.*s.", ABI_REFUSED, (int)nlen, name);
+                strbuf_addn(&out, stmt, (size_t)(close + 1 - stmt));
+                strbuf_addf(&out, " __asm__(\"%s%.*s.", ABI_REFUSED, (int)nlen, name);
                 for (const char *w = why; *w; w++)
-                    cellsrc_buf_addn(&out, *w == '"' || *w == '\\' ? "?" : w, 1);
-                cellsrc_buf_add(&out, "\")");
-                cellsrc_buf_addn(&out, close + 1, (size_t)(p + 1 - (close + 1)));
+                    strbuf_addn(&out, *w == '"' || *w == '\\' ? "?" : w, 1);
+                strbuf_add(&out, "\")");
+                strbuf_addn(&out, close + 1, (size_t)(p + 1 - (close + 1)));
             } else {
                 record(&d, (size_t)(stmt - flat), (size_t)(p + 1 - stmt));
-                cellsrc_buf_addn(&out, stmt, (size_t)(p + 1 - stmt));
+                strbuf_addn(&out, stmt, (size_t)(p + 1 - stmt));
             }
             if (visit)
                 visit(&d, stmt, p, arg);
@@ -1140,7 +1146,7 @@ static char *route(const char *flat, size_t from, int thunks, route_visit *visit
             body = 0;
         }
     }
-    cellsrc_buf_add(&out, stmt);
+    strbuf_add(&out, stmt);
     declindex_map_destroy(&d.names);
     declindex_map_destroy(&d.aggs);
     declindex_map_destroy(&d.memo);
@@ -1149,7 +1155,7 @@ static char *route(const char *flat, size_t from, int thunks, route_visit *visit
     free(d.held);
     free(d.laid);
     free(d.span);
-    return cellsrc_buf_take(&out);
+    return strbuf_take(&out);
 }
 
 char *abi_route(const char *flat)
@@ -1159,17 +1165,17 @@ char *abi_route(const char *flat)
 
 char *abi_refuse(const char *context, const char *proto)
 {
-    cellsrc_buf text = { 0 };
-    cellsrc_buf_add(&text, context ? context : "");
-    cellsrc_buf_add(&text, "\n");
+    strbuf text = { 0 };
+    strbuf_add(&text, context ? context : "");
+    strbuf_add(&text, "\n");
     size_t from = text.len;
-    cellsrc_buf_add(&text, proto);
+    strbuf_add(&text, proto);
     char *out = route(text.s, from, 0, NULL, NULL);
     /* what precedes `from` is copied as it was */
     char *labelled = strcmp(out + from, proto) ? strdup(out + from) : NULL;
     if (strcmp(out + from, proto) && !labelled)
         abort();
-    cellsrc_buf_free(&text);
+    strbuf_free(&text);
     free(out);
     return labelled;
 }
@@ -1189,11 +1195,11 @@ int abi_explain(const char *diag, const char *code, int cell_number, char *err, 
     int nlen = (int)(dot - name), vlen = (int)(dot2 - dot - 1), tlen = (int)(q - dot2 - 1);
     const char *type = dot2 + 1;
     /* the cell's first line naming the function */
-    cellsrc_token *t = NULL;
-    size_t n = cellsrc_tokenize(code ? code : "", &t, NULL);
+    ctoken *t = NULL;
+    size_t n = ctoken_scan(code ? code : "", &t, NULL);
     int line = 1;
     for (size_t i = 0; i < n; i++)
-        if (t[i].kind == CELLSRC_TOK_IDENT && t[i].len == (size_t)nlen &&
+        if (t[i].kind == CTOKEN_IDENT && t[i].len == (size_t)nlen &&
             !memcmp(code + t[i].off, name, (size_t)nlen)) {
             line = t[i].line;
             break;
@@ -1291,7 +1297,7 @@ static int listed(char (*names)[128], size_t n, size_t stride, const char *s, si
 static int cell_line(const toks *k, size_t i)
 {
     for (size_t j = i + 1; j-- > 0;) {
-        if (k->t[j].kind != CELLSRC_TOK_PP)
+        if (k->t[j].kind != CTOKEN_PP)
             continue;
         const char *pp = k->src + k->t[j].off;
         if (strncmp(pp, "#line ", 6))
@@ -1345,9 +1351,9 @@ static void escape_visit(defs *d, const char *stmt, const char *end, void *arg)
         snprintf(e->own[e->nown++], 128, "%s", nm);
     }
     if (*end == '}' || e->is_cell(e->ctx, nm)) {
-        cellsrc_buf h = { 0 };
-        cellsrc_buf_addn(&h, stmt, (size_t)(head_end - stmt));
-        cellsrc_buf_add(&h, ";");
+        strbuf h = { 0 };
+        strbuf_addn(&h, stmt, (size_t)(head_end - stmt));
+        strbuf_add(&h, ";");
         char why[200];
         if (refused(d, h.s, h.len, why, sizeof why)) {
             e->wrong = realloc(e->wrong, (e->nwrong + 1) * sizeof *e->wrong);
@@ -1357,7 +1363,7 @@ static void escape_visit(defs *d, const char *stmt, const char *end, void *arg)
             reason_type(why, e->wrong[e->nwrong][1], 128);
             e->nwrong++;
         }
-        cellsrc_buf_free(&h);
+        strbuf_free(&h);
     }
     if (*end != '}')
         return;
@@ -1370,7 +1376,7 @@ static void escape_visit(defs *d, const char *stmt, const char *end, void *arg)
     memcpy(text, head_end, blen);
     text[blen] = 0;
     toks k = { text, NULL, 0 };
-    k.n = cellsrc_tokenize(text, &k.t, NULL);
+    k.n = ctoken_scan(text, &k.t, NULL);
     for (size_t i = 0; e->nwrong && i < k.n && !e->found; i++) {
         if (!tok_ident(&k, i) || tok_is(&k, i + 1, "(") ||
             !listed(&e->wrong[0][0], e->nwrong, sizeof *e->wrong, text + k.t[i].off, k.t[i].len))

@@ -143,22 +143,22 @@ static int found(const char *const *dirs, const char *header)
 {
     int yes = 0;
     for (size_t i = 0; dirs && dirs[i] && !yes; i++) {
-        cellsrc_buf path = { 0 };
-        cellsrc_buf_addf(&path, "%s/%s", dirs[i], header);
+        strbuf path = { 0 };
+        strbuf_addf(&path, "%s/%s", dirs[i], header);
         yes = access(path.s, R_OK) == 0;
-        cellsrc_buf_free(&path);
+        strbuf_free(&path);
     }
     return yes;
 }
 
 /* The GSL headers: every gsl/gsl_*.h of the first directory that has them. */
-static void add_gsl(cellsrc_buf *src, const char *const *dirs)
+static void add_gsl(strbuf *src, const char *const *dirs)
 {
     for (size_t i = 0; dirs && dirs[i]; i++) {
-        cellsrc_buf path = { 0 };
-        cellsrc_buf_addf(&path, "%s/gsl", dirs[i]);
+        strbuf path = { 0 };
+        strbuf_addf(&path, "%s/gsl", dirs[i]);
         DIR *d = opendir(path.s);
-        cellsrc_buf_free(&path);
+        strbuf_free(&path);
         if (!d)
             continue;
         char **names = NULL;
@@ -179,7 +179,7 @@ static void add_gsl(cellsrc_buf *src, const char *const *dirs)
             qsort(names, n, sizeof *names, by_string);
         for (size_t k = 0; k < n; k++) {
             if (names[k])
-                cellsrc_buf_addf(src, "#include <gsl/%s>\n", names[k]);
+                strbuf_addf(src, "#include <gsl/%s>\n", names[k]);
             free(names[k]);
         }
         free(names);
@@ -189,16 +189,16 @@ static void add_gsl(cellsrc_buf *src, const char *const *dirs)
 
 catalog *catalog_build(const char *const *dirs, const char *options, char *err, size_t errlen)
 {
-    cellsrc_buf src = { 0 };
+    strbuf src = { 0 };
     /* Only the headers that are there: one missing would fail them all. */
     for (size_t i = 0; i < sizeof libc_headers / sizeof *libc_headers; i++)
         if (found(dirs, libc_headers[i]))
-            cellsrc_buf_addf(&src, "#include <%s>\n", libc_headers[i]);
+            strbuf_addf(&src, "#include <%s>\n", libc_headers[i]);
     if (found(dirs, "chalk.h"))
-        cellsrc_buf_add(&src, "#include <chalk.h>\n");
+        strbuf_add(&src, "#include <chalk.h>\n");
     add_gsl(&src, dirs);
     catalog *c = catalog_build_source(src.s, options, err, errlen);
-    cellsrc_buf_free(&src);
+    strbuf_free(&src);
     return c;
 }
 

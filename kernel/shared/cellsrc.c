@@ -1,5 +1,5 @@
-/* cellsrc.c — tokenizer and top-level splitter for cells and flattened
- * headers (see cellsrc.h for the contract).
+/* cellsrc.c — the top-level splitter for cells and flattened headers (see
+ * cellsrc.h for the contract; the tokens come from ctoken.c).
  *
  * The splitter works on tokens, keeping bracket depth, and classifies each
  * top-level chunk by its first tokens.  It is run on 300 KB of flattened
@@ -8,8 +8,17 @@
  * misread as a statement ends up inside main() where a function definition
  * is a compile error, and a statement misread as a declaration ends up at
  * file scope; both show as compile errors naming the cell's line.
+ *
+ * Why one file of ~1,200 lines: it is one concept, the splitter.  Its
+ * biggest part, reading declarations (scan_specifiers .. decl_item), uses
+ * the same dozen token helpers and the splitter's state as the statement
+ * and macro rules it is chosen against (looks_like_decl), so a file of its
+ * own would export all of them for a single caller.
  */
 #include "cellsrc.h"
+
+#include "alloc.h"
+#include "magic_syntax.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -18,314 +27,10 @@
 #include <string.h>
 
 /* ------------------------------------------------------------------ */
-/* buffers */
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        /* The kernel cannot do anything useful without memory; the executor
-         * runs each cell in a child so this only loses that cell. */
-        fputs("chalk: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-    char *r = xrealloc(NULL, n + 1);
-    memcpy(r, s, n);
-    r[n] = 0;
-    return r;
-}
-
-void cellsrc_buf_addn(cellsrc_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        b->s = xrealloc(b->s, cap);
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = 0;
-}
-
-void cellsrc_buf_add(cellsrc_buf *b, const char *s) { cellsrc_buf_addn(b, s, strlen(s)); }
-
-void cellsrc_buf_addf(cellsrc_buf *b, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof small) {
-        cellsrc_buf_addn(b, small, (size_t)n);
-        return;
-    }
-    char *big = xrealloc(NULL, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    cellsrc_buf_addn(b, big, (size_t)n);
-    free(big);
-}
-
-char *cellsrc_buf_take(cellsrc_buf *b)
-{
-    char *s = b->s ? b->s : xstrndup("", 0);
-    b->s = NULL;
-    b->len = b->cap = 0;
-    return s;
-}
-
-void cellsrc_buf_free(cellsrc_buf *b)
-{
-    free(b->s);
-    b->s = NULL;
-    b->len = b->cap = 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* tokenizer */
-
-/* Bytes of UTF-8 sequences are identifier bytes, as libtcc takes them
- * (`double привет;`). */
-static int is_id0(int c) { return isalpha(c) || c == '_' || c == '$' || c >= 0x80; }
-static int is_id1(int c) { return isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
-
-static const char *const punct3[] = { "...", "<<=", ">>=" };
-static const char *const punct2[] = { "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=",
-                                       "&&", "||", "*=", "/=", "%=", "+=", "-=", "&=", "^=",
-                                       "|=", "##" };
-
-/* Skip a quoted literal starting at s[i] (the quote); stops at the closing
- * quote or, unterminated, at the newline (C forbids raw newlines in them). */
-static size_t skip_quoted(const char *s, size_t i, int *problems)
-{
-    char q = s[i++];
-    while (s[i] && s[i] != q) {
-        if (s[i] == '\\' && s[i + 1])
-            i++;
-        else if (s[i] == '\n')
-            break;
-        i++;
-    }
-    if (s[i] == q)
-        return i + 1;
-    *problems |= CELLSRC_OPEN_STRING;
-    return i;
-}
-
-static size_t skip_block_comment(const char *s, size_t i, int *line, int *problems)
-{
-    i += 2;
-    while (s[i] && !(s[i] == '*' && s[i + 1] == '/')) {
-        if (s[i] == '\n')
-            (*line)++;
-        i++;
-    }
-    if (!s[i]) {
-        *problems |= CELLSRC_OPEN_COMMENT;
-        return i;
-    }
-    return i + 2;
-}
-
-size_t cellsrc_tokenize(const char *s, cellsrc_token **toks_out, int *problems_out)
-{
-    size_t n = 0, cap = 0, i = 0;
-    cellsrc_token *toks = NULL;
-    int line = 1, problems = 0, line_start = 1;
-
-    while (s[i]) {
-        char c = s[i];
-        if (c == '\n') {
-            line++;
-            line_start = 1;
-            i++;
-            continue;
-        }
-        if (c == '\\' && s[i + 1] == '\n') {
-            line++;
-            i += 2;
-            continue;
-        }
-        if (c == '\\' && s[i + 1] == '\r' && s[i + 2] == '\n') {
-            line++;
-            i += 3;
-            continue;
-        }
-        if (c == '\\' && !s[i + 1]) {
-            problems |= CELLSRC_TRAILING_BACKSLASH;
-            i++;
-            continue;
-        }
-        if (isspace((unsigned char)c)) {
-            i++;
-            continue;
-        }
-        if (c == '/' && s[i + 1] == '/') {
-            while (s[i] && s[i] != '\n') {
-                if (s[i] == '\\' && s[i + 1] == '\n') {
-                    line++;
-                    i++;
-                }
-                i++;
-            }
-            continue;
-        }
-        if (c == '/' && s[i + 1] == '*') {
-            i = skip_block_comment(s, i, &line, &problems);
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            toks = xrealloc(toks, cap * sizeof *toks);
-        }
-        cellsrc_token *t = &toks[n++];
-        t->off = i;
-        t->line = line;
-        if (c == '#' && line_start) {
-            /* A directive runs to the end of the line; continuations and
-             * block comments may carry it over several lines. */
-            t->kind = CELLSRC_TOK_PP;
-            while (s[i] && s[i] != '\n') {
-                if (s[i] == '\\' && s[i + 1] == '\n') {
-                    line++;
-                    i += 2;
-                    continue;
-                }
-                if (s[i] == '\\' && !s[i + 1]) {
-                    problems |= CELLSRC_TRAILING_BACKSLASH;
-                    i++;
-                    continue;
-                }
-                if (s[i] == '/' && s[i + 1] == '*') {
-                    i = skip_block_comment(s, i, &line, &problems);
-                    continue;
-                }
-                if (s[i] == '/' && s[i + 1] == '/') {
-                    while (s[i] && s[i] != '\n')
-                        i++;
-                    break;
-                }
-                if (s[i] == '"' || s[i] == '\'') {
-                    i = skip_quoted(s, i, &problems);
-                    continue;
-                }
-                i++;
-            }
-            t->len = i - t->off;
-            while (t->len && isspace((unsigned char)s[t->off + t->len - 1]))
-                t->len--;
-            continue;
-        }
-        line_start = 0;
-        if (is_id0((unsigned char)c)) {
-            while (is_id1((unsigned char)s[i]))
-                i++;
-            /* L"x", u8"x", u'x' ...: the prefix belongs to the literal */
-            size_t idl = i - t->off;
-            if ((s[i] == '"' || s[i] == '\'') &&
-                ((idl == 1 && strchr("LuU", s[t->off])) ||
-                 (idl == 2 && s[t->off] == 'u' && s[t->off + 1] == '8'))) {
-                t->kind = s[i] == '"' ? CELLSRC_TOK_STRING : CELLSRC_TOK_CHAR;
-                i = skip_quoted(s, i, &problems);
-            } else {
-                t->kind = CELLSRC_TOK_IDENT;
-            }
-        } else if (isdigit((unsigned char)c) || (c == '.' && isdigit((unsigned char)s[i + 1]))) {
-            t->kind = CELLSRC_TOK_NUMBER;
-            while (is_id1((unsigned char)s[i]) || s[i] == '.' ||
-                   ((s[i] == '+' || s[i] == '-') && strchr("eEpP", s[i - 1])))
-                i++;
-        } else if (c == '"' || c == '\'') {
-            t->kind = c == '"' ? CELLSRC_TOK_STRING : CELLSRC_TOK_CHAR;
-            i = skip_quoted(s, i, &problems);
-        } else {
-            t->kind = CELLSRC_TOK_PUNCT;
-            size_t len = 1;
-            for (size_t k = 0; k < sizeof punct3 / sizeof *punct3 && len == 1; k++)
-                if (!strncmp(s + i, punct3[k], 3))
-                    len = 3;
-            for (size_t k = 0; k < sizeof punct2 / sizeof *punct2 && len == 1; k++)
-                if (!strncmp(s + i, punct2[k], 2))
-                    len = 2;
-            i += len;
-        }
-        t->len = i - t->off;
-    }
-    if (problems_out)
-        *problems_out = problems;
-    *toks_out = toks;
-    return n;
-}
-
-const char *cellsrc_is_complete(const char *code)
-{
-    cellsrc_token *toks;
-    int problems;
-    size_t n = cellsrc_tokenize(code, &toks, &problems);
-    long depth = 0;
-    const char *r = "complete";
-    for (size_t i = 0; i < n; i++) {
-        if (toks[i].kind != CELLSRC_TOK_PUNCT || toks[i].len != 1)
-            continue;
-        char c = code[toks[i].off];
-        if (c == '(' || c == '[' || c == '{')
-            depth++;
-        else if (c == ')' || c == ']' || c == '}') {
-            if (--depth < 0) {
-                r = "invalid";
-                break;
-            }
-        }
-    }
-    free(toks);
-    if (depth >= 0 && (depth > 0 || problems))
-        r = "incomplete";
-    return r;
-}
-
-char *cellsrc_rename(const char *text, const char *from, const char *to)
-{
-    cellsrc_token *toks;
-    size_t n = cellsrc_tokenize(text, &toks, NULL), pos = 0, fl = strlen(from);
-    cellsrc_buf b = { 0 };
-    for (size_t i = 0; i < n; i++) {
-        cellsrc_token *t = &toks[i];
-        if (t->kind == CELLSRC_TOK_PP) {
-            /* directives are not tokenized further: rename inside them by
-             * recursing on the line without its '#' handling */
-            char *line = xstrndup(text + t->off + 1, t->len - 1);
-            char *r = cellsrc_rename(line, from, to);
-            cellsrc_buf_addn(&b, text + pos, t->off + 1 - pos);
-            cellsrc_buf_add(&b, r);
-            free(r);
-            free(line);
-            pos = t->off + t->len;
-            continue;
-        }
-        if (t->kind == CELLSRC_TOK_IDENT && t->len == fl && !memcmp(text + t->off, from, fl)) {
-            cellsrc_buf_addn(&b, text + pos, t->off - pos);
-            cellsrc_buf_add(&b, to);
-            pos = t->off + t->len;
-        }
-    }
-    cellsrc_buf_add(&b, text + pos);
-    free(toks);
-    return cellsrc_buf_take(&b);
-}
-
-/* ------------------------------------------------------------------ */
 /* keywords */
+
+/* Bytes of UTF-8 sequences are identifier bytes, as libtcc takes them. */
+static int is_id1(int c) { return isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
 
 enum { KW_NONE, KW_TYPE, KW_QUAL, KW_STORAGE, KW_TYPEDEF, KW_TAG, KW_PARENSPEC,
        KW_STMT, KW_OTHER };
@@ -373,7 +78,7 @@ int cellsrc_is_keyword(const char *name, size_t len) { return keyword_kind(name,
 
 typedef struct splitter {
     const char *src;
-    cellsrc_token *t;
+    ctoken *t;
     size_t n;
     unsigned options;
     cellsrc_is_type_fn is_type;
@@ -387,20 +92,20 @@ typedef struct splitter {
 
 static int tok_is(const splitter *sp, size_t i, const char *p)
 {
-    return i < sp->n && sp->t[i].len == strlen(p) && sp->t[i].kind != CELLSRC_TOK_STRING &&
+    return i < sp->n && sp->t[i].len == strlen(p) && sp->t[i].kind != CTOKEN_STRING &&
            !memcmp(sp->src + sp->t[i].off, p, sp->t[i].len);
 }
 
 static int tok_kw(const splitter *sp, size_t i)
 {
-    if (i >= sp->n || sp->t[i].kind != CELLSRC_TOK_IDENT)
+    if (i >= sp->n || sp->t[i].kind != CTOKEN_IDENT)
         return KW_NONE;
     return keyword_kind(sp->src + sp->t[i].off, sp->t[i].len);
 }
 
 static int is_ident(const splitter *sp, size_t i)
 {
-    return i < sp->n && sp->t[i].kind == CELLSRC_TOK_IDENT && tok_kw(sp, i) == KW_NONE;
+    return i < sp->n && sp->t[i].kind == CTOKEN_IDENT && tok_kw(sp, i) == KW_NONE;
 }
 
 /* A hash set would be faster, but a cell defines a handful of typedefs and
@@ -429,7 +134,7 @@ static size_t skip_balanced(const splitter *sp, size_t i)
 {
     long depth = 0;
     for (; i < sp->n; i++) {
-        if (sp->t[i].kind != CELLSRC_TOK_PUNCT || sp->t[i].len != 1)
+        if (sp->t[i].kind != CTOKEN_PUNCT || sp->t[i].len != 1)
             continue;
         char c = sp->src[sp->t[i].off];
         if (c == '(' || c == '[' || c == '{')
@@ -445,7 +150,7 @@ static cellsrc_item *new_item(splitter *sp, cellsrc_kind kind, size_t first)
     cellsrc_cell *c = sp->cell;
     if (c->nitems == sp->capitems) {
         sp->capitems = sp->capitems ? sp->capitems * 2 : 16;
-        c->items = xrealloc(c->items, sp->capitems * sizeof *c->items);
+        c->items = alloc_resize(c->items, sp->capitems * sizeof *c->items);
     }
     cellsrc_item *it = &c->items[c->nitems++];
     memset(it, 0, sizeof *it);
@@ -462,8 +167,8 @@ static void add_name(char ***v, size_t *n, const char *s, size_t len)
         if (strlen((*v)[i]) == len && !memcmp((*v)[i], s, len))
             return;
     if ((*n & (*n - 1)) == 0 || *n == 0)
-        *v = xrealloc(*v, (*n ? *n * 2 : 4) * sizeof **v);
-    (*v)[(*n)++] = xstrndup(s, len);
+        *v = alloc_resize(*v, (*n ? *n * 2 : 4) * sizeof **v);
+    (*v)[(*n)++] = alloc_strndup(s, len);
 }
 
 static void add_def(cellsrc_item *it, const char *s, size_t len) { add_name(&it->defs, &it->ndefs, s, len); }
@@ -477,8 +182,8 @@ static void add_refs(splitter *sp, cellsrc_item *it, size_t from, size_t to)
     for (size_t i = from; i < to; i++) {
         if (is_ident(sp, i))
             add_name(&it->refs, &it->nrefs, sp->src + sp->t[i].off, sp->t[i].len);
-        else if (sp->t[i].kind == CELLSRC_TOK_PP && it->kind != CELLSRC_PP) {
-            char *text = xstrndup(sp->src + sp->t[i].off, sp->t[i].len);
+        else if (sp->t[i].kind == CTOKEN_PP && it->kind != CELLSRC_PP) {
+            char *text = alloc_strndup(sp->src + sp->t[i].off, sp->t[i].len);
             char *p = text + 1;                 /* after '#' and the directive's name */
             p += strspn(p, " \t");
             while (is_id1((unsigned char)*p))
@@ -492,10 +197,10 @@ static void add_refs(splitter *sp, cellsrc_item *it, size_t from, size_t to)
 /* Identifiers inside a directive's text (after its name). */
 static void add_refs_text(cellsrc_item *it, const char *text)
 {
-    cellsrc_token *toks;
-    size_t n = cellsrc_tokenize(text, &toks, NULL);
+    ctoken *toks;
+    size_t n = ctoken_scan(text, &toks, NULL);
     for (size_t i = 0; i < n; i++)
-        if (toks[i].kind == CELLSRC_TOK_IDENT && !cellsrc_is_keyword(text + toks[i].off, toks[i].len))
+        if (toks[i].kind == CTOKEN_IDENT && !cellsrc_is_keyword(text + toks[i].off, toks[i].len))
             add_name(&it->refs, &it->nrefs, text + toks[i].off, toks[i].len);
     free(toks);
 }
@@ -505,40 +210,40 @@ static void add_refs_text(cellsrc_item *it, const char *text)
 static char *render(const splitter *sp, size_t from, size_t to, const unsigned char *blank)
 {
     if (from >= to)
-        return xstrndup("", 0);
-    cellsrc_buf b = { 0 };
+        return alloc_strndup("", 0);
+    strbuf b = { 0 };
     size_t pos = sp->t[from].off;
     for (size_t i = from; i < to; i++) {
-        const cellsrc_token *t = &sp->t[i];
+        const ctoken *t = &sp->t[i];
         if (blank && blank[i - from]) {
-            cellsrc_buf_addn(&b, sp->src + pos, t->off - pos);
+            strbuf_addn(&b, sp->src + pos, t->off - pos);
             for (size_t k = 0; k < t->len; k++)
-                cellsrc_buf_addn(&b, " ", 1);
+                strbuf_addn(&b, " ", 1);
             pos = t->off + t->len;
         }
     }
-    const cellsrc_token *last = &sp->t[to - 1];
-    cellsrc_buf_addn(&b, sp->src + pos, last->off + last->len - pos);
-    return cellsrc_buf_take(&b);
+    const ctoken *last = &sp->t[to - 1];
+    strbuf_addn(&b, sp->src + pos, last->off + last->len - pos);
+    return strbuf_take(&b);
 }
 
 /* Token texts joined by single spaces (for texts rebuilt from pieces). */
-static void join(const splitter *sp, cellsrc_buf *b, size_t from, size_t to, size_t skip)
+static void join(const splitter *sp, strbuf *b, size_t from, size_t to, size_t skip)
 {
     for (size_t i = from; i < to; i++) {
         if (i == skip)
             continue;
         if (b->len && b->s[b->len - 1] != ' ')
-            cellsrc_buf_addn(b, " ", 1);
-        cellsrc_buf_addn(b, sp->src + sp->t[i].off, sp->t[i].len);
+            strbuf_addn(b, " ", 1);
+        strbuf_addn(b, sp->src + sp->t[i].off, sp->t[i].len);
     }
 }
 
 static void pp_item(splitter *sp, size_t i)
 {
     cellsrc_item *it = new_item(sp, CELLSRC_PP, i);
-    const cellsrc_token *t = &sp->t[i];
-    it->text = xstrndup(sp->src + t->off, t->len);
+    const ctoken *t = &sp->t[i];
+    it->text = alloc_strndup(sp->src + t->off, t->len);
     const char *p = it->text + 1;
     while (*p == ' ' || *p == '\t')
         p++;
@@ -702,10 +407,10 @@ static size_t macro_candidate(splitter *sp, size_t i)
         end = skip_balanced(sp, i + 1);
     }
     /* pasting and stringizing aside, it reads as C */
-    cellsrc_buf b = { 0 };
+    strbuf b = { 0 };
     for (; *p; p++)
         if (*p != '#' && !(*p == '\\' && p[1] == '\n'))
-            cellsrc_buf_addn(&b, p, 1);
+            strbuf_addn(&b, p, 1);
     if (!b.s)
         return 0;
     splitter sub = { 0 };
@@ -714,11 +419,11 @@ static size_t macro_candidate(splitter *sp, size_t i)
     sub.ctx = sp->ctx;
     sub.own_types = sp->own_types;
     sub.nown = sp->nown;
-    sub.n = cellsrc_tokenize(b.s, &sub.t, NULL);
+    sub.n = ctoken_scan(b.s, &sub.t, NULL);
     /* what it starts with: an argument or another macro (the expansion
      * decides), or a declaration */
     int unknown = 0;
-    if (sub.n && sub.t[0].kind == CELLSRC_TOK_IDENT) {
+    if (sub.n && sub.t[0].kind == CTOKEN_IDENT) {
         const char *first = b.s + sub.t[0].off;
         size_t flen = sub.t[0].len;
         for (size_t k = 1; !unknown && k + flen <= nparams; k++)
@@ -733,14 +438,14 @@ static size_t macro_candidate(splitter *sp, size_t i)
     int type_only = !unknown && decl && !params && !tok_is(&sub, sub.n - 1, ";") &&
                     !tok_is(&sub, sub.n - 1, "}");
     free(sub.t);
-    cellsrc_buf_free(&b);
+    strbuf_free(&b);
     if (!decl)
         return 0;
     if (type_only)
         return tagged && tok_is(sp, end, "{") ? stmt_end_of(sp, i) : 0;
     if (end >= sp->n || tok_is(sp, end, ";"))
         return end < sp->n ? end + 1 : end;
-    if (sp->t[end].kind == CELLSRC_TOK_PP || sp->t[end].kind == CELLSRC_TOK_IDENT)
+    if (sp->t[end].kind == CTOKEN_PP || sp->t[end].kind == CTOKEN_IDENT)
         return end;
     return 0;
 }
@@ -914,34 +619,42 @@ static size_t declarator_name(splitter *sp, size_t from, size_t to, size_t *eq)
     return name;
 }
 
-/* Parse the declaration starting at i; returns its end (exclusive). */
-static size_t decl_item(splitter *sp, size_t start)
-{
-    decl_shape d;
-    size_t end = start, body = (size_t)-1;
-    int terminated = 0;
+/* Where a declaration ends, found by decl_extent. */
+typedef struct decl_extent {
+    size_t end;               /* after the last token (the ';' excluded) */
+    size_t next;              /* where the next item starts */
+    size_t body;              /* a function body's '{', or SIZE_MAX */
+    size_t kr;                /* K&R: the first parameter declaration, or SIZE_MAX */
+    size_t last_open;         /* the '(' of the last parameter list, or SIZE_MAX */
+    int terminated;           /* ended with ';' */
+} decl_extent;
 
-    /* find the end: ';' at depth 0, or a function body */
-    scan_specifiers(sp, start, sp->n, &d);
+/* The end of the declaration whose specifiers `d` describes: ';' at depth
+ * 0, or a function body. */
+static void decl_extent_of(splitter *sp, const decl_shape *d, decl_extent *x)
+{
+    size_t end;
     int seen_eq = 0;
+    x->body = x->kr = x->last_open = (size_t)-1;
+    x->terminated = 0;
     /* K&R definition `int f(a, b) int a; char *b; { ... }`: the `(` of the
      * identifier list and the first parameter declaration */
-    size_t last_open = (size_t)-1, kr = (size_t)-1;
-    for (end = d.spec_end; end < sp->n; end++) {
-        if (!seen_eq && last_open != (size_t)-1 && end > d.spec_end && tok_is(sp, end - 1, ")") &&
-            kr_decl_start(sp, end) && ident_list(sp, last_open + 1, end - 1)) {
+    for (end = d->spec_end; end < sp->n; end++) {
+        if (!seen_eq && x->last_open != (size_t)-1 && end > d->spec_end &&
+            tok_is(sp, end - 1, ")") && kr_decl_start(sp, end) &&
+            ident_list(sp, x->last_open + 1, end - 1)) {
             size_t j = end;
             while (j < sp->n && !tok_is(sp, j, "{") && !tok_is(sp, j, "}"))
                 j = tok_is(sp, j, "(") || tok_is(sp, j, "[") ? skip_balanced(sp, j) : j + 1;
             if (tok_is(sp, j, "{")) {
-                kr = end;
-                body = j;
+                x->kr = end;
+                x->body = j;
                 end = skip_balanced(sp, j);
                 break;
             }
         }
         if (tok_is(sp, end, ";")) {
-            terminated = 1;
+            x->terminated = 1;
             break;
         }
         if (tok_is(sp, end, "="))
@@ -949,8 +662,8 @@ static size_t decl_item(splitter *sp, size_t start)
         if (tok_is(sp, end, ","))
             seen_eq = 0;
         if (tok_is(sp, end, "{")) {
-            if (!seen_eq && end > d.spec_end && tok_is(sp, end - 1, ")")) {
-                body = end;
+            if (!seen_eq && end > d->spec_end && tok_is(sp, end - 1, ")")) {
+                x->body = end;
                 end = skip_balanced(sp, end);
                 break;
             }
@@ -958,7 +671,7 @@ static size_t decl_item(splitter *sp, size_t start)
             continue;
         }
         if (tok_is(sp, end, "(") || tok_is(sp, end, "[")) {
-            last_open = tok_is(sp, end, "(") ? end : (size_t)-1;
+            x->last_open = tok_is(sp, end, "(") ? end : (size_t)-1;
             end = skip_balanced(sp, end) - 1;
             continue;
         }
@@ -967,169 +680,299 @@ static size_t decl_item(splitter *sp, size_t start)
         if (tok_kw(sp, end) == KW_STMT && !seen_eq)
             break;    /* `int x\nfor(...)`: a missing ';' must not swallow code */
     }
-    size_t stop = end;                      /* declarators end here */
-    size_t next = terminated ? end + 1 : end;
+    x->end = end;
+    x->next = x->terminated ? end + 1 : end;
+}
 
-    /* struct/union/enum body given with a tag and variables: a TYPE item
-     * of its own, so a redefinition of the type replaces only the type */
+/* The kind of the one item a declaration makes, or -1 when it makes one
+ * item per declarator (variables and prototypes, each replaced on its own
+ * by a later cell; a struct/union/enum body given with a tag and variables
+ * is then a TYPE item of its own, so a redefinition of the type replaces
+ * only the type). */
+static int decl_single_kind(const splitter *sp, const decl_shape *d, const decl_extent *x)
+{
     int whole = (sp->options & CELLSRC_WHOLE) != 0;
-    int has_decls = stop > d.spec_end;
+    int has_decls = x->end > d->spec_end;
+    if (!(whole || d->is_typedef || !has_decls || x->body != (size_t)-1 ||
+          (d->body_open != (size_t)-1 && d->tag_name == (size_t)-1)))
+        return -1;
+    if (x->body != (size_t)-1)
+        return CELLSRC_FUNC;
+    if (!d->is_typedef && has_decls)
+        return whole ? CELLSRC_VAR : -1;   /* anonymous struct variables: per declarator */
+    return CELLSRC_TYPE;
+}
 
-    if (whole || d.is_typedef || !has_decls || body != (size_t)-1 ||
-        (d.body_open != (size_t)-1 && d.tag_name == (size_t)-1)) {
-        /* one item for the whole declaration */
-        cellsrc_kind kind = CELLSRC_TYPE;
-        if (body != (size_t)-1)
-            kind = CELLSRC_FUNC;
-        else if (!d.is_typedef && has_decls)
-            kind = CELLSRC_VAR;
-        if (kind == CELLSRC_VAR && !whole)
-            goto per_declarator;   /* anonymous struct variables */
-        cellsrc_item *it = new_item(sp, kind, start);
-        if (d.is_typedef)
-            it->flags |= CELLSRC_TYPEDEF;
-        /* `struct S *f(void) { ... }` defines f, not struct S (the session
-         * keeps a function under its first name) */
-        if (d.tag_name != (size_t)-1 && (d.body_open != (size_t)-1 || kind == CELLSRC_TYPE)) {
-            cellsrc_buf b = { 0 };
-            join(sp, &b, d.tag_kw, d.tag_kw + 1, (size_t)-1);
-            cellsrc_buf_add(&b, " ");
-            cellsrc_buf_addn(&b, sp->src + sp->t[d.tag_name].off, sp->t[d.tag_name].len);
-            add_def(it, b.s, b.len);
-            cellsrc_buf_free(&b);
+/* "struct S" for the tag the specifiers name. */
+static void add_tag_def(splitter *sp, cellsrc_item *it, const decl_shape *d)
+{
+    strbuf b = { 0 };
+    join(sp, &b, d->tag_kw, d->tag_kw + 1, (size_t)-1);
+    strbuf_add(&b, " ");
+    strbuf_addn(&b, sp->src + sp->t[d->tag_name].off, sp->t[d->tag_name].len);
+    add_def(it, b.s, b.len);
+    strbuf_free(&b);
+}
+
+/* A name is not a reference of the item defining it. */
+static void drop_ref(cellsrc_item *it, const char *name)
+{
+    for (size_t r = 0; r < it->nrefs; r++)
+        if (!strcmp(it->refs[r], name)) {
+            free(it->refs[r]);
+            it->refs[r] = it->refs[--it->nrefs];
+            break;
         }
-        if (d.body_open != (size_t)-1 && tok_is(sp, d.tag_kw, "enum"))
-            enum_constants(sp, it, d.body_open, d.body_close);
-        /* declarator names */
-        size_t from = d.spec_end;
-        int all_funcs = has_decls;
-        size_t head_end = kr != (size_t)-1 ? kr : body;   /* end of the declarator */
-        for (size_t i = from; i <= stop; i++) {
-            int at_body = body != (size_t)-1 && i == head_end;
-            if (!at_body && i < stop &&
-                (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{"))) {
-                i = skip_balanced(sp, i) - 1;
+}
+
+static void remember_own_type(splitter *sp, const ctoken *t)
+{
+    if (own_type(sp, sp->src + t->off, t->len))
+        return;
+    if (sp->nown == sp->capown) {
+        sp->capown = sp->capown ? sp->capown * 2 : 16;
+        sp->own_types = alloc_resize(sp->own_types, sp->capown * sizeof(char *));
+    }
+    sp->own_types[sp->nown++] = alloc_strndup(sp->src + t->off, t->len);
+}
+
+/* One declarator [from, to) of a single-item declaration: its name is a
+ * definition of the item.  Returns 1 if it declares a function. */
+static int single_declarator(splitter *sp, cellsrc_item *it, const decl_shape *d, size_t from,
+                             size_t to)
+{
+    size_t eq, nm = declarator_name(sp, from, to, &eq);
+    if (nm == (size_t)-1)
+        return 1;     /* no name: does not make the item a variable */
+    const ctoken *t = &sp->t[nm];
+    add_def(it, sp->src + t->off, t->len);
+    if (d->is_typedef) {
+        add_name(&it->typenames, &it->ntypenames, sp->src + t->off, t->len);
+        remember_own_type(sp, t);
+    }
+    if (it->kind == CELLSRC_FUNC && tok_is(sp, d->spec_end - 1, "void") && !tok_is(sp, nm - 1, "*"))
+        it->flags |= CELLSRC_VOID;
+    if (it->kind != CELLSRC_FUNC && tok_is(sp, d->spec_end - 1, "void") && nm == d->spec_end)
+        it->flags |= CELLSRC_VOID;
+    return tok_is(sp, nm + 1, "(");
+}
+
+/* A function definition's text (`static` and `inline` blanked so the
+ * definition is external and tcc_get_symbol finds it) and its prototype. */
+static void function_text(splitter *sp, cellsrc_item *it, size_t start, const decl_shape *d,
+                          const decl_extent *x)
+{
+    size_t end = x->end, body = x->body;
+    unsigned char *blank = alloc_resize(NULL, end - start);
+    memset(blank, 0, end - start);
+    for (size_t i = start; i < d->spec_end; i++)
+        if (tok_is(sp, i, "static") || tok_is(sp, i, "inline") ||
+            tok_is(sp, i, "__inline") || tok_is(sp, i, "__inline__"))
+            blank[i - start] = 1;
+    it->text = render(sp, start, end, blank);
+    /* K&R (`f(x) int x; {`, or `f(x) {` with x an implicit int):
+     * declared without a prototype, `int f();`, as C sees it */
+    int no_proto = x->kr != (size_t)-1;
+    if (!no_proto && x->last_open != (size_t)-1 && x->last_open + 2 < body &&
+        tok_is(sp, body - 1, ")") && ident_list(sp, x->last_open + 1, body - 1)) {
+        no_proto = 1;
+        for (size_t k = x->last_open + 1; k < body - 1; k++)
+            no_proto &= !known_type(sp, k);
+    }
+    char *head = render(sp, start, no_proto ? x->last_open + 1 : body, blank);
+    strbuf b = { 0 };
+    strbuf_add(&b, head);
+    strbuf_add(&b, no_proto ? ");" : ";");
+    it->proto = strbuf_take(&b);
+    free(head);
+    free(blank);
+}
+
+/* The declaration as one item of `kind`: a type, a function definition, a
+ * typedef, or (for headers, CELLSRC_WHOLE) any declaration as written. */
+static void single_item(splitter *sp, size_t start, const decl_shape *d, const decl_extent *x,
+                        cellsrc_kind kind)
+{
+    int whole = (sp->options & CELLSRC_WHOLE) != 0;
+    size_t stop = x->end, body = x->body;
+    cellsrc_item *it = new_item(sp, kind, start);
+    if (d->is_typedef)
+        it->flags |= CELLSRC_TYPEDEF;
+    /* `struct S *f(void) { ... }` defines f, not struct S (the session
+     * keeps a function under its first name) */
+    if (d->tag_name != (size_t)-1 && (d->body_open != (size_t)-1 || kind == CELLSRC_TYPE))
+        add_tag_def(sp, it, d);
+    if (d->body_open != (size_t)-1 && tok_is(sp, d->tag_kw, "enum"))
+        enum_constants(sp, it, d->body_open, d->body_close);
+    /* the declarators' names; a function definition has one declarator,
+     * which ends at its K&R parameter declarations or its body */
+    size_t from = d->spec_end;
+    int all_funcs = stop > d->spec_end;
+    size_t head_end = x->kr != (size_t)-1 ? x->kr : body;
+    for (size_t i = from; i <= stop; i++) {
+        int at_body = body != (size_t)-1 && i == head_end;
+        if (!at_body && i < stop &&
+            (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{"))) {
+            i = skip_balanced(sp, i) - 1;
+            continue;
+        }
+        if (i == stop || tok_is(sp, i, ",") || at_body) {
+            all_funcs &= single_declarator(sp, it, d, from, i);
+            if (body != (size_t)-1)
+                break;
+            from = i + 1;
+        }
+    }
+    if (kind == CELLSRC_VAR && all_funcs)
+        it->kind = CELLSRC_PROTO;
+    if (d->is_static)
+        it->flags |= CELLSRC_STATIC;
+    if (d->is_extern)
+        it->flags |= CELLSRC_EXTERN;
+    add_refs(sp, it, start, x->end);
+    for (size_t k = 0; k < it->ndefs; k++)
+        drop_ref(it, it->defs[k]);
+    if (whole || kind != CELLSRC_FUNC) {
+        it->text = render(sp, start, x->next, NULL);
+        if (!x->terminated && !whole) {
+            char *t = it->text;
+            size_t tl = strlen(t);
+            it->text = alloc_resize(t, tl + 2);
+            memcpy(it->text + tl, ";", 2);
+        }
+    } else {
+        function_text(sp, it, start, d, x);
+    }
+}
+
+/* The type of a tagged body declared with variables, as an item of its own. */
+static void tagged_type_item(splitter *sp, size_t start, const decl_shape *d)
+{
+    cellsrc_item *ti = new_item(sp, CELLSRC_TYPE, start);
+    strbuf b = { 0 };
+    ti->text = render(sp, start, d->body_close, NULL);
+    strbuf_add(&b, ti->text);
+    strbuf_add(&b, ";");
+    free(ti->text);
+    ti->text = strbuf_take(&b);
+    add_tag_def(sp, ti, d);
+    if (tok_is(sp, d->tag_kw, "enum"))
+        enum_constants(sp, ti, d->body_open, d->body_close);
+    add_refs(sp, ti, d->body_open, d->body_close);
+}
+
+/* The specifiers [start, spec_end) into `out`, leaving out the storage
+ * class, the body when the type got its own item, and (drop_const) every
+ * `const` among them.  Returns 1 if there was such a `const`. */
+static int specifier_text(splitter *sp, size_t start, const decl_shape *d, int drop_const,
+                          strbuf *out)
+{
+    int saw_const = 0;
+    for (size_t k = start; k < d->spec_end; k++) {
+        if (tok_is(sp, k, "static") || tok_is(sp, k, "extern"))
+            continue;
+        if (tok_is(sp, k, "const")) {
+            saw_const = 1;
+            if (drop_const)
                 continue;
-            }
-            if (i == stop || tok_is(sp, i, ",") || at_body) {
-                size_t eq, nm = declarator_name(sp, from, i, &eq);
-                if (nm != (size_t)-1) {
-                    add_def(it, sp->src + sp->t[nm].off, sp->t[nm].len);
-                    if (!tok_is(sp, nm + 1, "("))
-                        all_funcs = 0;
-                    if (d.is_typedef)
-                        add_name(&it->typenames, &it->ntypenames, sp->src + sp->t[nm].off,
-                                 sp->t[nm].len);
-                    if (d.is_typedef && !own_type(sp, sp->src + sp->t[nm].off, sp->t[nm].len)) {
-                        if (sp->nown == sp->capown) {
-                            sp->capown = sp->capown ? sp->capown * 2 : 16;
-                            sp->own_types = xrealloc(sp->own_types, sp->capown * sizeof(char *));
-                        }
-                        sp->own_types[sp->nown++] = xstrndup(sp->src + sp->t[nm].off, sp->t[nm].len);
-                    }
-                    if (kind == CELLSRC_FUNC && tok_is(sp, d.spec_end - 1, "void") &&
-                        !tok_is(sp, nm - 1, "*"))
-                        it->flags |= CELLSRC_VOID;
-                    if (kind != CELLSRC_FUNC && tok_is(sp, d.spec_end - 1, "void") &&
-                        nm == d.spec_end)
-                        it->flags |= CELLSRC_VOID;
-                }
-                if (body != (size_t)-1)
-                    break;
-                from = i + 1;
-            }
         }
-        if (kind == CELLSRC_VAR && all_funcs)
-            it->kind = CELLSRC_PROTO;
-        if (d.is_static)
-            it->flags |= CELLSRC_STATIC;
-        if (d.is_extern)
-            it->flags |= CELLSRC_EXTERN;
-        add_refs(sp, it, start, end);
-        for (size_t k = 0; k < it->ndefs; k++) {
-            /* a name is not a reference of the item defining it */
-            for (size_t r = 0; r < it->nrefs; r++)
-                if (!strcmp(it->refs[r], it->defs[k])) {
-                    free(it->refs[r]);
-                    it->refs[r] = it->refs[--it->nrefs];
-                    break;
-                }
+        if (d->tag_name != (size_t)-1 && k == d->body_open) {
+            k = d->body_close - 1;
+            continue;
         }
-        if (whole || kind != CELLSRC_FUNC) {
-            it->text = render(sp, start, next, NULL);
-            if (!terminated && !whole) {
-                char *t = it->text;
-                size_t tl = strlen(t);
-                it->text = xrealloc(t, tl + 2);
-                memcpy(it->text + tl, ";", 2);
-            }
-        } else {
-            /* a function: blank `static` and `inline` so the definition is
-             * external and tcc_get_symbol finds it */
-            unsigned char *blank = xrealloc(NULL, end - start);
-            memset(blank, 0, end - start);
-            for (size_t i = start; i < d.spec_end; i++)
-                if (tok_is(sp, i, "static") || tok_is(sp, i, "inline") ||
-                    tok_is(sp, i, "__inline") || tok_is(sp, i, "__inline__"))
-                    blank[i - start] = 1;
-            it->text = render(sp, start, end, blank);
-            /* K&R (`f(x) int x; {`, or `f(x) {` with x an implicit int):
-             * declared without a prototype, `int f();`, as C sees it */
-            int no_proto = kr != (size_t)-1;
-            if (!no_proto && last_open != (size_t)-1 && last_open + 2 < body &&
-                tok_is(sp, body - 1, ")") && ident_list(sp, last_open + 1, body - 1)) {
-                no_proto = 1;
-                for (size_t k = last_open + 1; k < body - 1; k++)
-                    no_proto &= !known_type(sp, k);
-            }
-            char *head = render(sp, start, no_proto ? last_open + 1 : body, blank);
-            cellsrc_buf b = { 0 };
-            cellsrc_buf_add(&b, head);
-            cellsrc_buf_add(&b, no_proto ? ");" : ";");
-            it->proto = cellsrc_buf_take(&b);
-            free(head);
-            free(blank);
-        }
-        return next;
+        join(sp, out, k, k + 1, (size_t)-1);
     }
+    return saw_const;
+}
 
-per_declarator:;
-    /* A tagged body declared with variables: the type first. */
-    size_t spec_from = start;
-    if (d.body_open != (size_t)-1 && d.tag_name != (size_t)-1) {
-        cellsrc_item *ti = new_item(sp, CELLSRC_TYPE, start);
-        cellsrc_buf b = { 0 };
-        ti->text = render(sp, start, d.body_close, NULL);
-        cellsrc_buf_add(&b, ti->text);
-        cellsrc_buf_add(&b, ";");
-        free(ti->text);
-        ti->text = cellsrc_buf_take(&b);
-        join(sp, &b, d.tag_kw, d.tag_kw + 1, (size_t)-1);
-        cellsrc_buf_add(&b, " ");
-        cellsrc_buf_addn(&b, sp->src + sp->t[d.tag_name].off, sp->t[d.tag_name].len);
-        add_def(ti, b.s, b.len);
-        cellsrc_buf_free(&b);
-        if (tok_is(sp, d.tag_kw, "enum"))
-            enum_constants(sp, ti, d.body_open, d.body_close);
-        add_refs(sp, ti, d.body_open, d.body_close);
-        (void)spec_from;
+/* A variable's type, constness, definition text and initializer.  The
+ * declarator is [from, to) with its name at nm and '=' at eq (or to). */
+static void variable_parts(splitter *sp, cellsrc_item *it, size_t start, const decl_shape *d,
+                           const char *spec, int is_const_spec, size_t from, size_t nm, size_t eq,
+                           size_t to)
+{
+    strbuf b = { 0 };
+    strbuf_add(&b, spec);
+    join(sp, &b, from, eq, nm);
+    it->type_name = strbuf_take(&b);
+    if (tok_is(sp, nm + 1, "["))
+        it->flags |= CELLSRC_ARRAY;
+    /* const object: `const int n`, `int *const p` (not `const char *s`) */
+    int ptr = 0, cst = 0;
+    for (size_t k = from; k < nm; k++) {
+        if (tok_is(sp, k, "*"))
+            ptr = 1, cst = 0;
+        else if (tok_is(sp, k, "const"))
+            cst = 1;
     }
-    /* specifier text without storage class (and without the body when the
-     * type got its own item) */
-    cellsrc_buf spec = { 0 };
-    int is_const_spec = 0;
-    for (size_t i = start; i < d.spec_end; i++) {
-        if (tok_is(sp, i, "static") || tok_is(sp, i, "extern"))
-            continue;
-        if (tok_is(sp, i, "const"))
-            is_const_spec = 1;
-        if (d.tag_name != (size_t)-1 && i == d.body_open) {
-            i = d.body_close - 1;
-            continue;
-        }
-        join(sp, &spec, i, i + 1, (size_t)-1);
+    if (cst || (!ptr && is_const_spec))
+        it->flags |= CELLSRC_CONST;
+    if (it->flags & CELLSRC_CONST) {
+        /* drop the const that applies to the object itself: the last one
+         * after the last '*', or the specifiers' when there is no '*' */
+        size_t last_star = (size_t)-1, drop = (size_t)-1;
+        for (size_t k = from; k < nm; k++)
+            if (tok_is(sp, k, "*"))
+                last_star = k;
+        for (size_t k = last_star == (size_t)-1 ? from : last_star; k < nm; k++)
+            if (tok_is(sp, k, "const"))
+                drop = k;
+        strbuf_add(&b, "");
+        specifier_text(sp, start, d, last_star == (size_t)-1, &b);
+        join(sp, &b, from, eq, drop);
+        it->deftext = strbuf_take(&b);
+    } else {
+        it->deftext = alloc_strndup(it->text, strlen(it->text));
     }
-    size_t from = d.spec_end;
+    if (eq < to) {
+        it->init = render(sp, eq + 1, to, NULL);
+        it->init_line = sp->t[eq + 1 < to ? eq + 1 : eq].line;
+        if (tok_is(sp, eq + 1, "{"))
+            it->flags |= CELLSRC_BRACED;
+    }
+}
+
+/* One declarator [from, to) as a VAR or PROTO item of its own. */
+static void declarator_item(splitter *sp, size_t start, const decl_shape *d, const char *spec,
+                            int is_const_spec, size_t from, size_t to)
+{
+    size_t eq, nm = declarator_name(sp, from, to, &eq);
+    if (nm == (size_t)-1)
+        return;
+    int is_func = tok_is(sp, nm + 1, "(");
+    cellsrc_item *it = new_item(sp, is_func ? CELLSRC_PROTO : CELLSRC_VAR, from);
+    it->line = sp->t[nm].line;
+    add_def(it, sp->src + sp->t[nm].off, sp->t[nm].len);
+    if (d->is_static)
+        it->flags |= CELLSRC_STATIC;
+    if (d->is_extern)
+        it->flags |= CELLSRC_EXTERN;
+    strbuf b = { 0 };
+    strbuf_add(&b, spec);
+    join(sp, &b, from, eq, (size_t)-1);
+    if (is_func) {
+        strbuf_add(&b, ";");
+        if (tok_is(sp, d->spec_end - 1, "void") && nm == from)
+            it->flags |= CELLSRC_VOID;
+    }
+    it->text = strbuf_take(&b);
+    if (!is_func)
+        variable_parts(sp, it, start, d, spec, is_const_spec, from, nm, eq, to);
+    add_refs(sp, it, start, d->spec_end);
+    add_refs(sp, it, from, to);
+    drop_ref(it, it->defs[0]);
+}
+
+/* Variables and prototypes: one item per declarator, after the tagged
+ * type's own item when the specifiers define one. */
+static void per_declarator_items(splitter *sp, size_t start, const decl_shape *d,
+                                 const decl_extent *x)
+{
+    if (d->body_open != (size_t)-1 && d->tag_name != (size_t)-1)
+        tagged_type_item(sp, start, d);
+    strbuf spec = { 0 };
+    int is_const_spec = specifier_text(sp, start, d, 0, &spec);
+    size_t from = d->spec_end, stop = x->end;
     for (size_t i = from; i <= stop; i++) {
         if (i < stop && (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{"))) {
             i = skip_balanced(sp, i) - 1;
@@ -1137,131 +980,42 @@ per_declarator:;
         }
         if (i < stop && !tok_is(sp, i, ","))
             continue;
-        size_t eq, nm = declarator_name(sp, from, i, &eq);
-        if (nm == (size_t)-1) {
-            from = i + 1;
-            continue;
-        }
-        int is_func = tok_is(sp, nm + 1, "(");
-        cellsrc_item *it = new_item(sp, is_func ? CELLSRC_PROTO : CELLSRC_VAR, from);
-        it->line = sp->t[nm].line;
-        add_def(it, sp->src + sp->t[nm].off, sp->t[nm].len);
-        if (d.is_static)
-            it->flags |= CELLSRC_STATIC;
-        if (d.is_extern)
-            it->flags |= CELLSRC_EXTERN;
-        cellsrc_buf b = { 0 };
-        cellsrc_buf_add(&b, spec.s ? spec.s : "");
-        join(sp, &b, from, eq, (size_t)-1);
-        if (is_func) {
-            cellsrc_buf_add(&b, ";");
-            if (tok_is(sp, d.spec_end - 1, "void") && nm == from)
-                it->flags |= CELLSRC_VOID;
-        }
-        it->text = cellsrc_buf_take(&b);
-        if (!is_func) {
-            cellsrc_buf_add(&b, spec.s ? spec.s : "");
-            join(sp, &b, from, eq, nm);
-            it->type_name = cellsrc_buf_take(&b);
-            if (tok_is(sp, nm + 1, "["))
-                it->flags |= CELLSRC_ARRAY;
-            /* const object: `const int n`, `int *const p` (not `const char *s`) */
-            int ptr = 0, cst = 0;
-            for (size_t k = from; k < nm; k++) {
-                if (tok_is(sp, k, "*"))
-                    ptr = 1, cst = 0;
-                else if (tok_is(sp, k, "const"))
-                    cst = 1;
-            }
-            if (cst || (!ptr && is_const_spec))
-                it->flags |= CELLSRC_CONST;
-            if (it->flags & CELLSRC_CONST) {
-                /* drop the const that applies to the object itself: the
-                 * last one after the last '*', or the specifiers' when
-                 * there is no '*' */
-                size_t last_star = (size_t)-1, drop = (size_t)-1;
-                for (size_t k = from; k < nm; k++)
-                    if (tok_is(sp, k, "*"))
-                        last_star = k;
-                for (size_t k = last_star == (size_t)-1 ? from : last_star; k < nm; k++)
-                    if (tok_is(sp, k, "const"))
-                        drop = k;
-                cellsrc_buf_add(&b, "");
-                for (size_t k = start; k < d.spec_end; k++) {
-                    if (tok_is(sp, k, "static") || tok_is(sp, k, "extern") ||
-                        (last_star == (size_t)-1 && tok_is(sp, k, "const")))
-                        continue;
-                    if (d.tag_name != (size_t)-1 && k == d.body_open) {
-                        k = d.body_close - 1;
-                        continue;
-                    }
-                    join(sp, &b, k, k + 1, (size_t)-1);
-                }
-                join(sp, &b, from, eq, drop);
-                it->deftext = cellsrc_buf_take(&b);
-            } else {
-                it->deftext = xstrndup(it->text, strlen(it->text));
-            }
-            if (eq < i) {
-                it->init = render(sp, eq + 1, i, NULL);
-                it->init_line = sp->t[eq + 1 < i ? eq + 1 : eq].line;
-                if (tok_is(sp, eq + 1, "{"))
-                    it->flags |= CELLSRC_BRACED;
-            }
-        }
-        add_refs(sp, it, start, d.spec_end);
-        add_refs(sp, it, from, i);
-        for (size_t r = 0; r < it->nrefs; r++)
-            if (!strcmp(it->refs[r], it->defs[0])) {
-                free(it->refs[r]);
-                it->refs[r] = it->refs[--it->nrefs];
-                break;
-            }
+        declarator_item(sp, start, d, spec.s ? spec.s : "", is_const_spec, from, i);
         from = i + 1;
     }
-    cellsrc_buf_free(&spec);
-    return next;
+    strbuf_free(&spec);
+}
+
+/* Parse the declaration starting at `start`; returns its end (exclusive). */
+static size_t decl_item(splitter *sp, size_t start)
+{
+    decl_shape d;
+    decl_extent x;
+    scan_specifiers(sp, start, sp->n, &d);
+    decl_extent_of(sp, &d, &x);
+    int kind = decl_single_kind(sp, &d, &x);
+    if (kind >= 0)
+        single_item(sp, start, &d, &x, (cellsrc_kind)kind);
+    else
+        per_declarator_items(sp, start, &d, &x);
+    return x.next;
 }
 
 static void parse_magics(splitter *sp, char *code)
 {
     /* Magic lines are blanked in place so the code keeps its line numbers. */
-    char *p = code;
+    const char *pos = code;
     int line = 1;
+    magic_line ml;
     cellsrc_cell *c = sp->cell;
-    for (;;) {
-        char *q = p;
-        while (*q == ' ' || *q == '\t')
-            q++;
-        if (*q == '\n') {          /* blank lines before the magics */
-            p = q + 1;
-            line++;
-            continue;
-        }
-        if (*q != '%')
-            break;
-        char *eol = strchr(q, '\n');
-        size_t len = eol ? (size_t)(eol - q) : strlen(q);
-        int cell_magic = q[1] == '%';
-        char *name = q + 1 + cell_magic, *ne = name;
-        while (is_id1((unsigned char)*ne) || *ne == '-')
-            ne++;
-        char *arg = ne, *ae = q + len;
-        while (arg < ae && isspace((unsigned char)*arg))
-            arg++;
-        while (ae > arg && isspace((unsigned char)ae[-1]))
-            ae--;
-        c->magics = xrealloc(c->magics, (c->nmagics + 1) * sizeof *c->magics);
+    while (magic_syntax_next(&pos, &line, &ml)) {
+        c->magics = alloc_resize(c->magics, (c->nmagics + 1) * sizeof *c->magics);
         cellsrc_magic *m = &c->magics[c->nmagics++];
-        m->name = xstrndup(name, (size_t)(ne - name));
-        m->arg = xstrndup(arg, (size_t)(ae - arg));
-        m->line = line;
-        m->cell_magic = cell_magic;
-        memset(p, ' ', (size_t)(q + len - p));
-        if (!eol)
-            break;
-        p = eol + 1;
-        line++;
+        m->name = alloc_strndup(ml.name, ml.namelen);
+        m->arg = alloc_strndup(ml.arg, ml.arglen);
+        m->line = ml.line;
+        m->cell_magic = ml.cell_magic;
+        memset(code + (ml.start - code), ' ', (size_t)(ml.end - ml.start));
     }
 }
 
@@ -1269,11 +1023,11 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
                             void *ctx)
 {
     splitter sp = { 0 };
-    sp.cell = xrealloc(NULL, sizeof *sp.cell);
+    sp.cell = alloc_resize(NULL, sizeof *sp.cell);
     memset(sp.cell, 0, sizeof *sp.cell);
     char *copy = NULL;
     if (!(options & (CELLSRC_WHOLE | CELLSRC_NO_MAGICS))) {
-        copy = xstrndup(code, strlen(code));
+        copy = alloc_strndup(code, strlen(code));
         parse_magics(&sp, copy);
         code = copy;
     }
@@ -1281,11 +1035,11 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
     sp.options = options;
     sp.is_type = is_type;
     sp.ctx = ctx;
-    sp.n = cellsrc_tokenize(code, &sp.t, NULL);
+    sp.n = ctoken_scan(code, &sp.t, NULL);
 
     size_t i = 0;
     while (i < sp.n) {
-        if (sp.t[i].kind == CELLSRC_TOK_PP) {
+        if (sp.t[i].kind == CTOKEN_PP) {
             pp_item(&sp, i++);
             continue;
         }
@@ -1342,8 +1096,8 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
                     k = skip_balanced(&sp, k) - 1;
                     continue;
                 }
-                const cellsrc_token *t = &sp.t[k];
-                if (t->kind == CELLSRC_TOK_PUNCT &&
+                const ctoken *t = &sp.t[k];
+                if (t->kind == CTOKEN_PUNCT &&
                     ((t->len == 1 && code[t->off] == '=') ||
                      (t->len >= 2 && code[t->off + t->len - 1] == '=' &&
                       !strchr("=!<>", code[t->off])) ||
@@ -1401,7 +1155,7 @@ void cellsrc_splice(cellsrc_cell *cell, size_t at, cellsrc_cell *sub, int line, 
 {
     cellsrc_item old = cell->items[at];
     size_t n = sub->nitems;
-    cellsrc_item *v = xrealloc(NULL, (cell->nitems - 1 + n + 1) * sizeof *v);
+    cellsrc_item *v = alloc_resize(NULL, (cell->nitems - 1 + n + 1) * sizeof *v);
     memcpy(v, cell->items, at * sizeof *v);
     for (size_t k = 0; k < n; k++) {
         v[at + k] = sub->items[k];
@@ -1417,9 +1171,9 @@ void cellsrc_splice(cellsrc_cell *cell, size_t at, cellsrc_cell *sub, int line, 
     sub->nitems = 0;
     cellsrc_destroy(&sub);
     /* the replaced item's strings */
-    cellsrc_cell *gone = xrealloc(NULL, sizeof *gone);
+    cellsrc_cell *gone = alloc_resize(NULL, sizeof *gone);
     memset(gone, 0, sizeof *gone);
-    gone->items = xrealloc(NULL, sizeof old);
+    gone->items = alloc_resize(NULL, sizeof old);
     gone->items[0] = old;
     gone->nitems = 1;
     cellsrc_destroy(&gone);

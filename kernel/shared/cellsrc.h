@@ -18,51 +18,8 @@
 
 #include <stddef.h>
 
-/* ---- growable string (shared by cellsrc, declindex, session) ---- */
-typedef struct cellsrc_buf {
-    char *s;      /* always NUL-terminated once anything was appended */
-    size_t len, cap;
-} cellsrc_buf;
-void cellsrc_buf_addn(cellsrc_buf *b, const char *s, size_t n);
-void cellsrc_buf_add(cellsrc_buf *b, const char *s);
-void cellsrc_buf_addf(cellsrc_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* Hands the string over (caller frees); the buffer is empty afterwards. */
-char *cellsrc_buf_take(cellsrc_buf *b);
-void cellsrc_buf_free(cellsrc_buf *b);
-
-/* ---- tokens ---- */
-typedef enum cellsrc_tokkind {
-    CELLSRC_TOK_IDENT, CELLSRC_TOK_NUMBER, CELLSRC_TOK_STRING, CELLSRC_TOK_CHAR,
-    CELLSRC_TOK_PUNCT,
-    CELLSRC_TOK_PP          /* a whole preprocessor line, continuations included */
-} cellsrc_tokkind;
-
-typedef struct cellsrc_token {
-    cellsrc_tokkind kind;
-    size_t off, len;        /* into the source text */
-    int line;               /* 1-based line of the token's first character */
-} cellsrc_token;
-
-/* Why a text could not be tokenized to the end (bit set). */
-enum {
-    CELLSRC_OPEN_COMMENT = 1, CELLSRC_OPEN_STRING = 2, CELLSRC_TRAILING_BACKSLASH = 4
-};
-
-/* Tokenize `src` (comments are dropped).  Returns the number of tokens and
- * sets *toks (caller frees; may be NULL when there are none).  *problems gets
- * the CELLSRC_OPEN_* bits (may be NULL); an unterminated string or comment
- * ends at the end of the text, so the result is always usable. */
-size_t cellsrc_tokenize(const char *src, cellsrc_token **toks, int *problems);
-
-/* "complete", "incomplete" (open bracket, comment or string, trailing
- * backslash) or "invalid" (a closing bracket without its opening one).
- * Static strings. */
-const char *cellsrc_is_complete(const char *code);
-
-/* Replace every identifier token `from` by `to` (strings and comments are
- * left alone).  Returns a new string (caller frees). */
-char *cellsrc_rename(const char *text, const char *from, const char *to);
+#include "ctoken.h"
+#include "strbuf.h"
 
 /* ---- items ---- */
 typedef enum cellsrc_kind {

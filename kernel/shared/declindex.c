@@ -6,6 +6,8 @@
  */
 #include "declindex.h"
 
+#include "alloc.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,31 +40,11 @@ static uint64_t hash(const char *s, size_t len)
     return h;
 }
 
-static void *xalloc(size_t n)
-{
-    void *p = calloc(1, n ? n : 1);
-    if (!p) {
-        fputs("chalk: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("chalk: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
 declindex_map *declindex_map_new(void)
 {
-    declindex_map *m = xalloc(sizeof *m);
+    declindex_map *m = alloc_zeroed(sizeof *m);
     m->cap = 256;
-    m->slots = xalloc(m->cap * sizeof *m->slots);
+    m->slots = alloc_zeroed(m->cap * sizeof *m->slots);
     return m;
 }
 
@@ -97,7 +79,7 @@ void declindex_map_add(declindex_map *m, const char *key, size_t len, size_t val
     if ((m->used + 1) * 2 > m->cap) {
         declindex_map old = *m;
         m->cap *= 2;
-        m->slots = xalloc(m->cap * sizeof *m->slots);
+        m->slots = alloc_zeroed(m->cap * sizeof *m->slots);
         for (size_t i = 0; i < old.cap; i++)
             if (old.slots[i].key)
                 *find(m, old.slots[i].key, old.slots[i].len) = old.slots[i];
@@ -105,7 +87,7 @@ void declindex_map_add(declindex_map *m, const char *key, size_t len, size_t val
     }
     slot *s = find(m, key, len);
     if (!s->key) {
-        s->key = xalloc(len + 1);
+        s->key = alloc_zeroed(len + 1);
         memcpy(s->key, key, len);
         s->len = len;
         m->used++;
@@ -120,11 +102,11 @@ void declindex_map_add(declindex_map *m, const char *key, size_t len, size_t val
     if (s->n == 1) {
         size_t first = s->v.one;
         s->cap = 4;
-        s->v.vals = xalloc(s->cap * sizeof *s->v.vals);
+        s->v.vals = alloc_zeroed(s->cap * sizeof *s->v.vals);
         s->v.vals[0] = first;
     } else if (s->n == s->cap) {
         s->cap *= 2;
-        s->v.vals = xrealloc(s->v.vals, s->cap * sizeof *s->v.vals);
+        s->v.vals = alloc_resize(s->v.vals, s->cap * sizeof *s->v.vals);
     }
     s->v.vals[s->n++] = val;
 }
@@ -177,7 +159,7 @@ struct declindex {
 
 /* Growing arrays for freezing; offsets must fit 32 bits. */
 typedef struct freezer {
-    cellsrc_buf strs;
+    strbuf strs;
     uint32_t *words;
     size_t nwords, capwords;
     declindex_map *interned;   /* string -> its offset in strs */
@@ -201,8 +183,8 @@ static uint32_t add_string(freezer *f, const char *str, int intern)
             return off32(v[0]);
     }
     size_t off = f->strs.len;
-    cellsrc_buf_addn(&f->strs, str, len);
-    cellsrc_buf_addn(&f->strs, "", 1);          /* keep the NUL */
+    strbuf_addn(&f->strs, str, len);
+    strbuf_addn(&f->strs, "", 1);          /* keep the NUL */
     if (intern)
         declindex_map_add(f->interned, str, len, off);
     return off32(off);
@@ -212,7 +194,7 @@ static void add_word(freezer *f, uint32_t w)
 {
     if (f->nwords == f->capwords) {
         f->capwords = f->capwords ? 2 * f->capwords : 1024;
-        f->words = xrealloc(f->words, f->capwords * sizeof *f->words);
+        f->words = alloc_resize(f->words, f->capwords * sizeof *f->words);
     }
     f->words[f->nwords++] = w;
 }
@@ -220,7 +202,7 @@ static void add_word(freezer *f, uint32_t w)
 /* The same open addressing as declindex_map, so lookups probe alike. */
 static table freeze_map(freezer *f, const declindex_map *m)
 {
-    table t = { xalloc(m->cap * sizeof *t.slots), m->cap };
+    table t = { alloc_zeroed(m->cap * sizeof *t.slots), m->cap };
     for (size_t i = 0; i < m->cap; i++) {
         const slot *s = &m->slots[i];
         if (!s->key)
@@ -275,7 +257,7 @@ declindex *declindex_new(const char *flat, const declindex *pre)
      * the splitter learns them from the text itself as it goes. */
     cellsrc_cell *cell = cellsrc_split(flat, CELLSRC_WHOLE, NULL, NULL);
     size_t n = cell->nitems;
-    unsigned char *live = xalloc(n);
+    unsigned char *live = alloc_zeroed(n);
     declindex_map *last_def = declindex_map_new();   /* macro -> latest chunk */
 
     for (size_t i = 0; i < n; i++) {
@@ -333,10 +315,10 @@ declindex *declindex_new(const char *flat, const declindex *pre)
     }
     declindex_map_destroy(&ordinary);
 
-    declindex *idx = xalloc(sizeof *idx);
+    declindex *idx = alloc_zeroed(sizeof *idx);
     freezer f = { .interned = declindex_map_new() };
     idx->nchunks = n;
-    idx->chunks = xalloc(n * sizeof *idx->chunks);
+    idx->chunks = alloc_zeroed(n * sizeof *idx->chunks);
     for (size_t i = 0; i < n; i++) {
         const cellsrc_item *it = &cell->items[i];
         chunk *c = &idx->chunks[i];
@@ -358,9 +340,9 @@ declindex *declindex_new(const char *flat, const declindex *pre)
     declindex_map_destroy(&macros);
     declindex_map_destroy(&tagonly);
     declindex_map_destroy(&f.interned);
-    idx->strs = f.strs.len ? xrealloc(f.strs.s, f.strs.len) : xalloc(1);
-    idx->words = f.nwords ? xrealloc(f.words, f.nwords * sizeof *f.words) : NULL;
-    idx->mark = xalloc(n * sizeof *idx->mark);
+    idx->strs = f.strs.len ? alloc_resize(f.strs.s, f.strs.len) : alloc_zeroed(1);
+    idx->words = f.nwords ? alloc_resize(f.words, f.nwords * sizeof *f.words) : NULL;
+    idx->mark = alloc_zeroed(n * sizeof *idx->mark);
     return idx;
 }
 
@@ -388,12 +370,12 @@ const char *declindex_text(declindex *idx)
     /* Rebuilt from the chunks when asked (rarely): the index does not keep
      * a second copy of the headers for it. */
     if (!idx->text) {
-        cellsrc_buf b = { 0 };
+        strbuf b = { 0 };
         for (size_t i = 0; i < idx->nchunks; i++) {
-            cellsrc_buf_add(&b, idx->strs + idx->chunks[i].text);
-            cellsrc_buf_add(&b, "\n");
+            strbuf_add(&b, idx->strs + idx->chunks[i].text);
+            strbuf_add(&b, "\n");
         }
-        idx->text = b.s ? cellsrc_buf_take(&b) : xalloc(1);
+        idx->text = b.s ? strbuf_take(&b) : alloc_zeroed(1);
     }
     return idx->text;
 }
@@ -438,7 +420,7 @@ static void mark_defining(declindex *idx, const char *name, size_t *work, size_t
         }
 }
 
-size_t declindex_closure(declindex *idx, const char *const *names, size_t n, cellsrc_buf *out)
+size_t declindex_closure(declindex *idx, const char *const *names, size_t n, strbuf *out)
 {
     size_t nchunks = idx->nchunks, emitted = 0;
     if (++idx->gen == 0) {          /* wrapped: old marks could collide */
@@ -446,7 +428,7 @@ size_t declindex_closure(declindex *idx, const char *const *names, size_t n, cel
         idx->gen = 1;
     }
     /* worklist of chunk indices */
-    size_t *work = xalloc((nchunks + 1) * sizeof *work), top = 0;
+    size_t *work = alloc_zeroed((nchunks + 1) * sizeof *work), top = 0;
     for (size_t i = 0; i < n; i++)
         mark_defining(idx, names[i], work, &top);
     while (top) {
@@ -469,8 +451,8 @@ size_t declindex_closure(declindex *idx, const char *const *names, size_t n, cel
     for (size_t i = 0; i < nchunks; i++) {
         if (idx->mark[i] != idx->gen)
             continue;
-        cellsrc_buf_add(out, idx->strs + idx->chunks[i].text);
-        cellsrc_buf_add(out, "\n");
+        strbuf_add(out, idx->strs + idx->chunks[i].text);
+        strbuf_add(out, "\n");
         emitted++;
     }
     return emitted;

@@ -56,6 +56,6 @@ int declindex_is_macro(const declindex *idx, const char *name);
  * everything those chunks mention, in original order.  A name is looked up
  * as an ordinary identifier and as a struct/union/enum tag.  Returns the
  * number of chunks emitted.  Not thread-safe (marks live in the index). */
-size_t declindex_closure(declindex *idx, const char *const *names, size_t n, cellsrc_buf *out);
+size_t declindex_closure(declindex *idx, const char *const *names, size_t n, strbuf *out);
 
 #endif

@@ -395,10 +395,10 @@ char *headers_include_options(const char *path)
 {
     if (!path || !*path)
         return NULL;
-    cellsrc_buf opts = { 0 };
+    strbuf opts = { 0 };
     char *copy = strdup(path);
     for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
-        cellsrc_buf_addf(&opts, "-I%s ", d);
+        strbuf_addf(&opts, "-I%s ", d);
     free(copy);
-    return cellsrc_buf_take(&opts);
+    return strbuf_take(&opts);
 }

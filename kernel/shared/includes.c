@@ -62,10 +62,10 @@ char **includes_dirs(const char *path, const char *extra, const char *tcc_libdir
     add_list(&dirs, &n, path);
     add_list(&dirs, &n, extra);
     const char *lib = tcc_libdir ? tcc_libdir : CHALK_TCC_LIBDIR;
-    cellsrc_buf b = { 0 };
-    cellsrc_buf_addf(&b, "%s/include", lib);
+    strbuf b = { 0 };
+    strbuf_addf(&b, "%s/include", lib);
     add_dir(&dirs, &n, b.s, strlen(b.s));
-    cellsrc_buf_free(&b);
+    strbuf_free(&b);
     /* "/usr/lib/x86_64-linux-gnu/tcc" -> "x86_64-linux-gnu" */
     char triplet[64] = "";
     const char *t = strstr(lib, "-linux-");
@@ -81,9 +81,9 @@ char **includes_dirs(const char *path, const char *extra, const char *tcc_libdir
     static const char *const roots[] = { "/usr/local/include", "/usr/include" };
     for (size_t i = 0; i < 2; i++) {
         if (*triplet) {
-            cellsrc_buf_addf(&b, "%s/%s", roots[i], triplet);
+            strbuf_addf(&b, "%s/%s", roots[i], triplet);
             add_dir(&dirs, &n, b.s, strlen(b.s));
-            cellsrc_buf_free(&b);
+            strbuf_free(&b);
         }
         add_dir(&dirs, &n, roots[i], strlen(roots[i]));
     }
@@ -153,8 +153,8 @@ void includes_complete(char *const *dirs, const char *partial, size_t n, int quo
                          : (absolute ? "" : NULL);
         if (!root)
             continue;
-        cellsrc_buf path = { 0 };
-        cellsrc_buf_addf(&path, "%s/%.*s", root, (int)slash, partial);
+        strbuf path = { 0 };
+        strbuf_addf(&path, "%s/%.*s", root, (int)slash, partial);
         DIR *d = opendir(path.s);
         struct dirent *de;
         while (d && (de = readdir(d)) != NULL && nfound < max) {
@@ -162,27 +162,27 @@ void includes_complete(char *const *dirs, const char *partial, size_t n, int quo
             size_t len = strlen(name);
             if ((name[0] == '.' && (blen == 0 || base[0] != '.')) || strncmp(name, base, blen) != 0)
                 continue;
-            cellsrc_buf full = { 0 };
-            cellsrc_buf_addf(&full, "%s%s", path.s, name);
+            strbuf full = { 0 };
+            strbuf_addf(&full, "%s%s", path.s, name);
             int dir = is_dir(full.s);
-            cellsrc_buf_free(&full);
+            strbuf_free(&full);
             if (!dir && !(len > 2 && strcmp(name + len - 2, ".h") == 0))
                 continue;
-            cellsrc_buf m = { 0 };
-            cellsrc_buf_addf(&m, "%.*s%s%s", (int)slash, partial, name, dir ? "/" : "");
+            strbuf m = { 0 };
+            strbuf_addf(&m, "%.*s%s%s", (int)slash, partial, name, dir ? "/" : "");
             int seen = 0;
             for (size_t k = 0; k < nfound && !seen; k++)
                 seen = strcmp(found[k], m.s) == 0;
             char **grown = seen ? NULL : realloc(found, (nfound + 1) * sizeof *found);
             if (grown) {
                 found = grown;
-                found[nfound++] = cellsrc_buf_take(&m);
+                found[nfound++] = strbuf_take(&m);
             }
-            cellsrc_buf_free(&m);
+            strbuf_free(&m);
         }
         if (d)
             closedir(d);
-        cellsrc_buf_free(&path);
+        strbuf_free(&path);
     }
     if (nfound)
         qsort(found, nfound, sizeof *found, by_string);

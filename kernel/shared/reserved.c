@@ -78,13 +78,13 @@ static int plain_prototype(const char *text)
                                        "weak", "__weak__", "weakref", "__weakref__", "ifunc",
                                        "__ifunc__", "section", "__section__", "visibility",
                                        "__visibility__", NULL };
-    cellsrc_token *t = NULL;
-    size_t n = cellsrc_tokenize(text, &t, NULL);
+    ctoken *t = NULL;
+    size_t n = ctoken_scan(text, &t, NULL);
     int plain = 1;
     for (size_t i = 0; i < n && plain; i++) {
-        if (t[i].kind == CELLSRC_TOK_PP)
+        if (t[i].kind == CTOKEN_PP)
             plain = 0;
-        if (t[i].kind != CELLSRC_TOK_IDENT)
+        if (t[i].kind != CTOKEN_IDENT)
             continue;
         for (size_t k = 0; bad[k]; k++)
             if (strlen(bad[k]) == t[i].len && !memcmp(text + t[i].off, bad[k], t[i].len))
@@ -153,29 +153,29 @@ static char *read_file(const char *path)
     FILE *f = fopen(path, "r");
     if (!f)
         return NULL;
-    cellsrc_buf b = { 0 };
+    strbuf b = { 0 };
     char chunk[8192];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (64u << 20))
-        cellsrc_buf_addn(&b, chunk, n);
+        strbuf_addn(&b, chunk, n);
     fclose(f);
-    return b.s ? cellsrc_buf_take(&b) : calloc(1, 1);
+    return b.s ? strbuf_take(&b) : calloc(1, 1);
 }
 
 /* The first of dir/name for dir in base, ".", the -I directories of
  * `options` and /usr/include that can be read (a malloc'd path), or NULL. */
 static char *resolve(const char *name, const char *base, const char *options)
 {
-    cellsrc_buf cand = { 0 };
+    strbuf cand = { 0 };
     if (name[0] == '/') {
-        cellsrc_buf_add(&cand, name);
+        strbuf_add(&cand, name);
     } else {
         if (base)
-            cellsrc_buf_addf(&cand, "%s/%s\n", base, name);
-        cellsrc_buf_addf(&cand, "%s\n", name);
+            strbuf_addf(&cand, "%s/%s\n", base, name);
+        strbuf_addf(&cand, "%s\n", name);
         for (const char *o = options ? strstr(options, "-I") : NULL; o; o = strstr(o + 2, "-I"))
-            cellsrc_buf_addf(&cand, "%.*s/%s\n", (int)strcspn(o + 2, " \t"), o + 2, name);
-        cellsrc_buf_addf(&cand, "/usr/include/%s", name);
+            strbuf_addf(&cand, "%.*s/%s\n", (int)strcspn(o + 2, " \t"), o + 2, name);
+        strbuf_addf(&cand, "/usr/include/%s", name);
     }
     char *found = NULL;
     for (char *save = NULL, *c = strtok_r(cand.s, "\n", &save); c && !found;
@@ -186,7 +186,7 @@ static char *resolve(const char *name, const char *base, const char *options)
             found = strdup(c);
         }
     }
-    cellsrc_buf_free(&cand);
+    strbuf_free(&cand);
     return found;
 }
 
@@ -323,14 +323,14 @@ static void on_symbol(void *opaque, const char *name, const void *val)
  * inside a string: an asm label), else 1. */
 static int line_of(const char *code, const char *name)
 {
-    cellsrc_token *t;
-    size_t n = cellsrc_tokenize(code ? code : "", &t, NULL), len = strlen(name);
+    ctoken *t;
+    size_t n = ctoken_scan(code ? code : "", &t, NULL), len = strlen(name);
     int line = 0;
     for (size_t i = 0; i < n && !line; i++) {
         const char *s = code + t[i].off;
-        if (t[i].kind == CELLSRC_TOK_IDENT && t[i].len == len && !memcmp(s, name, len))
+        if (t[i].kind == CTOKEN_IDENT && t[i].len == len && !memcmp(s, name, len))
             line = t[i].line;
-        else if (t[i].kind == CELLSRC_TOK_STRING || t[i].kind == CELLSRC_TOK_PP) {
+        else if (t[i].kind == CTOKEN_STRING || t[i].kind == CTOKEN_PP) {
             for (const char *p = s; p + len <= s + t[i].len && !line; p++)
                 if (!memcmp(p, name, len) &&
                     (p == s || !strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -86,20 +86,20 @@ static int conditional(const char *pp, size_t len)
  * them on line `only_line`: -1 with the message in err, else 0. */
 static int scan(const char *code, int cell_number, int only_line, char *err, size_t errlen)
 {
-    cellsrc_token *t = NULL;
-    size_t n = cellsrc_tokenize(code, &t, NULL);
+    ctoken *t = NULL;
+    size_t n = ctoken_scan(code, &t, NULL);
     int rc = 0, depth = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         char name[256];
-        if (t[i].kind == CELLSRC_TOK_PP)
+        if (t[i].kind == CTOKEN_PP)
             depth += conditional(code + t[i].off, t[i].len);
         /* code in an #if block may be a branch tcc never compiles
          * (`#ifdef __SIZEOF_INT128__`): named only once it fails */
         if (only_line ? depth <= 0 || t[i].line != only_line : depth > 0)
             continue;
-        int header = t[i].kind == CELLSRC_TOK_PP &&
+        int header = t[i].kind == CTOKEN_PP &&
                      included(code + t[i].off, t[i].len, name, sizeof name);
-        if (!header && t[i].kind != CELLSRC_TOK_IDENT)
+        if (!header && t[i].kind != CTOKEN_IDENT)
             continue;
         if (!header)
             snprintf(name, sizeof name, "%.*s", (int)t[i].len, code + t[i].off);
@@ -124,12 +124,12 @@ int unsupported_check(const char *code, int cell_number, char *err, size_t errle
  * function and block) and declares an array: it holds a `[`. */
 static int top_level_array(const char *code, int line)
 {
-    cellsrc_token *t = NULL;
-    size_t n = cellsrc_tokenize(code, &t, NULL);
+    ctoken *t = NULL;
+    size_t n = ctoken_scan(code, &t, NULL);
     long depth = 0;
     int array = 0, seen = 0;
     for (size_t i = 0; i < n && t[i].line <= line; i++) {
-        if (t[i].kind != CELLSRC_TOK_PUNCT || t[i].len != 1)
+        if (t[i].kind != CTOKEN_PUNCT || t[i].len != 1)
             continue;
         char c = code[t[i].off];
         if (t[i].line == line && depth == 0) {

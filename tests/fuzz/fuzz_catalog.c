@@ -83,9 +83,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(k >= 1 && first == e);
         /* Whatever the catalog found, the index can close over. */
         const char *names[1] = { e->name };
-        cellsrc_buf out = { 0 };
+        strbuf out = { 0 };
         FUZZ_CHECK(declindex_closure(idx, names, 1, &out) <= nchunks);
-        cellsrc_buf_free(&out);
+        strbuf_free(&out);
     }
     catalog_destroy(&c);
     headers_map_free(&map);

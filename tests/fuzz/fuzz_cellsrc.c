@@ -46,10 +46,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *src = fuzz_cstr(data, size);
     size_t len = strlen(src);
-    const char *ic = cellsrc_is_complete(src);
-    cellsrc_token *toks = NULL;
+    const char *ic = ctoken_is_complete(src);
+    ctoken *toks = NULL;
     int problems = 0;
-    size_t n = cellsrc_tokenize(src, &toks, &problems);
+    size_t n = ctoken_scan(src, &toks, &problems);
     cellsrc_cell *cell;
     char *renamed;
 
@@ -75,11 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_cell(cell, CELLSRC_WHOLE);
     cellsrc_destroy(&cell);
 
-    renamed = cellsrc_rename(src, "x", "renamed_x");
+    renamed = ctoken_rename(src, "x", "renamed_x");
     FUZZ_CHECK(renamed != NULL);
     free(renamed);
     if (strstr(src, "zz_absent_name") == NULL) {
-        renamed = cellsrc_rename(src, "zz_absent_name", "other");
+        renamed = ctoken_rename(src, "zz_absent_name", "other");
         FUZZ_CHECK(renamed != NULL && strcmp(renamed, src) == 0);
         free(renamed);
     }

@@ -5,7 +5,8 @@ resolves each `#include "..."` to a file of the tree (the including file's
 folder first, then any folder: the build's -I list is kernel/,
 kernel/shared/, kernel/executor/ and the library's folder), and fails on
 
-- a cycle between modules (a module is foo.c with foo.h: a .c that includes
+- a cycle between modules (a module is foo.c with foo.h, and a
+  foo_internal.h if it has one: a .c that includes
   a header whose module includes the .c's own header back is a cycle even
   though no header includes itself);
 - kernel/ (the kernel process) or kernel/shared/ (linked by both processes)
@@ -60,7 +61,9 @@ def read_graph(top):
 
 
 def module(f):
-    return f.rsplit(".", 1)[0]
+    """foo.c, foo.h and foo_internal.h (what only foo's own files share)."""
+    m = f.rsplit(".", 1)[0]
+    return m[: -len("_internal")] if m.endswith("_internal") and f.endswith(".h") else m
 
 
 def module_cycles(graph):

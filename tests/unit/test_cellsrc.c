@@ -18,12 +18,12 @@ static const char *const kinds[] = { "pp", "type", "var", "func", "proto", "stmt
 static char *summary(const char *code)
 {
     cellsrc_cell *c = cellsrc_split(code, 0, NULL, NULL);
-    cellsrc_buf b = { 0 };
+    strbuf b = { 0 };
     for (size_t i = 0; i < c->nitems; i++)
-        cellsrc_buf_addf(&b, "%s%s:%d:%s", i ? " | " : "", kinds[c->items[i].kind],
+        strbuf_addf(&b, "%s%s:%d:%s", i ? " | " : "", kinds[c->items[i].kind],
                          c->items[i].line, c->items[i].text);
     cellsrc_destroy(&c);
-    return cellsrc_buf_take(&b);
+    return strbuf_take(&b);
 }
 
 #define expect_split(code, want) do { char *got_ = summary(code); \
@@ -173,7 +173,7 @@ static void test_complete(void)
         { "", "complete" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        const char *got = cellsrc_is_complete(cases[i].code);
+        const char *got = ctoken_is_complete(cases[i].code);
         TAP_OK(!strcmp(got, cases[i].want), tap_name("is_complete(%s)", cases[i].code), "expected %s, got %s",
                cases[i].want, got);
     }
@@ -181,23 +181,23 @@ static void test_complete(void)
 
 static void test_tokens(void)
 {
-    cellsrc_token *t;
+    ctoken *t;
     int problems;
     const char *src = "a = L\"x\\\"y\" + 'c' /* c */ + 0x1fULL + 1.5e-3;\n#if X \\\n  && Y\nb";
-    size_t n = cellsrc_tokenize(src, &t, &problems);
+    size_t n = ctoken_scan(src, &t, &problems);
     if (TAP_OK(n == 12 && !problems, "12 tokens, no problems", "expected 12 tokens and 0 problems, got %zu and %d",
                n, problems)) {
-        TAP_OK(t[2].kind == CELLSRC_TOK_STRING && t[2].len == 7, "wide string token",
+        TAP_OK(t[2].kind == CTOKEN_STRING && t[2].len == 7, "wide string token",
                "expected a string of 7 bytes, got kind %d length %zu", (int)t[2].kind, (size_t)t[2].len);
-        TAP_OK(t[6].kind == CELLSRC_TOK_NUMBER && t[6].len == 7 && t[8].len == 6, "numbers",
+        TAP_OK(t[6].kind == CTOKEN_NUMBER && t[6].len == 7 && t[8].len == 6, "numbers",
                "expected numbers of 7 and 6 bytes, got kind %d lengths %zu, %zu", (int)t[6].kind,
                (size_t)t[6].len, (size_t)t[8].len);
-        TAP_OK(t[10].kind == CELLSRC_TOK_PP && t[10].line == 2 && t[11].line == 4, "directive with continuation",
+        TAP_OK(t[10].kind == CTOKEN_PP && t[10].line == 2 && t[11].line == 4, "directive with continuation",
                "expected a directive on line 2 and the next token on line 4, got kind %d lines %d, %d",
                (int)t[10].kind, t[10].line, t[11].line);
     }
     free(t);
-    char *r = cellsrc_rename("int main(void) { puts(\"main\"); return main_x; }", "main", "um");
+    char *r = ctoken_rename("int main(void) { puts(\"main\"); return main_x; }", "main", "um");
     CHECK_STREQ(r, "int um(void) { puts(\"main\"); return main_x; }");
     free(r);
 }
@@ -233,7 +233,7 @@ static void test_soup(void)
         if (!c && nulls++ == 0)
             fprintf(stderr, "split returned NULL for %s\n", buf);
         cellsrc_destroy(&c);
-        cellsrc_is_complete(buf);
+        ctoken_is_complete(buf);
     }
     TAP_OK(nulls == 0, "split never returns NULL on 20000 token soups", "expected 0 NULLs, got %d", nulls);
 }

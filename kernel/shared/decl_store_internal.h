@@ -1,0 +1,75 @@
+/* decl_store_internal.h — what decl_store.c (the store) and
+ * decl_store_unit.c (the translation unit it builds for a cell) share: the
+ * store's entries and state.  Not for any other file.
+ */
+#ifndef CHALK_DECL_STORE_INTERNAL_H
+#define CHALK_DECL_STORE_INTERNAL_H
+
+#include <string.h>
+
+#include "decl_store.h"
+#include "declindex.h"
+
+enum { ENT_MACRO, ENT_UNDEF, ENT_TYPE, ENT_VAR, ENT_FUNC, ENT_DECL };
+typedef struct entry {
+    int kind;
+    char **keys;          /* names defined (tags as "struct S") */
+    size_t nkeys;
+    char **refs;
+    size_t nrefs;
+    char *text;           /* what a later cell sees */
+    char *decl;           /* for %who: "double *v" */
+    void *addr;           /* VAR/FUNC */
+    int is_void;
+    char **typenames;     /* TYPE: typedef names (decide declarations) */
+    size_t ntypenames;
+    int dead;             /* replaced by a newer definition (see remove_keys) */
+    int cc;               /* FUNC: compiled by the system compiler (%%cc) */
+} entry;
+
+struct decl_store {
+    char *prelude, *options;
+    int full_headers;
+    char *show_tag;            /* decl_store_show_struct: "struct pt", or NULL */
+    int show_fields;
+    declindex *pre;            /* tcc's predefined macros */
+    declindex *base;           /* prelude only */
+    declindex *idx;            /* prelude + session includes */
+    declindex *lib;            /* DECL_STORE_DEFAULT_PRELUDE's (== base when it is
+                                  the prelude): reserved whatever the prelude */
+    char **includes;
+    size_t nincludes;
+    entry *ents;
+    size_t nents, ndead;
+    /* Lookups by name must not cost a pass over the whole history (a
+     * session of 1,000 cells would slow every cell): plain name -> entries
+     * and typedef name -> entries, dead ones included until compact(). */
+    declindex_map *names;
+    declindex_map *types;
+    int cc;                    /* decl_store_set_backend: this cell is a %%cc cell */
+};
+
+typedef struct decl_store_private {
+    cellsrc_cell *cell;
+    declindex *idx;            /* new header index (new includes), or NULL */
+    char **includes;           /* the include list it was built from */
+    size_t nincludes;
+    char *source;              /* the headers' source (prelude + includes) */
+    char *code;                /* the cell, for naming a line */
+    int cell_number;
+} decl_store_private;
+
+/* A definition's plain name: "S" for "struct S". */
+static inline const char *plain(const char *def)
+{
+    const char *sp = strchr(def, ' ');
+    return sp ? sp + 1 : def;
+}
+
+/* The source the headers are flattened from: the prelude, then includes. */
+char *decl_store_headers_source(const decl_store *s, char *const *includes, size_t n);
+/* Flatten and index the prelude with `includes`; NULL with err. */
+declindex *decl_store_flatten(decl_store *s, char *const *includes, size_t n, char *err,
+                              size_t errlen);
+
+#endif
