@@ -27,6 +27,7 @@
 #include "show_value.h"
 #include "compile.h"
 #include "diagnose.h"
+#include "images.h"
 #include "isolate.h"
 #include "magics.h"
 #include "unsupported.h"
@@ -742,11 +743,20 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     int last = cell_runtime_result_is_last();
     cell_runtime_send("execute_done", json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
                                           "declared", declared, "last_result", last));
-    decl_store_prepared_free(&prep);
     cellsrc_buf_free(&src);
     cellsrc_buf_free(&diag);
     free(syms);
     free(cc_rest);
-    /* The unit is never deleted: it owns the code and data of this cell,
-     * which the session now points at. */
+    /* Only the unit's image is kept (the session points into it), not the
+     * compiler's state; that of a cell that defined nothing is freed once
+     * nothing points into it (images.h).  After the reply, off the cell's
+     * time. */
+    int defines = prep->ndefines > 0;
+    decl_store_prepared_free(&prep);
+    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags,
+                            NULL };
+    compile_image img;
+    /* (a %%cc cell's unit is a shared object, kept whole) */
+    if (backend == &compile_backend_tcc && compile_keep_image(unit, &opt, &img) == 0 && !defines)
+        images_candidate(img);
 }
