@@ -33,11 +33,6 @@ typedef struct candidate {
 static candidate table[MAX_CANDIDATES];
 static size_t ntable;
 
-size_t images_pending(void)
-{
-    return ntable;
-}
-
 /* A collection's view: sorted ranges and a page filter. */
 typedef struct range {
     uintptr_t lo, hi;
@@ -150,9 +145,17 @@ static void scan_process(view *v, uintptr_t stack_from)
     while (fgets(line, sizeof line, maps)) {
         unsigned long lo, hi;
         char perms[8] = "";
-        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
+        int name_at = 0;
+        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &lo, &hi, perms, &name_at) != 3)
             continue;
-        if (perms[0] != 'r' || perms[1] != 'w' || strstr(line, "[vvar") || strstr(line, "[vsyscall]"))
+        /* Writable mappings, and anonymous ones (or of /dev/zero, or of a
+         * deleted file) made read-only after a pointer was stored in them;
+         * not the libraries' code and constants. */
+        const char *name = name_at ? line + name_at : "";
+        int anonymous = !*name || *name == '\n' || *name == '[' ||
+                        !strncmp(name, "/dev/zero", 9) || strstr(name, "(deleted)");
+        if (perms[0] != 'r' || (perms[1] != 'w' && !anonymous) || strstr(line, "[vvar") ||
+            strstr(line, "[vsyscall]"))
             continue;
         if (hi - lo > MAX_SCANNED) {
             /* A sanitizer's shadow, or a cell's huge reservation: too much

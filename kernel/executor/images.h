@@ -15,8 +15,10 @@
  * its image, so a freed image is one no aligned pointer reaches.
  *
  * Beware: a pointer the program hides (XORed, stored unaligned, written to a
- * file and read back) is not seen; glibc mangles only setjmp buffers and its
- * atexit list, and chalk's run time stands in for atexit.
+ * file and read back, kept in a mapping it made unreadable or in a file's mapping it made
+ * read-only) is not seen;
+ * glibc mangles only setjmp buffers and its atexit list, and chalk's run
+ * time stands in for atexit.
  */
 #ifndef CHALK_IMAGES_H
 #define CHALK_IMAGES_H
@@ -34,8 +36,5 @@ void images_candidate(compile_image img);
  * candidates have gathered (0: whatever there are).  Returns how many images
  * were freed. */
 size_t images_collect(size_t threshold);
-
-/* Candidates not yet freed. */
-size_t images_pending(void);
 
 #endif

@@ -71,16 +71,19 @@ def test_memory_and_mappings_stay_flat_over_cells_that_define_nothing(fresh):
 
 def test_what_a_cell_that_defines_nothing_left_behind_survives(fresh):
     km, kc = fresh
-    ok(kc, "const char *kept_s; int *kept_p; const char **kept_heap;")
-    # Defines nothing: its image is a candidate, reachable only through
-    # these pointers.
-    ok(kc, 'kept_s = "a literal";\n'
-           '{ static int v = 41; kept_p = &v; }\n'
-           'kept_heap = malloc(sizeof *kept_heap);\n'
-           '*kept_heap = "in the heap";')
+    ok(kc, "#include <sys/mman.h>\n#include <fcntl.h>\n"
+           "const char *kept_s; int *kept_p; const char **kept_heap; const char **kept_ro;")
+    # Each defines nothing: its image is a candidate, reachable only through
+    # the one pointer it stores (the last from a page made read-only after).
+    ok(kc, 'kept_s = "a literal";')
+    ok(kc, '{ static int v = 41; kept_p = &v; }')
+    ok(kc, 'kept_heap = malloc(sizeof *kept_heap);\n*kept_heap = "in the heap";')
+    ok(kc, 'kept_ro = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, open("/dev/zero", O_RDWR), 0);\n'
+           '*kept_ro = "read-only";\n'
+           'mprotect(kept_ro, 4096, PROT_READ);')
     trivial_cells(kc, SCANS * BATCH)
-    r = ok(kc, 'printf("%s|%d|%s\\n", kept_s, ++*kept_p, *kept_heap);')
-    assert r.text() == "a literal|42|in the heap\n"
+    r = ok(kc, 'printf("%s|%d|%s|%s\\n", kept_s, ++*kept_p, *kept_heap, *kept_ro);')
+    assert r.text() == "a literal|42|in the heap|read-only\n"
 
 
 def test_redefined_function_runs_new_code_and_old_stays_reachable(fresh):
