@@ -10,7 +10,7 @@ there afterwards.  Sizes here are memory, not time: nothing is timed.
 """
 import os
 
-from cells import ok
+from kernelclient import ok
 
 # The holder scans for pointers every 256 candidate images (executor.c's
 # IMAGES_BATCH): enough cells for a few scans.
