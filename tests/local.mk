@@ -192,6 +192,11 @@ TESTS += tests/engine/test_cells.py
 EXTRA_DIST += tests/engine/test_cells.py tests/engine/conftest.py
 # --- end cell engine ---
 
+# --- cell images: what a long session keeps (perf-floor, issue 12 point 6) ---
+TESTS += tests/engine/test_images.py
+EXTRA_DIST += tests/engine/test_images.py
+# --- end cell images ---
+
 # --- diagnostics (issue 11: caret diagnostics, struct values, input prompts, declarations) ---
 TESTS += tests/engine/test_diagnostics.py
 EXTRA_DIST += tests/engine/test_diagnostics.py

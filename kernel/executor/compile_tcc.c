@@ -8,6 +8,7 @@
 #include "compile_tcc.h"
 
 #include <libtcc.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,3 +101,98 @@ const char *compile_backend_version(void)
 }
 
 const compile_backend compile_backend_tcc = { "tcc", compile_unit, compile_run, compile_symbol_addr };
+
+/* ---- keeping a unit's image, not its compiler state ----
+ *
+ * tcc_run() copies the relocated code and data into one block it mallocs
+ * (tccrun.c, tcc_relocate) and frees it with the state.  A cell's state
+ * (sections, symbol and line tables) is many times its image, and the
+ * session needs only the image: its functions and variables.  The executor
+ * is linked with -Wl,--wrap=tcc_free (a link without it fails on
+ * __real_tcc_free), so the frees of a static libtcc.a's objects (tccrun.o's
+ * tcc_run_free calls tcc_free in libtcc.o) pass through here, and while a
+ * state is deleted the one block holding its main() is kept.  A libtcc
+ * whose objects call tcc_free inside one shared object would bypass the
+ * wrap: a throwaway unit proves the wrap works before any cell's image is
+ * trusted to it, and without it states are kept whole, as before. */
+void __real_tcc_free(void *ptr);
+void __wrap_tcc_free(void *ptr);
+
+static const char *keep_inside;     /* an address in the block to keep */
+static void *kept;                  /* that block, once seen */
+
+void __wrap_tcc_free(void *ptr)
+{
+    if (ptr && keep_inside) {
+        size_t n = malloc_usable_size(ptr);
+        if (keep_inside >= (const char *)ptr && keep_inside < (const char *)ptr + n) {
+            kept = ptr;
+            return;
+        }
+        /* The state's section tables hold the image's addresses: left in
+         * free heap chunks they would look like pointers to images.c. */
+        memset(ptr, 0, n);
+    }
+    __real_tcc_free(ptr);
+}
+
+static void *delete_keeping(void *unit, const char *inside)
+{
+    keep_inside = inside;
+    kept = NULL;
+    tcc_delete(unit);
+    keep_inside = NULL;
+    return kept;
+}
+
+/* 1 if deleting a run unit keeps its image (see above); tried once. */
+static int wrap_works(const compile_options *opt)
+{
+    static int known = -1;
+    if (known >= 0)
+        return known;
+    known = 0;
+    TCCState *s = tcc_new();
+    if (!s)
+        return 0;
+    tcc_set_lib_path(s, opt->tcc_libdir ? opt->tcc_libdir : CHALK_TCC_LIBDIR);
+    tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
+    const char *inside;
+    if (tcc_compile_string(s, "int chalk_probe(void) { return 42; }") < 0 ||
+        tcc_relocate(s, TCC_RELOCATE_AUTO) < 0 || !(inside = tcc_get_symbol(s, "chalk_probe"))) {
+        tcc_delete(s);
+        return 0;
+    }
+    void *block = delete_keeping(s, inside);
+    if (block) {
+        known = ((int (*)(void))inside)() == 42;
+        __real_tcc_free(block);
+        kept = NULL;
+    }
+    return known;
+}
+
+int compile_keep_image(void *unit, const compile_options *opt, compile_image *out)
+{
+    *out = (compile_image){ NULL, 0 };
+    const char *inside = tcc_get_symbol(unit, "main");
+    if (!inside || !wrap_works(opt))
+        return -1;
+    void *block = delete_keeping(unit, inside);
+    if (!block)
+        abort();        /* the probe said the wrap works: the image is gone */
+    kept = NULL;        /* no pointer of ours to it outside the session */
+    out->start = block;
+    /* What malloc_usable_size counts includes the next chunk's first word
+     * (its prev_size), where glibc's free lists point; libtcc's block ends
+     * in alignment slack (at least 63 bytes) anyway. */
+    out->size = malloc_usable_size(block) - sizeof(size_t);
+    return 0;
+}
+
+void compile_free_image(compile_image *img)
+{
+    if (img->start)
+        __real_tcc_free(img->start);
+    *img = (compile_image){ NULL, 0 };
+}

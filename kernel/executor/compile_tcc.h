@@ -30,6 +30,21 @@ int compile_run(void *unit, strbuf *diag, int *link_failed);
 /* Address of a global the unit defines, or NULL. */
 void *compile_symbol_addr(void *unit, const char *name);
 
+/* The relocated code and data of a unit that ran: one block. */
+typedef struct compile_image {
+    void *start;
+    size_t size;
+} compile_image;
+
+/* Free the compiler's state of a unit that has run (sections, symbol and
+ * line tables), keeping its image, which the session's addresses point
+ * into.  0 with *out, or -1 when this build cannot (the unit is then left
+ * as it was: keep it).  After it, `unit` is gone; only *out remains. */
+int compile_keep_image(void *unit, const compile_options *opt, compile_image *out);
+
+/* Free an image no address points into any more. */
+void compile_free_image(compile_image *img);
+
 /* "tcc 0.9.27" or similar, for language_info. */
 const char *compile_backend_version(void);
 

@@ -25,6 +25,7 @@
 #include "cell_runtime.h"
 #include "channel.h"
 #include "holder.h"
+#include "images.h"
 #include "isolate.h"
 #include "magics.h"
 #include "run_cell.h"
@@ -32,6 +33,10 @@
 /* How long an interrupted cell gets to flush its output and leave before it
  * is killed outright (the issue asks for an interrupt within a second). */
 #define INTERRUPT_GRACE_MS 400
+
+/* Images of cells that defined nothing are looked for pointers in batches:
+ * one scan of the holder's pages costs about what a cell does. */
+#define IMAGES_BATCH 256
 
 /* ---- what a dead child means ---- */
 
@@ -350,6 +355,9 @@ void executor_main(int chan, const executor_config *cfg)
     if (poll(&quiet, 1, 300) == 0)
         holder_warm(&st);
     for (;;) {
+        /* Before the spare is forked, so that it carries no freed image;
+         * here, so that the dead frames of the last cell are below us. */
+        images_collect(IMAGES_BATCH);
         if (spare.pid < 0 && st.warm && fork_cell_child(&st, &spare) == 1)
             continue;       /* the spare ran a cell and now holds the session */
         json_t *req = channel_read(chan_fd);

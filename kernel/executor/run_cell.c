@@ -28,6 +28,7 @@
 #include "cell_runtime.h"
 #include "compile.h"
 #include "diagnose.h"
+#include "images.h"
 #include "isolate.h"
 #include "magics.h"
 #include "show_value.h"
@@ -107,22 +108,23 @@ static const char wrapper_tail[] =
  * writable and executable anyway.) */
 static void unsplit_heap(void)
 {
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f)
-        return;
-    char line[512];
-    unsigned long lo = 0, hi = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (!strstr(line, "[heap]"))
-            continue;
-        unsigned long a, b;
-        if (sscanf(line, "%lx-%lx", &a, &b) == 2) {
-            if (!lo)
+    /* Where the heap starts is read once (/proc/self/maps, 0.1-0.2 ms a
+     * cell otherwise) and inherited by every later holder; it ends at the
+     * break. */
+    static unsigned long lo;
+    if (!lo) {
+        FILE *f = fopen("/proc/self/maps", "r");
+        if (!f)
+            return;
+        char line[512];
+        while (!lo && fgets(line, sizeof line, f)) {
+            unsigned long a, b;
+            if (strstr(line, "[heap]") && sscanf(line, "%lx-%lx", &a, &b) == 2)
                 lo = a;
-            hi = b;
         }
+        fclose(f);
     }
-    fclose(f);
+    unsigned long hi = (unsigned long)sbrk(0);
     if (lo && hi > lo)
         mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC);
 }
@@ -341,11 +343,20 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     int last = cell_runtime_result_is_last();
     cell_runtime_send("execute_done", json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
                                           "declared", declared, "last_result", last));
-    decl_store_prepared_free(&prep);
     strbuf_free(&src);
     strbuf_free(&diag);
     free(syms);
     free(cc_rest);
-    /* The unit is never deleted: it owns the code and data of this cell,
-     * which the session now points at. */
+    /* Only the unit's image is kept (the session points into it), not the
+     * compiler's state; that of a cell that defined nothing is freed once
+     * nothing points into it (images.h).  After the reply, off the cell's
+     * time. */
+    int defines = prep->ndefines > 0;
+    decl_store_prepared_free(&prep);
+    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags,
+                            NULL };
+    compile_image img;
+    /* (a %%cc cell's unit is a shared object, kept whole) */
+    if (backend == &compile_backend_tcc && compile_keep_image(unit, &opt, &img) == 0 && !defines)
+        images_candidate(img);
 }

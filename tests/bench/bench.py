@@ -5,7 +5,10 @@ Drives both kernels through jupyter_client, as a front end would, and prints
 medians and ratios (chalk / reference; lower is better for chalk):
 
   trivial cell    `printf("hello\\n");` vs ipykernel `print("hello")`: p50 of
-                  execute_request -> execute_reply *and* status idle;
+                  execute_request -> execute_reply *and* status idle; and vs
+                  xeus-python's (a native C++ kernel, --xeus-kernel, default
+                  xpython-raw from the xeus-python wheel), the two sessions
+                  taking turns cell by cell;
   GSL cell        a cell including <gsl/gsl_linalg.h> taking a 3x3 SVD, vs the
                   same ipykernel print;
   start           KernelManager.start_kernel() -> kernel_info_reply;
@@ -86,6 +89,7 @@ FLOOD_NULL_C = ('FILE *devnull = fopen("/dev/null", "w");\n'
 TARGETS = {  # from the cell-engine issue: chalk / reference must be at most
     "trivial_ratio": 1.0, "gsl_ratio": 3.0, "start_ratio": 0.15,
     "memory_ratio": 0.2, "growth_ratio": 1.2, "flood_ratio": 2.0,
+    "xeus_trivial_ratio": 1.0,   # issue 14, point 3
 }
 
 
@@ -172,12 +176,14 @@ def tree_resident_pages(pids):
 class Kernel:
     """One kernel session driven the way a front end drives it."""
 
-    def __init__(self, name, cwd):
+    def __init__(self, name, cwd, quiet=False):
         from jupyter_client import KernelManager
         self.name = name
         self.km = KernelManager(kernel_name=name)
         t0 = time.perf_counter()
-        self.km.start_kernel(cwd=cwd)
+        # quiet: the xeus-python wheel prints a line per request on stdout
+        kw = {"stdout": subprocess.DEVNULL} if quiet else {}
+        self.km.start_kernel(cwd=cwd, **kw)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.allow_stdin = False
@@ -667,6 +673,8 @@ def main():
     ap.add_argument("--json", default=None, help="write the numbers here")
     ap.add_argument("--chalk-kernel", default="chalk")
     ap.add_argument("--python-kernel", default="python3")
+    ap.add_argument("--xeus-kernel", default="xpython-raw",
+                    help="kernelspec of xeus-python (the second trivial-cell reference)")
     ap.add_argument("--reps", type=int, default=200, help="repetitions of the trivial cell")
     ap.add_argument("--gsl-reps", type=int, default=100)
     ap.add_argument("--starts", type=int, default=5)
@@ -694,8 +702,8 @@ def main():
 
     res = {"machine": {"platform": platform.platform(), "python": sys.version.split()[0],
                        "cpus": os.cpu_count()},
-           "chalk": {}, "ipykernel": {}, "ratios": {}, "targets": TARGETS, "errors": []}
-    C, P, R = res["chalk"], res["ipykernel"], res["ratios"]
+           "chalk": {}, "ipykernel": {}, "xeus": {}, "ratios": {}, "targets": TARGETS, "errors": []}
+    C, P, R, X = res["chalk"], res["ipykernel"], res["ratios"], res["xeus"]
     skip_chalk = only == {"python"}
 
     def attempt(label, fn):
@@ -726,6 +734,35 @@ def main():
         ts = attempt("ipykernel starts", lambda: bench_start(a.python_kernel, a.starts, cwd))
         if ts:
             P["start_p50"] = p50(ts)
+
+    # xeus-python reference session (trivial cell only), interleaved cell by
+    # cell with a chalk session of its own: the two are close, and on a
+    # shared machine the load moves more between two sequential runs than
+    # that.
+    if want("trivial") and not skip_chalk:
+        from jupyter_client.kernelspec import KernelSpecManager
+        if a.xeus_kernel in KernelSpecManager().find_kernel_specs():
+            xk = attempt("xeus-python start", lambda: Kernel(a.xeus_kernel, cwd, quiet=True))
+            ck2 = xk and attempt("chalk start", lambda: Kernel(a.chalk_kernel, cwd))
+            if xk and ck2:
+                def interleaved():
+                    xs, cs = [], []
+                    for k, code in ((xk, TRIVIAL_PY), (ck2, TRIVIAL_C)):
+                        for _ in range(5):
+                            k.run(code)
+                    for _ in range(a.reps):
+                        xs.append(xk.run(TRIVIAL_PY)[0])
+                        cs.append(ck2.run(TRIVIAL_C)[0])
+                    return xs, cs
+                r = attempt("xeus-python trivial", interleaved)
+                if r:
+                    X["kernel"] = a.xeus_kernel
+                    X["trivial_p50"], C["trivial_vs_xeus_p50"] = p50(r[0]), p50(r[1])
+            for k in (xk, ck2):
+                if k:
+                    k.close()
+        else:
+            X["note"] = "kernelspec %s not installed (pip install xeus-python, share/requirements.txt)" % a.xeus_kernel
 
     # chalk
     ck = None if skip_chalk or only == {"cc"} else attempt("chalk start", lambda: Kernel(a.chalk_kernel, cwd))
@@ -777,6 +814,7 @@ def main():
     def ratio(x, y):
         return x / y if (x is not None and y) else None
     R["trivial_ratio"] = ratio(C.get("trivial_p50"), P.get("trivial_p50"))
+    R["xeus_trivial_ratio"] = ratio(C.get("trivial_vs_xeus_p50"), X.get("trivial_p50"))
     R["gsl_ratio"] = ratio(C.get("gsl_svd_p50"), P.get("trivial_p50"))
     R["start_ratio"] = ratio(C.get("start_p50"), P.get("start_p50"))
     R["memory_ratio"] = ratio(C.get("resident_bytes"), P.get("resident_bytes"))
@@ -829,6 +867,13 @@ def main():
     for label, c, p, r, key, note in rows:
         print("%-28s %12s %12s  %s   %s" % (label, fmt_s(c) if c is not None else "-",
                                            fmt_s(p) if p is not None else "-", fmt_ratio(r, TARGETS[key]), note))
+        if key == "trivial_ratio" and (X.get("trivial_p50") or X.get("note")):
+            x, cx = X.get("trivial_p50"), C.get("trivial_vs_xeus_p50")
+            print("%-28s %12s %12s  %s   %s" % ("  vs xeus-python", fmt_s(cx) if cx is not None else "-",
+                                               fmt_s(x) if x else "-",
+                                               fmt_ratio(R["xeus_trivial_ratio"], TARGETS["xeus_trivial_ratio"]),
+                                               'xeus-python (%s) print("hello"), cell by cell in turn' % X.get("kernel", "-")
+                                               if x else X["note"]))
     mb = lambda x: "%.1f MB" % (x / 1e6) if x else "-"
     print("%-28s %12s %12s  %s   %s" % ("resident after 10 cells", mb(C.get("resident_bytes")),
                                        mb(P.get("resident_bytes")),
