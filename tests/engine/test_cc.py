@@ -193,3 +193,19 @@ def test_many_cc_cells_keep_descriptors_flat(kc):
                    "while (readdir(dir%d)) nfd%d++;\nclosedir(dir%d);\nnfd%d" % ((i,) * 6))
         counts.append(int(r.value))
     assert len(set(counts)) == 1, counts
+
+
+# A struct's body and a typedef of it, in one cell, in either order, and a
+# later `struct X;`: later cells of both backends still see the body.
+@pytest.mark.parametrize("first", ["", "%%cc\n"], ids=["tcc", "cc"])
+@pytest.mark.parametrize("later", ["", "%%cc\n"], ids=["tcc", "cc"])
+def test_typedef_of_a_struct_keeps_its_body(kc, first, later):
+    n = len(first) + 2 * len(later)
+    ok(kc, f"{first}struct TB{n} {{ int a; double b; }};\ntypedef struct TB{n} TB{n}_t;")
+    ok(kc, f"{first}typedef struct TA{n} TA{n}_t;\nstruct TA{n} {{ int a; double b; }};")
+    ok(kc, f"struct TB{n};")
+    assert run(kc, f"{later}TB{n}_t v{n} = {{1, 2.5}};\nv{n}.b").value == "2.5"
+    assert run(kc, f"{later}TA{n}_t w{n} = {{3, 0.5}};\nw{n}.a + w{n}.b").value == "3.5"
+    # a self-referential typedef, the common linked-list spelling
+    ok(kc, f"{first}typedef struct TN{n} TN{n}_t;\nstruct TN{n} {{ TN{n}_t *next; int v; }};")
+    assert run(kc, f"{later}TN{n}_t a{n} = {{0, 4}}, b{n} = {{&a{n}, 5}};\nb{n}.next->v").value == "4"
