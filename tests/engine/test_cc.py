@@ -209,3 +209,28 @@ def test_typedef_of_a_struct_keeps_its_body(kc, first, later):
     # a self-referential typedef, the common linked-list spelling
     ok(kc, f"{first}typedef struct TN{n} TN{n}_t;\nstruct TN{n} {{ TN{n}_t *next; int v; }};")
     assert run(kc, f"{later}TN{n}_t a{n} = {{0, 4}}, b{n} = {{&a{n}, 5}};\nb{n}.next->v").value == "4"
+
+
+# OpenMP: libgomp's worker threads do not survive the fork that starts each
+# cell, so the pool must not reach the holder (isolate.c): a parallel
+# region in the next cell, %%cc or tcc, gets a team of its own.
+def test_openmp_cells_run_again_and_again(fresh):
+    _, kc, _ = fresh
+    ok(kc, "%%cc -fopenmp\nint omp_get_thread_num(void);\n"
+           "int omp_team(void) { int seen = 0;\n#pragma omp parallel num_threads(4)\n"
+           "{\n#pragma omp atomic\nseen |= 1 << omp_get_thread_num();\n}\nreturn seen; }\n"
+           "double omp_sum(int n) { double s = 0;\n"
+           "#pragma omp parallel for reduction(+:s) num_threads(4)\n"
+           "for (int i = 1; i <= n; i++) s += i;\nreturn s; }")
+    assert run(kc, "%%cc -fopenmp\nomp_team() * 1e6 + omp_sum(1000)").value == "1.55005e+07"
+    assert run(kc, "%%cc -fopenmp\nomp_team() * 1e6 + omp_sum(2000)").value == "1.7001e+07"
+    assert run(kc, "omp_team() * 1e6 + omp_sum(3000)").value == "1.95015e+07"   # a tcc cell
+    assert run(kc, "omp_team()").value == "15"
+
+
+def test_fast_math_flags(kc):
+    ok(kc, "%%cc -O3 -ffast-math\ndouble fm_dot(const double *a, int n) {\n"
+           "    double s = 0;\n    for (int i = 0; i < n; i++) s += a[i] * a[i];\n    return s;\n}")
+    assert run(kc, "double fm_v[5] = {1, 2, 3, 4, 5};\nfm_dot(fm_v, 5)").value == "55.0"
+    assert run(kc, "%%cc -O3 -ffast-math\n#ifdef __FAST_MATH__\nint fm_on = 1;\n#else\n"
+                       "int fm_on = 0;\n#endif\nfm_on").value == "1"
