@@ -3,6 +3,10 @@ system C compiler sees and extends the session as any other cell, fails as
 any other cell, and is not compiled twice.  Each kernel here gets its own
 object cache (CHALK_CC_CACHE), so a test never reads another run's objects
 and the user's ~/.cache is left alone."""
+import os
+import time
+from pathlib import Path
+
 import pytest
 
 from kernelclient import fails, ok, run, start, stop
@@ -234,3 +238,48 @@ def test_fast_math_flags(kc):
     assert run(kc, "double fm_v[5] = {1, 2, 3, 4, 5};\nfm_dot(fm_v, 5)").value == "55.0"
     assert run(kc, "%%cc -O3 -ffast-math\n#ifdef __FAST_MATH__\nint fm_on = 1;\n#else\n"
                        "int fm_on = 0;\n#endif\nfm_on").value == "1"
+
+
+# The cache is bounded (CHALK_CC_CACHE_MB), least recently used out first,
+# a hit counting as a use; a dead compile's temporary files go.
+def test_cache_is_bounded_and_cleaned(tmp_path):
+    cache = tmp_path / "cache"
+    km, kc = start(env={"CHALK_CC_CACHE": str(cache), "CHALK_CC_CACHE_MB": "3"})
+    try:
+        cell_a = "%%cc\nint lru_a = 1;\nlru_a"
+        ok(kc, cell_a)
+        (a,) = cache.glob("*.o")
+        # last used (the mtime of its .txt) an hour ago ...
+        base = int(time.time()) - 3600
+        os.utime(a.with_suffix(".txt"), (base, base))
+        mtime = a.stat().st_mtime_ns
+        for name, used in (("f1", base + 1), ("f2", base + 2)):  # two 2 MB objects, used since
+            (cache / (name + ".o")).write_bytes(b"\0" * (2 << 20))
+            (cache / (name + ".txt")).write_text("")
+            os.utime(cache / (name + ".txt"), (used, used))
+        dead, alive = cache / "0123abcd.999999999.c", cache / f"4567cdef.{os.getpid()}.o"
+        dead.write_text("int x;")                        # a compile killed half-way
+        alive.write_text("")                             # one still running
+        ok(kc, cell_a)                                   # ... and now again: a hit
+        assert a.stat().st_mtime_ns == mtime
+        ok(kc, "%%cc\nint lru_b = 2;\nlru_b")            # a miss: 4 MB > 3 MB
+        assert a.exists() and (cache / "f2.o").exists()
+        assert not (cache / "f1.o").exists() and not (cache / "f1.txt").exists()
+        assert not dead.exists() and alive.exists()
+        assert len(list(cache.glob("*.o"))) == 4         # a, b, f2, the live temporary
+    finally:
+        stop(km, kc)
+
+
+# Under make check every kernel's objects go to the build tree's cache
+# (tests/local.mk), never to the user's ~/.cache.
+def test_make_check_uses_a_private_cache():
+    cache = os.environ.get("CHALK_CC_CACHE")
+    assert cache and cache.startswith(os.environ["CHALK_BUILDDIR"])
+    before = set(Path(cache).glob("*.o"))
+    km, kc = start()
+    try:     # a cell no run compiled before: a new object
+        ok(kc, "%%%%cc\nlong private_cache_probe = %d;\nprivate_cache_probe" % time.time_ns())
+    finally:
+        stop(km, kc)
+    assert len(set(Path(cache).glob("*.o")) - before) == 1
