@@ -373,6 +373,7 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
                 strbuf_addf(&b, "extern %s;", it->text);
                 e = append(s, ENT_VAR, it, strbuf_take(&b));
                 e->decl = as_written(pv->code, it->line, it->text);
+                e->cc = s->cc;
             } else {
                 e = append(s, ENT_FUNC, it, alloc_strdup(it->proto));
                 e->decl = as_written(pv->code, it->line, it->proto);

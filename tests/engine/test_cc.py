@@ -283,3 +283,28 @@ def test_make_check_uses_a_private_cache():
     finally:
         stop(km, kc)
     assert len(set(Path(cache).glob("*.o")) - before) == 1
+
+
+# The same through a function pointer kept in a session variable: a cell of
+# the other compiler that uses it is refused (the pointer may hold either
+# compiler's function), in both directions; a struct libtcc passes right,
+# or the same compiler on both sides, still works.
+def test_struct_by_value_through_a_pointer_across_backends_is_refused(fresh):
+    _, kc, _ = fresh
+    ok(kc, "typedef struct { double a; int b; } DI;\n"
+           "DI mk(double a, int b) { DI d = { a, b }; return d; }\n"
+           "DI (*pk)(double, int) = mk;\ndouble (*pt)(DI);\n"
+           "typedef struct { double a, b; } DD;\n"
+           "DD mk2(double a, double b) { DD d = { a, b }; return d; }\nDD (*pk2)(double, double) = mk2;")
+    r = fails(kc, "%%cc\npk(1.5, 2).b", "CompileError")
+    assert "'pk' returns 'DI' by value" in r.errors[0]["evalue"]
+    r = fails(kc, "%%cc\nDI q = { 1.5, 2 };\npt = 0;", "CompileError")
+    assert "'pt' takes 'DI' by value" in r.errors[0]["evalue"]
+    assert run(kc, "%%cc\npk2(1.5, 2.5).b").value == "2.5"
+    assert run(kc, "pk(1.5, 2).b").value == "2"
+    assert run(kc, "%%cc\nDI mkc(double a, int b) { DI d = { a, b }; return d; }\n"
+                   "DI (*pc)(double, int) = mkc;\npc(2.5, 3).b").value == "3"
+    r = fails(kc, "pc(2.5, 3).b", "CompileError")
+    assert "'pc' returns 'DI' by value" in r.errors[0]["evalue"]
+    ok(kc, "%%cc\nint (*cc_abs)(int) = abs;")
+    assert run(kc, "cc_abs(-3)").value == "3"
