@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -183,9 +184,22 @@ static int task_count(void)
  * implements as "free the pool"), and the workers, told to exit, are
  * waited for (at most 2 s), so the holder forks from one thread; the next
  * cell's parallel region makes a pool of its own. */
+static int is_gomp(struct dl_phdr_info *info, size_t size, void *found)
+{
+    (void)size;
+    const char *slash = strrchr(info->dlpi_name, '/');
+    if (!strncmp(slash ? slash + 1 : info->dlpi_name, "libgomp.so", 10))
+        *(int *)found = 1;
+    return *(int *)found;
+}
+
 static void release_openmp(void)
 {
-    void *gomp = dlopen("libgomp.so.1", RTLD_LAZY | RTLD_NOLOAD);
+    /* a walk of the loaded objects, no system call, on every cell's path:
+     * dlopen(RTLD_NOLOAD) alone would read ld.so.cache */
+    int found = 0;
+    dl_iterate_phdr(is_gomp, &found);
+    void *gomp = found ? dlopen("libgomp.so.1", RTLD_LAZY | RTLD_NOLOAD) : NULL;
     if (!gomp)
         return;
     int (*pause_all)(int) = (int (*)(int))dlsym(gomp, "omp_pause_resource_all");
