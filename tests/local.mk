@@ -470,3 +470,13 @@ EXTRA_DIST += tests/conformance/test_tests2.py tests/conformance/tests2.py \
 TESTS += tests/engine/test_abi_indirect.py
 EXTRA_DIST += tests/engine/test_abi_indirect.py
 # --- end abi-indirect ---
+
+# --- %%cc cache of the tests (issue 14 follow-ups) ---
+# Every kernel a test starts compiles its %%cc cells into the build tree,
+# never into the user's ~/.cache (test_cc.py checks it).
+AM_TESTS_ENVIRONMENT += CHALK_CC_CACHE='$(abs_top_builddir)/tests/cc-cache'; export CHALK_CC_CACHE;
+clean-local: clean-local-cc-cache
+clean-local-cc-cache:
+	-rm -rf tests/cc-cache
+.PHONY: clean-local-cc-cache
+# --- end %%cc cache of the tests ---

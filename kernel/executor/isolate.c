@@ -10,8 +10,11 @@
 #define _GNU_SOURCE
 #include "isolate.h"
 
+#include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -21,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -161,8 +165,54 @@ int isolate_kill_children(void)
     return killed;
 }
 
+static int task_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* OpenMP (a `%%cc -fopenmp` cell): libgomp keeps its worker threads in a
+ * pool owned by this (the main) thread, and fork() copies none of them, so
+ * the next cell's child would wait at a barrier for threads that do not
+ * exist: a hang.  The pool is freed here (OpenMP 5.0's pause, which libgomp
+ * implements as "free the pool"), and the workers, told to exit, are
+ * waited for (at most 2 s), so the holder forks from one thread; the next
+ * cell's parallel region makes a pool of its own. */
+static int is_gomp(struct dl_phdr_info *info, size_t size, void *found)
+{
+    (void)size;
+    const char *slash = strrchr(info->dlpi_name, '/');
+    if (!strncmp(slash ? slash + 1 : info->dlpi_name, "libgomp.so", 10))
+        *(int *)found = 1;
+    return *(int *)found;
+}
+
+static void release_openmp(void)
+{
+    /* a walk of the loaded objects, no system call, on every cell's path:
+     * dlopen(RTLD_NOLOAD) alone would read ld.so.cache */
+    int found = 0;
+    dl_iterate_phdr(is_gomp, &found);
+    void *gomp = found ? dlopen("libgomp.so.1", RTLD_LAZY | RTLD_NOLOAD) : NULL;
+    if (!gomp)
+        return;
+    int (*pause_all)(int) = (int (*)(int))dlsym(gomp, "omp_pause_resource_all");
+    if (pause_all)
+        pause_all(2);   /* omp_pause_hard */
+    dlclose(gomp);
+    for (int i = 0; i < 2000 && task_count() > 1; i++)
+        nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+}
+
 const char *isolate_leftovers(int threads, char *err, size_t errlen)
 {
+    release_openmp();
     if (threads > 0) {
         /* A thread would go on running in the holder, between cells and
          * during the next ones, and fork() would not copy it: refused. */

@@ -799,8 +799,11 @@ static void single_item(splitter *sp, size_t start, const decl_shape *d, const d
     if (d->is_typedef)
         it->flags |= CELLSRC_TYPEDEF;
     /* `struct S *f(void) { ... }` defines f, not struct S (the session
-     * keeps a function under its first name) */
-    if (d->tag_name != (size_t)-1 && (d->body_open != (size_t)-1 || kind == CELLSRC_TYPE))
+     * keeps a function under its first name); nor does `typedef struct S
+     * T;` define struct S: it names it (a ref), and keying it by the tag
+     * would let it replace the body the session holds */
+    if (d->tag_name != (size_t)-1 &&
+        (d->body_open != (size_t)-1 || (kind == CELLSRC_TYPE && !d->is_typedef)))
         add_tag_def(sp, it, d);
     if (d->body_open != (size_t)-1 && tok_is(sp, d->tag_kw, "enum"))
         enum_constants(sp, it, d->body_open, d->body_close);

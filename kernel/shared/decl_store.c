@@ -340,6 +340,11 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
                 append(s, ENT_UNDEF, it, alloc_strdup(it->text));   /* undoes a header macro */
             break;
         case CELLSRC_TYPE:
+            /* `struct S;` after struct S's body declares nothing new (C11
+             * 6.7.2.3): it must not replace the body */
+            if (it->ndefs == 1 && strchr(it->defs[0], ' ') && !strchr(it->text, '{') &&
+                has_key(s, it->defs[0]))
+                break;
             remove_keys(s, it->defs, it->ndefs);
             append(s, ENT_TYPE, it, alloc_strdup(it->text));
             break;
@@ -368,6 +373,7 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
                 strbuf_addf(&b, "extern %s;", it->text);
                 e = append(s, ENT_VAR, it, strbuf_take(&b));
                 e->decl = as_written(pv->code, it->line, it->text);
+                e->cc = s->cc;
             } else {
                 e = append(s, ENT_FUNC, it, alloc_strdup(it->proto));
                 e->decl = as_written(pv->code, it->line, it->proto);

@@ -24,7 +24,7 @@ typedef struct entry {
     char **typenames;     /* TYPE: typedef names (decide declarations) */
     size_t ntypenames;
     int dead;             /* replaced by a newer definition (see remove_keys) */
-    int cc;               /* FUNC: compiled by the system compiler (%%cc) */
+    int cc;               /* FUNC/VAR: defined by a %%cc cell (the system compiler) */
 } entry;
 
 struct decl_store {

@@ -593,6 +593,54 @@ static int cell_function_cb(void *ctx, const char *name)
     return cell_function(ctx, name);
 }
 
+/* A variable the other compiler's cell defined (`text`: "extern R
+ * (*NAME)(P...);"), as the unit `b` gets it: when a call through it would
+ * pass a struct by value across the ABI bug (abi.h), linked to abi_refuse's
+ * label, so that a cell using it fails to link and abi_explain names it.
+ * The pointer may hold a function of either compiler; one of the same
+ * signature that crossed backends by name is refused already, so a
+ * pointer declared this way is refused whenever it crosses.  A function
+ * pointer inside a struct or an array is not examined (abi.h). */
+static void add_crossing_variable(strbuf *b, const char *text, const char *name)
+{
+    /* the entry's text is token-spaced: "extern DI ( * pk ) ( double , int );" */
+    size_t nlen = strlen(name);
+    const char *star = strchr(text, '('), *body = star, *after = NULL;
+    if (body && *++body == ' ')
+        body++;
+    if (body && *body == '*') {
+        body += body[1] == ' ' ? 2 : 1;
+        after = body + nlen;
+        if (!strncmp(body, name, nlen) && (*after == ')' || !strncmp(after, " )", 2)))
+            after = strchr(after, ')') + 1;
+        else
+            after = NULL;
+    }
+    while (after && *after == ' ')
+        after++;
+    if (!after || *after != '(' || strncmp(text, "extern ", 7)) {
+        strbuf_add(b, text);
+        return;
+    }
+    strbuf proto = { 0 };
+    strbuf_addn(&proto, text + 7, (size_t)(star - text - 7));
+    strbuf_add(&proto, name);
+    strbuf_add(&proto, after);       /* "( P... );" */
+    char *refused = abi_refuse(b->s, proto.s);
+    const char *label = refused ? strstr(refused, " __asm__(") : NULL;
+    const char *semi = strrchr(text, ';');
+    if (label && semi) {
+        const char *close = strchr(label, ')');
+        strbuf_addn(b, text, (size_t)(semi - text));
+        strbuf_addn(b, label, close ? (size_t)(close + 1 - label) : strlen(label));
+        strbuf_add(b, semi);
+    } else {
+        strbuf_add(b, text);
+    }
+    free(refused);
+    strbuf_free(&proto);
+}
+
 /* A prototype of a function no cell defines, as the unit `b` gets it: with
  * abi_refuse's label when libtcc would pass its struct wrongly (a library's
  * function the cell declared itself, without its header). */
@@ -801,6 +849,8 @@ static void emit_entries(strbuf *b, const decl_store *s, const declindex *idx,
                 /* a later cell's definition removes it; a function the
                  * other compiler built is called across the ABI bug too */
                 add_prototype(b, e->text);
+            } else if (e->kind == ENT_VAR && e->cc != s->cc) {
+                add_crossing_variable(b, e->text, e->keys[0]);
             } else {
                 strbuf_add(b, e->text);
             }

@@ -3,6 +3,10 @@ system C compiler sees and extends the session as any other cell, fails as
 any other cell, and is not compiled twice.  Each kernel here gets its own
 object cache (CHALK_CC_CACHE), so a test never reads another run's objects
 and the user's ~/.cache is left alone."""
+import os
+import time
+from pathlib import Path
+
 import pytest
 
 from kernelclient import fails, ok, run, start, stop
@@ -193,3 +197,114 @@ def test_many_cc_cells_keep_descriptors_flat(kc):
                    "while (readdir(dir%d)) nfd%d++;\nclosedir(dir%d);\nnfd%d" % ((i,) * 6))
         counts.append(int(r.value))
     assert len(set(counts)) == 1, counts
+
+
+# A struct's body and a typedef of it, in one cell, in either order, and a
+# later `struct X;`: later cells of both backends still see the body.
+@pytest.mark.parametrize("first", ["", "%%cc\n"], ids=["tcc", "cc"])
+@pytest.mark.parametrize("later", ["", "%%cc\n"], ids=["tcc", "cc"])
+def test_typedef_of_a_struct_keeps_its_body(kc, first, later):
+    n = len(first) + 2 * len(later)
+    ok(kc, f"{first}struct TB{n} {{ int a; double b; }};\ntypedef struct TB{n} TB{n}_t;")
+    ok(kc, f"{first}typedef struct TA{n} TA{n}_t;\nstruct TA{n} {{ int a; double b; }};")
+    ok(kc, f"struct TB{n};")
+    assert run(kc, f"{later}TB{n}_t v{n} = {{1, 2.5}};\nv{n}.b").value == "2.5"
+    assert run(kc, f"{later}TA{n}_t w{n} = {{3, 0.5}};\nw{n}.a + w{n}.b").value == "3.5"
+    # a self-referential typedef, the common linked-list spelling
+    ok(kc, f"{first}typedef struct TN{n} TN{n}_t;\nstruct TN{n} {{ TN{n}_t *next; int v; }};")
+    assert run(kc, f"{later}TN{n}_t a{n} = {{0, 4}}, b{n} = {{&a{n}, 5}};\nb{n}.next->v").value == "4"
+
+
+# OpenMP: libgomp's worker threads do not survive the fork that starts each
+# cell, so the pool must not reach the holder (isolate.c): a parallel
+# region in the next cell, %%cc or tcc, gets a team of its own.
+def test_openmp_cells_run_again_and_again(fresh):
+    _, kc, _ = fresh
+    ok(kc, "%%cc -fopenmp\nint omp_get_thread_num(void);\n"
+           "int omp_team(void) { int seen = 0;\n#pragma omp parallel num_threads(4)\n"
+           "{\n#pragma omp atomic\nseen |= 1 << omp_get_thread_num();\n}\nreturn seen; }\n"
+           "double omp_sum(int n) { double s = 0;\n"
+           "#pragma omp parallel for reduction(+:s) num_threads(4)\n"
+           "for (int i = 1; i <= n; i++) s += i;\nreturn s; }")
+    assert run(kc, "%%cc -fopenmp\nomp_team() * 1e6 + omp_sum(1000)").value == "1.55005e+07"
+    assert run(kc, "%%cc -fopenmp\nomp_team() * 1e6 + omp_sum(2000)").value == "1.7001e+07"
+    assert run(kc, "omp_team() * 1e6 + omp_sum(3000)").value == "1.95015e+07"   # a tcc cell
+    assert run(kc, "omp_team()").value == "15"
+
+
+def test_fast_math_flags(kc):
+    ok(kc, "%%cc -O3 -ffast-math\ndouble fm_dot(const double *a, int n) {\n"
+           "    double s = 0;\n    for (int i = 0; i < n; i++) s += a[i] * a[i];\n    return s;\n}")
+    assert run(kc, "double fm_v[5] = {1, 2, 3, 4, 5};\nfm_dot(fm_v, 5)").value == "55.0"
+    assert run(kc, "%%cc -O3 -ffast-math\n#ifdef __FAST_MATH__\nint fm_on = 1;\n#else\n"
+                       "int fm_on = 0;\n#endif\nfm_on").value == "1"
+
+
+# The cache is bounded (CHALK_CC_CACHE_MB), least recently used out first,
+# a hit counting as a use; a dead compile's temporary files go.
+def test_cache_is_bounded_and_cleaned(tmp_path):
+    cache = tmp_path / "cache"
+    km, kc = start(env={"CHALK_CC_CACHE": str(cache), "CHALK_CC_CACHE_MB": "3"})
+    try:
+        cell_a = "%%cc\nint lru_a = 1;\nlru_a"
+        ok(kc, cell_a)
+        (a,) = cache.glob("*.o")
+        # last used (the mtime of its .txt) an hour ago ...
+        base = int(time.time()) - 3600
+        os.utime(a.with_suffix(".txt"), (base, base))
+        mtime = a.stat().st_mtime_ns
+        for name, used in (("f1", base + 1), ("f2", base + 2)):  # two 2 MB objects, used since
+            (cache / (name + ".o")).write_bytes(b"\0" * (2 << 20))
+            (cache / (name + ".txt")).write_text("")
+            os.utime(cache / (name + ".txt"), (used, used))
+        dead, alive = cache / "0123abcd.999999999.c", cache / f"4567cdef.{os.getpid()}.o"
+        dead.write_text("int x;")                        # a compile killed half-way
+        alive.write_text("")                             # one still running
+        ok(kc, cell_a)                                   # ... and now again: a hit
+        assert a.stat().st_mtime_ns == mtime
+        ok(kc, "%%cc\nint lru_b = 2;\nlru_b")            # a miss: 4 MB > 3 MB
+        assert a.exists() and (cache / "f2.o").exists()
+        assert not (cache / "f1.o").exists() and not (cache / "f1.txt").exists()
+        assert not dead.exists() and alive.exists()
+        assert len(list(cache.glob("*.o"))) == 4         # a, b, f2, the live temporary
+    finally:
+        stop(km, kc)
+
+
+# Under make check every kernel's objects go to the build tree's cache
+# (tests/local.mk), never to the user's ~/.cache.
+def test_make_check_uses_a_private_cache():
+    cache = os.environ.get("CHALK_CC_CACHE")
+    assert cache and cache.startswith(os.environ["CHALK_BUILDDIR"])
+    before = set(Path(cache).glob("*.o"))
+    km, kc = start()
+    try:     # a cell no run compiled before: a new object
+        ok(kc, "%%%%cc\nlong private_cache_probe = %d;\nprivate_cache_probe" % time.time_ns())
+    finally:
+        stop(km, kc)
+    assert len(set(Path(cache).glob("*.o")) - before) == 1
+
+
+# The same through a function pointer kept in a session variable: a cell of
+# the other compiler that uses it is refused (the pointer may hold either
+# compiler's function), in both directions; a struct libtcc passes right,
+# or the same compiler on both sides, still works.
+def test_struct_by_value_through_a_pointer_across_backends_is_refused(fresh):
+    _, kc, _ = fresh
+    ok(kc, "typedef struct { double a; int b; } DI;\n"
+           "DI mk(double a, int b) { DI d = { a, b }; return d; }\n"
+           "DI (*pk)(double, int) = mk;\ndouble (*pt)(DI);\n"
+           "typedef struct { double a, b; } DD;\n"
+           "DD mk2(double a, double b) { DD d = { a, b }; return d; }\nDD (*pk2)(double, double) = mk2;")
+    r = fails(kc, "%%cc\npk(1.5, 2).b", "CompileError")
+    assert "'pk' returns 'DI' by value" in r.errors[0]["evalue"]
+    r = fails(kc, "%%cc\nDI q = { 1.5, 2 };\npt = 0;", "CompileError")
+    assert "'pt' takes 'DI' by value" in r.errors[0]["evalue"]
+    assert run(kc, "%%cc\npk2(1.5, 2.5).b").value == "2.5"
+    assert run(kc, "pk(1.5, 2).b").value == "2"
+    assert run(kc, "%%cc\nDI mkc(double a, int b) { DI d = { a, b }; return d; }\n"
+                   "DI (*pc)(double, int) = mkc;\npc(2.5, 3).b").value == "3"
+    r = fails(kc, "pc(2.5, 3).b", "CompileError")
+    assert "'pc' returns 'DI' by value" in r.errors[0]["evalue"]
+    ok(kc, "%%cc\nint (*cc_abs)(int) = abs;")
+    assert run(kc, "cc_abs(-3)").value == "3"
