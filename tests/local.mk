@@ -480,3 +480,8 @@ clean-local-cc-cache:
 	-rm -rf tests/cc-cache
 .PHONY: clean-local-cc-cache
 # --- end %%cc cache of the tests ---
+
+# --- build: C style and the libtcc version (build-nits) ---
+TESTS += tests/build/test_tcc_version.py
+EXTRA_DIST += tests/build/test_tcc_version.py
+# --- end build ---
