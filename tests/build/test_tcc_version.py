@@ -9,20 +9,15 @@ hand into configure.ac, or read from a tcc binary that is not the linked
 library, shows up here as a mismatch.
 """
 import re
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
-from cells import run, start, stop  # noqa: E402
-
-HANG = 120  # a safety net against a hung run, not a speed limit
+from kernelclient import TIMEOUT, run, start, stop
 
 
 def test_banner_names_the_libtcc_that_compiles_cells():
     km, kc = start()
     try:
         kc.kernel_info()
-        reply = kc.get_shell_msg(timeout=HANG)
+        reply = kc.get_shell_msg(timeout=TIMEOUT)
         banner = reply["content"]["banner"]
         m = re.search(r"compiled in memory by libtcc (\d+)\.(\d+)\.(\d+)\b", banner)
         assert m, f"the banner names no libtcc version: {banner!r}"
