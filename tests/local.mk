@@ -487,8 +487,10 @@ clean-local-cc-cache:
 # `make format` rewrites the listed files; `make format-all` every tracked C
 # file, and lists them all (run once, when no branch has C changes pending).
 TESTS += tests/build/format-check.sh tests/build/test_tcc_version.py
+# CONTRIBUTING.md (the dialect and layout .clang-format stands for) was the one
+# tracked file besides .gitignore that the tarball lacked.
 EXTRA_DIST += .clang-format tests/build/formatted.list tests/build/format-check.sh \
-  tests/build/test_tcc_version.py
+  tests/build/test_tcc_version.py CONTRIBUTING.md
 AM_TESTS_ENVIRONMENT += CLANG_FORMAT='$(CLANG_FORMAT)'; export CLANG_FORMAT;
 format:
 	@test -n "$(CLANG_FORMAT)" || { echo "make format: no clang-format (apt-get install clang-format, re-run configure)"; exit 1; }
