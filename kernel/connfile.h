@@ -13,10 +13,10 @@
 #include <stddef.h>
 
 typedef struct connfile {
-    char transport[16];    /* "tcp" or "ipc" */
+    char transport[16]; /* "tcp" or "ipc" */
     char ip[256];
     int shell_port, iopub_port, stdin_port, control_port, hb_port;
-    char *key;             /* may be "" (authentication off) */
+    char *key; /* may be "" (authentication off) */
     size_t keylen;
     char signature_scheme[32];
 } connfile;

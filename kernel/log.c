@@ -24,7 +24,7 @@ void log_init(void)
 
 void log_msg(int level, const char *fmt, ...)
 {
-    static const char *const names[] = {"debug", "info", "warning", "error"};
+    static const char *const names[] = { "debug", "info", "warning", "error" };
     char line[1024];
     va_list ap;
 

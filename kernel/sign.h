@@ -50,7 +50,8 @@ size_t sign_digest_size(const sign *self);
 
 /* Write the lowercase hex HMAC of the parts to out (NUL-terminated).
  * With authentication off, out becomes "".  Returns 0 or -1. */
-int sign_compute(const sign *self, const sign_part *parts, size_t nparts, char out[SIGN_HEX_MAX + 1]);
+int sign_compute(const sign *self, const sign_part *parts, size_t nparts,
+                 char out[SIGN_HEX_MAX + 1]);
 
 /* Check `sig` (siglen bytes, not NUL-terminated) against the parts; on
  * success remember it for replay detection.  Returns 0 if the message may be

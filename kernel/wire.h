@@ -28,15 +28,15 @@ typedef struct wire_frame {
 } wire_frame;
 
 typedef struct wire_msg {
-    wire_frame *ids;       /* routing identities (copies) */
+    wire_frame *ids; /* routing identities (copies) */
     size_t nids;
     json_t *header;
     json_t *parent_header;
     json_t *metadata;
     json_t *content;
-    wire_frame *buffers;   /* extra binary frames (copies) */
+    wire_frame *buffers; /* extra binary frames (copies) */
     size_t nbuffers;
-    const char *msg_type;  /* borrowed from header */
+    const char *msg_type; /* borrowed from header */
 } wire_msg;
 
 /* Why a message was dropped (jansson's json_error_t style). */

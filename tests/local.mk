@@ -480,3 +480,29 @@ clean-local-cc-cache:
 	-rm -rf tests/cc-cache
 .PHONY: clean-local-cc-cache
 # --- end %%cc cache of the tests ---
+
+# --- build: C style and the libtcc version (build-nits) ---
+# tests/build/format-check.sh: each file in tests/build/formatted.list is as
+# clang-format writes it with .clang-format (skipped without clang-format).
+# `make format` rewrites the listed files; `make format-all` every tracked C
+# file, and lists them all (run once, when no branch has C changes pending).
+TESTS += tests/build/format-check.sh tests/build/test_tcc_version.py
+# CONTRIBUTING.md (the dialect and layout .clang-format stands for) was the one
+# tracked file besides .gitignore that the tarball lacked.
+EXTRA_DIST += .clang-format tests/build/formatted.list tests/build/format-check.sh \
+  tests/build/test_tcc_version.py CONTRIBUTING.md
+AM_TESTS_ENVIRONMENT += CLANG_FORMAT='$(CLANG_FORMAT)'; export CLANG_FORMAT;
+# Our C files: not tinycc's tests2 programs, kept as upstream wrote them (their
+# expected outputs name line numbers).  format-check.sh excludes the same.
+format_pathspec = '*.c' '*.h' ':(exclude)tests/conformance/tests2/*'
+format:
+	@test -n "$(CLANG_FORMAT)" || { echo "make format: no clang-format (apt-get install clang-format, re-run configure)"; exit 1; }
+	cd $(srcdir) && sed '/^#/d; /^$$/d' tests/build/formatted.list | xargs $(CLANG_FORMAT) -i --style=file
+format-all:
+	@test -n "$(CLANG_FORMAT)" || { echo "make format-all: no clang-format (apt-get install clang-format, re-run configure)"; exit 1; }
+	@test -e $(srcdir)/.git || { echo "make format-all: needs a git checkout (it formats the tracked files)"; exit 1; }
+	cd $(srcdir) && git ls-files $(format_pathspec) | xargs $(CLANG_FORMAT) -i --style=file && \
+	  { sed -n '/^#/p' tests/build/formatted.list; git ls-files $(format_pathspec); } > tests/build/formatted.list.tmp && \
+	  mv tests/build/formatted.list.tmp tests/build/formatted.list
+.PHONY: format format-all
+# --- end build ---
