@@ -330,10 +330,12 @@ tests/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c tests/fuzz/fuzz.h kernel/wire.c ker
 	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(CRYPTO_LIBS)
 tests/fuzz/fuzz_connfile: tests/fuzz/fuzz_connfile.c tests/fuzz/fuzz.h kernel/connfile.c kernel/sign.c kernel/log.c
 	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(CRYPTO_LIBS)
-tests/fuzz/fuzz_cellsrc: tests/fuzz/fuzz_cellsrc.c tests/fuzz/fuzz.h $(kernel_shared_libchalkcell_la_SOURCES)
-	$(AM_V_CCLD)$(fuzz_link) $$srcs -o $@ $(TCC_LIBS)
+# libchalkcell's sources: the listed ones and the generated table of ABI thunks.
+fuzz_cell_sources = $(kernel_shared_libchalkcell_la_SOURCES) $(nodist_kernel_shared_libchalkcell_la_SOURCES)
+tests/fuzz/fuzz_cellsrc: tests/fuzz/fuzz_cellsrc.c tests/fuzz/fuzz.h $(fuzz_cell_sources)
+	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(TCC_LIBS)
 tests/fuzz/fuzz_magics: tests/fuzz/fuzz_magics.c tests/fuzz/fuzz.h kernel/executor/magics.c kernel/shared/executor_config.c \
-    $(kernel_shared_libchalkcell_la_SOURCES)
+    $(fuzz_cell_sources)
 	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"' $$srcs -o $@ \
 	  $(JANSSON_LIBS) $(TCC_LIBS)
 tests/fuzz/fuzz_libchalk: tests/fuzz/fuzz_libchalk.c tests/fuzz/fuzz.h $(exercises_libchalk_libchalk_la_SOURCES) \
@@ -357,7 +359,10 @@ endif
 # the sanitizer build.
 print-c-tests:
 	@for t in $(TESTS); do case $$t in *.py|*.sh) ;; *) printf '%s ' $$t;; esac; done; echo
-.PHONY: print-c-tests
+# The libFuzzer targets, for .ci/sanitizers.
+print-fuzz-targets:
+	@echo $(fuzz_targets)
+.PHONY: print-c-tests print-fuzz-targets
 # --- end hardening ---
 
 # --- grader speed (grade-speed) ---
@@ -431,7 +436,7 @@ tests_fuzz_replay_catalog_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/
 tests_fuzz_replay_catalog_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
   -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/catalog"'
 tests_fuzz_replay_catalog_LDADD = kernel/shared/libchalkcell.la $(JANSSON_LIBS) $(TCC_LIBS)
-tests/fuzz/fuzz_catalog: tests/fuzz/fuzz_catalog.c tests/fuzz/fuzz.h $(kernel_shared_libchalkcell_la_SOURCES)
+tests/fuzz/fuzz_catalog: tests/fuzz/fuzz_catalog.c tests/fuzz/fuzz.h $(fuzz_cell_sources)
 	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(TCC_LIBS)
 EXTRA_DIST += tests/fuzz/catalog
 # --- end protocol ---
