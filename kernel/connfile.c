@@ -61,13 +61,15 @@ connfile *connfile_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
     if (fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
-        log_warn("connection file %s is readable by group or others (mode %04o): anyone who can read it "
-                 "can run code as you; chmod 600 it",
-                 path, (unsigned)(st.st_mode & 07777));
+        log_warn(
+            "connection file %s is readable by group or others (mode %04o): anyone who can read it "
+            "can run code as you; chmod 600 it",
+            path, (unsigned)(st.st_mode & 07777));
     root = json_loadf(f, 0, &jerr);
     fclose(f);
     if (root == NULL) {
-        snprintf(err, errlen, "cannot read connection file %s: %s (line %d)", path, jerr.text, jerr.line);
+        snprintf(err, errlen, "cannot read connection file %s: %s (line %d)", path, jerr.text,
+                 jerr.line);
         return NULL;
     }
     cf = calloc(1, sizeof *cf);

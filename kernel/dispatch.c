@@ -70,15 +70,15 @@ struct dispatch {
      * (NULL otherwise), the names still to do, what each gave. */
     json_t *ux_reply, *ux_names, *ux_results;
     size_t ux_next;
-    json_t *ux_value, *ux_error;   /* of the expression running */
+    json_t *ux_value, *ux_error; /* of the expression running */
     hist_entry *hist;
     size_t nhist, caphist;
     int restart;
     int stopping;
-    int announced;       /* "starting" has been published */
+    int announced; /* "starting" has been published */
 };
 
-static const char *const channel_names[] = {"shell", "control", "stdin", "iopub", "hb"};
+static const char *const channel_names[] = { "shell", "control", "stdin", "iopub", "hb" };
 
 /* ---- sending -------------------------------------------------------------- */
 
@@ -253,8 +253,8 @@ static json_t *kernel_info(void)
         "chalk " PACKAGE_VERSION " - C cells (C11) compiled in memory by libtcc" TCC_VERSION_NOTE
         ", with GSL and the chalk helper library\n"
         "Tab completes, Shift-Tab (or ?name) shows a declaration.\n",
-        "help_links", "text", "GSL manual", "url", "https://www.gnu.org/software/gsl/doc/html/", "text",
-        "C reference", "url", "https://en.cppreference.com/w/c", "debugger", 0);
+        "help_links", "text", "GSL manual", "url", "https://www.gnu.org/software/gsl/doc/html/",
+        "text", "C reference", "url", "https://en.cppreference.com/w/c", "debugger", 0);
 }
 
 static json_t *complete(dispatch *self, json_t *c)
@@ -265,7 +265,8 @@ static json_t *complete(dispatch *self, json_t *c)
 
     if (!json_is_object(r)) {
         json_decref(r);
-        r = json_pack("{s:[], s:i, s:i}", "matches", "cursor_start", (int)pos, "cursor_end", (int)pos);
+        r = json_pack("{s:[], s:i, s:i}", "matches", "cursor_start", (int)pos, "cursor_end",
+                      (int)pos);
     }
     if (json_object_get(r, "metadata") == NULL)
         json_object_set_new(r, "metadata", json_object());
@@ -285,7 +286,8 @@ static json_t *inspect(dispatch *self, const char *code, long pos, int detail)
     if (json_object_get(r, "metadata") == NULL)
         json_object_set_new(r, "metadata", json_object());
     if (json_object_get(r, "found") == NULL)
-        json_object_set_new(r, "found", json_boolean(json_object_size(json_object_get(r, "data")) > 0));
+        json_object_set_new(r, "found",
+                            json_boolean(json_object_size(json_object_get(r, "data")) > 0));
     json_object_set_new(r, "status", json_string("ok"));
     return r;
 }
@@ -356,16 +358,17 @@ static void ux_step(dispatch *self)
 {
     while (self->ux_next < json_array_size(self->ux_names)) {
         const char *name = json_string_value(json_array_get(self->ux_names, self->ux_next));
-        json_t *expr = json_object_get(json_object_get(self->cur->content, "user_expressions"), name);
+        json_t *expr = json_object_get(json_object_get(self->cur->content, "user_expressions"),
+                                       name);
         const char *why = "user expressions must be strings";
         if (json_is_string(expr)) {
             if (engine_evaluate(self->eng, json_string_value(expr), self->cur_count) == 0)
-                return;      /* its execute_done calls us again */
+                return; /* its execute_done calls us again */
             why = "the engine could not start the expression";
         }
         json_object_set_new(self->ux_results, name,
-                            json_pack("{s:s, s:s, s:s, s:[s+]}", "status", "error", "ename", "TypeError",
-                                      "evalue", why, "traceback", "TypeError: ", why));
+                            json_pack("{s:s, s:s, s:s, s:[s+]}", "status", "error", "ename",
+                                      "TypeError", "evalue", why, "traceback", "TypeError: ", why));
         self->ux_next++;
     }
     json_t *r = self->ux_reply;
@@ -385,8 +388,7 @@ static int ux_begin(dispatch *self, json_t *r)
     self->ux_names = json_array();
     const char *name;
     json_t *v;
-    json_object_foreach(ux, name, v)
-        json_array_append_new(self->ux_names, json_string(name));
+    json_object_foreach(ux, name, v) json_array_append_new(self->ux_names, json_string(name));
     self->ux_results = json_object();
     self->ux_reply = r;
     self->ux_next = 0;
@@ -402,14 +404,15 @@ static void ux_event(dispatch *self, const char *msg_type, json_t *content)
         json_decref(self->ux_value);
         self->ux_value = json_pack("{s:s, s:o, s:o}", "status", "ok", "data",
                                    json_is_object(data) ? json_incref(data) : json_object(),
-                                   "metadata", json_is_object(md) ? json_incref(md) : json_object());
+                                   "metadata",
+                                   json_is_object(md) ? json_incref(md) : json_object());
     } else if (strcmp(msg_type, "error") == 0) {
         json_decref(self->ux_error);
         self->ux_error = json_pack("{s:s, s:O, s:O, s:O}", "status", "error", "ename",
                                    json_object_get(content, "ename"), "evalue",
                                    json_object_get(content, "evalue"), "traceback",
                                    json_object_get(content, "traceback"));
-        if (!self->ux_error)  /* a field missing: keep the failure */
+        if (!self->ux_error) /* a field missing: keep the failure */
             self->ux_error = json_pack("{s:s, s:s, s:s, s:[]}", "status", "error", "ename", "Error",
                                        "evalue", "", "traceback");
     } else if (strcmp(msg_type, "stream") == 0) {
@@ -432,8 +435,9 @@ static void ux_event(dispatch *self, const char *msg_type, json_t *content)
             self->ux_error = NULL;
         } else {
             /* A void expression shows nothing: an empty bundle. */
-            res = self->ux_value ? self->ux_value
-                                 : json_pack("{s:s, s:{}, s:{}}", "status", "ok", "data", "metadata");
+            res = self->ux_value
+                      ? self->ux_value
+                      : json_pack("{s:s, s:{}, s:{}}", "status", "ok", "data", "metadata");
             self->ux_value = NULL;
         }
         json_decref(self->ux_value);
@@ -465,8 +469,8 @@ static int execute(dispatch *self, wire_msg *req)
     if (code == NULL) {
         log_warn("execute_request without code");
         reply(self, TRANSPORT_SHELL, req, "execute_reply",
-              json_pack("{s:s, s:s, s:s, s:[], s:i}", "status", "error", "ename", "BadRequest", "evalue",
-                        "execute_request without code", "traceback", "execution_count",
+              json_pack("{s:s, s:s, s:s, s:[], s:i}", "status", "error", "ename", "BadRequest",
+                        "evalue", "execute_request without code", "traceback", "execution_count",
                         self->exec_count));
         return 0;
     }
@@ -507,8 +511,8 @@ static int execute(dispatch *self, wire_msg *req)
                     json_pack("{s:s, s:s+}", "name", "stdout", "text", ident ? ident : "",
                               ": not found (no declaration in the session or its headers)\n"));
         reply(self, TRANSPORT_SHELL, req, "execute_reply",
-              json_pack("{s:s, s:i, s:o, s:{}}", "status", "ok", "execution_count", count, "payload", payload,
-                        "user_expressions"));
+              json_pack("{s:s, s:i, s:o, s:{}}", "status", "ok", "execution_count", count,
+                        "payload", payload, "user_expressions"));
         json_decref(r);
         free(ident);
         return 0;
@@ -542,7 +546,8 @@ static void abort_queued_executes(dispatch *self)
         if (strcmp(p->msg->msg_type, "execute_request") == 0) {
             publish_status(self, p->msg->header, "busy");
             reply(self, TRANSPORT_SHELL, p->msg, "execute_reply",
-                  json_pack("{s:s, s:i}", "status", "aborted", "execution_count", self->exec_count));
+                  json_pack("{s:s, s:i}", "status", "aborted", "execution_count",
+                            self->exec_count));
             publish_status(self, p->msg->header, "idle");
             *pp = p->next;
             wire_msg_destroy(&p->msg);
@@ -580,8 +585,8 @@ static void finish_execute(dispatch *self, json_t *done)
         /* As ipykernel: a failed cell's expressions are not evaluated. */
         r = json_pack("{s:s, s:s, s:s, s:o, s:i, s:{}}", "status", "error", "ename",
                       get_string(done, "ename", "Error"), "evalue", get_string(done, "evalue", ""),
-                      "traceback", json_is_array(tb) ? json_incref(tb) : json_array(), "execution_count",
-                      self->cur_count, "user_expressions");
+                      "traceback", json_is_array(tb) ? json_incref(tb) : json_array(),
+                      "execution_count", self->cur_count, "user_expressions");
         failed = self->cur_stop_on_error;
     } else if (strcmp(status, "aborted") == 0) {
         r = json_pack("{s:s, s:i}", "status", "aborted", "execution_count", self->cur_count);
@@ -622,8 +627,8 @@ static void engine_event(void *ctx, const char *msg_type, json_t *content)
             json_object_get(self->cur->metadata, "cellId"))
             json_object_set_new(content, "prompt", json_stringn(prompt, plen - 1));
         if (self->cur != NULL)
-            send_msg(self, TRANSPORT_STDIN, self->cur->ids, self->cur->nids, "input_request", parent,
-                     content);
+            send_msg(self, TRANSPORT_STDIN, self->cur->ids, self->cur->nids, "input_request",
+                     parent, content);
         else
             engine_input_reply(self->eng, "");
     } else if (strcmp(msg_type, "execute_result") == 0) {
@@ -663,7 +668,8 @@ static void handle_request(dispatch *self, transport_channel ch, wire_msg *m)
     } else if (strcmp(t, "inspect_request") == 0) {
         const char *code = get_string(c, "code", "");
         reply(self, ch, m, "inspect_reply",
-              inspect(self, code, get_int(c, "cursor_pos", (long)strlen(code)), (int)get_int(c, "detail_level", 0)));
+              inspect(self, code, get_int(c, "cursor_pos", (long)strlen(code)),
+                      (int)get_int(c, "detail_level", 0)));
     } else if (strcmp(t, "is_complete_request") == 0) {
         reply(self, ch, m, "is_complete_reply", is_complete(self, c));
     } else if (strcmp(t, "history_request") == 0) {

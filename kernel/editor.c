@@ -29,31 +29,32 @@
 
 typedef struct entry {
     char *name;
-    char *decl;          /* declaration text, or NULL */
-    const char *kind;    /* "keyword" "function" "variable" "type" "macro" "session" */
+    char *decl;       /* declaration text, or NULL */
+    const char *kind; /* "keyword" "function" "variable" "type" "macro" "session" */
 } entry;
 
 struct editor {
-    char *prelude;               /* the prelude, then #include lines cells added */
+    char *prelude; /* the prelude, then #include lines cells added */
     char *include_path;
     int loaded;
-    entry *headers;      /* from the flattened prelude; sorted by name */
+    entry *headers; /* from the flattened prelude; sorted by name */
     size_t nheaders;
-    char **session;      /* names cells defined, newest last */
+    char **session; /* names cells defined, newest last */
     size_t nsession;
-    entry *decls;        /* their declarations (editor_learn_decls) */
+    entry *decls; /* their declarations (editor_learn_decls) */
     size_t ndecls;
-    catalog *cat;        /* every installed header's declarations, or NULL */
-    char *cflags_dirs;   /* -I directories of %cflags lines, ':'-separated */
+    catalog *cat;      /* every installed header's declarations, or NULL */
+    char *cflags_dirs; /* -I directories of %cflags lines, ':'-separated */
 };
 
 static const char *const keywords[] = {
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
-    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
-    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
-    "typedef", "union", "unsigned", "void", "volatile", "while", "_Alignas", "_Alignof",
-    "_Atomic", "_Bool", "_Generic", "_Noreturn", "_Static_assert", "_Thread_local",
-    "#include", "#define", "#ifdef", "#ifndef", "#endif", "#undef", "#pragma",
+    "auto",     "break",   "case",     "char",     "const",     "continue",       "default",
+    "do",       "double",  "else",     "enum",     "extern",    "float",          "for",
+    "goto",     "if",      "inline",   "int",      "long",      "register",       "restrict",
+    "return",   "short",   "signed",   "sizeof",   "static",    "struct",         "switch",
+    "typedef",  "union",   "unsigned", "void",     "volatile",  "while",          "_Alignas",
+    "_Alignof", "_Atomic", "_Bool",    "_Generic", "_Noreturn", "_Static_assert", "_Thread_local",
+    "#include", "#define", "#ifdef",   "#ifndef",  "#endif",    "#undef",         "#pragma",
 };
 
 editor *editor_new(const char *prelude, const char *include_path)
@@ -166,7 +167,8 @@ void editor_learn(editor *ed, json_t *defined)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(defined, i, v) {
+    json_array_foreach(defined, i, v)
+    {
         const char *name = json_string_value(v);
         if (!name)
             continue;
@@ -184,7 +186,8 @@ void editor_learn_decls(editor *ed, json_t *declared)
 {
     const char *name;
     json_t *v;
-    json_object_foreach(declared, name, v) {
+    json_object_foreach(declared, name, v)
+    {
         const char *decl = json_string_value(v);
         if (!decl)
             continue;
@@ -236,13 +239,14 @@ static void load(editor *ed)
         for (size_t d = 0; d < it->ndefs; d++) {
             const char *name = it->defs[d];
             if (name[0] == '_' || strchr(name, ' ') || !strncmp(name, "ch__thunk_", 10))
-                continue;           /* thunks (abi.h) are no one's to call */
+                continue; /* thunks (abi.h) are no one's to call */
             ed->headers = realloc(ed->headers, (ed->nheaders + 1) * sizeof *ed->headers);
             /* a thunk's wrapper (abi.h) is shown as the library's prototype */
             char *lib = abi_declaration(it->text);
             ed->headers[ed->nheaders++] = (entry){ strdup(name),
-                                                   cellsrc_one_line(lib ? lib : it->proto ? it->proto
-                                                                                  : it->text),
+                                                   cellsrc_one_line(lib         ? lib
+                                                                    : it->proto ? it->proto
+                                                                                : it->text),
                                                    cellsrc_kind_name(it) };
             free(lib);
         }
@@ -314,9 +318,7 @@ static int has(json_t *arr, const char *s)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v)
-        if (strcmp(json_string_value(v), s) == 0)
-            return 1;
+    json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), s) == 0) return 1;
     return 0;
 }
 
@@ -349,12 +351,12 @@ json_t *editor_complete(editor *ed, const char *code, int cursor_pos)
     size_t plen = end - start;
     json_t *matches = json_array();
     json_t *types = json_array();
-#define OFFER(name, kind)                                                                    \
-    do {                                                                                     \
-        if (strncmp((name), prefix, plen) == 0 && !has(matches, (name))) {                   \
-            json_array_append_new(matches, json_string(name));                               \
+#define OFFER(name, kind)                                                                          \
+    do {                                                                                           \
+        if (strncmp((name), prefix, plen) == 0 && !has(matches, (name))) {                         \
+            json_array_append_new(matches, json_string(name));                                     \
             json_array_append_new(types, json_pack("{s:s, s:s}", "text", (name), "type", (kind))); \
-        }                                                                                    \
+        }                                                                                          \
     } while (0)
     for (size_t i = ed->nsession; i-- > 0;)
         OFFER(ed->session[i], "session");
@@ -378,14 +380,15 @@ json_t *editor_complete(editor *ed, const char *code, int cursor_pos)
 #undef OFFER
     /* Then what headers not yet included declare, each with its header. */
     const catalog_entry *c = NULL;
-    size_t nc = plen >= 2 && prefix[0] != '#' ? catalog_prefix(get_catalog(ed), prefix, plen, &c) : 0;
+    size_t nc = plen >= 2 && prefix[0] != '#' ? catalog_prefix(get_catalog(ed), prefix, plen, &c)
+                                              : 0;
     for (size_t i = 0, offered = 0; i < nc && offered < EDITOR_CATALOG_OFFERS; i++) {
         if (find_header(ed, c[i].name) || has(matches, c[i].name))
             continue;
         json_array_append_new(matches, json_string(c[i].name));
-        json_array_append_new(types, json_pack("{s:s, s:s, s:s, s:s}", "text", c[i].name, "type",
-                                               c[i].kind, "signature", c[i].decl, "header",
-                                               c[i].header));
+        json_array_append_new(types,
+                              json_pack("{s:s, s:s, s:s, s:s}", "text", c[i].name, "type",
+                                        c[i].kind, "signature", c[i].decl, "header", c[i].header));
         offered++;
     }
     return json_pack("{s:o, s:i, s:i, s:{s:o}}", "matches", matches, "cursor_start",
@@ -494,13 +497,20 @@ json_t *editor_inspect(editor *ed, const char *code, int cursor_pos, int detail)
     } else {
         strbuf text = { 0 }, md = { 0 };
         const char *mine = in_session ? session_decl(ed, name) : NULL;
-        const char *decl = mine ? mine : doc ? doc->decl : h ? h->decl
-                         : elsewhere ? elsewhere->decl : NULL;
+        const char *decl = mine        ? mine
+                           : doc       ? doc->decl
+                           : h         ? h->decl
+                           : elsewhere ? elsewhere->decl
+                                       : NULL;
         if (elsewhere) {
-            strbuf_addf(&text, "Declared in <%s>, which this session has not included: "
-                             "add #include <%s>\n\n", elsewhere->header, elsewhere->header);
-            strbuf_addf(&md, "Declared in `<%s>`, which this session has not included: "
-                             "add `#include <%s>`\n\n", elsewhere->header, elsewhere->header);
+            strbuf_addf(&text,
+                        "Declared in <%s>, which this session has not included: "
+                        "add #include <%s>\n\n",
+                        elsewhere->header, elsewhere->header);
+            strbuf_addf(&md,
+                        "Declared in `<%s>`, which this session has not included: "
+                        "add `#include <%s>`\n\n",
+                        elsewhere->header, elsewhere->header);
         }
         if (decl) {
             strbuf_addf(&text, "%s\n", decl);
@@ -515,10 +525,9 @@ json_t *editor_inspect(editor *ed, const char *code, int cursor_pos, int detail)
         } else if (strncmp(name, "gsl_", 4) == 0) {
             char line[256];
             const char *page = gsl_describe(name, line, sizeof line);
-            strbuf_addf(&text, "\n%s\nhttps://www.gnu.org/software/gsl/doc/html/%s\n", line,
-                             page);
+            strbuf_addf(&text, "\n%s\nhttps://www.gnu.org/software/gsl/doc/html/%s\n", line, page);
             strbuf_addf(&md, "\n%s ([GSL manual](https://www.gnu.org/software/gsl/doc/html/%s))\n",
-                             line, page);
+                        line, page);
         }
         reply = json_pack("{s:b, s:{s:s, s:s}, s:{}}", "found", 1, "data", "text/plain", text.s,
                           "text/markdown", md.s, "metadata");

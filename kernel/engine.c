@@ -55,13 +55,13 @@ static const char *const out_names[N_OUT] = { "stdout", "stderr" };
 
 typedef struct output {
     int fd;
-    char tail[8];        /* start of a UTF-8 character cut by the last read */
+    char tail[8]; /* start of a UTF-8 character cut by the last read */
     size_t ntail;
 } output;
 
 struct chalk_engine {
     executor_config cfg;
-    pid_t pid;           /* the first holder (its process group holds the lineage) */
+    pid_t pid; /* the first holder (its process group holds the lineage) */
     int chan;
     channel_reader reader;
     output out[N_OUT];
@@ -70,14 +70,14 @@ struct chalk_engine {
     int stopped;         /* it died before it could: started again on demand */
     char path[PATH_MAX]; /* of chalk-executor */
     size_t output_limit;
-    size_t output_used;  /* bytes of this cell's output published so far */
+    size_t output_used; /* bytes of this cell's output published so far */
     int truncated;
-    unsigned long long dropped;  /* bytes of this cell's output not published */
-    char *code;          /* the running cell, for what editor help learns from it */
-    json_t *held;        /* the last execute_result content, not yet published */
-    int silent;          /* the running cell's: its values are never shown */
-    char *limits;        /* --limits, passed on to every executor */
-    editor *ed;          /* completion and inspection */
+    unsigned long long dropped; /* bytes of this cell's output not published */
+    char *code;                 /* the running cell, for what editor help learns from it */
+    json_t *held;               /* the last execute_result content, not yet published */
+    int silent;                 /* the running cell's: its values are never shown */
+    char *limits;               /* --limits, passed on to every executor */
+    editor *ed;                 /* completion and inspection */
     /* Stream text not yet published (see publish_stream). */
     int pend_which;
     char *pend;
@@ -103,8 +103,10 @@ static int spawn(chalk_engine *e)
     }
     /* Composed now: between fork and exec only write() is safe. */
     char failed[600];
-    int nfailed = snprintf(failed, sizeof failed, "chalk: cannot run the executor %s "
-                           "(CHALK_EXECUTOR names another)\n", e->path);
+    int nfailed = snprintf(failed, sizeof failed,
+                           "chalk: cannot run the executor %s "
+                           "(CHALK_EXECUTOR names another)\n",
+                           e->path);
     if (nfailed < 0 || nfailed >= (int)sizeof failed)
         nfailed = (int)sizeof failed - 1;
     pid_t pid = fork();
@@ -125,7 +127,7 @@ static int spawn(chalk_engine *e)
         dup2(po[1], 1);
         dup2(pe[1], 2);
         dup2(sv[1], 3);
-        fcntl(3, F_SETFD, 0);   /* kept across exec (even if sv[1] was 3) */
+        fcntl(3, F_SETFD, 0); /* kept across exec (even if sv[1] was 3) */
         /* The lineage must hold no socket of the kernel's. */
         for (int fd = 4; fd < 1024; fd++)
             close(fd);
@@ -174,7 +176,8 @@ static void find_executor(char *out, size_t size)
     if (realpath(CHALK_BINDIR "/chalk-kernel", installed) && strcmp(self, installed) == 0)
         return;
     const char *slash = strrchr(self, '/');
-    int len = snprintf(out, size, "%.*s/executor/chalk-executor", slash ? (int)(slash - self) : 0, self);
+    int len = snprintf(out, size, "%.*s/executor/chalk-executor", slash ? (int)(slash - self) : 0,
+                       self);
     if (len < 0 || (size_t)len >= size || access(out, X_OK) != 0)
         snprintf(out, size, "%s", CHALK_EXECUTOR_PATH);
 }
@@ -249,10 +252,10 @@ static int start(chalk_engine *e, const char *code, int count, int allow_stdin, 
         return -1;
     if (e->stopped && engine_restart(e) < 0)
         return -1;
-    reap();        /* the holder that handed over at the end of the last cell */
-    json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b, s:b}", "op", "execute", "code", code, "count",
-                            count, "allow_stdin", allow_stdin, "silent", silent, "evaluate",
-                            evaluate);
+    reap(); /* the holder that handed over at the end of the last cell */
+    json_t *req = json_pack("{s:s, s:s, s:i, s:b, s:b, s:b}", "op", "execute", "code", code,
+                            "count", count, "allow_stdin", allow_stdin, "silent", silent,
+                            "evaluate", evaluate);
     int rc = channel_write(e->chan, req);
     /* The executor died before its end of file was read (it could not
      * start, or was killed while idle): a fresh one gets the cell. */
@@ -361,8 +364,8 @@ static void flush_stream(chalk_engine *e, chalk_engine_sink sink, void *ctx)
 {
     if (!e->pend_len)
         return;
-    sink(ctx, "stream", json_pack("{s:s, s:s%}", "name", out_names[e->pend_which], "text",
-                                  e->pend, e->pend_len));
+    sink(ctx, "stream",
+         json_pack("{s:s, s:s%}", "name", out_names[e->pend_which], "text", e->pend, e->pend_len));
     e->pend_len = 0;
 }
 
@@ -384,9 +387,10 @@ static void publish_stream(chalk_engine *e, int which, const char *text, size_t 
         while (cap < e->pend_len + n)
             cap *= 2;
         char *p = realloc(e->pend, cap);
-        if (!p) {               /* publish what we have, then this piece alone */
+        if (!p) { /* publish what we have, then this piece alone */
             flush_stream(e, sink, ctx);
-            sink(ctx, "stream", json_pack("{s:s, s:s%}", "name", out_names[which], "text", text, n));
+            sink(ctx, "stream",
+                 json_pack("{s:s, s:s%}", "name", out_names[which], "text", text, n));
             return;
         }
         e->pend = p;
@@ -457,14 +461,14 @@ static void note_dropped(chalk_engine *e, chalk_engine_sink sink, void *ctx)
     char dropped[32], total[32];
     format_size(dropped, sizeof dropped, e->dropped);
     format_size(total, sizeof total, e->dropped + e->output_used);
-    emit(e, sink, ctx, "stream", json_pack("{s:s, s:s++++}", "name", "stdout", "text",
-                                  "[chalk] ", dropped, " of output dropped (the cell printed ",
-                                  total, ")\n"));
+    emit(e, sink, ctx, "stream",
+         json_pack("{s:s, s:s++++}", "name", "stdout", "text", "[chalk] ", dropped,
+                   " of output dropped (the cell printed ", total, ")\n"));
 }
 
 /* Publish text from one pipe within the cell's output allowance. */
-static void publish(chalk_engine *e, int which, const char *text, size_t n,
-                    chalk_engine_sink sink, void *ctx)
+static void publish(chalk_engine *e, int which, const char *text, size_t n, chalk_engine_sink sink,
+                    void *ctx)
 {
     if (e->truncated) {
         e->dropped += n;
@@ -487,9 +491,11 @@ static void publish(chalk_engine *e, int which, const char *text, size_t n,
             send_op(e, json_pack("{s:s}", "op", "mute"));
         char cap[32];
         format_size(cap, sizeof cap, e->output_limit);
-        emit(e, sink, ctx, "stream", json_pack("{s:s, s:s++}", "name", "stdout", "text",
-                                      "\n[chalk] output truncated at ", cap, ", this cell's "
-                                      "allowance (change it with %limits output=SIZE)\n"));
+        emit(e, sink, ctx, "stream",
+             json_pack("{s:s, s:s++}", "name", "stdout", "text", "\n[chalk] output truncated at ",
+                       cap,
+                       ", this cell's "
+                       "allowance (change it with %limits output=SIZE)\n"));
         e->output_used = e->output_limit;
         return;
     }
@@ -522,9 +528,10 @@ static void drain(chalk_engine *e, int which, int final, chalk_engine_sink sink,
         if (n <= 0 && !(final && o->ntail))
             break;
         size_t used = have;
-        char *text = final && n <= 0 ? utf8_sanitize_all(buf, have) : utf8_sanitize(buf, have, &used);
+        char *text = final && n <= 0 ? utf8_sanitize_all(buf, have)
+                                     : utf8_sanitize(buf, have, &used);
         o->ntail = have - used;
-        if (o->ntail > sizeof o->tail) {      /* cannot happen with valid input; be safe */
+        if (o->ntail > sizeof o->tail) { /* cannot happen with valid input; be safe */
             o->ntail = 0;
         }
         memmove(o->tail, buf + used, o->ntail);
@@ -642,7 +649,8 @@ void engine_on_readable(chalk_engine *e, int fd, chalk_engine_sink sink, void *c
                              "and earlier cells must be run again";
         if (never_started) {
             log_error("the executor (%s) ended before it ran a cell; it is started again "
-                      "for the next cell", e->path);
+                      "for the next cell",
+                      e->path);
             stop_lineage(e);
             e->busy = 0;
             e->stopped = 1;
@@ -655,10 +663,12 @@ void engine_on_readable(chalk_engine *e, int fd, chalk_engine_sink sink, void *c
         }
         release_held(e, sink, ctx);
         if (was_busy) {
-            emit(e, sink, ctx, "error", json_pack("{s:s, s:s, s:[s]}", "ename", ename, "evalue",
-                                         evalue, "traceback", evalue));
-            emit(e, sink, ctx, "execute_done", json_pack("{s:s, s:s, s:s, s:[s]}", "status", "error", "ename",
-                                                ename, "evalue", evalue, "traceback", evalue));
+            emit(e, sink, ctx, "error",
+                 json_pack("{s:s, s:s, s:[s]}", "ename", ename, "evalue", evalue, "traceback",
+                           evalue));
+            emit(e, sink, ctx, "execute_done",
+                 json_pack("{s:s, s:s, s:s, s:[s]}", "status", "error", "ename", ename, "evalue",
+                           evalue, "traceback", evalue));
         }
     }
 }

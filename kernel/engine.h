@@ -46,8 +46,7 @@ void engine_destroy(chalk_engine **self_p);
 /* Start running a cell.  Returns 0, or -1 if a cell is already running.
  * `count` is the execution count the cell will be shown with (used in the
  * cell's name in error messages: cell[count]). */
-int engine_execute(chalk_engine *self, const char *code, int count, int allow_stdin,
-                   int silent);
+int engine_execute(chalk_engine *self, const char *code, int count, int allow_stdin, int silent);
 /* Evaluate one user expression (execute_request's user_expressions) in the
  * session as it is now: it runs like a cell whose code is the expression,
  * without stdin, and is never kept, whatever it does.  Its value arrives as
@@ -79,8 +78,11 @@ void engine_on_readable(chalk_engine *self, int fd, chalk_engine_sink sink, void
 
 /* Editor help, answered in the kernel process at once (also while a cell
  * runs).  Return new references. */
-json_t *engine_complete(chalk_engine *self, const char *code, int cursor_pos);   /* complete_reply content minus status */
-json_t *engine_inspect(chalk_engine *self, const char *code, int cursor_pos, int detail); /* inspect_reply content minus status */
-const char *engine_is_complete(chalk_engine *self, const char *code, const char **indent); /* "complete"|"incomplete"|"invalid" */
+json_t *engine_complete(chalk_engine *self, const char *code,
+                        int cursor_pos); /* complete_reply content minus status */
+json_t *engine_inspect(chalk_engine *self, const char *code, int cursor_pos,
+                       int detail); /* inspect_reply content minus status */
+const char *engine_is_complete(chalk_engine *self, const char *code,
+                               const char **indent); /* "complete"|"incomplete"|"invalid" */
 
 #endif

@@ -27,18 +27,19 @@
 #define CHALK_SRCDIR "."
 #endif
 
-static const char *const logos[] = {"logo-32x32.png", "logo-64x64.png", "logo-svg.svg"};
+static const char *const logos[] = { "logo-32x32.png", "logo-64x64.png", "logo-svg.svg" };
 
 static void install_usage(FILE *out)
 {
-    fprintf(out, "usage: chalk-kernel install [--user | --prefix PREFIX | --sys-prefix] [--name NAME]\n"
-                 "\n"
-                 "Write the chalk kernelspec (kernel.json and logos) to\n"
-                 "  --user        ~/.local/share/jupyter/kernels/NAME (the default;\n"
-                 "                $JUPYTER_DATA_DIR or $XDG_DATA_HOME are honoured)\n"
-                 "  --prefix P    P/share/jupyter/kernels/NAME\n"
-                 "  --sys-prefix  $VIRTUAL_ENV (or $CONDA_PREFIX)/share/jupyter/kernels/NAME\n"
-                 "NAME defaults to chalk.  kernel.json points at this binary's absolute path.\n");
+    fprintf(out,
+            "usage: chalk-kernel install [--user | --prefix PREFIX | --sys-prefix] [--name NAME]\n"
+            "\n"
+            "Write the chalk kernelspec (kernel.json and logos) to\n"
+            "  --user        ~/.local/share/jupyter/kernels/NAME (the default;\n"
+            "                $JUPYTER_DATA_DIR or $XDG_DATA_HOME are honoured)\n"
+            "  --prefix P    P/share/jupyter/kernels/NAME\n"
+            "  --sys-prefix  $VIRTUAL_ENV (or $CONDA_PREFIX)/share/jupyter/kernels/NAME\n"
+            "NAME defaults to chalk.  kernel.json points at this binary's absolute path.\n");
 }
 
 /* mkdir -p */
@@ -100,7 +101,8 @@ static int copy_file(const char *from, const char *to, char *err, size_t errlen)
 static int same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
 }
 
 int install_write_kernel_json(const char *dir, const char *binary, char *err, size_t errlen)
@@ -200,13 +202,15 @@ int install_main(int argc, char **argv)
         if (p == NULL || p[0] == '\0')
             p = getenv("CONDA_PREFIX");
         if (p == NULL || p[0] == '\0') {
-            fprintf(stderr, "chalk-kernel install: --sys-prefix needs an active virtual environment "
-                            "($VIRTUAL_ENV or $CONDA_PREFIX)\n");
+            fprintf(stderr,
+                    "chalk-kernel install: --sys-prefix needs an active virtual environment "
+                    "($VIRTUAL_ENV or $CONDA_PREFIX)\n");
             return 1;
         }
         snprintf(root, sizeof root, "%s/share/jupyter", p);
     } else {
-        const char *p = getenv("JUPYTER_DATA_DIR"), *home = getenv("HOME"), *xdg = getenv("XDG_DATA_HOME");
+        const char *p = getenv("JUPYTER_DATA_DIR"), *home = getenv("HOME"),
+                   *xdg = getenv("XDG_DATA_HOME");
         if (p != NULL && p[0] != '\0')
             snprintf(root, sizeof root, "%s", p);
         else if (xdg != NULL && xdg[0] != '\0')
@@ -222,7 +226,8 @@ int install_main(int argc, char **argv)
         fprintf(stderr, "chalk-kernel install: path too long\n");
         return 1;
     }
-    if (make_dirs(dir, err, sizeof err) < 0 || install_write_kernel_json(dir, exe, err, sizeof err) < 0) {
+    if (make_dirs(dir, err, sizeof err) < 0 ||
+        install_write_kernel_json(dir, exe, err, sizeof err) < 0) {
         fprintf(stderr, "chalk-kernel install: %s\n", err);
         return 1;
     }
@@ -237,7 +242,8 @@ int install_main(int argc, char **argv)
                 fprintf(stderr, "chalk-kernel install: warning: %s\n", err);
         }
     } else {
-        fprintf(stderr, "chalk-kernel install: warning: logos not found; installing without them\n");
+        fprintf(stderr,
+                "chalk-kernel install: warning: logos not found; installing without them\n");
     }
     printf("Installed kernelspec %s in %s\n", name, dir);
     return 0;

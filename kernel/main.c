@@ -22,17 +22,16 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: chalk-kernel -f CONNECTION_FILE [--limits name=amount,...]\n"
-            "       chalk-kernel install [--user | --prefix PREFIX | --sys-prefix]\n"
-            "       chalk-kernel --help | --version\n"
-            "\n"
-            "chalk is a Jupyter kernel for C: cells are compiled with libtcc and keep\n"
-            "their state.  Front ends start it with -f; `install` registers it.\n"
-            "--limits wall=60,cpu=60,memory=2G,...: per-cell limits that are also\n"
-            "ceilings: a cell's %%limits can lower them, never raise them (for graders:\n"
-            "nbclient's and nbgrader's extra_arguments).\n"
-            "Environment: CHALK_LOG=debug|info|warn|error sets the stderr log level.\n");
+    fprintf(out, "usage: chalk-kernel -f CONNECTION_FILE [--limits name=amount,...]\n"
+                 "       chalk-kernel install [--user | --prefix PREFIX | --sys-prefix]\n"
+                 "       chalk-kernel --help | --version\n"
+                 "\n"
+                 "chalk is a Jupyter kernel for C: cells are compiled with libtcc and keep\n"
+                 "their state.  Front ends start it with -f; `install` registers it.\n"
+                 "--limits wall=60,cpu=60,memory=2G,...: per-cell limits that are also\n"
+                 "ceilings: a cell's %%limits can lower them, never raise them (for graders:\n"
+                 "nbclient's and nbgrader's extra_arguments).\n"
+                 "Environment: CHALK_LOG=debug|info|warn|error sets the stderr log level.\n");
 }
 
 static int run_kernel(const char *path, const char *limits)

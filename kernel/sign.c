@@ -32,11 +32,11 @@ struct sign {
     EVP_MAC_CTX *base; /* initialised with the key; duplicated per message */
     int enabled;
     /* replay history */
-    size_t cap;          /* ring size, power of two */
-    size_t count;        /* entries in the ring */
-    size_t head;         /* next ring slot to write */
+    size_t cap;   /* ring size, power of two */
+    size_t count; /* entries in the ring */
+    size_t head;  /* next ring slot to write */
     unsigned char (*ring)[HIST_BYTES];
-    uint32_t *index;     /* 2*cap slots, 0 = empty, else ring slot + 1 */
+    uint32_t *index; /* 2*cap slots, 0 = empty, else ring slot + 1 */
 };
 
 static void set_err(char *err, size_t errlen, const char *text)
@@ -54,9 +54,11 @@ static EVP_MD *scheme_digest(const char *scheme, char *err, size_t errlen)
 
     if (scheme == NULL || scheme[0] == '\0')
         scheme = "hmac-sha256";
-    if (strncmp(scheme, "hmac-", 5) != 0 || strlen(scheme + 5) >= sizeof name || scheme[5] == '\0') {
+    if (strncmp(scheme, "hmac-", 5) != 0 || strlen(scheme + 5) >= sizeof name ||
+        scheme[5] == '\0') {
         if (err != NULL && errlen > 0)
-            snprintf(err, errlen, "unsupported signature_scheme '%.40s' (want hmac-<digest>, e.g. hmac-sha256)",
+            snprintf(err, errlen,
+                     "unsupported signature_scheme '%.40s' (want hmac-<digest>, e.g. hmac-sha256)",
                      scheme);
         return NULL;
     }
@@ -75,7 +77,8 @@ static EVP_MD *scheme_digest(const char *scheme, char *err, size_t errlen)
         md = NULL;
     }
     if (md == NULL && err != NULL && errlen > 0)
-        snprintf(err, errlen, "unsupported signature_scheme '%.40s': OpenSSL has no digest '%.40s' for HMAC",
+        snprintf(err, errlen,
+                 "unsupported signature_scheme '%.40s': OpenSSL has no digest '%.40s' for HMAC",
                  scheme, scheme + 5);
     return md;
 }
@@ -172,7 +175,8 @@ static int hmac(const sign *self, const sign_part *parts, size_t nparts,
     return ok ? 0 : -1;
 }
 
-int sign_compute(const sign *self, const sign_part *parts, size_t nparts, char out[SIGN_HEX_MAX + 1])
+int sign_compute(const sign *self, const sign_part *parts, size_t nparts,
+                 char out[SIGN_HEX_MAX + 1])
 {
     static const char hexdig[] = "0123456789abcdef";
     unsigned char d[EVP_MAX_MD_SIZE];

@@ -33,7 +33,7 @@ struct transport {
     int stop;
 };
 
-static int sigpipe_fds[2] = {-1, -1};
+static int sigpipe_fds[2] = { -1, -1 };
 
 static void on_sigint(int signo)
 {
@@ -73,8 +73,10 @@ static int install_signals(char *err, size_t errlen)
 
 transport *transport_new(const connfile *cf, char *err, size_t errlen)
 {
-    static const int types[TRANSPORT_NCHANNELS] = {ZMQ_ROUTER, ZMQ_ROUTER, ZMQ_ROUTER, ZMQ_XPUB, ZMQ_REP};
-    static const char *const names[TRANSPORT_NCHANNELS] = {"shell", "control", "stdin", "iopub", "hb"};
+    static const int types[TRANSPORT_NCHANNELS] = { ZMQ_ROUTER, ZMQ_ROUTER, ZMQ_ROUTER, ZMQ_XPUB,
+                                                    ZMQ_REP };
+    static const char *const names[TRANSPORT_NCHANNELS] = { "shell", "control", "stdin", "iopub",
+                                                            "hb" };
     int ports[TRANSPORT_NCHANNELS];
     transport *self;
     int i;
@@ -117,7 +119,8 @@ transport *transport_new(const connfile *cf, char *err, size_t errlen)
             zmq_setsockopt(self->sock[i], ZMQ_XPUB_VERBOSE, &one, sizeof one);
         }
         if (connfile_endpoint(cf, ports[i], ep, sizeof ep) < 0 || zmq_bind(self->sock[i], ep) < 0) {
-            snprintf(err, errlen, "cannot bind %s socket to %s: %s", names[i], ep, zmq_strerror(zmq_errno()));
+            snprintf(err, errlen, "cannot bind %s socket to %s: %s", names[i], ep,
+                     zmq_strerror(zmq_errno()));
             goto fail;
         }
     }
@@ -243,7 +246,7 @@ static void serve_hb(transport *self, wire_frame *frames)
 
 typedef struct hb_thread {
     transport *t;
-    int stop[2];        /* a byte on stop[1] ends the thread */
+    int stop[2]; /* a byte on stop[1] ends the thread */
     pthread_t th;
     int running;
 } hb_thread;
@@ -308,7 +311,8 @@ static void serve_iopub(transport *self, const transport_handler *h, wire_frame 
         if (n == 0)
             return;
         /* XPUB delivers \x01topic for subscribe, \x00topic for unsubscribe. */
-        if (n > 0 && frames[0].size >= 1 && ((unsigned char *)frames[0].data)[0] == 1 && h->on_subscribe)
+        if (n > 0 && frames[0].size >= 1 && ((unsigned char *)frames[0].data)[0] == 1 &&
+            h->on_subscribe)
             h->on_subscribe(h->ctx, (const char *)frames[0].data + 1, frames[0].size - 1);
         free_frames(frames, n < 0 ? 0 : n);
     }
@@ -353,7 +357,8 @@ int transport_run(transport *self, const transport_handler *h)
         /* Fixed order: control, shell, stdin, iopub, hb, signal pipe, engine. */
         for (i = 0; i < TRANSPORT_NCHANNELS; i++) {
             static const transport_channel order[TRANSPORT_NCHANNELS] = {
-                TRANSPORT_CONTROL, TRANSPORT_SHELL, TRANSPORT_STDIN, TRANSPORT_IOPUB, TRANSPORT_HB};
+                TRANSPORT_CONTROL, TRANSPORT_SHELL, TRANSPORT_STDIN, TRANSPORT_IOPUB, TRANSPORT_HB
+            };
             memset(&items[nitems], 0, sizeof items[nitems]);
             items[nitems].socket = self->sock[order[i]];
             items[nitems].events = ZMQ_POLLIN;

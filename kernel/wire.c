@@ -168,7 +168,7 @@ int wire_encode(const sign *sg, const wire_frame *ids, size_t nids, json_t *head
 {
     size_t n = nids + 6 + nbuffers;
     wire_frame *f = calloc(n, sizeof *f);
-    wire_frame delim = {WIRE_DELIM, sizeof WIRE_DELIM - 1};
+    wire_frame delim = { WIRE_DELIM, sizeof WIRE_DELIM - 1 };
     sign_part parts[4];
     char sig[SIGN_HEX_MAX + 1];
     size_t i;
@@ -196,7 +196,7 @@ int wire_encode(const sign *sg, const wire_frame *ids, size_t nids, json_t *head
         return -1;
     }
     {
-        wire_frame sf = {sig, strlen(sig)};
+        wire_frame sf = { sig, strlen(sig) };
         if (frame_copy(&f[nids + 1], &sf) < 0)
             goto oom;
     }
@@ -227,8 +227,9 @@ void wire_uuid(char out[37])
     }
     b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
 }
 
 json_t *wire_header_new(const char *msg_type, const char *session)

@@ -31,8 +31,8 @@ static int tap_count, tap_failed;
 /* One result.  name is what the line shows; on failure fmt (printf-style,
  * may be NULL) is the diagnostic after "file:line: ".  Returns ok, so a test
  * can skip what depends on a failed step. */
-__attribute__((format(printf, 5, 6), unused)) static int tap_result(int ok, const char *file, int line,
-                                                                    const char *name, const char *fmt, ...)
+__attribute__((format(printf, 5, 6), unused)) static int
+tap_result(int ok, const char *file, int line, const char *name, const char *fmt, ...)
 {
     tap_count++;
     if (ok) {
@@ -88,11 +88,11 @@ __attribute__((format(printf, 1, 2), unused)) static const char *tap_name(const 
 #define TAP_OK(cond, name, ...) tap_result(!!(cond), __FILE__, __LINE__, (name), __VA_ARGS__)
 
 /* Two strings must be equal (NULL is never equal). */
-#define CHECK_STREQ(got, want)                                                                          \
-    do {                                                                                                \
-        const char *g_ = (got), *w_ = (want);                                                           \
-        tap_result(g_ && w_ && strcmp(g_, w_) == 0, __FILE__, __LINE__, #got " == " #want,              \
-                   "expected \"%s\", got \"%s\"", w_ ? w_ : "(null)", g_ ? g_ : "(null)");             \
+#define CHECK_STREQ(got, want)                                                                     \
+    do {                                                                                           \
+        const char *g_ = (got), *w_ = (want);                                                      \
+        tap_result(g_ &&w_ &&strcmp(g_, w_) == 0, __FILE__, __LINE__, #got " == " #want,           \
+                   "expected \"%s\", got \"%s\"", w_ ? w_ : "(null)", g_ ? g_ : "(null)");         \
     } while (0)
 
 /* got within atol + rtol*|exp| of exp (equal values always pass: infinities). */
@@ -103,12 +103,12 @@ static inline int tap_close(double got, double exp, double rtol, double atol)
     return fabs(got - exp) <= atol + rtol * fabs(exp);
 }
 
-#define CLOSE(got, exp, rtol, atol)                                                                     \
-    do {                                                                                                \
-        double g_ = (got), e_ = (exp);                                                                  \
-        tap_result(tap_close(g_, e_, rtol, atol), __FILE__, __LINE__, #got " ~ " #exp,                  \
-                   "expected %s = %.17g, got %s = %.17g (rtol %g, atol %g)", #exp, e_, #got, g_,         \
-                   (double)(rtol), (double)(atol));                                                     \
+#define CLOSE(got, exp, rtol, atol)                                                                \
+    do {                                                                                           \
+        double g_ = (got), e_ = (exp);                                                             \
+        tap_result(tap_close(g_, e_, rtol, atol), __FILE__, __LINE__, #got " ~ " #exp,             \
+                   "expected %s = %.17g, got %s = %.17g (rtol %g, atol %g)", #exp, e_, #got, g_,   \
+                   (double)(rtol), (double)(atol));                                                \
     } while (0)
 
 /* Stop: the test cannot go on (its data is missing).  Counts as an error. */

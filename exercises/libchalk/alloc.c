@@ -56,7 +56,8 @@ gsl_matrix *ch__mat(size_t r, size_t c)
 {
     ch_init();
     if (r == 0 || c == 0)
-        ch_fail("ValueError", "empty matrix (%zu x %zu): GSL matrices need at least one element", r, c);
+        ch_fail("ValueError", "empty matrix (%zu x %zu): GSL matrices need at least one element", r,
+                c);
     /* GSL multiplies r * c unchecked: 2^32 x 2^32 would wrap to an empty
      * block that the caller then writes past. */
     if (c > SIZE_MAX / sizeof(double) / r)

@@ -40,7 +40,8 @@ void ch__need_mat(const char *fn, const char *what, const gsl_matrix *A)
         for (size_t j = 0; j < A->size2; j++) {
             double x = gsl_matrix_get(A, i, j);
             if (!isfinite(x))
-                ch_fail("ValueError", "%s: %s[%zu][%zu] is %g (entries must be finite)", fn, what, i, j, x);
+                ch_fail("ValueError", "%s: %s[%zu][%zu] is %g (entries must be finite)", fn, what,
+                        i, j, x);
         }
 }
 
@@ -68,8 +69,9 @@ void ch__need_sym(const char *fn, const char *what, const gsl_matrix *A)
         for (size_t j = i + 1; j < A->size2; j++) {
             double d = fabs(gsl_matrix_get(A, i, j) - gsl_matrix_get(A, j, i));
             if (d > 1e-10 * scale)
-                ch_fail("ValueError", "%s: %s is not symmetric (%s[%zu][%zu] - %s[%zu][%zu] = %g)", fn, what,
-                        what, i, j, what, j, i, gsl_matrix_get(A, i, j) - gsl_matrix_get(A, j, i));
+                ch_fail("ValueError", "%s: %s is not symmetric (%s[%zu][%zu] - %s[%zu][%zu] = %g)",
+                        fn, what, what, i, j, what, j, i,
+                        gsl_matrix_get(A, i, j) - gsl_matrix_get(A, j, i));
         }
 }
 
@@ -80,9 +82,11 @@ void ch__need_prob(const char *fn, const char *what, const gsl_vector *p)
     for (size_t i = 0; i < p->size; i++) {
         double x = gsl_vector_get(p, i);
         if (x < 0)
-            ch_fail("ValueError", "%s: %s[%zu] = %g is negative (not a probability vector)", fn, what, i, x);
+            ch_fail("ValueError", "%s: %s[%zu] = %g is negative (not a probability vector)", fn,
+                    what, i, x);
         s += x;
     }
     if (fabs(s - 1) > 1e-9)
-        ch_fail("ValueError", "%s: %s sums to %.17g, not 1 (not a probability vector)", fn, what, s);
+        ch_fail("ValueError", "%s: %s sums to %.17g, not 1 (not a probability vector)", fn, what,
+                s);
 }

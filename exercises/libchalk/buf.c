@@ -91,7 +91,7 @@ char *ch__buf_take(ch__buf *b)
 
 char *ch_json_quote(const char *s)
 {
-    ch__buf b = {0};
+    ch__buf b = { 0 };
     ch__buf_json(&b, s ? s : "");
     return ch__buf_take(&b);
 }

@@ -75,7 +75,8 @@ double ch_xent_logits(const gsl_vector *z, size_t y)
 {
     ch__need_vec("ch_xent_logits", "z", z);
     if (y >= z->size)
-        ch_fail("ValueError", "ch_xent_logits: class y = %zu out of range (%zu classes)", y, z->size);
+        ch_fail("ValueError", "ch_xent_logits: class y = %zu out of range (%zu classes)", y,
+                z->size);
     double m = gsl_vector_max(z);
     return log(shifted_sum(z, m)) - (gsl_vector_get(z, y) - m);
 }
@@ -84,7 +85,8 @@ gsl_vector *ch_xent_logits_grad(const gsl_vector *z, size_t y)
 {
     ch__need_vec("ch_xent_logits_grad", "z", z);
     if (y >= z->size)
-        ch_fail("ValueError", "ch_xent_logits_grad: class y = %zu out of range (%zu classes)", y, z->size);
+        ch_fail("ValueError", "ch_xent_logits_grad: class y = %zu out of range (%zu classes)", y,
+                z->size);
     gsl_vector *g = ch_softmax(z);
     gsl_vector_set(g, y, gsl_vector_get(g, y) - 1.0);
     return g;
@@ -138,7 +140,8 @@ gsl_matrix *ch_jacobian(ch_map F, size_t m, const gsl_vector *x, void *ctx)
         ch_fail("ValueError", "ch_jacobian: output dimension m is 0");
     size_t n = x->size;
     size_t mark = ch__mark();
-    gsl_vector *xp = ch__defer_vec(ch_vec_copy(x)), *yp = ch__defer_vec(ch__vec(m)), *ym = ch__defer_vec(ch__vec(m));
+    gsl_vector *xp = ch__defer_vec(ch_vec_copy(x)), *yp = ch__defer_vec(ch__vec(m)),
+               *ym = ch__defer_vec(ch__vec(m));
     gsl_matrix *J = ch__defer_mat(ch__mat(m, n));
     double c = cbrt(DBL_EPSILON);
     for (size_t j = 0; j < n; j++) {
@@ -151,7 +154,8 @@ gsl_matrix *ch_jacobian(ch_map F, size_t m, const gsl_vector *x, void *ctx)
         for (size_t i = 0; i < m; i++) {
             double a = gsl_vector_get(yp, i), b = gsl_vector_get(ym, i);
             if (!isfinite(a) || !isfinite(b))
-                ch_fail("ValueError", "ch_jacobian: F returned a non-finite y[%zu] at x +/- h e_%zu", i, j);
+                ch_fail("ValueError",
+                        "ch_jacobian: F returned a non-finite y[%zu] at x +/- h e_%zu", i, j);
             gsl_matrix_set(J, i, j, (a - b) / (2 * h));
         }
     }
@@ -186,7 +190,7 @@ gsl_matrix *ch_hessian(ch_fn f, const gsl_vector *x, void *ctx)
         gsl_matrix_set(H, i, i, (fp - 2 * f0 + fm) / (h[i] * h[i]));
         for (size_t j = 0; j < i; j++) {
             double xj = gsl_vector_get(x, j), s[4];
-            const int si[4] = {1, 1, -1, -1}, sj[4] = {1, -1, 1, -1};
+            const int si[4] = { 1, 1, -1, -1 }, sj[4] = { 1, -1, 1, -1 };
             for (int k = 0; k < 4; k++) {
                 gsl_vector_set(xp, i, xi + si[k] * h[i]);
                 gsl_vector_set(xp, j, xj + sj[k] * h[j]);
@@ -234,7 +238,8 @@ double ch_grad_check(ch_fn f, const gsl_vector *x, void *ctx)
         ch_fail("ValueError", "ch_grad_check: f returned %g at x", v);
     for (size_t i = 0; i < g->size; i++)
         if (!isfinite(gsl_vector_get(g, i)))
-            ch_fail("ValueError", "ch_grad_check: f's gradient has grad[%zu] = %g", i, gsl_vector_get(g, i));
+            ch_fail("ValueError", "ch_grad_check: f's gradient has grad[%zu] = %g", i,
+                    gsl_vector_get(g, i));
     gsl_vector *n = ch_grad(f, x, ctx);
     double r = ch_relerr(g, n);
     ch__forget(mark);

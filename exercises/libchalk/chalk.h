@@ -40,31 +40,31 @@
  * spelling as glibc's; a header that defined them first wins. */
 #ifndef M_PI
 /* e */
-# define M_E        2.7182818284590452354
+#define M_E 2.7182818284590452354
 /* log2(e) */
-# define M_LOG2E    1.4426950408889634074
+#define M_LOG2E 1.4426950408889634074
 /* log10(e) */
-# define M_LOG10E   0.43429448190325182765
+#define M_LOG10E 0.43429448190325182765
 /* log(2) */
-# define M_LN2      0.69314718055994530942
+#define M_LN2 0.69314718055994530942
 /* log(10) */
-# define M_LN10     2.30258509299404568402
+#define M_LN10 2.30258509299404568402
 /* pi */
-# define M_PI       3.14159265358979323846
+#define M_PI 3.14159265358979323846
 /* pi/2 */
-# define M_PI_2     1.57079632679489661923
+#define M_PI_2 1.57079632679489661923
 /* pi/4 */
-# define M_PI_4     0.78539816339744830962
+#define M_PI_4 0.78539816339744830962
 /* 1/pi */
-# define M_1_PI     0.31830988618379067154
+#define M_1_PI 0.31830988618379067154
 /* 2/pi */
-# define M_2_PI     0.63661977236758134308
+#define M_2_PI 0.63661977236758134308
 /* 2/sqrt(pi) */
-# define M_2_SQRTPI 1.12837916709551257390
+#define M_2_SQRTPI 1.12837916709551257390
 /* sqrt(2) */
-# define M_SQRT2    1.41421356237309504880
+#define M_SQRT2 1.41421356237309504880
 /* 1/sqrt(2) */
-# define M_SQRT1_2  0.70710678118654752440
+#define M_SQRT1_2 0.70710678118654752440
 #endif
 
 #ifdef __cplusplus
@@ -107,7 +107,9 @@ void ch_init(void);
 /* End the cell with error ename and a printf-formatted message; does not return. */
 CH_NORETURN void ch_fail(const char *ename, const char *fmt, ...) CH_PRINTF(2, 3);
 /* A solution stub's body: CH_NOT_WRITTEN(); fails with NotImplemented naming the function and its cell[N]:line. */
-#define CH_NOT_WRITTEN() for (;;) ch_not_written(__func__, __FILE__, __LINE__)
+#define CH_NOT_WRITTEN()                                                                           \
+    for (;;)                                                                                       \
+    ch_not_written(__func__, __FILE__, __LINE__)
 /* End the cell with NotImplemented: "func() is not written yet (file:line)" (what CH_NOT_WRITTEN calls). */
 CH_NORETURN void ch_not_written(const char *func, const char *file, int line);
 /* Return s as a quoted, escaped JSON string literal; caller frees. */
@@ -125,9 +127,12 @@ void ch__publish_result(const char *bundle_json);
  * ====================================================================== */
 
 /* VEC(1, 2, 3): a new vector from a list of numbers (ints are fine). */
-#define VEC(...) ch_vec_of(sizeof((double[]){__VA_ARGS__}) / sizeof(double), (double[]){__VA_ARGS__})
+#define VEC(...)                                                                                   \
+    ch_vec_of(sizeof((double[]){ __VA_ARGS__ }) / sizeof(double), (double[]){ __VA_ARGS__ })
 /* MAT(2, 2, 1, 2, 3, 4): a new rows x cols matrix from values in row-major order. */
-#define MAT(rows, cols, ...) ch_mat_of((rows), (cols), sizeof((double[]){__VA_ARGS__}) / sizeof(double), (double[]){__VA_ARGS__})
+#define MAT(rows, cols, ...)                                                                       \
+    ch_mat_of((rows), (cols), sizeof((double[]){ __VA_ARGS__ }) / sizeof(double),                  \
+              (double[]){ __VA_ARGS__ })
 
 /* New vector of n values copied from x (what VEC expands to). */
 gsl_vector *ch_vec_of(size_t n, const double *x);
@@ -308,7 +313,7 @@ typedef struct ch_opt {
     double noise;
     int schedule;
     int record_x;
-    size_t batch;       /* ch_sgd only: minibatch size (default 1) */
+    size_t batch; /* ch_sgd only: minibatch size (default 1) */
 } ch_opt;
 
 /* A run: loss[t] and gnorm[t] (|gradient|, full objective) for t = 0..steps
@@ -316,16 +321,17 @@ typedef struct ch_opt {
  * iterate.  Free with ch_run_free. */
 /* An optimiser run: loss, gnorm (steps + 1 values), xs (if record_x), final x, diverged. */
 typedef struct ch_run {
-    size_t steps;       /* steps actually taken */
+    size_t steps; /* steps actually taken */
     int diverged;
-    gsl_vector *loss;   /* steps + 1 values */
-    gsl_vector *gnorm;  /* steps + 1 values */
-    gsl_matrix *xs;     /* (steps + 1) x n, or NULL */
-    gsl_vector *x;      /* final iterate */
+    gsl_vector *loss;  /* steps + 1 values */
+    gsl_vector *gnorm; /* steps + 1 values */
+    gsl_matrix *xs;    /* (steps + 1) x n, or NULL */
+    gsl_vector *x;     /* final iterate */
 } ch_run;
 
 /* Minibatch objective for ch_sgd: the mean loss over examples idx[0..nidx-1] (and its gradient if grad != NULL). */
-typedef double (*ch_batch_fn)(const gsl_vector *x, const size_t *idx, size_t nidx, gsl_vector *grad, void *ctx);
+typedef double (*ch_batch_fn)(const gsl_vector *x, const size_t *idx, size_t nidx, gsl_vector *grad,
+                              void *ctx);
 
 /* Run opt.method from x0 on f (with gradient); see ch_opt for defaults; free with ch_run_free. */
 ch_run ch_optimize(ch_fn f, const gsl_vector *x0, void *ctx, ch_opt opt);
@@ -388,18 +394,20 @@ double ch_mvn_logpdf(const gsl_vector *x, const gsl_vector *mu, const gsl_matrix
 /* KL(N(m1, s1^2) || N(m2, s2^2)) in nats; s1, s2 are standard deviations. */
 double ch_kl_gauss(double m1, double s1, double m2, double s2);
 /* KL(N(m1, diag v1) || N(m2, diag v2)) in nats; v1, v2 are variances. */
-double ch_kl_gauss_diag(const gsl_vector *m1, const gsl_vector *v1, const gsl_vector *m2, const gsl_vector *v2);
+double ch_kl_gauss_diag(const gsl_vector *m1, const gsl_vector *v1, const gsl_vector *m2,
+                        const gsl_vector *v2);
 /* KL(N(m1, S1) || N(m2, S2)) in nats for full covariances. */
-double ch_kl_gauss_full(const gsl_vector *m1, const gsl_matrix *S1, const gsl_vector *m2, const gsl_matrix *S2);
+double ch_kl_gauss_full(const gsl_vector *m1, const gsl_matrix *S1, const gsl_vector *m2,
+                        const gsl_matrix *S2);
 
 /* Linear-Gaussian latent model z ~ N(0, I_k), x | z ~ N(W z + b, s^2 I_d):
  * p(x) = N(b, W W^T + s^2 I) exactly and the posterior is Gaussian, so the
  * ELBO and its gap KL(q || p(z|x)) can be checked exactly. */
 /* Linear-Gaussian latent model z ~ N(0, I), x | z ~ N(W z + b, s^2 I). */
 typedef struct ch_lgm {
-    gsl_matrix *W;      /* d x k */
-    gsl_vector *b;      /* d */
-    double s;           /* observation noise standard deviation */
+    gsl_matrix *W; /* d x k */
+    gsl_vector *b; /* d */
+    double s;      /* observation noise standard deviation */
 } ch_lgm;
 /* New linear-Gaussian model with copies of W (d x k), b (NULL: zero) and noise sd s; free with ch_lgm_free. */
 ch_lgm *ch_lgm_new(const gsl_matrix *W, const gsl_vector *b, double s);
@@ -412,9 +420,11 @@ double ch_lgm_logev(const ch_lgm *m, const gsl_vector *x);
 /* Exact posterior p(z|x) = N(*mu, *Sigma): new mu (k) and Sigma (k x k). */
 void ch_lgm_posterior(const ch_lgm *m, const gsl_vector *x, gsl_vector **mu, gsl_matrix **Sigma);
 /* Exact ELBO E_q[log p(x|z)] - KL(q || p(z)) for q = N(mu, Sigma). */
-double ch_lgm_elbo(const ch_lgm *m, const gsl_vector *x, const gsl_vector *mu, const gsl_matrix *Sigma);
+double ch_lgm_elbo(const ch_lgm *m, const gsl_vector *x, const gsl_vector *mu,
+                   const gsl_matrix *Sigma);
 /* Monte Carlo ELBO with n reparameterised samples z = mu + L eps; *se (if not NULL) gets its standard error. */
-double ch_lgm_elbo_mc(const ch_lgm *m, const gsl_vector *x, const gsl_vector *mu, const gsl_matrix *Sigma, size_t n, double *se);
+double ch_lgm_elbo_mc(const ch_lgm *m, const gsl_vector *x, const gsl_vector *mu,
+                      const gsl_matrix *Sigma, size_t n, double *se);
 
 /* Polynomial (ridge) regression: new coefficients c_0..c_deg minimising |V c - y|^2 + ridge |c|^2 (SVD, stable). */
 gsl_vector *ch_polyfit(const gsl_vector *x, const gsl_vector *y, size_t deg, double ridge);
@@ -518,9 +528,11 @@ double ch_gauss_critic(const gsl_vector *x, const gsl_vector *y, void *ctx);
 /* Check a scalar: |got - expected| <= atol + rtol * |expected|. */
 void ch_check_close(const char *name, double got, double expected, double rtol, double atol);
 /* Check vectors elementwise (sizes must match); reports the worst entry. */
-void ch_check_vec_close(const char *name, const gsl_vector *got, const gsl_vector *expected, double rtol, double atol);
+void ch_check_vec_close(const char *name, const gsl_vector *got, const gsl_vector *expected,
+                        double rtol, double atol);
 /* Check matrices elementwise (shapes must match); reports the worst entry. */
-void ch_check_mat_close(const char *name, const gsl_matrix *got, const gsl_matrix *expected, double rtol, double atol);
+void ch_check_mat_close(const char *name, const gsl_matrix *got, const gsl_matrix *expected,
+                        double rtol, double atol);
 /* Check a claim: cond true passes; the printf-style message says what was claimed. */
 void ch_check(const char *name, int cond, const char *fmt, ...) CH_PRINTF(3, 4);
 /* Check a <= b (add slack to b yourself for rounding). */
@@ -616,7 +628,8 @@ void ch_plot_hist(ch_plot *p, const double *x, size_t n, int bins, const char *l
 /* Add a histogram of a gsl vector's values (bins <= 0: 10). */
 void ch_plot_hist_vec(ch_plot *p, const gsl_vector *x, int bins, const char *label);
 /* Add n bars named names[i] (names NULL: 0..n-1); several calls make grouped bars. */
-void ch_plot_bar(ch_plot *p, const char *const *names, const double *h, size_t n, const char *label);
+void ch_plot_bar(ch_plot *p, const char *const *names, const double *h, size_t n,
+                 const char *label);
 /* Draw matrix m as an image (row 0 on top, viridis) with a colour bar; takes the whole figure. */
 void ch_plot_heatmap(ch_plot *p, const gsl_matrix *m);
 /* Logarithmic x axis (on != 0); all x values must then be > 0. */

@@ -17,9 +17,15 @@
 
 int ch__checks;
 
-int ch_checks_passed(void) { return ch__checks; }
+int ch_checks_passed(void)
+{
+    return ch__checks;
+}
 
-static const char *nm(const char *name) { return name && *name ? name : "check"; }
+static const char *nm(const char *name)
+{
+    return name && *name ? name : "check";
+}
 
 static void pass(const char *name, const char *fmt, ...) CH_PRINTF(2, 3);
 static void pass(const char *name, const char *fmt, ...)
@@ -37,8 +43,8 @@ static void pass(const char *name, const char *fmt, ...)
 static void need_tol(const char *fn, const char *name, double rtol, double atol)
 {
     if (!(rtol >= 0) || !(atol >= 0) || !isfinite(rtol) || !isfinite(atol))
-        ch_fail("ValueError", "%s(%s): tolerances must be finite and >= 0, got rtol=%g, atol=%g", fn, nm(name), rtol,
-                atol);
+        ch_fail("ValueError", "%s(%s): tolerances must be finite and >= 0, got rtol=%g, atol=%g",
+                fn, nm(name), rtol, atol);
 }
 
 static int close_enough(double got, double exp, double rtol, double atol)
@@ -74,27 +80,33 @@ void ch_check_close(const char *name, double got, double expected, double rtol, 
     if (!isfinite(expected) && !isinf(expected))
         ch_fail("ValueError", "ch_check_close(%s): expected value is NaN", nm(name));
     if (!close_enough(got, expected, rtol, atol))
-        ch_fail("CheckFailed", "%s: expected %.10g, got %.10g (|diff| %.3g > tolerance %.3g: rtol %g, atol %g)",
-                nm(name), expected, got, fabs(got - expected), atol + rtol * fabs(expected), rtol, atol);
-    pass(name, "%.6g vs expected %.6g, |diff| %.2g \u2264 %.2g", got, expected, absdiff(got, expected),
-         tolerance(expected, rtol, atol));
+        ch_fail("CheckFailed",
+                "%s: expected %.10g, got %.10g (|diff| %.3g > tolerance %.3g: rtol %g, atol %g)",
+                nm(name), expected, got, fabs(got - expected), atol + rtol * fabs(expected), rtol,
+                atol);
+    pass(name, "%.6g vs expected %.6g, |diff| %.2g \u2264 %.2g", got, expected,
+         absdiff(got, expected), tolerance(expected, rtol, atol));
 }
 
-void ch_check_vec_close(const char *name, const gsl_vector *got, const gsl_vector *expected, double rtol, double atol)
+void ch_check_vec_close(const char *name, const gsl_vector *got, const gsl_vector *expected,
+                        double rtol, double atol)
 {
     need_tol("ch_check_vec_close", name, rtol, atol);
     if (!got || !expected)
-        ch_fail("ValueError", "ch_check_vec_close(%s): %s is NULL", nm(name), got ? "expected" : "got");
+        ch_fail("ValueError", "ch_check_vec_close(%s): %s is NULL", nm(name),
+                got ? "expected" : "got");
     if (got->size != expected->size)
-        ch_fail("CheckFailed", "%s: size mismatch, expected %zu entries, got %zu", nm(name), expected->size,
-                got->size);
+        ch_fail("CheckFailed", "%s: size mismatch, expected %zu entries, got %zu", nm(name),
+                expected->size, got->size);
     double worst = 0;
     size_t wi = 0;
     for (size_t i = 0; i < got->size; i++) {
         double g = gsl_vector_get(got, i), e = gsl_vector_get(expected, i);
         if (!close_enough(g, e, rtol, atol))
-            ch_fail("CheckFailed", "%s: entry [%zu]: expected %.10g, got %.10g (|diff| %.3g > tolerance %.3g: rtol %g, atol %g)",
-                    nm(name), i, e, g, fabs(g - e), atol + rtol * fabs(e), rtol, atol);
+            ch_fail(
+                "CheckFailed",
+                "%s: entry [%zu]: expected %.10g, got %.10g (|diff| %.3g > tolerance %.3g: rtol %g, atol %g)",
+                nm(name), i, e, g, fabs(g - e), atol + rtol * fabs(e), rtol, atol);
         if (closeness(g, e, rtol, atol) > worst) {
             worst = closeness(g, e, rtol, atol);
             wi = i;
@@ -104,28 +116,31 @@ void ch_check_vec_close(const char *name, const gsl_vector *got, const gsl_vecto
         pass(name, "%zu entries equal", got->size);
     else {
         double g = gsl_vector_get(got, wi), e = gsl_vector_get(expected, wi);
-        pass(name, "%zu entries close, nearest to failing [%zu]: |diff| %.2g \u2264 %.2g", got->size, wi,
-             absdiff(g, e), tolerance(e, rtol, atol));
+        pass(name, "%zu entries close, nearest to failing [%zu]: |diff| %.2g \u2264 %.2g",
+             got->size, wi, absdiff(g, e), tolerance(e, rtol, atol));
     }
 }
 
-void ch_check_mat_close(const char *name, const gsl_matrix *got, const gsl_matrix *expected, double rtol, double atol)
+void ch_check_mat_close(const char *name, const gsl_matrix *got, const gsl_matrix *expected,
+                        double rtol, double atol)
 {
     need_tol("ch_check_mat_close", name, rtol, atol);
     if (!got || !expected)
-        ch_fail("ValueError", "ch_check_mat_close(%s): %s is NULL", nm(name), got ? "expected" : "got");
+        ch_fail("ValueError", "ch_check_mat_close(%s): %s is NULL", nm(name),
+                got ? "expected" : "got");
     if (got->size1 != expected->size1 || got->size2 != expected->size2)
-        ch_fail("CheckFailed", "%s: shape mismatch, expected %zu x %zu, got %zu x %zu", nm(name), expected->size1,
-                expected->size2, got->size1, got->size2);
+        ch_fail("CheckFailed", "%s: shape mismatch, expected %zu x %zu, got %zu x %zu", nm(name),
+                expected->size1, expected->size2, got->size1, got->size2);
     double worst = 0;
     size_t wi = 0, wj = 0;
     for (size_t i = 0; i < got->size1; i++)
         for (size_t j = 0; j < got->size2; j++) {
             double g = gsl_matrix_get(got, i, j), e = gsl_matrix_get(expected, i, j);
             if (!close_enough(g, e, rtol, atol))
-                ch_fail("CheckFailed",
-                        "%s: entry [%zu][%zu]: expected %.10g, got %.10g (|diff| %.3g > tolerance %.3g: rtol %g, atol %g)",
-                        nm(name), i, j, e, g, fabs(g - e), atol + rtol * fabs(e), rtol, atol);
+                ch_fail(
+                    "CheckFailed",
+                    "%s: entry [%zu][%zu]: expected %.10g, got %.10g (|diff| %.3g > tolerance %.3g: rtol %g, atol %g)",
+                    nm(name), i, j, e, g, fabs(g - e), atol + rtol * fabs(e), rtol, atol);
             if (closeness(g, e, rtol, atol) > worst) {
                 worst = closeness(g, e, rtol, atol);
                 wi = i;
@@ -136,8 +151,9 @@ void ch_check_mat_close(const char *name, const gsl_matrix *got, const gsl_matri
         pass(name, "%zu x %zu entries equal", got->size1, got->size2);
     else {
         double g = gsl_matrix_get(got, wi, wj), e = gsl_matrix_get(expected, wi, wj);
-        pass(name, "%zu x %zu entries close, nearest to failing [%zu][%zu]: |diff| %.2g \u2264 %.2g", got->size1,
-             got->size2, wi, wj, absdiff(g, e), tolerance(e, rtol, atol));
+        pass(name,
+             "%zu x %zu entries close, nearest to failing [%zu][%zu]: |diff| %.2g \u2264 %.2g",
+             got->size1, got->size2, wi, wj, absdiff(g, e), tolerance(e, rtol, atol));
     }
 }
 

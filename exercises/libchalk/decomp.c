@@ -51,11 +51,12 @@ static void fix_signs(gsl_matrix *P, gsl_matrix *Q)
 /* Fortran LAPACK (column-major).  The trailing size_t arguments are the
  * hidden lengths of the CHARACTER arguments: passing them is what the
  * gfortran ABI requires (leaving them out breaks under tail calls). */
-void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int *lda, double *s, double *u,
-             const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork, int *iwork, int *info,
-             size_t jobz_len);
-void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w, double *work,
-             const int *lwork, int *iwork, const int *liwork, int *info, size_t jobz_len, size_t uplo_len);
+void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int *lda, double *s,
+             double *u, const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork,
+             int *iwork, int *info, size_t jobz_len);
+void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+             double *work, const int *lwork, int *iwork, const int *liwork, int *info,
+             size_t jobz_len, size_t uplo_len);
 
 static int lapack_dim(const char *fn, size_t n)
 {
@@ -72,7 +73,8 @@ static ch_svd_t svd_lapack(const char *fn, const gsl_matrix *A)
     int cm = n, cn = m; /* the column-major problem is cm x cn */
     double *a = ch__xmalloc(sizeof(double) * (size_t)m * (size_t)n);
     for (int i = 0; i < m; i++)
-        memcpy(a + (size_t)i * (size_t)n, gsl_matrix_const_ptr(A, (size_t)i, 0), sizeof(double) * (size_t)n);
+        memcpy(a + (size_t)i * (size_t)n, gsl_matrix_const_ptr(A, (size_t)i, 0),
+               sizeof(double) * (size_t)n);
     double *u = ch__xmalloc(sizeof(double) * (size_t)cm * (size_t)k);  /* U': cm x k */
     double *vt = ch__xmalloc(sizeof(double) * (size_t)k * (size_t)cn); /* V'^T: k x cn */
     int *iw = ch__xmalloc(sizeof(int) * 8 * (size_t)k);
@@ -117,7 +119,8 @@ static ch_eig_t eigh_lapack(const char *fn, const gsl_matrix *A, int vectors)
     int n = lapack_dim(fn, A->size1);
     double *a = ch__xmalloc(sizeof(double) * (size_t)n * (size_t)n);
     for (int i = 0; i < n; i++)
-        memcpy(a + (size_t)i * (size_t)n, gsl_matrix_const_ptr(A, (size_t)i, 0), sizeof(double) * (size_t)n);
+        memcpy(a + (size_t)i * (size_t)n, gsl_matrix_const_ptr(A, (size_t)i, 0),
+               sizeof(double) * (size_t)n);
     ch_eig_t e;
     e.w = ch__vec((size_t)n);
     e.Q = NULL;
@@ -135,7 +138,8 @@ static ch_eig_t eigh_lapack(const char *fn, const gsl_matrix *A, int vectors)
     if (info != 0) {
         free(a);
         gsl_vector_free(e.w);
-        ch_fail("LinAlgError", "%s: eigensolver did not converge (LAPACK dsyevd info=%d)", fn, info);
+        ch_fail("LinAlgError", "%s: eigensolver did not converge (LAPACK dsyevd info=%d)", fn,
+                info);
     }
     if (vectors) {
         e.Q = ch__mat((size_t)n, (size_t)n);
@@ -194,7 +198,10 @@ static ch_svd_t svd(const char *fn, const gsl_matrix *A)
     return r;
 }
 
-ch_svd_t ch_svd(const gsl_matrix *A) { return svd("ch_svd", A); }
+ch_svd_t ch_svd(const gsl_matrix *A)
+{
+    return svd("ch_svd", A);
+}
 
 void ch_svd_free(ch_svd_t *s)
 {
@@ -217,7 +224,8 @@ gsl_matrix *ch_svd_reconstruct(const ch_svd_t *s, size_t k)
     ch__need_ptr("ch_svd_reconstruct", "svd.S", s->S);
     ch__need_ptr("ch_svd_reconstruct", "svd.V", s->V);
     if (k > s->S->size)
-        ch_fail("ValueError", "ch_svd_reconstruct: rank k = %zu exceeds the %zu singular values", k, s->S->size);
+        ch_fail("ValueError", "ch_svd_reconstruct: rank k = %zu exceeds the %zu singular values", k,
+                s->S->size);
     size_t m = s->U->size1, n = s->V->size1;
     gsl_matrix *A = ch__mat(m, n);
     if (k == 0)
@@ -254,13 +262,17 @@ static gsl_vector *singvals(const char *fn, const gsl_matrix *A)
     return S;
 }
 
-gsl_vector *ch_singvals(const gsl_matrix *A) { return singvals("ch_singvals", A); }
+gsl_vector *ch_singvals(const gsl_matrix *A)
+{
+    return singvals("ch_singvals", A);
+}
 
 size_t ch_rank(const gsl_matrix *A, double tol)
 {
     gsl_vector *S = singvals("ch_rank", A);
     if (!(tol > 0))
-        tol = (double)(A->size1 > A->size2 ? A->size1 : A->size2) * DBL_EPSILON * gsl_vector_get(S, 0);
+        tol = (double)(A->size1 > A->size2 ? A->size1 : A->size2) * DBL_EPSILON *
+              gsl_vector_get(S, 0);
     size_t r = 0;
     for (size_t i = 0; i < S->size; i++)
         if (gsl_vector_get(S, i) > tol)
@@ -320,7 +332,8 @@ gsl_vector *ch_solve(const gsl_matrix *A, const gsl_vector *b)
     ch__need_square("ch_solve", "A", A);
     ch__need_vec("ch_solve", "b", b);
     if (A->size1 != b->size)
-        ch_fail("ValueError", "ch_solve: A is %zu x %zu but b has size %zu", A->size1, A->size2, b->size);
+        ch_fail("ValueError", "ch_solve: A is %zu x %zu but b has size %zu", A->size1, A->size2,
+                b->size);
     need_invertible("ch_solve", A);
     gsl_matrix *LU = ch_mat_copy(A);
     gsl_permutation *p = gsl_permutation_alloc(A->size1);
@@ -391,7 +404,10 @@ static ch_eig_t eigh(const char *fn, const gsl_matrix *A, int vectors)
     return e;
 }
 
-ch_eig_t ch_eigh(const gsl_matrix *A) { return eigh("ch_eigh", A, 1); }
+ch_eig_t ch_eigh(const gsl_matrix *A)
+{
+    return eigh("ch_eigh", A, 1);
+}
 
 void ch_eig_free(ch_eig_t *e)
 {
@@ -405,7 +421,10 @@ void ch_eig_free(ch_eig_t *e)
     e->Q = NULL;
 }
 
-gsl_vector *ch_eigvalsh(const gsl_matrix *A) { return eigh("ch_eigvalsh", A, 0).w; }
+gsl_vector *ch_eigvalsh(const gsl_matrix *A)
+{
+    return eigh("ch_eigvalsh", A, 0).w;
+}
 
 double ch_eig_max(const gsl_matrix *A)
 {

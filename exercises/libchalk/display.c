@@ -21,7 +21,7 @@
 
 void ch__display_bundle(const char *mime, const char *data, const char *plain)
 {
-    ch__buf b = {0};
+    ch__buf b = { 0 };
 
     ch__buf_add(&b, "{\"data\":{");
     ch__buf_json(&b, mime);
@@ -41,12 +41,14 @@ void ch__display_bundle(const char *mime, const char *data, const char *plain)
  * bodies dropped. Good enough for a console; not an HTML parser. */
 static char *html_to_text(const char *h)
 {
-    static const struct { const char *ent; const char *txt; } ents[] = {
-        {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}, {"&#39;", "'"},
-        {"&nbsp;", " "}};
-    static const char *blocks[] = {"p>", "p ", "br", "div", "tr", "li", "h1", "h2", "h3",
-                                   "h4", "h5", "h6", "table", "ul", "ol", "pre"};
-    ch__buf b = {0};
+    static const struct {
+        const char *ent;
+        const char *txt;
+    } ents[] = { { "&lt;", "<" },    { "&gt;", ">" },  { "&amp;", "&" },
+                 { "&quot;", "\"" }, { "&#39;", "'" }, { "&nbsp;", " " } };
+    static const char *blocks[] = { "p>", "p ", "br", "div", "tr",    "li", "h1", "h2",
+                                    "h3", "h4", "h5", "h6",  "table", "ul", "ol", "pre" };
+    ch__buf b = { 0 };
     const char *p = h;
     size_t i;
 
@@ -140,7 +142,7 @@ void ch_display_markdown(const char *md)
 void ch_display_latex(const char *tex)
 {
     const char *p;
-    ch__buf b = {0};
+    ch__buf b = { 0 };
     int has_math = 0;
 
     ch__need_ptr("ch_display_latex", "tex", tex);
@@ -148,8 +150,8 @@ void ch_display_latex(const char *tex)
      * a bare "x^2 + y^2" would show as text. Wrap it in $$ unless the author
      * already chose delimiters or an environment. */
     for (p = tex; *p; p++)
-        if (*p == '$' || (p[0] == '\\' && (p[1] == '[' || p[1] == '(' ||
-                                           strncmp(p + 1, "begin", 5) == 0)))
+        if (*p == '$' ||
+            (p[0] == '\\' && (p[1] == '[' || p[1] == '(' || strncmp(p + 1, "begin", 5) == 0)))
             has_math = 1;
     if (has_math) {
         ch__display_bundle("text/latex", tex, tex);
@@ -176,8 +178,11 @@ static int svg_size(const char *svg, double *w, double *h)
 static void buf_attr(ch__buf *b, const char *t)
 {
     for (; *t; t++) {
-        const char *ent = *t == '&' ? "&amp;" : *t == '<' ? "&lt;" : *t == '>' ? "&gt;" :
-                          *t == '"' ? "&quot;" : NULL;
+        const char *ent = *t == '&'   ? "&amp;"
+                          : *t == '<' ? "&lt;"
+                          : *t == '>' ? "&gt;"
+                          : *t == '"' ? "&quot;"
+                                      : NULL;
         if (ent)
             ch__buf_add(b, ent);
         else
@@ -202,7 +207,7 @@ static void buf_attr(ch__buf *b, const char *t)
 void ch__display_svg_bundle(const char *svg, const char *plain)
 {
     char *b64 = ch__base64((const unsigned char *)svg, strlen(svg));
-    ch__buf html = {0}, b = {0};
+    ch__buf html = { 0 }, b = { 0 };
 
     ch__buf_add(&html, "<img src=\"data:image/svg+xml;base64,");
     ch__buf_add(&html, b64);
@@ -248,7 +253,8 @@ char *ch__base64(const unsigned char *data, size_t n)
         ch_fail("MemoryError", "ch__base64: %zu bytes is too much to encode", n);
     out = ch__xmalloc((n + 2) / 3 * 4 + 1);
     for (i = 0; i + 2 < n; i += 3) {
-        unsigned long v = (unsigned long)data[i] << 16 | (unsigned long)data[i + 1] << 8 | data[i + 2];
+        unsigned long v = (unsigned long)data[i] << 16 | (unsigned long)data[i + 1] << 8 |
+                          data[i + 2];
         out[o++] = tab[v >> 18];
         out[o++] = tab[(v >> 12) & 63];
         out[o++] = tab[(v >> 6) & 63];
@@ -273,13 +279,14 @@ static unsigned long be32(const unsigned char *p)
 
 void ch_display_png(const unsigned char *png, size_t n)
 {
-    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
     char plain[64];
     char *b64;
 
     ch__need_ptr("ch_display_png", "png", png);
     if (n < 24 || memcmp(png, sig, 8) != 0 || memcmp(png + 12, "IHDR", 4) != 0)
-        ch_fail("ValueError", "ch_display_png: the %zu bytes are not a PNG image (no PNG signature)", n);
+        ch_fail("ValueError",
+                "ch_display_png: the %zu bytes are not a PNG image (no PNG signature)", n);
     snprintf(plain, sizeof plain, "<PNG image, %lux%lu>", be32(png + 16), be32(png + 20));
     b64 = ch__base64(png, n);
     ch__display_bundle("image/png", b64, plain);

@@ -48,7 +48,10 @@ static struct {
 } deferred[DEFER_MAX];
 static size_t ndeferred, nuntracked;
 
-size_t ch__mark(void) { return ndeferred + nuntracked; }
+size_t ch__mark(void)
+{
+    return ndeferred + nuntracked;
+}
 
 static void *defer(void *p, char kind)
 {
@@ -63,9 +66,18 @@ static void *defer(void *p, char kind)
     return p;
 }
 
-gsl_vector *ch__defer_vec(gsl_vector *v) { return defer(v, 'v'); }
-gsl_matrix *ch__defer_mat(gsl_matrix *m) { return defer(m, 'm'); }
-void *ch__defer_mem(void *p) { return defer(p, 'p'); }
+gsl_vector *ch__defer_vec(gsl_vector *v)
+{
+    return defer(v, 'v');
+}
+gsl_matrix *ch__defer_mat(gsl_matrix *m)
+{
+    return defer(m, 'm');
+}
+void *ch__defer_mem(void *p)
+{
+    return defer(p, 'p');
+}
 
 void ch__forget(size_t mark)
 {
@@ -135,6 +147,6 @@ void ch_fail(const char *ename, const char *fmt, ...)
  * "cell[N]", its lines are the cell's own). */
 void ch_not_written(const char *func, const char *file, int line)
 {
-    ch_fail("NotImplemented", "%s() is not written yet (%s:%d)", func && *func ? func : "this function",
-            file && *file ? file : "?", line);
+    ch_fail("NotImplemented", "%s() is not written yet (%s:%d)",
+            func && *func ? func : "this function", file && *file ? file : "?", line);
 }

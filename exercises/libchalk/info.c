@@ -125,7 +125,8 @@ static void need_joint(const char *fn, const gsl_matrix *P)
         for (size_t j = 0; j < P->size2; j++) {
             double x = gsl_matrix_get(P, i, j);
             if (x < 0)
-                ch_fail("ValueError", "%s: P[%zu][%zu] = %g is negative (not a joint distribution)", fn, i, j, x);
+                ch_fail("ValueError", "%s: P[%zu][%zu] = %g is negative (not a joint distribution)",
+                        fn, i, j, x);
             s += x;
         }
     if (fabs(s - 1) > 1e-9)
@@ -140,11 +141,13 @@ static void need_channel(const char *fn, const char *what, const gsl_matrix *K)
         for (size_t j = 0; j < K->size2; j++) {
             double x = gsl_matrix_get(K, i, j);
             if (x < 0)
-                ch_fail("ValueError", "%s: %s[%zu][%zu] = %g is negative (not a channel)", fn, what, i, j, x);
+                ch_fail("ValueError", "%s: %s[%zu][%zu] = %g is negative (not a channel)", fn, what,
+                        i, j, x);
             s += x;
         }
         if (fabs(s - 1) > 1e-9)
-            ch_fail("ValueError", "%s: row %zu of %s sums to %.17g, not 1 (a channel is row-stochastic)", fn, i,
+            ch_fail("ValueError",
+                    "%s: row %zu of %s sums to %.17g, not 1 (a channel is row-stochastic)", fn, i,
                     what, s);
     }
 }
@@ -255,8 +258,8 @@ static void need_p_K(const char *fn, const gsl_vector *p, const gsl_matrix *K)
     ch__need_prob(fn, "p", p);
     need_channel(fn, "K", K);
     if (p->size != K->size1)
-        ch_fail("ValueError", "%s: p has size %zu but K has %zu rows (one per input symbol)", fn, p->size,
-                K->size1);
+        ch_fail("ValueError", "%s: p has size %zu but K has %zu rows (one per input symbol)", fn,
+                p->size, K->size1);
 }
 
 gsl_vector *ch_channel_out(const gsl_vector *p, const gsl_matrix *K)
@@ -287,7 +290,8 @@ gsl_matrix *ch_channel_compose(const gsl_matrix *K1, const gsl_matrix *K2)
     need_channel("ch_channel_compose", "K1", K1);
     need_channel("ch_channel_compose", "K2", K2);
     if (K1->size2 != K2->size1)
-        ch_fail("ValueError", "ch_channel_compose: K1 has %zu outputs but K2 has %zu inputs", K1->size2, K2->size1);
+        ch_fail("ValueError", "ch_channel_compose: K1 has %zu outputs but K2 has %zu inputs",
+                K1->size2, K2->size1);
     return ch_matmul(K1, K2);
 }
 
@@ -310,7 +314,8 @@ double ch_infonce(const gsl_matrix *X, const gsl_matrix *Y, ch_critic f, void *c
     if (!f)
         ch_fail("ValueError", "%s: critic f is NULL", fn);
     if (X->size1 != Y->size1)
-        ch_fail("ValueError", "%s: X has %zu rows but Y has %zu (rows are pairs)", fn, X->size1, Y->size1);
+        ch_fail("ValueError", "%s: X has %zu rows but Y has %zu (rows are pairs)", fn, X->size1,
+                Y->size1);
     if (X->size1 < 2)
         ch_fail("ValueError", "%s: need at least 2 pairs", fn);
     size_t N = X->size1;

@@ -38,8 +38,8 @@ void ch__forget(size_t mark);
 void *ch__xmalloc(size_t n);
 void *ch__xcalloc(size_t n, size_t size);
 void *ch__xrealloc(void *p, size_t n);
-char *ch__xstrdup(const char *s);        /* NULL stays NULL */
-gsl_vector *ch__vec(size_t n);          /* calloc'd vector; n may be 0 -> fails (GSL cannot) */
+char *ch__xstrdup(const char *s); /* NULL stays NULL */
+gsl_vector *ch__vec(size_t n);    /* calloc'd vector; n may be 0 -> fails (GSL cannot) */
 gsl_matrix *ch__mat(size_t r, size_t c);
 
 /* ---- buf.c: growable string buffer; ch__buf_* abort the cell (MemoryError) on OOM ---- */

@@ -24,7 +24,8 @@ gsl_matrix *ch_mat_of(size_t rows, size_t cols, size_t n, const double *x)
 {
     ch__need_ptr("MAT", "values", x);
     if (rows * cols != n)
-        ch_fail("ValueError", "MAT: a %zu x %zu matrix needs %zu values, got %zu", rows, cols, rows * cols, n);
+        ch_fail("ValueError", "MAT: a %zu x %zu matrix needs %zu values, got %zu", rows, cols,
+                rows * cols, n);
     gsl_matrix *A = ch__mat(rows, cols);
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < cols; j++)
@@ -32,7 +33,10 @@ gsl_matrix *ch_mat_of(size_t rows, size_t cols, size_t n, const double *x)
     return A;
 }
 
-gsl_vector *ch_vec_zeros(size_t n) { return ch__vec(n); }
+gsl_vector *ch_vec_zeros(size_t n)
+{
+    return ch__vec(n);
+}
 
 gsl_vector *ch_vec_ones(size_t n)
 {
@@ -61,7 +65,10 @@ gsl_vector *ch_vec_copy(const gsl_vector *v)
     return c;
 }
 
-gsl_matrix *ch_mat_zeros(size_t rows, size_t cols) { return ch__mat(rows, cols); }
+gsl_matrix *ch_mat_zeros(size_t rows, size_t cols)
+{
+    return ch__mat(rows, cols);
+}
 
 gsl_matrix *ch_eye(size_t n)
 {
@@ -91,7 +98,8 @@ gsl_vector *ch_col(const gsl_matrix *A, size_t j)
 {
     ch__need_ptr("ch_col", "A", A);
     if (j >= A->size2)
-        ch_fail("ValueError", "ch_col: column %zu out of range (matrix has %zu columns)", j, A->size2);
+        ch_fail("ValueError", "ch_col: column %zu out of range (matrix has %zu columns)", j,
+                A->size2);
     gsl_vector *v = ch__vec(A->size1);
     gsl_matrix_get_col(v, A, j);
     return v;
@@ -107,7 +115,8 @@ gsl_vector *ch_row(const gsl_matrix *A, size_t i)
     return v;
 }
 
-static gsl_vector *vec_lin(const char *fn, const gsl_vector *a, double sa, const gsl_vector *b, double sb)
+static gsl_vector *vec_lin(const char *fn, const gsl_vector *a, double sa, const gsl_vector *b,
+                           double sb)
 {
     ch__need_vec(fn, "a", a);
     ch__need_vec(fn, "b", b);
@@ -118,8 +127,14 @@ static gsl_vector *vec_lin(const char *fn, const gsl_vector *a, double sa, const
     return c;
 }
 
-gsl_vector *ch_vec_add(const gsl_vector *a, const gsl_vector *b) { return vec_lin("ch_vec_add", a, 1, b, 1); }
-gsl_vector *ch_vec_sub(const gsl_vector *a, const gsl_vector *b) { return vec_lin("ch_vec_sub", a, 1, b, -1); }
+gsl_vector *ch_vec_add(const gsl_vector *a, const gsl_vector *b)
+{
+    return vec_lin("ch_vec_add", a, 1, b, 1);
+}
+gsl_vector *ch_vec_sub(const gsl_vector *a, const gsl_vector *b)
+{
+    return vec_lin("ch_vec_sub", a, 1, b, -1);
+}
 
 gsl_vector *ch_vec_scale(const gsl_vector *a, double s)
 {
@@ -150,8 +165,8 @@ static gsl_matrix *mat_lin(const char *fn, const gsl_matrix *A, const gsl_matrix
     ch__need_mat(fn, "A", A);
     ch__need_mat(fn, "B", B);
     if (A->size1 != B->size1 || A->size2 != B->size2)
-        ch_fail("ValueError", "%s: shape mismatch (%zu x %zu vs %zu x %zu)", fn, A->size1, A->size2, B->size1,
-                B->size2);
+        ch_fail("ValueError", "%s: shape mismatch (%zu x %zu vs %zu x %zu)", fn, A->size1, A->size2,
+                B->size1, B->size2);
     gsl_matrix *C = ch_mat_copy(A);
     for (size_t i = 0; i < A->size1; i++)
         for (size_t j = 0; j < A->size2; j++)
@@ -159,8 +174,14 @@ static gsl_matrix *mat_lin(const char *fn, const gsl_matrix *A, const gsl_matrix
     return C;
 }
 
-gsl_matrix *ch_mat_add(const gsl_matrix *A, const gsl_matrix *B) { return mat_lin("ch_mat_add", A, B, 1); }
-gsl_matrix *ch_mat_sub(const gsl_matrix *A, const gsl_matrix *B) { return mat_lin("ch_mat_sub", A, B, -1); }
+gsl_matrix *ch_mat_add(const gsl_matrix *A, const gsl_matrix *B)
+{
+    return mat_lin("ch_mat_add", A, B, 1);
+}
+gsl_matrix *ch_mat_sub(const gsl_matrix *A, const gsl_matrix *B)
+{
+    return mat_lin("ch_mat_sub", A, B, -1);
+}
 
 gsl_matrix *ch_mat_scale(const gsl_matrix *A, double s)
 {
@@ -175,8 +196,8 @@ gsl_matrix *ch_matmul(const gsl_matrix *A, const gsl_matrix *B)
     ch__need_mat("ch_matmul", "A", A);
     ch__need_mat("ch_matmul", "B", B);
     if (A->size2 != B->size1)
-        ch_fail("ValueError", "ch_matmul: shapes %zu x %zu and %zu x %zu do not chain (%zu != %zu)", A->size1,
-                A->size2, B->size1, B->size2, A->size2, B->size1);
+        ch_fail("ValueError", "ch_matmul: shapes %zu x %zu and %zu x %zu do not chain (%zu != %zu)",
+                A->size1, A->size2, B->size1, B->size2, A->size2, B->size1);
     gsl_matrix *C = ch__mat(A->size1, B->size2);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, A, B, 0.0, C);
     return C;
@@ -187,7 +208,8 @@ gsl_vector *ch_matvec(const gsl_matrix *A, const gsl_vector *x)
     ch__need_mat("ch_matvec", "A", A);
     ch__need_vec("ch_matvec", "x", x);
     if (A->size2 != x->size)
-        ch_fail("ValueError", "ch_matvec: A is %zu x %zu but x has size %zu", A->size1, A->size2, x->size);
+        ch_fail("ValueError", "ch_matvec: A is %zu x %zu but x has size %zu", A->size1, A->size2,
+                x->size);
     gsl_vector *y = ch__vec(A->size1);
     gsl_blas_dgemv(CblasNoTrans, 1.0, A, x, 0.0, y);
     return y;

@@ -49,12 +49,15 @@ static ch_opt defaults(ch_opt o)
 static void need_opt(const char *fn, const ch_opt *o)
 {
     if (o->method < CH_GD || o->method > CH_ADAM)
-        ch_fail("ValueError", "%s: unknown method %d (CH_GD, CH_MOMENTUM or CH_ADAM)", fn, o->method);
+        ch_fail("ValueError", "%s: unknown method %d (CH_GD, CH_MOMENTUM or CH_ADAM)", fn,
+                o->method);
     if (o->schedule < CH_CONST || o->schedule > CH_COSINE)
-        ch_fail("ValueError", "%s: unknown schedule %d (CH_CONST, CH_INVSQRT or CH_COSINE)", fn, o->schedule);
+        ch_fail("ValueError", "%s: unknown schedule %d (CH_CONST, CH_INVSQRT or CH_COSINE)", fn,
+                o->schedule);
     if (!(o->lr > 0) || !isfinite(o->lr))
         ch_fail("ValueError", "%s: learning rate must be positive and finite, got %g", fn, o->lr);
-    if (!(o->beta >= 0 && o->beta < 1) || !(o->beta1 >= 0 && o->beta1 < 1) || !(o->beta2 >= 0 && o->beta2 < 1))
+    if (!(o->beta >= 0 && o->beta < 1) || !(o->beta1 >= 0 && o->beta1 < 1) ||
+        !(o->beta2 >= 0 && o->beta2 < 1))
         ch_fail("ValueError", "%s: momentum coefficients must lie in [0, 1)", fn);
     if (!(o->noise >= 0) || !isfinite(o->noise))
         ch_fail("ValueError", "%s: noise must be >= 0, got %g", fn, o->noise);
@@ -94,7 +97,8 @@ static ch_run run(const char *fn, src *s, const gsl_vector *x0, ch_opt o)
     ch_run r;
     memset(&r, 0, sizeof r);
     size_t mark = ch__mark();
-    gsl_vector *x = ch__defer_vec(ch_vec_copy(x0)), *g = ch__defer_vec(ch__vec(d)), *sg = ch__defer_vec(ch__vec(d));
+    gsl_vector *x = ch__defer_vec(ch_vec_copy(x0)), *g = ch__defer_vec(ch__vec(d)),
+               *sg = ch__defer_vec(ch__vec(d));
     gsl_vector *m = ch__defer_vec(ch__vec(d)), *v = ch__defer_vec(ch__vec(d));
     gsl_vector *loss = ch__defer_vec(ch__vec(T + 1)), *gn = ch__defer_vec(ch__vec(T + 1));
     gsl_matrix *xs = o.record_x ? ch__defer_mat(ch__mat(T + 1, d)) : NULL;
@@ -181,7 +185,7 @@ ch_run ch_optimize(ch_fn f, const gsl_vector *x0, void *ctx, ch_opt opt)
 {
     if (!f)
         ch_fail("ValueError", "ch_optimize: f is NULL");
-    src s = {f, NULL, 0, NULL, NULL, ctx};
+    src s = { f, NULL, 0, NULL, NULL, ctx };
     return run("ch_optimize", &s, x0, opt);
 }
 
@@ -189,8 +193,8 @@ ch_run ch_gd(ch_fn f, const gsl_vector *x0, void *ctx, double lr, size_t steps)
 {
     if (!f)
         ch_fail("ValueError", "ch_gd: f is NULL");
-    src s = {f, NULL, 0, NULL, NULL, ctx};
-    ch_opt o = {0};
+    src s = { f, NULL, 0, NULL, NULL, ctx };
+    ch_opt o = { 0 };
     o.method = CH_GD;
     o.lr = lr;
     o.steps = steps;
@@ -205,8 +209,8 @@ ch_run ch_momentum(ch_fn f, const gsl_vector *x0, void *ctx, double lr, double b
         ch_fail("ValueError", "ch_momentum: f is NULL");
     if (!(lr > 0))
         ch_fail("ValueError", "ch_momentum: learning rate must be positive, got %g", lr);
-    src s = {f, NULL, 0, NULL, NULL, ctx};
-    ch_opt o = {0};
+    src s = { f, NULL, 0, NULL, NULL, ctx };
+    ch_opt o = { 0 };
     o.method = CH_MOMENTUM;
     o.lr = lr;
     o.beta = beta == 0 ? 1e-300 : beta; /* 0 would mean "default"; beta 0 is plain GD */
@@ -220,8 +224,8 @@ ch_run ch_adam(ch_fn f, const gsl_vector *x0, void *ctx, double lr, size_t steps
         ch_fail("ValueError", "ch_adam: f is NULL");
     if (!(lr > 0))
         ch_fail("ValueError", "ch_adam: learning rate must be positive, got %g", lr);
-    src s = {f, NULL, 0, NULL, NULL, ctx};
-    ch_opt o = {0};
+    src s = { f, NULL, 0, NULL, NULL, ctx };
+    ch_opt o = { 0 };
     o.method = CH_ADAM;
     o.lr = lr;
     o.steps = steps;
@@ -235,7 +239,7 @@ ch_run ch_sgd(ch_batch_fn f, size_t n, const gsl_vector *x0, void *ctx, ch_opt o
     if (n == 0)
         ch_fail("ValueError", "ch_sgd: n (number of examples) is 0");
     ch__need_vec("ch_sgd", "x0", x0);
-    src s = {NULL, f, n, NULL, NULL, ctx};
+    src s = { NULL, f, n, NULL, NULL, ctx };
     size_t mark = ch__mark();
     s.all = ch__defer_mem(ch__xmalloc(n * sizeof *s.all));
     s.perm = ch__defer_mem(ch__xmalloc(n * sizeof *s.perm));
@@ -272,7 +276,8 @@ ch_quad *ch_quad_new(const gsl_matrix *H, const gsl_vector *b)
     if (b) {
         ch__need_vec("ch_quad_new", "b", b);
         if (b->size != H->size1)
-            ch_fail("ValueError", "ch_quad_new: H is %zu x %zu but b has size %zu", H->size1, H->size2, b->size);
+            ch_fail("ValueError", "ch_quad_new: H is %zu x %zu but b has size %zu", H->size1,
+                    H->size2, b->size);
     }
     ch_quad *q = ch__xmalloc(sizeof *q);
     q->H = ch_mat_copy(H);
@@ -293,10 +298,11 @@ double ch_quad_f(const gsl_vector *x, gsl_vector *grad, void *ctx)
 {
     const ch_quad *q = ctx;
     if (!q || !q->H || !q->b)
-        ch_fail("ValueError", "ch_quad_f: ctx must be a ch_quad * (from ch_quad_new or ch_quad_spectrum)");
+        ch_fail("ValueError",
+                "ch_quad_f: ctx must be a ch_quad * (from ch_quad_new or ch_quad_spectrum)");
     if (!x || x->size != q->H->size1)
-        ch_fail("ValueError", "ch_quad_f: x has size %zu, the quadratic has dimension %zu", x ? x->size : 0,
-                q->H->size1);
+        ch_fail("ValueError", "ch_quad_f: x has size %zu, the quadratic has dimension %zu",
+                x ? x->size : 0, q->H->size1);
     size_t n = x->size;
     gsl_vector *Hx = grad ? grad : ch__vec(n);
     gsl_blas_dgemv(CblasNoTrans, 1.0, q->H, x, 0.0, Hx);

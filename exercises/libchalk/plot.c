@@ -32,7 +32,8 @@ static series *add_series(const char *fn, ch_plot *p, int kind, const char *labe
 
     need_plot(fn, p);
     if (p->hm)
-        ch_fail("ValueError", "%s: this plot already holds a heatmap; a heatmap takes the whole figure", fn);
+        ch_fail("ValueError",
+                "%s: this plot already holds a heatmap; a heatmap takes the whole figure", fn);
     if (p->ns == p->cap) {
         size_t cap = p->cap ? 2 * p->cap : 4;
         p->s = ch__xrealloc(p->s, cap * sizeof *p->s);
@@ -106,7 +107,8 @@ static int present(dsrc d)
     return d.a != NULL || d.v != NULL;
 }
 
-static void add_xy(const char *fn, ch_plot *p, int kind, dsrc x, dsrc y, size_t n, const char *label)
+static void add_xy(const char *fn, ch_plot *p, int kind, dsrc x, dsrc y, size_t n,
+                   const char *label)
 {
     series *s;
     size_t i, finite = 0;
@@ -136,7 +138,7 @@ static void add_xy(const char *fn, ch_plot *p, int kind, dsrc x, dsrc y, size_t 
 static void add_xy_vec(const char *fn, ch_plot *p, int kind, const gsl_vector *xv,
                        const gsl_vector *yv, const char *label)
 {
-    dsrc x = {NULL, xv}, y = {NULL, yv};
+    dsrc x = { NULL, xv }, y = { NULL, yv };
 
     need_plot(fn, p);
     if (!yv)
@@ -148,7 +150,7 @@ static void add_xy_vec(const char *fn, ch_plot *p, int kind, const gsl_vector *x
 
 void ch_plot_line(ch_plot *p, const double *x, const double *y, size_t n, const char *label)
 {
-    dsrc xs = {x, NULL}, ys = {y, NULL};
+    dsrc xs = { x, NULL }, ys = { y, NULL };
 
     add_xy("ch_plot_line", p, K_LINE, xs, ys, n, label);
 }
@@ -160,7 +162,7 @@ void ch_plot_line_vec(ch_plot *p, const gsl_vector *x, const gsl_vector *y, cons
 
 void ch_plot_scatter(ch_plot *p, const double *x, const double *y, size_t n, const char *label)
 {
-    dsrc xs = {x, NULL}, ys = {y, NULL};
+    dsrc xs = { x, NULL }, ys = { y, NULL };
 
     add_xy("ch_plot_scatter", p, K_SCATTER, xs, ys, n, label);
 }
@@ -170,8 +172,7 @@ void ch_plot_scatter_vec(ch_plot *p, const gsl_vector *x, const gsl_vector *y, c
     add_xy_vec("ch_plot_scatter_vec", p, K_SCATTER, x, y, label);
 }
 
-static void add_hist(const char *fn, ch_plot *p, dsrc x, size_t n, int bins,
-                     const char *label)
+static void add_hist(const char *fn, ch_plot *p, dsrc x, size_t n, int bins, const char *label)
 {
     series *s;
     double lo = INFINITY, hi = -INFINITY, w;
@@ -226,14 +227,14 @@ static void add_hist(const char *fn, ch_plot *p, dsrc x, size_t n, int bins,
 
 void ch_plot_hist(ch_plot *p, const double *x, size_t n, int bins, const char *label)
 {
-    dsrc xs = {x, NULL};
+    dsrc xs = { x, NULL };
 
     add_hist("ch_plot_hist", p, xs, n, bins, label);
 }
 
 void ch_plot_hist_vec(ch_plot *p, const gsl_vector *x, int bins, const char *label)
 {
-    dsrc xs = {NULL, x};
+    dsrc xs = { NULL, x };
 
     add_hist("ch_plot_hist_vec", p, xs, x ? x->size : 0, bins, label);
 }
@@ -252,12 +253,14 @@ void ch_plot_bar(ch_plot *p, const char *const *names, const double *h, size_t n
     for (i = 0; i < n; i++)
         finite += isfinite(h[i]) != 0;
     if (finite == 0)
-        ch_fail("ValueError", "ch_plot_bar: series '%s' has no finite height (all %zu are NaN or Inf)",
+        ch_fail("ValueError",
+                "ch_plot_bar: series '%s' has no finite height (all %zu are NaN or Inf)",
                 label ? label : "(no label)", n);
     for (i = 0; i < p->ns; i++)
         if (p->s[i].kind == K_BAR && p->s[i].n != n)
-            ch_fail("ValueError", "ch_plot_bar: %zu bars, but the plot's earlier bar series has %zu",
-                    n, p->s[i].n);
+            ch_fail("ValueError",
+                    "ch_plot_bar: %zu bars, but the plot's earlier bar series has %zu", n,
+                    p->s[i].n);
     s = add_series("ch_plot_bar", p, K_BAR, label);
     s->n = n;
     s->skipped = n - finite;
@@ -298,7 +301,8 @@ void ch_plot_heatmap(ch_plot *p, const gsl_matrix *m)
     need_plot("ch_plot_heatmap", p);
     finite = check_matrix("ch_plot_heatmap", m);
     if (p->ns > 0 || p->hm)
-        ch_fail("ValueError", "ch_plot_heatmap: the plot already holds data; a heatmap takes the whole figure");
+        ch_fail("ValueError",
+                "ch_plot_heatmap: the plot already holds data; a heatmap takes the whole figure");
     p->hm = ch__xmalloc(m->size1 * m->size2 * sizeof *p->hm);
     for (i = 0; i < m->size1; i++)
         for (j = 0; j < m->size2; j++)
@@ -359,7 +363,7 @@ void ch_plot_size(ch_plot *p, int width, int height)
     p->height = height;
 }
 
-static const char *kind_names[] = {"line", "scatter", "hist", "bar"};
+static const char *kind_names[] = { "line", "scatter", "hist", "bar" };
 
 static size_t skipped_total(const ch_plot *p)
 {
@@ -380,7 +384,7 @@ char *ch_plot_svg(ch_plot *p)
 
 char *ch_plot_text(ch_plot *p)
 {
-    ch__buf b = {0};
+    ch__buf b = { 0 };
     size_t i, n = 0, skipped;
 
     need_plot("ch_plot_text", p);
@@ -403,7 +407,9 @@ char *ch_plot_text(ch_plot *p)
                 if (p->s[i].label)
                     ch__buf_printf(&b, " '%s'", p->s[i].label);
                 ch__buf_printf(&b, " %zu %s", p->s[i].n,
-                               p->s[i].kind == K_HIST ? "bins" : p->s[i].kind == K_BAR ? "bars" : "points");
+                               p->s[i].kind == K_HIST  ? "bins"
+                               : p->s[i].kind == K_BAR ? "bars"
+                                                       : "points");
                 n++;
             }
             ch__buf_add(&b, ")");

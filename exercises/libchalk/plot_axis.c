@@ -62,8 +62,8 @@ static void put_label(char *dst, size_t cap, const char *src)
  * {1, 2, 2.5, 5, 10}, that leaves at least two ticks in view. */
 static void ticks_linear(axis *a, int nbins, double lo, double hi)
 {
-    static const double steps[] = {1, 2, 2.5, 5, 10};
-    static const double isteps[] = {1, 2, 5, 10};
+    static const double steps[] = { 1, 2, 2.5, 5, 10 };
+    static const double isteps[] = { 1, 2, 5, 10 };
     const double *st = a->integer ? isteps : steps;
     size_t nst = a->integer ? 4 : 5, i;
     double raw = (hi / 2 - lo / 2) / nbins * 2;
@@ -264,10 +264,11 @@ static int data_limits(const char *fn, const ch_plot *p, int dir, double *lo, do
                 if (!isfinite(o) || !isfinite(v))
                     continue;
                 if (logax && v <= 0)
-                    ch_fail("ValueError",
-                            "%s: the %s axis is logarithmic but series '%s' has %s = %g at index %zu "
-                            "(log axes need values > 0)",
-                            fn, dir ? "y" : "x", ch__plot_label(s), dir ? "y" : "x", v, j);
+                    ch_fail(
+                        "ValueError",
+                        "%s: the %s axis is logarithmic but series '%s' has %s = %g at index %zu "
+                        "(log axes need values > 0)",
+                        fn, dir ? "y" : "x", ch__plot_label(s), dir ? "y" : "x", v, j);
                 TAKE(v);
             }
             break;
@@ -323,8 +324,9 @@ void ch__axis_autoscale(const char *fn, const ch_plot *p, axis *a, int dir)
 
     a->log = dir ? p->logy : p->logx;
     if (has && a->log && lim[0] <= 0)
-        ch_fail("ValueError", "%s: the %s axis is logarithmic but its limits start at %g (need > 0)",
-                fn, dir ? "y" : "x", lim[0]);
+        ch_fail("ValueError",
+                "%s: the %s axis is logarithmic but its limits start at %g (need > 0)", fn,
+                dir ? "y" : "x", lim[0]);
     if (!data_limits(fn, p, dir, &lo, &hi, &sl, &sh)) {
         lo = a->log ? 1 : 0; /* no data at all: an empty unit box, as matplotlib */
         hi = a->log ? 10 : 1;

@@ -71,11 +71,15 @@ static void draw_tick_marks(ch__svg *g, const axis *a, int is_x, double edge, in
                 continue;
             q = ch__axis_map(a, v[i]);
             if (is_x)
-                ch__svg_printf(g, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke-width=\"%.2f\"/>\n",
-                               q, edge, q, edge + len, w);
+                ch__svg_printf(
+                    g,
+                    "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke-width=\"%.2f\"/>\n",
+                    q, edge, q, edge + len, w);
             else
-                ch__svg_printf(g, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke-width=\"%.2f\"/>\n",
-                               edge, q, right ? edge + len : edge - len, q, w);
+                ch__svg_printf(
+                    g,
+                    "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke-width=\"%.2f\"/>\n",
+                    edge, q, right ? edge + len : edge - len, q, w);
         }
     }
     ch__svg_printf(g, "</g>\n");
@@ -116,7 +120,7 @@ static void draw_line_m4(ch__svg *g, const series *s, const axis *ax, const axis
         }
         if (have && (j == s->n || gap || c != col)) {
             /* flush: first, min, max, last in index order, without repeats */
-            size_t ord[4] = {0, 1, 2, 3}, last_idx = (size_t)-1;
+            size_t ord[4] = { 0, 1, 2, 3 }, last_idx = (size_t)-1;
             if (idx[1] > idx[2]) {
                 ord[1] = 2;
                 ord[2] = 1;
@@ -192,7 +196,8 @@ static void draw_series(ch__svg *g, const ch_plot *p, const axis *ax, const axis
                         move = 1;
                         continue;
                     }
-                    ch__svg_path_point(g, move, ch__axis_map(ax, s->x[j]), ch__axis_map(ay, s->y[j]));
+                    ch__svg_path_point(g, move, ch__axis_map(ax, s->x[j]),
+                                       ch__axis_map(ay, s->y[j]));
                     move = 0;
                 }
             }
@@ -334,7 +339,8 @@ char *ch__plot_render(const char *fn, ch_plot *p)
     xtl_h = 0.97 * FS + (ch__axis_label_rise(&ax) > 0 ? ch__axis_label_rise(&ax) + 0.06 * FS : 0);
     if (ax.rotate)
         xtl_h = ch__axis_label_width(&ax) * 0.7072 + 0.8 * FS;
-    left = TICK_LEN + TICK_PAD + ch__axis_label_width(&ay) + (p->ylabel ? LABEL_PAD + 0.97 * FS : 0);
+    left = TICK_LEN + TICK_PAD + ch__axis_label_width(&ay) +
+           (p->ylabel ? LABEL_PAD + 0.97 * FS : 0);
     right = 0;
     for (i = 0; i < ax.nt; i++) {
         double q = ch__axis_map(&ax, ax.t[i]), hw = ch__svg_text_width(ax.lab[i], FS) / 2;
@@ -404,7 +410,8 @@ char *ch__plot_render(const char *fn, ch_plot *p)
                    "height=\"%.2f\"/></clipPath>",
                    id, X0, Y0, aw, ah);
     if (hm) {
-        ch__svg_printf(&g, "<linearGradient id=\"chcb%lx\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">", id);
+        ch__svg_printf(&g, "<linearGradient id=\"chcb%lx\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">",
+                       id);
         for (i = 0; i <= 32; i++)
             ch__svg_printf(&g, "<stop offset=\"%.4f\" stop-color=\"#%02x%02x%02x\"/>", i / 32.0,
                            ch__viridis[i][0], ch__viridis[i][1], ch__viridis[i][2]);
@@ -426,25 +433,31 @@ char *ch__plot_render(const char *fn, ch_plot *p)
             unsigned char *png = heatmap_png(p, vmin, vmax, &n);
             char *b64 = ch__base64(png, n);
             free(png);
-            ch__svg_printf(&g, "<image x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
-                               "preserveAspectRatio=\"none\" image-rendering=\"optimizeSpeed\" "
-                               "style=\"image-rendering:pixelated\" xlink:href=\"data:image/png;base64,%s\"/>\n",
-                           X0, Y0, aw, ah, b64);
+            ch__svg_printf(
+                &g,
+                "<image x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+                "preserveAspectRatio=\"none\" image-rendering=\"optimizeSpeed\" "
+                "style=\"image-rendering:pixelated\" xlink:href=\"data:image/png;base64,%s\"/>\n",
+                X0, Y0, aw, ah, b64);
             free(b64);
         } else {
             for (i = 0; i < p->rows; i++)
                 for (j = 0; j < p->cols; j++) {
                     double v = p->hm[i * p->cols + j];
-                    double x0 = ch__axis_map(&ax, (double)j - 0.5), y0 = ch__axis_map(&ay, (double)i - 0.5);
-                    double x1 = ch__axis_map(&ax, (double)j + 0.5), y1 = ch__axis_map(&ay, (double)i + 0.5);
+                    double x0 = ch__axis_map(&ax, (double)j - 0.5),
+                           y0 = ch__axis_map(&ay, (double)i - 0.5);
+                    double x1 = ch__axis_map(&ax, (double)j + 0.5),
+                           y1 = ch__axis_map(&ay, (double)i + 0.5);
                     if (!isfinite(v))
                         continue;
                     ch__viridis_hex((v / 2 - vmin / 2) / span, col);
                     /* overlap the next cell by a pixel: the pixel where two
                      * cells meet is then fully covered, so no hairline seams
                      * (the last row and column are clipped) */
-                    ch__svg_printf(&g, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>\n",
-                                   x0, y0, x1 - x0 + 1, y1 - y0 + 1, col);
+                    ch__svg_printf(
+                        &g,
+                        "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>\n",
+                        x0, y0, x1 - x0 + 1, y1 - y0 + 1, col);
                 }
         }
         ch__svg_printf(&g, "</g>\n");
@@ -459,19 +472,22 @@ char *ch__plot_render(const char *fn, ch_plot *p)
     ch__svg_printf(&g, "</g>\n");
 
     /* spines, ticks, labels */
-    ch__svg_printf(&g, "<rect class=\"frame\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
-                       "fill=\"none\" stroke=\"#000000\" stroke-width=\"%.2f\" stroke-linejoin=\"miter\"/>\n",
-                   X0, Y0, aw, ah, AX_LW);
+    ch__svg_printf(
+        &g,
+        "<rect class=\"frame\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+        "fill=\"none\" stroke=\"#000000\" stroke-width=\"%.2f\" stroke-linejoin=\"miter\"/>\n",
+        X0, Y0, aw, ah, AX_LW);
     draw_tick_marks(&g, &ax, 1, Y0 + ah, 0);
     draw_tick_marks(&g, &ay, 0, X0, 0);
     for (i = 0; i < ax.nt; i++)
         if (ch__axis_in_view(&ax, ax.t[i])) {
             if (ax.rotate)
-                ch__svg_text(&g, ch__axis_map(&ax, ax.t[i]) + 0.3 * FS, Y0 + ah + TICK_LEN + TICK_PAD,
-                             ax.lab[i], FS, CH__SVG_END, CH__SVG_HANGING, -45, "xtick", NULL);
+                ch__svg_text(&g, ch__axis_map(&ax, ax.t[i]) + 0.3 * FS,
+                             Y0 + ah + TICK_LEN + TICK_PAD, ax.lab[i], FS, CH__SVG_END,
+                             CH__SVG_HANGING, -45, "xtick", NULL);
             else
-                ch__svg_text(&g, ch__axis_map(&ax, ax.t[i]), Y0 + ah + TICK_LEN + TICK_PAD, ax.lab[i], FS,
-                             CH__SVG_MIDDLE, CH__SVG_HANGING, 0, "xtick", NULL);
+                ch__svg_text(&g, ch__axis_map(&ax, ax.t[i]), Y0 + ah + TICK_LEN + TICK_PAD,
+                             ax.lab[i], FS, CH__SVG_MIDDLE, CH__SVG_HANGING, 0, "xtick", NULL);
         }
     for (i = 0; i < ay.nt; i++)
         if (ch__axis_in_view(&ay, ay.t[i]))
@@ -484,8 +500,8 @@ char *ch__plot_render(const char *fn, ch_plot *p)
         ch__svg_text(&g, X0, Y0 - 0.4 * FS, ay.mult, FS, CH__SVG_START, CH__SVG_BASELINE, 0,
                      "yoffset", NULL);
     if (p->xlabel)
-        ch__svg_text(&g, X0 + aw / 2, Y0 + ah + TICK_LEN + TICK_PAD + xtl_h + LABEL_PAD,
-                     p->xlabel, FS, CH__SVG_MIDDLE, CH__SVG_HANGING, 0, "xlabel", NULL);
+        ch__svg_text(&g, X0 + aw / 2, Y0 + ah + TICK_LEN + TICK_PAD + xtl_h + LABEL_PAD, p->xlabel,
+                     FS, CH__SVG_MIDDLE, CH__SVG_HANGING, 0, "xlabel", NULL);
     if (p->ylabel) {
         double yx = X0 - TICK_LEN - TICK_PAD - ch__axis_label_width(&ay) - LABEL_PAD - 0.21 * FS -
                     ylab_rise;
@@ -498,16 +514,19 @@ char *ch__plot_render(const char *fn, ch_plot *p)
         acb.p0 = Y0 + ah;
         acb.p1 = Y0;
         ch__svg_printf(&g, "<g class=\"colorbar\">\n");
-        ch__svg_printf(&g, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"url(#chcb%lx)\"/>\n",
-                       cx, Y0, cb_w, ah, id);
-        ch__svg_printf(&g, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
-                           "stroke=\"#000000\" stroke-width=\"%.2f\" stroke-linejoin=\"miter\"/>\n",
+        ch__svg_printf(
+            &g,
+            "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"url(#chcb%lx)\"/>\n",
+            cx, Y0, cb_w, ah, id);
+        ch__svg_printf(&g,
+                       "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
+                       "stroke=\"#000000\" stroke-width=\"%.2f\" stroke-linejoin=\"miter\"/>\n",
                        cx, Y0, cb_w, ah, AX_LW);
         draw_tick_marks(&g, &acb, 0, cx + cb_w, 1);
         for (i = 0; i < acb.nt; i++)
             if (ch__axis_in_view(&acb, acb.t[i]))
-                ch__svg_text(&g, cx + cb_w + TICK_LEN + TICK_PAD, ch__axis_map(&acb, acb.t[i]), acb.lab[i],
-                             FS, CH__SVG_START, CH__SVG_CENTRAL, 0, "cbtick", NULL);
+                ch__svg_text(&g, cx + cb_w + TICK_LEN + TICK_PAD, ch__axis_map(&acb, acb.t[i]),
+                             acb.lab[i], FS, CH__SVG_START, CH__SVG_CENTRAL, 0, "cbtick", NULL);
         if (acb.mult[0])
             ch__svg_text(&g, cx, Y0 - 0.4 * FS, acb.mult, FS, CH__SVG_START, CH__SVG_BASELINE, 0,
                          "cboffset", NULL);

@@ -26,7 +26,7 @@ static int seg_hits_box(double x0, double y0, double x1, double y1, const double
 {
     /* Liang-Barsky clip of the segment against [b0,b2] x [b1,b3] */
     double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
-    double pp[4] = {-dx, dx, -dy, dy}, qq[4] = {x0 - b[0], b[2] - x0, y0 - b[1], b[3] - y0};
+    double pp[4] = { -dx, dx, -dy, dy }, qq[4] = { x0 - b[0], b[2] - x0, y0 - b[1], b[3] - y0 };
     int i;
 
     for (i = 0; i < 4; i++) {
@@ -53,14 +53,14 @@ static int seg_hits_box(double x0, double y0, double x1, double y1, const double
 
 /* matplotlib's loc="best": the first of its ten candidate places that
  * covers the fewest data points, line segments and bars. */
-void ch__legend_place(const ch_plot *p, const legend *L, const axis *ax, const axis *ay,
-                         double X0, double Y0, double aw, double ah, double *lx, double *ly)
+void ch__legend_place(const ch_plot *p, const legend *L, const axis *ax, const axis *ay, double X0,
+                      double Y0, double aw, double ah, double *lx, double *ly)
 {
     /* fractions of the free space: upper right, upper left, lower left,
      * lower right, right, center left, center right, lower center, upper
      * center, center */
-    static const double fx[10] = {1, 0, 0, 1, 1, 0, 1, 0.5, 0.5, 0.5};
-    static const double fy[10] = {0, 0, 1, 1, 0.5, 0.5, 0.5, 1, 0, 0.5};
+    static const double fx[10] = { 1, 0, 0, 1, 1, 0, 1, 0.5, 0.5, 0.5 };
+    static const double fy[10] = { 0, 0, 1, 1, 0.5, 0.5, 0.5, 1, 0, 0.5 };
     double pad = 0.5 * FS, best = -1, b[4];
     size_t i, j, k, nb = 0, bi = 0;
 
@@ -133,10 +133,11 @@ void ch__legend_draw(ch__svg *g, const ch_plot *p, const legend *L, double x, do
     for (i = 0; i < p->ns; i++)
         nhist += p->s[i].kind == K_HIST;
     ch__svg_printf(g, "<g class=\"legend\">\n");
-    ch__svg_printf(g,
-                   "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" rx=\"%.2f\" "
-                   "fill=\"#ffffff\" fill-opacity=\"0.8\" stroke=\"#cccccc\" stroke-width=\"%.2f\"/>\n",
-                   x, y, L->w, L->h, 0.2 * FS, 1.0 * PT);
+    ch__svg_printf(
+        g,
+        "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" rx=\"%.2f\" "
+        "fill=\"#ffffff\" fill-opacity=\"0.8\" stroke=\"#cccccc\" stroke-width=\"%.2f\"/>\n",
+        x, y, L->w, L->h, 0.2 * FS, 1.0 * PT);
     for (i = 0; i < p->ns; i++) {
         const series *s = &p->s[i];
         const char *c = ch__tab10[s->color];
@@ -145,17 +146,17 @@ void ch__legend_draw(ch__svg *g, const ch_plot *p, const legend *L, double x, do
         ch__svg_printf(g, "<g class=\"legend-entry\">\n");
         switch (s->kind) {
         case K_LINE:
-            ch__svg_printf(g, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
-                              "stroke-width=\"%.2f\" stroke-linecap=\"square\"/>\n",
+            ch__svg_printf(g,
+                           "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
+                           "stroke-width=\"%.2f\" stroke-linecap=\"square\"/>\n",
                            hx, cy, hx + hl, cy, c, LINE_LW);
             break;
-        case K_SCATTER:
-            ch__svg_circle(g, hx + hl / 2, cy, MARKER_R, c);
-            break;
+        case K_SCATTER: ch__svg_circle(g, hx + hl / 2, cy, MARKER_R, c); break;
         default:
-            ch__svg_printf(g, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"%s/>\n",
-                           hx, cy - 0.35 * FS, hl, 0.7 * FS, c,
-                           s->kind == K_HIST && nhist > 1 ? " fill-opacity=\"0.7\"" : "");
+            ch__svg_printf(
+                g, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"%s/>\n",
+                hx, cy - 0.35 * FS, hl, 0.7 * FS, c,
+                s->kind == K_HIST && nhist > 1 ? " fill-opacity=\"0.7\"" : "");
         }
         ch__svg_text(g, hx + hl + 0.8 * FS, cy, s->label, FS, CH__SVG_START, CH__SVG_CENTRAL, 0,
                      NULL, NULL);

@@ -17,7 +17,7 @@
 
 #define PT (100.0 / 72.0)
 #define FONT "DejaVu Sans, Bitstream Vera Sans, Helvetica, Arial, sans-serif"
-#define FS (10 * PT)          /* tick labels, axis labels, legend */
+#define FS (10 * PT) /* tick labels, axis labels, legend */
 #define FS_TITLE (12 * PT)
 #define TICK_LEN (3.5 * PT)
 #define TICK_PAD (3.5 * PT)
@@ -26,21 +26,21 @@
 #define TITLE_PAD (6 * PT)
 #define AX_LW (0.8 * PT)
 #define LINE_LW (1.5 * PT)
-#define MARKER_R (3.5 * PT)   /* scatter s=36 pt^2: a 6 pt disc plus its 1 pt edge */
-#define OUT_PAD 10.0          /* bbox_inches="tight" pads 0.1 in */
+#define MARKER_R (3.5 * PT) /* scatter s=36 pt^2: a 6 pt disc plus its 1 pt edge */
+#define OUT_PAD 10.0        /* bbox_inches="tight" pads 0.1 in */
 #define MAX_TICKS 64
-#define HM_RECTS 4096        /* larger heatmaps are embedded as a PNG */
+#define HM_RECTS 4096 /* larger heatmaps are embedded as a PNG */
 
 enum { K_LINE, K_SCATTER, K_HIST, K_BAR };
 
 typedef struct series {
     int kind;
-    char *label;          /* NULL: no legend entry */
-    double *x, *y;        /* line/scatter: n points; hist: n+1 edges in x, n counts in y;
+    char *label;   /* NULL: no legend entry */
+    double *x, *y; /* line/scatter: n points; hist: n+1 edges in x, n counts in y;
                              bar: y only, at x = 0..n-1 */
-    char **names;         /* bar: n category names */
+    char **names;  /* bar: n category names */
     size_t n;
-    size_t skipped;       /* non-finite points left out */
+    size_t skipped; /* non-finite points left out */
     int color;
 } series;
 
@@ -52,24 +52,24 @@ struct ch_plot {
     int has_xlim, has_ylim;
     double xlim[2], ylim[2];
     double width, height;
-    double *hm;           /* heatmap: rows x cols copy, row-major */
+    double *hm; /* heatmap: rows x cols copy, row-major */
     size_t rows, cols;
     size_t hm_skipped;
     int ncolor;
 };
 
 typedef struct axis {
-    double lo, hi;        /* view limits, data units, lo < hi */
+    double lo, hi; /* view limits, data units, lo < hi */
     int log;
-    int integer;          /* heatmap indices: integer steps only */
-    int inverted;         /* heatmap rows grow downwards */
-    double p0, p1;        /* pixel positions of lo and hi */
+    int integer;   /* heatmap indices: integer steps only */
+    int inverted;  /* heatmap rows grow downwards */
+    double p0, p1; /* pixel positions of lo and hi */
     size_t nt, nminor;
     double t[MAX_TICKS];
     char lab[MAX_TICKS][96];
-    int rotate;           /* category labels too wide to stand upright */
+    int rotate; /* category labels too wide to stand upright */
     double minor[4 * MAX_TICKS];
-    char mult[32];        /* "×$10^{6}$" when labels are scaled, else "" */
+    char mult[32]; /* "×$10^{6}$" when labels are scaled, else "" */
 } axis;
 
 typedef struct legend {
@@ -112,8 +112,8 @@ double ch__axis_label_rise(const axis *a);
 
 void ch__legend_size(const ch_plot *p, legend *L);
 /* matplotlib's loc="best" inside the axes box (X0, Y0, aw, ah): the top-left corner in *lx, *ly. */
-void ch__legend_place(const ch_plot *p, const legend *L, const axis *ax, const axis *ay,
-                      double X0, double Y0, double aw, double ah, double *lx, double *ly);
+void ch__legend_place(const ch_plot *p, const legend *L, const axis *ax, const axis *ay, double X0,
+                      double Y0, double aw, double ah, double *lx, double *ly);
 void ch__legend_draw(ch__svg *g, const ch_plot *p, const legend *L, double x, double y);
 
 /* ---- plot_draw.c ---- */

@@ -94,8 +94,8 @@ unsigned char *ch__png_rgba(const unsigned char *rgba, size_t w, size_t h, size_
 
     put32(ihdr, (unsigned long)w);
     put32(ihdr + 4, (unsigned long)h);
-    ihdr[8] = 8;  /* bit depth */
-    ihdr[9] = 6;  /* RGBA */
+    ihdr[8] = 8; /* bit depth */
+    ihdr[9] = 6; /* RGBA */
     ihdr[10] = ihdr[11] = ihdr[12] = 0;
     total = 8 + (12 + 13) + (12 + zn) + 12;
     png = ch__xmalloc(total);

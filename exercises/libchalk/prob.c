@@ -34,8 +34,8 @@ gsl_matrix *ch_mvn_sample(const gsl_vector *mu, const gsl_matrix *Sigma, size_t 
     ch__need_vec("ch_mvn_sample", "mu", mu);
     ch__need_mat("ch_mvn_sample", "Sigma", Sigma);
     if (Sigma->size1 != mu->size || Sigma->size2 != mu->size)
-        ch_fail("ValueError", "ch_mvn_sample: mu has size %zu but Sigma is %zu x %zu", mu->size, Sigma->size1,
-                Sigma->size2);
+        ch_fail("ValueError", "ch_mvn_sample: mu has size %zu but Sigma is %zu x %zu", mu->size,
+                Sigma->size1, Sigma->size2);
     gsl_matrix *L = ch__chol("ch_mvn_sample", "Sigma", Sigma);
     size_t d = mu->size;
     gsl_matrix *X = ch__mat(n, d);
@@ -79,8 +79,8 @@ double ch_mvn_logpdf(const gsl_vector *x, const gsl_vector *mu, const gsl_matrix
     ch__need_same("ch_mvn_logpdf", x, mu);
     ch__need_mat("ch_mvn_logpdf", "Sigma", Sigma);
     if (Sigma->size1 != mu->size || Sigma->size2 != mu->size)
-        ch_fail("ValueError", "ch_mvn_logpdf: mu has size %zu but Sigma is %zu x %zu", mu->size, Sigma->size1,
-                Sigma->size2);
+        ch_fail("ValueError", "ch_mvn_logpdf: mu has size %zu but Sigma is %zu x %zu", mu->size,
+                Sigma->size1, Sigma->size2);
     gsl_matrix *L = ch__chol("ch_mvn_logpdf", "Sigma", Sigma);
     gsl_vector *dx = ch_vec_sub(x, mu);
     double q = mahal(L, dx), ld = ch__chol_logdet(L);
@@ -94,13 +94,15 @@ double ch_kl_gauss(double m1, double s1, double m2, double s2)
     ch__need_finite("ch_kl_gauss", "m1", m1);
     ch__need_finite("ch_kl_gauss", "m2", m2);
     if (!(s1 > 0) || !(s2 > 0) || !isfinite(s1) || !isfinite(s2))
-        ch_fail("ValueError", "ch_kl_gauss: standard deviations must be positive and finite, got s1=%g, s2=%g",
+        ch_fail("ValueError",
+                "ch_kl_gauss: standard deviations must be positive and finite, got s1=%g, s2=%g",
                 s1, s2);
     double r = s1 / s2, d = (m1 - m2) / s2;
     return -log(r) + 0.5 * (r * r + d * d - 1);
 }
 
-double ch_kl_gauss_diag(const gsl_vector *m1, const gsl_vector *v1, const gsl_vector *m2, const gsl_vector *v2)
+double ch_kl_gauss_diag(const gsl_vector *m1, const gsl_vector *v1, const gsl_vector *m2,
+                        const gsl_vector *v2)
 {
     const char *fn = "ch_kl_gauss_diag";
     ch__need_vec(fn, "m1", m1);
@@ -114,14 +116,16 @@ double ch_kl_gauss_diag(const gsl_vector *m1, const gsl_vector *v1, const gsl_ve
     for (size_t i = 0; i < m1->size; i++) {
         double a = gsl_vector_get(v1, i), b = gsl_vector_get(v2, i);
         if (!(a > 0) || !(b > 0))
-            ch_fail("ValueError", "%s: variances must be positive, got v1[%zu]=%g, v2[%zu]=%g", fn, i, a, i, b);
+            ch_fail("ValueError", "%s: variances must be positive, got v1[%zu]=%g, v2[%zu]=%g", fn,
+                    i, a, i, b);
         double d = gsl_vector_get(m1, i) - gsl_vector_get(m2, i);
         kl += 0.5 * (a / b + d * d / b - 1 - log(a / b));
     }
     return kl;
 }
 
-double ch_kl_gauss_full(const gsl_vector *m1, const gsl_matrix *S1, const gsl_vector *m2, const gsl_matrix *S2)
+double ch_kl_gauss_full(const gsl_vector *m1, const gsl_matrix *S1, const gsl_vector *m2,
+                        const gsl_matrix *S2)
 {
     const char *fn = "ch_kl_gauss_full";
     ch__need_vec(fn, "m1", m1);
@@ -131,8 +135,8 @@ double ch_kl_gauss_full(const gsl_vector *m1, const gsl_matrix *S1, const gsl_ve
     ch__need_mat(fn, "S2", S2);
     size_t k = m1->size;
     if (S1->size1 != k || S1->size2 != k || S2->size1 != k || S2->size2 != k)
-        ch_fail("ValueError", "%s: means have size %zu but S1 is %zu x %zu and S2 is %zu x %zu", fn, k, S1->size1,
-                S1->size2, S2->size1, S2->size2);
+        ch_fail("ValueError", "%s: means have size %zu but S1 is %zu x %zu and S2 is %zu x %zu", fn,
+                k, S1->size1, S1->size2, S2->size1, S2->size2);
     gsl_matrix *L1 = ch__chol(fn, "S1", S1), *L2 = ch__chol(fn, "S2", S2);
     /* tr(S2^-1 S1) = |L2^-1 L1|_F^2 */
     gsl_matrix *M = ch_mat_copy(L1);
@@ -165,7 +169,8 @@ ch_lgm *ch_lgm_new(const gsl_matrix *W, const gsl_vector *b, double s)
     if (b) {
         ch__need_vec("ch_lgm_new", "b", b);
         if (b->size != W->size1)
-            ch_fail("ValueError", "ch_lgm_new: W is %zu x %zu but b has size %zu", W->size1, W->size2, b->size);
+            ch_fail("ValueError", "ch_lgm_new: W is %zu x %zu but b has size %zu", W->size1,
+                    W->size2, b->size);
     }
     if (!(s > 0) || !isfinite(s))
         ch_fail("ValueError", "ch_lgm_new: noise sd s must be positive and finite, got %g", s);
@@ -210,7 +215,8 @@ static void need_x(const char *fn, const ch_lgm *m, const gsl_vector *x)
     need_lgm(fn, m);
     ch__need_vec(fn, "x", x);
     if (x->size != m->W->size1)
-        ch_fail("ValueError", "%s: x has size %zu but the model observes d = %zu", fn, x->size, m->W->size1);
+        ch_fail("ValueError", "%s: x has size %zu but the model observes d = %zu", fn, x->size,
+                m->W->size1);
 }
 
 double ch_lgm_logev(const ch_lgm *m, const gsl_vector *x)
@@ -254,11 +260,13 @@ static void need_q(const char *fn, const ch_lgm *m, const gsl_vector *mu, const 
     ch__need_vec(fn, "mu", mu);
     ch__need_mat(fn, "Sigma", Sigma);
     if (mu->size != k || Sigma->size1 != k || Sigma->size2 != k)
-        ch_fail("ValueError", "%s: the latent has k = %zu dimensions but mu has size %zu and Sigma is %zu x %zu",
+        ch_fail("ValueError",
+                "%s: the latent has k = %zu dimensions but mu has size %zu and Sigma is %zu x %zu",
                 fn, k, mu->size, Sigma->size1, Sigma->size2);
 }
 
-double ch_lgm_elbo(const ch_lgm *m, const gsl_vector *x, const gsl_vector *mu, const gsl_matrix *Sigma)
+double ch_lgm_elbo(const ch_lgm *m, const gsl_vector *x, const gsl_vector *mu,
+                   const gsl_matrix *Sigma)
 {
     const char *fn = "ch_lgm_elbo";
     need_x(fn, m, x);
@@ -287,8 +295,8 @@ double ch_lgm_elbo(const ch_lgm *m, const gsl_vector *x, const gsl_vector *mu, c
     return rec - kl;
 }
 
-double ch_lgm_elbo_mc(const ch_lgm *m, const gsl_vector *x, const gsl_vector *mu, const gsl_matrix *Sigma, size_t n,
-                      double *se)
+double ch_lgm_elbo_mc(const ch_lgm *m, const gsl_vector *x, const gsl_vector *mu,
+                      const gsl_matrix *Sigma, size_t n, double *se)
 {
     const char *fn = "ch_lgm_elbo_mc";
     need_x(fn, m, x);
@@ -341,7 +349,8 @@ gsl_vector *ch_polyfit(const gsl_vector *x, const gsl_vector *y, size_t deg, dou
     if (!(ridge >= 0) || !isfinite(ridge))
         ch_fail("ValueError", "%s: ridge must be >= 0, got %g", fn, ridge);
     if (deg > 50)
-        ch_fail("ValueError", "%s: degree %zu is too high for a monomial basis (at most 50)", fn, deg);
+        ch_fail("ValueError", "%s: degree %zu is too high for a monomial basis (at most 50)", fn,
+                deg);
     size_t n = x->size, p = deg + 1;
     gsl_matrix *V = ch__mat(n, p);
     for (size_t i = 0; i < n; i++) {
@@ -417,7 +426,7 @@ ch_bv ch_bias_variance(ch_bv_cfg c)
         }
         gsl_vector_free(coef);
     }
-    ch_bv r = {0, 0, 0, 0};
+    ch_bv r = { 0, 0, 0, 0 };
     for (size_t j = 0; j < J; j++) {
         double mean = 0, var = 0, fj = c.f(gsl_vector_get(xt, j));
         for (size_t t = 0; t < T; t++)

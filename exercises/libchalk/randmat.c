@@ -43,11 +43,12 @@ gsl_matrix *ch_mat_with_sv(size_t m, size_t n, const gsl_vector *s)
     ch__need_vec("ch_mat_with_sv", "s", s);
     size_t k = m < n ? m : n;
     if (s->size != k)
-        ch_fail("ValueError", "ch_mat_with_sv: a %zu x %zu matrix has %zu singular values, got %zu", m, n, k,
-                s->size);
+        ch_fail("ValueError", "ch_mat_with_sv: a %zu x %zu matrix has %zu singular values, got %zu",
+                m, n, k, s->size);
     for (size_t i = 0; i < k; i++)
         if (gsl_vector_get(s, i) < 0)
-            ch_fail("ValueError", "ch_mat_with_sv: singular value s[%zu] = %g is negative", i, gsl_vector_get(s, i));
+            ch_fail("ValueError", "ch_mat_with_sv: singular value s[%zu] = %g is negative", i,
+                    gsl_vector_get(s, i));
     gsl_matrix *U = ch_rand_orth(m), *V = ch_rand_orth(n);
     gsl_matrix *US = ch__mat(m, k);
     for (size_t i = 0; i < m; i++)

@@ -25,9 +25,15 @@ gsl_rng *ch_rng(void)
     return rng;
 }
 
-void ch_seed(unsigned long seed) { gsl_rng_set(ch_rng(), seed); }
+void ch_seed(unsigned long seed)
+{
+    gsl_rng_set(ch_rng(), seed);
+}
 
-double ch_rand(void) { return gsl_rng_uniform(ch_rng()); }
+double ch_rand(void)
+{
+    return gsl_rng_uniform(ch_rng());
+}
 
 size_t ch_randint(size_t n)
 {
@@ -38,7 +44,10 @@ size_t ch_randint(size_t n)
     return (size_t)gsl_rng_uniform_int(ch_rng(), (unsigned long)n);
 }
 
-double ch_randn(void) { return gsl_ran_gaussian_ziggurat(ch_rng(), 1.0); }
+double ch_randn(void)
+{
+    return gsl_ran_gaussian_ziggurat(ch_rng(), 1.0);
+}
 
 gsl_vector *ch_randn_vec(size_t n)
 {

@@ -133,7 +133,7 @@ static char *mat_text(const gsl_matrix *A, int is_vec)
     picks pc = text_cols(A, &pr, is_vec);
     int width = num_width(A, &pr, &pc);
     char s[64];
-    ch__buf b = {0};
+    ch__buf b = { 0 };
     ch__buf_add(&b, is_vec ? "[" : "[[");
     for (size_t i = 0; i < pr.n; i++) {
         if (i > 0)
@@ -207,7 +207,7 @@ static char *mat_html(const gsl_matrix *A, int is_vec)
     size_t r = A->size1, c = A->size2;
     picks pr = is_vec ? pick(1, 1, 1) : pick(r, MAT_MAX, MAT_EDGE);
     picks pc = is_vec ? pick(c, VEC_MAX, VEC_EDGE) : pick(c, MAT_MAX, MAT_EDGE);
-    ch__buf b = {0};
+    ch__buf b = { 0 };
     char s[64];
     /* The box scrolls a wide table sideways rather than letting the cells
      * wrap; the shape goes below it, outside the table, so a narrow table
@@ -247,7 +247,7 @@ static char *mat_latex(const gsl_matrix *A, int is_vec)
     size_t r = A->size1;
     picks pr = is_vec ? pick(1, 1, 1) : pick(r, MAT_MAX, MAT_EDGE);
     picks pc = text_cols(A, &pr, is_vec); /* a page is as narrow as a console */
-    ch__buf b = {0};
+    ch__buf b = { 0 };
     ch__buf_add(&b, "$\\begin{bmatrix}");
     for (size_t i = 0; i < pr.n; i++) {
         if (i > 0)
@@ -270,7 +270,7 @@ static char *mat_latex(const gsl_matrix *A, int is_vec)
 static void publish(const gsl_matrix *A, int is_vec)
 {
     char *t = mat_text(A, is_vec), *h = mat_html(A, is_vec), *l = mat_latex(A, is_vec);
-    ch__buf b = {0};
+    ch__buf b = { 0 };
     ch__buf_add(&b, "{\"data\":{\"text/plain\":");
     ch__buf_json(&b, t);
     ch__buf_add(&b, ",\"text/html\":");

@@ -80,8 +80,8 @@ void ch__svg_free(ch__svg *s)
     memset(s, 0, sizeof *s);
 }
 
-void ch__svg_line(ch__svg *s, double x1, double y1, double x2, double y2,
-                  const char *stroke, double width)
+void ch__svg_line(ch__svg *s, double x1, double y1, double x2, double y2, const char *stroke,
+                  double width)
 {
     ch__svg_printf(s,
                    "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
@@ -89,11 +89,11 @@ void ch__svg_line(ch__svg *s, double x1, double y1, double x2, double y2,
                    x1, y1, x2, y2, stroke, width);
 }
 
-void ch__svg_rect(ch__svg *s, double x, double y, double w, double h,
-                  const char *fill, const char *stroke, double width)
+void ch__svg_rect(ch__svg *s, double x, double y, double w, double h, const char *fill,
+                  const char *stroke, double width)
 {
-    ch__svg_printf(s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"",
-                   x, y, w, h, fill ? fill : "none");
+    ch__svg_printf(s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"", x,
+                   y, w, h, fill ? fill : "none");
     if (stroke)
         ch__svg_printf(s, " stroke=\"%s\" stroke-width=\"%.2f\"", stroke, width);
     ch__svg_printf(s, "/>\n");
@@ -101,7 +101,8 @@ void ch__svg_rect(ch__svg *s, double x, double y, double w, double h,
 
 void ch__svg_circle(ch__svg *s, double cx, double cy, double r, const char *fill)
 {
-    ch__svg_printf(s, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\" fill=\"%s\"/>\n", cx, cy, r, fill);
+    ch__svg_printf(s, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\" fill=\"%s\"/>\n", cx, cy, r,
+                   fill);
 }
 
 void ch__svg_path_begin(ch__svg *s, const char *cls, const char *stroke, double width,

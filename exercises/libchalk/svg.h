@@ -35,10 +35,10 @@ void ch__svg_printf(ch__svg *s, const char *fmt, ...)
 void ch__svg_escaped(ch__svg *s, const char *text);
 void ch__svg_escaped_n(ch__svg *s, const char *text, size_t n);
 
-void ch__svg_line(ch__svg *s, double x1, double y1, double x2, double y2,
+void ch__svg_line(ch__svg *s, double x1, double y1, double x2, double y2, const char *stroke,
+                  double width);
+void ch__svg_rect(ch__svg *s, double x, double y, double w, double h, const char *fill,
                   const char *stroke, double width);
-void ch__svg_rect(ch__svg *s, double x, double y, double w, double h,
-                  const char *fill, const char *stroke, double width);
 void ch__svg_circle(ch__svg *s, double cx, double cy, double r, const char *fill);
 /* A path is opened with _path_begin, fed points with _path_point (a move when
  * `move` is non-zero, else a line segment), and closed with _path_end. */
@@ -50,8 +50,8 @@ void ch__svg_path_end(ch__svg *s);
  * between $...$ in the TeX subset documented in chalk.h's plot block
  * ("Loss of $\\theta_t$", "$10^{-3}$"); whatever is malformed is drawn as
  * typed. `extra` is appended to the <text> tag's attributes verbatim. */
-void ch__svg_text(ch__svg *s, double x, double y, const char *text, double size,
-                  int anchor, int valign, double rotate, const char *cls, const char *extra);
+void ch__svg_text(ch__svg *s, double x, double y, const char *text, double size, int anchor,
+                  int valign, double rotate, const char *cls, const char *extra);
 
 /* Width in pixels of `text` as ch__svg_text draws it, set in DejaVu Sans at
  * `size` px (an estimate for the other fonts of the stack). */

@@ -25,12 +25,12 @@
 
 #define SCRIPT_SCALE 0.7
 #define MIN_SCALE 0.5
-#define SUP_RISE 0.42    /* em of the parent: the old "^{}" rise, near mathtext's 0.44 */
-#define SUB_DROP 0.18    /* a subscript alone */
-#define SUB_DROP2 0.28   /* below a superscript on the same base */
-#define CAP_H 0.76       /* DejaVu Sans cap height plus a hair, as in ch__svg_text */
-#define DESC 0.24        /* its descender */
-#define MAX_DEPTH 6      /* nested groups and scripts before the rest is literal */
+#define SUP_RISE 0.42  /* em of the parent: the old "^{}" rise, near mathtext's 0.44 */
+#define SUB_DROP 0.18  /* a subscript alone */
+#define SUB_DROP2 0.28 /* below a superscript on the same base */
+#define CAP_H 0.76     /* DejaVu Sans cap height plus a hair, as in ch__svg_text */
+#define DESC 0.24      /* its descender */
+#define MAX_DEPTH 6    /* nested groups and scripts before the rest is literal */
 
 /* Spacing as TeX's \, \: \; in em (thin, medium, thick). */
 #define THIN (3.0 / 18)
@@ -40,20 +40,20 @@
 /* ---- the sink: one run of equal attributes is pending at a time ---- */
 
 typedef struct style {
-    double scale;  /* font size relative to the label's */
-    double shift;  /* baseline, in em of the label's size, up is positive */
+    double scale; /* font size relative to the label's */
+    double shift; /* baseline, in em of the label's size, up is positive */
     int italic;
 } style;
 
 typedef struct sink {
-    ch__svg *s;    /* NULL: measure only */
+    ch__svg *s; /* NULL: measure only */
     double size;
-    double w;      /* em of the label's size, everything so far */
+    double w;        /* em of the label's size, everything so far */
     double up, down; /* highest point above and lowest below the baseline, em */
-    double at;     /* baseline where the SVG text position is now */
-    double dx;     /* space owed before the next glyph, em */
-    style run;     /* of the pending run buf[0..n) */
-    double run_dx; /* space before that run, em */
+    double at;       /* baseline where the SVG text position is now */
+    double dx;       /* space owed before the next glyph, em */
+    style run;       /* of the pending run buf[0..n) */
+    double run_dx;   /* space before that run, em */
     char buf[256];
     size_t n;
 } sink;
@@ -147,48 +147,89 @@ typedef struct sym {
 
 /* Every command the notation knows; anything else is drawn as typed. */
 static const sym syms[] = {
-    {"alpha", "\xce\xb1", C_ORD, 1}, {"beta", "\xce\xb2", C_ORD, 1},
-    {"gamma", "\xce\xb3", C_ORD, 1}, {"delta", "\xce\xb4", C_ORD, 1},
-    {"epsilon", "\xce\xb5", C_ORD, 1}, {"varepsilon", "\xce\xb5", C_ORD, 1},
-    {"zeta", "\xce\xb6", C_ORD, 1}, {"eta", "\xce\xb7", C_ORD, 1},
-    {"theta", "\xce\xb8", C_ORD, 1}, {"vartheta", "\xcf\x91", C_ORD, 1},
-    {"iota", "\xce\xb9", C_ORD, 1}, {"kappa", "\xce\xba", C_ORD, 1},
-    {"lambda", "\xce\xbb", C_ORD, 1}, {"mu", "\xce\xbc", C_ORD, 1},
-    {"nu", "\xce\xbd", C_ORD, 1}, {"xi", "\xce\xbe", C_ORD, 1},
-    {"pi", "\xcf\x80", C_ORD, 1}, {"rho", "\xcf\x81", C_ORD, 1},
-    {"varrho", "\xcf\xb1", C_ORD, 1}, {"sigma", "\xcf\x83", C_ORD, 1},
-    {"tau", "\xcf\x84", C_ORD, 1}, {"upsilon", "\xcf\x85", C_ORD, 1},
-    {"phi", "\xcf\x95", C_ORD, 1}, {"varphi", "\xcf\x86", C_ORD, 1},
-    {"chi", "\xcf\x87", C_ORD, 1}, {"psi", "\xcf\x88", C_ORD, 1},
-    {"omega", "\xcf\x89", C_ORD, 1},
-    {"Gamma", "\xce\x93", C_ORD, 0}, {"Delta", "\xce\x94", C_ORD, 0},
-    {"Theta", "\xce\x98", C_ORD, 0}, {"Lambda", "\xce\x9b", C_ORD, 0},
-    {"Xi", "\xce\x9e", C_ORD, 0}, {"Pi", "\xce\xa0", C_ORD, 0},
-    {"Sigma", "\xce\xa3", C_ORD, 0}, {"Upsilon", "\xce\xa5", C_ORD, 0},
-    {"Phi", "\xce\xa6", C_ORD, 0}, {"Psi", "\xce\xa8", C_ORD, 0},
-    {"Omega", "\xce\xa9", C_ORD, 0},
-    {"ell", "\xe2\x84\x93", C_ORD, 0}, {"nabla", "\xe2\x88\x87", C_ORD, 0},
-    {"partial", "\xe2\x88\x82", C_ORD, 0}, {"infty", "\xe2\x88\x9e", C_ORD, 0},
-    {"Vert", "\xe2\x80\x96", C_ORD, 0}, {"ldots", "\xe2\x80\xa6", C_ORD, 0},
-    {"cdots", "\xe2\x8b\xaf", C_ORD, 0},
-    {"sum", "\xe2\x88\x91", C_OP, 0}, {"prod", "\xe2\x88\x8f", C_OP, 0},
-    {"int", "\xe2\x88\xab", C_OP, 0},
-    {"cdot", "\xe2\x8b\x85", C_BIN, 0}, {"times", "\xc3\x97", C_BIN, 0},
-    {"pm", "\xc2\xb1", C_BIN, 0},
-    {"le", "\xe2\x89\xa4", C_REL, 0}, {"leq", "\xe2\x89\xa4", C_REL, 0},
-    {"ge", "\xe2\x89\xa5", C_REL, 0}, {"geq", "\xe2\x89\xa5", C_REL, 0},
-    {"ne", "\xe2\x89\xa0", C_REL, 0}, {"neq", "\xe2\x89\xa0", C_REL, 0},
-    {"approx", "\xe2\x89\x88", C_REL, 0}, {"sim", "\xe2\x88\xbc", C_REL, 0},
-    {"propto", "\xe2\x88\x9d", C_REL, 0}, {"in", "\xe2\x88\x88", C_REL, 0},
-    {"to", "\xe2\x86\x92", C_REL, 0}, {"rightarrow", "\xe2\x86\x92", C_REL, 0},
-    {"leftarrow", "\xe2\x86\x90", C_REL, 0}, {"mid", "\xe2\x88\xa3", C_REL, 0},
+    { "alpha", "\xce\xb1", C_ORD, 1 },
+    { "beta", "\xce\xb2", C_ORD, 1 },
+    { "gamma", "\xce\xb3", C_ORD, 1 },
+    { "delta", "\xce\xb4", C_ORD, 1 },
+    { "epsilon", "\xce\xb5", C_ORD, 1 },
+    { "varepsilon", "\xce\xb5", C_ORD, 1 },
+    { "zeta", "\xce\xb6", C_ORD, 1 },
+    { "eta", "\xce\xb7", C_ORD, 1 },
+    { "theta", "\xce\xb8", C_ORD, 1 },
+    { "vartheta", "\xcf\x91", C_ORD, 1 },
+    { "iota", "\xce\xb9", C_ORD, 1 },
+    { "kappa", "\xce\xba", C_ORD, 1 },
+    { "lambda", "\xce\xbb", C_ORD, 1 },
+    { "mu", "\xce\xbc", C_ORD, 1 },
+    { "nu", "\xce\xbd", C_ORD, 1 },
+    { "xi", "\xce\xbe", C_ORD, 1 },
+    { "pi", "\xcf\x80", C_ORD, 1 },
+    { "rho", "\xcf\x81", C_ORD, 1 },
+    { "varrho", "\xcf\xb1", C_ORD, 1 },
+    { "sigma", "\xcf\x83", C_ORD, 1 },
+    { "tau", "\xcf\x84", C_ORD, 1 },
+    { "upsilon", "\xcf\x85", C_ORD, 1 },
+    { "phi", "\xcf\x95", C_ORD, 1 },
+    { "varphi", "\xcf\x86", C_ORD, 1 },
+    { "chi", "\xcf\x87", C_ORD, 1 },
+    { "psi", "\xcf\x88", C_ORD, 1 },
+    { "omega", "\xcf\x89", C_ORD, 1 },
+    { "Gamma", "\xce\x93", C_ORD, 0 },
+    { "Delta", "\xce\x94", C_ORD, 0 },
+    { "Theta", "\xce\x98", C_ORD, 0 },
+    { "Lambda", "\xce\x9b", C_ORD, 0 },
+    { "Xi", "\xce\x9e", C_ORD, 0 },
+    { "Pi", "\xce\xa0", C_ORD, 0 },
+    { "Sigma", "\xce\xa3", C_ORD, 0 },
+    { "Upsilon", "\xce\xa5", C_ORD, 0 },
+    { "Phi", "\xce\xa6", C_ORD, 0 },
+    { "Psi", "\xce\xa8", C_ORD, 0 },
+    { "Omega", "\xce\xa9", C_ORD, 0 },
+    { "ell", "\xe2\x84\x93", C_ORD, 0 },
+    { "nabla", "\xe2\x88\x87", C_ORD, 0 },
+    { "partial", "\xe2\x88\x82", C_ORD, 0 },
+    { "infty", "\xe2\x88\x9e", C_ORD, 0 },
+    { "Vert", "\xe2\x80\x96", C_ORD, 0 },
+    { "ldots", "\xe2\x80\xa6", C_ORD, 0 },
+    { "cdots", "\xe2\x8b\xaf", C_ORD, 0 },
+    { "sum", "\xe2\x88\x91", C_OP, 0 },
+    { "prod", "\xe2\x88\x8f", C_OP, 0 },
+    { "int", "\xe2\x88\xab", C_OP, 0 },
+    { "cdot", "\xe2\x8b\x85", C_BIN, 0 },
+    { "times", "\xc3\x97", C_BIN, 0 },
+    { "pm", "\xc2\xb1", C_BIN, 0 },
+    { "le", "\xe2\x89\xa4", C_REL, 0 },
+    { "leq", "\xe2\x89\xa4", C_REL, 0 },
+    { "ge", "\xe2\x89\xa5", C_REL, 0 },
+    { "geq", "\xe2\x89\xa5", C_REL, 0 },
+    { "ne", "\xe2\x89\xa0", C_REL, 0 },
+    { "neq", "\xe2\x89\xa0", C_REL, 0 },
+    { "approx", "\xe2\x89\x88", C_REL, 0 },
+    { "sim", "\xe2\x88\xbc", C_REL, 0 },
+    { "propto", "\xe2\x88\x9d", C_REL, 0 },
+    { "in", "\xe2\x88\x88", C_REL, 0 },
+    { "to", "\xe2\x86\x92", C_REL, 0 },
+    { "rightarrow", "\xe2\x86\x92", C_REL, 0 },
+    { "leftarrow", "\xe2\x86\x90", C_REL, 0 },
+    { "mid", "\xe2\x88\xa3", C_REL, 0 },
     /* function names: upright, a thin space before an operand */
-    {"log", "log", C_OP, 0}, {"ln", "ln", C_OP, 0}, {"exp", "exp", C_OP, 0},
-    {"min", "min", C_OP, 0}, {"max", "max", C_OP, 0}, {"sin", "sin", C_OP, 0},
-    {"cos", "cos", C_OP, 0}, {"tan", "tan", C_OP, 0}, {"det", "det", C_OP, 0},
-    {"arg", "arg", C_OP, 0}, {"sup", "sup", C_OP, 0}, {"inf", "inf", C_OP, 0},
-    {"lim", "lim", C_OP, 0}, {"tr", "tr", C_OP, 0}, {"Var", "Var", C_OP, 0},
-    {"Cov", "Cov", C_OP, 0}, {"KL", "KL", C_OP, 0},
+    { "log", "log", C_OP, 0 },
+    { "ln", "ln", C_OP, 0 },
+    { "exp", "exp", C_OP, 0 },
+    { "min", "min", C_OP, 0 },
+    { "max", "max", C_OP, 0 },
+    { "sin", "sin", C_OP, 0 },
+    { "cos", "cos", C_OP, 0 },
+    { "tan", "tan", C_OP, 0 },
+    { "det", "det", C_OP, 0 },
+    { "arg", "arg", C_OP, 0 },
+    { "sup", "sup", C_OP, 0 },
+    { "inf", "inf", C_OP, 0 },
+    { "lim", "lim", C_OP, 0 },
+    { "tr", "tr", C_OP, 0 },
+    { "Var", "Var", C_OP, 0 },
+    { "Cov", "Cov", C_OP, 0 },
+    { "KL", "KL", C_OP, 0 },
 };
 
 /* \mathbb{X}: the letters DejaVu Sans has in double-struck form. */
@@ -207,10 +248,10 @@ static const char *blackboard(char c)
 
 typedef struct mlist {
     sink *k;
-    style st;      /* of this list's atoms */
-    int prev;      /* class of the last atom, for TeX's spacing */
+    style st; /* of this list's atoms */
+    int prev; /* class of the last atom, for TeX's spacing */
     int depth;
-    int text;      /* inside \mathrm or \text: upright, spaces kept */
+    int text; /* inside \mathrm or \text: upright, spaces kept */
 } mlist;
 
 static void math(sink *k, const char *t, size_t n, const style *st, int depth, int text);
@@ -223,8 +264,8 @@ static int space_before(mlist *m, int cls)
     int p = m->prev;
     double sp = 0;
 
-    if (cls == C_BIN && (p == C_NONE || p == C_BIN || p == C_REL || p == C_OPEN || p == C_PUNCT ||
-                         p == C_OP))
+    if (cls == C_BIN &&
+        (p == C_NONE || p == C_BIN || p == C_REL || p == C_OPEN || p == C_PUNCT || p == C_OP))
         cls = C_ORD; /* a unary minus or plus */
     if (p != C_NONE) {
         int big = m->st.scale == 1;
@@ -325,8 +366,8 @@ static double measure(const char *t, size_t n, const style *st, int depth, int t
  * the same base. Returns the bytes consumed, 0 if there is no argument. */
 static size_t scripts(mlist *m, const char *t, size_t n)
 {
-    const char *a[2] = {NULL, NULL};
-    size_t an[2] = {0, 0}, used = 0, len;
+    const char *a[2] = { NULL, NULL };
+    size_t an[2] = { 0, 0 }, used = 0, len;
     int kinds = 0, i;
     style st[2];
 
@@ -546,7 +587,7 @@ static int escaped_dollar(const char *t, size_t i)
 
 static void label(sink *k, const char *t)
 {
-    static const style plain = {1, 0, 0};
+    static const style plain = { 1, 0, 0 };
     size_t n = strlen(t), i, start, dollars = 0;
 
     for (i = 0; i < n; i++)
@@ -587,10 +628,10 @@ static void layout(sink *k, ch__svg *s, const char *text, double size)
     flush(k);
 }
 
-void ch__svg_text(ch__svg *s, double x, double y, const char *text, double size,
-                  int anchor, int valign, double rotate, const char *cls, const char *extra)
+void ch__svg_text(ch__svg *s, double x, double y, const char *text, double size, int anchor,
+                  int valign, double rotate, const char *cls, const char *extra)
 {
-    static const char *anchors[] = {"start", "middle", "end"};
+    static const char *anchors[] = { "start", "middle", "end" };
     double dy = 0;
     sink k;
 
@@ -613,9 +654,10 @@ void ch__svg_text(ch__svg *s, double x, double y, const char *text, double size,
     }
     /* xml:space: renderers (librsvg among them) strip the spaces at the
      * edges of each tspan, which would glue "of $\\theta$ with" together */
-    ch__svg_printf(s, " x=\"%.2f\" y=\"%.2f\" font-size=\"%.2f\" text-anchor=\"%s\" "
-                      "xml:space=\"preserve\"%s%s>", x,
-                   y + dy, size, anchors[anchor], extra ? " " : "", extra ? extra : "");
+    ch__svg_printf(s,
+                   " x=\"%.2f\" y=\"%.2f\" font-size=\"%.2f\" text-anchor=\"%s\" "
+                   "xml:space=\"preserve\"%s%s>",
+                   x, y + dy, size, anchors[anchor], extra ? " " : "", extra ? extra : "");
     layout(&k, s, text, size);
     ch__svg_printf(s, "</text>\n");
 }

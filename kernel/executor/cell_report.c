@@ -92,8 +92,8 @@ void cell_report_warnings(const char *diag)
 {
     strbuf html = { 0 };
     strbuf_add(&html, "<pre class=\"chalk-warnings\" style=\"background:rgba(255,152,0,0.12);"
-                           "border-left:4px solid var(--jp-warn-color1,#f0ad4e);"
-                           "padding:4px 8px;margin:0\">");
+                      "border-left:4px solid var(--jp-warn-color1,#f0ad4e);"
+                      "padding:4px 8px;margin:0\">");
     for (const char *p = diag; *p; p++) {
         switch (*p) {
         case '<': strbuf_add(&html, "&lt;"); break;
@@ -104,8 +104,8 @@ void cell_report_warnings(const char *diag)
     }
     strbuf_add(&html, "</pre>");
     cell_runtime_send("display_data",
-                json_pack("{s:{s:s, s:s}, s:{s:b}, s:{}}", "data", "text/plain", diag,
-                          "text/html", html.s, "metadata", "chalk_warnings", 1, "transient"));
+                      json_pack("{s:{s:s, s:s}, s:{s:b}, s:{}}", "data", "text/plain", diag,
+                                "text/html", html.s, "metadata", "chalk_warnings", 1, "transient"));
     strbuf_free(&html);
 }
 
@@ -119,10 +119,11 @@ static int is_ident_char(char c)
  * on: the text only gets shorter. */
 void cell_report_plain_names(strbuf *diag, size_t from)
 {
-    static const char *const names[] = { "exit", "_exit", "_Exit", "quick_exit", "atexit",
-                                         "at_quick_exit", "on_exit", "fclose", "pthread_create",
-                                         "thrd_create", "abort", "__assert_fail", "_setjmp", "__sigsetjmp", "longjmp",
-                                         "_longjmp", "siglongjmp" };
+    static const char *const names[] = {
+        "exit",    "_exit",       "_Exit",          "quick_exit",  "atexit",    "at_quick_exit",
+        "on_exit", "fclose",      "pthread_create", "thrd_create", "abort",     "__assert_fail",
+        "_setjmp", "__sigsetjmp", "longjmp",        "_longjmp",    "siglongjmp"
+    };
     if (!diag->s || from >= diag->len)
         return;
     char *w = diag->s + from;
@@ -157,7 +158,7 @@ static void tidy_report_line(const char *line, size_t n, json_t *out, int *unkno
     if (strstr(buf, " by main") || strstr(buf, " at main:") || buf[0] == '<')
         return;
     if (strstr(buf, "???") && (*unknown_frames)++ > 0)
-        return;     /* frames inside libc: one line says enough */
+        return; /* frames inside libc: one line says enough */
     strbuf b = { 0 };
     for (const char *p = buf; *p;) {
         if (strncmp(p, "__chalk_body", 12) == 0) {
@@ -205,13 +206,13 @@ static void report_where(json_t *lines, char *where, size_t size)
         const char *fn = at + 5, *colon = strchr(fn, ':');
         snprintf(where, size, " at %.*s", (int)(at - first), first);
         if (colon && colon - fn < 64 && strncmp(fn, "<cell>", 6) != 0)
-            snprintf(where + strlen(where), size - strlen(where), " in %.*s()",
-                     (int)(colon - fn), fn);
+            snprintf(where + strlen(where), size - strlen(where), " in %.*s()", (int)(colon - fn),
+                     fn);
     }
 }
 
-static void __attribute__((noreturn)) fail_with_report(const char *ename, const char *evalue,
-                                                       json_t *lines)
+static void __attribute__((noreturn))
+fail_with_report(const char *ename, const char *evalue, json_t *lines)
 {
     json_t *tb = json_array();
     json_array_append_new(tb, json_sprintf("%s: %s", ename, evalue));
@@ -250,7 +251,7 @@ static size_t crash_frames(const cell_runtime_crash *c, crash_frame *out, size_t
         const char *fn = sep + 5;
         size_t fnlen = strcspn(fn, ":");
         if (fnlen == 4 && strncmp(fn, "main", 4) == 0)
-            continue;       /* the generated wrapper */
+            continue; /* the generated wrapper */
         crash_frame *f = &out[n++];
         snprintf(f->where, sizeof f->where, "%.*s", (int)(sep - p), p);
         if (strncmp(fn, "__chalk_body", 12) == 0 || fn[0] == '<')
@@ -275,10 +276,10 @@ void cell_report_crash(const cell_runtime_crash *c, const char *code, int cell)
     snprintf(ename, sizeof ename, "SIG%s", abbrev ? abbrev : "?");
     /* A fault at a small address is a null pointer (or a member of a
      * struct behind one); any other address means nothing to a student. */
-    const char *what = c->what[0] ? c->what
+    const char *what = c->what[0]          ? c->what
                        : c->stack_overflow ? "Stack overflow (runaway recursion?)"
                        : c->sig == SIGABRT ? "Aborted (abort() called)"
-                       : c->code <= 0 ? strsignal(c->sig)       /* raise(), kill() */
+                       : c->code <= 0      ? strsignal(c->sig) /* raise(), kill() */
                        : c->sig == SIGSEGV && (uintptr_t)c->addr < 4096
                            ? "Segmentation fault (null pointer)"
                        : c->sig == SIGSEGV ? "Segmentation fault (invalid memory access)"
@@ -286,12 +287,11 @@ void cell_report_crash(const cell_runtime_crash *c, const char *code, int cell)
                            ? "Floating point exception (integer division by zero)"
                        : c->sig == SIGFPE ? "Floating point exception"
                        : c->sig == SIGBUS ? "Bus error"
-                       : strsignal(c->sig);
+                                          : strsignal(c->sig);
     if (n)
         snprintf(where, sizeof where, " at %s%s%s%s", frames[0].where,
                  frames[0].fn[0] ? " in " : "", frames[0].fn, frames[0].fn[0] ? "()" : "");
-    snprintf(evalue, sizeof evalue, "%s%s; the session is as it was before this cell", what,
-             where);
+    snprintf(evalue, sizeof evalue, "%s%s; the session is as it was before this cell", what, where);
     json_t *tb = json_array();
     json_array_append_new(tb, json_sprintf("%s: %s", ename, evalue));
     /* the line of this cell where it happened, as a compile error quotes it
@@ -334,7 +334,8 @@ void cell_report_leave(const cell_runtime_crash *c)
     json_t *tidy = json_array();
     size_t i;
     json_t *line;
-    json_array_foreach(lines, i, line) {
+    json_array_foreach(lines, i, line)
+    {
         const char *t = json_string_value(line);
         if (!t || strstr(t, "???"))
             continue;

@@ -41,8 +41,8 @@
 static int cell_fd = -1;
 static int stdin_allowed;
 static int stdin_note_given;
-static int muted;               /* %timeit: 1 hides values, 2 also displays */
-static pid_t cell_pid;          /* the process running the cell (not its forks) */
+static int muted;      /* %timeit: 1 hides values, 2 also displays */
+static pid_t cell_pid; /* the process running the cell (not its forks) */
 /* The kernel publishes the last value a cell shows as its result only if
  * nothing came after it.  Output and messages in one read of the kernel's
  * cannot be ordered there, so the cell says whether it wrote anything
@@ -104,7 +104,7 @@ static void unbuffer_lines(FILE *f)
     if (f && __flbf(f) && (f->_flags & GLIBC_LINE_BUF)) {
         f->_flags &= ~GLIBC_LINE_BUF;
         if (__flbf(f))
-            f->_flags |= GLIBC_LINE_BUF;    /* not that bit after all */
+            f->_flags |= GLIBC_LINE_BUF; /* not that bit after all */
     }
 }
 
@@ -129,9 +129,9 @@ static void on_mute(int sig)
 void cell_runtime_send(const char *msg_type, json_t *content)
 {
     if ((muted >= 1 && strcmp(msg_type, "execute_result") == 0) ||
-        (muted >= 2 && (strcmp(msg_type, "display_data") == 0 ||
-                        strcmp(msg_type, "update_display_data") == 0 ||
-                        strcmp(msg_type, "clear_output") == 0))) {
+        (muted >= 2 &&
+         (strcmp(msg_type, "display_data") == 0 || strcmp(msg_type, "update_display_data") == 0 ||
+          strcmp(msg_type, "clear_output") == 0))) {
         json_decref(content);
         return;
     }
@@ -140,7 +140,7 @@ void cell_runtime_send(const char *msg_type, json_t *content)
     flush_streams();
     json_t *msg = json_pack("{s:s, s:o}", "msg_type", msg_type, "content", content);
     if (msg && channel_write(cell_fd, msg) < 0)
-        _exit(70);      /* the holder is gone: nobody to report to */
+        _exit(70); /* the holder is gone: nobody to report to */
     json_decref(msg);
     if (strcmp(msg_type, "execute_result") == 0) {
         result_sent = 1;
@@ -193,7 +193,7 @@ void cell_runtime_fail(const char *ename, const char *evalue, json_t *traceback)
         json_array_append_new(traceback, json_sprintf("%s: %s", ename, evalue));
     }
     cell_runtime_send("error", json_pack("{s:s, s:s, s:o}", "ename", ename, "evalue", evalue,
-                                   "traceback", traceback));
+                                         "traceback", traceback));
     _exit(1);
 }
 
@@ -355,7 +355,7 @@ void cell_runtime_install_library_hooks(void)
 
 /* ---- stdin through the front end ---- */
 
-static char *pending;           /* the rest of the last reply */
+static char *pending; /* the rest of the last reply */
 static size_t pending_len, pending_off;
 
 static json_t *await_input_reply(void)
@@ -408,19 +408,20 @@ static ssize_t stdin_read(void *cookie, char *buf, size_t size)
             if (!stdin_note_given) {
                 if (stdout->_IO_write_ptr > stdout->_IO_write_base &&
                     stdout->_IO_write_ptr[-1] != '\n')
-                    fputc('\n', stdout);     /* the note starts a line */
+                    fputc('\n', stdout); /* the note starts a line */
                 stdin_note_given = 1;
                 /* On stdout: graders score any stderr as a failure, and a
                  * cell that reads input is not wrong for lack of a typist. */
                 fputs("[chalk] no input available: this front end does not accept input "
-                      "(allow_stdin is false), so reading stdin gives end of file\n", stdout);
+                      "(allow_stdin is false), so reading stdin gives end of file\n",
+                      stdout);
                 fflush(stdout);
             }
             return 0;
         }
         char *prompt = take_prompt();
         cell_runtime_send("input_request",
-                    json_pack("{s:s, s:b}", "prompt", prompt ? prompt : "", "password", 0));
+                          json_pack("{s:s, s:b}", "prompt", prompt ? prompt : "", "password", 0));
         free(prompt);
         json_t *reply = await_input_reply();
         const char *value = json_string_value(json_object_get(reply, "value"));
@@ -482,7 +483,8 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
         struct rlimit rl;
         char *a = si->si_addr;
         size_t lim = getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
-                         ? rl.rlim_cur : (size_t)8 << 20;
+                         ? rl.rlim_cur
+                         : (size_t)8 << 20;
         if (a < guard_stack_top && a + lim + (1 << 20) >= guard_stack_top)
             crash.stack_overflow = 1;
     }
@@ -611,7 +613,7 @@ static void report_call_site(void *ra, void *fp)
     struct sigaction *tcc = &saved[SIGSEGV];
     if (muted >= 2 || !guard_stack_top || !ra || !fp || crash.report_fd < 0 ||
         !(tcc->sa_flags & SA_SIGINFO) || !tcc->sa_sigaction || syscall(SYS_gettid) != getpid())
-        return;     /* no line tables to ask, or not on the cell's own stack */
+        return; /* no line tables to ask, or not on the cell's own stack */
     ucontext_t uc;
     memset(&uc, 0, sizeof uc);
 #if defined(__x86_64__)
@@ -630,15 +632,14 @@ static void report_call_site(void *ra, void *fp)
     si.si_signo = SIGSEGV;
     flush_streams();
     dup2(crash.report_fd, 2);
-    tcc->sa_sigaction(SIGSEGV, &si, &uc);   /* unwinds into tcc_run */
+    tcc->sa_sigaction(SIGSEGV, &si, &uc); /* unwinds into tcc_run */
 }
 
 /* The frame of whoever called the function this is expanded in (cell
  * code: libtcc always keeps frame pointers). */
 #define CALLER_FRAME() (*(void **)__builtin_frame_address(0))
 
-static void __attribute__((noreturn)) leave(const char *ename, const char *what, void *ra,
-                                            void *fp)
+static void __attribute__((noreturn)) leave(const char *ename, const char *what, void *ra, void *fp)
 {
     snprintf(crash.leave_ename, sizeof crash.leave_ename, "%s", ename);
     snprintf(crash.leave_what, sizeof crash.leave_what, "%s", what);
@@ -674,8 +675,8 @@ static void __attribute__((noreturn, noinline)) cell_abort(void)
 
 /* assert()'s failure, reported as abort() is, in the cell's words: glibc's
  * own message names the executor and goes to stderr. */
-static void __attribute__((noreturn, noinline)) cell_assert_fail(const char *expr, const char *file,
-                                                                 unsigned line, const char *fn)
+static void __attribute__((noreturn, noinline))
+cell_assert_fail(const char *expr, const char *file, unsigned line, const char *fn)
 {
     if (getpid() == cell_pid) {
         crash.sig = SIGABRT;
@@ -768,18 +769,19 @@ void cell_runtime_note_jmpbuf(const void *jb)
     if (njmpbufs < JMPBUFS)
         jmpbufs[njmpbufs++] = jb;
     else
-        jmpbufs_full = 1;       /* from here on, no jump is refused */
+        jmpbufs_full = 1; /* from here on, no jump is refused */
 }
 
 int cell_runtime__setjmp(void *), cell_runtime_sigsetjmp(void *, int);
-__asm__(".text\n"
-        ".globl cell_runtime__setjmp\n.hidden cell_runtime__setjmp\n.type cell_runtime__setjmp,@function\n"
-        "cell_runtime__setjmp:\n"
-        "  push %rdi\n  call cell_runtime_note_jmpbuf\n  pop %rdi\n  jmp _setjmp@PLT\n"
-        ".globl cell_runtime_sigsetjmp\n.hidden cell_runtime_sigsetjmp\n.type cell_runtime_sigsetjmp,@function\n"
-        "cell_runtime_sigsetjmp:\n"
-        "  push %rdi\n  push %rsi\n  sub $8, %rsp\n  call cell_runtime_note_jmpbuf\n"
-        "  add $8, %rsp\n  pop %rsi\n  pop %rdi\n  jmp __sigsetjmp@PLT\n");
+__asm__(
+    ".text\n"
+    ".globl cell_runtime__setjmp\n.hidden cell_runtime__setjmp\n.type cell_runtime__setjmp,@function\n"
+    "cell_runtime__setjmp:\n"
+    "  push %rdi\n  call cell_runtime_note_jmpbuf\n  pop %rdi\n  jmp _setjmp@PLT\n"
+    ".globl cell_runtime_sigsetjmp\n.hidden cell_runtime_sigsetjmp\n.type cell_runtime_sigsetjmp,@function\n"
+    "cell_runtime_sigsetjmp:\n"
+    "  push %rdi\n  push %rsi\n  sub $8, %rsp\n  call cell_runtime_note_jmpbuf\n"
+    "  add $8, %rsp\n  pop %rsi\n  pop %rdi\n  jmp __sigsetjmp@PLT\n");
 
 static void check_jump(const void *jb, const char *fn, void *ra, void *fp)
 {
@@ -789,8 +791,10 @@ static void check_jump(const void *jb, const char *fn, void *ra, void *fp)
         if (jmpbufs[i] == jb)
             return;
     char what[200];
-    snprintf(what, sizeof what, "%s() to a jmp_buf that no setjmp() of this cell filled "
-             "(an earlier cell's: its frames are gone)", fn);
+    snprintf(what, sizeof what,
+             "%s() to a jmp_buf that no setjmp() of this cell filled "
+             "(an earlier cell's: its frames are gone)",
+             fn);
     leave("LongjmpError", what, ra, fp);
 }
 
@@ -901,14 +905,14 @@ void cell_runtime_begin(int cellfd, int allow_stdin)
     cell_fd = cellfd;
     cell_pid = getpid();
     result_sent = 0;
-    guard_stack_top = NULL;     /* until this cell's main() arms the guard */
-    atomic_store(&running_threads, 0);     /* threads do not survive fork */
+    guard_stack_top = NULL;            /* until this cell's main() arms the guard */
+    atomic_store(&running_threads, 0); /* threads do not survive fork */
     stdin_allowed = allow_stdin;
     muted = 0;
     body_returned = 0;
     crash.leave_ename[0] = crash.leave_what[0] = crash.what[0] = 0;
 #ifdef CELL_RUNTIME_CHECKS_JUMPS
-    njmpbufs = 0;       /* the holder's list is an earlier cell's */
+    njmpbufs = 0; /* the holder's list is an earlier cell's */
     jmpbufs_full = 0;
 #endif
     /* A fresh report file per cell: the holder that ran the last cell may
@@ -924,7 +928,7 @@ void cell_runtime_begin(int cellfd, int allow_stdin)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_mute;
-    sa.sa_flags = SA_RESTART;     /* a write cut short by it goes on */
+    sa.sa_flags = SA_RESTART; /* a write cut short by it goes on */
     sigemptyset(&sa.sa_mask);
     sigaction(CELL_RUNTIME_MUTE_SIGNAL, &sa, NULL);
     install_stdin();

@@ -46,14 +46,14 @@ const char *cell_runtime_renames(void);
 
 /* Crash information recorded by the guard, if the cell faulted. */
 typedef struct cell_runtime_crash {
-    int sig;                 /* 0: no crash */
-    int code;                /* siginfo si_code */
-    void *addr;              /* faulting address */
+    int sig;    /* 0: no crash */
+    int code;   /* siginfo si_code */
+    void *addr; /* faulting address */
     int stack_overflow;
-    int report_fd;           /* memfd that received libtcc's report */
-    char leave_ename[32];    /* the cell left early (exit, a bad longjmp): */
-    char leave_what[200];    /*   e.g. "SystemExit", "exit(0) called"; "" if not */
-    char what[200];          /* a crash's own words ("Assertion `n > 0' failed"), or "" */
+    int report_fd;        /* memfd that received libtcc's report */
+    char leave_ename[32]; /* the cell left early (exit, a bad longjmp): */
+    char leave_what[200]; /*   e.g. "SystemExit", "exit(0) called"; "" if not */
+    char what[200];       /* a crash's own words ("Assertion `n > 0' failed"), or "" */
 } cell_runtime_crash;
 const cell_runtime_crash *cell_runtime_crash_info(void);
 

@@ -27,15 +27,15 @@ typedef struct compile_symbol {
 } compile_symbol;
 
 typedef struct compile_options {
-    const char *tcc_libdir;     /* libtcc1.a and tcc's own headers */
-    const char *include_path;   /* ':'-separated */
-    const char *cflags;         /* extra options as on tcc's command line, or NULL */
-    const char *ldflags;        /* -L/-l options, or NULL */
-    const char *cc_flags;       /* a %%cc cell's own FLAGS (compile_cc.c), or NULL */
+    const char *tcc_libdir;   /* libtcc1.a and tcc's own headers */
+    const char *include_path; /* ':'-separated */
+    const char *cflags;       /* extra options as on tcc's command line, or NULL */
+    const char *ldflags;      /* -L/-l options, or NULL */
+    const char *cc_flags;     /* a %%cc cell's own FLAGS (compile_cc.c), or NULL */
 } compile_options;
 
 typedef struct compile_backend {
-    const char *name;   /* "tcc", "cc" */
+    const char *name; /* "tcc", "cc" */
     /* Compile `source`; diagnostics appended to diag; NULL on failure. */
     void *(*unit)(const char *source, const compile_options *opt, const compile_symbol *syms,
                   size_t nsyms, strbuf *diag);

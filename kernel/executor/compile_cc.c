@@ -72,18 +72,18 @@ extern char **environ;
 #endif
 
 typedef struct cc_unit {
-    char obj[2200];            /* the cached object */
-    char *flags;               /* the cell's own FLAGS (also given to the link) */
-    char *ldflags;             /* %ldflags */
-    compile_symbol *syms;      /* names owned by the session, alive until run ends */
+    char obj[2200];       /* the cached object */
+    char *flags;          /* the cell's own FLAGS (also given to the link) */
+    char *ldflags;        /* %ldflags */
+    compile_symbol *syms; /* names owned by the session, alive until run ends */
     size_t nsyms;
     void *handle;
-    int so_fd;                 /* the linked object, its file already removed */
-    int cell;                  /* K of "cell[K]" (the object says "cell[]") */
-    uintptr_t base;            /* where the loader put it */
-    strbuf sym_names;     /* read_symbols: the object's globals, */
-    size_t *sym_offs;          /*   names (offsets into sym_names) */
-    void **sym_addrs;          /*   and addresses */
+    int so_fd;        /* the linked object, its file already removed */
+    int cell;         /* K of "cell[K]" (the object says "cell[]") */
+    uintptr_t base;   /* where the loader put it */
+    strbuf sym_names; /* read_symbols: the object's globals, */
+    size_t *sym_offs; /*   names (offsets into sym_names) */
+    void **sym_addrs; /*   and addresses */
     size_t nsym_addrs;
 } cc_unit;
 
@@ -313,7 +313,7 @@ static void cache_prune(const char *dir, const char *keep)
         }
         size_t len = strlen(e->d_name);
         if (len < 3 || strcmp(e->d_name + len - 2, ".o") || !strcmp(e->d_name, keep))
-            continue;     /* keep: this cell's own object, still to be linked */
+            continue; /* keep: this cell's own object, still to be linked */
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
             cache_file *g = realloc(f, cap * sizeof *f);
@@ -407,7 +407,7 @@ static void keep_messages(const char *text, strbuf *diag)
             const char *lend = col ? memchr(col + 1, ':', (size_t)(e - col - 1)) : NULL;
             if (lend) {
                 strbuf_addf(diag, "%.*s: error: cannot convert '%.*s' to 'const void *'\n",
-                                 (int)(lend - p), p, (int)tn, t);
+                            (int)(lend - p), p, (int)tn, t);
                 p = next + strcspn(next, "\n");
                 p += *p == '\n';
                 continue;
@@ -476,8 +476,9 @@ static void with_cell_number(const char *text, int cell, strbuf *out)
  * of the object (chalk picks the output, the kind of object, the stage). */
 static const char *refused_flag(const argv_buf *a)
 {
-    static const char *const bad[] = { "-o", "-c", "-S", "-E", "-shared", "-static", "-M", "-MM",
-                                       "-MF", "-MD", "-save-temps", "-###", "-v", "--help" };
+    static const char *const bad[] = { "-o",          "-c",   "-S",  "-E",    "-shared",
+                                       "-static",     "-M",   "-MM", "-MF",   "-MD",
+                                       "-save-temps", "-###", "-v",  "--help" };
     for (size_t i = 0; i < a->n; i++)
         for (size_t k = 0; k < sizeof bad / sizeof *bad; k++)
             if (!strcmp(a->v[i], bad[k]) || (!strcmp(bad[k], "-o") && !strncmp(a->v[i], "-o", 2)))
@@ -485,8 +486,8 @@ static const char *refused_flag(const argv_buf *a)
     return NULL;
 }
 
-static void *cc_unit_new(const char *text, const compile_options *opt,
-                         const compile_symbol *syms, size_t nsyms, strbuf *diag)
+static void *cc_unit_new(const char *text, const compile_options *opt, const compile_symbol *syms,
+                         size_t nsyms, strbuf *diag)
 {
     int cell;
     char *source = without_cell_number(text, &cell);
@@ -494,8 +495,10 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
     argv_split(&user, opt->cc_flags);
     const char *bad = refused_flag(&user);
     if (bad) {
-        strbuf_addf(diag, "error: %%%%cc: the option '%s' is chalk's own (it compiles to an "
-                               "object and links it)\n", bad);
+        strbuf_addf(diag,
+                    "error: %%%%cc: the option '%s' is chalk's own (it compiles to an "
+                    "object and links it)\n",
+                    bad);
         argv_free(&user);
         free(source);
         return NULL;
@@ -514,8 +517,7 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
     /* after the user's: what makes the object loadable and its messages
      * readable by diagnose.c */
     static const char *const fixed[] = { "-fPIC", "-fno-semantic-interposition",
-                                         "-fvisibility=hidden",
-                                         "-fdiagnostics-color=never",
+                                         "-fvisibility=hidden", "-fdiagnostics-color=never",
                                          "-fno-diagnostics-show-caret",
                                          "-fno-diagnostics-show-option",
                                          "-fdiagnostics-column-unit=byte",
@@ -603,7 +605,7 @@ static void *cc_unit_new(const char *text, const compile_options *opt,
     keep_messages(out.s, &kept);
     if (rc != 0 && !(kept.s && strstr(kept.s, "error")))
         strbuf_addf(&kept, "error: %s failed%s%s\n", compiler(), out.s ? ": " : "",
-                         out.s ? out.s : "");
+                    out.s ? out.s : "");
     with_cell_number(kept.s, cell, diag);
     if (rc != 0) {
         unlink(tmp);
@@ -662,8 +664,7 @@ static void read_symbols(cc_unit *u)
                 u->sym_offs = realloc(u->sym_offs, (u->nsym_addrs + 1) * sizeof *u->sym_offs);
                 u->sym_offs[u->nsym_addrs] = u->sym_names.len;
                 u->sym_addrs[u->nsym_addrs++] = (void *)(u->base + sym[k].st_value);
-                strbuf_addn(&u->sym_names, str + sym[k].st_name,
-                                 strlen(str + sym[k].st_name) + 1);
+                strbuf_addn(&u->sym_names, str + sym[k].st_name, strlen(str + sym[k].st_name) + 1);
             }
         }
     }
@@ -698,7 +699,8 @@ static int cc_link(cc_unit *u, strbuf *diag)
     char dir[] = "/tmp/chalk-cc-XXXXXX";
     const char *tmpdir = getenv("TMPDIR");
     char dirbuf[4096];
-    snprintf(dirbuf, sizeof dirbuf, "%s/chalk-cc-XXXXXX", tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
+    snprintf(dirbuf, sizeof dirbuf, "%s/chalk-cc-XXXXXX",
+             tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
     char *d = mkdtemp(dirbuf);
     if (!d)
         d = mkdtemp(dir);
@@ -719,7 +721,7 @@ static int cc_link(cc_unit *u, strbuf *diag)
             continue;
         strbuf_addf(&r, "%s __chalk_s_%s\n", u->syms[i].name, u->syms[i].name);
         strbuf_addf(&s, "__chalk_s_%s = 0x%llx;\n", u->syms[i].name,
-                         (unsigned long long)(uintptr_t)u->syms[i].addr);
+                    (unsigned long long)(uintptr_t)u->syms[i].addr);
         strbuf_addf(&l, "  __chalk_s_%s;\n", u->syms[i].name);
     }
     strbuf_add(&l, "};\n");
@@ -746,7 +748,7 @@ static int cc_link(cc_unit *u, strbuf *diag)
         char opt[4300];
         snprintf(opt, sizeof opt, "-Wl,--dynamic-list=%s", list);
         argv_add(&a, opt);
-        argv_split(&a, u->flags);     /* -fopenmp and the like link a library */
+        argv_split(&a, u->flags); /* -fopenmp and the like link a library */
         argv_split(&a, u->ldflags);
         rc = run_tool(a.v, &out);
         argv_free(&a);
@@ -832,9 +834,9 @@ static void write_report(cc_unit *u)
     for (int i = 0; i < cc_nframes && n < 64; i++) {
         char *a = cc_frames[i];
         if ((uintptr_t)a - (uintptr_t)cc_pc <= 1 || (uintptr_t)cc_pc - (uintptr_t)a <= 1)
-            continue;   /* the faulting frame itself */
+            continue; /* the faulting frame itself */
         if (dladdr(a, &info) && info.dli_fbase == (void *)lm->l_addr)
-            addrs[n++] = a - 1;     /* a return address: the call is before it */
+            addrs[n++] = a - 1; /* a return address: the call is before it */
     }
     if (!n)
         return;
@@ -867,14 +869,14 @@ static void write_report(cc_unit *u)
         }
         char *sp = strchr(p, ' ');
         if (sp)
-            *sp = 0;        /* " (discriminator 2)" */
+            *sp = 0; /* " (discriminator 2)" */
         /* "DIR/cell[]:L": the compilation's directory in front */
         char *c = strstr(p, "cell[]:");
         if (c && (c == p || c[-1] == '/')) {
             p = c;
             if (first)
-                strbuf_addf(&rep, "cell[%d]:%s: at %s: RUNTIME ERROR: the cell faulted\n",
-                                 u->cell, p + 7, fn);
+                strbuf_addf(&rep, "cell[%d]:%s: at %s: RUNTIME ERROR: the cell faulted\n", u->cell,
+                            p + 7, fn);
             else
                 strbuf_addf(&rep, "cell[%d]:%s: by %s\n", u->cell, p + 7, fn);
             first = 0;
@@ -930,7 +932,7 @@ static int cc_run(void *unit, strbuf *diag, int *link_failed)
     free(u->syms);
     u->syms = NULL;
     u->nsyms = 0;
-    close(u->so_fd);    /* a session of many %%cc cells must not pile up descriptors */
+    close(u->so_fd); /* a session of many %%cc cells must not pile up descriptors */
     u->so_fd = -1;
     return rc;
 }

@@ -49,8 +49,8 @@ static int add_ldflags(TCCState *s, const char *ldflags, strbuf *diag)
     return rc;
 }
 
-void *compile_unit(const char *source, const compile_options *opt,
-                   const compile_symbol *syms, size_t nsyms, strbuf *diag)
+void *compile_unit(const char *source, const compile_options *opt, const compile_symbol *syms,
+                   size_t nsyms, strbuf *diag)
 {
     TCCState *s = tcc_new();
     if (!s) {
@@ -64,8 +64,7 @@ void *compile_unit(const char *source, const compile_options *opt,
         tcc_set_options(s, opt->cflags);
     if (opt->include_path && *opt->include_path) {
         char *copy = strdup(opt->include_path);
-        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d;
-             d = strtok_r(NULL, ":", &save))
+        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
             tcc_add_include_path(s, d);
         free(copy);
     }
@@ -100,7 +99,8 @@ const char *compile_backend_version(void)
     return "tcc " CHALK_TCC_VERSION;
 }
 
-const compile_backend compile_backend_tcc = { "tcc", compile_unit, compile_run, compile_symbol_addr };
+const compile_backend compile_backend_tcc = { "tcc", compile_unit, compile_run,
+                                              compile_symbol_addr };
 
 /* ---- keeping a unit's image, not its compiler state ----
  *
@@ -118,8 +118,8 @@ const compile_backend compile_backend_tcc = { "tcc", compile_unit, compile_run, 
 void __real_tcc_free(void *ptr);
 void __wrap_tcc_free(void *ptr);
 
-static const char *keep_inside;     /* an address in the block to keep */
-static void *kept;                  /* that block, once seen */
+static const char *keep_inside; /* an address in the block to keep */
+static void *kept;              /* that block, once seen */
 
 void __wrap_tcc_free(void *ptr)
 {
@@ -180,8 +180,8 @@ int compile_keep_image(void *unit, const compile_options *opt, compile_image *ou
         return -1;
     void *block = delete_keeping(unit, inside);
     if (!block)
-        abort();        /* the probe said the wrap works: the image is gone */
-    kept = NULL;        /* no pointer of ours to it outside the session */
+        abort(); /* the probe said the wrap works: the image is gone */
+    kept = NULL; /* no pointer of ours to it outside the session */
     out->start = block;
     /* What malloc_usable_size counts includes the next chunk's first word
      * (its prev_size), where glibc's free lists point; libtcc's block ends

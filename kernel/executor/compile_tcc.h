@@ -18,8 +18,8 @@
  * when compilation failed.
  * Trap: the state owns the cell's code and data; deleting it frees them, so a
  * cell that succeeded keeps its state for the rest of the session. */
-void *compile_unit(const char *source, const compile_options *opt,
-                   const compile_symbol *syms, size_t nsyms, strbuf *diag);
+void *compile_unit(const char *source, const compile_options *opt, const compile_symbol *syms,
+                   size_t nsyms, strbuf *diag);
 
 /* Link and run the unit's main() under libtcc's crash reporting (it prints
  * "cell[N]:L: at f: RUNTIME ERROR: ..." to stderr and returns 255 on a

@@ -8,7 +8,7 @@
  * line, drop the names of generated code.  Beware: the cell's text is the
  * user's, any bytes at all; nothing here may read past its end.
  */
-#define _GNU_SOURCE     /* memmem */
+#define _GNU_SOURCE /* memmem */
 #include "diagnose.h"
 
 #include <ctype.h>
@@ -89,9 +89,9 @@ static int tok_is(const char *code, const ctoken *t, const char *w)
 static int wants_operand(const char *code, const ctoken *t)
 {
     static const char *const ops[] = {
-        "=", "+", "-", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||", "|", "^",
-        "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "?", "!",
-        "~" };
+        "=",  "+",  "-",  "/",  "%",  "==", "!=", "<",  ">",  "<=", ">=",  "&&",  "||", "|", "^",
+        "<<", ">>", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "?",  "!", "~"
+    };
     if (t->kind != CTOKEN_PUNCT)
         return 0;
     /* `(int *)`, `f(int *, int &...)`: a declarator's `*` needs nothing */
@@ -129,8 +129,8 @@ static int missing_operand(const char *code, const ctoken *t, size_t n, int *lin
 }
 
 /* The first token spelled `w` (an identifier, when ident) on line `line`. */
-static int token_on_line(const char *code, const ctoken *t, size_t n, int line,
-                         const char *w, size_t wlen, int ident)
+static int token_on_line(const char *code, const ctoken *t, size_t n, int line, const char *w,
+                         size_t wlen, int ident)
 {
     for (size_t i = 0; i < n; i++)
         if (t[i].line == line && t[i].len == wlen && !memcmp(code + t[i].off, w, wlen) &&
@@ -155,8 +155,7 @@ static int missing_semicolon(const char *code, const ctoken *t, size_t n, int *l
     return 0;
 }
 
-static int infer_column(const char *code, const ctoken *t, size_t n, int *line,
-                        const char *msg)
+static int infer_column(const char *code, const ctoken *t, size_t n, int *line, const char *msg)
 {
     if (strstr(msg, "too many basic types"))
         return missing_semicolon(code, t, n, line);
@@ -210,7 +209,8 @@ static int given_column(const char *code, const ctoken *t, size_t n, int line, i
     for (size_t i = 0; i < n; i++) {
         if (t[i].line != line || column_of(code, t[i].off, NULL) != col)
             continue;
-        if (!end || (t[i].len == (size_t)(end - q - 1) && !memcmp(code + t[i].off, q + 1, t[i].len)))
+        if (!end ||
+            (t[i].len == (size_t)(end - q - 1) && !memcmp(code + t[i].off, q + 1, t[i].len)))
             return col;
         return 0;
     }
@@ -223,8 +223,11 @@ static int given_column(const char *code, const ctoken *t, size_t n, int line, i
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-    size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3
-               : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    size_t len = s[0] < 0x80             ? 1
+                 : (s[0] & 0xE0) == 0xC0 ? 2
+                 : (s[0] & 0xF0) == 0xE0 ? 3
+                 : (s[0] & 0xF8) == 0xF0 ? 4
+                                         : 0;
     if (!len || len > n || (len == 2 && s[0] < 0xC2))
         return 0;
     for (size_t i = 1; i < len; i++)
@@ -256,20 +259,19 @@ static void add_message(strbuf *out, const char *msg, size_t n)
 }
 
 /* The first line and column where identifier `name` is used in the cell. */
-static int first_use(const char *code, const ctoken *t, size_t n, const char *name,
-                     size_t len, int *line)
+static int first_use(const char *code, const ctoken *t, size_t n, const char *name, size_t len,
+                     int *line)
 {
     for (size_t i = 0; i < n; i++)
-        if (t[i].kind == CTOKEN_IDENT && t[i].len == len &&
-            !memcmp(code + t[i].off, name, len)) {
+        if (t[i].kind == CTOKEN_IDENT && t[i].len == len && !memcmp(code + t[i].off, name, len)) {
             *line = t[i].line;
             return column_of(code, t[i].off, NULL);
         }
     return 0;
 }
 
-static void one_line(const char *s, size_t n, const char *code, const ctoken *t,
-                     size_t nt, int cell, strbuf *out)
+static void one_line(const char *s, size_t n, const char *code, const ctoken *t, size_t nt,
+                     int cell, strbuf *out)
 {
     char *end;
     if (n > 5 && !strncmp(s, "cell[", 5)) {
@@ -383,7 +385,7 @@ void diagnose_compile(const char *diag, const char *code, int cell, strbuf *out)
         const char *err = memmem(p, n, ": error: ", 9);
         if (err && first_error && memmem(p, n, "to 'const void *'", 17) &&
             (size_t)(err - p) == first_len && !memcmp(p, first_error, first_len))
-            again = 1;      /* the display's echo of the error before */
+            again = 1; /* the display's echo of the error before */
         if (err && !first_error) {
             first_error = p;
             first_len = (size_t)(err - p);
@@ -395,8 +397,7 @@ void diagnose_compile(const char *diag, const char *code, int cell, strbuf *out)
     free(t);
 }
 
-static void unbalanced_at(const char *code, size_t off, int cell, const char *what,
-                          strbuf *out)
+static void unbalanced_at(const char *code, size_t off, int cell, const char *what, strbuf *out)
 {
     int line;
     int col = column_of(code, off, &line);
@@ -409,8 +410,8 @@ int diagnose_unbalanced(const char *code, int cell, int comments_only, strbuf *o
     enum { MAXDEPTH = 256 };
     size_t open[MAXDEPTH];
     size_t depth = 0;
-    int bol = 1;                 /* only blanks since the line began */
-    int code_seen = 0;           /* a leading %magic line is no C */
+    int bol = 1;       /* only blanks since the line began */
+    int code_seen = 0; /* a leading %magic line is no C */
     for (size_t i = 0; code[i];) {
         char c = code[i];
         if (c == '/' && code[i + 1] == '*') {
@@ -434,7 +435,8 @@ int diagnose_unbalanced(const char *code, int cell, int comments_only, strbuf *o
             if (code[j] != c && !comments_only) {
                 unbalanced_at(code, i, cell,
                               c == '"' ? "missing terminating \" character"
-                                       : "missing terminating ' character", out);
+                                       : "missing terminating ' character",
+                              out);
                 return 1;
             }
             i = code[j] ? j + 1 : j;

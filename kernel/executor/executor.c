@@ -61,15 +61,17 @@ static void report_dead_child(int status, int interrupted, int walled, const exe
 {
     char ename[32], evalue[256];
     if (walled) {
-        snprintf(evalue, sizeof evalue, "the cell ran longer than %g s of wall-clock time "
+        snprintf(evalue, sizeof evalue,
+                 "the cell ran longer than %g s of wall-clock time "
                  "(change it with %%limits wall=SECONDS); the session is as it was before "
-                 "this cell", lim->wall_seconds);
+                 "this cell",
+                 lim->wall_seconds);
         holder_error("WallTimeLimit", evalue, NULL);
         return;
     }
     if (interrupted) {
-        holder_error("KeyboardInterrupt",
-                       "interrupted; the session is as it was before this cell", NULL);
+        holder_error("KeyboardInterrupt", "interrupted; the session is as it was before this cell",
+                     NULL);
         return;
     }
     if (WIFSIGNALED(status)) {
@@ -77,11 +79,15 @@ static void report_dead_child(int status, int interrupted, int walled, const exe
         const char *abbrev = sigabbrev_np(sig);
         snprintf(ename, sizeof ename, "SIG%s", abbrev ? abbrev : "?");
         if (sig == SIGXCPU)
-            snprintf(evalue, sizeof evalue, "%s: the cell used more than %g s of CPU "
-                     "(change it with %%limits cpu=SECONDS)", signal_text(sig), lim->cpu_seconds);
+            snprintf(evalue, sizeof evalue,
+                     "%s: the cell used more than %g s of CPU "
+                     "(change it with %%limits cpu=SECONDS)",
+                     signal_text(sig), lim->cpu_seconds);
         else if (sig == SIGKILL && lim->memory_bytes)
-            snprintf(evalue, sizeof evalue, "Killed (out of memory? the cell may use %.3g GiB: "
-                     "%%limits memory=SIZE)", (double)lim->memory_bytes / (1 << 30));
+            snprintf(evalue, sizeof evalue,
+                     "Killed (out of memory? the cell may use %.3g GiB: "
+                     "%%limits memory=SIZE)",
+                     (double)lim->memory_bytes / (1 << 30));
         else
             snprintf(evalue, sizeof evalue, "%s", signal_text(sig));
     } else {
@@ -114,7 +120,7 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
     long wall_at = lim->wall_seconds > 0 ? now_ms() + (long)(lim->wall_seconds * 1000) : -1;
     channel_reader from_child = { 0 };
     int done_ok = 0, keep = 0, reported = 0;
-    json_t *error = NULL;        /* the child's error, repeated in the reply */
+    json_t *error = NULL; /* the child's error, repeated in the reply */
 
     /* The child's end is known from its pidfd, not only from end of file on
      * the socket: a process the cell forked holds a copy of the socket and
@@ -122,7 +128,8 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
      * without pidfd_open (before 5.3): end of file only. */
     int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
     for (;;) {
-        struct pollfd p[3] = { { chan_fd, POLLIN, 0 }, { cellfd, POLLIN, 0 },
+        struct pollfd p[3] = { { chan_fd, POLLIN, 0 },
+                               { cellfd, POLLIN, 0 },
                                { pidfd, POLLIN, 0 } };
         int timeout = -1;
         long next = kill_at >= 0 && (wall_at < 0 || kill_at < wall_at) ? kill_at : wall_at;
@@ -144,7 +151,7 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
         }
         if (n > 0 && (p[0].revents & (POLLIN | POLLHUP))) {
             json_t *msg = channel_read(chan_fd);
-            if (!msg) {                      /* kernel gone: take the child with us */
+            if (!msg) { /* kernel gone: take the child with us */
                 kill(child, SIGKILL);
                 _exit(0);
             }
@@ -215,8 +222,8 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                 } else if (error) {
                     json_t *tb = json_incref(json_object_get(error, "traceback"));
                     holder_done("error", json_string_value(json_object_get(error, "ename")),
-                                  json_string_value(json_object_get(error, "evalue")),
-                                  json_pack("{s:o}", "traceback", tb ? tb : json_array()));
+                                json_string_value(json_object_get(error, "evalue")),
+                                json_pack("{s:o}", "traceback", tb ? tb : json_array()));
                     json_decref(error);
                 } else if (!reported) {
                     report_dead_child(status, interrupted, walled, lim);
@@ -239,7 +246,7 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
  * anything that changes the holder (its magics) discards it. */
 typedef struct cell_child {
     pid_t pid;
-    int fd;          /* our end of the socketpair; the child's is its cellfd */
+    int fd; /* our end of the socketpair; the child's is its cellfd */
 } cell_child;
 
 static cell_child spare = { -1, -1 };
@@ -267,7 +274,7 @@ static int fork_cell_child(holder_state *st, cell_child *out)
         isolate_cell_start();
         json_t *req = channel_read(sv[1]);
         if (!req)
-            _exit(0);       /* discarded, or the holder is gone */
+            _exit(0); /* discarded, or the holder is gone */
         /* Returns only if the cell succeeded. */
         run_cell_child(st, sv[1], req);
         json_decref(req);
@@ -359,7 +366,7 @@ void executor_main(int chan, const executor_config *cfg)
          * here, so that the dead frames of the last cell are below us. */
         images_collect(IMAGES_BATCH);
         if (spare.pid < 0 && st.warm && fork_cell_child(&st, &spare) == 1)
-            continue;       /* the spare ran a cell and now holds the session */
+            continue; /* the spare ran a cell and now holds the session */
         json_t *req = channel_read(chan_fd);
         if (!req)
             _exit(0);
@@ -373,7 +380,7 @@ void executor_main(int chan, const executor_config *cfg)
             char *rest = NULL;
             int rc = magics_run_in_holder(&st, code, &rest);
             if (rc < 0 || !rest || strcmp(rest, code) != 0)
-                discard(&spare);    /* forked before the holder changed */
+                discard(&spare); /* forked before the holder changed */
             if (rc == 0 && rest) {
                 json_object_set_new(req, "code", json_string(rest));
                 if (run_cell(&st, req) == 1) {

@@ -52,7 +52,7 @@ static void send_to_kernel(const char *msg_type, json_t *content)
 {
     json_t *msg = json_pack("{s:s, s:o}", "msg_type", msg_type, "content", content);
     if (channel_write(chan_fd, msg) < 0)
-        _exit(0);           /* the kernel is gone */
+        _exit(0); /* the kernel is gone */
     json_decref(msg);
 }
 

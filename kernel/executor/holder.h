@@ -22,14 +22,14 @@
 
 typedef struct holder_state {
     executor_config cfg;
-    executor_limits limits;      /* current limits (%limits changes them) */
-    char *cflags;                /* accumulated %cflags, or NULL */
-    char *ldflags;               /* accumulated %ldflags, or NULL */
+    executor_limits limits; /* current limits (%limits changes them) */
+    char *cflags;           /* accumulated %cflags, or NULL */
+    char *ldflags;          /* accumulated %ldflags, or NULL */
     decl_store *store;
-    char *flatten_options;       /* -I options for flattening headers */
-    int warn_given;              /* the prelude's failure was reported once */
-    int warm;                    /* the prelude is flattened and indexed */
-    int cc_all;                  /* %cc on: every cell is a %%cc cell */
+    char *flatten_options; /* -I options for flattening headers */
+    int warn_given;        /* the prelude's failure was reported once */
+    int warm;              /* the prelude is flattened and indexed */
+    int cc_all;            /* %cc on: every cell is a %%cc cell */
 } holder_state;
 
 /* `chan`: the holder's end of the channel to the kernel (every process of

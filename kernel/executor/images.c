@@ -23,10 +23,10 @@
 
 #define MAX_CANDIDATES 1024
 #define HIDE ((uintptr_t)0x5a5a5a5a5a5a5a5aULL)
-#define MAX_SCANNED ((uintptr_t)4 << 30)    /* bytes of one mapping */
+#define MAX_SCANNED ((uintptr_t)4 << 30) /* bytes of one mapping */
 
 typedef struct candidate {
-    uintptr_t hidden;   /* start ^ HIDE */
+    uintptr_t hidden; /* start ^ HIDE */
     size_t size;
 } candidate;
 
@@ -36,15 +36,15 @@ static size_t ntable;
 /* A collection's view: sorted ranges and a page filter. */
 typedef struct range {
     uintptr_t lo, hi;
-    size_t slot;        /* index in table */
+    size_t slot; /* index in table */
     int live;
 } range;
 
 typedef struct view {
     range *r;
     size_t n;
-    uintptr_t lo, hi;                   /* all ranges */
-    uint64_t pages[128];                /* bit (page & 8191): some range touches it */
+    uintptr_t lo, hi;    /* all ranges */
+    uint64_t pages[128]; /* bit (page & 8191): some range touches it */
 } view;
 
 /* In place, on the stack: qsort() may copy the ranges into a malloc'd
@@ -84,7 +84,7 @@ static range *find(const view *v, uintptr_t w)
  * lie inside a range themselves (an image's references to itself or to
  * another candidate: followed afterwards, from live images only). */
 __attribute__((no_sanitize("address"))) static void scan_words(view *v, uintptr_t lo, uintptr_t hi,
-                                                                int inside_ok)
+                                                               int inside_ok)
 {
     for (const uintptr_t *p = (const uintptr_t *)lo; (uintptr_t)(p + 1) <= hi; p++) {
         range *r = find(v, *p);
@@ -113,14 +113,14 @@ static void scan_mapping(view *v, int pagemap, uintptr_t lo, uintptr_t hi)
             npages = BATCH;
         ssize_t got = pread(pagemap, ent, npages * 8, (off_t)((at >> 12) * 8));
         if (got <= 0) {
-            scan_words(v, at, at + (npages << 12), 0);    /* no pagemap: read all */
+            scan_words(v, at, at + (npages << 12), 0); /* no pagemap: read all */
             at += npages << 12;
             continue;
         }
         size_t k = (size_t)got / 8;
         for (size_t i = 0; i < k;) {
             size_t j = i;
-            while (j < k && (ent[j] >> 62 & 3))           /* present (63) or swapped (62) */
+            while (j < k && (ent[j] >> 62 & 3)) /* present (63) or swapped (62) */
                 j++;
             if (j > i)
                 scan_words(v, at + (i << 12), at + (j << 12), 0);
@@ -136,7 +136,7 @@ static void scan_process(view *v, uintptr_t stack_from)
     int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     if (!maps) {
         for (size_t i = 0; i < v->n; i++)
-            v->r[i].live = 1;       /* cannot look: keep everything */
+            v->r[i].live = 1; /* cannot look: keep everything */
         if (pagemap >= 0)
             close(pagemap);
         return;
@@ -152,8 +152,8 @@ static void scan_process(view *v, uintptr_t stack_from)
          * deleted file) made read-only after a pointer was stored in them;
          * not the libraries' code and constants. */
         const char *name = name_at ? line + name_at : "";
-        int anonymous = !*name || *name == '\n' || *name == '[' ||
-                        !strncmp(name, "/dev/zero", 9) || strstr(name, "(deleted)");
+        int anonymous = !*name || *name == '\n' || *name == '[' || !strncmp(name, "/dev/zero", 9) ||
+                        strstr(name, "(deleted)");
         if (perms[0] != 'r' || (perms[1] != 'w' && !anonymous) || strstr(line, "[vvar") ||
             strstr(line, "[vsyscall]"))
             continue;
@@ -165,7 +165,7 @@ static void scan_process(view *v, uintptr_t stack_from)
             break;
         }
         if (stack_from >= lo && stack_from < hi)
-            lo = stack_from & ~(uintptr_t)7;    /* below us: dead frames */
+            lo = stack_from & ~(uintptr_t)7; /* below us: dead frames */
         scan_mapping(v, pagemap, lo, hi);
     }
     fclose(maps);

@@ -33,8 +33,8 @@
 #define ISOLATE_KEEP_FD 900
 
 typedef struct kept {
-    int fd;              /* the descriptor the holder uses (1, 2, channel) */
-    int copy;            /* our copy, or -1 */
+    int fd;   /* the descriptor the holder uses (1, 2, channel) */
+    int copy; /* our copy, or -1 */
     dev_t dev;
     ino_t ino;
 } kept;
@@ -97,11 +97,16 @@ void isolate_repair_stdio(void)
 static int holder_keeps_default(int sig)
 {
     switch (sig) {
-    case SIGCHLD: case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGABRT:
-    case SIGTRAP: case SIGSYS: case SIGCONT:
-        return 1;
-    default:
-        return 0;
+    case SIGCHLD:
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGILL:
+    case SIGABRT:
+    case SIGTRAP:
+    case SIGSYS:
+    case SIGCONT: return 1;
+    default: return 0;
     }
 }
 
@@ -114,7 +119,7 @@ static void set_dispositions(int holder)
         if (sig == SIGKILL || sig == SIGSTOP)
             continue;
         sa.sa_handler = holder && !holder_keeps_default(sig) ? SIG_IGN : SIG_DFL;
-        sigaction(sig, &sa, NULL);      /* glibc's own signals answer EINVAL */
+        sigaction(sig, &sa, NULL); /* glibc's own signals answer EINVAL */
     }
     sigset_t none;
     sigemptyset(&none);
@@ -204,7 +209,7 @@ static void release_openmp(void)
         return;
     int (*pause_all)(int) = (int (*)(int))dlsym(gomp, "omp_pause_resource_all");
     if (pause_all)
-        pause_all(2);   /* omp_pause_hard */
+        pause_all(2); /* omp_pause_hard */
     dlclose(gomp);
     for (int i = 0; i < 2000 && task_count() > 1; i++)
         nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
@@ -216,9 +221,10 @@ const char *isolate_leftovers(int threads, char *err, size_t errlen)
     if (threads > 0) {
         /* A thread would go on running in the holder, between cells and
          * during the next ones, and fork() would not copy it: refused. */
-        snprintf(err, errlen, "the cell left %d thread%s running; join %s (pthread_join) "
-                 "before the cell ends; the session is as it was before this cell", threads,
-                 threads == 1 ? "" : "s", threads == 1 ? "it" : "them");
+        snprintf(err, errlen,
+                 "the cell left %d thread%s running; join %s (pthread_join) "
+                 "before the cell ends; the session is as it was before this cell",
+                 threads, threads == 1 ? "" : "s", threads == 1 ? "it" : "them");
         return "ThreadError";
     }
     isolate_kill_children();
@@ -234,9 +240,13 @@ const char *isolate_leftovers(int threads, char *err, size_t errlen)
         else if (!fd_ok && copy_ok)
             dup2(k->copy, k->fd);
         else if (!fd_ok) {
-            snprintf(err, errlen, "the cell closed descriptor %d (%s) and the kernel's copy of it; "
-                     "the session is as it was before this cell", k->fd,
-                     i == KEEP_CHAN ? "the kernel's channel" : i == KEEP_OUT ? "stdout" : "stderr");
+            snprintf(err, errlen,
+                     "the cell closed descriptor %d (%s) and the kernel's copy of it; "
+                     "the session is as it was before this cell",
+                     k->fd,
+                     i == KEEP_CHAN  ? "the kernel's channel"
+                     : i == KEEP_OUT ? "stdout"
+                                     : "stderr");
             return "DescriptorError";
         }
     }

@@ -54,8 +54,7 @@ int magics_timeit_code(const char *code, char **timed)
 }
 
 /* Run `pkg-config --cflags NAME` (or --libs) and append its output. */
-static int pkg_config(const char *what, const char *name, strbuf *out, char *err,
-                      size_t errlen)
+static int pkg_config(const char *what, const char *name, strbuf *out, char *err, size_t errlen)
 {
     for (const char *c = name; *c; c++)
         if (!isalnum((unsigned char)*c) && !strchr("._+-", *c)) {
@@ -132,20 +131,26 @@ static int limits_magic(holder_state *st, const char *arg, char *err, size_t err
         if (eq)
             *eq = 0;
         if (v < 0) {
-            snprintf(err, errlen, "%%limits takes name=value pairs (cpu=60 wall=60 memory=2G "
-                     "procs=64 fsize=100M output=1M); got '%s'", tok);
+            snprintf(err, errlen,
+                     "%%limits takes name=value pairs (cpu=60 wall=60 memory=2G "
+                     "procs=64 fsize=100M output=1M); got '%s'",
+                     tok);
             rc = -1;
         } else if (executor_limit_set(&l, tok, v) < 0) {
-            snprintf(err, errlen, "%%limits: unknown limit '%s' (cpu, wall, memory, procs, "
-                     "fsize, output)", tok);
+            snprintf(err, errlen,
+                     "%%limits: unknown limit '%s' (cpu, wall, memory, procs, "
+                     "fsize, output)",
+                     tok);
             rc = -1;
         } else {
             /* The kernel's --limits (a grader's) are ceilings. */
             double c = executor_limit_get(ceil, tok);
             if (c > 0 && (v == 0 || v > c)) {
-                snprintf(err, errlen, "%%limits: %s=%s is above the ceiling of %.4g set on the "
+                snprintf(err, errlen,
+                         "%%limits: %s=%s is above the ceiling of %.4g set on the "
                          "kernel's command line (--limits); %%limits can lower a limit, not "
-                         "raise it", tok, eq + 1, c);
+                         "raise it",
+                         tok, eq + 1, c);
                 rc = -1;
             }
         }
@@ -199,8 +204,8 @@ static const char help_text[] =
     "  %help                 this text\n";
 
 /* One magic line; returns 0 or -1 with err. */
-static int run_one(holder_state *st, const char *name, size_t namelen, const char *arg,
-                   char *err, size_t errlen)
+static int run_one(holder_state *st, const char *name, size_t namelen, const char *arg, char *err,
+                   size_t errlen)
 {
 #define IS(s) (namelen == strlen(s) && strncmp(name, s, namelen) == 0)
     if (IS("cflags"))
@@ -221,12 +226,14 @@ static int run_one(holder_state *st, const char *name, size_t namelen, const cha
     }
     if (IS("prelude")) {
         if (strcmp(arg, "on") && strcmp(arg, "off")) {
-            snprintf(err, errlen, "%%prelude on|off (off: cells include what they need "
+            snprintf(err, errlen,
+                     "%%prelude on|off (off: cells include what they need "
                      "themselves; either way the session is reset)");
             return -1;
         }
         decl_store_destroy(&st->store);
-        st->store = decl_store_new(strcmp(arg, "on") == 0 ? st->cfg.prelude : "", st->flatten_options);
+        st->store = decl_store_new(strcmp(arg, "on") == 0 ? st->cfg.prelude : "",
+                                   st->flatten_options);
         holder_reply("reset", json_object());
         printf("Session reset; the prelude is %s.\n", arg);
         return 0;
@@ -234,8 +241,10 @@ static int run_one(holder_state *st, const char *name, size_t namelen, const cha
     if (IS("cc")) {
         /* every later cell as a %%cc cell (compile_cc.c) */
         if (strcmp(arg, "on") && strcmp(arg, "off")) {
-            snprintf(err, errlen, "%%cc on|off (on: every cell is compiled by the system C "
-                     "compiler, as a %%%%cc cell is; now %s)", st->cc_all ? "on" : "off");
+            snprintf(err, errlen,
+                     "%%cc on|off (on: every cell is compiled by the system C "
+                     "compiler, as a %%%%cc cell is; now %s)",
+                     st->cc_all ? "on" : "off");
             return -1;
         }
         st->cc_all = !strcmp(arg, "on");
@@ -249,8 +258,10 @@ static int run_one(holder_state *st, const char *name, size_t namelen, const cha
         return 0;
     }
 #undef IS
-    snprintf(err, errlen, "unknown magic %%%.*s (try %%help: timeit, cflags, ldflags, limits, "
-             "who, reset)", (int)namelen, name);
+    snprintf(err, errlen,
+             "unknown magic %%%.*s (try %%help: timeit, cflags, ldflags, limits, "
+             "who, reset)",
+             (int)namelen, name);
     return -1;
 }
 
@@ -272,7 +283,8 @@ int magics_run_in_holder(holder_state *st, const char *code, char **rest)
     *rest = NULL;
     if (is_exit_request(code)) {
         holder_done("ok", NULL, NULL,
-                    json_pack("{s:[{s:s, s:b}]}", "payload", "source", "ask_exit", "keepkernel", 0));
+                    json_pack("{s:[{s:s, s:b}]}", "payload", "source", "ask_exit", "keepkernel",
+                              0));
         return 0;
     }
     char *out = alloc_strdup(code);
@@ -281,7 +293,7 @@ int magics_run_in_holder(holder_state *st, const char *code, char **rest)
     magic_line m;
     while (magic_syntax_next(&pos, &line, &m)) {
         if (m.cell_magic || magic_syntax_is(&m, "timeit"))
-            break;              /* the child runs (or refuses) it */
+            break; /* the child runs (or refuses) it */
         char *arg = alloc_strndup(m.arg, m.arglen);
         char err[512];
         int rc = run_one(st, m.name, m.namelen, arg, err, sizeof err);

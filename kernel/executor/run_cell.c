@@ -197,12 +197,12 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     char *timed = NULL;
     int timing = !evaluate && magics_timeit_code(code ? code : "", &timed);
     if (timing)
-        cell_runtime_mute(1);     /* the timed code's value is never shown */
+        cell_runtime_mute(1); /* the timed code's value is never shown */
     const char *source = timing ? timed : code ? code : "";
     char *cc_rest = NULL;
     /* the holder may be the child of a %%cc cell: this cell picks afresh */
     backend = &compile_backend_tcc;
-    free(cc_flags);     /* the last %%cc cell's, if the holder ran one */
+    free(cc_flags); /* the last %%cc cell's, if the holder ran one */
     cc_flags = NULL;
     if (compile_cc_magic(source, &cc_flags, &cc_rest)) {
         backend = &compile_backend_cc;
@@ -218,17 +218,17 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     decl_store_prepared *prep = NULL;
     if (unsupported_check(source, count, err, sizeof err) < 0)
         cell_runtime_fail("CompileError", err, NULL);
-    if (decl_store_prepare(st->store, source, count, &prep, err,
-                        sizeof err) < 0)
+    if (decl_store_prepare(st->store, source, count, &prep, err, sizeof err) < 0)
         cell_report_store_error(err, source, count);
     if (prep->nmagics) {
         /* the holder ran the line magics it knows and %timeit is taken
          * apart above: what is left is a magic chalk does not have */
         const cellsrc_magic *m = &prep->magics[0];
         char what[256];
-        snprintf(what, sizeof what, "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magics are "
-                 "%%%%timeit and %%%%cc; %%help lists the line magics)", count, m->line,
-                 m->cell_magic ? "%%" : "%", m->name);
+        snprintf(what, sizeof what,
+                 "cell[%d]:%d: unknown magic %s%.64s (chalk's cell magics are "
+                 "%%%%timeit and %%%%cc; %%help lists the line magics)",
+                 count, m->line, m->cell_magic ? "%%" : "%", m->name);
         cell_runtime_fail("UsageError", what, NULL);
     }
 
@@ -317,7 +317,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     if (evaluate) {
         int last = cell_runtime_result_is_last();
         cell_runtime_send("execute_done", json_pack("{s:s, s:b, s:b}", "status", "ok", "keep", 0,
-                                              "last_result", last));
+                                                    "last_result", last));
         _exit(0);
     }
     /* What would reach the holder: threads, child processes, the
@@ -333,7 +333,7 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     decl_store_name *names = decl_store_names(st->store, &nnames);
     for (size_t i = 0; i < prep->ndefines; i++) {
         json_array_append_new(defined, json_string(prep->defines[i]));
-        for (size_t k = nnames; k-- > 0;)        /* the newest entry of the name */
+        for (size_t k = nnames; k-- > 0;) /* the newest entry of the name */
             if (!strcmp(names[k].name, prep->defines[i]) && names[k].decl) {
                 json_object_set_new(declared, prep->defines[i], json_string(names[k].decl));
                 break;
@@ -341,8 +341,9 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     }
     free(names);
     int last = cell_runtime_result_is_last();
-    cell_runtime_send("execute_done", json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
-                                          "declared", declared, "last_result", last));
+    cell_runtime_send("execute_done",
+                      json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
+                                "declared", declared, "last_result", last));
     strbuf_free(&src);
     strbuf_free(&diag);
     free(syms);

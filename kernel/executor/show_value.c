@@ -33,13 +33,19 @@ static void sv_begin(const char *tag)
     add("{");
 }
 
-static void sv_name(const char *s) { add(s); }
-static void sv_text(const char *s) { add(s); }
+static void sv_name(const char *s)
+{
+    add(s);
+}
+static void sv_text(const char *s)
+{
+    add(s);
+}
 
 static void publish(const char *text)
 {
     cell_runtime_send("execute_result",
-                json_pack("{s:{s:s}, s:{}}", "data", "text/plain", text, "metadata"));
+                      json_pack("{s:{s:s}, s:{}}", "data", "text/plain", text, "metadata"));
 }
 
 static void sv_end(void)
@@ -77,7 +83,10 @@ static void sv_f64(double v)
     add(b);
 }
 
-static void sv_bool(_Bool v) { add(v ? "true" : "false"); }
+static void sv_bool(_Bool v)
+{
+    add(v ? "true" : "false");
+}
 
 static void sv_char(int c)
 {

@@ -80,6 +80,6 @@ void timeit_run(int (*body)(int, char **))
     char m[32], sd[32];
     format_time(m, sizeof m, mean);
     format_time(sd, sizeof sd, sqrt(var));
-    printf("%s ± %s per loop (mean ± std. dev. of %d runs, %ld loop%s each)\n", m, sd, RUNS,
-           loops, loops == 1 ? "" : "s");
+    printf("%s ± %s per loop (mean ± std. dev. of %d runs, %ld loop%s each)\n", m, sd, RUNS, loops,
+           loops == 1 ? "" : "s");
 }

@@ -131,11 +131,11 @@ static const char *close_paren(const char *p, const char *e)
 
 typedef struct layout {
     size_t size, align;
-    unsigned char cls[16];   /* per byte of the first 16: 0 padding, 1 INTEGER, 2 SSE, 3 X87 */
-    int tcc_int;             /* libtcc's whole-struct merge sees an integer or an array */
+    unsigned char cls[16]; /* per byte of the first 16: 0 padding, 1 INTEGER, 2 SSE, 3 X87 */
+    int tcc_int;           /* libtcc's whole-struct merge sees an integer or an array */
     int tcc_x87;
-    int aggregate;           /* a struct or union (by value: what this file is about) */
-    int known;               /* 0: an aggregate whose layout could not be read */
+    int aggregate; /* a struct or union (by value: what this file is about) */
+    int known;     /* 0: an aggregate whose layout could not be read */
 } layout;
 
 /* The definitions met so far in the flattened text: "struct S", "union U"
@@ -143,17 +143,17 @@ typedef struct layout {
 typedef struct defs {
     const char *flat;
     declindex_map *names;
-    declindex_map *aggs;      /* typedef names that may stand for an aggregate */
-    declindex_map *memo;      /* name -> index in laid (views by value are in
+    declindex_map *aggs; /* typedef names that may stand for an aggregate */
+    declindex_map *memo; /* name -> index in laid (views by value are in
                                  hundreds of GSL prototypes) */
     struct layout *laid;
     size_t nlaid;
-    size_t (*span)[2];        /* statement start and length in flat */
+    size_t (*span)[2]; /* statement start and length in flat */
     size_t n;
-    declindex_map *holders;   /* names whose definition may reach a function
+    declindex_map *holders;  /* names whose definition may reach a function
                                  pointer (a `(` in it, or a holder named) */
-    declindex_map *heldmemo;  /* name -> index in held */
-    char (*held)[160];        /* "" or "TYPE.VIA": what reaches_wrong found */
+    declindex_map *heldmemo; /* name -> index in held */
+    char (*held)[160];       /* "" or "TYPE.VIA": what reaches_wrong found */
     size_t nheld;
 } defs;
 
@@ -242,13 +242,12 @@ static int parse_declarator(const toks *k, size_t *i, size_t end, const layout *
     int pointer = 0;
     *name = (size_t)-1;
     *out = *base;
-    while (*i < end && (tok_is(k, *i, "*") || tok_is(k, *i, "const") ||
-                        tok_is(k, *i, "volatile") || tok_is(k, *i, "restrict") ||
-                        tok_is(k, *i, "__restrict"))) {
+    while (*i < end && (tok_is(k, *i, "*") || tok_is(k, *i, "const") || tok_is(k, *i, "volatile") ||
+                        tok_is(k, *i, "restrict") || tok_is(k, *i, "__restrict"))) {
         pointer |= tok_is(k, *i, "*");
         (*i)++;
     }
-    if (tok_is(k, *i, "(")) {           /* (*f)(...), (*a)[3]: a pointer */
+    if (tok_is(k, *i, "(")) { /* (*f)(...), (*a)[3]: a pointer */
         size_t close = skip_group(k, *i);
         for (size_t j = *i; j < close; j++)
             if (tok_ident(k, j))
@@ -267,7 +266,7 @@ static int parse_declarator(const toks *k, size_t *i, size_t end, const layout *
         if (k->t[*i + 1].kind == CTOKEN_NUMBER && tok_is(k, *i + 2, "]"))
             count *= strtoul(k->src + k->t[*i + 1].off, NULL, 0);
         else if (!tok_is(k, *i + 1, "]"))
-            out->known = 0;            /* a size this reader cannot evaluate */
+            out->known = 0; /* a size this reader cannot evaluate */
         *i = skip_group(k, *i);
     }
     if (*i < end && tok_is(k, *i, ":"))
@@ -280,13 +279,12 @@ static int parse_declarator(const toks *k, size_t *i, size_t end, const layout *
         memset(out->cls, 0, sizeof out->cls);
         for (size_t b = 0; b < out->size && b < 16; b++)
             out->cls[b] = e.size ? e.cls[b % e.size] : 0;
-        out->tcc_int = 1;               /* libtcc classifies an array as a pointer */
+        out->tcc_int = 1; /* libtcc classifies an array as a pointer */
     }
     return 0;
 }
 
-static int parse_body(const defs *d, const toks *k, size_t *i, int is_union, int depth,
-                      layout *out)
+static int parse_body(const defs *d, const toks *k, size_t *i, int is_union, int depth, layout *out)
 {
     memset(out, 0, sizeof *out);
     out->align = 1;
@@ -296,7 +294,7 @@ static int parse_body(const defs *d, const toks *k, size_t *i, int is_union, int
         layout base, m;
         if (parse_specs(d, k, i, close, depth, &base) < 0)
             return -1;
-        if (tok_is(k, *i, ";")) {       /* an anonymous struct or union member */
+        if (tok_is(k, *i, ";")) { /* an anonymous struct or union member */
             place(out, &base, is_union);
             (*i)++;
             continue;
@@ -307,7 +305,7 @@ static int parse_body(const defs *d, const toks *k, size_t *i, int is_union, int
                 return -1;
             place(out, &m, is_union);
             while (*i < close && !tok_is(k, *i, ",") && !tok_is(k, *i, ";"))
-                (*i)++;                 /* __attribute__ after a member, = in none */
+                (*i)++; /* __attribute__ after a member, = in none */
             if (!tok_is(k, *i, ","))
                 break;
             (*i)++;
@@ -324,11 +322,12 @@ static int parse_body(const defs *d, const toks *k, size_t *i, int is_union, int
  * __builtin_va_list) is taken as a scalar: only aggregates matter here. */
 static int parse_specs(const defs *d, const toks *k, size_t *i, size_t end, int depth, layout *out)
 {
-    int nlong = 0, nchar = 0, nshort = 0, nint = 0, nfloat = 0, ndouble = 0, nbool = 0,
-        nvoid = 0, sign = 0, typed = 0;
-    static const char *const skip[] = { "const", "volatile", "restrict", "__restrict", "static",
-                                        "extern", "register", "inline", "__inline", "typedef",
-                                        "__extension__", "_Noreturn", "auto" };
+    int nlong = 0, nchar = 0, nshort = 0, nint = 0, nfloat = 0, ndouble = 0, nbool = 0, nvoid = 0,
+        sign = 0, typed = 0;
+    static const char *const skip[] = { "const",    "volatile", "restrict",      "__restrict",
+                                        "static",   "extern",   "register",      "inline",
+                                        "__inline", "typedef",  "__extension__", "_Noreturn",
+                                        "auto" };
     scalar(out, 4, 1);
     while (*i < end) {
         int skipped = 0;
@@ -363,7 +362,7 @@ static int parse_specs(const defs *d, const toks *k, size_t *i, size_t end, int 
                 scalar(out, 8, 1);
             } else if (!named || layout_of(d, tag, depth + 1, out) < 0) {
                 memset(out, 0, sizeof *out);
-                out->aggregate = 1;     /* incomplete: only pointers to it make sense */
+                out->aggregate = 1; /* incomplete: only pointers to it make sense */
             }
             out->known &= known;
             typed = 1;
@@ -379,25 +378,34 @@ static int parse_specs(const defs *d, const toks *k, size_t *i, size_t end, int 
             const char *w = k->src + k->t[*i].off;
             size_t n = k->t[*i].len;
 #define KW(s) (n == sizeof s - 1 && !memcmp(w, s, n))
-            if (KW("long")) nlong++;
-            else if (KW("char")) nchar++;
-            else if (KW("short")) nshort++;
-            else if (KW("int")) nint++;
-            else if (KW("float")) nfloat++;
-            else if (KW("double")) ndouble++;
-            else if (KW("_Bool")) nbool++;
-            else if (KW("void")) nvoid++;
-            else if (KW("signed") || KW("unsigned") || KW("__signed__")) sign++;
+            if (KW("long"))
+                nlong++;
+            else if (KW("char"))
+                nchar++;
+            else if (KW("short"))
+                nshort++;
+            else if (KW("int"))
+                nint++;
+            else if (KW("float"))
+                nfloat++;
+            else if (KW("double"))
+                ndouble++;
+            else if (KW("_Bool"))
+                nbool++;
+            else if (KW("void"))
+                nvoid++;
+            else if (KW("signed") || KW("unsigned") || KW("__signed__"))
+                sign++;
 #undef KW
-            else if (!typed && !(nlong | nchar | nshort | nint | nfloat | ndouble | nbool | nvoid |
-                                 sign)) {
+            else if (!typed &&
+                     !(nlong | nchar | nshort | nint | nfloat | ndouble | nbool | nvoid | sign)) {
                 char name[256];
                 snprintf(name, sizeof name, "%.*s", (int)n, w);
                 if (pointed_to(k, *i + 1) || layout_of(d, name, depth + 1, out) < 0)
                     scalar(out, 8, 1);
                 typed = 1;
             } else {
-                break;                  /* the declarator's name */
+                break; /* the declarator's name */
             }
             (*i)++;
         } else {
@@ -453,14 +461,14 @@ static int layout_of(const defs *d, const char *name, int depth, layout *out)
         return 0;
     }
     int rc = layout_of_text(d, name, depth, out);
-    defs *w = (defs *)d;        /* the memo is a cache: logically const */
+    defs *w = (defs *)d; /* the memo is a cache: logically const */
     if (rc == 0) {
         w->laid = realloc(w->laid, (w->nlaid + 1) * sizeof *w->laid);
         if (!w->laid)
             abort();
         w->laid[w->nlaid] = *out;
         declindex_map_add(w->memo, name, len, w->nlaid++);
-    }   /* a failure is not kept: the definition may come later in the text */
+    } /* a failure is not kept: the definition may come later in the text */
     return rc;
 }
 
@@ -536,7 +544,7 @@ static int has_word(const char *s, size_t len, const char *w)
     return 0;
 }
 
-static const char *const basic_words[] = { "char", "short", "int", "long", "float", "double",
+static const char *const basic_words[] = { "char", "short", "int",    "long",     "float", "double",
                                            "void", "_Bool", "signed", "unsigned", "enum" };
 
 /* Whether a typedef statement k may name an aggregate: it mentions struct
@@ -573,8 +581,7 @@ static int mentions_aggregate(const defs *d, const toks *k)
 
 /* Whether a type name at i of k (`struct T`, `union T` or an identifier)
  * is a holder: its key in key (a NUL-terminated copy). */
-static int holder_at(const defs *d, const toks *k, size_t i, char *key, size_t keylen,
-                     size_t *next)
+static int holder_at(const defs *d, const toks *k, size_t i, char *key, size_t keylen, size_t *next)
 {
     size_t got = 0;
     *next = i + 1;
@@ -665,12 +672,11 @@ static void record(defs *d, size_t start, size_t len)
                 depth--;
             /* a name followed by , or ; at depth 0, or by [ (an array type),
              * or (*name) (a function pointer) */
-            if (tok_ident(&k, i) && ((depth == 0 && (tok_is(&k, i + 1, ",") ||
-                                                     tok_is(&k, i + 1, ";") ||
-                                                     tok_is(&k, i + 1, "["))) ||
-                                     (depth == 1 && tok_is(&k, i - 1, "*") &&
-                                      tok_is(&k, i + 1, ")") && i >= 2 &&
-                                      tok_is(&k, i - 2, "(")))) {
+            if (tok_ident(&k, i) &&
+                ((depth == 0 &&
+                  (tok_is(&k, i + 1, ",") || tok_is(&k, i + 1, ";") || tok_is(&k, i + 1, "["))) ||
+                 (depth == 1 && tok_is(&k, i - 1, "*") && tok_is(&k, i + 1, ")") && i >= 2 &&
+                  tok_is(&k, i - 2, "(")))) {
                 declindex_map_add(d->names, text + k.t[i].off, k.t[i].len, d->n);
                 if (holder)
                     declindex_map_add(d->holders, text + k.t[i].off, k.t[i].len, 1);
@@ -726,8 +732,8 @@ static int candidate(const defs *d, const char *s, size_t len)
     for (const char *p = s; p < e; p++) {
         int ends = 0;
         if (*p == '(') {
-            ends = depth++ == 0;            /* the result ends at the list */
-            indirect |= depth > 1;     /* a function pointer parameter */
+            ends = depth++ == 0;   /* the result ends at the list */
+            indirect |= depth > 1; /* a function pointer parameter */
         } else if (*p == ')') {
             ends = --depth == 0;
         } else if (*p == ',' && depth == 1) {
@@ -762,7 +768,7 @@ static int candidate(const defs *d, const char *s, size_t len)
         if (got)
             return 1;
         if (((r - q == 6 && !memcmp(q, "struct", 6)) || (r - q == 5 && !memcmp(q, "union", 5))))
-            return 1;   /* its tag: reaches_wrong reads it */
+            return 1; /* its tag: reaches_wrong reads it */
         q = r - 1;
     }
     return 0;
@@ -783,7 +789,7 @@ static int members_reach(const defs *d, const toks *k, size_t open, int depth, c
         size_t me = m;
         while (me < close && !tok_is(k, me, ";"))
             me = tok_is(k, me, "(") || tok_is(k, me, "[") || tok_is(k, me, "{") ? skip_group(k, me)
-                                                                               : me + 1;
+                                                                                : me + 1;
         if (reaches_wrong(d, k, m, me, depth, inner, innerlen))
             return 1;
         m = me + 1;
@@ -794,14 +800,13 @@ static int members_reach(const defs *d, const toks *k, size_t open, int depth, c
 /* Whether the type `name` (a typedef name, "struct T" or "union T")
  * reaches such a function pointer; memoized, and a type met again while
  * it is being read (a list's `next`) counts as not reaching one. */
-static int holds_wrong(const defs *d, const char *name, int depth, char *inner,
-                       size_t innerlen)
+static int holds_wrong(const defs *d, const char *name, int depth, char *inner, size_t innerlen)
 {
     size_t n, len = strlen(name);
     declindex_map_get(d->holders, name, len, &n);
     if (!n || depth > 8)
         return 0;
-    defs *w = (defs *)d;        /* the memo is a cache: logically const */
+    defs *w = (defs *)d; /* the memo is a cache: logically const */
     const size_t *v = declindex_map_get(d->heldmemo, name, len, &n);
     if (n) {
         snprintf(inner, innerlen, "%s", d->held[v[0]]);
@@ -859,7 +864,7 @@ static int reaches_wrong(const defs *d, const toks *k, size_t from, size_t end, 
             strbuf_addn(&b, k->src + k->t[from].off, k->t[open].off - k->t[from].off);
             strbuf_add(&b, " f");
             strbuf_addn(&b, k->src + k->t[after].off,
-                             k->t[pend - 1].off + k->t[pend - 1].len - k->t[after].off);
+                        k->t[pend - 1].off + k->t[pend - 1].len - k->t[after].off);
             strbuf_add(&b, ";");
             char why[200];
             int bad = refused(d, b.s, b.len, why, sizeof why);
@@ -908,7 +913,7 @@ static int callback_typedef(const defs *d, const toks *k, size_t from, size_t en
         return 0;
     for (size_t j = i; j < end; j++)
         if (!tok_ident(k, j))
-            return 0;           /* a pointer to one, an array: not a callback called */
+            return 0; /* a pointer to one, an array: not a callback called */
     toks t;
     if (definition_tokens(d, k->src + k->t[i].off, k->t[i].len, &t) < 0)
         return 0;
@@ -938,7 +943,7 @@ static int callback_refused(const defs *d, const toks *k, size_t from, size_t en
     strbuf_addn(&b, k->src + k->t[from].off, k->t[open].off - k->t[from].off);
     strbuf_add(&b, " f");
     strbuf_addn(&b, k->src + k->t[after].off,
-                     k->t[end - 1].off + k->t[end - 1].len - k->t[after].off);
+                k->t[end - 1].off + k->t[end - 1].len - k->t[after].off);
     strbuf_add(&b, ";");
     int bad = refused(d, b.s, b.len, why, whylen);
     strbuf_free(&b);
@@ -971,7 +976,7 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
         strbuf b = { 0 };
         strbuf_add(&b, "void f");
         strbuf_addn(&b, text + k.t[ni + 1].off,
-                         k.t[p_end - 1].off + k.t[p_end - 1].len - k.t[ni + 1].off);
+                    k.t[p_end - 1].off + k.t[p_end - 1].len - k.t[ni + 1].off);
         strbuf_add(&b, ";");
         bad = refused(d, b.s, b.len, why, whylen);
         strbuf_free(&b);
@@ -981,7 +986,7 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
             strbuf_addn(&r, text, k.t[lp].off);
             strbuf_add(&r, " (*f)");
             strbuf_addn(&r, text + k.t[q_open].off,
-                             k.t[q_end - 1].off + k.t[q_end - 1].len - k.t[q_open].off);
+                        k.t[q_end - 1].off + k.t[q_end - 1].len - k.t[q_open].off);
             toks rk = { r.s, NULL, 0 };
             rk.n = ctoken_scan(r.s, &rk.t, NULL);
             char inner[160];
@@ -1034,7 +1039,7 @@ static int refused(const defs *d, const char *s, size_t len, char *why, size_t w
                        (!l->known || tcc_gets_wrong(l))) {
                 size_t last = i > from ? i : from + 1;
                 if (from != 0 && nm != (size_t)-1 && nm + 1 == i)
-                    last = nm;              /* the type without the parameter's name */
+                    last = nm; /* the type without the parameter's name */
                 snprintf(why, whylen, "%s.%.*s", from == 0 ? "returns" : "takes",
                          (int)(k.t[last - 1].off + k.t[last - 1].len - k.t[from].off),
                          text + k.t[from].off);
@@ -1069,9 +1074,19 @@ typedef void route_visit(defs *d, const char *stmt, const char *end, void *arg);
 static char *route(const char *flat, size_t from, int thunks, route_visit *visit, void *arg)
 {
     strbuf out = { 0 };
-    defs d = { flat, declindex_map_new(), declindex_map_new(), declindex_map_new(), NULL, 0,
-               NULL, 0, declindex_map_new(), declindex_map_new(), NULL, 0 };
-    const char *stmt = flat;      /* start of the current statement */
+    defs d = { flat,
+               declindex_map_new(),
+               declindex_map_new(),
+               declindex_map_new(),
+               NULL,
+               0,
+               NULL,
+               0,
+               declindex_map_new(),
+               declindex_map_new(),
+               NULL,
+               0 };
+    const char *stmt = flat; /* start of the current statement */
     int depth = 0, bol = 1, body = 0;
     for (const char *p = flat; *p; p++) {
         if (bol && *p == '#') {
@@ -1105,12 +1120,12 @@ static char *route(const char *flat, size_t from, int thunks, route_visit *visit
             depth--;
         }
         if (depth == 0 && (*p == ';' || (*p == '}' && body))) {
-            int read_only = (size_t)(p - flat) < from;   /* stmt may start in the space before */
+            int read_only = (size_t)(p - flat) < from; /* stmt may start in the space before */
             const abi_thunk *t = *p == ';' && thunks && !read_only ? routed(stmt, p) : NULL;
             const char *name = NULL;
             size_t nlen = 0;
             char why[200];
-            if (t) {    /* two lines: declindex makes two chunks of them */
+            if (t) { /* two lines: declindex makes two chunks of them */
                 strbuf_addf(&out, "\n%s\n%s", t->proto, t->wrapper);
             } else if (*p == ';' && !read_only && prototype_name(stmt, p, &name, &nlen) &&
                        !(!thunks && abi_find(name, nlen)) &&
@@ -1119,7 +1134,7 @@ static char *route(const char *flat, size_t from, int thunks, route_visit *visit
                 /* the call would give wrong values: link it to a symbol that
                  * does not exist, which abi_explain turns into the message */
                 const char *close = close_paren(name + nlen, p);
-                for (const char *r = close + 1; r < p;) {   /* R (*NAME(P))(Q): after (Q) */
+                for (const char *r = close + 1; r < p;) { /* R (*NAME(P))(Q): after (Q) */
                     while (r < p && (*r == ' ' || *r == '\t' || *r == '\n'))
                         r++;
                     if (r >= p || *r != ')')
@@ -1206,7 +1221,8 @@ int abi_explain(const char *diag, const char *code, int cell_number, char *err, 
         }
     free(t);
     const char *dot3 = memchr(type, '.', (size_t)tlen);
-    if (((vlen == 7 && !memcmp(dot + 1, "reaches", 7)) || (vlen == 5 && !memcmp(dot + 1, "gives", 5))) &&
+    if (((vlen == 7 && !memcmp(dot + 1, "reaches", 7)) ||
+         (vlen == 5 && !memcmp(dot + 1, "gives", 5))) &&
         dot3) {
         int ilen = (int)(dot3 - type), wlen = (int)(q - dot3 - 1);
         if (dot[1] == 'r')
@@ -1249,8 +1265,8 @@ int abi_explain(const char *diag, const char *code, int cell_number, char *err, 
              "that passes it by pointer (for example void %.*s_p(%.*s *out, ...) calling "
              "%.*s) with the system compiler (cc -shared -fPIC), add it with %%ldflags and "
              "call that",
-             cell_number, line, nlen, name, vlen, dot + 1, tlen, type, nlen, name, tlen, type,
-             nlen, name);
+             cell_number, line, nlen, name, vlen, dot + 1, tlen, type, nlen, name, tlen, type, nlen,
+             name);
     return -1;
 }
 
@@ -1260,9 +1276,9 @@ int abi_explain(const char *diag, const char *code, int cell_number, char *err, 
 typedef struct escape {
     int (*is_cell)(void *ctx, const char *name);
     void *ctx;
-    char (*wrong)[2][128];     /* a function libtcc compiled, the type it passes wrongly */
+    char (*wrong)[2][128]; /* a function libtcc compiled, the type it passes wrongly */
     size_t nwrong;
-    char (*own)[128];          /* functions the unit defines, or refuses */
+    char (*own)[128]; /* functions the unit defines, or refuses */
     size_t nown;
     int cell_number;
     char *err;
@@ -1270,9 +1286,19 @@ typedef struct escape {
     int found;
 } escape;
 
-static const char *const not_calls[] = { "if", "while", "for", "switch", "return", "sizeof",
-                                         "_Alignof", "__typeof__", "typeof", "_Generic", "do",
-                                         "__builtin_offsetof", "_Static_assert" };
+static const char *const not_calls[] = { "if",
+                                         "while",
+                                         "for",
+                                         "switch",
+                                         "return",
+                                         "sizeof",
+                                         "_Alignof",
+                                         "__typeof__",
+                                         "typeof",
+                                         "_Generic",
+                                         "do",
+                                         "__builtin_offsetof",
+                                         "_Static_assert" };
 
 /* The struct type of refused's reason ("VERB.TYPE" or "VERB.TYPE.VIA"). */
 static void reason_type(const char *why, char *type, size_t len)
@@ -1395,7 +1421,7 @@ static void escape_visit(defs *d, const char *stmt, const char *end, void *arg)
         }
         if (j == (size_t)-1 || !tok_is(&k, j, "(") || j == 0 || !tok_ident(&k, j - 1) ||
             (j >= 2 && (tok_is(&k, j - 2, ".") || tok_is(&k, j - 2, "->"))))
-            continue;       /* not a named function's arguments */
+            continue; /* not a named function's arguments */
         const char *g = text + k.t[j - 1].off;
         size_t glen = k.t[j - 1].len;
         int keyword = 0;
@@ -1403,7 +1429,8 @@ static void escape_visit(defs *d, const char *stmt, const char *end, void *arg)
             keyword |= tok_is(&k, j - 1, not_calls[w]);
         char gname[128];
         snprintf(gname, sizeof gname, "%.*s", (int)glen, g);
-        if (keyword || listed(e->own, e->nown, sizeof *e->own, g, glen) || e->is_cell(e->ctx, gname))
+        if (keyword || listed(e->own, e->nown, sizeof *e->own, g, glen) ||
+            e->is_cell(e->ctx, gname))
             continue;
         size_t w = 0;
         while (strlen(e->wrong[w][0]) != k.t[i].len ||

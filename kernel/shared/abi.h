@@ -51,9 +51,9 @@
 #include <stddef.h>
 
 typedef struct abi_thunk {
-    const char *name;     /* the library function */
-    const char *proto;    /* the thunk's prototype, "void ch__thunk_NAME(...);" */
-    const char *wrapper;  /* "static inline R NAME(...) { ... }" */
+    const char *name;    /* the library function */
+    const char *proto;   /* the thunk's prototype, "void ch__thunk_NAME(...);" */
+    const char *wrapper; /* "static inline R NAME(...) { ... }" */
 } abi_thunk;
 
 /* Generated (abi_table.c), sorted by name. */

@@ -23,20 +23,50 @@
 struct catalog {
     catalog_entry *entries;
     size_t n;
-    char **strings;       /* what the entries point into */
+    char **strings; /* what the entries point into */
     size_t nstrings;
 };
 
 /* The C library's headers as ISO C11 plus POSIX.1-2008 (HEADERS_FEATURES)
  * has them. */
 static const char *const libc_headers[] = {
-    "assert.h", "complex.h", "ctype.h", "errno.h", "fenv.h", "float.h", "inttypes.h",
-    "iso646.h", "limits.h", "locale.h", "math.h", "setjmp.h", "signal.h", "stdalign.h",
-    "stdarg.h", "stdbool.h", "stddef.h", "stdint.h", "stdio.h", "stdlib.h", "stdnoreturn.h",
-    "string.h", "time.h", "wchar.h", "wctype.h",
+    "assert.h",
+    "complex.h",
+    "ctype.h",
+    "errno.h",
+    "fenv.h",
+    "float.h",
+    "inttypes.h",
+    "iso646.h",
+    "limits.h",
+    "locale.h",
+    "math.h",
+    "setjmp.h",
+    "signal.h",
+    "stdalign.h",
+    "stdarg.h",
+    "stdbool.h",
+    "stddef.h",
+    "stdint.h",
+    "stdio.h",
+    "stdlib.h",
+    "stdnoreturn.h",
+    "string.h",
+    "time.h",
+    "wchar.h",
+    "wctype.h",
     /* and POSIX's that cells use most */
-    "unistd.h", "fcntl.h", "dirent.h", "strings.h", "pthread.h", "sys/types.h", "sys/stat.h",
-    "sys/time.h", "sys/wait.h", "sys/resource.h", "sys/mman.h",
+    "unistd.h",
+    "fcntl.h",
+    "dirent.h",
+    "strings.h",
+    "pthread.h",
+    "sys/types.h",
+    "sys/stat.h",
+    "sys/time.h",
+    "sys/wait.h",
+    "sys/resource.h",
+    "sys/mman.h",
 };
 
 static int by_name(const void *a, const void *b)
@@ -101,7 +131,7 @@ catalog *catalog_from_map(const headers_map *mp)
         size_t line = it->line > 0 ? (size_t)it->line - 1 : 0;
         int f = line < map.nlines ? map.line_file[line] : -1;
         if (f < 0)
-            continue;       /* predefined macros, the source's own lines */
+            continue; /* predefined macros, the source's own lines */
         const char *decl = NULL;
         for (size_t d = 0; d < it->ndefs; d++) {
             const char *name = it->defs[d];
@@ -166,7 +196,8 @@ static void add_gsl(strbuf *src, const char *const *dirs)
         struct dirent *de;
         while ((de = readdir(d)) != NULL) {
             size_t len = strlen(de->d_name);
-            if (strncmp(de->d_name, "gsl_", 4) != 0 || len < 3 || strcmp(de->d_name + len - 2, ".h"))
+            if (strncmp(de->d_name, "gsl_", 4) != 0 || len < 3 ||
+                strcmp(de->d_name + len - 2, ".h"))
                 continue;
             char **grown = realloc(names, (n + 1) * sizeof *names);
             if (!grown)
@@ -228,13 +259,14 @@ const catalog_entry *catalog_find(const catalog *c, const char *name)
     return bsearch(&key, c->entries, c->n, sizeof *c->entries, by_name);
 }
 
-size_t catalog_prefix(const catalog *c, const char *prefix, size_t plen, const catalog_entry **first)
+size_t catalog_prefix(const catalog *c, const char *prefix, size_t plen,
+                      const catalog_entry **first)
 {
     *first = NULL;
     if (!c || !c->n)
         return 0;
     size_t lo = 0, hi = c->n;
-    while (lo < hi) {       /* the first name not below the prefix */
+    while (lo < hi) { /* the first name not below the prefix */
         size_t mid = lo + (hi - lo) / 2;
         if (strncmp(c->entries[mid].name, prefix, plen) < 0)
             lo = mid + 1;

@@ -19,9 +19,9 @@
 
 typedef struct catalog_entry {
     const char *name;
-    const char *decl;     /* the declaration on one line */
-    const char *header;   /* as in #include <...>: "gsl/gsl_integration.h" */
-    const char *kind;     /* "function" "variable" "type" "macro" "declaration" */
+    const char *decl;   /* the declaration on one line */
+    const char *header; /* as in #include <...>: "gsl/gsl_integration.h" */
+    const char *kind;   /* "function" "variable" "type" "macro" "declaration" */
 } catalog_entry;
 
 typedef struct catalog catalog;

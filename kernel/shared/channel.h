@@ -12,7 +12,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define CHANNEL_MAX (256u << 20)   /* a larger message means a corrupt stream */
+#define CHANNEL_MAX (256u << 20) /* a larger message means a corrupt stream */
 
 /* Write one message, blocking until all of it is written (EINTR retried).
  * Returns 0 or -1 (errno set). Does not steal `msg`. */
@@ -26,7 +26,7 @@ json_t *channel_read(int fd);
 typedef struct channel_reader {
     char *buf;
     size_t len, cap;
-    int eof;          /* the peer closed: no more messages will come */
+    int eof; /* the peer closed: no more messages will come */
 } channel_reader;
 
 /* Read what is available now (never blocks on a non-blocking fd).

@@ -15,13 +15,18 @@
 
 /* Bytes of UTF-8 sequences are identifier bytes, as libtcc takes them
  * (`double привет;`). */
-static int is_id0(int c) { return isalpha(c) || c == '_' || c == '$' || c >= 0x80; }
-static int is_id1(int c) { return isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+static int is_id0(int c)
+{
+    return isalpha(c) || c == '_' || c == '$' || c >= 0x80;
+}
+static int is_id1(int c)
+{
+    return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
 
 static const char *const punct3[] = { "...", "<<=", ">>=" };
-static const char *const punct2[] = { "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=",
-                                       "&&", "||", "*=", "/=", "%=", "+=", "-=", "&=", "^=",
-                                       "|=", "##" };
+static const char *const punct2[] = { "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&",
+                                      "||", "*=", "/=", "%=", "+=", "-=", "&=", "^=", "|=", "##" };
 
 /* Skip a quoted literal starting at s[i] (the quote); stops at the closing
  * quote or, unterminated, at the newline (C forbids raw newlines in them). */
@@ -244,6 +249,6 @@ char *ctoken_rename(const char *text, const char *from, const char *to)
 
 int ctoken_is(const char *text, const ctoken *t, const char *w)
 {
-    return t->len == strlen(w) && !memcmp(text + t->off, w, t->len) &&
-           t->kind != CTOKEN_STRING && t->kind != CTOKEN_CHAR;
+    return t->len == strlen(w) && !memcmp(text + t->off, w, t->len) && t->kind != CTOKEN_STRING &&
+           t->kind != CTOKEN_CHAR;
 }

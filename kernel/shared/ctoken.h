@@ -11,21 +11,22 @@
 #include <stddef.h>
 
 typedef enum ctoken_kind {
-    CTOKEN_IDENT, CTOKEN_NUMBER, CTOKEN_STRING, CTOKEN_CHAR,
+    CTOKEN_IDENT,
+    CTOKEN_NUMBER,
+    CTOKEN_STRING,
+    CTOKEN_CHAR,
     CTOKEN_PUNCT,
-    CTOKEN_PP          /* a whole preprocessor line, continuations included */
+    CTOKEN_PP /* a whole preprocessor line, continuations included */
 } ctoken_kind;
 
 typedef struct ctoken {
     ctoken_kind kind;
-    size_t off, len;        /* into the source text */
-    int line;               /* 1-based line of the token's first character */
+    size_t off, len; /* into the source text */
+    int line;        /* 1-based line of the token's first character */
 } ctoken;
 
 /* Why a text could not be tokenized to the end (bit set). */
-enum {
-    CTOKEN_OPEN_COMMENT = 1, CTOKEN_OPEN_STRING = 2, CTOKEN_TRAILING_BACKSLASH = 4
-};
+enum { CTOKEN_OPEN_COMMENT = 1, CTOKEN_OPEN_STRING = 2, CTOKEN_TRAILING_BACKSLASH = 4 };
 
 /* Tokenize `src` (comments are dropped).  Returns the number of tokens and
  * sets *toks (caller frees; may be NULL when there are none).  *problems gets

@@ -54,8 +54,8 @@
  * declarations a cell uses are compiled, so a long list costs nothing per
  * cell.  Whatever the prelude, the names these headers declare stay reserved
  * (reserved.h). */
-#define DECL_STORE_DEFAULT_PRELUDE                                                      \
-    "#include <chalk.h>\n#include <stdint.h>\n#include <stdbool.h>\n#include <limits.h>\n" \
+#define DECL_STORE_DEFAULT_PRELUDE                                                                 \
+    "#include <chalk.h>\n#include <stdint.h>\n#include <stdbool.h>\n#include <limits.h>\n"         \
     "#include <float.h>\n#include <assert.h>\n#include <time.h>\n"
 
 typedef struct decl_store decl_store;
@@ -66,23 +66,23 @@ typedef struct decl_store_symbol {
 } decl_store_symbol;
 
 typedef struct decl_store_prepared {
-    char *source;                 /* the translation unit for tcc_compile_string */
-    decl_store_symbol *symbols;      /* pass each to tcc_add_symbol before relocating */
+    char *source;               /* the translation unit for tcc_compile_string */
+    decl_store_symbol *symbols; /* pass each to tcc_add_symbol before relocating */
     size_t nsymbols;
-    char **defines;               /* variables and functions the cell defines */
+    char **defines; /* variables and functions the cell defines */
     size_t ndefines;
-    int shows;                    /* main() ends with __CHALK_SHOW((expr)) */
-    int defines_main;             /* the cell's own main is renamed __chalk_user_main
+    int shows;                   /* main() ends with __CHALK_SHOW((expr)) */
+    int defines_main;            /* the cell's own main is renamed __chalk_user_main
                                      and called (argc 1, argv {"cell", NULL}) */
-    const cellsrc_magic *magics;  /* leading %lines, in order */
+    const cellsrc_magic *magics; /* leading %lines, in order */
     size_t nmagics;
     struct decl_store_private *priv; /* the split cell, a new header index */
 } decl_store_prepared;
 
 typedef struct decl_store_name {
     const char *name;
-    const char *kind;             /* "variable" "function" "type" "macro" "declaration" */
-    const char *decl;             /* e.g. "double *v", "int f(int a);" */
+    const char *kind; /* "variable" "function" "type" "macro" "declaration" */
+    const char *decl; /* e.g. "double *v", "int f(int a);" */
 } decl_store_name;
 
 /* `prelude`: the source flattened for every cell; NULL means
@@ -119,14 +119,14 @@ void decl_store_set_backend(decl_store *self, int cc);
  * *out (free with decl_store_prepared_free), or -1 with err (e.g. a header
  * that does not exist).  Does not modify the session apart from caches. */
 int decl_store_prepare(decl_store *self, const char *code, int cell_number,
-                    decl_store_prepared **out, char *err, size_t errlen);
+                       decl_store_prepared **out, char *err, size_t errlen);
 
 /* The library-name rule on what text cannot show (reserved.h): the
  * session's %cflags (`cflags`, may be NULL) and the global symbols of the
  * compiled libtcc `unit` (before relocation), except those the session
  * added.  0, or -1 with a compile error at the cell's line in err. */
 int decl_store_check_unit(decl_store *self, const decl_store_prepared *prepared, const char *cflags,
-                       void *unit, char *err, size_t errlen);
+                          void *unit, char *err, size_t errlen);
 
 /* The address of `name` in the cell's relocated state (tcc_get_symbol). */
 typedef void *(*decl_store_lookup_fn)(void *ctx, const char *name);
@@ -136,7 +136,7 @@ typedef void *(*decl_store_lookup_fn)(void *ctx, const char *name);
  * Returns 0, or -1 when a defined name has no address (err says which;
  * everything else is still recorded).  `prepared` stays owned by the caller. */
 int decl_store_commit(decl_store *self, decl_store_prepared *prepared, decl_store_lookup_fn lookup,
-                   void *ctx, char *err, size_t errlen);
+                      void *ctx, char *err, size_t errlen);
 
 void decl_store_prepared_free(decl_store_prepared **p);
 

@@ -18,10 +18,10 @@
 
 typedef struct slot {
     char *key;
-    size_t len;     /* of key: a probe compares lengths, never strlen()s (a quarter
+    size_t len; /* of key: a probe compares lengths, never strlen()s (a quarter
                        of indexing the prelude once did) */
     union {
-        size_t one;   /* while n == 1: most keys have one value */
+        size_t one; /* while n == 1: most keys have one value */
         size_t *vals;
     } v;
     uint32_t n, cap;
@@ -29,12 +29,12 @@ typedef struct slot {
 
 struct declindex_map {
     slot *slots;
-    size_t cap, used;       /* cap is a power of two */
+    size_t cap, used; /* cap is a power of two */
 };
 
 static uint64_t hash(const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL;     /* FNV-1a */
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
     return h;
@@ -126,35 +126,35 @@ const size_t *declindex_map_get(const declindex_map *m, const char *key, size_t 
  * more than twice the memory (2.1 MB against 0.9 MB for the default
  * prelude), and every executor process holds one. */
 typedef struct chunk {
-    uint32_t text;      /* offset of its text in strs */
-    uint32_t refs;      /* its first mentioned name in words (string offsets) */
+    uint32_t text; /* offset of its text in strs */
+    uint32_t refs; /* its first mentioned name in words (string offsets) */
     uint32_t nrefs;
 } chunk;
 
 typedef struct tslot {
-    uint32_t key;       /* offset of the key in strs, plus one; 0: empty */
-    uint32_t n;         /* chunks filed under the key */
-    uint32_t vals;      /* n == 1: the chunk; else its first in words */
+    uint32_t key;  /* offset of the key in strs, plus one; 0: empty */
+    uint32_t n;    /* chunks filed under the key */
+    uint32_t vals; /* n == 1: the chunk; else its first in words */
 } tslot;
 
 typedef struct table {
     tslot *slots;
-    size_t cap;         /* power of two, at most half full */
+    size_t cap; /* power of two, at most half full */
 } table;
 
 struct declindex {
     chunk *chunks;
     size_t nchunks;
-    uint32_t *words;    /* refs (string offsets) and chunk lists of keys */
-    char *strs;         /* the chunks' texts, and every name once */
-    table by_name;      /* plain name -> chunks defining it */
-    table types;        /* typedef names and tags */
-    table voids;        /* functions returning void */
-    table macros;       /* live macro -> chunk */
-    table tagonly;      /* names defined only as struct/union/enum tags */
-    unsigned *mark;     /* per chunk: closure generation */
+    uint32_t *words; /* refs (string offsets) and chunk lists of keys */
+    char *strs;      /* the chunks' texts, and every name once */
+    table by_name;   /* plain name -> chunks defining it */
+    table types;     /* typedef names and tags */
+    table voids;     /* functions returning void */
+    table macros;    /* live macro -> chunk */
+    table tagonly;   /* names defined only as struct/union/enum tags */
+    unsigned *mark;  /* per chunk: closure generation */
     unsigned gen;
-    char *text;         /* declindex_text's, built when first asked */
+    char *text; /* declindex_text's, built when first asked */
 };
 
 /* Growing arrays for freezing; offsets must fit 32 bits. */
@@ -162,7 +162,7 @@ typedef struct freezer {
     strbuf strs;
     uint32_t *words;
     size_t nwords, capwords;
-    declindex_map *interned;   /* string -> its offset in strs */
+    declindex_map *interned; /* string -> its offset in strs */
 } freezer;
 
 static uint32_t off32(size_t off)
@@ -184,7 +184,7 @@ static uint32_t add_string(freezer *f, const char *str, int intern)
     }
     size_t off = f->strs.len;
     strbuf_addn(&f->strs, str, len);
-    strbuf_addn(&f->strs, "", 1);          /* keep the NUL */
+    strbuf_addn(&f->strs, "", 1); /* keep the NUL */
     if (intern)
         declindex_map_add(f->interned, str, len, off);
     return off32(off);
@@ -258,7 +258,7 @@ declindex *declindex_new(const char *flat, const declindex *pre)
     cellsrc_cell *cell = cellsrc_split(flat, CELLSRC_WHOLE, NULL, NULL);
     size_t n = cell->nitems;
     unsigned char *live = alloc_zeroed(n);
-    declindex_map *last_def = declindex_map_new();   /* macro -> latest chunk */
+    declindex_map *last_def = declindex_map_new(); /* macro -> latest chunk */
 
     for (size_t i = 0; i < n; i++) {
         cellsrc_item *it = &cell->items[i];
@@ -379,7 +379,10 @@ const char *declindex_text(declindex *idx)
     }
     return idx->text;
 }
-size_t declindex_nchunks(const declindex *idx) { return idx->nchunks; }
+size_t declindex_nchunks(const declindex *idx)
+{
+    return idx->nchunks;
+}
 
 int declindex_is_type(const declindex *idx, const char *name, size_t len)
 {
@@ -423,7 +426,7 @@ static void mark_defining(declindex *idx, const char *name, size_t *work, size_t
 size_t declindex_closure(declindex *idx, const char *const *names, size_t n, strbuf *out)
 {
     size_t nchunks = idx->nchunks, emitted = 0;
-    if (++idx->gen == 0) {          /* wrapped: old marks could collide */
+    if (++idx->gen == 0) { /* wrapped: old marks could collide */
         memset(idx->mark, 0, nchunks * sizeof *idx->mark);
         idx->gen = 1;
     }

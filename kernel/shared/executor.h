@@ -35,20 +35,20 @@
  * is DECL_STORE_DEFAULT_PRELUDE (decl_store.h). */
 
 typedef struct executor_limits {
-    double cpu_seconds;      /* 0: none */
-    double wall_seconds;     /* wall-clock time per cell (the holder kills it); 0: none */
-    size_t memory_bytes;     /* address space the cell may add; 0: none */
-    long processes;          /* 0: none */
-    size_t file_bytes;       /* largest file the cell may write; 0: none */
-    size_t output_bytes;     /* stdout+stderr per cell (enforced by the kernel) */
+    double cpu_seconds;  /* 0: none */
+    double wall_seconds; /* wall-clock time per cell (the holder kills it); 0: none */
+    size_t memory_bytes; /* address space the cell may add; 0: none */
+    long processes;      /* 0: none */
+    size_t file_bytes;   /* largest file the cell may write; 0: none */
+    size_t output_bytes; /* stdout+stderr per cell (enforced by the kernel) */
 } executor_limits;
 
 typedef struct executor_config {
-    const char *prelude;        /* text put before every cell; "" for none */
-    const char *include_path;   /* ':'-separated extra include directories */
-    const char *tcc_libdir;     /* libtcc's runtime directory */
+    const char *prelude;      /* text put before every cell; "" for none */
+    const char *include_path; /* ':'-separated extra include directories */
+    const char *tcc_libdir;   /* libtcc's runtime directory */
     executor_limits limits;
-    executor_limits ceiling;    /* from the command line (--limits): %limits may
+    executor_limits ceiling; /* from the command line (--limits): %limits may
                                    lower a limit below it, never raise it; 0: none */
 } executor_config;
 

@@ -16,10 +16,14 @@
 static double amount_suffix(char c)
 {
     switch (c) {
-    case 'k': case 'K': return 1024.0;
-    case 'm': case 'M': return 1024.0 * 1024;
-    case 'g': case 'G': return 1024.0 * 1024 * 1024;
-    case 't': case 'T': return 1024.0 * 1024 * 1024 * 1024;
+    case 'k':
+    case 'K': return 1024.0;
+    case 'm':
+    case 'M': return 1024.0 * 1024;
+    case 'g':
+    case 'G': return 1024.0 * 1024 * 1024;
+    case 't':
+    case 'T': return 1024.0 * 1024 * 1024 * 1024;
     case 's': return 1;
     default: return 0;
     }
@@ -38,7 +42,7 @@ double executor_parse_amount(const char *s)
         return -1;
     if (*end) {
         double mul = amount_suffix(*end);
-        if (mul == 0 || (end[1] && !(end[1] == 'B' || end[1] == 'b' || end[1] == 'i') ))
+        if (mul == 0 || (end[1] && !(end[1] == 'B' || end[1] == 'b' || end[1] == 'i')))
             return -1;
         v *= mul;
     }
@@ -144,13 +148,16 @@ int executor_apply_ceilings(const char *spec, executor_limits *ceiling, executor
         if (v <= 0) {
             /* A ceiling of "none" would be no ceiling: refuse it rather
              * than let a typo leave a grader without one. */
-            snprintf(err, errlen, "--limits takes name=amount pairs with amounts above 0, "
-                     "e.g. wall=60,cpu=60,memory=2G; got '%s%s%s'", tok, eq ? "=" : "",
-                     eq ? eq + 1 : "");
+            snprintf(err, errlen,
+                     "--limits takes name=amount pairs with amounts above 0, "
+                     "e.g. wall=60,cpu=60,memory=2G; got '%s%s%s'",
+                     tok, eq ? "=" : "", eq ? eq + 1 : "");
             rc = -1;
         } else if (executor_limit_set(ceiling, tok, v) < 0) {
-            snprintf(err, errlen, "--limits: unknown limit '%s' (cpu, wall, memory, procs, "
-                     "fsize, output)", tok);
+            snprintf(err, errlen,
+                     "--limits: unknown limit '%s' (cpu, wall, memory, procs, "
+                     "fsize, output)",
+                     tok);
             rc = -1;
         } else {
             double cur = executor_limit_get(limits, tok);

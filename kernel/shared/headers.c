@@ -69,7 +69,7 @@ static void repair_variadic_macros(char *text)
         if (strncmp(line, "#define ", 8) == 0) {
             char *name = line + 8;
             char *paren = name + strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                  "0123456789_");
+                                              "0123456789_");
             if (*paren == '(') {
                 char *close = strchr(paren, ')');
                 char *va = strstr(paren, needle);
@@ -144,8 +144,8 @@ static char *preprocess(const char *source, const char *mode, const char *option
     return out;
 }
 
-char *headers_flatten(const char *source, const char *options, const char *lib_path,
-                      char *err, size_t errlen)
+char *headers_flatten(const char *source, const char *options, const char *lib_path, char *err,
+                      size_t errlen)
 {
     char *out = preprocess(source, "-E -P -dD", options, lib_path, err, errlen);
     if (out) {
@@ -160,8 +160,8 @@ char *headers_flatten(const char *source, const char *options, const char *lib_p
     return out;
 }
 
-char *headers_expand(const char *source, const char *options, const char *lib_path,
-                     char *err, size_t errlen)
+char *headers_expand(const char *source, const char *options, const char *lib_path, char *err,
+                     size_t errlen)
 {
     return preprocess(source, "-E -P", options, lib_path, err, errlen);
 }
@@ -257,8 +257,8 @@ static int is_trusted(const char *path, size_t n, const char *options)
     return 0;
 }
 
-int headers_origin(const char *source, const char *options, const char *lib_path,
-                   const char *name, char *out, size_t outlen, int *trusted)
+int headers_origin(const char *source, const char *options, const char *lib_path, const char *name,
+                   char *out, size_t outlen, int *trusted)
 {
     char err[256];
     char *text = preprocess(source, "-E -dD", options, lib_path, err, sizeof err);
@@ -356,7 +356,7 @@ int headers_map_text(char *text, headers_map *out)
                 if (q[0] != '<' && !is_internal(q, fl)) {
                     char name[512];
                     user_header_name(q, fl, name, sizeof name);
-                    id = d ? intern_file(out, name) : -1;    /* level 0: the source */
+                    id = d ? intern_file(out, name) : -1; /* level 0: the source */
                 }
                 shown[d] = id;
             }
@@ -373,7 +373,7 @@ int headers_map_text(char *text, headers_map *out)
         if (*p == '\n')
             l++;
         else if (out->line_file[l] == -2)
-            *p = ' ';       /* the splitter must not see a line marker */
+            *p = ' '; /* the splitter must not see a line marker */
     }
     for (l = 0; l < out->nlines; l++)
         if (out->line_file[l] == -2)

@@ -21,13 +21,13 @@
  * with the compiler's message in err.  `options` are tcc command-line
  * options such as "-I/dir -DX=1" (may be NULL); `lib_path` is the tcc
  * runtime directory (NULL: the configured CHALK_TCC_LIBDIR). */
-char *headers_flatten(const char *source, const char *options, const char *lib_path,
-                      char *err, size_t errlen);
+char *headers_flatten(const char *source, const char *options, const char *lib_path, char *err,
+                      size_t errlen);
 
 /* `source` with its macros expanded (libtcc's preprocessor, no line
  * markers, #define lines consumed; caller frees), or NULL with err. */
-char *headers_expand(const char *source, const char *options, const char *lib_path,
-                     char *err, size_t errlen);
+char *headers_expand(const char *source, const char *options, const char *lib_path, char *err,
+                     size_t errlen);
 
 /* Headers are read as ISO C11 plus POSIX.1-2008, not in glibc's default
  * mode: its extras (gamma, y0, j1, index, ...) are everyday names a cell
@@ -41,8 +41,8 @@ char *headers_expand(const char *source, const char *options, const char *lib_pa
  * the system's or in an -I directory of `options`, not one a cell wrote.
  * 0, or -1 when the name does not occur.  Costs a preprocessing (tens of
  * ms): for error paths only. */
-int headers_origin(const char *source, const char *options, const char *lib_path,
-                   const char *name, char *out, size_t outlen, int *trusted);
+int headers_origin(const char *source, const char *options, const char *lib_path, const char *name,
+                   char *out, size_t outlen, int *trusted);
 
 /* headers_flatten that keeps where each line came from.  text is the
  * flattened text with tcc's line markers blanked (line numbers therefore

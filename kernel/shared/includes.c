@@ -121,7 +121,7 @@ int includes_context(const char *code, size_t end, size_t *start, int *quoted)
     *quoted = *p == '"';
     p++;
     if (memchr(p, close, (size_t)(e - p)))
-        return 0;       /* the cursor is past the closed path */
+        return 0; /* the cursor is past the closed path */
     *start = (size_t)(p - code);
     return 1;
 }
@@ -148,9 +148,9 @@ void includes_complete(char *const *dirs, const char *partial, size_t n, int quo
         ndirs++;
     for (size_t i = 0; i < ndirs + 2 && nfound < max; i++) {
         /* First the current directory for "...", last an absolute path. */
-        const char *root = i == 0 ? (quoted && !absolute ? "." : NULL)
-                         : i <= ndirs ? (absolute ? NULL : dirs[i - 1])
-                         : (absolute ? "" : NULL);
+        const char *root = i == 0       ? (quoted && !absolute ? "." : NULL)
+                           : i <= ndirs ? (absolute ? NULL : dirs[i - 1])
+                                        : (absolute ? "" : NULL);
         if (!root)
             continue;
         strbuf path = { 0 };

@@ -16,7 +16,7 @@ int magic_syntax_next(const char **pos, int *line, magic_line *m)
         const char *q = p;
         while (*q == ' ' || *q == '\t')
             q++;
-        if (*q == '\n') {                   /* a blank line before a magic */
+        if (*q == '\n') { /* a blank line before a magic */
             p = q + 1;
             ++*line;
             continue;

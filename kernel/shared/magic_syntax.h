@@ -25,14 +25,14 @@
 #include <stddef.h>
 
 typedef struct magic_line {
-    const char *start;        /* the first `%` */
-    const char *end;          /* the line's '\n', or its terminating NUL */
-    const char *name;         /* after `%` or `%%` */
-    size_t namelen;           /* 0 for a `%` followed by no name */
-    const char *arg;          /* the argument, trimmed */
+    const char *start; /* the first `%` */
+    const char *end;   /* the line's '\n', or its terminating NUL */
+    const char *name;  /* after `%` or `%%` */
+    size_t namelen;    /* 0 for a `%` followed by no name */
+    const char *arg;   /* the argument, trimmed */
     size_t arglen;
-    int cell_magic;           /* 1 for `%%name` */
-    int line;                 /* 1-based line number in the text */
+    int cell_magic; /* 1 for `%%name` */
+    int line;       /* 1-based line number in the text */
 } magic_line;
 
 /* The next magic line of `text` from `*pos` on (*pos: the start of a line,

@@ -55,8 +55,8 @@ int reserved_name(const reserved_set *r, const char *name, char *why, size_t why
     char header[256];
     int trusted = 1;
     const char *source = in_lib ? r->lib_source : r->idx_source;
-    if (source && headers_origin(source, r->options, NULL, plain, header, sizeof header,
-                                 &trusted) == 0) {
+    if (source &&
+        headers_origin(source, r->options, NULL, plain, header, sizeof header, &trusted) == 0) {
         /* Declared only by a header of the user's own: the user's name. */
         if (!trusted && !in_lib && !owner && !(r->lib && in_index(r->lib, name)))
             return 0;
@@ -73,11 +73,11 @@ int reserved_name(const reserved_set *r, const char *name, char *why, size_t why
  * such as noreturn are what old code writes and change nothing. */
 static int plain_prototype(const char *text)
 {
-    static const char *const bad[] = { "static", "inline", "__inline", "__inline__",
-                                       "asm", "__asm", "__asm__", "alias", "__alias__",
-                                       "weak", "__weak__", "weakref", "__weakref__", "ifunc",
-                                       "__ifunc__", "section", "__section__", "visibility",
-                                       "__visibility__", NULL };
+    static const char *const bad[] = { "static",      "inline",     "__inline",       "__inline__",
+                                       "asm",         "__asm",      "__asm__",        "alias",
+                                       "__alias__",   "weak",       "__weak__",       "weakref",
+                                       "__weakref__", "ifunc",      "__ifunc__",      "section",
+                                       "__section__", "visibility", "__visibility__", NULL };
     ctoken *t = NULL;
     size_t n = ctoken_scan(text, &t, NULL);
     int plain = 1;
@@ -125,10 +125,10 @@ int reserved_check_items(const reserved_set *r, const cellsrc_cell *cell, int ce
             if (it->flags & CELLSRC_REDECL)
                 continue;
             break;
-        case CELLSRC_VAR: case CELLSRC_FUNC: case CELLSRC_TYPE:
-            break;
-        default:
-            continue;
+        case CELLSRC_VAR:
+        case CELLSRC_FUNC:
+        case CELLSRC_TYPE: break;
+        default: continue;
         }
         for (size_t d = 0; d < ndefs; d++) {
             if (!reserved_name(r, it->defs[d], why, sizeof why))
@@ -216,7 +216,7 @@ static int check_header(const reserved_set *r, const char *name, const char *bas
     char *path = resolve(name, base, r->options);
     if (!path || depth > 32) {
         free(path);
-        return 0;           /* not found: flattening says so */
+        return 0; /* not found: flattening says so */
     }
     char *text = read_file(path);
     cellsrc_cell *cell = text ? cellsrc_split(text, CELLSRC_WHOLE, NULL, NULL) : NULL;
@@ -240,14 +240,16 @@ static int check_header(const reserved_set *r, const char *name, const char *bas
     return rc;
 }
 
-int reserved_check_include(const reserved_set *r, const char *directive, int line,
-                           int cell_number, char *err, size_t errlen)
+int reserved_check_include(const reserved_set *r, const char *directive, int line, int cell_number,
+                           char *err, size_t errlen)
 {
     char name[1024];
     int kind = path_named(directive, name, sizeof name);
     if (kind < 0) {
-        snprintf(err, errlen, "cell[%d]:%d: error: a computed #include cannot be checked for "
-                 "library names; name the header in \"\" or <>", cell_number, line);
+        snprintf(err, errlen,
+                 "cell[%d]:%d: error: a computed #include cannot be checked for "
+                 "library names; name the header in \"\" or <>",
+                 cell_number, line);
         return -1;
     }
     return kind ? check_header(r, name, NULL, 0, line, cell_number, err, errlen) : 0;
@@ -266,9 +268,11 @@ int reserved_check_flags(const reserved_set *r, const char *cflags, int cell_num
     for (char *save = NULL, *tok = strtok_r(copy, " \t", &save); tok && rc == 0;
          tok = strtok_r(NULL, " \t", &save)) {
         if (!strcmp(tok, "-include") || !strcmp(tok, "-imacros")) {
-            snprintf(err, errlen, "cell[%d]:1: error: %%cflags %s: a header cannot come in "
+            snprintf(err, errlen,
+                     "cell[%d]:1: error: %%cflags %s: a header cannot come in "
                      "through the flags (it could redefine library names); #include it in a "
-                     "cell", cell_number, tok);
+                     "cell",
+                     cell_number, tok);
             rc = -1;
             break;
         }
@@ -279,13 +283,15 @@ int reserved_check_flags(const reserved_set *r, const char *cflags, int cell_num
         if (!def)
             break;
         char name[256];
-        snprintf(name, sizeof name, "%.*s", (int)strspn(def, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                             "abcdefghijklmnopqrstuvwxyz"
-                                                             "0123456789_"), def);
+        snprintf(name, sizeof name, "%.*s",
+                 (int)strspn(def, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "abcdefghijklmnopqrstuvwxyz"
+                                  "0123456789_"),
+                 def);
         if (*name && reserved_name(r, name, why, sizeof why)) {
             snprintf(err, errlen, "cell[%d]:1: error: %%cflags %.2s%s %s '%s', %s; a cell %s",
-                     cell_number, flag, def, flag[1] == 'D' ? "redefines" : "undefines", name,
-                     why, rule);
+                     cell_number, flag, def, flag[1] == 'D' ? "redefines" : "undefines", name, why,
+                     rule);
             rc = -1;
         }
     }
@@ -334,7 +340,8 @@ static int line_of(const char *code, const char *name)
             for (const char *p = s; p + len <= s + t[i].len && !line; p++)
                 if (!memcmp(p, name, len) &&
                     (p == s || !strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                       "0123456789_", p[-1])))
+                                       "0123456789_",
+                                       p[-1])))
                     line = t[i].line;
         }
     }
@@ -342,9 +349,8 @@ static int line_of(const char *code, const char *name)
     return line ? line : 1;
 }
 
-int reserved_check_symbols(const reserved_set *r, void *unit, const char *const *skip,
-                           size_t nskip, const char *code, int cell_number, char *err,
-                           size_t errlen)
+int reserved_check_symbols(const reserved_set *r, void *unit, const char *const *skip, size_t nskip,
+                           const char *code, int cell_number, char *err, size_t errlen)
 {
     symctx c = { .r = r, .skip = skip, .nskip = nskip };
     tcc_list_symbols(unit, &c, on_symbol);

@@ -34,11 +34,11 @@
 #include "declindex.h"
 
 typedef struct reserved_set {
-    const declindex *idx;       /* the headers the cell sees */
-    const char *idx_source;     /* the source flattened into idx */
-    const declindex *lib;       /* the default prelude's, or NULL (may equal idx) */
+    const declindex *idx;   /* the headers the cell sees */
+    const char *idx_source; /* the source flattened into idx */
+    const declindex *lib;   /* the default prelude's, or NULL (may equal idx) */
     const char *lib_source;
-    const char *options;        /* flattening options (-I...) */
+    const char *options; /* flattening options (-I...) */
 } reserved_set;
 
 /* 1 when a cell may not define `name` ("struct S" for a tag), and then
@@ -65,8 +65,8 @@ int reserved_check_items(const reserved_set *r, const cellsrc_cell *cell, int ce
 /* A cell's #include directive `directive` at `line`: a header named by
  * path ("x.h", </abs/x.h>, <../x.h>) is read and checked as above, with the
  * headers it includes the same way.  A computed #include is refused. */
-int reserved_check_include(const reserved_set *r, const char *directive, int line,
-                           int cell_number, char *err, size_t errlen);
+int reserved_check_include(const reserved_set *r, const char *directive, int line, int cell_number,
+                           char *err, size_t errlen);
 
 /* %cflags: -D or -U of a reserved name, -include, -imacros. */
 int reserved_check_flags(const reserved_set *r, const char *cflags, int cell_number, char *err,
@@ -77,8 +77,7 @@ int reserved_check_flags(const reserved_set *r, const char *cflags, int cell_num
  * (to name the line that mentions the symbol).
  * Trap: tcc lists no symbol at offset 0 of its section before relocation;
  * the translation unit must start each section with a pad (decl_store.c). */
-int reserved_check_symbols(const reserved_set *r, void *unit, const char *const *skip,
-                           size_t nskip, const char *code, int cell_number, char *err,
-                           size_t errlen);
+int reserved_check_symbols(const reserved_set *r, void *unit, const char *const *skip, size_t nskip,
+                           const char *code, int cell_number, char *err, size_t errlen);
 
 #endif

@@ -22,7 +22,10 @@ void strbuf_addn(strbuf *b, const char *s, size_t n)
     b->s[b->len] = 0;
 }
 
-void strbuf_add(strbuf *b, const char *s) { strbuf_addn(b, s, strlen(s)); }
+void strbuf_add(strbuf *b, const char *s)
+{
+    strbuf_addn(b, s, strlen(s));
+}
 
 void strbuf_addf(strbuf *b, const char *fmt, ...)
 {

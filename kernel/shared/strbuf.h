@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 typedef struct strbuf {
-    char *s;      /* always NUL-terminated once anything was appended */
+    char *s; /* always NUL-terminated once anything was appended */
     size_t len, cap;
 } strbuf;
 

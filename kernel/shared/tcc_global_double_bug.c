@@ -22,9 +22,11 @@
 static int is_type_start(const char *text, const ctoken *t, const tcc_global_double_bug *rw)
 {
     static const char *const words[] = {
-        "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned",
-        "_Bool", "_Complex", "const", "volatile", "static", "extern", "register", "auto",
-        "struct", "union", "enum", "typedef", "__typeof__", "typeof", "restrict", "__restrict" };
+        "void",       "char",     "short",    "int",       "long",  "float",    "double",
+        "signed",     "unsigned", "_Bool",    "_Complex",  "const", "volatile", "static",
+        "extern",     "register", "auto",     "struct",    "union", "enum",     "typedef",
+        "__typeof__", "typeof",   "restrict", "__restrict"
+    };
     if (t->kind != CTOKEN_IDENT)
         return 0;
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
@@ -39,8 +41,8 @@ static int declares(const char *text, const ctoken *t, size_t i, const tcc_globa
 {
     size_t j = i;
     while (j > 0 && (ctoken_is(text, &t[j - 1], "*") || ctoken_is(text, &t[j - 1], "const") ||
-                     ctoken_is(text, &t[j - 1], "volatile") || ctoken_is(text, &t[j - 1], "restrict") ||
-                     ctoken_is(text, &t[j - 1], "(")))
+                     ctoken_is(text, &t[j - 1], "volatile") ||
+                     ctoken_is(text, &t[j - 1], "restrict") || ctoken_is(text, &t[j - 1], "(")))
         j--;
     if (j == 0)
         return 0;
@@ -56,9 +58,11 @@ static int declares(const char *text, const ctoken *t, size_t i, const tcc_globa
     /* `int a, x`: the list's first token, at the same depth, says */
     long depth = 0;
     for (size_t k = j - 1; k-- > 0;) {
-        if (ctoken_is(text, &t[k], ")") || ctoken_is(text, &t[k], "]") || ctoken_is(text, &t[k], "}"))
+        if (ctoken_is(text, &t[k], ")") || ctoken_is(text, &t[k], "]") ||
+            ctoken_is(text, &t[k], "}"))
             depth++;
-        else if (ctoken_is(text, &t[k], "(") || ctoken_is(text, &t[k], "[") || ctoken_is(text, &t[k], "{")) {
+        else if (ctoken_is(text, &t[k], "(") || ctoken_is(text, &t[k], "[") ||
+                 ctoken_is(text, &t[k], "{")) {
             if (depth-- == 0)
                 return k + 1 < i && is_type_start(text, &t[k + 1], rw);
         } else if (depth == 0 && ctoken_is(text, &t[k], ";")) {
@@ -97,7 +101,7 @@ char *tcc_global_double_bug_deref(const char *text, const tcc_global_double_bug 
         if (i + 1 < n && ctoken_is(text, &t[i + 1], ":") &&
             (i == 0 || ctoken_is(text, &t[i - 1], ";") || ctoken_is(text, &t[i - 1], "{") ||
              ctoken_is(text, &t[i - 1], "}")))
-            continue;   /* a label */
+            continue; /* a label */
         strbuf_addn(&b, text + pos, t[i].off - pos);
         strbuf_addf(&b, "(*__chalk_p_%s)", rw->targets[k]);
         pos = t[i].off + t[i].len;

@@ -16,9 +16,9 @@
 #include "strbuf.h"
 
 typedef struct tcc_global_double_bug {
-    char **targets;               /* the earlier variables the cell uses */
+    char **targets; /* the earlier variables the cell uses */
     size_t ntargets;
-    cellsrc_is_type_fn is_type;   /* typedef names known outside the text */
+    cellsrc_is_type_fn is_type; /* typedef names known outside the text */
     void *ctx;
 } tcc_global_double_bug;
 

@@ -15,7 +15,7 @@
 static const char NOT_HERE[] = "not supported by chalk's C compiler (libtcc 0.9.27)";
 
 typedef struct feature {
-    const char *word;      /* an identifier, or a header name for #include */
+    const char *word; /* an identifier, or a header name for #include */
     int header;
     const char *what, *instead;
 } feature;
@@ -161,7 +161,7 @@ int unsupported_explain(const char *code, int cell_number, const char *diag, cha
             return 0;
         int line = (int)strtol(l + len, NULL, 10);
         if (line > 0 && scan(code, cell_number, line, err, errlen) < 0)
-            return -1;      /* a feature in an #if branch that was compiled */
+            return -1; /* a feature in an #if branch that was compiled */
         if (strncmp(e + 7, "constant expression expected", 28) != 0)
             return 0;
         if (line <= 0 || !top_level_array(code, line))

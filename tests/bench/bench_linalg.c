@@ -64,7 +64,8 @@ int main(int argc, char **argv)
         gsl_matrix_free(C);
     }
     mm = median(t, mreps);
-    printf("{\"n\": %zu, \"reps\": %d, \"svd\": %.6g, \"eigh\": %.6g, \"matmul\": %.6g}\n", n, reps, svd, eigh, mm);
+    printf("{\"n\": %zu, \"reps\": %d, \"svd\": %.6g, \"eigh\": %.6g, \"matmul\": %.6g}\n", n, reps,
+           svd, eigh, mm);
     gsl_matrix_free(A);
     gsl_matrix_free(B);
     gsl_matrix_free(At);

@@ -15,7 +15,7 @@
 /* A few typedef names "known outside the cell", as the session would say. */
 static int is_type(void *ctx, const char *name, size_t len)
 {
-    static const char *const known[] = {"size_t", "gsl_vector", "gsl_matrix", "T", "FILE"};
+    static const char *const known[] = { "size_t", "gsl_vector", "gsl_matrix", "T", "FILE" };
     (void)ctx;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i]) == len && memcmp(known[i], name, len) == 0)
@@ -53,7 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cellsrc_cell *cell;
     char *renamed;
 
-    FUZZ_CHECK(strcmp(ic, "complete") == 0 || strcmp(ic, "incomplete") == 0 || strcmp(ic, "invalid") == 0);
+    FUZZ_CHECK(strcmp(ic, "complete") == 0 || strcmp(ic, "incomplete") == 0 ||
+               strcmp(ic, "invalid") == 0);
     for (size_t i = 0; i < n; i++) {
         FUZZ_CHECK(toks[i].off + toks[i].len <= len);
         FUZZ_CHECK(toks[i].line >= 1);

@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cf == NULL) {
         FUZZ_CHECK(err[0] != '\0');
     } else {
-        int ports[] = {cf->shell_port, cf->iopub_port, cf->stdin_port, cf->control_port, cf->hb_port};
+        int ports[] = { cf->shell_port, cf->iopub_port, cf->stdin_port, cf->control_port,
+                        cf->hb_port };
         FUZZ_CHECK(strcmp(cf->transport, "tcp") == 0 || strcmp(cf->transport, "ipc") == 0);
         for (size_t i = 0; i < 5; i++) {
             FUZZ_CHECK(ports[i] >= 0 && ports[i] <= 65535);

@@ -46,9 +46,22 @@ static unsigned u8(reader *r)
 
 static size_t rsize(reader *r)
 {
-    static const size_t sizes[] = {0, 1, 2, 3, 4, 5, 8, 1, 2, 3,
-                                   SIZE_MAX, SIZE_MAX / 8 + 1, (size_t)1 << 32, SIZE_MAX / 2 + 1, (size_t)1 << 61,
-                                   ((size_t)1 << 32) + 1};
+    static const size_t sizes[] = { 0,
+                                    1,
+                                    2,
+                                    3,
+                                    4,
+                                    5,
+                                    8,
+                                    1,
+                                    2,
+                                    3,
+                                    SIZE_MAX,
+                                    SIZE_MAX / 8 + 1,
+                                    (size_t)1 << 32,
+                                    SIZE_MAX / 2 + 1,
+                                    (size_t)1 << 61,
+                                    ((size_t)1 << 32) + 1 };
     return sizes[u8(r) % (sizeof sizes / sizeof sizes[0])];
 }
 
@@ -158,7 +171,7 @@ static void on_clear(int wait)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static const ch_runtime rt = {on_output, on_output, on_fail, on_clear};
+    static const ch_runtime rt = { on_output, on_output, on_fail, on_clear };
     (void)argc;
     (void)argv;
     ch_set_runtime(&rt);
@@ -172,7 +185,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 #endif
 #ifndef FUZZ_ASAN
     {
-        struct rlimit rl = {(rlim_t)4 << 30, (rlim_t)4 << 30};
+        struct rlimit rl = { (rlim_t)4 << 30, (rlim_t)4 << 30 };
         setrlimit(RLIMIT_AS, &rl);
     }
 #endif
@@ -314,7 +327,7 @@ static void step(reader *r)
          * goes: title, axes, legend and bar names, which are tick labels */
         char lab[256];
         size_t n = u8(r), i;
-        double h[2] = {buf[0], 1};
+        double h[2] = { buf[0], 1 };
         const char *names[2];
         ch_plot *p;
         for (i = 0; i < n && r->n > 0; i++) {
@@ -346,7 +359,7 @@ static void step(reader *r)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    reader r = {data, size};
+    reader r = { data, size };
     /* At most 8 steps: a long input is many small programs' worth anyway. */
     for (int k = 0; k < 8 && r.n > 0; k++) {
         jmp_buf here;

@@ -93,7 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* %limits never stores a value it cannot represent (an out-of-range
      * double-to-integer conversion gives LONG_MIN on x86, a negative count). */
     FUZZ_CHECK(st.limits.processes >= 0 && st.limits.processes <= (1L << 62));
-    FUZZ_CHECK(st.limits.memory_bytes <= ((size_t)1 << 62) && st.limits.file_bytes <= ((size_t)1 << 62) &&
+    FUZZ_CHECK(st.limits.memory_bytes <= ((size_t)1 << 62) &&
+               st.limits.file_bytes <= ((size_t)1 << 62) &&
                st.limits.output_bytes <= ((size_t)1 << 62));
     free(rest);
     free(st.cflags);

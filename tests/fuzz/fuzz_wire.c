@@ -17,7 +17,7 @@
 
 #define MAX_FRAMES 64
 
-static const char *const schemes[] = {"hmac-sha256", "hmac-sha512", "hmac-sha1", "hmac-sha256"};
+static const char *const schemes[] = { "hmac-sha256", "hmac-sha512", "hmac-sha1", "hmac-sha256" };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (mode & 4) {
         for (i = 0; i < n; i++)
-            if (frames[i].size == sizeof WIRE_DELIM - 1 && memcmp(frames[i].data, WIRE_DELIM, frames[i].size) == 0)
+            if (frames[i].size == sizeof WIRE_DELIM - 1 &&
+                memcmp(frames[i].data, WIRE_DELIM, frames[i].size) == 0)
                 break;
         if (i + 5 < n) {
             sign_part parts[4];
@@ -75,8 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         wire_frame *out = NULL;
         size_t nout = 0;
         FUZZ_CHECK(m->msg_type != NULL);
-        if (wire_encode(sg, m->ids, m->nids, m->header, m->parent_header, m->metadata, m->content, m->buffers,
-                        m->nbuffers, &out, &nout, &werr) == 0) {
+        if (wire_encode(sg, m->ids, m->nids, m->header, m->parent_header, m->metadata, m->content,
+                        m->buffers, m->nbuffers, &out, &nout, &werr) == 0) {
             /* A fresh history: the re-encoding carries the same signature
              * when the frames are byte-identical, which is not a replay. */
             sign *again = sign_new(key, strlen(key), schemes[mode & 3], 8, err, sizeof err);

@@ -150,7 +150,7 @@ static inline const char *pt_xml_error(const char *s)
                 p = q + 2;
             }
         } else if (*p == '&') {
-            static const char *ents[] = {"&lt;", "&gt;", "&amp;", "&quot;", "&#39;", "&apos;"};
+            static const char *ents[] = { "&lt;", "&gt;", "&amp;", "&quot;", "&#39;", "&apos;" };
             size_t i;
             for (i = 0; i < sizeof ents / sizeof *ents; i++)
                 if (strncmp(p, ents[i], strlen(ents[i])) == 0)

@@ -87,9 +87,11 @@ int main(void)
     OK(ch_relerr(ga, gb) < 1e-8, "gradient at |x_i| ~ 1e6: rel err %g", ch_relerr(ga, gb));
     W = Wsave;
 
-    EXPECT_FAIL("ValueError", "ch_grad: f returned nan at x + h e_i (coordinate 0)", ch_grad(nan_at_origin, TV(VEC(0, 0)), NULL));
+    EXPECT_FAIL("ValueError", "ch_grad: f returned nan at x + h e_i (coordinate 0)",
+                ch_grad(nan_at_origin, TV(VEC(0, 0)), NULL));
     EXPECT_FAIL("ValueError", "ch_softmax: z[1] is nan", ch_softmax(TV(VEC(0, NAN))));
-    EXPECT_FAIL("ValueError", "ch_xent_logits: class y = 3 out of range (3 classes)", ch_xent_logits(TV(VEC(1, 2, 3)), 3));
+    EXPECT_FAIL("ValueError", "ch_xent_logits: class y = 3 out of range (3 classes)",
+                ch_xent_logits(TV(VEC(1, 2, 3)), 3));
     EXPECT_FAIL("ValueError", "ch_grad: f is NULL", ch_grad(NULL, x, NULL));
     EXPECT_FAIL("ValueError", "ch_relerr: size mismatch", ch_relerr(TV(VEC(1)), TV(VEC(1, 2))));
     return tl_done("calculus");

@@ -37,7 +37,8 @@ int main(void)
         0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
         0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
         0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99,
-        0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+        0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82
+    };
     json_t *j = NULL;
     char *b;
 
@@ -45,8 +46,9 @@ int main(void)
 
     ch_display_html("<h1>Result</h1><p>Loss is <b>0.25</b> &amp; falling</p>"
                     "<script>alert(1)</script><table><tr><td>a</td><td>b</td></tr></table>");
-    CHECK(strcmp(field(&j, "text/html"), "<h1>Result</h1><p>Loss is <b>0.25</b> &amp; falling</p>"
-                                         "<script>alert(1)</script><table><tr><td>a</td><td>b</td></tr></table>") == 0);
+    CHECK(strcmp(field(&j, "text/html"),
+                 "<h1>Result</h1><p>Loss is <b>0.25</b> &amp; falling</p>"
+                 "<script>alert(1)</script><table><tr><td>a</td><td>b</td></tr></table>") == 0);
     CHECK(strcmp(field(&j, "text/plain"), "Result\nLoss is 0.25 & falling\na\tb") == 0);
     CHECK(meta_ok());
 
@@ -70,14 +72,20 @@ int main(void)
     CHECK(strstr(field(&j, "image/svg+xml"), "<svg") != NULL);
     CHECK(strcmp(field(&j, "text/plain"), "<SVG image, 10x20>") == 0);
     /* the same SVG as an <img> in text/html, which untrusted notebooks show */
-    CHECK(strcmp(field(&j, "text/html"),
-                 "<img src=\"data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9z"
-                 "dmciIHdpZHRoPSIxMCIgaGVpZ2h0PSIyMCI+PC9zdmc+\" alt=\"&lt;SVG image, 10x20&gt;\"/>") == 0);
+    CHECK(
+        strcmp(
+            field(&j, "text/html"),
+            "<img src=\"data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9z"
+            "dmciIHdpZHRoPSIxMCIgaGVpZ2h0PSIyMCI+PC9zdmc+\" alt=\"&lt;SVG image, 10x20&gt;\"/>") ==
+        0);
     CHECK(TRY(ch_display_svg("<html></html>")) == 1 && strstr(pt_evalue, "ch_display_svg"));
 
     ch_display_png(png, sizeof png);
-    CHECK(strcmp(field(&j, "image/png"),
-                 "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==") == 0);
+    CHECK(
+        strcmp(
+            field(&j, "image/png"),
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==") ==
+        0);
     CHECK(strcmp(field(&j, "text/plain"), "<PNG image, 1x1>") == 0);
     CHECK(TRY(ch_display_png((const unsigned char *)"GIF89a not a png at all", 23)) == 1);
     CHECK(strcmp(pt_ename, "ValueError") == 0 && strstr(pt_evalue, "ch_display_png") &&

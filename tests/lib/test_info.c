@@ -35,8 +35,10 @@ int main(void)
     CLOSE(ch_mi_bits(P), RN(I, "P_mi") / log(2), 1e-12, 1e-15);
     CLOSE(ch_cond_entropy(P), RN(I, "P_hyx"), 1e-13, 0);
     CLOSE(ch_mi(TM(ch_outer(TV(VEC(0.3, 0.7)), TV(VEC(0.1, 0.9))))), 0, 0, 1e-16);
-    CLOSE(ch_entropy(TV(ch_marg_x(P))) + ch_cond_entropy(P), ch_entropy(TV(ch_vec_of(12, P->data))), 1e-13, 0);
-    CLOSE(ch_entropy(TV(ch_marg_y(P))) - ch_mi(P), ch_entropy(TV(ch_vec_of(12, P->data))) - ch_entropy(TV(ch_marg_x(P))), 1e-13, 0);
+    CLOSE(ch_entropy(TV(ch_marg_x(P))) + ch_cond_entropy(P), ch_entropy(TV(ch_vec_of(12, P->data))),
+          1e-13, 0);
+    CLOSE(ch_entropy(TV(ch_marg_y(P))) - ch_mi(P),
+          ch_entropy(TV(ch_vec_of(12, P->data))) - ch_entropy(TV(ch_marg_x(P))), 1e-13, 0);
 
     gsl_vector *px = RV(I, "px");
     gsl_matrix *K1 = RM(I, "K1"), *K2 = RM(I, "K2");
@@ -51,7 +53,8 @@ int main(void)
     int dpi = 1;
     for (int t = 0; t < 200; t++) {
         gsl_vector *pp = ch_rand_simplex(4);
-        gsl_matrix *A = ch_rand_channel(4, 5), *B = ch_rand_channel(5, 3), *AB = ch_channel_compose(A, B);
+        gsl_matrix *A = ch_rand_channel(4, 5), *B = ch_rand_channel(5, 3),
+                   *AB = ch_channel_compose(A, B);
         dpi &= ch_channel_mi(pp, AB) <= ch_channel_mi(pp, A) + 1e-15;
         gsl_vector_free(pp);
         gsl_matrix_free(A);
@@ -69,20 +72,25 @@ int main(void)
     TM(X);
     TM(Y);
     double b = ch_infonce(X, Y, ch_gauss_critic, &rho);
-    OK(b <= log(16) && b > log(16) - 0.1, "InfoNCE %g near its ceiling log 16 = %g (true MI %g)", b, log(16), ch_gauss_mi(4, rho));
+    OK(b <= log(16) && b > log(16) - 0.1, "InfoNCE %g near its ceiling log 16 = %g (true MI %g)", b,
+       log(16), ch_gauss_mi(4, rho));
     ch_gauss_pairs(2000, 1, 0.5, &X, &Y);
     TM(X);
     TM(Y);
     rho = 0.5;
     b = ch_infonce(X, Y, ch_gauss_critic, &rho);
-    OK(fabs(b - ch_gauss_mi(1, 0.5)) < 0.03, "InfoNCE %g ~ MI %g when log N >> MI", b, ch_gauss_mi(1, 0.5));
+    OK(fabs(b - ch_gauss_mi(1, 0.5)) < 0.03, "InfoNCE %g ~ MI %g when log N >> MI", b,
+       ch_gauss_mi(1, 0.5));
 
     EXPECT_FAIL("ValueError", "ch_entropy: p sums to 0.9", ch_entropy(TV(VEC(0.5, 0.4))));
-    EXPECT_FAIL("ValueError", "ch_kl: p[1] = -0.5 is negative", ch_kl(TV(VEC(1.5, -0.5)), TV(VEC(0.5, 0.5))));
+    EXPECT_FAIL("ValueError", "ch_kl: p[1] = -0.5 is negative",
+                ch_kl(TV(VEC(1.5, -0.5)), TV(VEC(0.5, 0.5))));
     EXPECT_FAIL("ValueError", "ch_kl: size mismatch", ch_kl(TV(VEC(1)), TV(VEC(0.5, 0.5))));
     EXPECT_FAIL("ValueError", "ch_channel_compose: row 0 of K1 sums to", ch_channel_compose(P, K2));
-    EXPECT_FAIL("ValueError", "ch_channel_compose: K1 has 4 outputs but K2 has 3 inputs", ch_channel_compose(K1, K1));
-    EXPECT_FAIL("ValueError", "ch_infonce: X has 8 rows but Y has 16", ch_infonce(RM(I, "X"), TM(ch_mat_zeros(16, 2)), dotc, NULL));
+    EXPECT_FAIL("ValueError", "ch_channel_compose: K1 has 4 outputs but K2 has 3 inputs",
+                ch_channel_compose(K1, K1));
+    EXPECT_FAIL("ValueError", "ch_infonce: X has 8 rows but Y has 16",
+                ch_infonce(RM(I, "X"), TM(ch_mat_zeros(16, 2)), dotc, NULL));
     EXPECT_FAIL("ValueError", "ch_mi: P sums to", ch_mi(K1));
     return tl_done("info");
 }

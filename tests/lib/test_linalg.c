@@ -7,9 +7,11 @@
 static void literals(void)
 {
     gsl_vector *v = TV(VEC(1, 2.5, -3));
-    OK(v->size == 3 && gsl_vector_get(v, 1) == 2.5 && gsl_vector_get(v, 2) == -3, "VEC(1, 2.5, -3)");
+    OK(v->size == 3 && gsl_vector_get(v, 1) == 2.5 && gsl_vector_get(v, 2) == -3,
+       "VEC(1, 2.5, -3)");
     gsl_matrix *A = TM(MAT(2, 3, 1, 2, 3, 4, 5, 6));
-    OK(A->size1 == 2 && A->size2 == 3 && gsl_matrix_get(A, 1, 0) == 4 && gsl_matrix_get(A, 0, 2) == 3,
+    OK(A->size1 == 2 && A->size2 == 3 && gsl_matrix_get(A, 1, 0) == 4 &&
+           gsl_matrix_get(A, 0, 2) == 3,
        "MAT is row-major");
     EXPECT_FAIL("ValueError", "MAT: a 2 x 2 matrix needs 4 values, got 3", MAT(2, 2, 1, 2, 3));
     gsl_vector *l = TV(ch_linspace(0, 1, 5));
@@ -55,11 +57,13 @@ static void svd(void)
     VCLOSE(TV(ch_singvals(B)), RV(L, "B_S"), 1e-13, 0);
     MCLOSE(TM(ch_pinv(B, 0)), RM(L, "B_pinv"), 1e-12, 1e-13);
     ch_svd_t sb = ch_svd(B);
-    OK(sb.U->size1 == 3 && sb.U->size2 == 3 && sb.V->size1 == 5 && sb.V->size2 == 3, "wide SVD shapes");
+    OK(sb.U->size1 == 3 && sb.U->size2 == 3 && sb.V->size1 == 5 && sb.V->size2 == 3,
+       "wide SVD shapes");
     MCLOSE(TM(ch_svd_reconstruct(&sb, 3)), B, 1e-12, 1e-13);
     ch_svd_free(&sb);
     gsl_matrix *R = RM(L, "R");
-    OK(ch_rank(R, 0) == (size_t)RN(L, "R_rank"), "rank of a rank-3 5x5 matrix is %zu", ch_rank(R, 0));
+    OK(ch_rank(R, 0) == (size_t)RN(L, "R_rank"), "rank of a rank-3 5x5 matrix is %zu",
+       ch_rank(R, 0));
     MCLOSE(TM(ch_pinv(R, 0)), RM(L, "R_pinv"), 1e-9, 1e-10);
     CLOSE(ch_cond(TM(MAT(2, 2, 1, 0, 0, 0))), INFINITY, 0, 0);
 }
@@ -127,14 +131,18 @@ static void bad_input(void)
     EXPECT_FAIL("ValueError", "ch_svd: A[0][1] is nan", ch_svd(N));
     EXPECT_FAIL("ValueError", "ch_norm2: A is NULL", ch_norm2(NULL));
     EXPECT_FAIL("ValueError", "ch_eigh: A is not symmetric", ch_eigh(TM(MAT(2, 2, 1, 2, 3, 4))));
-    EXPECT_FAIL("ValueError", "ch_lowrank: rank k = 5 exceeds min(rows, cols) = 2", ch_lowrank(A, 5));
+    EXPECT_FAIL("ValueError", "ch_lowrank: rank k = 5 exceeds min(rows, cols) = 2",
+                ch_lowrank(A, 5));
     EXPECT_FAIL("ValueError", "ch_dot: size mismatch (3 vs 2)", ch_dot(b3, TV(VEC(1, 2))));
-    EXPECT_FAIL("ValueError", "ch_vec_add: b[1] is inf", ch_vec_add(TV(VEC(1, 2)), TV(VEC(1, INFINITY))));
-    EXPECT_FAIL("ValueError", "ch_mat_with_sv: a 3 x 2 matrix has 2 singular values, got 3", ch_mat_with_sv(3, 2, b3));
+    EXPECT_FAIL("ValueError", "ch_vec_add: b[1] is inf",
+                ch_vec_add(TV(VEC(1, 2)), TV(VEC(1, INFINITY))));
+    EXPECT_FAIL("ValueError", "ch_mat_with_sv: a 3 x 2 matrix has 2 singular values, got 3",
+                ch_mat_with_sv(3, 2, b3));
     EXPECT_FAIL("ValueError", "empty vector", ch_vec_zeros(0));
     EXPECT_FAIL("ValueError", "ch_col: column 3 out of range", ch_col(A, 3));
     /* a nearly singular system is refused, not answered with garbage */
-    EXPECT_FAIL("LinAlgError", "singular to working precision", ch_solve(TM(MAT(2, 2, 1, 1, 1, 1 + 1e-16 * 3)), TV(VEC(1, 2))));
+    EXPECT_FAIL("LinAlgError", "singular to working precision",
+                ch_solve(TM(MAT(2, 2, 1, 1, 1, 1 + 1e-16 * 3)), TV(VEC(1, 2))));
 }
 
 int main(void)

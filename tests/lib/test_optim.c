@@ -45,14 +45,15 @@ int main(void)
     ch_run_free(&r);
     OK(r.loss == NULL && r.x == NULL, "ch_run_free clears");
     r = ch_gd(ch_quad_f, x0, q, 2.1 / lmax, 100000);
-    OK(r.diverged && r.steps < 100000 && r.loss->size == r.steps + 1, "GD above 2/lambda_max diverges (steps %zu)", r.steps);
+    OK(r.diverged && r.steps < 100000 && r.loss->size == r.steps + 1,
+       "GD above 2/lambda_max diverges (steps %zu)", r.steps);
     ch_run_free(&r);
     r = ch_gd(ch_quad_f, x0, q, 1.0 / lmax, 2000);
     CLOSE(ch_norm(r.x), 0, 0, 1e-8);
     ch_run_free(&r);
 
     /* Adam's first step is -lr * sign(g) up to eps (m_hat = g, v_hat = g^2) */
-    ch_opt o = {0};
+    ch_opt o = { 0 };
     o.method = CH_ADAM;
     o.lr = 0.1;
     o.steps = 1;
@@ -72,7 +73,7 @@ int main(void)
 
     /* SGD on a mean: with a 1/sqrt(t) schedule it approaches mean(a) */
     gsl_vector *a = TV(VEC(1, 2, 3, 4, 5, 6, 7, 8));
-    ch_opt s = {0};
+    ch_opt s = { 0 };
     s.lr = 0.5;
     s.steps = 4000;
     s.batch = 2;
@@ -90,13 +91,13 @@ int main(void)
     ch_run_free(&r);
     ch_run_free(&r2);
     /* gradient noise: GD + noise on a quadratic hovers at a noise floor, not at 0 */
-    ch_opt nz = {0};
+    ch_opt nz = { 0 };
     nz.lr = 0.005;
     nz.steps = 3000;
     nz.noise = 1.0;
     r = ch_optimize(ch_quad_f, x0, q, nz);
-    OK(gsl_vector_get(r.loss, r.steps) > 1e-6 && gsl_vector_get(r.loss, r.steps) < 0.1, "noisy GD floor %g",
-       gsl_vector_get(r.loss, r.steps));
+    OK(gsl_vector_get(r.loss, r.steps) > 1e-6 && gsl_vector_get(r.loss, r.steps) < 0.1,
+       "noisy GD floor %g", gsl_vector_get(r.loss, r.steps));
     ch_run_free(&r);
     CLOSE(ch_rosenbrock(TV(VEC(1, 1, 1)), NULL, NULL), 0, 0, 0);
     gsl_vector *xr = TV(VEC(-1.2, 1, 0.5));
@@ -104,10 +105,14 @@ int main(void)
     OK(ch_grad_check(ch_quad_f, xr, q) < 1e-8, "quadratic gradient");
 
     o.lr = -1;
-    EXPECT_FAIL("ValueError", "ch_optimize: learning rate must be positive", ch_optimize(ch_quad_f, x0, q, o));
-    EXPECT_FAIL("ValueError", "ch_quad_f: x has size 2, the quadratic has dimension 3", ch_gd(ch_quad_f, TV(VEC(1, 2)), q, 0.1, 10));
-    EXPECT_FAIL("ValueError", "ch_gd: x0[0] is nan", ch_gd(ch_quad_f, TV(VEC(NAN, 1, 1)), q, 0.1, 10));
-    EXPECT_FAIL("ValueError", "ch_quad_new: H is not symmetric", ch_quad_new(TM(MAT(2, 2, 1, 2, 0, 1)), NULL));
+    EXPECT_FAIL("ValueError", "ch_optimize: learning rate must be positive",
+                ch_optimize(ch_quad_f, x0, q, o));
+    EXPECT_FAIL("ValueError", "ch_quad_f: x has size 2, the quadratic has dimension 3",
+                ch_gd(ch_quad_f, TV(VEC(1, 2)), q, 0.1, 10));
+    EXPECT_FAIL("ValueError", "ch_gd: x0[0] is nan",
+                ch_gd(ch_quad_f, TV(VEC(NAN, 1, 1)), q, 0.1, 10));
+    EXPECT_FAIL("ValueError", "ch_quad_new: H is not symmetric",
+                ch_quad_new(TM(MAT(2, 2, 1, 2, 0, 1)), NULL));
     EXPECT_FAIL("ValueError", "ch_sgd: n (number of examples) is 0", ch_sgd(batch_f, 0, x0, a, s));
     ch_quad_free(&q);
     OK(q == NULL, "ch_quad_free clears");

@@ -47,12 +47,13 @@ static void test_lines_legend_ticks(void)
     ch_plot_line(p, x, y3, 11, NULL);
     s = svg_of(p);
     CHECK(pt_count(s, "class=\"series\"") == 3);
-    CHECK(pt_count(s, "class=\"legend-entry\"") == 2);   /* unlabelled series: no entry */
+    CHECK(pt_count(s, "class=\"legend-entry\"") == 2); /* unlabelled series: no entry */
     CHECK(has_text(s, "xtick", "0.0|0.2|0.4|0.6|0.8|1.0"));
     CHECK(has_text(s, "ytick", "0.0|0.2|0.4|0.6|0.8|1.0"));
     CHECK(has_text(s, "title", "Three"));
     CHECK(has_text(s, "xlabel", "x") && has_text(s, "ylabel", "y"));
-    CHECK(pt_count(s, "#1f77b4") >= 2 && pt_count(s, "#ff7f0e") >= 2 && pt_count(s, "#2ca02c") >= 1);
+    CHECK(pt_count(s, "#1f77b4") >= 2 && pt_count(s, "#ff7f0e") >= 2 &&
+          pt_count(s, "#2ca02c") >= 1);
     txt = ch_plot_text(p);
     CHECK(strcmp(txt, "<Figure \"Three\": 3 series (line 'up' 11 points, line 'down' 11 points, "
                       "line 11 points)>") == 0);
@@ -72,7 +73,7 @@ static double legend_x(const char *svg)
 
 static void test_legend_best(void)
 {
-    double up[3] = {0, 1, 2}, down[3] = {2, 1, 0};
+    double up[3] = { 0, 1, 2 }, down[3] = { 2, 1, 0 };
     ch_plot *p = ch_plot_new(NULL, NULL, NULL);
     char *s;
     double w;
@@ -97,7 +98,7 @@ static void test_legend_best(void)
 
 static void test_ticks_ranges(void)
 {
-    double y[2] = {-3, 7}, x[2] = {0, 100};
+    double y[2] = { -3, 7 }, x[2] = { 0, 100 };
     ch_plot *p = ch_plot_new(NULL, NULL, NULL);
     char *s;
 
@@ -116,7 +117,9 @@ static void test_ticks_ranges(void)
     ch_plot_line(p, NULL, y, 2, NULL);
     s = svg_of(p);
     CHECK(has_text(s, "ytick", "0|1|2|3|4|5"));
-    CHECK(has_text(s, "yoffset", "\xc3\x97" "106"));
+    CHECK(has_text(s, "yoffset",
+                   "\xc3\x97"
+                   "106"));
     CHECK(has_text(s, "xtick", "0.0|0.2|0.4|0.6|0.8|1.0"));
     free(s);
     ch_plot_destroy(&p);
@@ -124,7 +127,7 @@ static void test_ticks_ranges(void)
 
 static void test_log_axis(void)
 {
-    double x[6] = {1, 2, 3, 4, 5, 6}, y[6] = {1e2, 1e1, 1, 1e-1, 1e-2, 1e-3};
+    double x[6] = { 1, 2, 3, 4, 5, 6 }, y[6] = { 1e2, 1e1, 1, 1e-1, 1e-2, 1e-3 };
     ch_plot *p = ch_plot_new("Loss", "step", "loss");
     char *s, *txt;
 
@@ -132,7 +135,7 @@ static void test_log_axis(void)
     ch_plot_logy(p, 1);
     s = svg_of(p);
     CHECK(has_text(s, "ytick", "10" MINUS "3|10" MINUS "2|10" MINUS "1|100|101|102"));
-    CHECK(pt_count(s, "<tspan") >= 6);            /* exponents are superscripts */
+    CHECK(pt_count(s, "<tspan") >= 6);                /* exponents are superscripts */
     CHECK(pt_count(s, "stroke-width=\"0.83\"") >= 8); /* minor ticks at 2..9 x 10^k */
     txt = ch_plot_text(p);
     CHECK(strstr(txt, "log y") != NULL);
@@ -144,7 +147,8 @@ static void test_log_axis(void)
     ch_plot_line(p, x, y, 6, "bad");
     CHECK(TRY(ch_plot_show(p)) == 1);
     CHECK(strcmp(pt_ename, "ValueError") == 0);
-    CHECK(strstr(pt_evalue, "ch_plot_show") && strstr(pt_evalue, "log") && strstr(pt_evalue, "'bad'"));
+    CHECK(strstr(pt_evalue, "ch_plot_show") && strstr(pt_evalue, "log") &&
+          strstr(pt_evalue, "'bad'"));
     ch_plot_destroy(&p);
 
     /* many decades: labelled every few decades, never crowded */
@@ -162,8 +166,8 @@ static void test_log_axis(void)
 
 static void test_nan_and_degenerate(void)
 {
-    double y[5] = {1, 2, NAN, 4, 5}, z[3] = {NAN, INFINITY, NAN}, c[4] = {3, 3, 3, 3};
-    double big[2] = {-1e300, 1e300};
+    double y[5] = { 1, 2, NAN, 4, 5 }, z[3] = { NAN, INFINITY, NAN }, c[4] = { 3, 3, 3, 3 };
+    double big[2] = { -1e300, 1e300 };
     ch_plot *p = ch_plot_new("gaps", NULL, NULL);
     char *s, *txt;
 
@@ -212,15 +216,17 @@ static void test_nan_and_degenerate(void)
     ch_plot_line(p, big, big, 2, NULL);
     s = svg_of(p);
     CHECK(pt_count(s, "class=\"ytick\"") >= 3);
-    CHECK(has_text(s, "yoffset", "\xc3\x97" "10300")); /* the multiplier x10^300 */
+    CHECK(has_text(s, "yoffset",
+                   "\xc3\x97"
+                   "10300")); /* the multiplier x10^300 */
     free(s);
     ch_plot_destroy(&p);
 }
 
 static void test_hist_bar_scatter(void)
 {
-    double x[1000], h[3] = {3, 5, 2};
-    const char *names[3] = {"a", "b<c", "d & e"};
+    double x[1000], h[3] = { 3, 5, 2 };
+    const char *names[3] = { "a", "b<c", "d & e" };
     ch_plot *p = ch_plot_new("uniform", "value", "count");
     char *s;
     int i;
@@ -230,8 +236,8 @@ static void test_hist_bar_scatter(void)
     ch_plot_hist(p, x, 1000, 10, NULL);
     s = svg_of(p);
     CHECK(pt_count(s, "class=\"series\"") == 1);
-    CHECK(pt_count(s, "Z") == 10);                       /* ten bars */
-    CHECK(has_text(s, "ytick", "0|20|40|60|80|100"));    /* sticky at 0, 5 % on top */
+    CHECK(pt_count(s, "Z") == 10);                    /* ten bars */
+    CHECK(has_text(s, "ytick", "0|20|40|60|80|100")); /* sticky at 0, 5 % on top */
     free(s);
     ch_plot_destroy(&p);
 
@@ -280,7 +286,7 @@ static void test_heatmap_and_show(void)
     s = svg_of(p);
     CHECK(pt_count(s, "class=\"colorbar\"") == 1);
     CHECK(pt_count(s, "<stop ") == 33);
-    CHECK(pt_count(strstr(s, "class=\"heatmap\""), "<rect") >= 11); /* the NaN cell is blank */
+    CHECK(pt_count(strstr(s, "class=\"heatmap\""), "<rect") >= 11);      /* the NaN cell is blank */
     CHECK(strstr(s, "#440154") != NULL && strstr(s, "#fde725") != NULL); /* viridis ends */
     CHECK(has_text(s, "ytick", "0|1|2"));
     CHECK(has_text(s, "xtick", "0|1|2|3"));
@@ -291,7 +297,8 @@ static void test_heatmap_and_show(void)
     ch_plot_show(p);
     CHECK(pt_displays == 1);
     CHECK(strstr(pt_bundle, "\"image/svg+xml\":\"<svg") != NULL);
-    CHECK(strstr(pt_bundle, "\"text/html\":\"<img src=\\\"data:image/svg+xml;base64,PHN2Zy") != NULL);
+    CHECK(strstr(pt_bundle, "\"text/html\":\"<img src=\\\"data:image/svg+xml;base64,PHN2Zy") !=
+          NULL);
     CHECK(strstr(pt_bundle, "\"text/plain\":\"<Figure \\\"W\\\": heatmap 3x4, values 0 to 11; "
                             "1 NaN/Inf value skipped>\"") != NULL);
 
@@ -353,7 +360,7 @@ static void test_large(void)
 /* The SVG of one line plot with these texts (NULL for none); caller frees. */
 static char *labelled(const char *title, const char *xlabel, const char *legend)
 {
-    double y[3] = {0, 1, 2};
+    double y[3] = { 0, 1, 2 };
     ch_plot *p = ch_plot_new(title, xlabel, NULL);
     char *s;
 
@@ -412,7 +419,7 @@ static void test_label_math(void)
     if (sub) {
         const char *fs = strstr(sub, "font-size=\"");
         CHECK(strtod(sub + strlen("\xce\xb8</tspan><tspan dy=\""), NULL) > 0); /* down */
-        CHECK(fs && strtod(fs + 11, NULL) < 12);                           /* 0.7 x 16.67 */
+        CHECK(fs && strtod(fs + 11, NULL) < 12);                               /* 0.7 x 16.67 */
         CHECK(strstr(sub, "font-style=\"italic\">t</tspan>") != NULL);
     }
     CHECK(strstr(s, "$") == NULL && strstr(s, "\\theta") == NULL);
@@ -420,9 +427,14 @@ static void test_label_math(void)
     free(s);
 
     /* Greek and operators: the code points, capitals upright, letters italic */
-    s = labelled(NULL, "$\\alpha \\Gamma \\|x\\|_2 \\le \\infty, \\nabla f \\cdot \\sum_i \\mathbb{E}$", NULL);
-    CHECK(has_text(s, "xlabel", "\xce\xb1\xce\x93\xe2\x80\x96x\xe2\x80\x96" "2\xe2\x89\xa4\xe2\x88\x9e,"
-                                "\xe2\x88\x87" "f\xe2\x8b\x85\xe2\x88\x91i\xf0\x9d\x94\xbc"));
+    s = labelled(NULL,
+                 "$\\alpha \\Gamma \\|x\\|_2 \\le \\infty, \\nabla f \\cdot \\sum_i \\mathbb{E}$",
+                 NULL);
+    CHECK(has_text(s, "xlabel",
+                   "\xce\xb1\xce\x93\xe2\x80\x96x\xe2\x80\x96"
+                   "2\xe2\x89\xa4\xe2\x88\x9e,"
+                   "\xe2\x88\x87"
+                   "f\xe2\x8b\x85\xe2\x88\x91i\xf0\x9d\x94\xbc"));
     m = inner(s, "xlabel");
     CHECK(strstr(m, "font-style=\"italic\">\xce\xb1</tspan>") != NULL);
     CHECK(strstr(m, "italic\">\xce\x93") == NULL);
@@ -435,7 +447,9 @@ static void test_label_math(void)
      * steps back over the subscript */
     s = labelled(NULL, "$\\log x_t^2 - e^{-x/6}$", NULL);
     m = inner(s, "xlabel");
-    CHECK(has_text(s, "xlabel", "logxt2\xe2\x88\x92" "e\xe2\x88\x92x/6"));
+    CHECK(has_text(s, "xlabel",
+                   "logxt2\xe2\x88\x92"
+                   "e\xe2\x88\x92x/6"));
     CHECK(strncmp(m, "log<tspan dx=", 13) == 0); /* upright, then a thin space */
     CHECK(strstr(m, "dx=\"-") != NULL);
     free(m);
@@ -470,10 +484,26 @@ static void test_label_literal(void)
     /* malformed: drawn as typed where it cannot be parsed; never a crash,
      * always well-formed XML (svg_of checks) */
     {
-        static const char *bad[] = {
-            "$", "$$", "\\", "$\\$", "$^$", "$x_$", "$_{$", "$}{$", "${$", "$\\unknown{y}$",
-            "$\\sqrt$", "$\\frac{a}$", "$\\mathbb{Y}$", "$a^b^c_d_e$", "$\\left(x\\right)$",
-            "\xff\xfe$\xc3$", "$\xe2\x82$", "$\x01\x1f$", "$\\text{<&>}$", "$x^{y^{z^{w^{v^{u^{t}}}}}}$"};
+        static const char *bad[] = { "$",
+                                     "$$",
+                                     "\\",
+                                     "$\\$",
+                                     "$^$",
+                                     "$x_$",
+                                     "$_{$",
+                                     "$}{$",
+                                     "${$",
+                                     "$\\unknown{y}$",
+                                     "$\\sqrt$",
+                                     "$\\frac{a}$",
+                                     "$\\mathbb{Y}$",
+                                     "$a^b^c_d_e$",
+                                     "$\\left(x\\right)$",
+                                     "\xff\xfe$\xc3$",
+                                     "$\xe2\x82$",
+                                     "$\x01\x1f$",
+                                     "$\\text{<&>}$",
+                                     "$x^{y^{z^{w^{v^{u^{t}}}}}}$" };
         for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
             free(labelled(bad[i], bad[i], bad[i]));
     }
@@ -523,7 +553,7 @@ static void test_label_width(void)
 static void test_bad_input(void)
 {
     ch_plot *p = ch_plot_new(NULL, NULL, NULL);
-    double y[2] = {1, 2};
+    double y[2] = { 1, 2 };
 
     CHECK(TRY(ch_plot_line(NULL, NULL, y, 2, "x")) == 1 && strstr(pt_evalue, "ch_plot_line") &&
           strstr(pt_evalue, "NULL"));

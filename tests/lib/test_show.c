@@ -59,9 +59,10 @@ int main(void)
     t = field(&j, "text/plain");
     CHECK(widest_line(t) <= 75);
     CHECK(strstr(t, "\xe2\x80\xa6") != NULL);
-    CHECK(first_line_has(t, "-0.00123457") && first_line_has(t, "-0.0148148")); /* columns 1 and 12 */
-    CHECK(strncmp(t, "[[-0.00123457  -0.00246913", 26) == 0);                /* as many as fit */
-    CHECK(pt_count(t, "\n") == 2);                                             /* one line a row */
+    CHECK(first_line_has(t, "-0.00123457") &&
+          first_line_has(t, "-0.0148148"));                   /* columns 1 and 12 */
+    CHECK(strncmp(t, "[[-0.00123457  -0.00246913", 26) == 0); /* as many as fit */
+    CHECK(pt_count(t, "\n") == 2);                            /* one line a row */
     l = field(&j, "text/latex");
     CHECK(strstr(l, "\\cdots") != NULL && strstr(l, "-0.0148148") != NULL);
     /* the HTML keeps every column and scrolls: nothing is squeezed */
@@ -75,8 +76,11 @@ int main(void)
     }
     CHECK(strstr(h, "-0.0148148") && strstr(h, "-0.00864197") && !strstr(h, "\xe2\x8b\xaf"));
     /* the shape below the table, outside it, on one line */
-    CHECK(strstr(h, "</table><div style=\"font-size:smaller;white-space:nowrap\">matrix, 3 \xc3\x97 12</div>") !=
-          NULL);
+    CHECK(
+        strstr(
+            h,
+            "</table><div style=\"font-size:smaller;white-space:nowrap\">matrix, 3 \xc3\x97 12</div>") !=
+        NULL);
     CHECK(strstr(h, "<caption") == NULL);
     /* theme-aware: no colour anywhere, rows not striped by the notebook */
     CHECK(strstr(h, "color") == NULL && strstr(h, "#") == NULL && strstr(h, "rgb") == NULL);
@@ -88,7 +92,10 @@ int main(void)
             gsl_matrix_set(S, i, k, (double)(i * 6 + k));
     ch_show_matrix(S);
     t = field(&j, "text/plain");
-    CHECK(strcmp(t, "[[ 0   1   2   3   4   5]\n [ 6   7   8   9  10  11]\n [12  13  14  15  16  17]]") == 0);
+    CHECK(strcmp(
+              t,
+              "[[ 0   1   2   3   4   5]\n [ 6   7   8   9  10  11]\n [12  13  14  15  16  17]]") ==
+          0);
 
     /* a vector of twenty wide entries: one line of at most 75 */
     for (i = 0; i < 20; i++)

@@ -44,11 +44,14 @@ static void tl_result_hook(const char *bundle)
 
 static void tl_init(void)
 {
-    static const ch_runtime rt = {.display = tl_result_hook, .result = tl_result_hook, .fail = tl_fail_hook};
+    static const ch_runtime rt = { .display = tl_result_hook,
+                                   .result = tl_result_hook,
+                                   .fail = tl_fail_hook };
     ch_set_runtime(&rt);
 }
 
-static inline double tl_vec_maxerr(const gsl_vector *a, const gsl_vector *b, double rtol, double atol, int *ok)
+static inline double tl_vec_maxerr(const gsl_vector *a, const gsl_vector *b, double rtol,
+                                   double atol, int *ok)
 {
     double worst = 0;
     *ok = a && b && a->size == b->size;
@@ -63,7 +66,8 @@ static inline double tl_vec_maxerr(const gsl_vector *a, const gsl_vector *b, dou
     return worst;
 }
 
-static inline double tl_mat_maxerr(const gsl_matrix *a, const gsl_matrix *b, double rtol, double atol, int *ok)
+static inline double tl_mat_maxerr(const gsl_matrix *a, const gsl_matrix *b, double rtol,
+                                   double atol, int *ok)
 {
     double worst = 0;
     *ok = a && b && a->size1 == b->size1 && a->size2 == b->size2;
@@ -79,37 +83,40 @@ static inline double tl_mat_maxerr(const gsl_matrix *a, const gsl_matrix *b, dou
     return worst;
 }
 
-#define VCLOSE(got, exp, rtol, atol)                                                                       \
-    do {                                                                                                   \
-        int ok_;                                                                                           \
-        double w_ = tl_vec_maxerr((got), (exp), rtol, atol, &ok_);                                         \
-        tap_result(ok_, __FILE__, __LINE__, #got " ~ " #exp, "expected %s, got %s: max abs err %.3g (rtol %g, atol %g)", \
-                   #exp, #got, w_, (double)(rtol), (double)(atol)); \
+#define VCLOSE(got, exp, rtol, atol)                                                               \
+    do {                                                                                           \
+        int ok_;                                                                                   \
+        double w_ = tl_vec_maxerr((got), (exp), rtol, atol, &ok_);                                 \
+        tap_result(ok_, __FILE__, __LINE__, #got " ~ " #exp,                                       \
+                   "expected %s, got %s: max abs err %.3g (rtol %g, atol %g)", #exp, #got, w_,     \
+                   (double)(rtol), (double)(atol));                                                \
     } while (0)
 
-#define MCLOSE(got, exp, rtol, atol)                                                                       \
-    do {                                                                                                   \
-        int ok_;                                                                                           \
-        double w_ = tl_mat_maxerr((got), (exp), rtol, atol, &ok_);                                         \
-        tap_result(ok_, __FILE__, __LINE__, #got " ~ " #exp, "expected %s, got %s: max abs err %.3g (rtol %g, atol %g)", \
-                   #exp, #got, w_, (double)(rtol), (double)(atol)); \
+#define MCLOSE(got, exp, rtol, atol)                                                               \
+    do {                                                                                           \
+        int ok_;                                                                                   \
+        double w_ = tl_mat_maxerr((got), (exp), rtol, atol, &ok_);                                 \
+        tap_result(ok_, __FILE__, __LINE__, #got " ~ " #exp,                                       \
+                   "expected %s, got %s: max abs err %.3g (rtol %g, atol %g)", #exp, #got, w_,     \
+                   (double)(rtol), (double)(atol));                                                \
     } while (0)
 
 /* Run stmt; it must end in ch_fail(ename, ...) with substr in the message. */
-#define EXPECT_FAIL(ename, substr, stmt)                                                                   \
-    do {                                                                                                   \
-        jmp_buf jb_;                                                                                       \
-        tl_jmp = &jb_;                                                                                     \
-        tl_ename[0] = tl_evalue[0] = '\0';                                                                 \
-        if (setjmp(jb_) == 0) {                                                                            \
-            stmt;                                                                                          \
-            tl_jmp = NULL;                                                                                 \
-            TAP_OK(0, #stmt " fails with " ename, "expected %s, got a return", ename);                                       \
-        } else {                                                                                           \
-            tl_jmp = NULL;                                                                                 \
-            TAP_OK(strcmp(tl_ename, ename) == 0 && strstr(tl_evalue, substr) != NULL, #stmt " fails with " ename, \
-                   "expected %s containing \"%s\", got %s: %s", ename, substr, tl_ename, tl_evalue);      \
-        }                                                                                                  \
+#define EXPECT_FAIL(ename, substr, stmt)                                                           \
+    do {                                                                                           \
+        jmp_buf jb_;                                                                               \
+        tl_jmp = &jb_;                                                                             \
+        tl_ename[0] = tl_evalue[0] = '\0';                                                         \
+        if (setjmp(jb_) == 0) {                                                                    \
+            stmt;                                                                                  \
+            tl_jmp = NULL;                                                                         \
+            TAP_OK(0, #stmt " fails with " ename, "expected %s, got a return", ename);             \
+        } else {                                                                                   \
+            tl_jmp = NULL;                                                                         \
+            TAP_OK(strcmp(tl_ename, ename) == 0 && strstr(tl_evalue, substr) != NULL,              \
+                   #stmt " fails with " ename, "expected %s containing \"%s\", got %s: %s", ename, \
+                   substr, tl_ename, tl_evalue);                                                   \
+        }                                                                                          \
     } while (0)
 
 /* ---- reference data ---- */
@@ -131,7 +138,8 @@ static gsl_matrix *tl_ref(const char *module, const char *name)
     while (fgets(line, sizeof line, f)) {
         char nm[256];
         size_t r, c;
-        if (line[0] != '@' || sscanf(line + 1, "%255s %zu %zu", nm, &r, &c) != 3 || strcmp(nm, name) != 0)
+        if (line[0] != '@' || sscanf(line + 1, "%255s %zu %zu", nm, &r, &c) != 3 ||
+            strcmp(nm, name) != 0)
             continue;
         M = gsl_matrix_alloc(r, c);
         for (size_t i = 0; i < r; i++) {
@@ -193,8 +201,14 @@ static void *tl_keep(void *p, char kind)
     }
     return p;
 }
-static gsl_vector *TV(gsl_vector *v) { return tl_keep(v, 'v'); }
-static gsl_matrix *TM(gsl_matrix *m) { return tl_keep(m, 'm'); }
+static gsl_vector *TV(gsl_vector *v)
+{
+    return tl_keep(v, 'v');
+}
+static gsl_matrix *TM(gsl_matrix *m)
+{
+    return tl_keep(m, 'm');
+}
 
 static int tl_done(const char *what)
 {

@@ -27,9 +27,7 @@ static int matches_have(json_t *m, const char *s)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(m, i, v)
-        if (strcmp(json_string_value(v), s) == 0)
-            return 1;
+    json_array_foreach(m, i, v) if (strcmp(json_string_value(v), s) == 0) return 1;
     return 0;
 }
 
@@ -62,7 +60,7 @@ int main(void)
     CHECK(strcmp(header_of(c, "gsl_linalg_SV_decomp"), "gsl/gsl_linalg.h") == 0);
     CHECK(strcmp(header_of(c, "gsl_vector_alloc"), "gsl/gsl_vector_double.h") == 0);
     CHECK(strcmp(header_of(c, "printf"), "stdio.h") == 0);
-    CHECK(strcmp(header_of(c, "sqrt"), "math.h") == 0);        /* bits/mathcalls.h */
+    CHECK(strcmp(header_of(c, "sqrt"), "math.h") == 0); /* bits/mathcalls.h */
     CHECK(strcmp(header_of(c, "size_t"), "stddef.h") == 0);
     CHECK(strcmp(header_of(c, "GSL_SUCCESS"), "gsl/gsl_errno.h") == 0);
     CHECK(strcmp(header_of(c, "ch_linspace"), "chalk.h") == 0);
@@ -110,7 +108,7 @@ int main(void)
         markers += p[0] == '#' && p[1] == ' ' && p[2] >= '0' && p[2] <= '9';
         p = nl ? nl + 1 : p + len;
     }
-    CHECK(markers == 0);        /* blanked: the splitter never sees them */
+    CHECK(markers == 0); /* blanked: the splitter never sees them */
     CHECK(mine_line >= 0 && map.line_file[mine_line] == -1);
     CHECK(gsl_line >= 0 && map.line_file[gsl_line] >= 0 &&
           strcmp(map.files[map.line_file[gsl_line]], "gsl/gsl_errno.h") == 0);

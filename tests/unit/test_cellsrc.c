@@ -20,15 +20,19 @@ static char *summary(const char *code)
     cellsrc_cell *c = cellsrc_split(code, 0, NULL, NULL);
     strbuf b = { 0 };
     for (size_t i = 0; i < c->nitems; i++)
-        strbuf_addf(&b, "%s%s:%d:%s", i ? " | " : "", kinds[c->items[i].kind],
-                         c->items[i].line, c->items[i].text);
+        strbuf_addf(&b, "%s%s:%d:%s", i ? " | " : "", kinds[c->items[i].kind], c->items[i].line,
+                    c->items[i].text);
     cellsrc_destroy(&c);
     return strbuf_take(&b);
 }
 
-#define expect_split(code, want) do { char *got_ = summary(code); \
-    TAP_OK(strcmp(got_, want) == 0, tap_name("split of %s", #code), "expected %s, got %s", want, got_); \
-    free(got_); } while (0)
+#define expect_split(code, want)                                                                   \
+    do {                                                                                           \
+        char *got_ = summary(code);                                                                \
+        TAP_OK(strcmp(got_, want) == 0, tap_name("split of %s", #code), "expected %s, got %s",     \
+               want, got_);                                                                        \
+        free(got_);                                                                                \
+    } while (0)
 
 static void test_classify(void)
 {
@@ -38,7 +42,7 @@ static void test_classify(void)
     expect_split("x++;\n*p = 3;", "stmt:1:x++; | stmt:2:*p = 3;");
     expect_split("size_t n;", "var:1:size_t n");
     expect_split("FILE *fp = NULL;", "var:1:FILE * fp");
-    expect_split("a * b;", "var:1:a * b");       /* C's own ambiguity: a declaration */
+    expect_split("a * b;", "var:1:a * b"); /* C's own ambiguity: a declaration */
     expect_split("for (int i = 0; i < 3; i++) { printf(\"}\"); }\nreturn 0;",
                  "stmt:1:for (int i = 0; i < 3; i++) { printf(\"}\"); } | stmt:2:return 0;");
     expect_split("if (x) y(); else z();", "stmt:1:if (x) y(); else z();");
@@ -57,9 +61,10 @@ static void test_classify(void)
     expect_split("enum E { A, B = 3 };", "type:1:enum E { A, B = 3 };");
     expect_split("#define SQ(x) \\\n  ((x)*(x))\nSQ(3)",
                  "pp:1:#define SQ(x) \\\n  ((x)*(x)) | expr:3:SQ(3)");
-    expect_split("#include <stdio.h>\nputs(\"{\");", "pp:1:#include <stdio.h> | stmt:2:puts(\"{\");");
+    expect_split("#include <stdio.h>\nputs(\"{\");",
+                 "pp:1:#include <stdio.h> | stmt:2:puts(\"{\");");
     expect_split("char c = '}';", "var:1:char c");
-    expect_split("x = 1 // trailing {\n", "stmt:1:x = 1");   /* assignments are not shown */
+    expect_split("x = 1 // trailing {\n", "stmt:1:x = 1"); /* assignments are not shown */
     expect_split("x + 1", "expr:1:x + 1");
     expect_split("x + 1;", "stmt:1:x + 1;");
 }
@@ -68,13 +73,15 @@ static void test_declarators(void)
 {
     cellsrc_cell *c = cellsrc_split("static int a = 1, *b, c[3] = {1,2,3};\n"
                                     "const int k = 2; const char *s = \"a,b\"; char *const t = 0;\n"
-                                    "struct P p = {1, 2};", 0, NULL, NULL);
+                                    "struct P p = {1, 2};",
+                                    0, NULL, NULL);
     if (!TAP_OK(c->nitems == 7, "declarators: 7 items", "expected 7 items, got %zu", c->nitems)) {
         cellsrc_destroy(&c);
         return;
     }
     cellsrc_item *it = c->items;
-    TAP_OK(!strcmp(it[0].text, "int a") && !strcmp(it[0].init, "1") && (it[0].flags & CELLSRC_STATIC),
+    TAP_OK(!strcmp(it[0].text, "int a") && !strcmp(it[0].init, "1") &&
+               (it[0].flags & CELLSRC_STATIC),
            "a: static int a = 1", "expected static int a = 1, got %s = %s", it[0].text, it[0].init);
     TAP_OK(!strcmp(it[1].text, "int * b") && !it[1].init, "b: int * b, no initialiser",
            "expected int * b, got %s", it[1].text);
@@ -82,16 +89,19 @@ static void test_declarators(void)
                (it[2].flags & CELLSRC_ARRAY) && (it[2].flags & CELLSRC_BRACED),
            "c: braced array", "expected int c [ 3 ] = {1,2,3} array braced, got %s = %s flags %x",
            it[2].text, it[2].init, it[2].flags);
-    TAP_OK(it[3].flags & CELLSRC_CONST, "k is const", "expected CELLSRC_CONST, got flags %x", it[3].flags);
+    TAP_OK(it[3].flags & CELLSRC_CONST, "k is const", "expected CELLSRC_CONST, got flags %x",
+           it[3].flags);
     TAP_OK(!(it[4].flags & CELLSRC_CONST), "s points to const but is not const",
            "expected no CELLSRC_CONST, got flags %x", it[4].flags);
     TAP_OK(!strcmp(it[4].init, "\"a,b\""), "s init keeps the comma in the string",
            "expected \"a,b\", got %s", it[4].init);
-    TAP_OK(it[5].flags & CELLSRC_CONST, "t is a const pointer", "expected CELLSRC_CONST, got flags %x",
-           it[5].flags);
-    TAP_OK(!strcmp(it[6].type_name, "struct P") && (it[6].flags & CELLSRC_BRACED) && it[6].line == 3,
-           "p: struct P, braced, line 3", "expected struct P braced line 3, got type %s line %d flags %x",
-           it[6].type_name, it[6].line, it[6].flags);
+    TAP_OK(it[5].flags & CELLSRC_CONST, "t is a const pointer",
+           "expected CELLSRC_CONST, got flags %x", it[5].flags);
+    TAP_OK(!strcmp(it[6].type_name, "struct P") && (it[6].flags & CELLSRC_BRACED) &&
+               it[6].line == 3,
+           "p: struct P, braced, line 3",
+           "expected struct P braced line 3, got type %s line %d flags %x", it[6].type_name,
+           it[6].line, it[6].flags);
     cellsrc_destroy(&c);
 }
 
@@ -118,9 +128,11 @@ static void test_names(void)
         return;
     }
     TAP_OK(has(it[0].defs, it[0].ndefs, "node") && has(it[0].defs, it[0].ndefs, "struct node"),
-           "typedef defines node and struct node", "expected both names, got %zu defs", it[0].ndefs);
+           "typedef defines node and struct node", "expected both names, got %zu defs",
+           it[0].ndefs);
     TAP_OK(has(it[1].defs, it[1].ndefs, "RED") && has(it[1].defs, it[1].ndefs, "enum color"),
-           "enum defines its constants and its tag", "expected RED and enum color, got %zu defs", it[1].ndefs);
+           "enum defines its constants and its tag", "expected RED and enum color, got %zu defs",
+           it[1].ndefs);
     TAP_OK(it[2].pp == CELLSRC_PP_DEFINE && has(it[2].defs, it[2].ndefs, "AREA") &&
                has(it[2].refs, it[2].nrefs, "PI"),
            "macro defs/refs", "expected #define AREA referring to PI, got pp %d", (int)it[2].pp);
@@ -129,9 +141,11 @@ static void test_names(void)
     /* node is known as a typedef from the cell itself */
     TAP_OK(it[4].kind == CELLSRC_VAR && has(it[4].refs, it[4].nrefs, "make") &&
                has(it[4].refs, it[4].nrefs, "node") && has(it[4].refs, it[4].nrefs, "RED"),
-           "var refs", "expected a variable referring to make, node, RED, got kind %d", (int)it[4].kind);
+           "var refs", "expected a variable referring to make, node, RED, got kind %d",
+           (int)it[4].kind);
     TAP_OK(it[5].kind == CELLSRC_FUNC && (it[5].flags & CELLSRC_VOID) &&
-               !strcmp(it[5].proto, "void show(node *n);") && has(it[5].refs, it[5].nrefs, "printf"),
+               !strcmp(it[5].proto, "void show(node *n);") &&
+               has(it[5].refs, it[5].nrefs, "printf"),
            "function", "expected void show(node *n); referring to printf, got kind %d proto %s",
            (int)it[5].kind, it[5].proto ? it[5].proto : "-");
     cellsrc_destroy(&c);
@@ -140,18 +154,20 @@ static void test_names(void)
 static void test_magics(void)
 {
     cellsrc_cell *c = cellsrc_split("%timeit -n 10  \n%cflags -I/x\nint x = 1;\nx", 0, NULL, NULL);
-    TAP_OK(c->nmagics == 2 && !strcmp(c->magics[0].name, "timeit") && !strcmp(c->magics[0].arg, "-n 10") &&
-               !strcmp(c->magics[1].name, "cflags") && !strcmp(c->magics[1].arg, "-I/x") &&
-               c->magics[1].line == 2,
-           "magics", "expected %%timeit -n 10 and %%cflags -I/x on line 2, got %zu magics", c->nmagics);
+    TAP_OK(c->nmagics == 2 && !strcmp(c->magics[0].name, "timeit") &&
+               !strcmp(c->magics[0].arg, "-n 10") && !strcmp(c->magics[1].name, "cflags") &&
+               !strcmp(c->magics[1].arg, "-I/x") && c->magics[1].line == 2,
+           "magics", "expected %%timeit -n 10 and %%cflags -I/x on line 2, got %zu magics",
+           c->nmagics);
     TAP_OK(c->nitems == 2 && c->items[0].line == 3 && c->items[1].kind == CELLSRC_EXPR,
            "code after magics keeps its lines", "expected 2 items from line 3, got %zu", c->nitems);
     cellsrc_destroy(&c);
     c = cellsrc_split("%%timeit\nf();", 0, NULL, NULL);
     TAP_OK(c->nmagics == 1 && c->magics[0].cell_magic && c->nitems == 1, "cell magic",
-           "expected one cell magic and one item, got %zu magics, %zu items", c->nmagics, c->nitems);
+           "expected one cell magic and one item, got %zu magics, %zu items", c->nmagics,
+           c->nitems);
     cellsrc_destroy(&c);
-    c = cellsrc_split("x = 5 % 3;", 0, NULL, NULL);   /* not a magic */
+    c = cellsrc_split("x = 5 % 3;", 0, NULL, NULL); /* not a magic */
     TAP_OK(c->nmagics == 0 && c->nitems == 1, "modulo is not a magic",
            "expected no magic and one item, got %zu magics, %zu items", c->nmagics, c->nitems);
     cellsrc_destroy(&c);
@@ -159,7 +175,9 @@ static void test_magics(void)
 
 static void test_complete(void)
 {
-    static const struct { const char *code, *want; } cases[] = {
+    static const struct {
+        const char *code, *want;
+    } cases[] = {
         { "int x = 1;", "complete" },
         { "int f(void) {", "incomplete" },
         { "printf(\"a\",", "incomplete" },
@@ -174,8 +192,8 @@ static void test_complete(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *got = ctoken_is_complete(cases[i].code);
-        TAP_OK(!strcmp(got, cases[i].want), tap_name("is_complete(%s)", cases[i].code), "expected %s, got %s",
-               cases[i].want, got);
+        TAP_OK(!strcmp(got, cases[i].want), tap_name("is_complete(%s)", cases[i].code),
+               "expected %s, got %s", cases[i].want, got);
     }
 }
 
@@ -185,16 +203,19 @@ static void test_tokens(void)
     int problems;
     const char *src = "a = L\"x\\\"y\" + 'c' /* c */ + 0x1fULL + 1.5e-3;\n#if X \\\n  && Y\nb";
     size_t n = ctoken_scan(src, &t, &problems);
-    if (TAP_OK(n == 12 && !problems, "12 tokens, no problems", "expected 12 tokens and 0 problems, got %zu and %d",
-               n, problems)) {
+    if (TAP_OK(n == 12 && !problems, "12 tokens, no problems",
+               "expected 12 tokens and 0 problems, got %zu and %d", n, problems)) {
         TAP_OK(t[2].kind == CTOKEN_STRING && t[2].len == 7, "wide string token",
-               "expected a string of 7 bytes, got kind %d length %zu", (int)t[2].kind, (size_t)t[2].len);
+               "expected a string of 7 bytes, got kind %d length %zu", (int)t[2].kind,
+               (size_t)t[2].len);
         TAP_OK(t[6].kind == CTOKEN_NUMBER && t[6].len == 7 && t[8].len == 6, "numbers",
                "expected numbers of 7 and 6 bytes, got kind %d lengths %zu, %zu", (int)t[6].kind,
                (size_t)t[6].len, (size_t)t[8].len);
-        TAP_OK(t[10].kind == CTOKEN_PP && t[10].line == 2 && t[11].line == 4, "directive with continuation",
-               "expected a directive on line 2 and the next token on line 4, got kind %d lines %d, %d",
-               (int)t[10].kind, t[10].line, t[11].line);
+        TAP_OK(
+            t[10].kind == CTOKEN_PP && t[10].line == 2 && t[11].line == 4,
+            "directive with continuation",
+            "expected a directive on line 2 and the next token on line 4, got kind %d lines %d, %d",
+            (int)t[10].kind, t[10].line, t[11].line);
     }
     free(t);
     char *r = ctoken_rename("int main(void) { puts(\"main\"); return main_x; }", "main", "um");
@@ -207,11 +228,49 @@ static void test_tokens(void)
  * the run reproducible; under valgrind or ASan it also checks memory. */
 static void test_soup(void)
 {
-    static const char *const frags[] = {
-        "int ", "x", "=", "1", ";", "{", "}", "(", ")", "[", "]", "*", "struct ", "S ",
-        "typedef ", "enum ", "\"s{\"", "'c'", "/*", "*/", "//", "\n", "#define M(a) a\\\n",
-        "#if 1\n", "static ", "const ", ",", "f", "(void)", "return ", "if ", "else ", "do ",
-        "while ", "lbl:", ":", "%timeit\n", "\\", "->", "case ", "main", "L\"", "u8'" };
+    static const char *const frags[] = { "int ",
+                                         "x",
+                                         "=",
+                                         "1",
+                                         ";",
+                                         "{",
+                                         "}",
+                                         "(",
+                                         ")",
+                                         "[",
+                                         "]",
+                                         "*",
+                                         "struct ",
+                                         "S ",
+                                         "typedef ",
+                                         "enum ",
+                                         "\"s{\"",
+                                         "'c'",
+                                         "/*",
+                                         "*/",
+                                         "//",
+                                         "\n",
+                                         "#define M(a) a\\\n",
+                                         "#if 1\n",
+                                         "static ",
+                                         "const ",
+                                         ",",
+                                         "f",
+                                         "(void)",
+                                         "return ",
+                                         "if ",
+                                         "else ",
+                                         "do ",
+                                         "while ",
+                                         "lbl:",
+                                         ":",
+                                         "%timeit\n",
+                                         "\\",
+                                         "->",
+                                         "case ",
+                                         "main",
+                                         "L\"",
+                                         "u8'" };
     unsigned long long state = 42;
     char buf[1024];
     int nulls = 0;
@@ -235,7 +294,8 @@ static void test_soup(void)
         cellsrc_destroy(&c);
         ctoken_is_complete(buf);
     }
-    TAP_OK(nulls == 0, "split never returns NULL on 20000 token soups", "expected 0 NULLs, got %d", nulls);
+    TAP_OK(nulls == 0, "split never returns NULL on 20000 token soups", "expected 0 NULLs, got %d",
+           nulls);
 }
 
 int main(void)

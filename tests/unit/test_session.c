@@ -20,18 +20,45 @@
 static const char prelude[] =
     "#include <stdio.h>\n#include <stdlib.h>\n#include <math.h>\n#include <gsl/gsl_matrix.h>\n";
 
-static char shown[256];     /* what __CHALK_SHOW printed last */
-static char errors[4096];   /* compile messages of the last cell */
+static char shown[256];   /* what __CHALK_SHOW printed last */
+static char errors[4096]; /* compile messages of the last cell */
 
-static void show_i64(long long v) { snprintf(shown, sizeof shown, "%lld", v); }
-static void show_u64(unsigned long long v) { snprintf(shown, sizeof shown, "%llu", v); }
-static void show_f64(double v) { snprintf(shown, sizeof shown, "%.17g", v); }
-static void show_bool(_Bool v) { snprintf(shown, sizeof shown, "%s", v ? "true" : "false"); }
-static void show_char(int v) { snprintf(shown, sizeof shown, "'%c'", v); }
-static void show_str(const char *v) { snprintf(shown, sizeof shown, "\"%s\"", v); }
-static void show_ptr(const void *v) { snprintf(shown, sizeof shown, "ptr %p", v); }
-static void show_vector(const void *v) { snprintf(shown, sizeof shown, "vector %p", v); }
-static void show_matrix(const void *v) { snprintf(shown, sizeof shown, "matrix %p", v); }
+static void show_i64(long long v)
+{
+    snprintf(shown, sizeof shown, "%lld", v);
+}
+static void show_u64(unsigned long long v)
+{
+    snprintf(shown, sizeof shown, "%llu", v);
+}
+static void show_f64(double v)
+{
+    snprintf(shown, sizeof shown, "%.17g", v);
+}
+static void show_bool(_Bool v)
+{
+    snprintf(shown, sizeof shown, "%s", v ? "true" : "false");
+}
+static void show_char(int v)
+{
+    snprintf(shown, sizeof shown, "'%c'", v);
+}
+static void show_str(const char *v)
+{
+    snprintf(shown, sizeof shown, "\"%s\"", v);
+}
+static void show_ptr(const void *v)
+{
+    snprintf(shown, sizeof shown, "ptr %p", v);
+}
+static void show_vector(const void *v)
+{
+    snprintf(shown, sizeof shown, "vector %p", v);
+}
+static void show_matrix(const void *v)
+{
+    snprintf(shown, sizeof shown, "matrix %p", v);
+}
 
 static void on_error(void *opaque, const char *msg)
 {
@@ -51,7 +78,10 @@ static double now_ms(void)
 static TCCState *states[MAXSTATES];
 static int nstates;
 
-static void *lookup(void *ctx, const char *name) { return tcc_get_symbol(ctx, name); }
+static void *lookup(void *ctx, const char *name)
+{
+    return tcc_get_symbol(ctx, name);
+}
 
 /* Run one cell the way the executor does; returns main's value, or -1000
  * for a compile/link error (messages in `errors`).  *ms gets the time of
@@ -104,16 +134,18 @@ static int run_cell(decl_store *s, const char *code, int number, double *ms)
         TAP_OK(0, tap_name("cell[%d] commits", number), "expected a commit, got: %s", err);
     decl_store_prepared_free(&p);
     if (nstates < MAXSTATES)
-        states[nstates++] = st;    /* keep the code and data of earlier cells */
+        states[nstates++] = st; /* keep the code and data of earlier cells */
     else
-        TAP_OK(0, "the test keeps every cell's state", "expected at most %d cells, got more", MAXSTATES);
+        TAP_OK(0, "the test keeps every cell's state", "expected at most %d cells, got more",
+               MAXSTATES);
     return result;
 }
 
 static int cell_ok(decl_store *s, const char *code, int number)
 {
     int r = run_cell(s, code, number, NULL);
-    return TAP_OK(r == 0, tap_name("cell[%d] runs: %s", number, code), "expected 0, got %d: %s", r, errors);
+    return TAP_OK(r == 0, tap_name("cell[%d] runs: %s", number, code), "expected 0, got %d: %s", r,
+                  errors);
 }
 
 /* decl_store_prepare refuses the cell with an error starting with `want`. */
@@ -122,8 +154,9 @@ static void cell_refused(decl_store *s, const char *code, int number, const char
     char err[512] = "";
     decl_store_prepared *p = NULL;
     int refused = decl_store_prepare(s, code, number, &p, err, sizeof err) != 0;
-    TAP_OK(refused && strncmp(err, want, strlen(want)) == 0, tap_name("cell[%d] refused: %s", number, code),
-           "expected '%s', got %s'%s'", want, refused ? "" : "accepted, ", err);
+    TAP_OK(refused && strncmp(err, want, strlen(want)) == 0,
+           tap_name("cell[%d] refused: %s", number, code), "expected '%s', got %s'%s'", want,
+           refused ? "" : "accepted, ", err);
     decl_store_prepared_free(&p);
 }
 
@@ -203,15 +236,20 @@ static void test_more(decl_store *s)
     cell_refused(s, "double y = 1;\nstatic double fabs(double v) { return v; }", 12,
                  "cell[12]:2: error: 'fabs' is declared in <math.h>; a cell cannot redefine");
     cell_refused(s, "int gsl_mine;", 12, "cell[12]:1: error: 'gsl_mine' is reserved for GSL");
-    cell_refused(s, "extern int printf;", 12, "cell[12]:1: error: 'printf' is declared in <stdio.h>");
-    cell_ok(s, "double gamma = 0.5, y0 = 2; int index = 1, j1 = 1;\nstruct tm { int x; };\n"
-               "int tm = 3;\ngamma * y0 + index + j1 + tm", 13);
+    cell_refused(s, "extern int printf;", 12,
+                 "cell[12]:1: error: 'printf' is declared in <stdio.h>");
+    cell_ok(s,
+            "double gamma = 0.5, y0 = 2; int index = 1, j1 = 1;\nstruct tm { int x; };\n"
+            "int tm = 3;\ngamma * y0 + index + j1 + tm",
+            13);
     CHECK(!strcmp(shown, "6"));
     cell_ok(s, "EOF", 13);
     CHECK(!strcmp(shown, "-1"));
     /* arrays filled from variables at run time */
-    cell_ok(s, "double fa = 1.5, fb = 2;\ndouble trio[3] = {fa, fb, fa + fb};\n"
-               "double M2[2][2] = {{fa, 0}, {0, sqrt(fb * 8)}};\ntrio[2] + M2[1][1]", 14);
+    cell_ok(s,
+            "double fa = 1.5, fb = 2;\ndouble trio[3] = {fa, fb, fa + fb};\n"
+            "double M2[2][2] = {{fa, 0}, {0, sqrt(fb * 8)}};\ntrio[2] + M2[1][1]",
+            14);
     CHECK(!strcmp(shown, "7.5"));
     cell_ok(s, "trio[0] * M2[0][0]", 14);
     CHECK_STREQ(shown, "2.25");
@@ -224,7 +262,9 @@ static void test_more(decl_store *s)
     CHECK(!strcmp(shown, "6"));
     cell_ok(s, "typedef struct { double mu; } holder;\nholder h = {4};\nh.mu * mu", 14);
     CHECK(!strcmp(shown, "2"));
-    cell_ok(s, "double acc = 0;\nfor (double mu = 0; mu < 2; mu += 1) acc += mu * sd;\nacc + 0.0 * mu", 14);
+    cell_ok(s,
+            "double acc = 0;\nfor (double mu = 0; mu < 2; mu += 1) acc += mu * sd;\nacc + 0.0 * mu",
+            14);
     CHECK(!strcmp(shown, "2"));
     cell_ok(s, "sd = sd * sd; mu += sd;\nmu", 14);
     CHECK(!strcmp(shown, "4.5"));
@@ -244,7 +284,10 @@ static void test_more(decl_store *s)
     cell_ok(s, "(void)counter", 18);
     CHECK(!strcmp(shown, ""));
     /* conditionals keep statements inside them */
-    cell_ok(s, "#ifdef NOT_DEFINED\ncounter = 99;\n#endif\nint q = 1;\n#if 1\nq = 2;\n#else\nq = 3;\n#endif\nq", 19);
+    cell_ok(
+        s,
+        "#ifdef NOT_DEFINED\ncounter = 99;\n#endif\nint q = 1;\n#if 1\nq = 2;\n#else\nq = 3;\n#endif\nq",
+        19);
     CHECK(!strcmp(shown, "2"));
     CHECK(counter_value(s) == 10);
     /* a void expression the session cannot recognise as such runs unshown */
@@ -255,8 +298,10 @@ static void test_more(decl_store *s)
     cell_ok(s, "3u", 19);
     CHECK(!strcmp(shown, "3"));
     /* struct with a typedef and a function using it, over several cells */
-    cell_ok(s, "typedef struct { double x, y; } pt;\npt origin = {0, 0};\n"
-               "double norm2(pt p) { return p.x * p.x + p.y * p.y; }", 20);
+    cell_ok(s,
+            "typedef struct { double x, y; } pt;\npt origin = {0, 0};\n"
+            "double norm2(pt p) { return p.x * p.x + p.y * p.y; }",
+            20);
     cell_ok(s, "pt q = {3, 4};\nnorm2(q) + norm2(origin)", 21);
     CHECK(!strcmp(shown, "25"));
     size_t n;
@@ -295,11 +340,13 @@ static void test_gsl(decl_store *s)
     CHECK(!strcmp(shown, "1"));
     cell_ok(s, "m", 3);
     CHECK(!strncmp(shown, "matrix", 6));
-    cell_ok(s, "#include <gsl/gsl_linalg.h>\n"
-               "gsl_vector *sv = gsl_vector_alloc(2); gsl_vector *w = gsl_vector_alloc(2);\n"
-               "gsl_matrix *V = gsl_matrix_alloc(2, 2);\n"
-               "gsl_linalg_SV_decomp(m, V, sv, w);\n"
-               "gsl_vector_get(sv, 0)", 4);
+    cell_ok(s,
+            "#include <gsl/gsl_linalg.h>\n"
+            "gsl_vector *sv = gsl_vector_alloc(2); gsl_vector *w = gsl_vector_alloc(2);\n"
+            "gsl_matrix *V = gsl_matrix_alloc(2, 2);\n"
+            "gsl_linalg_SV_decomp(m, V, sv, w);\n"
+            "gsl_vector_get(sv, 0)",
+            4);
     CHECK(!strcmp(shown, "1"));
     cell_ok(s, "gsl_matrix_free(m)", 5);
     cell_ok(s, "gsl_vector_free(sv); gsl_vector_free(w); gsl_matrix_free(V);", 6);
@@ -320,8 +367,8 @@ static void test_many_redefinitions(decl_store *s)
         if (run_cell(s, code, number++, NULL) != 0)
             bad = i + 1;
     }
-    TAP_OK(!bad, "300 redefinitions of x, b and f all run", "expected all to run, got redefinition %d failing: %s",
-           bad - 1, errors);
+    TAP_OK(!bad, "300 redefinitions of x, b and f all run",
+           "expected all to run, got redefinition %d failing: %s", bad - 1, errors);
     cell_ok(s, "x == 299 && b.v == 299 && f() == 299 && keep == 7", number++);
     CHECK(!strcmp(shown, "1"));
     size_t n;
@@ -341,8 +388,8 @@ static void timing(const char *label, int full)
     char err[256];
     decl_store_set_full_headers(s, full);
     double t0 = now_ms();
-    if (!TAP_OK(decl_store_warm(s, err, sizeof err) == 0, tap_name("%s: the prelude flattens", label),
-                "expected it to, got: %s", err)) {
+    if (!TAP_OK(decl_store_warm(s, err, sizeof err) == 0,
+                tap_name("%s: the prelude flattens", label), "expected it to, got: %s", err)) {
         decl_store_destroy(&s);
         return;
     }
@@ -352,16 +399,16 @@ static void timing(const char *label, int full)
         bad += run_cell(s, "printf(\"%s\", \"\");", 1, &ms) != 0;
         best_p = ms < best_p ? ms : best_p;
     }
-    TAP_OK(!bad, tap_name("%s: a printf cell runs 20 times", label), "expected 0 failures, got %d: %s", bad,
-           errors);
+    TAP_OK(!bad, tap_name("%s: a printf cell runs 20 times", label),
+           "expected 0 failures, got %d: %s", bad, errors);
     cell_ok(s, "gsl_matrix *g = gsl_matrix_alloc(3, 3); gsl_matrix_set_all(g, 1.0);", 2);
     bad = 0;
     for (int i = 0; i < 20; i++) {
         bad += run_cell(s, "gsl_matrix_set(g, 0, 0, 2.0); gsl_matrix_get(g, 0, 0)", 3, &ms) != 0;
         best_g = ms < best_g ? ms : best_g;
     }
-    TAP_OK(!bad, tap_name("%s: a gsl cell runs 20 times", label), "expected 0 failures, got %d: %s", bad,
-           errors);
+    TAP_OK(!bad, tap_name("%s: a gsl cell runs 20 times", label), "expected 0 failures, got %d: %s",
+           bad, errors);
     cell_ok(s, "gsl_matrix_free(g);", 4);
     printf("# %s: flatten+index %.2f ms; printf cell %.3f ms; gsl cell %.3f ms (best of 20)\n",
            label, warm, best_p, best_g);
@@ -391,7 +438,7 @@ int main(void)
     int found = 0;
     for (size_t i = 0; i < n; i++)
         if (!strcmp(names[i].name, "m") && !strcmp(names[i].kind, "variable"))
-            found = !strcmp(names[i].decl, "gsl_matrix *m");   /* as the cell wrote it */
+            found = !strcmp(names[i].decl, "gsl_matrix *m"); /* as the cell wrote it */
     CHECK(found);
     free(names);
     decl_store_destroy(&s);

@@ -17,7 +17,8 @@ static sign_part part(const char *s)
     return p;
 }
 
-static int verify(sign *s, const char *sig, const sign_part *parts, size_t n, char *err, size_t errlen)
+static int verify(sign *s, const char *sig, const sign_part *parts, size_t n, char *err,
+                  size_t errlen)
 {
     err[0] = '\0';
     return sign_verify(s, sig, strlen(sig), parts, n, err, errlen);
@@ -36,7 +37,7 @@ int main(void)
     CHECK(s != NULL);
     CHECK(sign_enabled(s));
     {
-        sign_part p[2] = {part("Hi "), part("There")};
+        sign_part p[2] = { part("Hi "), part("There") };
         CHECK(sign_compute(s, p, 2, hex) == 0);
         CHECK(strcmp(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7") == 0);
     }
@@ -47,7 +48,7 @@ int main(void)
     s = sign_new("Jefe", 4, "", 0, err, sizeof err);
     CHECK(s != NULL);
     {
-        sign_part p[1] = {part("what do ya want for nothing?")};
+        sign_part p[1] = { part("what do ya want for nothing?") };
         const char *good = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
         const char *upper = "5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843";
         CHECK(sign_compute(s, p, 1, hex) == 0);
@@ -72,10 +73,12 @@ int main(void)
              * first and in the last byte are both caught. */
             snprintf(longer, sizeof longer, "%s", good);
             longer[0] = '6';
-            CHECK(verify(s, longer, p, 1, err, sizeof err) < 0 && strstr(err, "invalid signature") != NULL);
+            CHECK(verify(s, longer, p, 1, err, sizeof err) < 0 &&
+                  strstr(err, "invalid signature") != NULL);
             snprintf(longer, sizeof longer, "%s", good);
             longer[63] = '4';
-            CHECK(verify(s, longer, p, 1, err, sizeof err) < 0 && strstr(err, "invalid signature") != NULL);
+            CHECK(verify(s, longer, p, 1, err, sizeof err) < 0 &&
+                  strstr(err, "invalid signature") != NULL);
         }
         /* A NUL inside the signature frame does not shorten it. */
         {
@@ -97,9 +100,9 @@ int main(void)
     /* Upper-case hex is accepted for a fresh message. */
     s = sign_new("Jefe", 4, "hmac-sha256", 0, err, sizeof err);
     {
-        sign_part p[1] = {part("what do ya want for nothing?")};
-        CHECK(verify(s, "5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843", p, 1, err,
-                     sizeof err) == 0);
+        sign_part p[1] = { part("what do ya want for nothing?") };
+        CHECK(verify(s, "5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843", p, 1,
+                     err, sizeof err) == 0);
     }
     sign_destroy(&s);
 
@@ -157,18 +160,20 @@ int main(void)
         static const struct {
             const char *scheme, *hex;
         } vec[] = {
-            {"hmac-sha1", "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"},
-            {"hmac-sha224", "a30e01098bc6dbbf45690f3a7e9e6d0f8bbea2a39e6148008fd05e44"},
-            {"hmac-sha384", "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b"
-                            "3239ecfab21649"},
-            {"hmac-sha512", "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d"
-                            "034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"},
-            {"hmac-sha3_256", "c7d4072e788877ae3596bbb0da73b887c9171f93095b294ae857fbe2645e1ba5"},
-            {"hmac-sha3-256", "c7d4072e788877ae3596bbb0da73b887c9171f93095b294ae857fbe2645e1ba5"},
-            {"hmac-md5", "750c783e6ab0b503eaa86e310a5db738"},
+            { "hmac-sha1", "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79" },
+            { "hmac-sha224", "a30e01098bc6dbbf45690f3a7e9e6d0f8bbea2a39e6148008fd05e44" },
+            { "hmac-sha384",
+              "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b"
+              "3239ecfab21649" },
+            { "hmac-sha512",
+              "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d"
+              "034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737" },
+            { "hmac-sha3_256", "c7d4072e788877ae3596bbb0da73b887c9171f93095b294ae857fbe2645e1ba5" },
+            { "hmac-sha3-256", "c7d4072e788877ae3596bbb0da73b887c9171f93095b294ae857fbe2645e1ba5" },
+            { "hmac-md5", "750c783e6ab0b503eaa86e310a5db738" },
         };
         size_t i;
-        sign_part p[1] = {part("what do ya want for nothing?")};
+        sign_part p[1] = { part("what do ya want for nothing?") };
         for (i = 0; i < sizeof vec / sizeof vec[0]; i++) {
             s = sign_new("Jefe", 4, vec[i].scheme, 0, err, sizeof err);
             CHECK(s != NULL);
@@ -179,27 +184,29 @@ int main(void)
             /* A signature of the sha256 length is malformed under another
              * digest, and the error says the length wanted. */
             if (strlen(vec[i].hex) != 64) {
-                CHECK(verify(s, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", p, 1, err,
-                             sizeof err) < 0 &&
+                CHECK(verify(s, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+                             p, 1, err, sizeof err) < 0 &&
                       strstr(err, "malformed") != NULL);
             }
             CHECK(verify(s, vec[i].hex, p, 1, err, sizeof err) == 0);
-            CHECK(verify(s, vec[i].hex, p, 1, err, sizeof err) < 0 && strstr(err, "replay") != NULL);
+            CHECK(verify(s, vec[i].hex, p, 1, err, sizeof err) < 0 &&
+                  strstr(err, "replay") != NULL);
             sign_destroy(&s);
         }
         /* sha512: a flipped last digit is caught (the whole 64 bytes count). */
         s = sign_new("Jefe", 4, "hmac-sha512", 0, err, sizeof err);
         snprintf(hex, sizeof hex, "%s", vec[3].hex);
         hex[127] = '6';
-        CHECK(verify(s, hex, p, 1, err, sizeof err) < 0 && strstr(err, "invalid signature") != NULL);
+        CHECK(verify(s, hex, p, 1, err, sizeof err) < 0 &&
+              strstr(err, "invalid signature") != NULL);
         sign_destroy(&s);
     }
 
     /* Unknown schemes are refused, with the key set or not, rather than
      * silently not checked; the error is one line naming the scheme. */
     {
-        static const char *const bad[] = {"hmac-nosuch", "hmac-", "sha256", "hmac-shake_128", "HMAC",
-                                          "hmac-sha256\nx"};
+        static const char *const bad[] = { "hmac-nosuch",    "hmac-", "sha256",
+                                           "hmac-shake_128", "HMAC",  "hmac-sha256\nx" };
         size_t i;
         for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
             err[0] = '\0';
@@ -216,7 +223,8 @@ int main(void)
 
     {
         unsigned char d[32];
-        CHECK(sign_hex_decode("00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ffABCD", 64, d, 32) == 0 &&
+        CHECK(sign_hex_decode("00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ffABCD",
+                              64, d, 32) == 0 &&
               d[1] == 0xff && d[31] == 0xcd);
         CHECK(sign_hex_decode("00", 2, d, 32) < 0);
         CHECK(sign_hex_decode("00ff", 4, d, 2) == 0 && d[1] == 0xff);

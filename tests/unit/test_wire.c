@@ -26,7 +26,7 @@ static size_t build(wire_frame *out, const sign *sg, const char *h, const char *
                     const char *c, int with_id)
 {
     char sig[SIGN_HEX_MAX + 1];
-    sign_part parts[4] = {{h, strlen(h)}, {p, strlen(p)}, {m, strlen(m)}, {c, strlen(c)}};
+    sign_part parts[4] = { { h, strlen(h) }, { p, strlen(p) }, { m, strlen(m) }, { c, strlen(c) } };
     size_t n = 0;
     sign_compute(sg, parts, 4, sig);
     if (with_id)
@@ -47,12 +47,14 @@ static void release(wire_frame *f, size_t n)
         free(f[i].data);
 }
 
-static const char *H = "{\"msg_id\":\"1\",\"msg_type\":\"execute_request\",\"session\":\"s\",\"username\":\"u\","
-                       "\"date\":\"2026-01-01T00:00:00Z\",\"version\":\"5.3\"}";
+static const char *H =
+    "{\"msg_id\":\"1\",\"msg_type\":\"execute_request\",\"session\":\"s\",\"username\":\"u\","
+    "\"date\":\"2026-01-01T00:00:00Z\",\"version\":\"5.3\"}";
 
 /* Decode a message built from these four JSON texts; returns 1 if dropped and
  * err contains `why`. */
-static int dropped(sign *sg, const char *h, const char *p, const char *m, const char *c, const char *why)
+static int dropped(sign *sg, const char *h, const char *p, const char *m, const char *c,
+                   const char *why)
 {
     wire_frame f[8];
     size_t n = build(f, sg, h, p, m, c, 1);
@@ -75,8 +77,8 @@ static void test_roundtrip(sign *sg)
     json_t *h = wire_header_new("kernel_info_reply", "sess-1");
     json_t *parent = json_pack("{s:s}", "msg_id", "p1");
     json_t *content = json_pack("{s:s, s:s}", "status", "ok", "text", "h\xc3\xa9llo");
-    wire_frame ids[2] = {{"id-a", 4}, {"\x00\x01\x02", 3}};
-    wire_frame bufs[1] = {{"\x00\xff binary", 9}};
+    wire_frame ids[2] = { { "id-a", 4 }, { "\x00\x01\x02", 3 } };
+    wire_frame bufs[1] = { { "\x00\xff binary", 9 } };
     wire_frame *out = NULL;
     size_t nout = 0, i;
     wire_error err;
@@ -103,8 +105,10 @@ static void test_roundtrip(sign *sg)
         CHECK(m != NULL);
         if (m != NULL) {
             CHECK(strcmp(m->msg_type, "kernel_info_reply") == 0);
-            CHECK(m->nids == 2 && m->ids[1].size == 3 && memcmp(m->ids[1].data, "\x00\x01\x02", 3) == 0);
-            CHECK(m->nbuffers == 1 && m->buffers[0].size == 9 && memcmp(m->buffers[0].data, "\x00\xff binary", 9) == 0);
+            CHECK(m->nids == 2 && m->ids[1].size == 3 &&
+                  memcmp(m->ids[1].data, "\x00\x01\x02", 3) == 0);
+            CHECK(m->nbuffers == 1 && m->buffers[0].size == 9 &&
+                  memcmp(m->buffers[0].data, "\x00\xff binary", 9) == 0);
             CHECK(json_equal(m->content, content));
             CHECK(json_equal(m->parent_header, parent));
             CHECK(json_object_size(m->metadata) == 0);
@@ -207,7 +211,8 @@ static int utf8_is(const char *in, size_t n, const char *want, size_t want_consu
 {
     size_t consumed = 99;
     char *out = utf8_sanitize(in, n, &consumed);
-    int ok = out != NULL && strcmp(out, want) == 0 && consumed == want_consumed && utf8_valid(out, strlen(out));
+    int ok = out != NULL && strcmp(out, want) == 0 && consumed == want_consumed &&
+             utf8_valid(out, strlen(out));
     if (!ok)
         fprintf(stderr, "  utf8_sanitize gave '%s' consumed %zu\n", out ? out : "(null)", consumed);
     free(out);
@@ -221,7 +226,9 @@ static void test_utf8(void)
     CHECK(utf8_is("plain", 5, "plain", 5));
     CHECK(utf8_is("h\xc3\xa9", 3, "h\xc3\xa9", 3));
     CHECK(utf8_is("\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80", 4)); /* U+1F600 */
-    CHECK(utf8_is("a\xff" "b", 3, "a" FFFD "b", 3));
+    CHECK(utf8_is("a\xff"
+                  "b",
+                  3, "a" FFFD "b", 3));
     CHECK(utf8_is("\xc0\xaf", 2, FFFD FFFD, 2));                   /* overlong '/' */
     CHECK(utf8_is("\xe0\x80\xaf", 3, FFFD FFFD FFFD, 3));          /* overlong, 3 bytes */
     CHECK(utf8_is("\xed\xa0\x80", 3, FFFD FFFD FFFD, 3));          /* surrogate D800 */

@@ -55,8 +55,8 @@ int main(int argc, char **argv)
     enum { NL = 200, NS = 501, NH = 1000, NP = 80, R = 12, C = 16 };
     static double x[NL], y1[NL], y2[NL], y3[NL], t[NS], sgd[NS], adam[NS], h[NH];
     static double sx[2][NP], sy[2][NP];
-    static const char *names[] = {"linalg", "calculus", "optim", "prob", "info"};
-    static const double hw[5] = {12, 9, 7, 11, 5}, hw2[5] = {8, 10, 4, 9, 6};
+    static const char *names[] = { "linalg", "calculus", "optim", "prob", "info" };
+    static const double hw[5] = { 12, 9, 7, 11, 5 }, hw2[5] = { 8, 10, 4, 9, 6 };
     const char *dir = argc > 1 ? argv[1] : ".";
     gsl_matrix *m;
     ch_plot *p;
