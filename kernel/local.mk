@@ -129,5 +129,6 @@ kernel_shared_libchalkcell_la_SOURCES += \
 # --- %%cc backend (issue 14) ---
 # The system C compiler behind compile.h: a %%cc cell is compiled into a
 # cached object, linked into a shared object and dlopen'ed in the cell's child.
-kernel_executor_chalk_executor_SOURCES += kernel/executor/compile.h kernel/executor/compile_cc.c
+kernel_executor_chalk_executor_SOURCES += kernel/executor/compile.h kernel/executor/compile_cc.c \
+  kernel/executor/cc_cache.c kernel/executor/cc_cache.h
 # --- end %%cc backend ---

@@ -74,7 +74,7 @@ bench_programs =
 bench: all $(bench_programs) $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
 	@$(AM_TESTS_ENVIRONMENT) \
 	$(PYTHON) $(top_srcdir)/tests/bench/bench.py \
-	  --builddir '$(abs_top_builddir)' --json '$(abs_top_builddir)/tests/bench/bench.json'
+	  --builddir '$(abs_top_builddir)' --json '$(abs_top_builddir)/tests/bench/bench.json' $(BENCH_FLAGS)
 .PHONY: bench
 
 EXTRA_DIST += tests/tap.h tests/kernelclient.py \
