@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """chalk-grade: grade chalk notebooks in batch, by nbgrader's rule, without nbgrader.
 
+Why one file of ~1,300 lines: it is installed as one script (bin/chalk-grade) with no Python
+package of its own to import from, and its parts (the kernel loop, scoring, sanitising,
+feedback pages, the local, Dask and shard drivers) share the one notebook record.
+
     chalk-grade SUBMISSIONS --out DIR [--source SRC] [--workers N] [--timeout S]
                 [--scheduler tcp://HOST:PORT] [--shard I/N] [--scorer auto|nbgrader|builtin]
     chalk-grade merge DIR          join DIR/grades.part-*-of-N.csv into DIR/grades.csv

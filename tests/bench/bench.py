@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """bench.py — `make bench`: chalk against ipykernel (and GSL against NumPy), same run.
 
+Why ~1,000 lines in one file: every part shares the kernel drivers, the one results table
+and bench.json, so that all ratios come from one run (bench_cc.py holds the %%cc part).
+
 Drives both kernels through jupyter_client, as a front end would, and prints
 medians and ratios (chalk / reference; lower is better for chalk):
 
