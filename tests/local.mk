@@ -359,6 +359,14 @@ endif
 # the sanitizer build.
 print-c-tests:
 	@for t in $(TESTS); do case $$t in *.py|*.sh) ;; *) printf '%s ' $$t;; esac; done; echo
+# `make valgrind`: the protocol tests against a kernel under memcheck
+# (tests/protocol/valgrind.py reads valgrind's logs; not part of make check:
+# memcheck makes the kernel 20-50x slower).
+valgrind: all $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
+	@$(AM_TESTS_ENVIRONMENT) $(PYTHON) $(top_srcdir)/tests/protocol/valgrind.py $(VALGRIND_TESTS)
+.PHONY: valgrind
+EXTRA_DIST += tests/protocol/valgrind.py
+
 # The libFuzzer targets, for .ci/sanitizers.
 print-fuzz-targets:
 	@echo $(fuzz_targets)
