@@ -986,6 +986,9 @@ static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const decli
             break;
         }
         }
+        if (decl_store_marks(it) && !(it->kind == CELLSRC_FUNC && p->defines_main && it->ndefs &&
+                                      !strcmp(it->defs[0], "main")))
+            strbuf_addf(b, "\n;char " DECL_STORE_TAKEN "%zu;\n", i);
         free(t);
     }
 }

@@ -278,3 +278,15 @@ def test_nested_conditionals_around_items(fresh):
                "printf(\"%d\\n\", v);\nv + 1\n#else\n0\n#endif")
     assert r.text() == "41\n" and r.value == "42"
     assert run(kc, "#ifdef OUTER\n#ifndef INNER\n5\n#else\nINNER + 6\n#endif\n#endif").value == "6"
+
+
+def test_later_cells_see_the_branch_that_was_taken(fresh):
+    # the store once kept the last definition of each name, taken or not:
+    # `v` read as the double of the #else branch gave 3.5e-323
+    _, kc = fresh
+    ok(kc, "#define M 1")
+    ok(kc, "#if M\nint v = 7;\ntypedef int T;\n#define Y 1\n#else\n"
+           "double v = 2;\ntypedef char T;\n#define Y 2\n#endif")
+    assert run(kc, "v").value == "7"
+    assert run(kc, "sizeof(T)").value == "4"
+    assert run(kc, "Y").value == "1"
