@@ -239,6 +239,68 @@ static void join(const splitter *sp, strbuf *b, size_t from, size_t to, size_t s
     }
 }
 
+enum { PP_ELSE = -1, PP_ELIF = -2, PP_ENDIF = -3 };
+
+/* 1 for #if/#ifdef/#ifndef, a PP_ value for the directives that go on or
+ * close a conditional, 0 for any other directive. */
+static int pp_conditional(const char *directive)
+{
+    const char *w = directive + 1;
+    w += strspn(w, " \t");
+    size_t n = 0;
+    while (is_id1((unsigned char)w[n]))
+        n++;
+    if ((n == 2 && !memcmp(w, "if", 2)) || (n == 5 && !memcmp(w, "ifdef", 5)) ||
+        (n == 6 && !memcmp(w, "ifndef", 6)))
+        return 1;
+    if (n == 4 && !memcmp(w, "else", 4))
+        return PP_ELSE;
+    if (n == 4 && !memcmp(w, "elif", 4))
+        return PP_ELIF;
+    if (n == 5 && !memcmp(w, "endif", 5))
+        return PP_ENDIF;
+    return 0;
+}
+
+static int tok_conditional(const splitter *sp, size_t i)
+{
+    if (i >= sp->n || sp->t[i].kind != CTOKEN_PP)
+        return 0;
+    char *text = alloc_strndup(sp->src + sp->t[i].off, sp->t[i].len);
+    int c = pp_conditional(text);
+    free(text);
+    return c;
+}
+
+/* Whether nothing that is compiled with the tokens before i follows them:
+ * from i on only directives, and code only in the other branches of the
+ * conditionals that hold i (`x * 2 #else 0 #endif`).  An expression ending
+ * there is the cell's value when its branch is taken. */
+static int only_other_branches(const splitter *sp, size_t i)
+{
+    int depth = 0;      /* conditionals opened after i */
+    for (; i < sp->n; i++) {
+        int c = tok_conditional(sp, i);
+        if (c > 0)
+            depth++;
+        else if (c == PP_ENDIF && depth > 0)
+            depth--;
+        else if ((c == PP_ELSE || c == PP_ELIF) && depth == 0) {
+            /* the rest of this conditional is another branch */
+            int d = 0;
+            for (i++; i < sp->n; i++) {
+                int k = tok_conditional(sp, i);
+                if (k > 0)
+                    d++;
+                else if (k == PP_ENDIF && d-- == 0)
+                    break;
+            }
+        } else if (sp->t[i].kind != CTOKEN_PP)
+            return 0;
+    }
+    return 1;
+}
+
 static void pp_item(splitter *sp, size_t i)
 {
     cellsrc_item *it = new_item(sp, CELLSRC_PP, i);
@@ -252,11 +314,13 @@ static void pp_item(splitter *sp, size_t i)
         p++;
     size_t wl = (size_t)(p - w);
     it->pp = CELLSRC_PP_OTHER;
-    if ((wl == 2 && !memcmp(w, "if", 2)) || (wl == 5 && !memcmp(w, "ifdef", 5)) ||
-        (wl == 6 && !memcmp(w, "ifndef", 6)))
+    int cond = pp_conditional(it->text);
+    if (cond > 0)
         sp->cond_depth++;
-    else if (wl == 5 && !memcmp(w, "endif", 5) && sp->cond_depth > 0)
+    else if (cond == PP_ENDIF && sp->cond_depth > 0)
         sp->cond_depth--;
+    if (cond > 0 || cond == PP_ELIF)
+        add_refs_text(it, p);   /* `#if M`: M is the earlier cell's macro */
     if (wl == 7 && !memcmp(w, "include", 7))
         it->pp = CELLSRC_PP_INCLUDE;
     else if ((wl == 6 && !memcmp(w, "define", 6)) || (wl == 5 && !memcmp(w, "undef", 5))) {
@@ -323,10 +387,20 @@ static size_t stmt_end(splitter *sp, size_t i, int *terminated)
             i++;
         return stmt_end(sp, i + 1, terminated);
     }
-    /* expression, return, goto, break, continue: up to ';' at depth 0 */
+    /* expression, return, goto, break, continue: up to ';' at depth 0, or
+     * up to the #else/#elif/#endif of a conditional the statement is in
+     * (one it opens itself, `a = #if X 1 #else 2 #endif ;`, is its own) */
+    int cond = 0;
     for (; i < sp->n; i++) {
         if (tok_is(sp, i, ";"))
             return i + 1;
+        int c = tok_conditional(sp, i);
+        if (c > 0)
+            cond++;
+        else if (c == PP_ENDIF && cond > 0)
+            cond--;
+        else if (c < 0 && cond == 0)
+            break;
         if (tok_is(sp, i, "(") || tok_is(sp, i, "[") || tok_is(sp, i, "{")) {
             i = skip_balanced(sp, i) - 1;
             continue;
@@ -1090,7 +1164,7 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
             it->flags |= CELLSRC_SEMI;
         it->text = render(&sp, i, e, NULL);
         add_refs(&sp, it, i, e);
-        if (!terminated && e >= sp.n && !(options & (CELLSRC_WHOLE | CELLSRC_NO_MAGICS)) &&
+        if (!terminated && only_other_branches(&sp, e) && !(options & (CELLSRC_WHOLE | CELLSRC_NO_MAGICS)) &&
             tok_kw(&sp, i) != KW_STMT) {
             /* An assignment or increment is run, not shown (as in IPython). */
             int assign = 0;

@@ -329,6 +329,12 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
         if ((it->kind == CELLSRC_VAR || it->kind == CELLSRC_FUNC || it->kind == CELLSRC_PROTO) &&
             !it->ndefs)
             continue;   /* a nameless declaration: nothing to keep */
+        if (decl_store_marks(it)) {
+            char marker[64];
+            snprintf(marker, sizeof marker, DECL_STORE_TAKEN "%zu", i);
+            if (!lookup(ctx, marker))
+                continue;   /* in an #if branch that was not compiled */
+        }
         switch (it->kind) {
         case CELLSRC_PP:
             if ((it->pp != CELLSRC_PP_DEFINE && it->pp != CELLSRC_PP_UNDEF) || !it->ndefs)

@@ -72,4 +72,15 @@ char *decl_store_headers_source(const decl_store *s, char *const *includes, size
 declindex *decl_store_flatten(decl_store *s, char *const *includes, size_t n, char *err,
                               size_t errlen);
 
+/* An item inside a conditional that the store would keep (a definition, a
+ * type, a macro) gets a marker symbol beside it in the unit, named
+ * DECL_STORE_TAKEN and its index: the store keeps the item only when the
+ * marker exists, that is when the preprocessor took its branch. */
+#define DECL_STORE_TAKEN "__chalk_taken_"
+static inline int decl_store_marks(const cellsrc_item *it)
+{
+    return (it->flags & CELLSRC_COND) && it->kind != CELLSRC_STMT && it->kind != CELLSRC_EXPR &&
+           (it->kind != CELLSRC_PP || it->pp == CELLSRC_PP_DEFINE || it->pp == CELLSRC_PP_UNDEF);
+}
+
 #endif

@@ -913,7 +913,8 @@ static void emit_variable(strbuf *b, strbuf *body, const cellsrc_item *it, const
 
 /* The cell's items: file-scope ones into `b` in place, statements,
  * initialisations and the trailing value into `body` (main()'s). */
-static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const cellsrc_cell *cell,
+static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const declindex *idx,
+                       const cellsrc_cell *cell,
                        const decl_store_prepared *p, const rewriter *rw,
                        const declindex_map *defined, int shows, int helpers, int cell_number)
 {
@@ -973,9 +974,10 @@ static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const cells
             int last = it->line;
             for (const char *c = t; *c; c++)
                 last += *c == '\n';
-            if (shows && i == cell->nitems - 1 && s->show_tag)
+            int show = shows && !void_call(s, idx, cell, it->text);
+            if (show && s->show_tag)
                 show_struct(body, b->s, s, helpers, t, it->line, last, cell_number);
-            else if (shows && i == cell->nitems - 1)
+            else if (show)
                 strbuf_addf(body, "#line %d \"cell[%d]\"\n__CHALK_SHOW((%s\n#line %d\n));\n",
                                  it->line, cell_number, t, last);
             else
@@ -984,6 +986,9 @@ static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const cells
             break;
         }
         }
+        if (decl_store_marks(it) && !(it->kind == CELLSRC_FUNC && p->defines_main && it->ndefs &&
+                                      !strcmp(it->defs[0], "main")))
+            strbuf_addf(b, "\n;char " DECL_STORE_TAKEN "%zu;\n", i);
         free(t);
     }
 }
@@ -1025,9 +1030,10 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
 
     declindex_map *defined = defined_names(p, cell);
     int shows = 0, helpers = 0;
-    if (cell->nitems && cell->items[cell->nitems - 1].kind == CELLSRC_EXPR &&
-        !void_call(s, idx, cell, cell->items[cell->nitems - 1].text))
-        shows = 1;
+    /* one trailing expression, or one in each branch of a conditional */
+    for (size_t i = 0; i < cell->nitems; i++)
+        if (cell->items[i].kind == CELLSRC_EXPR && !void_call(s, idx, cell, cell->items[i].text))
+            shows = 1;
     p->shows = shows;
 
     /* closure over the store's entries, then over the headers */
@@ -1061,7 +1067,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
 
     /* the cell: file-scope items in place, the rest into main() */
     strbuf body = { 0 };
-    emit_items(&b, &body, s, cell, p, &rw, defined, shows, helpers, cell_number);
+    emit_items(&b, &body, s, idx, cell, p, &rw, defined, shows, helpers, cell_number);
     /* An empty declaration ends whatever the cell's last file-scope item
      * left open (`int f(a) int a;`, a K&R head without its body), so the
      * generated main() is never read as part of it (tcc would name

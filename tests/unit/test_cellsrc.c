@@ -63,6 +63,13 @@ static void test_classify(void)
                  "pp:1:#define SQ(x) \\\n  ((x)*(x)) | expr:3:SQ(3)");
     expect_split("#include <stdio.h>\nputs(\"{\");",
                  "pp:1:#include <stdio.h> | stmt:2:puts(\"{\");");
+    /* a statement or value ends at its conditional's #else/#endif; one
+     * the statement opens itself is its own */
+    expect_split("#if A\nx * 2\n#else\n1\n#endif",
+                 "pp:1:#if A | expr:2:x * 2 | pp:3:#else | expr:4:1 | pp:5:#endif");
+    expect_split("#if A\nx = 2\n#endif\ny", "pp:1:#if A | stmt:2:x = 2 | pp:3:#endif | expr:4:y");
+    expect_split("#if A\n1\n#endif\nf();", "pp:1:#if A | stmt:2:1 | pp:3:#endif | stmt:4:f();");
+    expect_split("a =\n#if A\n1\n#else\n2\n#endif\n;", "stmt:1:a =\n#if A\n1\n#else\n2\n#endif\n;");
     expect_split("char c = '}';", "var:1:char c");
     expect_split("x = 1 // trailing {\n", "stmt:1:x = 1"); /* assignments are not shown */
     expect_split("x + 1", "expr:1:x + 1");
