@@ -30,34 +30,82 @@
 /* keywords */
 
 /* Bytes of UTF-8 sequences are identifier bytes, as libtcc takes them. */
-static int is_id1(int c) { return isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+static int is_id1(int c)
+{
+    return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
 
-enum { KW_NONE, KW_TYPE, KW_QUAL, KW_STORAGE, KW_TYPEDEF, KW_TAG, KW_PARENSPEC,
-       KW_STMT, KW_OTHER };
+enum { KW_NONE, KW_TYPE, KW_QUAL, KW_STORAGE, KW_TYPEDEF, KW_TAG, KW_PARENSPEC, KW_STMT, KW_OTHER };
 
-static const struct { const char *w; int k; } keywords[] = {
-    { "void", KW_TYPE }, { "char", KW_TYPE }, { "short", KW_TYPE }, { "int", KW_TYPE },
-    { "long", KW_TYPE }, { "float", KW_TYPE }, { "double", KW_TYPE }, { "signed", KW_TYPE },
-    { "unsigned", KW_TYPE }, { "_Bool", KW_TYPE }, { "_Complex", KW_TYPE },
-    { "__signed__", KW_TYPE }, { "__int128", KW_TYPE }, { "__signed", KW_TYPE },
-    { "const", KW_QUAL }, { "volatile", KW_QUAL }, { "restrict", KW_QUAL },
-    { "__restrict", KW_QUAL }, { "__restrict__", KW_QUAL }, { "__const", KW_QUAL },
-    { "__volatile__", KW_QUAL }, { "inline", KW_QUAL }, { "__inline", KW_QUAL },
-    { "__inline__", KW_QUAL }, { "_Noreturn", KW_QUAL }, { "__extension__", KW_QUAL },
-    { "_Thread_local", KW_QUAL }, { "__thread", KW_QUAL },
-    { "static", KW_STORAGE }, { "extern", KW_STORAGE }, { "auto", KW_STORAGE },
-    { "register", KW_STORAGE }, { "typedef", KW_TYPEDEF },
-    { "struct", KW_TAG }, { "union", KW_TAG }, { "enum", KW_TAG },
-    { "typeof", KW_PARENSPEC }, { "__typeof__", KW_PARENSPEC }, { "__typeof", KW_PARENSPEC },
-    { "__attribute__", KW_PARENSPEC }, { "__attribute", KW_PARENSPEC },
-    { "_Alignas", KW_PARENSPEC }, { "_Atomic", KW_QUAL }, { "__asm__", KW_PARENSPEC },
-    { "__asm", KW_PARENSPEC }, { "asm", KW_PARENSPEC }, { "__declspec", KW_PARENSPEC },
-    { "if", KW_STMT }, { "else", KW_STMT }, { "for", KW_STMT }, { "while", KW_STMT },
-    { "do", KW_STMT }, { "switch", KW_STMT }, { "return", KW_STMT }, { "goto", KW_STMT },
-    { "break", KW_STMT }, { "continue", KW_STMT }, { "case", KW_STMT },
+static const struct {
+    const char *w;
+    int k;
+} keywords[] = {
+    { "void", KW_TYPE },
+    { "char", KW_TYPE },
+    { "short", KW_TYPE },
+    { "int", KW_TYPE },
+    { "long", KW_TYPE },
+    { "float", KW_TYPE },
+    { "double", KW_TYPE },
+    { "signed", KW_TYPE },
+    { "unsigned", KW_TYPE },
+    { "_Bool", KW_TYPE },
+    { "_Complex", KW_TYPE },
+    { "__signed__", KW_TYPE },
+    { "__int128", KW_TYPE },
+    { "__signed", KW_TYPE },
+    { "const", KW_QUAL },
+    { "volatile", KW_QUAL },
+    { "restrict", KW_QUAL },
+    { "__restrict", KW_QUAL },
+    { "__restrict__", KW_QUAL },
+    { "__const", KW_QUAL },
+    { "__volatile__", KW_QUAL },
+    { "inline", KW_QUAL },
+    { "__inline", KW_QUAL },
+    { "__inline__", KW_QUAL },
+    { "_Noreturn", KW_QUAL },
+    { "__extension__", KW_QUAL },
+    { "_Thread_local", KW_QUAL },
+    { "__thread", KW_QUAL },
+    { "static", KW_STORAGE },
+    { "extern", KW_STORAGE },
+    { "auto", KW_STORAGE },
+    { "register", KW_STORAGE },
+    { "typedef", KW_TYPEDEF },
+    { "struct", KW_TAG },
+    { "union", KW_TAG },
+    { "enum", KW_TAG },
+    { "typeof", KW_PARENSPEC },
+    { "__typeof__", KW_PARENSPEC },
+    { "__typeof", KW_PARENSPEC },
+    { "__attribute__", KW_PARENSPEC },
+    { "__attribute", KW_PARENSPEC },
+    { "_Alignas", KW_PARENSPEC },
+    { "_Atomic", KW_QUAL },
+    { "__asm__", KW_PARENSPEC },
+    { "__asm", KW_PARENSPEC },
+    { "asm", KW_PARENSPEC },
+    { "__declspec", KW_PARENSPEC },
+    { "if", KW_STMT },
+    { "else", KW_STMT },
+    { "for", KW_STMT },
+    { "while", KW_STMT },
+    { "do", KW_STMT },
+    { "switch", KW_STMT },
+    { "return", KW_STMT },
+    { "goto", KW_STMT },
+    { "break", KW_STMT },
+    { "continue", KW_STMT },
+    { "case", KW_STMT },
     { "default", KW_STMT },
-    { "sizeof", KW_OTHER }, { "_Alignof", KW_OTHER }, { "__alignof__", KW_OTHER },
-    { "_Generic", KW_OTHER }, { "_Static_assert", KW_OTHER }, { "__builtin_va_arg", KW_OTHER },
+    { "sizeof", KW_OTHER },
+    { "_Alignof", KW_OTHER },
+    { "__alignof__", KW_OTHER },
+    { "_Generic", KW_OTHER },
+    { "_Static_assert", KW_OTHER },
+    { "__builtin_va_arg", KW_OTHER },
     { "__label__", KW_OTHER },
 };
 
@@ -66,12 +114,16 @@ static int keyword_kind(const char *s, size_t len)
     /* Runs for every identifier of the flattened headers: the first
      * character rejects nearly every entry without a strlen(). */
     for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
-        if (len && keywords[i].w[0] == s[0] && !strncmp(keywords[i].w, s, len) && keywords[i].w[len] == 0)
+        if (len && keywords[i].w[0] == s[0] && !strncmp(keywords[i].w, s, len) &&
+            keywords[i].w[len] == 0)
             return keywords[i].k;
     return KW_NONE;
 }
 
-int cellsrc_is_keyword(const char *name, size_t len) { return keyword_kind(name, len) != KW_NONE; }
+int cellsrc_is_keyword(const char *name, size_t len)
+{
+    return keyword_kind(name, len) != KW_NONE;
+}
 
 /* ------------------------------------------------------------------ */
 /* splitting */
@@ -83,11 +135,11 @@ typedef struct splitter {
     unsigned options;
     cellsrc_is_type_fn is_type;
     void *ctx;
-    char **own_types;         /* typedef names defined by this text */
+    char **own_types; /* typedef names defined by this text */
     size_t nown, capown;
     cellsrc_cell *cell;
     size_t capitems;
-    int cond_depth;           /* open #if blocks */
+    int cond_depth; /* open #if blocks */
 } splitter;
 
 static int tok_is(const splitter *sp, size_t i, const char *p)
@@ -171,7 +223,10 @@ static void add_name(char ***v, size_t *n, const char *s, size_t len)
     (*v)[(*n)++] = alloc_strndup(s, len);
 }
 
-static void add_def(cellsrc_item *it, const char *s, size_t len) { add_name(&it->defs, &it->ndefs, s, len); }
+static void add_def(cellsrc_item *it, const char *s, size_t len)
+{
+    add_name(&it->defs, &it->ndefs, s, len);
+}
 
 static void add_refs_text(cellsrc_item *it, const char *text);
 
@@ -184,7 +239,7 @@ static void add_refs(splitter *sp, cellsrc_item *it, size_t from, size_t to)
             add_name(&it->refs, &it->nrefs, sp->src + sp->t[i].off, sp->t[i].len);
         else if (sp->t[i].kind == CTOKEN_PP && it->kind != CELLSRC_PP) {
             char *text = alloc_strndup(sp->src + sp->t[i].off, sp->t[i].len);
-            char *p = text + 1;                 /* after '#' and the directive's name */
+            char *p = text + 1; /* after '#' and the directive's name */
             p += strspn(p, " \t");
             while (is_id1((unsigned char)*p))
                 p++;
@@ -278,7 +333,7 @@ static int tok_conditional(const splitter *sp, size_t i)
  * there is the cell's value when its branch is taken. */
 static int only_other_branches(const splitter *sp, size_t i)
 {
-    int depth = 0;      /* conditionals opened after i */
+    int depth = 0; /* conditionals opened after i */
     for (; i < sp->n; i++) {
         int c = tok_conditional(sp, i);
         if (c > 0)
@@ -320,7 +375,7 @@ static void pp_item(splitter *sp, size_t i)
     else if (cond == PP_ENDIF && sp->cond_depth > 0)
         sp->cond_depth--;
     if (cond > 0 || cond == PP_ELIF)
-        add_refs_text(it, p);   /* `#if M`: M is the earlier cell's macro */
+        add_refs_text(it, p); /* `#if M`: M is the earlier cell's macro */
     if (wl == 7 && !memcmp(w, "include", 7))
         it->pp = CELLSRC_PP_INCLUDE;
     else if ((wl == 6 && !memcmp(w, "define", 6)) || (wl == 5 && !memcmp(w, "undef", 5))) {
@@ -345,7 +400,7 @@ static void pp_item(splitter *sp, size_t i)
 static size_t stmt_end(splitter *sp, size_t i, int *terminated)
 {
     *terminated = 1;
-    if (i >= sp->n) {        /* `lbl:` or `else` at the very end */
+    if (i >= sp->n) { /* `lbl:` or `else` at the very end */
         *terminated = 0;
         return sp->n;
     }
@@ -406,7 +461,7 @@ static size_t stmt_end(splitter *sp, size_t i, int *terminated)
             continue;
         }
         if (tok_is(sp, i, "}"))
-            return i;   /* stray closer: stop so the caller moves on */
+            return i; /* stray closer: stop so the caller moves on */
     }
     *terminated = 0;
     return i;
@@ -477,7 +532,7 @@ static size_t macro_candidate(splitter *sp, size_t i)
     size_t end = i + 1;
     if (params) {
         if (!tok_is(sp, i + 1, "("))
-            return 0;       /* the name alone, not an invocation */
+            return 0; /* the name alone, not an invocation */
         end = skip_balanced(sp, i + 1);
     }
     /* pasting and stringizing aside, it reads as C */
@@ -501,7 +556,8 @@ static size_t macro_candidate(splitter *sp, size_t i)
         const char *first = b.s + sub.t[0].off;
         size_t flen = sub.t[0].len;
         for (size_t k = 1; !unknown && k + flen <= nparams; k++)
-            unknown = !memcmp(params + k, first, flen) && !is_id1((unsigned char)params[k + flen]) &&
+            unknown = !memcmp(params + k, first, flen) &&
+                      !is_id1((unsigned char)params[k + flen]) &&
                       !is_id1((unsigned char)params[k - 1]);
         unknown = unknown || own_define(sp, first, flen);
     }
@@ -592,8 +648,8 @@ static void enum_constants(splitter *sp, cellsrc_item *it, size_t open, size_t c
 }
 
 typedef struct decl_shape {
-    size_t spec_end;          /* first token of the declarators */
-    size_t tag_kw, tag_name, body_open, body_close;  /* SIZE_MAX when absent */
+    size_t spec_end;                                /* first token of the declarators */
+    size_t tag_kw, tag_name, body_open, body_close; /* SIZE_MAX when absent */
     int is_typedef, is_static, is_extern, has_type;
 } decl_shape;
 
@@ -674,8 +730,8 @@ static size_t declarator_name(splitter *sp, size_t from, size_t to, size_t *eq)
             name = i;
         } else if (tok_is(sp, i, "(")) {
             size_t close = skip_balanced(sp, i);
-            if (name == (size_t)-1 && (tok_is(sp, i + 1, "*") || tok_is(sp, i + 1, "^") ||
-                                       tok_is(sp, i + 1, "("))) {
+            if (name == (size_t)-1 &&
+                (tok_is(sp, i + 1, "*") || tok_is(sp, i + 1, "^") || tok_is(sp, i + 1, "("))) {
                 size_t inner_eq, inner = declarator_name(sp, i + 1, close - 1, &inner_eq);
                 if (inner != (size_t)-1)
                     name = inner, done = 1;
@@ -687,7 +743,7 @@ static size_t declarator_name(splitter *sp, size_t from, size_t to, size_t *eq)
             done = name != (size_t)-1;
             i = skip_balanced(sp, i) - 1;
         } else if (tok_is(sp, i, ":")) {
-            done = 1;   /* a bit-field's width */
+            done = 1; /* a bit-field's width */
         }
     }
     return name;
@@ -695,12 +751,12 @@ static size_t declarator_name(splitter *sp, size_t from, size_t to, size_t *eq)
 
 /* Where a declaration ends, found by decl_extent. */
 typedef struct decl_extent {
-    size_t end;               /* after the last token (the ';' excluded) */
-    size_t next;              /* where the next item starts */
-    size_t body;              /* a function body's '{', or SIZE_MAX */
-    size_t kr;                /* K&R: the first parameter declaration, or SIZE_MAX */
-    size_t last_open;         /* the '(' of the last parameter list, or SIZE_MAX */
-    int terminated;           /* ended with ';' */
+    size_t end;       /* after the last token (the ';' excluded) */
+    size_t next;      /* where the next item starts */
+    size_t body;      /* a function body's '{', or SIZE_MAX */
+    size_t kr;        /* K&R: the first parameter declaration, or SIZE_MAX */
+    size_t last_open; /* the '(' of the last parameter list, or SIZE_MAX */
+    int terminated;   /* ended with ';' */
 } decl_extent;
 
 /* The end of the declaration whose specifiers `d` describes: ';' at depth
@@ -750,9 +806,9 @@ static void decl_extent_of(splitter *sp, const decl_shape *d, decl_extent *x)
             continue;
         }
         if (tok_is(sp, end, "}"))
-            break;    /* stray closer: the declaration ends before it */
+            break; /* stray closer: the declaration ends before it */
         if (tok_kw(sp, end) == KW_STMT && !seen_eq)
-            break;    /* `int x\nfor(...)`: a missing ';' must not swallow code */
+            break; /* `int x\nfor(...)`: a missing ';' must not swallow code */
     }
     x->end = end;
     x->next = x->terminated ? end + 1 : end;
@@ -773,7 +829,7 @@ static int decl_single_kind(const splitter *sp, const decl_shape *d, const decl_
     if (x->body != (size_t)-1)
         return CELLSRC_FUNC;
     if (!d->is_typedef && has_decls)
-        return whole ? CELLSRC_VAR : -1;   /* anonymous struct variables: per declarator */
+        return whole ? CELLSRC_VAR : -1; /* anonymous struct variables: per declarator */
     return CELLSRC_TYPE;
 }
 
@@ -817,7 +873,7 @@ static int single_declarator(splitter *sp, cellsrc_item *it, const decl_shape *d
 {
     size_t eq, nm = declarator_name(sp, from, to, &eq);
     if (nm == (size_t)-1)
-        return 1;     /* no name: does not make the item a variable */
+        return 1; /* no name: does not make the item a variable */
     const ctoken *t = &sp->t[nm];
     add_def(it, sp->src + t->off, t->len);
     if (d->is_typedef) {
@@ -840,8 +896,8 @@ static void function_text(splitter *sp, cellsrc_item *it, size_t start, const de
     unsigned char *blank = alloc_resize(NULL, end - start);
     memset(blank, 0, end - start);
     for (size_t i = start; i < d->spec_end; i++)
-        if (tok_is(sp, i, "static") || tok_is(sp, i, "inline") ||
-            tok_is(sp, i, "__inline") || tok_is(sp, i, "__inline__"))
+        if (tok_is(sp, i, "static") || tok_is(sp, i, "inline") || tok_is(sp, i, "__inline") ||
+            tok_is(sp, i, "__inline__"))
             blank[i - start] = 1;
     it->text = render(sp, start, end, blank);
     /* K&R (`f(x) int x; {`, or `f(x) {` with x an implicit int):
@@ -1120,7 +1176,7 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
             pp_item(&sp, i++);
             continue;
         }
-        if (tok_is(&sp, i, ";") || tok_is(&sp, i, "}")) {   /* empty or stray */
+        if (tok_is(&sp, i, ";") || tok_is(&sp, i, "}")) { /* empty or stray */
             i++;
             continue;
         }
@@ -1164,8 +1220,8 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
             it->flags |= CELLSRC_SEMI;
         it->text = render(&sp, i, e, NULL);
         add_refs(&sp, it, i, e);
-        if (!terminated && only_other_branches(&sp, e) && !(options & (CELLSRC_WHOLE | CELLSRC_NO_MAGICS)) &&
-            tok_kw(&sp, i) != KW_STMT) {
+        if (!terminated && only_other_branches(&sp, e) &&
+            !(options & (CELLSRC_WHOLE | CELLSRC_NO_MAGICS)) && tok_kw(&sp, i) != KW_STMT) {
             /* An assignment or increment is run, not shown (as in IPython). */
             int assign = 0;
             for (size_t k = i; k < e; k++) {
@@ -1174,12 +1230,11 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
                     continue;
                 }
                 const ctoken *t = &sp.t[k];
-                if (t->kind == CTOKEN_PUNCT &&
-                    ((t->len == 1 && code[t->off] == '=') ||
-                     (t->len >= 2 && code[t->off + t->len - 1] == '=' &&
-                      !strchr("=!<>", code[t->off])) ||
-                     (t->len == 3 && code[t->off + 2] == '=') || tok_is(&sp, k, "++") ||
-                     tok_is(&sp, k, "--")))
+                if (t->kind == CTOKEN_PUNCT && ((t->len == 1 && code[t->off] == '=') ||
+                                                (t->len >= 2 && code[t->off + t->len - 1] == '=' &&
+                                                 !strchr("=!<>", code[t->off])) ||
+                                                (t->len == 3 && code[t->off + 2] == '=') ||
+                                                tok_is(&sp, k, "++") || tok_is(&sp, k, "--")))
                     assign = 1;
             }
             if (!assign)

@@ -23,57 +23,60 @@
 
 /* ---- items ---- */
 typedef enum cellsrc_kind {
-    CELLSRC_PP,      /* preprocessor directive; see pp */
-    CELLSRC_TYPE,    /* struct/union/enum definition or declaration, typedef */
-    CELLSRC_VAR,     /* one declarator of a variable declaration */
-    CELLSRC_FUNC,    /* function definition */
-    CELLSRC_PROTO,   /* function declaration */
-    CELLSRC_STMT,    /* statement (a block, a label with its statement, ...) */
-    CELLSRC_EXPR     /* trailing expression without ';' (last item only) */
+    CELLSRC_PP,    /* preprocessor directive; see pp */
+    CELLSRC_TYPE,  /* struct/union/enum definition or declaration, typedef */
+    CELLSRC_VAR,   /* one declarator of a variable declaration */
+    CELLSRC_FUNC,  /* function definition */
+    CELLSRC_PROTO, /* function declaration */
+    CELLSRC_STMT,  /* statement (a block, a label with its statement, ...) */
+    CELLSRC_EXPR   /* trailing expression without ';' (last item only) */
 } cellsrc_kind;
 
 typedef enum cellsrc_ppkind {
-    CELLSRC_PP_INCLUDE, CELLSRC_PP_DEFINE, CELLSRC_PP_UNDEF, CELLSRC_PP_OTHER
+    CELLSRC_PP_INCLUDE,
+    CELLSRC_PP_DEFINE,
+    CELLSRC_PP_UNDEF,
+    CELLSRC_PP_OTHER
 } cellsrc_ppkind;
 
-enum {                           /* cellsrc_item.flags */
-    CELLSRC_ARRAY = 1,           /* VAR: the declarator is an array */
-    CELLSRC_CONST = 2,           /* VAR: the object itself is const */
-    CELLSRC_BRACED = 4,          /* VAR: the initializer is { ... } */
-    CELLSRC_STATIC = 8,          /* `static` was removed from text */
-    CELLSRC_EXTERN = 16,         /* VAR/PROTO: declared extern (no definition) */
-    CELLSRC_VOID = 32,           /* FUNC/PROTO: returns plain void */
-    CELLSRC_TYPEDEF = 64,        /* TYPE: a typedef (defines ordinary names) */
-    CELLSRC_SEMI = 128,          /* STMT/EXPR: ended with ';' */
-    CELLSRC_REDECL = 256,        /* PROTO: repeats a library function's declaration
+enum {                       /* cellsrc_item.flags */
+       CELLSRC_ARRAY = 1,    /* VAR: the declarator is an array */
+       CELLSRC_CONST = 2,    /* VAR: the object itself is const */
+       CELLSRC_BRACED = 4,   /* VAR: the initializer is { ... } */
+       CELLSRC_STATIC = 8,   /* `static` was removed from text */
+       CELLSRC_EXTERN = 16,  /* VAR/PROTO: declared extern (no definition) */
+       CELLSRC_VOID = 32,    /* FUNC/PROTO: returns plain void */
+       CELLSRC_TYPEDEF = 64, /* TYPE: a typedef (defines ordinary names) */
+       CELLSRC_SEMI = 128,   /* STMT/EXPR: ended with ';' */
+       CELLSRC_REDECL = 256, /* PROTO: repeats a library function's declaration
                                     (set by reserved_mark_redeclarations) */
-    CELLSRC_COND = 512,          /* inside #if/#ifdef/#ifndef: may not be compiled */
-    CELLSRC_MACRO = 1024         /* TYPE: `M(args)` at file scope, where the text's own
+       CELLSRC_COND = 512,   /* inside #if/#ifdef/#ifndef: may not be compiled */
+       CELLSRC_MACRO = 1024  /* TYPE: `M(args)` at file scope, where the text's own
                                     macro M makes a definition (`FUNC(3) FUNC(4)`);
                                     the session expands it (cellsrc_splice) */
 };
 
 typedef struct cellsrc_item {
     cellsrc_kind kind;
-    cellsrc_ppkind pp;       /* PP only */
-    int line;                /* 1-based line of the item's first token */
+    cellsrc_ppkind pp; /* PP only */
+    int line;          /* 1-based line of the item's first token */
     unsigned flags;
     /* The item's text.  PP: the directive line; TYPE, FUNC, STMT, EXPR: the
      * source text (newlines kept, `static`/`inline` blanked for FUNC);
      * VAR: the declaration without initializer and storage class
      * (`int *b`); PROTO: the declaration with ';'. */
     char *text;
-    char *init;              /* VAR: initializer text or NULL */
-    int init_line;           /* VAR: line of the initializer's first token */
-    char *type_name;         /* VAR: the type alone (`int *`), for (T){...} */
-    char *proto;             /* FUNC: the head with ';' (a prototype) */
+    char *init;      /* VAR: initializer text or NULL */
+    int init_line;   /* VAR: line of the initializer's first token */
+    char *type_name; /* VAR: the type alone (`int *`), for (T){...} */
+    char *proto;     /* FUNC: the head with ';' (a prototype) */
     /* Names defined: ordinary identifiers as is, tags as "struct S",
      * "union S", "enum S"; PP define/undef: the macro name. */
     char **defs;
     size_t ndefs;
-    char **refs;             /* identifiers mentioned (no keywords), unique */
+    char **refs; /* identifiers mentioned (no keywords), unique */
     size_t nrefs;
-    char **typenames;        /* TYPE: the typedef names among defs */
+    char **typenames; /* TYPE: the typedef names among defs */
     size_t ntypenames;
     /* VAR: the definition without the object's own `const` (`double r` for
      * `const double r`), so a non-constant initializer can be assigned in
@@ -82,10 +85,10 @@ typedef struct cellsrc_item {
 } cellsrc_item;
 
 typedef struct cellsrc_magic {
-    char *name;              /* "timeit" (without %) */
-    char *arg;               /* the rest of the line, trimmed */
+    char *name; /* "timeit" (without %) */
+    char *arg;  /* the rest of the line, trimmed */
     int line;
-    int cell_magic;          /* 1 for %%name: applies to the whole cell */
+    int cell_magic; /* 1 for %%name: applies to the whole cell */
 } cellsrc_magic;
 
 typedef struct cellsrc_cell {
@@ -99,13 +102,13 @@ typedef struct cellsrc_cell {
  * known outside the text being split. */
 typedef int (*cellsrc_is_type_fn)(void *ctx, const char *name, size_t len);
 
-enum {                      /* cellsrc_split options */
-    CELLSRC_WHOLE = 1,      /* headers: one item per declaration, text kept
+enum {                        /* cellsrc_split options */
+       CELLSRC_WHOLE = 1,     /* headers: one item per declaration, text kept
                                verbatim, no magics, no trailing expression */
-    CELLSRC_NO_MAGICS = 2,  /* a text that is no cell (a macro's expansion):
+       CELLSRC_NO_MAGICS = 2, /* a text that is no cell (a macro's expansion):
                                a leading `%` line is C, and no trailing
                                expression */
-    CELLSRC_NO_MACROS = 4,  /* no CELLSRC_MACRO items: macro invocations split
+       CELLSRC_NO_MACROS = 4, /* no CELLSRC_MACRO items: macro invocations split
                                as the text reads */
 };
 
@@ -117,8 +120,8 @@ enum {                      /* cellsrc_split options */
  * can); returns NULL only when out of memory.
  * Trap: `is_type` may be NULL; then only the text's own typedefs and the
  * `ident ident` / `ident * ident =` shapes make declarations. */
-cellsrc_cell *cellsrc_split(const char *code, unsigned options,
-                            cellsrc_is_type_fn is_type, void *ctx);
+cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_fn is_type,
+                            void *ctx);
 void cellsrc_destroy(cellsrc_cell **cell_p);
 
 /* Replace item `at` of `cell` by every item of `sub` (taken over and

@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[] = { "macro", "macro", "type", "variable", "function",
-                                          "declaration" };
+static const char *const kind_names[] = { "macro",    "macro",    "type",
+                                          "variable", "function", "declaration" };
 
 static void entry_free(entry *e)
 {
@@ -110,8 +110,14 @@ void decl_store_destroy(decl_store **self_p)
     *self_p = NULL;
 }
 
-void decl_store_set_full_headers(decl_store *s, int on) { s->full_headers = on; }
-void decl_store_set_backend(decl_store *s, int cc) { s->cc = cc; }
+void decl_store_set_full_headers(decl_store *s, int on)
+{
+    s->full_headers = on;
+}
+void decl_store_set_backend(decl_store *s, int cc)
+{
+    s->cc = cc;
+}
 
 void decl_store_show_struct(decl_store *s, const char *tag, int fields)
 {
@@ -133,7 +139,8 @@ char *decl_store_headers_source(const decl_store *s, char *const *includes, size
     return strbuf_take(&src);
 }
 
-declindex *decl_store_flatten(decl_store *s, char *const *includes, size_t n, char *err, size_t errlen)
+declindex *decl_store_flatten(decl_store *s, char *const *includes, size_t n, char *err,
+                              size_t errlen)
 {
     char *src = decl_store_headers_source(s, includes, n);
     char *flat = headers_flatten(src, s->options, NULL, err, errlen);
@@ -168,7 +175,8 @@ int decl_store_warm(decl_store *s, char *err, size_t errlen)
          * reserved.  Without the headers (no chalk.h on the include path)
          * the prefixes alone are. */
         char lerr[256];
-        char *flat = headers_flatten(DECL_STORE_DEFAULT_PRELUDE, s->options, NULL, lerr, sizeof lerr);
+        char *flat = headers_flatten(DECL_STORE_DEFAULT_PRELUDE, s->options, NULL, lerr,
+                                     sizeof lerr);
         if (flat)
             s->lib = declindex_new(flat, s->pre);
         free(flat);
@@ -307,7 +315,7 @@ static char *as_written(const char *code, int line, const char *text)
 }
 
 int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_fn lookup, void *ctx,
-                   char *err, size_t errlen)
+                      char *err, size_t errlen)
 {
     decl_store_private *pv = p->priv;
     int rc = 0;
@@ -328,12 +336,12 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
         strbuf b = { 0 };
         if ((it->kind == CELLSRC_VAR || it->kind == CELLSRC_FUNC || it->kind == CELLSRC_PROTO) &&
             !it->ndefs)
-            continue;   /* a nameless declaration: nothing to keep */
+            continue; /* a nameless declaration: nothing to keep */
         if (decl_store_marks(it)) {
             char marker[64];
             snprintf(marker, sizeof marker, DECL_STORE_TAKEN "%zu", i);
             if (!lookup(ctx, marker))
-                continue;   /* in an #if branch that was not compiled */
+                continue; /* in an #if branch that was not compiled */
         }
         switch (it->kind) {
         case CELLSRC_PP:
@@ -343,7 +351,7 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
             if (it->pp == CELLSRC_PP_DEFINE)
                 append(s, ENT_MACRO, it, alloc_strdup(it->text));
             else if (declindex_is_macro(s->idx, it->defs[0]))
-                append(s, ENT_UNDEF, it, alloc_strdup(it->text));   /* undoes a header macro */
+                append(s, ENT_UNDEF, it, alloc_strdup(it->text)); /* undoes a header macro */
             break;
         case CELLSRC_TYPE:
             /* `struct S;` after struct S's body declares nothing new (C11
@@ -357,18 +365,18 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
         case CELLSRC_VAR:
         case CELLSRC_FUNC: {
             if (it->kind == CELLSRC_FUNC && !strcmp(it->defs[0], "main"))
-                break;     /* a pasted program: run, not kept */
+                break; /* a pasted program: run, not kept */
             if (it->kind == CELLSRC_VAR && (it->flags & CELLSRC_EXTERN)) {
                 if (!has_key(s, it->defs[0])) {
                     strbuf_addf(&b, "extern %s;", it->text);
-                    append(s, ENT_DECL, it, strbuf_take(&b))->decl =
-                        as_written(pv->code, it->line, it->text);
+                    append(s, ENT_DECL, it, strbuf_take(&b))->decl = as_written(pv->code, it->line,
+                                                                                it->text);
                 }
                 break;
             }
             void *addr = lookup(ctx, it->defs[0]);
             if (!addr && (it->flags & CELLSRC_COND))
-                break;     /* in an #if branch that was not compiled */
+                break; /* in an #if branch that was not compiled */
             if (!addr && rc == 0) {
                 snprintf(err, errlen, "no address for '%s' after the cell ran", it->defs[0]);
                 rc = -1;
@@ -394,8 +402,7 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
                 append(s, ENT_DECL, it, alloc_strdup(it->text))->decl =
                     as_written(pv->code, it->line, it->text);
             break;
-        default:
-            break;
+        default: break;
         }
     }
     /* Re-running one cell for hours must not grow the session either. */
@@ -421,8 +428,8 @@ decl_store_name *decl_store_names(const decl_store *s, size_t *n)
     return v;
 }
 
-int decl_store_check_unit(decl_store *s, const decl_store_prepared *p, const char *cflags, void *unit,
-                       char *err, size_t errlen)
+int decl_store_check_unit(decl_store *s, const decl_store_prepared *p, const char *cflags,
+                          void *unit, char *err, size_t errlen)
 {
     const decl_store_private *pv = p->priv;
     reserved_set rs = { pv->idx ? pv->idx : s->idx, pv->source, s->lib, DECL_STORE_DEFAULT_PRELUDE,

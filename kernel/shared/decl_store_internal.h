@@ -13,29 +13,29 @@
 enum { ENT_MACRO, ENT_UNDEF, ENT_TYPE, ENT_VAR, ENT_FUNC, ENT_DECL };
 typedef struct entry {
     int kind;
-    char **keys;          /* names defined (tags as "struct S") */
+    char **keys; /* names defined (tags as "struct S") */
     size_t nkeys;
     char **refs;
     size_t nrefs;
-    char *text;           /* what a later cell sees */
-    char *decl;           /* for %who: "double *v" */
-    void *addr;           /* VAR/FUNC */
+    char *text; /* what a later cell sees */
+    char *decl; /* for %who: "double *v" */
+    void *addr; /* VAR/FUNC */
     int is_void;
-    char **typenames;     /* TYPE: typedef names (decide declarations) */
+    char **typenames; /* TYPE: typedef names (decide declarations) */
     size_t ntypenames;
-    int dead;             /* replaced by a newer definition (see remove_keys) */
-    int cc;               /* FUNC/VAR: defined by a %%cc cell (the system compiler) */
+    int dead; /* replaced by a newer definition (see remove_keys) */
+    int cc;   /* FUNC/VAR: defined by a %%cc cell (the system compiler) */
 } entry;
 
 struct decl_store {
     char *prelude, *options;
     int full_headers;
-    char *show_tag;            /* decl_store_show_struct: "struct pt", or NULL */
+    char *show_tag; /* decl_store_show_struct: "struct pt", or NULL */
     int show_fields;
-    declindex *pre;            /* tcc's predefined macros */
-    declindex *base;           /* prelude only */
-    declindex *idx;            /* prelude + session includes */
-    declindex *lib;            /* DECL_STORE_DEFAULT_PRELUDE's (== base when it is
+    declindex *pre;  /* tcc's predefined macros */
+    declindex *base; /* prelude only */
+    declindex *idx;  /* prelude + session includes */
+    declindex *lib;  /* DECL_STORE_DEFAULT_PRELUDE's (== base when it is
                                   the prelude): reserved whatever the prelude */
     char **includes;
     size_t nincludes;
@@ -46,16 +46,16 @@ struct decl_store {
      * and typedef name -> entries, dead ones included until compact(). */
     declindex_map *names;
     declindex_map *types;
-    int cc;                    /* decl_store_set_backend: this cell is a %%cc cell */
+    int cc; /* decl_store_set_backend: this cell is a %%cc cell */
 };
 
 typedef struct decl_store_private {
     cellsrc_cell *cell;
-    declindex *idx;            /* new header index (new includes), or NULL */
-    char **includes;           /* the include list it was built from */
+    declindex *idx;  /* new header index (new includes), or NULL */
+    char **includes; /* the include list it was built from */
     size_t nincludes;
-    char *source;              /* the headers' source (prelude + includes) */
-    char *code;                /* the cell, for naming a line */
+    char *source; /* the headers' source (prelude + includes) */
+    char *code;   /* the cell, for naming a line */
     int cell_number;
 } decl_store_private;
 

@@ -53,10 +53,9 @@ static int void_call(const decl_store *s, const declindex *idx, const cellsrc_ce
     ctoken *t;
     size_t n = ctoken_scan(expr, &t, NULL);
     int r = 0;
-    if (n >= 3 && t[0].kind == CTOKEN_PUNCT && expr[t[0].off] == '(' &&
-        t[1].kind == CTOKEN_IDENT && t[1].len == 4 && !memcmp(expr + t[1].off, "void", 4) &&
-        expr[t[2].off] == ')') {
-        r = 1;                             /* (void)expr, but not (void *)p */
+    if (n >= 3 && t[0].kind == CTOKEN_PUNCT && expr[t[0].off] == '(' && t[1].kind == CTOKEN_IDENT &&
+        t[1].len == 4 && !memcmp(expr + t[1].off, "void", 4) && expr[t[2].off] == ')') {
+        r = 1; /* (void)expr, but not (void *)p */
     } else if (n >= 3 && t[0].kind == CTOKEN_IDENT && expr[t[1].off] == '(' &&
                expr[t[n - 1].off] == ')') {
         char name[256];
@@ -103,14 +102,13 @@ static int void_call(const decl_store *s, const declindex *idx, const cellsrc_ce
     return r;
 }
 
-static const char show_decls[] =
-    "void __chalk_show_i64(long long);\n"
-    "void __chalk_show_u64(unsigned long long);\n"
-    "void __chalk_show_f64(double);\n"
-    "void __chalk_show_bool(_Bool);\n"
-    "void __chalk_show_char(int);\n"
-    "void __chalk_show_str(const char *);\n"
-    "void __chalk_show_ptr(const void *);\n";
+static const char show_decls[] = "void __chalk_show_i64(long long);\n"
+                                 "void __chalk_show_u64(unsigned long long);\n"
+                                 "void __chalk_show_f64(double);\n"
+                                 "void __chalk_show_bool(_Bool);\n"
+                                 "void __chalk_show_char(int);\n"
+                                 "void __chalk_show_str(const char *);\n"
+                                 "void __chalk_show_ptr(const void *);\n";
 
 /* The _Generic dispatch of a shown value.  `helpers` adds the helper
  * library's vector and matrix types (only when their typedefs exist).
@@ -123,21 +121,20 @@ static void show_macro(strbuf *b, int helpers)
     strbuf_add(b, show_decls);
     if (helpers)
         strbuf_add(b, "void ch_show_vector(const gsl_vector *);\n"
-                           "void ch_show_matrix(const gsl_matrix *);\n");
-    strbuf_add(b,
-        "#define __CHALK_SHOW(x) _Generic((__typeof__(x) *)0, void *: (x), default: "
-        "_Generic((x), _Bool: __chalk_show_bool, "
-        "char: __chalk_show_char, signed char: __chalk_show_i64, "
-        "unsigned char: __chalk_show_u64, short: __chalk_show_i64, "
-        "unsigned short: __chalk_show_u64, int: __chalk_show_i64, "
-        "unsigned int: __chalk_show_u64, long: __chalk_show_i64, "
-        "unsigned long: __chalk_show_u64, long long: __chalk_show_i64, "
-        "unsigned long long: __chalk_show_u64, float: __chalk_show_f64, "
-        "double: __chalk_show_f64, long double: __chalk_show_f64, "
-        "char *: __chalk_show_str, const char *: __chalk_show_str, ");
+                      "void ch_show_matrix(const gsl_matrix *);\n");
+    strbuf_add(b, "#define __CHALK_SHOW(x) _Generic((__typeof__(x) *)0, void *: (x), default: "
+                  "_Generic((x), _Bool: __chalk_show_bool, "
+                  "char: __chalk_show_char, signed char: __chalk_show_i64, "
+                  "unsigned char: __chalk_show_u64, short: __chalk_show_i64, "
+                  "unsigned short: __chalk_show_u64, int: __chalk_show_i64, "
+                  "unsigned int: __chalk_show_u64, long: __chalk_show_i64, "
+                  "unsigned long: __chalk_show_u64, long long: __chalk_show_i64, "
+                  "unsigned long long: __chalk_show_u64, float: __chalk_show_f64, "
+                  "double: __chalk_show_f64, long double: __chalk_show_f64, "
+                  "char *: __chalk_show_str, const char *: __chalk_show_str, ");
     if (helpers)
         strbuf_add(b, "gsl_vector *: ch_show_vector, const gsl_vector *: ch_show_vector, "
-                           "gsl_matrix *: ch_show_matrix, const gsl_matrix *: ch_show_matrix, ");
+                      "gsl_matrix *: ch_show_matrix, const gsl_matrix *: ch_show_matrix, ");
     strbuf_add(b, "default: __chalk_show_ptr)(x))\n");
 }
 
@@ -183,8 +180,7 @@ static int literal_init(const char *init)
             else if (len == 1 && *s == ',')
                 ok = parens == 0;
             else if ((len == 2 && (!memcmp(s, "++", 2) || !memcmp(s, "--", 2))) ||
-                     (len >= 1 && s[len - 1] == '=' &&
-                      !(len == 2 && strchr("=!<>", s[0]))))
+                     (len >= 1 && s[len - 1] == '=' && !(len == 2 && strchr("=!<>", s[0]))))
                 ok = 0;
         }
     }
@@ -209,14 +205,15 @@ static int is_conditional(const char *directive)
 
 typedef struct rewriter {
     int renames_main;
-    tcc_global_double_bug dbl;   /* earlier variables read through pointers */
+    tcc_global_double_bug dbl; /* earlier variables read through pointers */
 } rewriter;
 
 /* The text of a cell item as compiled: `main` renamed when the cell defines
  * its own, earlier variables read through pointers in code (`code`). */
 static char *cell_text(const rewriter *rw, const char *text, int code)
 {
-    char *r = rw->renames_main ? ctoken_rename(text, "main", "__chalk_user_main") : alloc_strdup(text);
+    char *r = rw->renames_main ? ctoken_rename(text, "main", "__chalk_user_main")
+                               : alloc_strdup(text);
     if (code && rw->dbl.ntargets) {
         char *d = tcc_global_double_bug_deref(r, &rw->dbl);
         free(r);
@@ -228,12 +225,11 @@ static char *cell_text(const rewriter *rw, const char *text, int code)
 /* The cell's own main(), renamed __chalk_user_main (`t`), still behaves as
  * main: reaching its closing brace returns 0 (C11 5.1.2.2.3), and __func__
  * says "main". */
-static void emit_user_main(strbuf *b, const cellsrc_item *it, const char *t,
-                           int cell_number)
+static void emit_user_main(strbuf *b, const cellsrc_item *it, const char *t, int cell_number)
 {
     const char *close = strrchr(t, '}');
     strbuf_add(b, "#define __func__ \"main\"\n#define __FUNCTION__ \"main\"\n"
-                       "#define __PRETTY_FUNCTION__ \"main\"\n");
+                  "#define __PRETTY_FUNCTION__ \"main\"\n");
     strbuf_addf(b, "#line %d \"cell[%d]\"\n", it->line, cell_number);
     if (close && !(it->flags & CELLSRC_VOID)) {
         /* on the brace's own line, so every line keeps its number */
@@ -284,8 +280,8 @@ static int check_includes(const decl_store *s, reserved_set *rs, const cellsrc_c
 /* A header a cell includes now may declare a name an earlier cell defined
  * (`int link;`, then `#include <unistd.h>`): later cells would see both, and
  * a check calling the header's function could get the cell's. */
-static int check_earlier_names(const decl_store *s, const reserved_set *rs, const cellsrc_cell *cell,
-                               int cell_number, char *err, size_t errlen)
+static int check_earlier_names(const decl_store *s, const reserved_set *rs,
+                               const cellsrc_cell *cell, int cell_number, char *err, size_t errlen)
 {
     char why[320];
     for (size_t i = 0; i < s->nents; i++) {
@@ -293,9 +289,10 @@ static int check_earlier_names(const decl_store *s, const reserved_set *rs, cons
         for (size_t k = 0; !e->dead && e->kind != ENT_UNDEF && k < e->nkeys; k++) {
             if (!reserved_name(rs, e->keys[k], why, sizeof why))
                 continue;
-            snprintf(err, errlen, "cell[%d]:%d: error: '%s', which an earlier cell defined, is %s; "
-                     "%%reset before including it (C11 7.1.3)", cell_number,
-                     first_new_include(s, cell), e->keys[k], why);
+            snprintf(err, errlen,
+                     "cell[%d]:%d: error: '%s', which an earlier cell defined, is %s; "
+                     "%%reset before including it (C11 7.1.3)",
+                     cell_number, first_new_include(s, cell), e->keys[k], why);
             return -1;
         }
     }
@@ -332,20 +329,21 @@ static const char sv_macro[] =
 
 static void sv_generic(strbuf *b, int helpers)
 {
-    strbuf_add(b, "#define __CHALK_SV(x) _Generic((x), _Bool: __chalk_sv_bool, "
-        "char: __chalk_sv_char, signed char: __chalk_sv_i64, unsigned char: __chalk_sv_u64, "
-        "short: __chalk_sv_i64, unsigned short: __chalk_sv_u64, int: __chalk_sv_i64, "
-        "unsigned int: __chalk_sv_u64, long: __chalk_sv_i64, unsigned long: __chalk_sv_u64, "
-        "long long: __chalk_sv_i64, unsigned long long: __chalk_sv_u64, float: __chalk_sv_f64, "
-        "double: __chalk_sv_f64, long double: __chalk_sv_f64, char *: __chalk_sv_str, "
-        "const char *: __chalk_sv_str, ");
+    strbuf_add(
+        b, "#define __CHALK_SV(x) _Generic((x), _Bool: __chalk_sv_bool, "
+           "char: __chalk_sv_char, signed char: __chalk_sv_i64, unsigned char: __chalk_sv_u64, "
+           "short: __chalk_sv_i64, unsigned short: __chalk_sv_u64, int: __chalk_sv_i64, "
+           "unsigned int: __chalk_sv_u64, long: __chalk_sv_i64, unsigned long: __chalk_sv_u64, "
+           "long long: __chalk_sv_i64, unsigned long long: __chalk_sv_u64, float: __chalk_sv_f64, "
+           "double: __chalk_sv_f64, long double: __chalk_sv_f64, char *: __chalk_sv_str, "
+           "const char *: __chalk_sv_str, ");
     if (helpers)
         strbuf_add(b, "gsl_vector *: __chalk_sv_vec, const gsl_vector *: __chalk_sv_vec, "
-                           "gsl_matrix *: __chalk_sv_mat, const gsl_matrix *: __chalk_sv_mat, ");
+                      "gsl_matrix *: __chalk_sv_mat, const gsl_matrix *: __chalk_sv_mat, ");
     strbuf_add(b, "default: __chalk_sv_ptr)(x)\n");
     if (helpers)
         strbuf_add(b, "void __chalk_sv_vec(const gsl_vector *);\n"
-                           "void __chalk_sv_mat(const gsl_matrix *);\n");
+                      "void __chalk_sv_mat(const gsl_matrix *);\n");
 }
 
 static int tok_punct(const char *src, const ctoken *t, char c)
@@ -354,8 +352,7 @@ static int tok_punct(const char *src, const ctoken *t, char c)
 }
 
 /* Statements printing the members of `tag` (in `src`) of the object `obj`. */
-static int sv_members(strbuf *out, const char *src, const char *tag, const char *obj,
-                      int level)
+static int sv_members(strbuf *out, const char *src, const char *tag, const char *obj, int level)
 {
     ctoken *t;
     size_t n = ctoken_scan(src, &t, NULL);
@@ -363,9 +360,8 @@ static int sv_members(strbuf *out, const char *src, const char *tag, const char 
     size_t kwlen = sp ? (size_t)(sp - tag) : 0, namelen = sp ? strlen(sp + 1) : 0;
     size_t open = 0;
     for (size_t i = 0; sp && i + 2 < n && !open; i++)
-        if (t[i].len == kwlen && !memcmp(src + t[i].off, tag, kwlen) &&
-            t[i + 1].len == namelen && !memcmp(src + t[i + 1].off, sp + 1, namelen) &&
-            tok_punct(src, &t[i + 2], '{'))
+        if (t[i].len == kwlen && !memcmp(src + t[i].off, tag, kwlen) && t[i + 1].len == namelen &&
+            !memcmp(src + t[i + 1].off, sp + 1, namelen) && tok_punct(src, &t[i + 2], '{'))
             open = i + 2;
     int found = open != 0, first = 1;
     size_t i = open + 1;
@@ -374,9 +370,11 @@ static int sv_members(strbuf *out, const char *src, const char *tag, const char 
         size_t end = i;
         int depth = 0;
         while (end < n && !(depth == 0 && tok_punct(src, &t[end], ';'))) {
-            if (tok_punct(src, &t[end], '{') || tok_punct(src, &t[end], '(') || tok_punct(src, &t[end], '['))
+            if (tok_punct(src, &t[end], '{') || tok_punct(src, &t[end], '(') ||
+                tok_punct(src, &t[end], '['))
                 depth++;
-            else if (tok_punct(src, &t[end], '}') || tok_punct(src, &t[end], ')') || tok_punct(src, &t[end], ']'))
+            else if (tok_punct(src, &t[end], '}') || tok_punct(src, &t[end], ')') ||
+                     tok_punct(src, &t[end], ']'))
                 depth--;
             end++;
         }
@@ -399,14 +397,15 @@ static int sv_members(strbuf *out, const char *src, const char *tag, const char 
                 else if (tok_punct(src, &t[e], '*'))
                     star = 1;
                 else if (t[e].kind == CTOKEN_IDENT && !array && (dd == 0 || paren) &&
-                         !cellsrc_is_keyword(src + t[e].off, t[e].len) && !(aggregate && e == i + 1))
+                         !cellsrc_is_keyword(src + t[e].off, t[e].len) &&
+                         !(aggregate && e == i + 1))
                     name = &t[e];
                 e++;
             }
             if (!name)
                 break;
-            strbuf_addf(out, "__chalk_sv_name(\"%s%.*s = \");\n", first ? "" : ", ",
-                             (int)name->len, src + name->off);
+            strbuf_addf(out, "__chalk_sv_name(\"%s%.*s = \");\n", first ? "" : ", ", (int)name->len,
+                        src + name->off);
             first = 0;
             if (aggregate && !star) {
                 /* a member `struct in w;`: its own fields, two levels deep */
@@ -415,35 +414,35 @@ static int sv_members(strbuf *out, const char *src, const char *tag, const char 
                 if (level < 2 && t[i + 1].kind == CTOKEN_IDENT && i + 2 < end &&
                     !tok_punct(src, &t[i + 2], '{')) {
                     strbuf tb = { 0 }, ob = { 0 };
-                    strbuf_addf(&tb, "%.*s %.*s", (int)t[i].len, src + t[i].off,
-                                     (int)t[i + 1].len, src + t[i + 1].off);
+                    strbuf_addf(&tb, "%.*s %.*s", (int)t[i].len, src + t[i].off, (int)t[i + 1].len,
+                                src + t[i + 1].off);
                     strbuf_addf(&ob, "%s.%.*s", obj, (int)name->len, src + name->off);
                     itag = strbuf_take(&tb);
                     iobj = strbuf_take(&ob);
                 }
                 if (itag && sv_members(&inner, src, itag, iobj, level + 1))
                     strbuf_addf(out, "__chalk_sv_text(\"{\");\n%s__chalk_sv_text(\"}\");\n",
-                                     inner.s ? inner.s : "");
+                                inner.s ? inner.s : "");
                 else
                     strbuf_add(out, "__chalk_sv_text(\"{...}\");\n");
                 strbuf_free(&inner);
                 free(itag);
                 free(iobj);
-            }
-            else if (array && !paren)
-                strbuf_addf(out, "{ __chalk_sv_text(\"{\"); for (unsigned long __chalk_i = 0; "
-                                 "__chalk_i < sizeof %s.%.*s / sizeof %s.%.*s[0]; __chalk_i++) { "
-                                 "if (__chalk_i) __chalk_sv_text(\", \"); if (__chalk_i == 8) "
-                                 "{ __chalk_sv_text(\"...\"); break; } __CHALK_SV(%s.%.*s[__chalk_i]); } "
-                                 "__chalk_sv_text(\"}\"); }\n", obj, (int)name->len, src + name->off,
-                                 obj, (int)name->len, src + name->off, obj, (int)name->len,
-                                 src + name->off);
+            } else if (array && !paren)
+                strbuf_addf(
+                    out,
+                    "{ __chalk_sv_text(\"{\"); for (unsigned long __chalk_i = 0; "
+                    "__chalk_i < sizeof %s.%.*s / sizeof %s.%.*s[0]; __chalk_i++) { "
+                    "if (__chalk_i) __chalk_sv_text(\", \"); if (__chalk_i == 8) "
+                    "{ __chalk_sv_text(\"...\"); break; } __CHALK_SV(%s.%.*s[__chalk_i]); } "
+                    "__chalk_sv_text(\"}\"); }\n",
+                    obj, (int)name->len, src + name->off, obj, (int)name->len, src + name->off, obj,
+                    (int)name->len, src + name->off);
             else if (paren && star)
-                strbuf_addf(out, "__chalk_sv_ptr((const void *)%s.%.*s);\n", obj,
-                                 (int)name->len, src + name->off);
+                strbuf_addf(out, "__chalk_sv_ptr((const void *)%s.%.*s);\n", obj, (int)name->len,
+                            src + name->off);
             else
-                strbuf_addf(out, "__CHALK_SV(%s.%.*s);\n", obj, (int)name->len,
-                                 src + name->off);
+                strbuf_addf(out, "__CHALK_SV(%s.%.*s);\n", obj, (int)name->len, src + name->off);
             d = e + 1;
         }
         i = end + 1;
@@ -457,15 +456,17 @@ static void show_struct(strbuf *body, const char *unit, const decl_store *s, int
 {
     strbuf m = { 0 };
     int fields = s->show_fields && sv_members(&m, unit, s->show_tag, "__chalk_sv", 0);
-    strbuf_addf(body, "#line %d \"cell[%d]\"\n{ __typeof__((%s\n#line %d\n)) __chalk_sv = (%s\n"
-                     "#line %d\n);\n", line, cell_number, expr, last, expr, last);
+    strbuf_addf(body,
+                "#line %d \"cell[%d]\"\n{ __typeof__((%s\n#line %d\n)) __chalk_sv = (%s\n"
+                "#line %d\n);\n",
+                line, cell_number, expr, last, expr, last);
     if (fields) {
         (void)helpers;
         strbuf_addf(body, "__chalk_sv_begin(\"%s\");\n%s__chalk_sv_end(); }\n", s->show_tag,
-                         m.s ? m.s : "");
+                    m.s ? m.s : "");
     } else {
         strbuf_addf(body, "__chalk_sv_opaque(\"%s\", sizeof __chalk_sv); (void)__chalk_sv; }\n",
-                         s->show_tag);
+                    s->show_tag);
     }
     strbuf_free(&m);
 }
@@ -625,7 +626,7 @@ static void add_crossing_variable(strbuf *b, const char *text, const char *name)
     strbuf proto = { 0 };
     strbuf_addn(&proto, text + 7, (size_t)(star - text - 7));
     strbuf_add(&proto, name);
-    strbuf_add(&proto, after);       /* "( P... );" */
+    strbuf_add(&proto, after); /* "( P... );" */
     char *refused = abi_refuse(b->s, proto.s);
     const char *label = refused ? strstr(refused, " __asm__(") : NULL;
     const char *semi = strrchr(text, ';');
@@ -665,7 +666,8 @@ static int split_cell(decl_store *s, const char *code, int cell_number, decl_sto
     size_t nincs = s->nincludes, before = nincs;
     for (size_t i = 0; i < cell->nitems; i++) {
         const cellsrc_item *it = &cell->items[i];
-        if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_INCLUDE && !strv_has(incs, nincs, it->text))
+        if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_INCLUDE &&
+            !strv_has(incs, nincs, it->text))
             strv_add(&incs, &nincs, it->text);
     }
     declindex *idx = s->idx;
@@ -673,8 +675,7 @@ static int split_cell(decl_store *s, const char *code, int cell_number, decl_sto
     pv->nincludes = nincs;
     pv->cell_number = cell_number;
     pv->code = alloc_strdup(code);
-    if (nincs != before &&
-        check_includes(s, rs, cell, incs, nincs, cell_number, err, errlen) < 0) {
+    if (nincs != before && check_includes(s, rs, cell, incs, nincs, cell_number, err, errlen) < 0) {
         cellsrc_destroy(&cell);
         return -1;
     }
@@ -688,7 +689,8 @@ static int split_cell(decl_store *s, const char *code, int cell_number, decl_sto
             for (size_t i = before; i < nincs; i++) {
                 int skip = 0;
                 for (size_t k = 0; k < cell->nitems; k++)
-                    if (cell->items[k].kind == CELLSRC_PP && !strcmp(cell->items[k].text, incs[i]) &&
+                    if (cell->items[k].kind == CELLSRC_PP &&
+                        !strcmp(cell->items[k].text, incs[i]) &&
                         (cell->items[k].flags & CELLSRC_COND)) {
                         char mark[48];
                         snprintf(mark, sizeof mark, "__chalk_include_%zu_", k);
@@ -750,7 +752,7 @@ static declindex_map *defined_names(decl_store_prepared *p, const cellsrc_cell *
     for (size_t i = 0; i < cell->nitems; i++) {
         const cellsrc_item *it = &cell->items[i];
         if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_UNDEF)
-            continue;   /* #undef X still needs nothing, and does not hide X */
+            continue; /* #undef X still needs nothing, and does not hide X */
         /* A mere declaration (prototype, extern) does not hide the earlier
          * definition: the cell still needs its address. */
         if (it->kind == CELLSRC_PROTO || (it->kind == CELLSRC_VAR && (it->flags & CELLSRC_EXTERN)))
@@ -762,8 +764,7 @@ static declindex_map *defined_names(decl_store_prepared *p, const cellsrc_cell *
                 p->defines_main = 1;
             if ((it->kind == CELLSRC_VAR && !(it->flags & CELLSRC_EXTERN)) ||
                 it->kind == CELLSRC_FUNC)
-                strv_add(&p->defines, &p->ndefines,
-                         strcmp(d, "main") ? d : "__chalk_user_main");
+                strv_add(&p->defines, &p->ndefines, strcmp(d, "main") ? d : "__chalk_user_main");
         }
     }
     return defined;
@@ -774,8 +775,8 @@ static declindex_map *defined_names(decl_store_prepared *p, const cellsrc_cell *
  * names not defined by the cell itself, roots of the headers' closure.
  * *helpers: the value display's vector and matrix helpers are wanted. */
 static unsigned char *closure(const decl_store *s, const cellsrc_cell *cell, const declindex *idx,
-                              const declindex_map *defined, int shows, int *helpers,
-                              char ***roots, size_t *nroots)
+                              const declindex_map *defined, int shows, int *helpers, char ***roots,
+                              size_t *nroots)
 {
     declindex_map *seen = declindex_map_new();
     /* closure over session entries, then over the headers */
@@ -790,7 +791,8 @@ static unsigned char *closure(const decl_store *s, const cellsrc_cell *cell, con
             strv_add(&work, &nwork, cell->items[i].defs[0]);
     }
     *helpers = 0;
-    if (shows && declindex_is_type(idx, "gsl_vector", 10) && declindex_is_type(idx, "gsl_matrix", 10)) {
+    if (shows && declindex_is_type(idx, "gsl_vector", 10) &&
+        declindex_is_type(idx, "gsl_matrix", 10)) {
         *helpers = 1;
         strv_add(&work, &nwork, "gsl_vector");
         strv_add(&work, &nwork, "gsl_matrix");
@@ -830,7 +832,8 @@ static unsigned char *closure(const decl_store *s, const cellsrc_cell *cell, con
 static void emit_entries(strbuf *b, const decl_store *s, const declindex *idx,
                          const unsigned char *marked, const rewriter *rw, decl_store_prepared *p)
 {
-    static const int order[][2] = { { ENT_MACRO, ENT_UNDEF }, { ENT_TYPE, ENT_TYPE },
+    static const int order[][2] = { { ENT_MACRO, ENT_UNDEF },
+                                    { ENT_TYPE, ENT_TYPE },
                                     { ENT_VAR, ENT_DECL } };
     for (size_t o = 0; o < 3; o++)
         for (size_t i = 0; i < s->nents; i++) {
@@ -877,9 +880,10 @@ static void emit_variable(strbuf *b, strbuf *body, const cellsrc_item *it, const
         char *init = cell_text(rw, it->init, 1);
         char *dt = cell_text(rw, it->deftext, 0);
         strbuf_addf(b, "#line %d \"cell[%d]\"\n%s;\n", it->line, cell_number, dt);
-        strbuf_addf(body, "#line %d \"cell[%d]\"\n{ typedef struct { __typeof__(%s) v; } "
-                         "__chalk_box; *(__chalk_box *)%s = (__chalk_box){ %s }; }\n",
-                         it->init_line, cell_number, it->defs[0], it->defs[0], init);
+        strbuf_addf(body,
+                    "#line %d \"cell[%d]\"\n{ typedef struct { __typeof__(%s) v; } "
+                    "__chalk_box; *(__chalk_box *)%s = (__chalk_box){ %s }; }\n",
+                    it->init_line, cell_number, it->defs[0], it->defs[0], init);
         free(dt);
         free(init);
     } else if (!it->init || (it->flags & CELLSRC_ARRAY) || literal_init(it->init)) {
@@ -890,7 +894,7 @@ static void emit_variable(strbuf *b, strbuf *body, const cellsrc_item *it, const
          * const for that (later cells see it const). */
         char *init = it->init ? cell_text(rw, it->init, 1) : NULL;
         strbuf_addf(b, "#line %d \"cell[%d]\"\n%s%s%s;\n", it->line, cell_number, t,
-                         init ? " = " : "", init ? init : "");
+                    init ? " = " : "", init ? init : "");
         free(init);
     } else {
         char *init = cell_text(rw, it->init, 1);
@@ -901,11 +905,11 @@ static void emit_variable(strbuf *b, strbuf *body, const cellsrc_item *it, const
          * no name to repeat, and a second struct body would be a
          * different type */
         if (it->flags & CELLSRC_BRACED)
-            strbuf_addf(body, "#line %d \"cell[%d]\"\n%s = (__typeof__(%s))%s;\n",
-                             it->init_line, cell_number, it->defs[0], it->defs[0], init);
+            strbuf_addf(body, "#line %d \"cell[%d]\"\n%s = (__typeof__(%s))%s;\n", it->init_line,
+                        cell_number, it->defs[0], it->defs[0], init);
         else
-            strbuf_addf(body, "#line %d \"cell[%d]\"\n%s = %s;\n", it->init_line,
-                             cell_number, it->defs[0], init);
+            strbuf_addf(body, "#line %d \"cell[%d]\"\n%s = %s;\n", it->init_line, cell_number,
+                        it->defs[0], init);
         end_piece(body, init, it->init_line, cell_number);
         free(init);
     }
@@ -914,13 +918,13 @@ static void emit_variable(strbuf *b, strbuf *body, const cellsrc_item *it, const
 /* The cell's items: file-scope ones into `b` in place, statements,
  * initialisations and the trailing value into `body` (main()'s). */
 static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const declindex *idx,
-                       const cellsrc_cell *cell,
-                       const decl_store_prepared *p, const rewriter *rw,
+                       const cellsrc_cell *cell, const decl_store_prepared *p, const rewriter *rw,
                        const declindex_map *defined, int shows, int helpers, int cell_number)
 {
     for (size_t i = 0; i < cell->nitems; i++) {
         const cellsrc_item *it = &cell->items[i];
-        int is_code = it->kind == CELLSRC_FUNC || it->kind == CELLSRC_STMT || it->kind == CELLSRC_EXPR;
+        int is_code = it->kind == CELLSRC_FUNC || it->kind == CELLSRC_STMT ||
+                      it->kind == CELLSRC_EXPR;
         char *t = cell_text(rw, it->text, is_code);
         switch (it->kind) {
         case CELLSRC_PP:
@@ -929,7 +933,7 @@ static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const decli
                 free(t);
                 t = m;
             }
-            if (it->pp != CELLSRC_PP_INCLUDE)   /* includes come flattened */
+            if (it->pp != CELLSRC_PP_INCLUDE) /* includes come flattened */
                 strbuf_addf(b, "#line %d \"cell[%d]\"\n%s\n", it->line, cell_number, t);
             /* Conditionals go to both streams, so statements inside
              * `#ifdef X ... #endif` stay inside it in main(). */
@@ -958,12 +962,10 @@ static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const decli
             end_piece(b, t, it->line, cell_number);
             break;
         }
-        case CELLSRC_VAR:
-            emit_variable(b, body, it, t, rw, cell_number);
-            break;
+        case CELLSRC_VAR: emit_variable(b, body, it, t, rw, cell_number); break;
         case CELLSRC_STMT:
             strbuf_addf(body, "#line %d \"cell[%d]\"\n%s%s\n", it->line, cell_number, t,
-                             (it->flags & CELLSRC_SEMI) ? "" : ";");
+                        (it->flags & CELLSRC_SEMI) ? "" : ";");
             end_piece(body, t, it->line, cell_number);
             break;
         case CELLSRC_EXPR: {
@@ -979,10 +981,10 @@ static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const decli
                 show_struct(body, b->s, s, helpers, t, it->line, last, cell_number);
             else if (show)
                 strbuf_addf(body, "#line %d \"cell[%d]\"\n__CHALK_SHOW((%s\n#line %d\n));\n",
-                                 it->line, cell_number, t, last);
+                            it->line, cell_number, t, last);
             else
-                strbuf_addf(body, "#line %d \"cell[%d]\"\n%s\n#line %d\n;\n", it->line,
-                                 cell_number, t, last);
+                strbuf_addf(body, "#line %d \"cell[%d]\"\n%s\n#line %d\n;\n", it->line, cell_number,
+                            t, last);
             break;
         }
         }
@@ -994,7 +996,7 @@ static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const decli
 }
 
 int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_store_prepared **out,
-                    char *err, size_t errlen)
+                       char *err, size_t errlen)
 {
     *out = NULL;
     if (decl_store_warm(s, err, errlen) < 0)
@@ -1046,7 +1048,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
     /* libtcc lists no symbol at offset 0 of its section before relocation
      * (reserved_check_symbols): these take offset 0 of code, data and bss. */
     strbuf_add(&b, "#line 1 \"<headers>\"\nstatic void __chalk_pad_text(void) {}\n"
-                        "static char __chalk_pad_data = 1;\nstatic char __chalk_pad_bss;\n");
+                   "static char __chalk_pad_data = 1;\nstatic char __chalk_pad_bss;\n");
     if (s->full_headers)
         strbuf_add(&b, declindex_text(idx));
     else
@@ -1073,15 +1075,15 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
      * generated main() is never read as part of it (tcc would name
      * <main> or the wrapper's parameters); it counts as the cell's last line. */
     strbuf_addf(&b, "#line %d \"cell[%d]\"\n;\n",
-                     cell->nitems ? cell->items[cell->nitems - 1].line : 1, cell_number);
+                cell->nitems ? cell->items[cell->nitems - 1].line : 1, cell_number);
     strbuf_add(&b, "#line 1 \"<main>\"\nint main(int argc, char **argv)\n{\n"
-                        "(void)argc; (void)argv;\n");
+                   "(void)argc; (void)argv;\n");
     if (body.s)
         strbuf_add(&b, body.s);
     strbuf_free(&body);
     if (p->defines_main)
         strbuf_add(&b, "{ static char *__chalk_argv[] = { \"cell\", 0 };\n"
-                            "return ((int (*)())__chalk_user_main)(1, __chalk_argv); }\n");
+                       "return ((int (*)())__chalk_user_main)(1, __chalk_argv); }\n");
     strbuf_add(&b, "return 0;\n}\n");
     declindex_map_destroy(&defined);
     strv_free(rw.dbl.targets, rw.dbl.ntargets);
