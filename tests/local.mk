@@ -365,6 +365,10 @@ print-c-tests:
 valgrind: all $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
 	@$(AM_TESTS_ENVIRONMENT) $(PYTHON) $(top_srcdir)/tests/protocol/valgrind.py $(VALGRIND_TESTS)
 .PHONY: valgrind
+clean-local: clean-local-valgrind
+clean-local-valgrind:
+	-rm -rf tests/valgrind
+.PHONY: clean-local-valgrind
 EXTRA_DIST += tests/protocol/valgrind.py
 
 # The libFuzzer targets, for .ci/sanitizers.
