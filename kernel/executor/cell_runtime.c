@@ -188,12 +188,7 @@ int cell_runtime_result_is_last(void)
 
 void cell_runtime_fail(const char *ename, const char *evalue, json_t *traceback)
 {
-    if (!traceback) {
-        traceback = json_array();
-        json_array_append_new(traceback, json_sprintf("%s: %s", ename, evalue));
-    }
-    cell_runtime_send("error", json_pack("{s:s, s:s, s:o}", "ename", ename, "evalue", evalue,
-                                         "traceback", traceback));
+    cell_runtime_send("error", channel_error_content(ename, evalue, traceback));
     _exit(1);
 }
 
@@ -228,14 +223,19 @@ static void show_f64(double v)
         show_text(isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
         return;
     }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
+    cell_runtime_shortest_double(v, buf, sizeof buf);
     if (!strpbrk(buf, ".eEn"))
         strncat(buf, ".0", sizeof buf - strlen(buf) - 1);
     show_text(buf);
+}
+
+void cell_runtime_shortest_double(double v, char *out, size_t size)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(out, size, "%.*g", prec, v);
+        if (isnan(v) || isinf(v) || strtod(out, NULL) == v)
+            return;
+    }
 }
 
 static void show_bool(_Bool v)

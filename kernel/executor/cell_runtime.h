@@ -61,6 +61,11 @@ const cell_runtime_crash *cell_runtime_crash_info(void);
  * it showed (or showed none): that value may be the cell's result. */
 int cell_runtime_result_is_last(void);
 
+/* The shortest %g that reads back as v (at most 17 digits), into out;
+ * NaN and infinities as %g writes them.  Shown values and struct fields
+ * (show_value.c) both print doubles this way. */
+void cell_runtime_shortest_double(double v, char *out, size_t size);
+
 /* Threads the cell's code started (pthread_create, thrd_create) that have
  * not finished. */
 int cell_runtime_running_threads(void);

@@ -74,11 +74,8 @@ void holder_done(const char *status, const char *ename, const char *evalue, json
 
 void holder_error(const char *ename, const char *evalue, json_t *traceback)
 {
-    if (!traceback) {
-        traceback = json_array();
-        json_array_append_new(traceback, json_sprintf("%s: %s", ename, evalue));
-    }
-    send_to_kernel("error", json_pack("{s:s, s:s, s:O}", "ename", ename, "evalue", evalue,
-                                      "traceback", traceback));
-    holder_done("error", ename, evalue, json_pack("{s:o}", "traceback", traceback));
+    json_t *content = channel_error_content(ename, evalue, traceback);
+    json_t *tb = json_incref(json_object_get(content, "traceback"));
+    send_to_kernel("error", content);
+    holder_done("error", ename, evalue, json_pack("{s:o}", "traceback", tb));
 }

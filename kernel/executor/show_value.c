@@ -75,11 +75,7 @@ static void sv_u64(unsigned long long v)
 static void sv_f64(double v)
 {
     char b[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(b, sizeof b, "%.*g", prec, v);
-        if (isnan(v) || isinf(v) || strtod(b, NULL) == v)
-            break;
-    }
+    cell_runtime_shortest_double(v, b, sizeof b);
     add(b);
 }
 

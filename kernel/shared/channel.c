@@ -165,3 +165,12 @@ void channel_reader_clear(channel_reader *r)
     free(r->buf);
     memset(r, 0, sizeof *r);
 }
+
+json_t *channel_error_content(const char *ename, const char *evalue, json_t *traceback)
+{
+    if (!traceback) {
+        traceback = json_array();
+        json_array_append_new(traceback, json_sprintf("%s: %s", ename, evalue));
+    }
+    return json_pack("{s:s, s:s, s:o}", "ename", ename, "evalue", evalue, "traceback", traceback);
+}

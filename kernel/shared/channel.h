@@ -37,4 +37,8 @@ long channel_reader_fill(channel_reader *r, int fd);
 json_t *channel_reader_next(channel_reader *r, int *bad);
 void channel_reader_clear(channel_reader *r);
 
+/* The content of an "error" message, {"ename","evalue","traceback"}: the
+ * traceback is stolen, or made of the one line "ENAME: EVALUE" when NULL. */
+json_t *channel_error_content(const char *ename, const char *evalue, json_t *traceback);
+
 #endif
