@@ -24,6 +24,7 @@ void holder_init(holder_state *st, const executor_config *cfg, int chan)
     st->limits = cfg->limits;
     st->flatten_options = headers_include_options(cfg->include_path);
     st->store = decl_store_new(cfg->prelude, st->flatten_options);
+    decl_store_set_index_files(st->store, cfg->header_index);
 }
 
 void holder_warm(holder_state *st)

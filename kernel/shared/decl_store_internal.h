@@ -37,6 +37,8 @@ struct decl_store {
     declindex *idx;  /* prelude + session includes */
     declindex *lib;  /* DECL_STORE_DEFAULT_PRELUDE's (== base when it is
                                   the prelude): reserved whatever the prelude */
+    char *index_files;          /* decl_store_set_index_files, or NULL */
+    struct header_index *mapped; /* pre, base and lib are its, not ours */
     char **includes;
     size_t nincludes;
     entry *ents;
