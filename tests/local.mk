@@ -523,3 +523,8 @@ format-all:
 	  mv tests/build/formatted.list.tmp tests/build/formatted.list
 .PHONY: format format-all
 # --- end build ---
+
+# --- prebuilt header index (issue 14 point 4, INDEX) ---
+TESTS += tests/engine/test_header_index.py
+EXTRA_DIST += tests/engine/test_header_index.py
+# --- end prebuilt header index ---
