@@ -145,13 +145,13 @@ typedef struct table {
 struct declindex {
     chunk *chunks;
     size_t nchunks;
-    uint32_t *words; /* refs (string offsets) and chunk lists of keys */
-    char *strs;      /* the chunks' texts, and every name once */
-    table by_name;   /* plain name -> chunks defining it */
-    table types;     /* typedef names and tags */
-    table voids;     /* functions returning void */
-    table macros;    /* live macro -> chunk */
-    table tagonly;   /* names defined only as struct/union/enum tags */
+    uint32_t *words;         /* refs (string offsets) and chunk lists of keys */
+    char *strs;              /* the chunks' texts, and every name once */
+    table by_name;           /* plain name -> chunks defining it */
+    table types;             /* typedef names and tags */
+    table voids;             /* functions returning void */
+    table macros;            /* live macro -> chunk */
+    table tagonly;           /* names defined only as struct/union/enum tags */
     size_t nwords, strs_len; /* for declindex_serialize */
     unsigned *mark;          /* per chunk: closure generation (first closure allocates) */
     unsigned gen;

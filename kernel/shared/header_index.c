@@ -40,9 +40,8 @@ static const char magic[8] = "chalkhix";
 
 /* Directories tcc 0.9.27 searches after the -I ones (its
  * CONFIG_TCC_SYSINCLUDEPATHS on Debian), {B} being its runtime directory. */
-static const char *const sys_dirs[] = { "/usr/local/include/x86_64-linux-gnu",
-                                        "/usr/local/include", "/usr/include/x86_64-linux-gnu",
-                                        "/usr/include" };
+static const char *const sys_dirs[] = { "/usr/local/include/x86_64-linux-gnu", "/usr/local/include",
+                                        "/usr/include/x86_64-linux-gnu", "/usr/include" };
 
 static uint64_t checksum_step(uint64_t h, const unsigned char *p, size_t n)
 {
@@ -70,7 +69,8 @@ static int key_fixed(strbuf *k, const char *prelude, const char *options)
     if (stat("/proc/self/exe", &st) < 0)
         return -1;
     strbuf_addf(k, "chalk header index %d\nexe %lld %" PRId64 "\ntcclib %s\nfeatures %s\n",
-                FORMAT_VERSION, (long long)st.st_size, mtime_ns(&st), CHALK_TCC_LIBDIR, HEADERS_FEATURES);
+                FORMAT_VERSION, (long long)st.st_size, mtime_ns(&st), CHALK_TCC_LIBDIR,
+                HEADERS_FEATURES);
     strbuf_addf(k, "prelude %zu\n", strlen(prelude));
     strbuf_add(k, prelude);
     strbuf_addf(k, "\noptions %zu\n", strlen(options));
