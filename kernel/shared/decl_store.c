@@ -234,7 +234,8 @@ int decl_store_write_index(decl_store *s, const char *path, char *err, size_t er
         return -1;
     }
     return header_index_write(path, s->prelude, s->options, s->pre, s->base,
-                              s->lib == s->base ? NULL : s->lib, err, errlen);
+                              s->lib == s->base ? NULL : s->lib, DECL_STORE_DEFAULT_PRELUDE, err,
+                              errlen);
 }
 
 /* ------------------------------------------------------------------ */

@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "decl_store.h"
 #include "headers.h"
 #include "strbuf.h"
 #include "strv.h"
@@ -100,13 +99,13 @@ static void add_dir_of(char ***v, size_t *n, const char *file)
 
 /* Every file the indexes were flattened from, the directories holding them,
  * and every directory the preprocessor searches (-I ones first). */
-static int key_files(strbuf *k, const char *prelude, const char *options, int with_lib, char *err,
-                     size_t errlen)
+static int key_files(strbuf *k, const char *prelude, const char *options, const char *lib_prelude,
+                     char *err, size_t errlen)
 {
     char **files = NULL, **dirs = NULL;
     size_t nfiles = 0, ndirs = 0;
-    const char *sources[] = { "", prelude, DECL_STORE_DEFAULT_PRELUDE };
-    for (size_t i = 0; i < (with_lib ? 3u : 2u); i++)
+    const char *sources[] = { "", prelude, lib_prelude };
+    for (size_t i = 0; i < (lib_prelude ? 3u : 2u); i++)
         if (headers_dependencies(sources[i], options, NULL, &files, &nfiles, err, errlen) < 0) {
             strv_free(files, nfiles);
             return -1;
@@ -152,8 +151,8 @@ static void pad8(strbuf *b)
 }
 
 int header_index_write(const char *path, const char *prelude, const char *options,
-                       const declindex *pre, const declindex *base, const declindex *lib, char *err,
-                       size_t errlen)
+                       const declindex *pre, const declindex *base, const declindex *lib,
+                       const char *lib_prelude, char *err, size_t errlen)
 {
     if (relative_include(options)) {
         snprintf(err, errlen, "a relative -I directory in '%s'", options);
@@ -161,7 +160,7 @@ int header_index_write(const char *path, const char *prelude, const char *option
     }
     strbuf key = { 0 };
     if (key_fixed(&key, prelude, options) < 0 ||
-        key_files(&key, prelude, options, lib != NULL, err, errlen) < 0) {
+        key_files(&key, prelude, options, lib ? lib_prelude : NULL, err, errlen) < 0) {
         if (!*err)
             snprintf(err, errlen, "cannot stat the executable: %s", strerror(errno));
         strbuf_free(&key);

@@ -35,12 +35,13 @@ typedef struct header_index {
 } header_index;
 
 /* Write the indexes for `prelude` read with tcc `options` (may be "") to
- * `path` (replaced atomically).  `lib` NULL means the same as base.  0, or
+ * `path` (replaced atomically).  `lib` (the index of `lib_prelude`) NULL
+ * means the same as base.  0, or
  * -1 with err (a relative -I directory is refused: its meaning depends on
  * the directory a kernel starts in). */
 int header_index_write(const char *path, const char *prelude, const char *options,
-                       const declindex *pre, const declindex *base, const declindex *lib, char *err,
-                       size_t errlen);
+                       const declindex *pre, const declindex *base, const declindex *lib,
+                       const char *lib_prelude, char *err, size_t errlen);
 
 /* The indexes of the file at `path` if it was written for exactly this
  * prelude and options by this executable and nothing it depends on changed;
