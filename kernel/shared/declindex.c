@@ -202,15 +202,25 @@ static void add_word(freezer *f, uint32_t w)
     f->words[f->nwords++] = w;
 }
 
-/* The same open addressing as declindex_map, so lookups probe alike. */
+/* The same open addressing as declindex_map, so lookups probe alike, but
+ * up to three quarters full rather than half: the map doubled as it grew
+ * (by_name ends a quarter full), and every slot a lookup may probe is a
+ * page the index keeps resident (the prebuilt file is mapped, and a page
+ * fault maps its neighbours too). */
 static table freeze_map(freezer *f, const declindex_map *m)
 {
-    table t = { alloc_zeroed(m->cap * sizeof *t.slots), m->cap };
+    size_t cap = 1;
+    while (cap * 3 < m->used * 4 + 1)
+        cap *= 2;
+    table t = { alloc_zeroed(cap * sizeof *t.slots), cap };
     for (size_t i = 0; i < m->cap; i++) {
         const slot *s = &m->slots[i];
         if (!s->key)
             continue;
-        tslot *d = &t.slots[i];
+        size_t at = hash(s->key, s->len) & (cap - 1);
+        while (t.slots[at].key)
+            at = (at + 1) & (cap - 1);
+        tslot *d = &t.slots[at];
         d->key = add_string(f, s->key, 1) + 1;
         d->n = s->n;
         if (s->n == 1) {
