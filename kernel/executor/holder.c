@@ -44,6 +44,11 @@ void holder_warm(holder_state *st)
     malloc_trim(0);
 }
 
+void holder_trim(void)
+{
+    malloc_trim(0);
+}
+
 int holder_channel(void)
 {
     return chan_fd;
