@@ -29,6 +29,7 @@
 
 #include "alloc.h"
 #include "headers.h"
+#include "pages.h"
 #include "strbuf.h"
 #include "strv.h"
 
@@ -362,14 +363,9 @@ header_index *header_index_open(const char *path, const char *prelude, const cha
         fail(why, whylen, path, strerror(errno));
         return NULL;
     }
-    /* A lookup reads one slot and one name, a closure a few chunks: but a
-     * read fault maps up to 16 cached pages around the one it needs
-     * ("fault-around", never beyond the mapping's VMA), which made 128 of
-     * the file's 212 pages resident after ten trivial cells.  Pages
-     * alternately marked random keep the kernel from merging their VMAs, so
-     * each fault maps its own page only. */
-    for (size_t off = 4096; off < (size_t)st.st_size; off += 2 * 4096)
-        madvise((char *)map + off, 4096, MADV_RANDOM);
+    /* A lookup reads one slot and one name, a closure a few chunks: the
+     * pages around them must not become resident with them (pages.h). */
+    pages_fault_singly(map, (size_t)st.st_size);
     header_index *h = alloc_zeroed(sizeof *h);
     h->map = map;
     h->maplen = (size_t)st.st_size;
