@@ -141,6 +141,7 @@ kernel_executor_chalk_executor_SOURCES += kernel/executor/compile.h kernel/execu
 # key matches; otherwise a kernel builds the index in memory, as without it.
 kernel_shared_libchalkcell_la_SOURCES += kernel/shared/header_index.c kernel/shared/header_index.h \
   kernel/shared/pages.c kernel/shared/pages.h
+kernel_executor_chalk_executor_SOURCES += kernel/executor/tcc_scratch.c kernel/executor/tcc_scratch.h
 kernel_executor_chalk_executor_CPPFLAGS += \
   -DCHALK_HEADER_INDEX_FILES='"$(pkglibdir)/headers.idx:$(abs_top_builddir)/kernel/executor/headers.idx"'
 noinst_DATA = kernel/executor/headers.idx

@@ -14,6 +14,7 @@
 #include "channel.h"
 #include "headers.h"
 #include "pages.h"
+#include "tcc_scratch.h"
 
 static int chan_fd = -1;
 
@@ -25,6 +26,7 @@ void holder_init(holder_state *st, const executor_config *cfg, int chan)
      * Not GSL or OpenBLAS: thousands of pages, as many VMAs. */
     static const char *const libs[] = { "/libchalk.so" };
     pages_fault_singly_objects(libs, 1);
+    tcc_scratch_find();
     memset(st, 0, sizeof *st);
     st->cfg = *cfg;
     st->limits = cfg->limits;
@@ -52,6 +54,7 @@ void holder_warm(holder_state *st)
 
 void holder_trim(void)
 {
+    tcc_scratch_release();
     malloc_trim(0);
 }
 
