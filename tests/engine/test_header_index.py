@@ -159,3 +159,15 @@ def test_a_damaged_index_is_not_used(private):
     assert mark_answer(env, index) == ("1\n", False)
     index.write_bytes(b"")
     assert mark_answer(env, index) == ("1\n", False)
+
+
+def test_prelude_off_then_on_maps_the_index_again(private):
+    """%prelude makes a new declaration store: back on, it takes the file again."""
+    _, env, index = private
+    write_index(env, index)
+    with started(kernel_spec_manager=spec_manager(env, index.parent)) as (km, kc):
+        ok(kc, "%prelude off")
+        assert not maps_file(km, index)
+        ok(kc, "%prelude on")
+        assert ok(kc, SHOW).text() == "1\n"
+        assert maps_file(km, index)
