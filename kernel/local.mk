@@ -153,7 +153,10 @@ kernel/executor/headers.idx: kernel/executor/chalk-executor$(EXEEXT) \
 	  CHALK_INCLUDE_PATH='$(abs_top_srcdir)/exercises/libchalk' \
 	  kernel/executor/chalk-executor$(EXEEXT) --write-header-index $@
 # Under DESTDIR the files are not where they will run (their paths are part
-# of the key): a staged install ships no index and kernels build it.
+# of the key): a staged install ships no index and kernels build it.  Beware:
+# `make -j install` may run this hook before the executor is installed (the
+# exec and data halves run in parallel): it then says so, and
+# `make install-header-index` writes the index afterwards.
 install-data-hook: install-header-index
 install-header-index:
 	@if test -n '$(DESTDIR)'; then \
@@ -164,6 +167,8 @@ install-header-index:
 	    LD_LIBRARY_PATH='$(libdir)'$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} \
 	    '$(pkglibexecdir)/chalk-executor' --write-header-index '$(pkglibdir)/headers.idx' || \
 	  echo "chalk: the prebuilt header index could not be written (kernels build it in memory)"; \
+	else \
+	  echo "chalk: no installed executor or chalk.h yet: no prebuilt header index (make install-header-index)"; \
 	fi
 uninstall-hook: uninstall-header-index
 uninstall-header-index:
