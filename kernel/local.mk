@@ -139,8 +139,7 @@ kernel_executor_chalk_executor_SOURCES += kernel/executor/compile.h kernel/execu
 # (an uninstalled kernel, `make check`), one written at install time by the
 # installed executor for the installed chalk.h.  Either is used only if its
 # key matches; otherwise a kernel builds the index in memory, as without it.
-kernel_shared_libchalkcell_la_SOURCES += kernel/shared/header_index.c kernel/shared/header_index.h \
-  kernel/shared/pages.c kernel/shared/pages.h
+kernel_shared_libchalkcell_la_SOURCES += kernel/shared/header_index.c kernel/shared/header_index.h
 kernel_executor_chalk_executor_SOURCES += kernel/executor/tcc_scratch.c kernel/executor/tcc_scratch.h
 kernel_executor_chalk_executor_CPPFLAGS += \
   -DCHALK_HEADER_INDEX_FILES='"$(pkglibdir)/headers.idx:$(abs_top_builddir)/kernel/executor/headers.idx"'

@@ -13,7 +13,6 @@
 
 #include "channel.h"
 #include "headers.h"
-#include "pages.h"
 #include "tcc_scratch.h"
 
 static int chan_fd = -1;
@@ -21,11 +20,6 @@ static int chan_fd = -1;
 void holder_init(holder_state *st, const executor_config *cfg, int chan)
 {
     chan_fd = chan;
-    /* Of the executable and libchalk, the cells read a few pages here and
-     * there: without this each kept about 0.2 MB more resident around them.
-     * Not GSL or OpenBLAS: thousands of pages, as many VMAs. */
-    static const char *const libs[] = { "/libchalk.so" };
-    pages_fault_singly_objects(libs, 1);
     tcc_scratch_find();
     memset(st, 0, sizeof *st);
     st->cfg = *cfg;

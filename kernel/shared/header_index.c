@@ -29,7 +29,6 @@
 
 #include "alloc.h"
 #include "headers.h"
-#include "pages.h"
 #include "strbuf.h"
 #include "strv.h"
 
@@ -363,9 +362,6 @@ header_index *header_index_open(const char *path, const char *prelude, const cha
         fail(why, whylen, path, strerror(errno));
         return NULL;
     }
-    /* A lookup reads one slot and one name, a closure a few chunks: the
-     * pages around them must not become resident with them (pages.h). */
-    pages_fault_singly(map, (size_t)st.st_size);
     header_index *h = alloc_zeroed(sizeof *h);
     h->map = map;
     h->maplen = (size_t)st.st_size;
