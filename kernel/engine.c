@@ -91,6 +91,31 @@ static int set_nonblock(int fd)
     return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+/* OpenBLAS's idle worker threads spin on sched_yield for 2^28 cycles
+ * before they sleep: 70-100 ms of CPU at every executor start (its pool is
+ * made when the library loads), more than the rest of a fresh kernel's
+ * first cell, and again after a cell's BLAS call.  OpenBLAS reads the wait
+ * from the environment when it loads, so the executor is started with the
+ * shortest one (2^4 cycles) unless the user chose one.  NULL: out of memory
+ * (the executor gets the kernel's environment). */
+extern char **environ;
+static char **executor_environment(void)
+{
+    static const char timeout[] = "OPENBLAS_THREAD_TIMEOUT=";
+    size_t n = 0;
+    int set = 0;
+    for (; environ[n]; n++)
+        set |= strncmp(environ[n], timeout, sizeof timeout - 1) == 0;
+    char **v = malloc((n + 2) * sizeof *v);
+    if (!v)
+        return NULL;
+    memcpy(v, environ, n * sizeof *v);
+    if (!set)
+        v[n++] = (char *)"OPENBLAS_THREAD_TIMEOUT=4";
+    v[n] = NULL;
+    return v;
+}
+
 static int spawn(chalk_engine *e)
 {
     int sv[2], po[2], pe[2];
@@ -109,7 +134,15 @@ static int spawn(chalk_engine *e)
                            e->path);
     if (nfailed < 0 || nfailed >= (int)sizeof failed)
         nfailed = (int)sizeof failed - 1;
+    char **envp = executor_environment();
+    char *argv[] = { (char *)"chalk-executor", (char *)"--channel", (char *)"3", NULL, NULL, NULL };
+    if (e->limits) {
+        argv[3] = (char *)"--limits";
+        argv[4] = e->limits;
+    }
     pid_t pid = fork();
+    if (pid != 0)
+        free(envp);
     if (pid < 0) {
         int fds[] = { sv[0], sv[1], po[0], po[1], pe[0], pe[1] };
         for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
@@ -131,10 +164,7 @@ static int spawn(chalk_engine *e)
         /* The lineage must hold no socket of the kernel's. */
         for (int fd = 4; fd < 1024; fd++)
             close(fd);
-        if (e->limits)
-            execl(e->path, "chalk-executor", "--channel", "3", "--limits", e->limits, (char *)NULL);
-        else
-            execl(e->path, "chalk-executor", "--channel", "3", (char *)NULL);
+        execve(e->path, argv, envp ? envp : environ);
         (void)!write(2, failed, (size_t)nfailed);
         _exit(127);
     }

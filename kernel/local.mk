@@ -132,3 +132,46 @@ kernel_shared_libchalkcell_la_SOURCES += \
 kernel_executor_chalk_executor_SOURCES += kernel/executor/compile.h kernel/executor/compile_cc.c \
   kernel/executor/cc_cache.c kernel/executor/cc_cache.h
 # --- end %%cc backend ---
+
+# --- prebuilt header index (issue 14, INDEX) ---
+# The prelude's declaration index, built once by the executor itself and
+# mapped read-only by every kernel (header_index.h): one for the build tree
+# (an uninstalled kernel, `make check`), one written at install time by the
+# installed executor for the installed chalk.h.  Either is used only if its
+# key matches; otherwise a kernel builds the index in memory, as without it.
+kernel_shared_libchalkcell_la_SOURCES += kernel/shared/header_index.c kernel/shared/header_index.h
+kernel_executor_chalk_executor_SOURCES += kernel/executor/tcc_scratch.c kernel/executor/tcc_scratch.h
+kernel_executor_chalk_executor_CPPFLAGS += \
+  -DCHALK_HEADER_INDEX_FILES='"$(pkglibdir)/headers.idx:$(abs_top_builddir)/kernel/executor/headers.idx"'
+noinst_DATA = kernel/executor/headers.idx
+CLEANFILES += kernel/executor/headers.idx
+# The environment a build-tree kernel runs in (tests/write-kernelspec.py).
+kernel/executor/headers.idx: kernel/executor/chalk-executor$(EXEEXT) \
+  $(top_srcdir)/exercises/libchalk/chalk.h
+	$(AM_V_GEN)env -u CHALK_PRELUDE -u CHALK_HEADER_INDEX \
+	  CHALK_INCLUDE_PATH='$(abs_top_srcdir)/exercises/libchalk' \
+	  kernel/executor/chalk-executor$(EXEEXT) --write-header-index $@
+# Under DESTDIR the files are not where they will run (their paths are part
+# of the key): a staged install ships no index and kernels build it.  Beware:
+# `make -j install` may run this hook before the executor is installed (the
+# exec and data halves run in parallel): it then says so, and
+# `make install-header-index` writes the index afterwards.
+install-data-hook: install-header-index
+install-header-index:
+	@if test -n '$(DESTDIR)'; then \
+	  echo "chalk: DESTDIR set: no prebuilt header index installed (kernels build it in memory)"; \
+	elif test -x '$(pkglibexecdir)/chalk-executor' && test -f '$(includedir)/chalk.h'; then \
+	  $(MKDIR_P) '$(pkglibdir)' && \
+	  env -u CHALK_PRELUDE -u CHALK_HEADER_INDEX -u CHALK_INCLUDE_PATH \
+	    LD_LIBRARY_PATH='$(libdir)'$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} \
+	    '$(pkglibexecdir)/chalk-executor' --write-header-index '$(pkglibdir)/headers.idx' || \
+	  echo "chalk: the prebuilt header index could not be written (kernels build it in memory)"; \
+	else \
+	  echo "chalk: no installed executor or chalk.h yet: no prebuilt header index (make install-header-index)"; \
+	fi
+uninstall-hook: uninstall-header-index
+uninstall-header-index:
+	-rm -f '$(DESTDIR)$(pkglibdir)/headers.idx'
+	-rmdir '$(DESTDIR)$(pkglibdir)' 2>/dev/null
+.PHONY: install-header-index uninstall-header-index
+# --- end prebuilt header index ---

@@ -523,3 +523,13 @@ format-all:
 	  mv tests/build/formatted.list.tmp tests/build/formatted.list
 .PHONY: format format-all
 # --- end build ---
+
+# --- prebuilt header index (issue 14 point 4, INDEX) ---
+TESTS += tests/engine/test_header_index.py
+EXTRA_DIST += tests/engine/test_header_index.py
+# --- end prebuilt header index ---
+
+# --- OpenBLAS's idle wait in the executor's environment (issue 15 point 5, INDEX) ---
+TESTS += tests/engine/test_blas_wait.py
+EXTRA_DIST += tests/engine/test_blas_wait.py
+# --- end OpenBLAS's idle wait ---

@@ -365,6 +365,7 @@ void executor_main(int chan, const executor_config *cfg)
         /* Before the spare is forked, so that it carries no freed image;
          * here, so that the dead frames of the last cell are below us. */
         images_collect(IMAGES_BATCH);
+        holder_trim();
         if (spare.pid < 0 && st.warm && fork_cell_child(&st, &spare) == 1)
             continue; /* the spare ran a cell and now holds the session */
         json_t *req = channel_read(chan_fd);

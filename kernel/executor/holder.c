@@ -13,17 +13,20 @@
 
 #include "channel.h"
 #include "headers.h"
+#include "tcc_scratch.h"
 
 static int chan_fd = -1;
 
 void holder_init(holder_state *st, const executor_config *cfg, int chan)
 {
     chan_fd = chan;
+    tcc_scratch_find();
     memset(st, 0, sizeof *st);
     st->cfg = *cfg;
     st->limits = cfg->limits;
     st->flatten_options = headers_include_options(cfg->include_path);
     st->store = decl_store_new(cfg->prelude, st->flatten_options);
+    decl_store_set_index_files(st->store, cfg->header_index);
 }
 
 void holder_warm(holder_state *st)
@@ -40,6 +43,12 @@ void holder_warm(holder_state *st)
     st->warm = 1;
     /* Flattening leaves megabytes of freed scratch (libtcc's preprocessor,
      * token arrays) in the heap; every later cell's fork would carry it. */
+    malloc_trim(0);
+}
+
+void holder_trim(void)
+{
+    tcc_scratch_release();
     malloc_trim(0);
 }
 

@@ -38,6 +38,13 @@ void holder_init(holder_state *st, const executor_config *cfg, int chan);
 /* Flatten and index the prelude if that is not done yet (35-100 ms, once). */
 void holder_warm(holder_state *st);
 
+/* Return the heap's free pages to the system (malloc_trim) and libtcc's
+ * hash table's (tcc_scratch.h): a holder that was a cell's child still
+ * holds the freed libtcc state of the cell it compiled (0.1-0.2 MB
+ * resident) and that table (128 KB), and the spare forked next would share
+ * them.  Call it before forking the spare, never while compiling. */
+void holder_trim(void);
+
 /* The channel to the kernel (-1 before holder_init). */
 int holder_channel(void);
 

@@ -234,6 +234,7 @@ static int run_one(holder_state *st, const char *name, size_t namelen, const cha
         decl_store_destroy(&st->store);
         st->store = decl_store_new(strcmp(arg, "on") == 0 ? st->cfg.prelude : "",
                                    st->flatten_options);
+        decl_store_set_index_files(st->store, st->cfg.header_index);
         holder_reply("reset", json_object());
         printf("Session reset; the prelude is %s.\n", arg);
         return 0;

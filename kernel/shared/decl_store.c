@@ -12,6 +12,7 @@
 #include "abi.h"
 #include "alloc.h"
 #include "declindex.h"
+#include "header_index.h"
 #include "headers.h"
 #include "reserved.h"
 #include "strv.h"
@@ -99,10 +100,15 @@ void decl_store_destroy(decl_store **self_p)
     decl_store_reset(s);
     declindex_map_destroy(&s->names);
     declindex_map_destroy(&s->types);
+    if (s->mapped) {
+        s->pre = s->base = s->lib = NULL; /* the mapping's */
+        header_index_close(&s->mapped);
+    }
     if (s->lib != s->base)
         declindex_destroy(&s->lib);
     declindex_destroy(&s->base);
     declindex_destroy(&s->pre);
+    free(s->index_files);
     free(s->prelude);
     free(s->options);
     free(s->show_tag);
@@ -152,9 +158,40 @@ declindex *decl_store_flatten(decl_store *s, char *const *includes, size_t n, ch
     return idx;
 }
 
+void decl_store_set_index_files(decl_store *s, const char *paths)
+{
+    free(s->index_files);
+    s->index_files = paths && *paths ? alloc_strdup(paths) : NULL;
+}
+
+int decl_store_index_mapped(const decl_store *s)
+{
+    return s->mapped != NULL;
+}
+
+/* The first file of s->index_files made for this prelude and options. */
+static int warm_from_file(decl_store *s)
+{
+    char *list = alloc_strdup(s->index_files);
+    for (char *save = NULL, *f = strtok_r(list, ":", &save); f && !s->mapped;
+         f = strtok_r(NULL, ":", &save))
+        s->mapped = header_index_open(f, s->prelude, s->options, NULL, 0);
+    free(list);
+    if (!s->mapped)
+        return -1;
+    s->pre = s->mapped->pre;
+    s->base = s->mapped->base;
+    s->lib = s->mapped->lib ? s->mapped->lib : s->base;
+    if (!s->idx)
+        s->idx = s->base;
+    return 0;
+}
+
 int decl_store_warm(decl_store *s, char *err, size_t errlen)
 {
     if (s->base)
+        return 0;
+    if (s->index_files && warm_from_file(s) == 0)
         return 0;
     if (!s->pre) {
         char *flat = headers_flatten("", s->options, NULL, err, errlen);
@@ -182,6 +219,23 @@ int decl_store_warm(decl_store *s, char *err, size_t errlen)
         free(flat);
     }
     return 0;
+}
+
+int decl_store_write_index(decl_store *s, const char *path, char *err, size_t errlen)
+{
+    char *files = s->index_files;
+    s->index_files = NULL; /* build it, never read it back */
+    int rc = decl_store_warm(s, err, errlen);
+    s->index_files = files;
+    if (rc < 0)
+        return -1;
+    if (!s->lib) {
+        snprintf(err, errlen, "the default prelude does not compile with these options");
+        return -1;
+    }
+    return header_index_write(path, s->prelude, s->options, s->pre, s->base,
+                              s->lib == s->base ? NULL : s->lib, DECL_STORE_DEFAULT_PRELUDE, err,
+                              errlen);
 }
 
 /* ------------------------------------------------------------------ */

@@ -97,6 +97,17 @@ void decl_store_destroy(decl_store **self_p);
  * holder before the first fork.  0 / -1 with err. */
 int decl_store_warm(decl_store *self, char *err, size_t errlen);
 
+/* Prebuilt indexes to try before flattening (header_index.h): a
+ * ':'-separated list of files, the first one valid for this prelude and
+ * these options wins; none valid, or NULL, builds in memory.  Call before
+ * decl_store_warm. */
+void decl_store_set_index_files(decl_store *self, const char *paths);
+/* Whether decl_store_warm took the prelude's index from a file. */
+int decl_store_index_mapped(const decl_store *self);
+/* Flatten and index the prelude in memory and write the result to `path`
+ * for later stores to map.  0 / -1 with err. */
+int decl_store_write_index(decl_store *self, const char *path, char *err, size_t errlen);
+
 /* 1: emit the whole flattened headers instead of the closure (the safe
  * fallback if the closure ever misses something).  Default 0. */
 void decl_store_set_full_headers(decl_store *self, int on);

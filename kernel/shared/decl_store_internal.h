@@ -32,11 +32,13 @@ struct decl_store {
     int full_headers;
     char *show_tag; /* decl_store_show_struct: "struct pt", or NULL */
     int show_fields;
-    declindex *pre;  /* tcc's predefined macros */
-    declindex *base; /* prelude only */
-    declindex *idx;  /* prelude + session includes */
-    declindex *lib;  /* DECL_STORE_DEFAULT_PRELUDE's (== base when it is
+    declindex *pre;              /* tcc's predefined macros */
+    declindex *base;             /* prelude only */
+    declindex *idx;              /* prelude + session includes */
+    declindex *lib;              /* DECL_STORE_DEFAULT_PRELUDE's (== base when it is
                                   the prelude): reserved whatever the prelude */
+    char *index_files;           /* decl_store_set_index_files, or NULL */
+    struct header_index *mapped; /* pre, base and lib are its, not ours */
     char **includes;
     size_t nincludes;
     entry *ents;

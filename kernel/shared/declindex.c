@@ -145,21 +145,24 @@ typedef struct table {
 struct declindex {
     chunk *chunks;
     size_t nchunks;
-    uint32_t *words; /* refs (string offsets) and chunk lists of keys */
-    char *strs;      /* the chunks' texts, and every name once */
-    table by_name;   /* plain name -> chunks defining it */
-    table types;     /* typedef names and tags */
-    table voids;     /* functions returning void */
-    table macros;    /* live macro -> chunk */
-    table tagonly;   /* names defined only as struct/union/enum tags */
-    unsigned *mark;  /* per chunk: closure generation */
+    uint32_t *words;         /* refs (string offsets) and chunk lists of keys */
+    char *strs;              /* the chunks' texts, and every name once */
+    table by_name;           /* plain name -> chunks defining it */
+    table types;             /* typedef names and tags */
+    table voids;             /* functions returning void */
+    table macros;            /* live macro -> chunk */
+    table tagonly;           /* names defined only as struct/union/enum tags */
+    size_t nwords, strs_len; /* for declindex_serialize */
+    unsigned *mark;          /* per chunk: closure generation (first closure allocates) */
     unsigned gen;
     char *text; /* declindex_text's, built when first asked */
+    int view;   /* the arrays belong to a blob (declindex_view), not to us */
 };
 
 /* Growing arrays for freezing; offsets must fit 32 bits. */
 typedef struct freezer {
-    strbuf strs;
+    strbuf strs;  /* every name once: what lookups compare */
+    strbuf texts; /* the chunks' texts, appended to strs at the end */
     uint32_t *words;
     size_t nwords, capwords;
     declindex_map *interned; /* string -> its offset in strs */
@@ -199,15 +202,25 @@ static void add_word(freezer *f, uint32_t w)
     f->words[f->nwords++] = w;
 }
 
-/* The same open addressing as declindex_map, so lookups probe alike. */
+/* The same open addressing as declindex_map, so lookups probe alike, but
+ * up to three quarters full rather than half: the map doubled as it grew
+ * (by_name ends a quarter full), and every slot a lookup may probe is a
+ * page the index keeps resident (the prebuilt file is mapped, and a page
+ * fault maps its neighbours too). */
 static table freeze_map(freezer *f, const declindex_map *m)
 {
-    table t = { alloc_zeroed(m->cap * sizeof *t.slots), m->cap };
+    size_t cap = 1;
+    while (cap * 3 < m->used * 4 + 1)
+        cap *= 2;
+    table t = { alloc_zeroed(cap * sizeof *t.slots), cap };
     for (size_t i = 0; i < m->cap; i++) {
         const slot *s = &m->slots[i];
         if (!s->key)
             continue;
-        tslot *d = &t.slots[i];
+        size_t at = hash(s->key, s->len) & (cap - 1);
+        while (t.slots[at].key)
+            at = (at + 1) & (cap - 1);
+        tslot *d = &t.slots[at];
         d->key = add_string(f, s->key, 1) + 1;
         d->n = s->n;
         if (s->n == 1) {
@@ -322,7 +335,8 @@ declindex *declindex_new(const char *flat, const declindex *pre)
     for (size_t i = 0; i < n; i++) {
         const cellsrc_item *it = &cell->items[i];
         chunk *c = &idx->chunks[i];
-        c->text = add_string(&f, it->text, 0);
+        c->text = off32(f.texts.len);
+        strbuf_addn(&f.texts, it->text, strlen(it->text) + 1);
         c->refs = off32(f.nwords);
         c->nrefs = off32(it->nrefs);
         for (size_t r = 0; r < it->nrefs; r++)
@@ -340,9 +354,18 @@ declindex *declindex_new(const char *flat, const declindex *pre)
     declindex_map_destroy(&macros);
     declindex_map_destroy(&tagonly);
     declindex_map_destroy(&f.interned);
+    /* Names first, texts after: a lookup's compares stay on the few pages
+     * of names, and a mapped index (declindex_view) reads a chunk's text
+     * only when a cell needs that chunk. */
+    size_t names_len = f.strs.len;
+    for (size_t i = 0; i < n; i++)
+        idx->chunks[i].text = off32(idx->chunks[i].text + names_len);
+    strbuf_addn(&f.strs, f.texts.s ? f.texts.s : "", f.texts.len);
+    strbuf_free(&f.texts);
+    idx->strs_len = f.strs.len;
     idx->strs = f.strs.len ? alloc_resize(f.strs.s, f.strs.len) : alloc_zeroed(1);
+    idx->nwords = f.nwords;
     idx->words = f.nwords ? alloc_resize(f.words, f.nwords * sizeof *f.words) : NULL;
-    idx->mark = alloc_zeroed(n * sizeof *idx->mark);
     return idx;
 }
 
@@ -352,15 +375,17 @@ void declindex_destroy(declindex **idx_p)
     if (!idx)
         return;
     free(idx->text);
-    free(idx->chunks);
-    free(idx->words);
-    free(idx->strs);
-    free(idx->by_name.slots);
-    free(idx->types.slots);
-    free(idx->voids.slots);
-    free(idx->macros.slots);
-    free(idx->tagonly.slots);
     free(idx->mark);
+    if (!idx->view) {
+        free(idx->chunks);
+        free(idx->words);
+        free(idx->strs);
+        free(idx->by_name.slots);
+        free(idx->types.slots);
+        free(idx->voids.slots);
+        free(idx->macros.slots);
+        free(idx->tagonly.slots);
+    }
     free(idx);
     *idx_p = NULL;
 }
@@ -426,6 +451,8 @@ static void mark_defining(declindex *idx, const char *name, size_t *work, size_t
 size_t declindex_closure(declindex *idx, const char *const *names, size_t n, strbuf *out)
 {
     size_t nchunks = idx->nchunks, emitted = 0;
+    if (!idx->mark)
+        idx->mark = alloc_zeroed((nchunks + 1) * sizeof *idx->mark);
     if (++idx->gen == 0) { /* wrapped: old marks could collide */
         memset(idx->mark, 0, nchunks * sizeof *idx->mark);
         idx->gen = 1;
@@ -459,4 +486,81 @@ size_t declindex_closure(declindex *idx, const char *const *names, size_t n, str
         emitted++;
     }
     return emitted;
+}
+
+/* ------------------------------------------------------------------ */
+/* serialized form (header_index.c maps it from a file) */
+
+/* The frozen arrays one after the other, native byte order: the file is
+ * read only by the executor that wrote it (header_index.c keys it on the
+ * executable), so no portability is needed, and no pointer is stored. */
+typedef struct blob_head {
+    char magic[8];
+    uint32_t nchunks, nwords, strs_len;
+    uint32_t cap[5]; /* by_name, types, voids, macros, tagonly */
+} blob_head;
+static const char blob_magic[8] = "chlkdix1";
+
+static table *blob_tables(declindex *idx, size_t k)
+{
+    table *t[5] = { &idx->by_name, &idx->types, &idx->voids, &idx->macros, &idx->tagonly };
+    return t[k];
+}
+
+void declindex_serialize(const declindex *idx, strbuf *out)
+{
+    blob_head h = { .nchunks = off32(idx->nchunks),
+                    .nwords = off32(idx->nwords),
+                    .strs_len = off32(idx->strs_len) };
+    memcpy(h.magic, blob_magic, sizeof h.magic);
+    for (size_t k = 0; k < 5; k++)
+        h.cap[k] = off32(blob_tables((declindex *)idx, k)->cap);
+    strbuf_addn(out, (const char *)&h, sizeof h);
+    strbuf_addn(out, (const char *)idx->chunks, idx->nchunks * sizeof *idx->chunks);
+    if (idx->nwords)
+        strbuf_addn(out, (const char *)idx->words, idx->nwords * sizeof *idx->words);
+    for (size_t k = 0; k < 5; k++) {
+        const table *t = blob_tables((declindex *)idx, k);
+        strbuf_addn(out, (const char *)t->slots, t->cap * sizeof *t->slots);
+    }
+    strbuf_addn(out, idx->strs, idx->strs_len);
+}
+
+declindex *declindex_view(const void *blob, size_t len)
+{
+    blob_head h;
+    if (((uintptr_t)blob & 3) || len < sizeof h)
+        return NULL;
+    memcpy(&h, blob, sizeof h);
+    if (memcmp(h.magic, blob_magic, sizeof h.magic) || !h.strs_len)
+        return NULL;
+    uint64_t need = sizeof h + (uint64_t)h.nchunks * sizeof(chunk) +
+                    (uint64_t)h.nwords * sizeof(uint32_t) + h.strs_len;
+    for (size_t k = 0; k < 5; k++) {
+        if (!h.cap[k] || (h.cap[k] & (h.cap[k] - 1)))
+            return NULL; /* lookups mask with cap - 1 */
+        need += (uint64_t)h.cap[k] * sizeof(tslot);
+    }
+    if (need != len)
+        return NULL;
+    const char *p = (const char *)blob + sizeof h;
+    if (p[need - sizeof h - 1] != '\0')
+        return NULL; /* every string read must end inside the blob */
+    declindex *idx = alloc_zeroed(sizeof *idx);
+    idx->view = 1;
+    idx->nchunks = h.nchunks;
+    idx->chunks = (chunk *)p;
+    p += (size_t)h.nchunks * sizeof(chunk);
+    idx->nwords = h.nwords;
+    idx->words = h.nwords ? (uint32_t *)p : NULL;
+    p += (size_t)h.nwords * sizeof(uint32_t);
+    for (size_t k = 0; k < 5; k++) {
+        table *t = blob_tables(idx, k);
+        t->slots = (tslot *)p;
+        t->cap = h.cap[k];
+        p += (size_t)h.cap[k] * sizeof(tslot);
+    }
+    idx->strs = (char *)p;
+    idx->strs_len = h.strs_len;
+    return idx;
 }

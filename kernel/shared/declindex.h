@@ -58,4 +58,16 @@ int declindex_is_macro(const declindex *idx, const char *name);
  * number of chunks emitted.  Not thread-safe (marks live in the index). */
 size_t declindex_closure(declindex *idx, const char *const *names, size_t n, strbuf *out);
 
+/* ---- the index as bytes (the prebuilt file, header_index.h) ---- */
+/* Append the frozen index to `out`: position-independent, native byte
+ * order, to be read back only by the same build (header_index.c keys the
+ * file on the executable). */
+void declindex_serialize(const declindex *idx, strbuf *out);
+/* An index whose arrays are `blob` itself (declindex_serialize's bytes,
+ * 4-aligned; not copied: the blob must outlive the index, which reads only
+ * the pages a lookup or closure needs).  NULL when the blob's sizes do not
+ * add up.  Beware: the offsets inside are trusted, so the caller must have
+ * checked the bytes are the ones written (header_index.c checksums them). */
+declindex *declindex_view(const void *blob, size_t len);
+
 #endif

@@ -47,13 +47,15 @@ typedef struct executor_config {
     const char *prelude;      /* text put before every cell; "" for none */
     const char *include_path; /* ':'-separated extra include directories */
     const char *tcc_libdir;   /* libtcc's runtime directory */
+    const char *header_index; /* ':'-separated prebuilt header indexes to try
+                                  (header_index.h); "" for none */
     executor_limits limits;
     executor_limits ceiling; /* from the command line (--limits): %limits may
                                    lower a limit below it, never raise it; 0: none */
 } executor_config;
 
 /* Defaults, then the environment (CHALK_PRELUDE, CHALK_INCLUDE_PATH,
- * CHALK_TCC_LIBDIR, CHALK_LIMIT_CPU, CHALK_LIMIT_WALL, CHALK_LIMIT_MEMORY,
+ * CHALK_TCC_LIBDIR, CHALK_HEADER_INDEX, CHALK_LIMIT_CPU, CHALK_LIMIT_WALL, CHALK_LIMIT_MEMORY,
  * CHALK_LIMIT_PROCS, CHALK_LIMIT_FSIZE, CHALK_LIMIT_OUTPUT). */
 void executor_config_defaults(executor_config *cfg);
 

@@ -74,6 +74,15 @@ void executor_config_defaults(executor_config *cfg)
     cfg->include_path = getenv("CHALK_INCLUDE_PATH");
     if (!cfg->include_path)
         cfg->include_path = CHALK_INCLUDEDIR;
+    /* The installed index, then the build tree's (an uninstalled kernel and
+     * `make check`): each is used only if made for this very executable. */
+    cfg->header_index = getenv("CHALK_HEADER_INDEX");
+#ifdef CHALK_HEADER_INDEX_FILES
+    if (!cfg->header_index)
+        cfg->header_index = CHALK_HEADER_INDEX_FILES;
+#endif
+    if (!cfg->header_index)
+        cfg->header_index = "";
     cfg->tcc_libdir = getenv("CHALK_TCC_LIBDIR");
     if (!cfg->tcc_libdir)
         cfg->tcc_libdir = CHALK_TCC_LIBDIR;

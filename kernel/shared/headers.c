@@ -19,6 +19,7 @@
 
 #include "abi.h"
 #include "cellsrc.h"
+#include "strv.h"
 
 typedef struct errctx {
     char *err;
@@ -296,6 +297,29 @@ int headers_origin(const char *source, const char *options, const char *lib_path
     }
     free(text);
     return rc;
+}
+
+int headers_dependencies(const char *source, const char *options, const char *lib_path,
+                         char ***files, size_t *nfiles, char *err, size_t errlen)
+{
+    char *text = preprocess(source, "-E", options, lib_path, err, errlen);
+    if (!text)
+        return -1;
+    for (char *line = text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        const char *q;
+        size_t fl;
+        if (line_marker(line, len, &q, &fl) && fl && q[0] != '<') {
+            char *path = strndup(q, fl);
+            if (path && !strv_has(*files, *nfiles, path))
+                strv_add(files, nfiles, path);
+            free(path);
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    free(text);
+    return 0;
 }
 
 static int intern_file(headers_map *m, const char *name)

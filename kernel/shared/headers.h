@@ -64,6 +64,12 @@ void headers_map_free(headers_map *m);
  * (takes text, which becomes out->text; 0, or -1 out of memory). */
 int headers_map_text(char *text, headers_map *out);
 
+/* Append to *files (a strv, strv.h) every file the preprocessor reads for
+ * `source` with `options`, each once, as it named them (for the prebuilt
+ * index's staleness check, header_index.h).  0, or -1 with err. */
+int headers_dependencies(const char *source, const char *options, const char *lib_path,
+                         char ***files, size_t *nfiles, char *err, size_t errlen);
+
 /* "-Idir1 -Idir2 " for a ':'-separated list of directories (NULL or "" gives
  * NULL).  Caller frees. */
 char *headers_include_options(const char *path);
