@@ -96,6 +96,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -528,56 +529,179 @@ def _date(d):
     return d
 
 
-def _deserialize(session, frames):
-    """jupyter_client's Session.deserialize(frames, content=True, copy=False), the same checks
-    (signature present, never seen before, and right), less its extract_dates: that walks
-    every string of both headers through a regular expression and dateutil (a third of the
-    loop's CPU) where the only date in them is `date`, which fromisoformat reads."""
-    import hmac
-    from jupyter_client.adapter import adapt
-    head = [bytes(f.bytes) for f in frames[:5]]
-    if len(head) < 5:
-        raise TypeError("malformed message, must have at least 5 elements")
-    if session.auth is not None:
+DELIM = b"<IDS|MSG>"
+DIGESTS_KEPT = 1 << 16   # jupyter_client's Session.digest_history_size
+
+
+class _Wire:
+    """One kernel's messages, signed, sent and checked as jupyter_client's Session does it
+    (the same frames, HMAC-SHA256 over header, parent, metadata and content, a signature
+    refused when missing, wrong or seen before; JSON as its json_packer and json_unpacker),
+    without its traitlets attributes (a cell's four messages read about 70 of them), its
+    message copy per send, and its extract_dates: that walks every string of both headers
+    through a regular expression and dateutil where the only date is `date`, which
+    fromisoformat reads.  For the grader's three sockets of one kernel only: no buffers
+    are sent, none are expected (a received message's are kept as memoryviews)."""
+
+    def __init__(self, key):
+        import hmac
+        import hashlib as hashlib_
+        import uuid
+        self.auth = hmac.new(key, digestmod=hashlib_.sha256)
+        self.session_id = str(uuid.uuid4())
+        self.username = os.environ.get("USER", "username")
+        self.count = 0
+        self.digests = set()
+        self.adapt_version = None
+
+    def _sign(self, parts):
+        h = self.auth.copy()
+        for p in parts:
+            h.update(p)
+        return h.hexdigest().encode("ascii")
+
+    @staticmethod
+    def _pack(obj):
+        return json.dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8", "surrogateescape")
+
+    def send(self, sock, msg_type, content):
+        import datetime
+        msg_id = "%s_%d_%d" % (self.session_id, os.getpid(), self.count)
+        self.count += 1
+        header = {"msg_id": msg_id, "msg_type": msg_type, "username": self.username,
+                  "session": self.session_id,
+                  "date": datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z"),
+                  "version": "5.3"}
+        msg = {"header": header, "parent_header": {}, "metadata": {}, "content": content}
+        if self.adapt_version:
+            from jupyter_client.adapter import adapt
+            msg = adapt(msg, self.adapt_version)
+        parts = [self._pack(msg["header"]), self._pack(msg["parent_header"]), self._pack(msg["metadata"]),
+                 self._pack(msg["content"])]
+        sock.send_multipart([DELIM, self._sign(parts)] + parts, copy=True)
+        return msg_id
+
+    @staticmethod
+    def _unpack(b):
+        return json.loads(b.decode("utf-8", "replace"))
+
+    def decode(self, frames):
+        """frames (bytes) as received -> the message as jupyter_client's deserialize
+        (content=True) gives it; ValueError or TypeError for a bad one."""
+        import hmac
+        try:
+            k = frames.index(DELIM)
+        except ValueError:
+            raise ValueError("DELIM not in msg_list")
+        head = frames[k + 1:k + 6]
+        if len(head) < 5:
+            raise TypeError("malformed message, must have at least 5 elements")
         signature = head[0]
         if not signature:
             raise ValueError("Unsigned Message")
-        if signature in session.digest_history:
+        if signature in self.digests:
             raise ValueError("Duplicate Signature: %r" % signature)
-        session._add_digest(signature)
-        if not hmac.compare_digest(signature, session.sign(head[1:5])):
+        if len(self.digests) >= DIGESTS_KEPT:   # as Session's cull: drop a tenth, at random
+            import random
+            for d in random.sample(sorted(self.digests), len(self.digests) // 10):
+                self.digests.discard(d)
+        self.digests.add(signature)
+        if not hmac.compare_digest(signature, self._sign(head[1:5])):
             raise ValueError("Invalid Signature: %r" % signature)
-    header = session.unpack(head[1])
-    buffers = [memoryview(bytes(f.bytes)) for f in frames[5:]]
-    return adapt({"header": _date(header), "msg_id": header["msg_id"], "msg_type": header["msg_type"],
-                  "parent_header": _date(session.unpack(head[2])), "metadata": session.unpack(head[3]),
-                  "content": session.unpack(head[4]), "buffers": buffers})
+        header = self._unpack(head[1])
+        msg = {"header": _date(header), "msg_id": header["msg_id"], "msg_type": header["msg_type"],
+               "parent_header": _date(self._unpack(head[2])),
+               "metadata": {} if head[3] == b"{}" else self._unpack(head[3]),
+               "content": self._unpack(head[4]), "buffers": [memoryview(b) for b in frames[k + 6:]]}
+        version = header.get("version")
+        if not (isinstance(version, str) and version.startswith("5.")):
+            from jupyter_client.adapter import adapt
+            msg = adapt(msg)
+        return msg
+
+
+_ZMQ_INTS = None
+_SPECS = {}   # kernel name -> (argv, env, interrupt_mode, resource_dir, language), per process
+
+
+def _kernel_spec(name):
+    """The kernelspec's launch fields, looked up once per process (jupyter_client searches the
+    kernel directories on disk at every KernelManager start: a third of a start's CPU)."""
+    try:
+        return _SPECS[name]
+    except KeyError:
+        pass
+    from jupyter_client.kernelspec import KernelSpecManager
+    spec = KernelSpecManager().get_kernel_spec(name)   # NoSuchKernel for an unknown name
+    _SPECS[name] = (list(spec.argv), dict(spec.env or {}), spec.interrupt_mode or "signal",
+                    spec.resource_dir, spec.language or "")
+    return _SPECS[name]
 
 
 class _Kernel:
-    """A started kernel (jupyter_client's KernelManager) and our three sockets to it."""
+    """A started kernel and our three sockets to it.
+
+    Launched as jupyter_client's KernelManager with its LocalProvisioner launches one (the
+    kernelspec's argv with {connection_file}, {resource_dir} and {prefix} filled in and the
+    extra arguments after it; the environment plus the kernelspec's env with its $VAR
+    references substituted; a new session, JPY_PARENT_PID; interrupts by the kernelspec's
+    interrupt_mode), without its machinery: traitlets objects, an asyncio loop run per call
+    and a search of the kernel directories at every start were two thirds of a start's CPU
+    in the grader (0.0064 s of a notebook of 02).  Local processes only: a kernelspec's
+    kernel_provisioner is not honoured (chalk's has none)."""
 
     def __init__(self, kernel_name, cwd, startup_timeout, extra_arguments):
+        import re as re_
         import tempfile
         import uuid
+        from string import Template
         import zmq
-        from jupyter_client.manager import KernelManager
         self.zmq = zmq
-        km = self.km = KernelManager(kernel_name=kernel_name)
-        # Unix sockets with a fresh absolute name, not TCP ports: jupyter_client picks a port
-        # by binding and releasing it, so kernels started at once can be given the same one
+        global _ZMQ_INTS
+        _ZMQ_INTS = (int(zmq.EVENTS), int(zmq.POLLIN), int(zmq.NOBLOCK))
+        argv, spec_env, self.interrupt_mode, resource_dir, language = _kernel_spec(kernel_name)
+        # Unix sockets with a fresh absolute name, not TCP ports: ports picked by binding and
+        # releasing them (jupyter_client's way) can be given to two kernels started at once,
         # and a client then hears another kernel ("Invalid Signature", seen at 6 workers
-        # here).  Absolute: the kernel runs in the submission's folder.  cleanup_resources
-        # removes the socket files.
-        km.transport = "ipc"
-        km.ip = os.path.join(tempfile.gettempdir(), "chalk-grade-" + uuid.uuid4().hex)
-        self.shell = self.iopub = self.control = None
-        km.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)   # for the sockets made below
-        km.start_kernel(extra_arguments=extra_arguments, cwd=cwd,
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # here).  Absolute: the kernel runs in the submission's folder.
+        self.ip = os.path.join(tempfile.gettempdir(), "chalk-grade-" + uuid.uuid4().hex)
+        self.connection_file = self.ip + ".json"
+        key = uuid.uuid4().hex
+        ports = dict(shell_port=1, iopub_port=2, stdin_port=3, control_port=4, hb_port=5)
+        info = dict(ports, ip=self.ip, key=key, transport="ipc", signature_scheme="hmac-sha256",
+                    kernel_name=kernel_name)
+        fd = os.open(self.connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(info, f, indent=2)
+        self.proc = self.shell = self.iopub = self.control = None
         try:
-            self.session = km.session
-            self.shell, self.iopub, self.control = km.connect_shell(), km.connect_iopub(), km.connect_control()
+            ns = {"connection_file": os.path.realpath(self.connection_file), "prefix": sys.prefix,
+                  "resource_dir": resource_dir}
+            cmd = [re_.sub(r"\{([A-Za-z0-9_]+)\}", lambda m: ns.get(m.group(1), m.group()), a)
+                   for a in argv + list(extra_arguments)]
+            if cmd and cmd[0] in ("python", "python%d" % sys.version_info[0], "python%d.%d" % sys.version_info[:2]):
+                cmd[0] = sys.executable
+            env = os.environ.copy()
+            env.update({k: Template(v).safe_substitute(env) for k, v in spec_env.items()})
+            if language.lower().startswith("python"):
+                env.pop("PYTHONEXECUTABLE", None)
+            env["JPY_PARENT_PID"] = str(os.getpid())
+            self.proc = subprocess.Popen([os.path.expanduser(a) for a in cmd], cwd=cwd, env=env,
+                                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, start_new_session=True)
+            self.wire = _Wire(key.encode())
+            ctx = zmq.Context.instance()
+
+            def connect(kind, port):
+                sock = ctx.socket(kind)
+                sock.linger = 1000
+                sock.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+                sock.connect("ipc://%s-%d" % (self.ip, port))
+                return sock
+            self.shell = connect(zmq.DEALER, 1)
+            self.iopub = connect(zmq.SUB, 2)
+            self.iopub.setsockopt(zmq.SUBSCRIBE, b"")
+            self.control = connect(zmq.DEALER, 4)
             self.poller = zmq.Poller()
             self.poller.register(self.shell, zmq.POLLIN)
             self.poller.register(self.iopub, zmq.POLLIN)
@@ -586,21 +710,30 @@ class _Kernel:
             self.stop()
             raise
 
+    def is_alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def interrupt(self):
+        """As jupyter_client's interrupt_kernel: SIGINT to the kernel's process group (it is
+        a session leader), or an interrupt_request on control for interrupt_mode message."""
+        if self.interrupt_mode == "message":
+            self.send(self.control, "interrupt_request", {})
+        elif self.is_alive():
+            try:
+                os.killpg(self.proc.pid, signal.SIGINT)
+            except OSError:
+                pass
+
     def send(self, sock, msg_type, content):
-        msg = self.session.msg(msg_type, content)
-        self.session.send(sock, msg)
-        return msg["header"]["msg_id"]
+        return self.wire.send(sock, msg_type, content)
 
     def recv(self, sock):
-        """Every message waiting on sock, deserialised as jupyter_client's channels do."""
+        """Every message waiting on sock, decoded (see _Wire)."""
         out = []
-        while True:
-            try:
-                frames = sock.recv_multipart(self.zmq.NOBLOCK, copy=False)
-            except self.zmq.Again:
-                return out
-            _, frames = self.session.feed_identities(frames, copy=False)
-            out.append(_deserialize(self.session, frames))
+        events, pollin, noblock = _ZMQ_INTS   # plain ints: pyzmq's enums cost a call each
+        while sock.getsockopt(events) & pollin:   # no zmq.Again raised at the end of each drain
+            out.append(self.wire.decode(sock.recv_multipart(noblock)))
+        return out
 
     def poll(self, seconds):
         """The sockets with something to read within `seconds` (at least 1 ms)."""
@@ -634,11 +767,11 @@ class _Kernel:
                     from jupyter_client.client import major_protocol_version
                     version = int(replied["content"]["protocol_version"].split(".")[0])
                     if version != major_protocol_version:
-                        self.session.adapt_version = version
+                        self.wire.adapt_version = version
                     return
                 if time.monotonic() >= deadline:
                     raise RuntimeError("the kernel did not answer kernel_info within %g s" % timeout)
-            if not self.km.is_alive():
+            if not self.is_alive():
                 raise RuntimeError("the kernel died before answering kernel_info")
 
     def run_cell(self, proc, cell, index, timeout, on_executed):
@@ -683,11 +816,11 @@ class _Kernel:
             if reply is not None:
                 break
             if now >= alive_at or (deadline is not None and now >= deadline):
-                if not self.km.is_alive():
+                if not self.is_alive():
                     raise DeadKernelError("Kernel died")
                 alive_at = now + ALIVE_EVERY
             if deadline is not None and now >= deadline:
-                self.km.interrupt_kernel()
+                self.interrupt()
                 reply = {"content": dict(TIMEOUT_ERROR, status="error"), "parent_header": {"msg_id": msg_id}}
         cell["metadata"]["execution"]["shell.execute_reply"] = timestamp(reply)
         end = now + IOPUB_TIMEOUT
@@ -696,17 +829,17 @@ class _Kernel:
                 drain()
             now = time.monotonic()
             if not state["idle"] and now >= alive_at:
-                if not self.km.is_alive():
+                if not self.is_alive():
                     raise DeadKernelError("Kernel died")
                 alive_at = now + ALIVE_EVERY
         on_executed(cell, index, reply)
 
     def stop(self):
         """shutdown_request (the chalk kernel then kills its executor's process group), a
-        short wait on the process, SIGKILL to the kernel's process group if it is still there."""
+        short wait on the process, SIGKILL to the kernel's process group if it is still
+        there; then the connection file and the socket files go."""
         import time
-        km = self.km
-        proc = getattr(km.provisioner, "process", None) if km.provisioner else None
+        proc = self.proc
         try:
             if proc is not None and proc.poll() is None and self.control is not None:
                 self.send(self.control, "shutdown_request", {"restart": False})
@@ -715,17 +848,26 @@ class _Kernel:
                 while proc.poll() is None and time.monotonic() < end:
                     time.sleep(delay)
                     delay = min(delay * 2, 0.05)
-            if km.has_kernel:
-                if proc is not None and proc.poll() is None:
-                    km._kill_kernel()  # SIGKILL to the group, then waits for it
-                else:
-                    from jupyter_core.utils import run_sync
-                    run_sync(km.provisioner.wait)()  # reaps at once: the process has exited
+            if proc is not None:
+                # SIGKILL to the kernel's process group, as jupyter_client's kill does, and
+                # also after a clean exit: the group outlives its leader until the leader
+                # is reaped, so this reaches only what the kernel left in it.
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                proc.wait()
+                if proc.stdin is not None:
+                    proc.stdin.close()
         finally:
             for sock in (self.shell, self.iopub, self.control):
                 if sock is not None:
                     sock.close(linger=0)
-            km.cleanup_resources()
+            for path in [self.connection_file] + ["%s-%d" % (self.ip, k) for k in range(1, 6)]:
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass
 
 
 _VALID = {}   # (ref, sha256 of the node's JSON) of nodes nbformat found valid
