@@ -238,12 +238,24 @@ def _nbgrader_utils():
     pkg = types.ModuleType("nbgrader")
     pkg.__path__, pkg.__spec__, pkg.__file__ = list(spec.submodule_search_locations), spec, spec.origin
     sys.modules["nbgrader"] = pkg
+    # nbgrader.utils imports setuptools (0.18 s of CPU, pkg_resources) for the unpack_*
+    # functions of its unzip(), which scoring never calls: they stand in, raising if called,
+    # for the time of the import, unless setuptools' module is already there.
+    stub = None
+    if "setuptools.archive_util" not in sys.modules:
+        def unavailable(*args, **kwargs):
+            raise RuntimeError("setuptools.archive_util is not loaded in chalk-grade")
+        stub = types.ModuleType("setuptools.archive_util")
+        stub.unpack_archive = stub.unpack_tarfile = stub.unpack_zipfile = unavailable
+        sys.modules["setuptools.archive_util"] = stub
     try:
         utils = importlib.import_module("nbgrader.utils")
         version = importlib.import_module("nbgrader._version").__version__
     finally:
         for name in [m for m in sys.modules if m == "nbgrader" or m.startswith("nbgrader.")]:
             del sys.modules[name]
+        if stub is not None and sys.modules.get("setuptools.archive_util") is stub:
+            del sys.modules["setuptools.archive_util"]
     _NBGRADER = (utils, version)
     return _NBGRADER
 
@@ -337,7 +349,8 @@ def sanitize(nb, source, sc):
             notes.setdefault(gid, "grade_id %s claimed twice; the later cell kept it" % gid)
         else:
             seen.add(gid)
-    nb.metadata["kernelspec"] = source.metadata.get("kernelspec", nb.metadata.get("kernelspec"))
+    spec = source.metadata.get("kernelspec", nb.metadata.get("kernelspec"))
+    nb.metadata["kernelspec"] = nbformat.from_dict(json.loads(json.dumps(spec))) if spec is not None else None
     nb.metadata.pop("widgets", None)  # would load widget scripts from a CDN in the feedback
     tracked = [c for c in source.cells
                if _gid(c) and (sc["is_grade"](c) or sc["is_solution"](c) or sc["is_locked"](c))]
@@ -1054,8 +1067,30 @@ def _memo_highlight(highlight):
         if metadata is not None and not isinstance(metadata, dict):
             return highlight(source, language, metadata)
         return _memo(_HL_CACHE, (source, language, lexer, magics),
-                     lambda: highlight(source, language, metadata))
+                     lambda: _highlight_once(highlight, source, language, metadata))
     return memo
+
+
+_FORMATTERS = {}   # (language, options) -> a pygments HtmlFormatter, per worker process
+
+
+def _highlight_once(highlight, source, language, metadata):
+    """nbconvert's Highlight2HTML(source, language, metadata) with one HtmlFormatter per
+    language and worker rather than one per cell: building one compiles the style's whole
+    stylesheet, about as much as highlighting a cell.  A formatter keeps no state between
+    format() calls; what it is built from is Highlight2HTML's own."""
+    try:
+        from nbconvert.filters.highlight import _pygments_highlight
+        from pygments.formatters import HtmlFormatter
+    except ImportError:   # another nbconvert: its own way
+        return highlight(source, language, metadata)
+    language = language or highlight.pygments_lexer
+    options = highlight.extra_formatter_options
+    key = (language, json.dumps(options, sort_keys=True, default=repr))
+    fmt = _FORMATTERS.get(key)
+    if fmt is None:
+        fmt = _FORMATTERS[key] = HtmlFormatter(cssclass=html.escape(" highlight hl-%s" % language), **options)
+    return _pygments_highlight(source if len(source) > 0 else " ", fmt, language, metadata)
 
 
 def _html_exporter():
@@ -1183,10 +1218,28 @@ def grade_job(job):
     return res
 
 
+_SOURCE_NODES = {}   # source_id -> the source as a NotebookNode, per worker process
+
+
+def _source_node(job):
+    """The job's source notebook as a NotebookNode, converted once per worker process for
+    all the jobs of one notebook: grading only reads it (sanitize copies what it puts into
+    a submission)."""
+    key = job.get("source_id")
+    node = _SOURCE_NODES.get(key) if key else None
+    if node is None:
+        node = nbformat.from_dict(job["source"])
+        if key:
+            if len(_SOURCE_NODES) >= 64:
+                _SOURCE_NODES.clear()
+            _SOURCE_NODES[key] = node
+    return node
+
+
 def _grade_job(job):
     student, notebook, path = job["student"], job["notebook"], job["path"]
     sc = scorer(job.get("scorer", "auto"))
-    source = nbformat.from_dict(job["source"]) if job.get("source") else None
+    source = _source_node(job) if job.get("source") else None
     expected = job.get("expected") or {}
     nb, reason = read_notebook(path, job.get("content", _UNREAD))
     if nb is not None and source is None and not any(sc["is_grade"](c) for c in nb.cells):
@@ -1258,14 +1311,19 @@ def list_jobs(submissions, source_dir, sc_kind):
                        if f.endswith(".ipynb") and f[:-6] not in names)
         for f in extra:
             print("chalk-grade: %s/%s: not in --source, skipped" % (s, f), file=sys.stderr)
+    # One plain copy of each source and its checks, shared by its jobs (read-only there), and
+    # the digest a worker knows it by (_source_node).
+    plain = {}
+    for n, src in sources.items():
+        text = json.dumps(src, sort_keys=True)
+        plain[n] = (json.loads(text), hashlib.sha256(text.encode("utf-8")).hexdigest(), grade_ids(src, sc))
     jobs = []
     for s in students:
         for n in names:
-            src = sources.get(n)
+            src, digest, expected = plain.get(n, (None, None, {}))
             jobs.append({"student": s, "notebook": n,
                          "path": os.path.abspath(os.path.join(submissions, s, n + ".ipynb")),
-                         "source": json.loads(json.dumps(src)) if src is not None else None,
-                         "expected": grade_ids(src, sc) if src is not None else {}})
+                         "source": src, "source_id": digest, "expected": expected})
     return jobs
 
 
