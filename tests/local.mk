@@ -539,3 +539,9 @@ EXTRA_DIST += tests/engine/test_blas_wait.py
 TESTS += tests/classroom/test_grade_wire.py
 EXTRA_DIST += tests/classroom/test_grade_wire.py
 # --- end grader: its own kernel launch and message signing ---
+
+# --- kernel: the executor's start (grade) ---
+# No descriptor the kernel inherited reaches the executor or a cell.
+TESTS += tests/engine/test_executor_fds.py
+EXTRA_DIST += tests/engine/test_executor_fds.py
+# --- end kernel: the executor's start ---
