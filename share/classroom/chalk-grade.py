@@ -633,7 +633,6 @@ class _Wire:
         return msg
 
 
-_ZMQ_INTS = None
 _SPECS = {}   # kernel name -> (argv, env, interrupt_mode, resource_dir, language), per process
 
 
@@ -670,8 +669,10 @@ class _Kernel:
         from string import Template
         import zmq
         self.zmq = zmq
-        global _ZMQ_INTS
-        _ZMQ_INTS = (int(zmq.EVENTS), int(zmq.POLLIN), int(zmq.NOBLOCK))
+        # An attribute, not a module global set here: on a Dask worker this class arrives
+        # by value (cloudpickle), and its methods need not share one globals dict.
+        self.zmq_ints = (zmq.backend.Socket.get, int(zmq.EVENTS), int(zmq.POLLIN), int(zmq.RCVMORE),
+                         int(zmq.NOBLOCK))
         argv, spec_env, self.interrupt_mode, resource_dir, language = _kernel_spec(kernel_name)
         # Unix sockets with a fresh absolute name, not TCP ports: ports picked by binding and
         # releasing them (jupyter_client's way) can be given to two kernels started at once,
@@ -743,9 +744,15 @@ class _Kernel:
     def recv(self, sock):
         """Every message waiting on sock, decoded (see _Wire)."""
         out = []
-        events, pollin, noblock = _ZMQ_INTS   # plain ints: pyzmq's enums cost a call each
-        while sock.getsockopt(events) & pollin:   # no zmq.Again raised at the end of each drain
-            out.append(self.wire.decode(sock.recv_multipart(noblock)))
+        # pyzmq's own getsockopt and recv_multipart turn every option and flag into an enum
+        # (a Python call each, 27 a cell); its base class's get takes plain ints.  The
+        # socket says when a message is there: no zmq.Again raised at the end of each drain.
+        get, events, pollin, rcvmore, noblock = self.zmq_ints
+        while get(sock, events) & pollin:
+            frames = [sock.recv(noblock)]
+            while get(sock, rcvmore):
+                frames.append(sock.recv(noblock))
+            out.append(self.wire.decode(frames))
         return out
 
     def poll(self, seconds):
