@@ -60,8 +60,10 @@ never schedules anything itself.
 Speed.  Each kernel is started, waited for and stopped by the grader itself (no 0.2 s
 IOPub flush, no 0.1 s polling: 5 ms to ready, 10 ms to stop), on Unix sockets, with one BLAS
 thread, and driven by a synchronous ZeroMQ loop (_Kernel) rather than nbclient's asyncio
-tasks; its messages are decoded as jupyter_client's Session does, less the date search
-through every header string (_deserialize); nbformat's validation of each output is
+tasks; kernels are launched from a kernelspec read once per worker and their messages
+signed and checked as jupyter_client's KernelManager and Session do it, without their
+traitlets, asyncio runs and date search through every header string (_Kernel, _Wire);
+nbformat's validation of each output is
 remembered; feedback pages memoise highlighting and Markdown per worker and skip nbconvert's
 deep copy of the notebook.  --workers defaults to twice the cores: a notebook alone keeps
 its core busy less than half the time (each cell is a round trip grader -> kernel ->
@@ -499,11 +501,11 @@ def _record_reply_error(cell, cell_index, execute_reply):
         traceback=content.get("traceback") or ["ERROR: An error occurred while showtraceback was disabled"]))
 
 
-# Driving the kernel.  One fresh kernel per notebook, launched, interrupted and killed by
-# jupyter_client's KernelManager, but talked to here, synchronously, on plain ZeroMQ sockets:
-# nbclient's asyncio machinery (three tasks, an event loop run and zmq futures per cell) was
-# 0.045 s of the grader's CPU per notebook of 02 on the machine of issue 15 (0.02 s now, see
-# Speed).  What each cell's outputs become is still nbclient's own code
+# Driving the kernel.  One fresh kernel per notebook, launched, interrupted and killed as
+# jupyter_client's KernelManager does it (see _Kernel) and talked to here, synchronously, on
+# plain ZeroMQ sockets: nbclient's asyncio machinery (three tasks, an event loop run and zmq
+# futures per cell) was 0.045 s of the grader's CPU per notebook of 02 on the machine of
+# issue 15.  What each cell's outputs become is still nbclient's own code
 # (NotebookClient.process_message, with its display-id and clear_output handling); the loop
 # around it keeps nbclient 0.11's rules, which nbgrader's autograde runs by:
 #   - code cells only, in order; empty ones and those tagged `skip-execution` are not sent;
@@ -1374,13 +1376,13 @@ def run_local(jobs, workers):
     warm = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("int x;")],
                                     metadata={"language_info": {"name": "c"}})
     feedback_page(warm, "-", "-", [])
-    # The first KernelManager of a process finds the kernelspecs (and imports IPython for
-    # its ~/.ipython/kernels): 0.065 s of CPU, in every worker unless done here.
-    from jupyter_client.manager import KernelManager
+    # Finding a kernelspec searches the kernel directories (and imports IPython for its
+    # ~/.ipython/kernels): 0.065 s of CPU, in every worker unless done here.
+    import zmq  # noqa: F401
     for name in sorted({(j.get("source") or {}).get("metadata", {}).get("kernelspec", {}).get("name")
                         or j.get("kernel") or "chalk" for j in jobs}):
         try:
-            KernelManager(kernel_name=name).kernel_spec
+            _kernel_spec(name)
         except Exception:  # noqa: BLE001 -- a missing kernel is each job's own error to report
             pass
     ctx = multiprocessing.get_context("fork")
