@@ -63,25 +63,24 @@ thread, and driven by a synchronous ZeroMQ loop (_Kernel) rather than nbclient's
 tasks; kernels are launched from a kernelspec read once per worker and their messages
 signed and checked as jupyter_client's KernelManager and Session do it, without their
 traitlets, asyncio runs and date search through every header string (_Kernel, _Wire);
-nbformat's validation of each output is
-remembered; feedback pages memoise highlighting and Markdown per worker and skip nbconvert's
-deep copy of the notebook.  --workers defaults to twice the cores: a notebook alone keeps
+nbformat's validation of each output is remembered; feedback pages memoise highlighting
+and Markdown per worker (one pygments formatter per language), and skip nbconvert's deep
+copy of the notebook.  --workers defaults to twice the cores: a notebook alone keeps
 its core busy less than half the time (each cell is a round trip grader -> kernel ->
 executor -> cell process and back; a kernel's start and stop are process starts and exits).
-On the shared 2-core machine of issue 15, 02-softmax-gradient, 200 submissions, feedback
-pages included, `make bench`: 424.1/min at 0.162 s of CPU a notebook over the whole process
-tree, start-up included, against 37.1/min and 0.400 s for one `nbgrader autograde` call over
-the same 200 (11.4x, load average 5-9 from other work; the target is 10x, README, Classroom),
-and 244.7/min at 0.177 s against 27.6/min and 0.467 s at load average 6-23 (8.9x); the grader before these changes (2 workers, the build tree's libtool wrapper
-before each executor), in the same hour: 194.6/min at 0.193 s against 44.9/min (4.3x), and
-165.9/min at 0.189 s against 30.5/min (5.4x).  Where a notebook's CPU goes (load average
-9-12): the kernel's process tree 0.107-0.110 s -- its start and stop alone 0.013 s, the first
-cell 0.037 s (the fresh executor indexes the prelude's headers, 0.025 s), each further
-cell 0.004-0.006 s (the holder's fork, the cell's split, compile and run) -- and the
-grader's Python 0.030 s (the loop 0.015 s, the kernel's start 0.0065 s, the page 0.005 s,
-reading and sanitising 0.002 s), plus 1.8 s of start-up a run (0.009 s a notebook at 200).
-Start-up: 1.5-2 s of CPU (2.6-3.2 s before nbgrader's server extensions and jupyter_server
-were no longer imported).
+On the shared 2-core machine of issue 15, 02-softmax-gradient, 200 submissions (each with
+its student's own comment in every solution cell), feedback pages included, `make bench`
+(README, Classroom, has the figures against `nbgrader autograde`): 0.120-0.143 s of CPU a
+notebook over the whole process tree, start-up included.  Where a notebook's CPU goes, one
+notebook at a time (load average 2-3 from other work): the kernel's process tree
+0.090-0.12 s (the kernel process itself about 0.006 s, 0.0045 s of it loading its 22
+libraries; the rest is the executor's), the grader's Python 0.018-0.030 s: the cell loop
+0.009-0.011 s (0.45-0.55 ms a cell), the page 0.004-0.008 s (most of it pygments on the
+student's own code), the kernel's start 0.002-0.003 s, its stop 0.001 s, reading and
+sanitising 0.0015 s; plus about 1.3 s of CPU of start-up a run (imports, the page
+template, the job list).  Before the grader launched and signed for its kernels itself,
+the same Python was 0.037-0.047 s (KernelManager and Session: 0.0064 s a start, 0.0016 s
+a stop, 0.3 ms a cell of traitlets).
 
 Beware: a submission runs untrusted C; chalk's own per-cell limits (CPU, memory, processes,
 output) apply, --timeout adds the wall clock.  Exit status: 0 when every notebook was graded
