@@ -533,3 +533,15 @@ EXTRA_DIST += tests/engine/test_header_index.py
 TESTS += tests/engine/test_blas_wait.py
 EXTRA_DIST += tests/engine/test_blas_wait.py
 # --- end OpenBLAS's idle wait ---
+
+# --- grader: its own kernel launch and message signing (grade) ---
+# chalk-grade's _Kernel and _Wire keep jupyter_client's launch and signing rules.
+TESTS += tests/classroom/test_grade_wire.py
+EXTRA_DIST += tests/classroom/test_grade_wire.py
+# --- end grader: its own kernel launch and message signing ---
+
+# --- kernel: the executor's start (grade) ---
+# No descriptor the kernel inherited reaches the executor or a cell.
+TESTS += tests/engine/test_executor_fds.py
+EXTRA_DIST += tests/engine/test_executor_fds.py
+# --- end kernel: the executor's start ---

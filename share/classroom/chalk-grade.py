@@ -60,26 +60,27 @@ never schedules anything itself.
 Speed.  Each kernel is started, waited for and stopped by the grader itself (no 0.2 s
 IOPub flush, no 0.1 s polling: 5 ms to ready, 10 ms to stop), on Unix sockets, with one BLAS
 thread, and driven by a synchronous ZeroMQ loop (_Kernel) rather than nbclient's asyncio
-tasks; its messages are decoded as jupyter_client's Session does, less the date search
-through every header string (_deserialize); nbformat's validation of each output is
-remembered; feedback pages memoise highlighting and Markdown per worker and skip nbconvert's
-deep copy of the notebook.  --workers defaults to twice the cores: a notebook alone keeps
+tasks; kernels are launched from a kernelspec read once per worker and their messages
+signed and checked as jupyter_client's KernelManager and Session do it, without their
+traitlets, asyncio runs and date search through every header string (_Kernel, _Wire);
+nbformat's validation of each output is remembered; feedback pages memoise highlighting
+and Markdown per worker (one pygments formatter per language), and skip nbconvert's deep
+copy of the notebook.  --workers defaults to twice the cores: a notebook alone keeps
 its core busy less than half the time (each cell is a round trip grader -> kernel ->
 executor -> cell process and back; a kernel's start and stop are process starts and exits).
-On the shared 2-core machine of issue 15, 02-softmax-gradient, 200 submissions, feedback
-pages included, `make bench`: 424.1/min at 0.162 s of CPU a notebook over the whole process
-tree, start-up included, against 37.1/min and 0.400 s for one `nbgrader autograde` call over
-the same 200 (11.4x, load average 5-9 from other work; the target is 10x, README, Classroom),
-and 244.7/min at 0.177 s against 27.6/min and 0.467 s at load average 6-23 (8.9x); the grader before these changes (2 workers, the build tree's libtool wrapper
-before each executor), in the same hour: 194.6/min at 0.193 s against 44.9/min (4.3x), and
-165.9/min at 0.189 s against 30.5/min (5.4x).  Where a notebook's CPU goes (load average
-9-12): the kernel's process tree 0.107-0.110 s -- its start and stop alone 0.013 s, the first
-cell 0.037 s (the fresh executor indexes the prelude's headers, 0.025 s), each further
-cell 0.004-0.006 s (the holder's fork, the cell's split, compile and run) -- and the
-grader's Python 0.030 s (the loop 0.015 s, the kernel's start 0.0065 s, the page 0.005 s,
-reading and sanitising 0.002 s), plus 1.8 s of start-up a run (0.009 s a notebook at 200).
-Start-up: 1.5-2 s of CPU (2.6-3.2 s before nbgrader's server extensions and jupyter_server
-were no longer imported).
+On the shared 2-core machine of issue 15, 02-softmax-gradient, 200 submissions (each with
+its student's own comment in every solution cell), feedback pages included, `make bench`
+(README, Classroom, has the figures against `nbgrader autograde`): 0.120-0.143 s of CPU a
+notebook over the whole process tree, start-up included.  Where a notebook's CPU goes, one
+notebook at a time (load average 2-3 from other work): the kernel's process tree
+0.090-0.12 s (the kernel process itself about 0.006 s, 0.0045 s of it loading its 22
+libraries; the rest is the executor's), the grader's Python 0.018-0.030 s: the cell loop
+0.009-0.011 s (0.45-0.55 ms a cell), the page 0.004-0.008 s (most of it pygments on the
+student's own code), the kernel's start 0.002-0.003 s, its stop 0.001 s, reading and
+sanitising 0.0015 s; plus about 1.3 s of CPU of start-up a run (imports, the page
+template, the job list).  Before the grader launched and signed for its kernels itself,
+the same Python was 0.037-0.047 s (KernelManager and Session: 0.0064 s a start, 0.0016 s
+a stop, 0.3 ms a cell of traitlets).
 
 Beware: a submission runs untrusted C; chalk's own per-cell limits (CPU, memory, processes,
 output) apply, --timeout adds the wall clock.  Exit status: 0 when every notebook was graded
@@ -96,6 +97,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -237,12 +239,24 @@ def _nbgrader_utils():
     pkg = types.ModuleType("nbgrader")
     pkg.__path__, pkg.__spec__, pkg.__file__ = list(spec.submodule_search_locations), spec, spec.origin
     sys.modules["nbgrader"] = pkg
+    # nbgrader.utils imports setuptools (0.18 s of CPU, pkg_resources) for the unpack_*
+    # functions of its unzip(), which scoring never calls: they stand in, raising if called,
+    # for the time of the import, unless setuptools' module is already there.
+    stub = None
+    if "setuptools.archive_util" not in sys.modules:
+        def unavailable(*args, **kwargs):
+            raise RuntimeError("setuptools.archive_util is not loaded in chalk-grade")
+        stub = types.ModuleType("setuptools.archive_util")
+        stub.unpack_archive = stub.unpack_tarfile = stub.unpack_zipfile = unavailable
+        sys.modules["setuptools.archive_util"] = stub
     try:
         utils = importlib.import_module("nbgrader.utils")
         version = importlib.import_module("nbgrader._version").__version__
     finally:
         for name in [m for m in sys.modules if m == "nbgrader" or m.startswith("nbgrader.")]:
             del sys.modules[name]
+        if stub is not None and sys.modules.get("setuptools.archive_util") is stub:
+            del sys.modules["setuptools.archive_util"]
     _NBGRADER = (utils, version)
     return _NBGRADER
 
@@ -336,7 +350,8 @@ def sanitize(nb, source, sc):
             notes.setdefault(gid, "grade_id %s claimed twice; the later cell kept it" % gid)
         else:
             seen.add(gid)
-    nb.metadata["kernelspec"] = source.metadata.get("kernelspec", nb.metadata.get("kernelspec"))
+    spec = source.metadata.get("kernelspec", nb.metadata.get("kernelspec"))
+    nb.metadata["kernelspec"] = nbformat.from_dict(json.loads(json.dumps(spec))) if spec is not None else None
     nb.metadata.pop("widgets", None)  # would load widget scripts from a CDN in the feedback
     tracked = [c for c in source.cells
                if _gid(c) and (sc["is_grade"](c) or sc["is_solution"](c) or sc["is_locked"](c))]
@@ -485,11 +500,11 @@ def _record_reply_error(cell, cell_index, execute_reply):
         traceback=content.get("traceback") or ["ERROR: An error occurred while showtraceback was disabled"]))
 
 
-# Driving the kernel.  One fresh kernel per notebook, launched, interrupted and killed by
-# jupyter_client's KernelManager, but talked to here, synchronously, on plain ZeroMQ sockets:
-# nbclient's asyncio machinery (three tasks, an event loop run and zmq futures per cell) was
-# 0.045 s of the grader's CPU per notebook of 02 on the machine of issue 15 (0.02 s now, see
-# Speed).  What each cell's outputs become is still nbclient's own code
+# Driving the kernel.  One fresh kernel per notebook, launched, interrupted and killed as
+# jupyter_client's KernelManager does it (see _Kernel) and talked to here, synchronously, on
+# plain ZeroMQ sockets: nbclient's asyncio machinery (three tasks, an event loop run and zmq
+# futures per cell) was 0.045 s of the grader's CPU per notebook of 02 on the machine of
+# issue 15.  What each cell's outputs become is still nbclient's own code
 # (NotebookClient.process_message, with its display-id and clear_output handling); the loop
 # around it keeps nbclient 0.11's rules, which nbgrader's autograde runs by:
 #   - code cells only, in order; empty ones and those tagged `skip-execution` are not sent;
@@ -528,56 +543,180 @@ def _date(d):
     return d
 
 
-def _deserialize(session, frames):
-    """jupyter_client's Session.deserialize(frames, content=True, copy=False), the same checks
-    (signature present, never seen before, and right), less its extract_dates: that walks
-    every string of both headers through a regular expression and dateutil (a third of the
-    loop's CPU) where the only date in them is `date`, which fromisoformat reads."""
-    import hmac
-    from jupyter_client.adapter import adapt
-    head = [bytes(f.bytes) for f in frames[:5]]
-    if len(head) < 5:
-        raise TypeError("malformed message, must have at least 5 elements")
-    if session.auth is not None:
+DELIM = b"<IDS|MSG>"
+DIGESTS_KEPT = 1 << 16   # jupyter_client's Session.digest_history_size
+
+
+class _Wire:
+    """One kernel's messages, signed, sent and checked as jupyter_client's Session does it
+    (the same frames, HMAC-SHA256 over header, parent, metadata and content, a signature
+    refused when missing, wrong or seen before; JSON as its json_packer and json_unpacker),
+    without its traitlets attributes (a cell's four messages read about 70 of them), its
+    message copy per send, and its extract_dates: that walks every string of both headers
+    through a regular expression and dateutil where the only date is `date`, which
+    fromisoformat reads.  For the grader's three sockets of one kernel only: no buffers
+    are sent, none are expected (a received message's are kept as memoryviews)."""
+
+    def __init__(self, key):
+        import hmac
+        import hashlib as hashlib_
+        import uuid
+        self.auth = hmac.new(key, digestmod=hashlib_.sha256)
+        self.session_id = str(uuid.uuid4())
+        self.username = os.environ.get("USER", "username")
+        self.count = 0
+        self.digests = set()
+        self.adapt_version = None
+
+    def _sign(self, parts):
+        h = self.auth.copy()
+        for p in parts:
+            h.update(p)
+        return h.hexdigest().encode("ascii")
+
+    @staticmethod
+    def _pack(obj):
+        return json.dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8", "surrogateescape")
+
+    def send(self, sock, msg_type, content):
+        import datetime
+        msg_id = "%s_%d_%d" % (self.session_id, os.getpid(), self.count)
+        self.count += 1
+        header = {"msg_id": msg_id, "msg_type": msg_type, "username": self.username,
+                  "session": self.session_id,
+                  "date": datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z"),
+                  "version": "5.3"}
+        msg = {"header": header, "parent_header": {}, "metadata": {}, "content": content}
+        if self.adapt_version:
+            from jupyter_client.adapter import adapt
+            msg = adapt(msg, self.adapt_version)
+        parts = [self._pack(msg["header"]), self._pack(msg["parent_header"]), self._pack(msg["metadata"]),
+                 self._pack(msg["content"])]
+        sock.send_multipart([DELIM, self._sign(parts)] + parts, copy=True)
+        return msg_id
+
+    @staticmethod
+    def _unpack(b):
+        return json.loads(b.decode("utf-8", "replace"))
+
+    def decode(self, frames):
+        """frames (bytes) as received -> the message as jupyter_client's deserialize
+        (content=True) gives it; ValueError or TypeError for a bad one."""
+        import hmac
+        try:
+            k = frames.index(DELIM)
+        except ValueError:
+            raise ValueError("DELIM not in msg_list")
+        head = frames[k + 1:k + 6]
+        if len(head) < 5:
+            raise TypeError("malformed message, must have at least 5 elements")
         signature = head[0]
         if not signature:
             raise ValueError("Unsigned Message")
-        if signature in session.digest_history:
+        if signature in self.digests:
             raise ValueError("Duplicate Signature: %r" % signature)
-        session._add_digest(signature)
-        if not hmac.compare_digest(signature, session.sign(head[1:5])):
+        if len(self.digests) >= DIGESTS_KEPT:   # as Session's cull: drop a tenth, at random
+            import random
+            for d in random.sample(sorted(self.digests), len(self.digests) // 10):
+                self.digests.discard(d)
+        self.digests.add(signature)
+        if not hmac.compare_digest(signature, self._sign(head[1:5])):
             raise ValueError("Invalid Signature: %r" % signature)
-    header = session.unpack(head[1])
-    buffers = [memoryview(bytes(f.bytes)) for f in frames[5:]]
-    return adapt({"header": _date(header), "msg_id": header["msg_id"], "msg_type": header["msg_type"],
-                  "parent_header": _date(session.unpack(head[2])), "metadata": session.unpack(head[3]),
-                  "content": session.unpack(head[4]), "buffers": buffers})
+        header = self._unpack(head[1])
+        msg = {"header": _date(header), "msg_id": header["msg_id"], "msg_type": header["msg_type"],
+               "parent_header": _date(self._unpack(head[2])),
+               "metadata": {} if head[3] == b"{}" else self._unpack(head[3]),
+               "content": self._unpack(head[4]), "buffers": [memoryview(b) for b in frames[k + 6:]]}
+        version = header.get("version")
+        if not (isinstance(version, str) and version.startswith("5.")):
+            from jupyter_client.adapter import adapt
+            msg = adapt(msg)
+        return msg
+
+
+_SPECS = {}   # kernel name -> (argv, env, interrupt_mode, resource_dir, language), per process
+
+
+def _kernel_spec(name):
+    """The kernelspec's launch fields, looked up once per process (jupyter_client searches the
+    kernel directories on disk at every KernelManager start: a third of a start's CPU)."""
+    try:
+        return _SPECS[name]
+    except KeyError:
+        pass
+    from jupyter_client.kernelspec import KernelSpecManager
+    spec = KernelSpecManager().get_kernel_spec(name)   # NoSuchKernel for an unknown name
+    _SPECS[name] = (list(spec.argv), dict(spec.env or {}), spec.interrupt_mode or "signal",
+                    spec.resource_dir, spec.language or "")
+    return _SPECS[name]
 
 
 class _Kernel:
-    """A started kernel (jupyter_client's KernelManager) and our three sockets to it."""
+    """A started kernel and our three sockets to it.
+
+    Launched as jupyter_client's KernelManager with its LocalProvisioner launches one (the
+    kernelspec's argv with {connection_file}, {resource_dir} and {prefix} filled in and the
+    extra arguments after it; the environment plus the kernelspec's env with its $VAR
+    references substituted; a new session, JPY_PARENT_PID; interrupts by the kernelspec's
+    interrupt_mode), without its machinery: traitlets objects, an asyncio loop run per call
+    and a search of the kernel directories at every start were two thirds of a start's CPU
+    in the grader (0.0064 s of a notebook of 02).  Local processes only: a kernelspec's
+    kernel_provisioner is not honoured (chalk's has none)."""
 
     def __init__(self, kernel_name, cwd, startup_timeout, extra_arguments):
+        import re as re_
         import tempfile
         import uuid
+        from string import Template
         import zmq
-        from jupyter_client.manager import KernelManager
         self.zmq = zmq
-        km = self.km = KernelManager(kernel_name=kernel_name)
-        # Unix sockets with a fresh absolute name, not TCP ports: jupyter_client picks a port
-        # by binding and releasing it, so kernels started at once can be given the same one
+        # An attribute, not a module global set here: on a Dask worker this class arrives
+        # by value (cloudpickle), and its methods need not share one globals dict.
+        self.zmq_ints = (zmq.backend.Socket.get, int(zmq.EVENTS), int(zmq.POLLIN), int(zmq.RCVMORE),
+                         int(zmq.NOBLOCK))
+        argv, spec_env, self.interrupt_mode, resource_dir, language = _kernel_spec(kernel_name)
+        # Unix sockets with a fresh absolute name, not TCP ports: ports picked by binding and
+        # releasing them (jupyter_client's way) can be given to two kernels started at once,
         # and a client then hears another kernel ("Invalid Signature", seen at 6 workers
-        # here).  Absolute: the kernel runs in the submission's folder.  cleanup_resources
-        # removes the socket files.
-        km.transport = "ipc"
-        km.ip = os.path.join(tempfile.gettempdir(), "chalk-grade-" + uuid.uuid4().hex)
-        self.shell = self.iopub = self.control = None
-        km.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)   # for the sockets made below
-        km.start_kernel(extra_arguments=extra_arguments, cwd=cwd,
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # here).  Absolute: the kernel runs in the submission's folder.
+        self.ip = os.path.join(tempfile.gettempdir(), "chalk-grade-" + uuid.uuid4().hex)
+        self.connection_file = self.ip + ".json"
+        key = uuid.uuid4().hex
+        ports = dict(shell_port=1, iopub_port=2, stdin_port=3, control_port=4, hb_port=5)
+        info = dict(ports, ip=self.ip, key=key, transport="ipc", signature_scheme="hmac-sha256",
+                    kernel_name=kernel_name)
+        fd = os.open(self.connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(info, f, indent=2)
+        self.proc = self.shell = self.iopub = self.control = None
         try:
-            self.session = km.session
-            self.shell, self.iopub, self.control = km.connect_shell(), km.connect_iopub(), km.connect_control()
+            ns = {"connection_file": os.path.realpath(self.connection_file), "prefix": sys.prefix,
+                  "resource_dir": resource_dir}
+            cmd = [re_.sub(r"\{([A-Za-z0-9_]+)\}", lambda m: ns.get(m.group(1), m.group()), a)
+                   for a in argv + list(extra_arguments)]
+            if cmd and cmd[0] in ("python", "python%d" % sys.version_info[0], "python%d.%d" % sys.version_info[:2]):
+                cmd[0] = sys.executable
+            env = os.environ.copy()
+            env.update({k: Template(v).safe_substitute(env) for k, v in spec_env.items()})
+            if language.lower().startswith("python"):
+                env.pop("PYTHONEXECUTABLE", None)
+            env["JPY_PARENT_PID"] = str(os.getpid())
+            self.proc = subprocess.Popen([os.path.expanduser(a) for a in cmd], cwd=cwd, env=env,
+                                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, start_new_session=True)
+            self.wire = _Wire(key.encode())
+            ctx = zmq.Context.instance()
+
+            def connect(kind, port):
+                sock = ctx.socket(kind)
+                sock.linger = 1000
+                sock.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+                sock.connect("ipc://%s-%d" % (self.ip, port))
+                return sock
+            self.shell = connect(zmq.DEALER, 1)
+            self.iopub = connect(zmq.SUB, 2)
+            self.iopub.setsockopt(zmq.SUBSCRIBE, b"")
+            self.control = connect(zmq.DEALER, 4)
             self.poller = zmq.Poller()
             self.poller.register(self.shell, zmq.POLLIN)
             self.poller.register(self.iopub, zmq.POLLIN)
@@ -586,21 +725,36 @@ class _Kernel:
             self.stop()
             raise
 
+    def is_alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def interrupt(self):
+        """As jupyter_client's interrupt_kernel: SIGINT to the kernel's process group (it is
+        a session leader), or an interrupt_request on control for interrupt_mode message."""
+        if self.interrupt_mode == "message":
+            self.send(self.control, "interrupt_request", {})
+        elif self.is_alive():
+            try:
+                os.killpg(self.proc.pid, signal.SIGINT)
+            except OSError:
+                pass
+
     def send(self, sock, msg_type, content):
-        msg = self.session.msg(msg_type, content)
-        self.session.send(sock, msg)
-        return msg["header"]["msg_id"]
+        return self.wire.send(sock, msg_type, content)
 
     def recv(self, sock):
-        """Every message waiting on sock, deserialised as jupyter_client's channels do."""
+        """Every message waiting on sock, decoded (see _Wire)."""
         out = []
-        while True:
-            try:
-                frames = sock.recv_multipart(self.zmq.NOBLOCK, copy=False)
-            except self.zmq.Again:
-                return out
-            _, frames = self.session.feed_identities(frames, copy=False)
-            out.append(_deserialize(self.session, frames))
+        # pyzmq's own getsockopt and recv_multipart turn every option and flag into an enum
+        # (a Python call each, 27 a cell); its base class's get takes plain ints.  The
+        # socket says when a message is there: no zmq.Again raised at the end of each drain.
+        get, events, pollin, rcvmore, noblock = self.zmq_ints
+        while get(sock, events) & pollin:
+            frames = [sock.recv(noblock)]
+            while get(sock, rcvmore):
+                frames.append(sock.recv(noblock))
+            out.append(self.wire.decode(frames))
+        return out
 
     def poll(self, seconds):
         """The sockets with something to read within `seconds` (at least 1 ms)."""
@@ -634,11 +788,11 @@ class _Kernel:
                     from jupyter_client.client import major_protocol_version
                     version = int(replied["content"]["protocol_version"].split(".")[0])
                     if version != major_protocol_version:
-                        self.session.adapt_version = version
+                        self.wire.adapt_version = version
                     return
                 if time.monotonic() >= deadline:
                     raise RuntimeError("the kernel did not answer kernel_info within %g s" % timeout)
-            if not self.km.is_alive():
+            if not self.is_alive():
                 raise RuntimeError("the kernel died before answering kernel_info")
 
     def run_cell(self, proc, cell, index, timeout, on_executed):
@@ -683,11 +837,11 @@ class _Kernel:
             if reply is not None:
                 break
             if now >= alive_at or (deadline is not None and now >= deadline):
-                if not self.km.is_alive():
+                if not self.is_alive():
                     raise DeadKernelError("Kernel died")
                 alive_at = now + ALIVE_EVERY
             if deadline is not None and now >= deadline:
-                self.km.interrupt_kernel()
+                self.interrupt()
                 reply = {"content": dict(TIMEOUT_ERROR, status="error"), "parent_header": {"msg_id": msg_id}}
         cell["metadata"]["execution"]["shell.execute_reply"] = timestamp(reply)
         end = now + IOPUB_TIMEOUT
@@ -696,17 +850,17 @@ class _Kernel:
                 drain()
             now = time.monotonic()
             if not state["idle"] and now >= alive_at:
-                if not self.km.is_alive():
+                if not self.is_alive():
                     raise DeadKernelError("Kernel died")
                 alive_at = now + ALIVE_EVERY
         on_executed(cell, index, reply)
 
     def stop(self):
         """shutdown_request (the chalk kernel then kills its executor's process group), a
-        short wait on the process, SIGKILL to the kernel's process group if it is still there."""
+        short wait on the process, SIGKILL to the kernel's process group if it is still
+        there; then the connection file and the socket files go."""
         import time
-        km = self.km
-        proc = getattr(km.provisioner, "process", None) if km.provisioner else None
+        proc = self.proc
         try:
             if proc is not None and proc.poll() is None and self.control is not None:
                 self.send(self.control, "shutdown_request", {"restart": False})
@@ -715,17 +869,26 @@ class _Kernel:
                 while proc.poll() is None and time.monotonic() < end:
                     time.sleep(delay)
                     delay = min(delay * 2, 0.05)
-            if km.has_kernel:
-                if proc is not None and proc.poll() is None:
-                    km._kill_kernel()  # SIGKILL to the group, then waits for it
-                else:
-                    from jupyter_core.utils import run_sync
-                    run_sync(km.provisioner.wait)()  # reaps at once: the process has exited
+            if proc is not None:
+                # SIGKILL to the kernel's process group, as jupyter_client's kill does, and
+                # also after a clean exit: the group outlives its leader until the leader
+                # is reaped, so this reaches only what the kernel left in it.
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                proc.wait()
+                if proc.stdin is not None:
+                    proc.stdin.close()
         finally:
             for sock in (self.shell, self.iopub, self.control):
                 if sock is not None:
                     sock.close(linger=0)
-            km.cleanup_resources()
+            for path in [self.connection_file] + ["%s-%d" % (self.ip, k) for k in range(1, 6)]:
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass
 
 
 _VALID = {}   # (ref, sha256 of the node's JSON) of nodes nbformat found valid
@@ -912,8 +1075,30 @@ def _memo_highlight(highlight):
         if metadata is not None and not isinstance(metadata, dict):
             return highlight(source, language, metadata)
         return _memo(_HL_CACHE, (source, language, lexer, magics),
-                     lambda: highlight(source, language, metadata))
+                     lambda: _highlight_once(highlight, source, language, metadata))
     return memo
+
+
+_FORMATTERS = {}   # (language, options) -> a pygments HtmlFormatter, per worker process
+
+
+def _highlight_once(highlight, source, language, metadata):
+    """nbconvert's Highlight2HTML(source, language, metadata) with one HtmlFormatter per
+    language and worker rather than one per cell: building one compiles the style's whole
+    stylesheet, about as much as highlighting a cell.  A formatter keeps no state between
+    format() calls; what it is built from is Highlight2HTML's own."""
+    try:
+        from nbconvert.filters.highlight import _pygments_highlight
+        from pygments.formatters import HtmlFormatter
+    except ImportError:   # another nbconvert: its own way
+        return highlight(source, language, metadata)
+    language = language or highlight.pygments_lexer
+    options = highlight.extra_formatter_options
+    key = (language, json.dumps(options, sort_keys=True, default=repr))
+    fmt = _FORMATTERS.get(key)
+    if fmt is None:
+        fmt = _FORMATTERS[key] = HtmlFormatter(cssclass=html.escape(" highlight hl-%s" % language), **options)
+    return _pygments_highlight(source if len(source) > 0 else " ", fmt, language, metadata)
 
 
 def _html_exporter():
@@ -1007,6 +1192,17 @@ class _Uncopied(NotebookNode):
         return self
 
 
+def _link_or_copy(src, dst):
+    """A hard link where the filesystem allows one, else a copy: MathJax is 600 files that
+    nothing writes to (a copy of them was 0.2 s of every run); a link is a file of its own
+    to anything copying the feedback folder elsewhere."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+    return dst
+
+
 def install_static(feedback_dir):
     """Copy MathJax (jupyter-server-mathjax's) and the page CSS once into feedback/_static."""
     static = os.path.join(feedback_dir, "_static")
@@ -1018,7 +1214,7 @@ def install_static(feedback_dir):
         if spec is None or not spec.submodule_search_locations:
             raise RuntimeError("jupyter_server_mathjax (the MathJax copy) is not installed")
         src = os.path.join(list(spec.submodule_search_locations)[0], "static")
-        shutil.copytree(src, os.path.join(static, "MathJax"), dirs_exist_ok=True)
+        shutil.copytree(src, os.path.join(static, "MathJax"), dirs_exist_ok=True, copy_function=_link_or_copy)
     from jupyter_core.paths import jupyter_path
     for d in jupyter_path("nbconvert", "templates", "lab", "static"):
         if os.path.exists(os.path.join(d, "index.css")):
@@ -1041,10 +1237,28 @@ def grade_job(job):
     return res
 
 
+_SOURCE_NODES = {}   # source_id -> the source as a NotebookNode, per worker process
+
+
+def _source_node(job):
+    """The job's source notebook as a NotebookNode, converted once per worker process for
+    all the jobs of one notebook: grading only reads it (sanitize copies what it puts into
+    a submission)."""
+    key = job.get("source_id")
+    node = _SOURCE_NODES.get(key) if key else None
+    if node is None:
+        node = nbformat.from_dict(job["source"])
+        if key:
+            if len(_SOURCE_NODES) >= 64:
+                _SOURCE_NODES.clear()
+            _SOURCE_NODES[key] = node
+    return node
+
+
 def _grade_job(job):
     student, notebook, path = job["student"], job["notebook"], job["path"]
     sc = scorer(job.get("scorer", "auto"))
-    source = nbformat.from_dict(job["source"]) if job.get("source") else None
+    source = _source_node(job) if job.get("source") else None
     expected = job.get("expected") or {}
     nb, reason = read_notebook(path, job.get("content", _UNREAD))
     if nb is not None and source is None and not any(sc["is_grade"](c) for c in nb.cells):
@@ -1116,14 +1330,19 @@ def list_jobs(submissions, source_dir, sc_kind):
                        if f.endswith(".ipynb") and f[:-6] not in names)
         for f in extra:
             print("chalk-grade: %s/%s: not in --source, skipped" % (s, f), file=sys.stderr)
+    # One plain copy of each source and its checks, shared by its jobs (read-only there), and
+    # the digest a worker knows it by (_source_node).
+    plain = {}
+    for n, src in sources.items():
+        text = json.dumps(src, sort_keys=True)
+        plain[n] = (json.loads(text), hashlib.sha256(text.encode("utf-8")).hexdigest(), grade_ids(src, sc))
     jobs = []
     for s in students:
         for n in names:
-            src = sources.get(n)
+            src, digest, expected = plain.get(n, (None, None, {}))
             jobs.append({"student": s, "notebook": n,
                          "path": os.path.abspath(os.path.join(submissions, s, n + ".ipynb")),
-                         "source": json.loads(json.dumps(src)) if src is not None else None,
-                         "expected": grade_ids(src, sc) if src is not None else {}})
+                         "source": src, "source_id": digest, "expected": expected})
     return jobs
 
 
@@ -1156,13 +1375,13 @@ def run_local(jobs, workers):
     warm = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("int x;")],
                                     metadata={"language_info": {"name": "c"}})
     feedback_page(warm, "-", "-", [])
-    # The first KernelManager of a process finds the kernelspecs (and imports IPython for
-    # its ~/.ipython/kernels): 0.065 s of CPU, in every worker unless done here.
-    from jupyter_client.manager import KernelManager
+    # Finding a kernelspec searches the kernel directories (and imports IPython for its
+    # ~/.ipython/kernels): 0.065 s of CPU, in every worker unless done here.
+    import zmq  # noqa: F401
     for name in sorted({(j.get("source") or {}).get("metadata", {}).get("kernelspec", {}).get("name")
                         or j.get("kernel") or "chalk" for j in jobs}):
         try:
-            KernelManager(kernel_name=name).kernel_spec
+            _kernel_spec(name)
         except Exception:  # noqa: BLE001 -- a missing kernel is each job's own error to report
             pass
     ctx = multiprocessing.get_context("fork")

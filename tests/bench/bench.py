@@ -39,7 +39,8 @@ medians and ratios (chalk / reference; lower is better for chalk):
                   matmul) vs NumPy in this process, if that program was built;
   grading         --grade-n submissions (default 200) of one notebook (--grade-notebook,
                   default 02), each the reference solution filled into nbgrader's
-                  release copy: `chalk-grade --source` (feedback pages included, its
+                  release copy, a comment naming the student at the end of each
+                  solution cell (no two files alike): `chalk-grade --source` (feedback pages included, its
                   default --workers) vs one `nbgrader autograde` call over the same
                   students (no feedback), submissions per minute and their ratio
                   (target >= 10x).  --nbgrader-n grades fewer with nbgrader (it takes
@@ -576,6 +577,22 @@ def children_cpu():
     return r.ru_utime + r.ru_stime
 
 
+def _as_student(nb, student):
+    """nb with a comment naming the student at the end of each solution cell: a class's
+    submissions share the instructor's text but not the students' own, so no grader may
+    reuse the work of one student's cells (highlighting, say) for the next one's, as it
+    could if all 200 were the same file.  Both graders get the same files."""
+    nb = json.loads(json.dumps(nb))
+    for c in nb["cells"]:
+        if c["metadata"].get("nbgrader", {}).get("solution"):
+            tail = "\n/* %s */\n" % student
+            if isinstance(c["source"], list):
+                c["source"] = c["source"][:-1] + [c["source"][-1] + tail] if c["source"] else [tail]
+            else:
+                c["source"] += tail
+    return nb
+
+
 def bench_grade(a, cwd):
     """chalk-grade vs nbgrader autograde on the same course (see the module docstring)."""
     import shutil
@@ -592,6 +609,11 @@ def bench_grade(a, cwd):
     bindir = os.path.dirname(sys.executable)
     nbgrader = os.path.join(bindir, "nbgrader")
     env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    # nbgrader's kernels get the one BLAS thread chalk-grade gives its own by default: the
+    # same kernels in the same environment (OpenBLAS's idle threads cost nbgrader about
+    # 0.02 s of a submission here).
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        env.setdefault(var, "1")
     with open(os.path.join(src, stem + ".ipynb"), encoding="utf-8") as f:
         source = json.load(f)
     have_nbgrader = os.path.exists(nbgrader)
@@ -612,7 +634,7 @@ def bench_grade(a, cwd):
     flat = os.path.join(root, "submissions")
     for k in range(max(n_chalk, n_nbg)):
         student = "s%04d" % k
-        text = json.dumps(released)
+        text = json.dumps(_as_student(released, student))
         if k < n_chalk:
             os.makedirs(os.path.join(flat, student))
             with open(os.path.join(flat, student, stem + ".ipynb"), "w", encoding="utf-8") as f:
