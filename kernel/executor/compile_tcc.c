@@ -78,6 +78,72 @@ void *compile_unit(const char *source, const compile_options *opt, const compile
     return s;
 }
 
+/* ---- the C library, resolved once ----
+ *
+ * Relocating a state adds the C library (tcc_add_runtime in tccelf.c calls
+ * tcc_add_library_err(s, "c")): libtcc finds libc.so, which is glibc's GNU
+ * ld script, reads it one byte per read() (about 300 system calls, 0.1-0.2
+ * ms of every cell) and adds the files it names (libc.so.6, loaded in the
+ * executor already, and libc_nonshared.a, whose pthread_atfork a cell may
+ * call).  So the first state of a process lineage does all of that while
+ * the files the script makes it add are noted (tccelf.o's ld-script code
+ * calls tcc_add_file_internal in libtcc.o, a call the link wraps as it
+ * wraps tcc_free), and later states add those files directly, with the
+ * same flags: no script is read again.  A noted call that failed, or none
+ * noted (a libtcc laid out otherwise), and every state asks libtcc.  The
+ * notes are statics, inherited by every later holder. */
+int __real_tcc_add_library_err(TCCState *s, const char *name);
+int __wrap_tcc_add_library_err(TCCState *s, const char *name);
+int __real_tcc_add_file_internal(TCCState *s, const char *file, int flags);
+int __wrap_tcc_add_file_internal(TCCState *s, const char *file, int flags);
+
+#define LIBC_FILES 8
+static struct {
+    char *file;
+    int flags;
+} libc_files[LIBC_FILES];
+static int nlibc_files;
+static int libc_state = -1; /* -1 not resolved yet, 0 ask libtcc, 1 add the files */
+static int noting;          /* while libtcc resolves "c" */
+
+int __wrap_tcc_add_file_internal(TCCState *s, const char *file, int flags)
+{
+    int rc = __real_tcc_add_file_internal(s, file, flags);
+    if (!noting)
+        return rc;
+    if (rc != 0 || nlibc_files == LIBC_FILES) {
+        noting = -1; /* the script took another path: do not replay it */
+        return rc;
+    }
+    for (int i = 0; i < nlibc_files; i++) /* a GROUP adds its files again */
+        if (!strcmp(libc_files[i].file, file) && libc_files[i].flags == flags)
+            return rc;
+    libc_files[nlibc_files].file = strdup(file);
+    libc_files[nlibc_files].flags = flags;
+    if (libc_files[nlibc_files].file)
+        nlibc_files++;
+    else
+        noting = -1;
+    return rc;
+}
+
+int __wrap_tcc_add_library_err(TCCState *s, const char *name)
+{
+    if (strcmp(name, "c") != 0 || libc_state == 0)
+        return __real_tcc_add_library_err(s, name);
+    if (libc_state == 1) {
+        for (int i = 0; i < nlibc_files; i++)
+            if (__real_tcc_add_file_internal(s, libc_files[i].file, libc_files[i].flags) != 0)
+                return __real_tcc_add_library_err(s, name); /* it says why */
+        return 0;
+    }
+    noting = 1;
+    int rc = __real_tcc_add_library_err(s, name);
+    libc_state = rc == 0 && noting == 1 && nlibc_files > 0;
+    noting = 0;
+    return rc;
+}
+
 /* Linking happens inside tcc_run() (it relocates the unit itself, and a
  * second tcc_relocate() would copy the code again), so an undefined symbol
  * is only known when the diagnostics callback reports an error there. */

@@ -1,0 +1,66 @@
+"""The per-cell path (issue 14, point 3): what every cell's process links and
+sets up is done once where it can be, and each cell still gets all of it.
+
+A trivial cell's time is mostly what its process does before and after the
+cell's own code, so that work was cut: the C library's ld script is read once
+per session (kernel/executor/compile_tcc.c), and what does not depend on the
+cell is set up in the next cell's process while it waits (executor.c).  These
+tests assert what a cell sees of that: the libraries it links, the limits and
+the run-time it runs under, in the first cell of a session and in later ones.
+No test here measures a duration."""
+import re
+
+from kernelclient import fails, ok, run, started
+
+# Read-type system calls of the cell's process so far (its own reads of the
+# request and of /proc count too); glibc's libc.so script is ~250 bytes that
+# libtcc reads one byte per call.
+READS = r"""
+FILE *io = fopen("/proc/self/io", "r");
+char line[128];
+long syscr = -1;
+while (fgets(line, sizeof line, io))
+    sscanf(line, "syscr: %ld", &syscr);
+printf("%ld\n", syscr);
+"""
+
+LIBS = r"""
+#include <pthread.h>
+#include <stdarg.h>
+#include <alloca.h>
+static void on_fork(void) {}
+int sum(int n, ...) { va_list ap; va_start(ap, n); int s = 0;
+    for (int i = 0; i < n; i++) s += va_arg(ap, int); va_end(ap); return s; }
+double big = 1.8e19;
+unsigned long long u = big;                    /* libtcc1.a: __fixunsdfdi */
+char *a = alloca(16); a[0] = 'x'; a[1] = 0;    /* libtcc1.a: alloca */
+printf("%d %d %llu %s\n", pthread_atfork(NULL, NULL, on_fork),   /* libc_nonshared.a */
+       sum(3, 1, 2, 3), u, a);
+"""
+
+
+def test_libraries_are_linked_in_every_cell():
+    # the first cell resolves the C library through its script, later cells
+    # add the files it named: both must link libc, libc_nonshared.a and
+    # libtcc1.a alike
+    with started() as (_, kc):
+        for _ in range(3):
+            assert ok(kc, LIBS).text() == "0 6 18000000000000000000 x\n"
+        assert ok(kc, 'printf("%.3f\\n", sqrt(2.0));').text() == "1.414\n"
+
+
+def test_the_c_library_script_is_not_read_per_cell():
+    with started() as (_, kc):
+        ok(kc, 'printf("hello\\n");')
+        ok(kc, 'printf("hello\\n");')
+        for _ in range(3):
+            reads = int(ok(kc, READS).text())
+            assert 0 < reads < 100, reads
+
+
+def test_a_missing_library_is_still_an_error(fresh):
+    _, kc = fresh
+    ok(kc, 'printf("hello\\n");')
+    r = fails(kc, "#pragma comment(lib, \"chalk_no_such_lib\")\nint x = 1;")
+    assert "chalk_no_such_lib" in r.errors[0]["evalue"]
+    assert ok(kc, 'printf("%d\\n", 2);').text() == "2\n"
