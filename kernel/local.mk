@@ -70,6 +70,7 @@ kernel_executor_chalk_executor_SOURCES = \
   kernel/executor/magics.c kernel/executor/magics.h \
   kernel/executor/compile_tcc.c kernel/executor/compile_tcc.h \
   kernel/executor/images.c kernel/executor/images.h \
+  kernel/executor/prefault.c kernel/executor/prefault.h \
   kernel/shared/channel.c kernel/shared/channel.h
 kernel_executor_chalk_executor_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kernel/executor $(JANSSON_CFLAGS) $(GSL_CFLAGS) \
   -DCHALK_INCLUDEDIR='"$(includedir)"'

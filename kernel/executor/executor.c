@@ -28,6 +28,7 @@
 #include "images.h"
 #include "isolate.h"
 #include "magics.h"
+#include "prefault.h"
 #include "run_cell.h"
 
 /* How long an interrupted cell gets to flush its output and leave before it
@@ -272,17 +273,24 @@ static int fork_cell_child(holder_state *st, cell_child *out)
         /* While it waits: nothing of the holder's signal handling reaches
          * the cell, and the cell's orphans come back to this process. */
         isolate_cell_start();
+        /* What the cell runs under is set, and the pages the last cell
+         * wrote are copied, before it comes. */
+        prefault_apply();
+        run_cell_ready(st, sv[1]);
         json_t *req = channel_read(sv[1]);
         if (!req)
             _exit(0); /* discarded, or the holder is gone */
         /* Returns only if the cell succeeded. */
-        run_cell_child(st, sv[1], req);
+        run_cell_child(st, req);
         json_decref(req);
         /* The holder sends this byte once it has relayed our last message, so
          * that we never read the channel while it still might. */
         char go;
         while (read(sv[1], &go, 1) < 0 && errno == EINTR)
             ;
+        /* The old holder waits for our end to close before it exits: until
+         * then the pages this process wrote are the ones it maps alone. */
+        prefault_note();
         close(sv[1]);
         /* The cell's signal handlers, mask and streams are not the
          * holder's. */
@@ -305,6 +313,25 @@ static void discard(cell_child *c)
     while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
         ;
     *c = (cell_child){ -1, -1 };
+}
+
+/* Until the new holder has noted the pages it wrote (prefault.h): it closes
+ * its end then, or dies.  At most 2 s, so that a stuck process cannot keep
+ * us. */
+static void await_close(int fd)
+{
+    for (;;) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        int n = poll(&p, 1, 2000);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        char b;
+        ssize_t got = read(fd, &b, 1);
+        if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+            return;
+    }
 }
 
 /* Returns 1 in a child that became the new holder (see fork_cell_child). */
@@ -337,6 +364,7 @@ static int run_cell(holder_state *st, json_t *req)
         struct sched_param idle = { 0 };
         sched_setscheduler(0, SCHED_IDLE, &idle);
         (void)!write(c.fd, "g", 1);
+        await_close(c.fd);
         _exit(0);
     }
     close(c.fd);

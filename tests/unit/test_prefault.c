@@ -1,0 +1,103 @@
+/* test_prefault.c — kernel/executor/prefault.c: the pages one process wrote
+ * are made its fork's own before the fork writes them, bytes unchanged.
+ *
+ * The lineage of the executor, played by three processes: the holder (this
+ * process) forks a "cell" child that writes some pages and notes them while
+ * the holder still maps everything (prefault_note), then forks the "next
+ * cell" and exits as a cell's process does when it becomes the holder.  The
+ * next cell calls prefault_apply and then writes the same pages: those
+ * writes must take no page fault (getrusage's ru_minflt), and the pages must
+ * hold what the first cell left.  Without prefault_apply each of them is a
+ * copy-on-write fault.  Linux before 5.14 has no MADV_POPULATE_WRITE: the
+ * fault check is skipped there and says so.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../kernel/executor/prefault.h"
+#include "../tap.h"
+
+#define NPAGES 64
+
+static long faults(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_minflt;
+}
+
+static int has_populate_write(void)
+{
+    void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int ok = p != MAP_FAILED && madvise(p, 4096, 23 /* MADV_POPULATE_WRITE */) == 0;
+    if (p != MAP_FAILED)
+        munmap(p, 4096);
+    return ok;
+}
+
+/* What the next cell sees, as bits of its exit status. */
+enum { BYTES_KEPT = 1, NO_FAULTS = 2, UNTOUCHED_FAULT = 4 };
+
+int main(void)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    /* the session's memory: written by the holder, so present and shared */
+    unsigned char *mem = mmap(NULL, (NPAGES + 1) * page, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED)
+        tap_bail("mmap: %s", strerror(errno));
+    memset(mem, 1, (NPAGES + 1) * page);
+    int populate = has_populate_write();
+
+    int sv[2];
+    if (pipe(sv) < 0)
+        tap_bail("pipe");
+    pid_t cell = fork();
+    if (cell == 0) {
+        /* the cell: writes NPAGES pages (the last page it leaves alone) */
+        for (size_t i = 0; i < NPAGES; i++)
+            mem[i * page] = (unsigned char)(i + 2);
+        prefault_note(); /* the holder still maps every page */
+        close(sv[1]);    /* the holder may go */
+        pid_t next = fork();
+        if (next == 0) {
+            prefault_apply();
+            long before = faults();
+            int kept = 1;
+            for (size_t i = 0; i < NPAGES; i++) {
+                kept &= mem[i * page] == (unsigned char)(i + 2) && mem[i * page + 1] == 1;
+                mem[i * page + 2] = 9;
+            }
+            long during = faults() - before;
+            before = faults();
+            mem[NPAGES * page + 2] = 9; /* a page the cell did not write */
+            long untouched = faults() - before;
+            _exit((kept ? BYTES_KEPT : 0) | (during == 0 ? NO_FAULTS : 0) |
+                  (untouched > 0 ? UNTOUCHED_FAULT : 0));
+        }
+        int st = 0;
+        waitpid(next, &st, 0);
+        _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 255);
+    }
+    close(sv[1]);
+    char b;
+    (void)!read(sv[0], &b, 1); /* until the cell has noted its pages */
+    int st = 0;
+    waitpid(cell, &st, 0);
+    int got = WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+    OK(got != 255, "the next cell ran and exited (status %d)", st);
+    OK(got & BYTES_KEPT, "the pages hold what the cell wrote, and the holder's bytes around it");
+    if (populate) {
+        OK(got & NO_FAULTS, "writing the pages the cell wrote takes no fault in its successor");
+        OK(got & UNTOUCHED_FAULT, "a page the cell did not write is still copied on write");
+    } else {
+        printf("# MADV_POPULATE_WRITE unsupported on this kernel: fault checks skipped\n");
+    }
+    return tap_done();
+}
