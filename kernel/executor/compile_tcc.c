@@ -49,14 +49,12 @@ static int add_ldflags(TCCState *s, const char *ldflags, strbuf *diag)
     return rc;
 }
 
-void *compile_unit(const char *source, const compile_options *opt, const compile_symbol *syms,
-                   size_t nsyms, strbuf *diag)
+/* A state with the session's options, nothing compiled yet. */
+static TCCState *new_state(const compile_options *opt, strbuf *diag)
 {
     TCCState *s = tcc_new();
-    if (!s) {
-        strbuf_add(diag, "libtcc: out of memory\n");
+    if (!s)
         return NULL;
-    }
     tcc_set_lib_path(s, opt->tcc_libdir ? opt->tcc_libdir : CHALK_TCC_LIBDIR);
     tcc_set_error_func(s, diag, on_diagnostic);
     tcc_set_options(s, "-g -Wall -Wno-unused-function");
@@ -69,6 +67,74 @@ void *compile_unit(const char *source, const compile_options *opt, const compile
         free(copy);
     }
     tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
+    return s;
+}
+
+/* The state the next cell compiles in, made while its process waits
+ * (compile_tcc_ahead): tcc_new and the options (some 70 predefined macros
+ * printed into a buffer, the option parser) are then off the cell's time.
+ * Not with %cflags: libtcc exits the process on an option it does not know,
+ * which must end the cell that has them (as "the cell called _exit(1)"), not
+ * the process waiting for the next one.  Only a state whose making said
+ * nothing is used, and for the options it was made with. */
+static TCCState *ahead;
+static char *ahead_key;
+
+/* The options as one string ("" never equals a NULL's "\1"). */
+static char *options_key(const compile_options *opt)
+{
+    strbuf k = { 0 };
+    const char *parts[3] = { opt->tcc_libdir, opt->include_path, opt->cflags };
+    for (int i = 0; i < 3; i++) {
+        strbuf_add(&k, parts[i] ? parts[i] : "\1");
+        strbuf_addn(&k, "\n", 1);
+    }
+    return k.s;
+}
+
+static void drop_ahead(void)
+{
+    if (ahead)
+        tcc_delete(ahead);
+    ahead = NULL;
+    free(ahead_key);
+    ahead_key = NULL;
+}
+
+void compile_tcc_ahead(const compile_options *opt)
+{
+    drop_ahead();
+    if (!opt || (opt->cflags && *opt->cflags))
+        return;
+    strbuf said = { 0 };
+    ahead = new_state(opt, &said);
+    if (ahead && said.len)
+        drop_ahead();
+    else if (ahead)
+        ahead_key = options_key(opt);
+    strbuf_free(&said);
+}
+
+void *compile_unit(const char *source, const compile_options *opt, const compile_symbol *syms,
+                   size_t nsyms, strbuf *diag)
+{
+    TCCState *s = NULL;
+    if (ahead) {
+        char *key = options_key(opt);
+        if (key && ahead_key && !strcmp(key, ahead_key)) {
+            s = ahead;
+            ahead = NULL;
+            tcc_set_error_func(s, diag, on_diagnostic);
+        }
+        free(key);
+        drop_ahead();
+    }
+    if (!s)
+        s = new_state(opt, diag);
+    if (!s) {
+        strbuf_add(diag, "libtcc: out of memory\n");
+        return NULL;
+    }
     if (tcc_compile_string(s, source) < 0 || add_ldflags(s, opt->ldflags, diag) < 0) {
         tcc_delete(s);
         return NULL;

@@ -34,9 +34,10 @@
 
 #define PREFAULT_MAX_PAGES 2048
 #define PREFAULT_MAX_RUNS 512
-/* Mappings larger than this are not looked through (a cell's reservation,
- * a sanitizer's shadow): their pages cost more to list than to fault. */
-#define PREFAULT_MAX_MAPPING ((uintptr_t)256 << 20)
+/* Mappings larger than this are not looked through (OpenBLAS's 128 MiB
+ * buffer, a cell's array, a sanitizer's shadow): listing their pages costs
+ * more than their faults (8 bytes of pagemap a page). */
+#define PREFAULT_MAX_MAPPING ((uintptr_t)32 << 20)
 
 /* Page numbers, not addresses: images.c takes any word that points into a
  * cell's image for a pointer that keeps it. */
@@ -70,8 +71,8 @@ static int add_run(size_t *total, uintptr_t first, size_t n)
 /* The runs of present pages of [lo, hi) this process maps alone. */
 static int note_mapping(int pagemap, uintptr_t lo, uintptr_t hi, size_t *total)
 {
-    enum { BATCH = 512 };
-    uint64_t ent[BATCH];
+    enum { BATCH = 2048 };
+    static uint64_t ent[BATCH];
     for (uintptr_t at = lo; at < hi;) {
         size_t want = (hi - at) / page_size;
         if (want > BATCH)

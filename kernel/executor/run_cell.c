@@ -188,6 +188,9 @@ void run_cell_ready(holder_state *st, int cellfd)
     apply_limits(&st->limits);
     unsplit_heap();
     cell_runtime_begin(cellfd);
+    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags,
+                            NULL };
+    compile_tcc_ahead(&opt);
 }
 
 void run_cell_child(holder_state *st, json_t *req)
@@ -216,6 +219,8 @@ void run_cell_child(holder_state *st, json_t *req)
     } else if (st->cc_all) {
         backend = &compile_backend_cc;
     }
+    if (backend != &compile_backend_tcc)
+        compile_tcc_ahead(NULL); /* not to be kept by the next holder */
     decl_store_set_backend(st->store, backend == &compile_backend_cc);
     strbuf open_comment = { 0 };
     /* the splitter drops an unterminated comment with all after it */

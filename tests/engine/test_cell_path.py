@@ -8,7 +8,7 @@ cell is set up in the next cell's process while it waits (executor.c).  These
 tests assert what a cell sees of that: the libraries it links, the limits and
 the run-time it runs under, in the first cell of a session and in later ones.
 No test here measures a duration."""
-import re
+import time
 
 from kernelclient import fails, ok, run, started
 
@@ -64,3 +64,38 @@ def test_a_missing_library_is_still_an_error(fresh):
     r = fails(kc, "#pragma comment(lib, \"chalk_no_such_lib\")\nint x = 1;")
     assert "chalk_no_such_lib" in r.errors[0]["evalue"]
     assert ok(kc, 'printf("%d\\n", 2);').text() == "2\n"
+
+
+def order(r):
+    return [m["msg_type"] if m["msg_type"] != "status" else m["content"]["execution_state"]
+            for m in r.messages]
+
+
+def test_busy_and_execute_input_come_before_the_cells_output(fresh):
+    # the kernel sends the cell to the executor before it publishes busy and
+    # execute_input; what the cell prints or shows still comes after them
+    _, kc = fresh
+    for code, kinds in (('printf("at once\\n");', ["stream"]),
+                        ("1 + 1", ["execute_result"]),
+                        ("int broken = ;", ["error"]),
+                        ('fprintf(stderr, "e\\n"); printf("o\\n"); 2', None)):
+        r = run(kc, code)
+        got = order(r)
+        assert got[:2] == ["busy", "execute_input"], got
+        assert got[-1] == "idle" and "busy" not in got[2:] and "execute_input" not in got[2:], got
+        if kinds:
+            assert got[2:-1] == kinds, got
+
+
+def test_bad_cflags_end_the_cells_that_have_them(fresh):
+    # the next cell's compiler state is made while its process waits, but
+    # not with %cflags: libtcc exits on an option it does not know, and that
+    # must read as each cell's own exit, not as a lost process
+    _, kc = fresh
+    ok(kc, 'printf("before\\n");')
+    r = fails(kc, "%cflags -chalk-bogus\nint x = 1;", "Exit")
+    assert "-chalk-bogus" in r.text() + r.text("stderr")
+    for code in ("%cflags -chalk-bogus\nint x = 1;", "int y = 2;", "int z = 3;"):
+        time.sleep(0.5)  # the next cell's process is made and waiting by now
+        r = fails(kc, code, "Exit")
+        assert r.errors[0]["evalue"] == "the cell called _exit(1)"
