@@ -274,9 +274,9 @@ static int fork_cell_child(holder_state *st, cell_child *out)
          * the cell, and the cell's orphans come back to this process. */
         isolate_cell_start();
         /* What the cell runs under is set, and the pages the last cell
-         * wrote are copied, before it comes. */
-        prefault_apply();
+         * wrote are copied while it has not come. */
         run_cell_ready(st, sv[1]);
+        prefault_apply(sv[1]);
         json_t *req = channel_read(sv[1]);
         if (!req)
             _exit(0); /* discarded, or the holder is gone */

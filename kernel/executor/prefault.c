@@ -12,7 +12,8 @@
  * copies without changing a byte) before its cell has come.  The copying is
  * the same work; it only leaves the cell's time.  The note is read before the
  * old holder may exit (executor.c waits for it): afterwards every page would
- * look exclusive.  A cell that wrote more than PREFAULT_MAX_PAGES leaves no
+ * look exclusive.  The copying stops when the cell arrives, so that a cell
+ * sent at once after the last one never waits for it.  A cell that wrote more than PREFAULT_MAX_PAGES leaves no
  * note, so a large computation's data is not copied again for nothing.
  * Kernels without MADV_POPULATE_WRITE (before 5.14) answer EINVAL: the pages
  * are then copied when the cell writes them, as before.
@@ -22,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -132,12 +134,35 @@ void prefault_note(void)
         close(pagemap);
 }
 
-void prefault_apply(void)
+/* A cell that arrives stops the copying: what is left is copied as the cell
+ * writes it, as without a note.  Looked for every PREFAULT_STEP pages (a
+ * poll costs about what copying one page does). */
+#define PREFAULT_STEP 32
+
+void prefault_apply(int cellfd)
 {
-    for (size_t i = 0; i < nruns && !unsupported; i++)
-        if (madvise((void *)(runs[i].first * page_size), runs[i].pages * page_size,
-                    MADV_POPULATE_WRITE) < 0 &&
-            errno == EINVAL)
-            unsupported = 1; /* no such advice here (or a run not page-aligned: never) */
+    size_t since = 0;
+    for (size_t i = 0; i < nruns && !unsupported; i++) {
+        for (size_t done = 0; done < runs[i].pages;) {
+            if (since >= PREFAULT_STEP) {
+                struct pollfd p = { cellfd, POLLIN, 0 };
+                if (poll(&p, 1, 0) != 0) {
+                    nruns = 0;
+                    return;
+                }
+                since = 0;
+            }
+            size_t n = runs[i].pages - done;
+            if (n > PREFAULT_STEP - since)
+                n = PREFAULT_STEP - since;
+            void *at = (void *)((runs[i].first + done) * page_size);
+            if (madvise(at, n * page_size, MADV_POPULATE_WRITE) < 0 && errno == EINVAL) {
+                unsupported = 1; /* no such advice here */
+                break;
+            }
+            done += n;
+            since += n;
+        }
+    }
     nruns = 0;
 }

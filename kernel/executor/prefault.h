@@ -10,7 +10,8 @@
 void prefault_note(void);
 
 /* In the next cell's process, forked from that holder: make the noted pages
- * its own.  Changes no byte of them. */
-void prefault_apply(void);
+ * its own, until its cell arrives on cellfd (readable).  Changes no byte of
+ * them. */
+void prefault_apply(int cellfd);
 
 #endif
