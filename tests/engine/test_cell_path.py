@@ -8,6 +8,8 @@ cell is set up in the next cell's process while it waits (executor.c).  These
 tests assert what a cell sees of that: the libraries it links, the limits and
 the run-time it runs under, in the first cell of a session and in later ones.
 No test here measures a duration."""
+import os
+import signal
 import time
 
 from kernelclient import fails, ok, run, started
@@ -99,3 +101,53 @@ def test_bad_cflags_end_the_cells_that_have_them(fresh):
         time.sleep(0.5)  # the next cell's process is made and waiting by now
         r = fails(kc, code, "Exit")
         assert r.errors[0]["evalue"] == "the cell called _exit(1)"
+
+
+def executors(km):
+    """pid -> parent pid of the kernel's executor processes."""
+    kernel = km.provisioner.process.pid
+    parents = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if b"chalk-executor" in cmd and stat[stat.rindex(")") + 2] != "Z":
+            parents[int(d)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    lineage = {p for p, pp in parents.items() if pp == kernel}
+    return {p: pp for p, pp in parents.items() if p in lineage or pp in lineage}
+
+
+def test_an_interrupt_reaches_a_cell_its_process_took_itself(fresh):
+    # the waiting process reads its cell from the kernel's channel itself
+    # and reads no further: the interrupts that follow are the holder's
+    # (sent once the kernel is surely running the cell: one sent before it
+    # has read the request finds no cell, as with any kernel)
+    km, kc = fresh
+    ok(kc, "int spins = 0;")
+    time.sleep(0.5)  # the next cell's process is waiting by now
+    for after in (0.05, 0.3, 0.05):
+        time.sleep(0.3)
+        r = run(kc, "for (;;) spins++;", interrupt_after=after, interrupt_by_message=True)
+        assert r.errors and r.errors[0]["ename"] == "KeyboardInterrupt", r.errors
+    assert ok(kc, 'printf("%d\\n", spins);').text() == "0\n"
+
+
+def test_a_killed_waiting_process_loses_no_cell(fresh):
+    # the process forked for the next cell dies while it waits (killed from
+    # outside): the holder takes the channel back and the next cell runs
+    km, kc = fresh
+    ok(kc, "int kept = 41;")
+    time.sleep(0.5)
+    procs = executors(km)
+    waiting = [p for p, pp in procs.items() if pp in procs]
+    assert len(waiting) == 1, procs
+    os.kill(waiting[0], signal.SIGKILL)
+    time.sleep(0.5)
+    assert run(kc, "kept + 1").value == "42"
+    assert ok(kc, 'printf("%d\\n", kept);').text() == "41\n"
