@@ -8,8 +8,9 @@
  * last one did.  So the process that ran a cell notes the pages it holds
  * alone (/proc/self/pagemap's "exclusively mapped" bit: a page it wrote, or
  * one it touched first) while the old holder still maps the rest, and the
- * next cell's process makes those pages its own (MADV_POPULATE_WRITE, which
- * copies without changing a byte) before its cell has come.  The copying is
+ * next cell's process makes those of them the holder still has its own
+ * (MADV_POPULATE_WRITE, which copies without changing a byte) before its
+ * cell has come.  The copying is
  * the same work; it only leaves the cell's time.  The note is read before the
  * old holder may exit (executor.c waits for it): afterwards every page would
  * look exclusive.  The copying stops when the cell arrives, so that a cell
@@ -139,30 +140,56 @@ void prefault_note(void)
  * poll costs about what copying one page does). */
 #define PREFAULT_STEP 32
 
+/* Copy the pages of [first, first + n) the holder still has: one it gave
+ * back (holder_trim: free heap pages, libtcc's hash table) is not made
+ * resident again here, where it would cost memory while we wait; the cell
+ * gets it as a fresh zero page, as it would have. */
+static int populate_present(int pagemap, uintptr_t first, size_t n)
+{
+    uint64_t ent[PREFAULT_STEP];
+    ssize_t got = pread(pagemap, ent, n * sizeof ent[0], (off_t)(first * sizeof ent[0]));
+    size_t k = got > 0 ? (size_t)got / sizeof ent[0] : 0;
+    for (size_t i = 0; i < k;) {
+        size_t j = i;
+        while (j < k && (ent[j] >> 63 & 1))
+            j++;
+        if (j > i &&
+            madvise((void *)((first + i) * page_size), (j - i) * page_size, MADV_POPULATE_WRITE) <
+                0 &&
+            errno == EINVAL)
+            return -1; /* no such advice here */
+        i = j + 1;
+    }
+    return 0;
+}
+
 void prefault_apply(int cellfd)
 {
     size_t since = 0;
+    int pagemap = nruns ? open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC) : -1;
+    if (pagemap < 0)
+        nruns = 0;
     for (size_t i = 0; i < nruns && !unsupported; i++) {
         for (size_t done = 0; done < runs[i].pages;) {
             if (since >= PREFAULT_STEP) {
                 struct pollfd p = { cellfd, POLLIN, 0 };
-                if (poll(&p, 1, 0) != 0) {
-                    nruns = 0;
-                    return;
-                }
+                if (poll(&p, 1, 0) != 0)
+                    goto out;
                 since = 0;
             }
             size_t n = runs[i].pages - done;
             if (n > PREFAULT_STEP - since)
                 n = PREFAULT_STEP - since;
-            void *at = (void *)((runs[i].first + done) * page_size);
-            if (madvise(at, n * page_size, MADV_POPULATE_WRITE) < 0 && errno == EINVAL) {
-                unsupported = 1; /* no such advice here */
+            if (populate_present(pagemap, runs[i].first + done, n) < 0) {
+                unsupported = 1;
                 break;
             }
             done += n;
             since += n;
         }
     }
+out:
     nruns = 0;
+    if (pagemap >= 0)
+        close(pagemap);
 }

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -43,7 +44,20 @@ static int has_populate_write(void)
 }
 
 /* What the next cell sees, as bits of its exit status. */
-enum { BYTES_KEPT = 1, NO_FAULTS = 2, UNTOUCHED_FAULT = 4, ARRIVED_STOPS = 8 };
+enum { BYTES_KEPT = 1, NO_FAULTS = 2, UNTOUCHED_FAULT = 4, ARRIVED_STOPS = 8, GIVEN_BACK = 32 };
+
+/* The page at p is present in this process. */
+static int present(const void *p)
+{
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    uint64_t e = 0;
+    if (fd >= 0) {
+        (void)!pread(fd, &e, sizeof e,
+                     (off_t)((uintptr_t)p / (uintptr_t)sysconf(_SC_PAGESIZE) * sizeof e));
+        close(fd);
+    }
+    return (int)(e >> 63 & 1);
+}
 
 /* The next cell's process: prefault_apply with its cell already there
  * (`arrived`) or not, then the writes a cell would make. */
@@ -55,9 +69,11 @@ static int next_cell(unsigned char *mem, size_t page, int arrived)
     if (arrived)
         (void)!write(fds[1], "c", 1);
     prefault_apply(fds[0]);
+    /* the last page the cell wrote, the holder gave back: not made resident */
+    int given_back = !present(mem + (NPAGES - 1) * page);
     long before = faults();
     int kept = 1;
-    for (size_t i = 0; i < NPAGES; i++) {
+    for (size_t i = 0; i < NPAGES - 1; i++) {
         kept &= mem[i * page] == (unsigned char)(i + 2) && mem[i * page + 1] == 1;
         mem[i * page + 2] = 9;
     }
@@ -68,7 +84,7 @@ static int next_cell(unsigned char *mem, size_t page, int arrived)
     if (arrived) /* copying stopped early: some writes still fault */
         return (kept ? BYTES_KEPT : 0) | (during > 0 ? ARRIVED_STOPS : 0);
     return (kept ? BYTES_KEPT : 0) | (during == 0 ? NO_FAULTS : 0) |
-           (untouched > 0 ? UNTOUCHED_FAULT : 0);
+           (untouched > 0 ? UNTOUCHED_FAULT : 0) | (given_back ? GIVEN_BACK : 0);
 }
 
 static int run_next(unsigned char *mem, size_t page, int arrived)
@@ -101,7 +117,9 @@ int main(void)
         for (size_t i = 0; i < NPAGES; i++)
             mem[i * page] = (unsigned char)(i + 2);
         prefault_note(); /* the holder still maps every page */
-        close(sv[1]);    /* the holder may go */
+        /* as holder_trim does with free pages: given back after the note */
+        madvise(mem + (NPAGES - 1) * page, page, MADV_DONTNEED);
+        close(sv[1]); /* the holder may go */
         int idle = run_next(mem, page, 0), busy = run_next(mem, page, 1);
         if (idle == 255 || busy == 255)
             _exit(255);
@@ -120,6 +138,7 @@ int main(void)
         OK(got & NO_FAULTS, "writing the pages the cell wrote takes no fault in its successor");
         OK(got & UNTOUCHED_FAULT, "a page the cell did not write is still copied on write");
         OK(got & ARRIVED_STOPS, "a cell that has arrived stops the copying (the rest faults)");
+        OK(got & GIVEN_BACK, "a noted page the holder gave back is not made resident again");
     } else {
         printf("# MADV_POPULATE_WRITE unsupported on this kernel: fault checks skipped\n");
     }
