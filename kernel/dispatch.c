@@ -453,7 +453,19 @@ static void ux_event(dispatch *self, const char *msg_type, json_t *content)
     json_decref(content);
 }
 
-/* Steals nothing.  Returns 1 if a cell started (the request is kept). */
+/* busy, then execute_input: what iopub says of an execute_request before
+ * anything else of it. */
+static void begin_execute(dispatch *self, wire_msg *req, const char *code, int silent, int input)
+{
+    publish_status(self, req->header, "busy");
+    if (!silent)
+        publish(self, req->header, "execute_input",
+                json_pack("{s:s, s:i}", "code", code, "execution_count", input));
+}
+
+/* Steals nothing; publishes the request's busy status (handle_request does
+ * for every other request).  Returns 1 if a cell started (the request is
+ * kept). */
 static int execute(dispatch *self, wire_msg *req)
 {
     json_t *c = req->content;
@@ -465,8 +477,10 @@ static int execute(dispatch *self, wire_msg *req)
     const char *name;
     size_t namelen;
     int detail;
+    int input = self->exec_count + 1; /* the count execute_input shows */
 
     if (code == NULL) {
+        publish_status(self, req->header, "busy");
         log_warn("execute_request without code");
         reply(self, TRANSPORT_SHELL, req, "execute_reply",
               json_pack("{s:s, s:s, s:s, s:[], s:i}", "status", "error", "ename", "BadRequest",
@@ -474,10 +488,8 @@ static int execute(dispatch *self, wire_msg *req)
                         self->exec_count));
         return 0;
     }
-    if (!silent)
-        publish(self, req->header, "execute_input",
-                json_pack("{s:s, s:i}", "code", code, "execution_count", self->exec_count + 1));
     if (all_space(code)) {
+        begin_execute(self, req, code, silent, input);
         /* IPython neither counts nor stores an empty cell; it evaluates its
          * user_expressions (front ends query state with an empty cell). */
         json_t *r = json_pack("{s:s, s:i, s:[], s:{}}", "status", "ok", "execution_count",
@@ -500,6 +512,7 @@ static int execute(dispatch *self, wire_msg *req)
 
     namelen = pager_request(code, &name, &detail);
     if (namelen > 0) {
+        begin_execute(self, req, code, silent, input);
         char *ident = strndup(name, namelen);
         json_t *r = inspect(self, ident ? ident : "", (long)namelen, detail);
         json_t *payload = json_array();
@@ -518,7 +531,12 @@ static int execute(dispatch *self, wire_msg *req)
         return 0;
     }
 
-    if (engine_execute(self->eng, code, count, allow_stdin, silent) < 0) {
+    /* The cell goes to the executor first: it compiles while busy and
+     * execute_input are signed and sent.  Nothing of its output can come
+     * before them, since this process publishes it only once it reads it. */
+    int started = engine_execute(self->eng, code, count, allow_stdin, silent) == 0;
+    begin_execute(self, req, code, silent, input);
+    if (!started) {
         /* Like every failed cell: one error output, then the reply. */
         json_t *err = json_pack("{s:s, s:s, s:[s]}", "ename", "EngineBusy", "evalue",
                                 "the engine could not start the cell", "traceback",
@@ -655,11 +673,13 @@ static void handle_request(dispatch *self, transport_channel ch, wire_msg *m)
     json_t *c = m->content;
 
     log_debug("%s: %s", channel_names[ch], t);
-    publish_status(self, m->header, "busy");
+    int executes = strcmp(t, "execute_request") == 0 && ch == TRANSPORT_SHELL;
+    if (!executes) /* execute() says busy after it has sent the cell */
+        publish_status(self, m->header, "busy");
     if (strcmp(t, "execute_request") == 0) {
-        if (ch == TRANSPORT_SHELL && execute(self, m))
+        if (executes && execute(self, m))
             return; /* reply and idle come with execute_done */
-        if (ch != TRANSPORT_SHELL)
+        if (!executes)
             log_warn("execute_request on %s ignored", channel_names[ch]);
     } else if (strcmp(t, "kernel_info_request") == 0) {
         reply(self, ch, m, "kernel_info_reply", kernel_info());

@@ -70,14 +70,17 @@ kernel_executor_chalk_executor_SOURCES = \
   kernel/executor/magics.c kernel/executor/magics.h \
   kernel/executor/compile_tcc.c kernel/executor/compile_tcc.h \
   kernel/executor/images.c kernel/executor/images.h \
+  kernel/executor/prefault.c kernel/executor/prefault.h \
   kernel/shared/channel.c kernel/shared/channel.h
 kernel_executor_chalk_executor_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kernel/executor $(JANSSON_CFLAGS) $(GSL_CFLAGS) \
   -DCHALK_INCLUDEDIR='"$(includedir)"'
 kernel_executor_chalk_executor_LDADD = kernel/shared/libchalkcell.la exercises/libchalk/libchalk.la \
   $(GSL_LIBS) $(TCC_LIBS) $(JANSSON_LIBS)
-# A cell's libtcc state is freed once it has run, its code and data kept:
-# see compile_tcc.c, which needs this wrap to link.
-kernel_executor_chalk_executor_LDFLAGS = -Wl,--wrap=tcc_free
+# A cell's libtcc state is freed once it has run, its code and data kept,
+# and the C library's ld script is read once per session, not per cell:
+# see compile_tcc.c, which needs these wraps to link.
+kernel_executor_chalk_executor_LDFLAGS = -Wl,--wrap=tcc_free \
+  -Wl,--wrap=tcc_add_library_err -Wl,--wrap=tcc_add_file_internal
 # --- end engine side ---
 
 # --- cell source (decl_store/cellsrc/declindex/headers owner) ---

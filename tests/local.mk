@@ -214,6 +214,15 @@ TESTS += tests/engine/test_integrity.py
 EXTRA_DIST += tests/engine/test_integrity.py
 # --- end grading integrity, run-time side ---
 
+# --- the per-cell path (issue 14 point 3: trivial-cell latency) ---
+TESTS += tests/engine/test_cell_path.py
+EXTRA_DIST += tests/engine/test_cell_path.py
+check_PROGRAMS += tests/unit/test_prefault
+TESTS += tests/unit/test_prefault
+tests_unit_test_prefault_SOURCES = tests/unit/test_prefault.c tests/tap.h \
+  kernel/executor/prefault.c kernel/executor/prefault.h
+# --- end the per-cell path ---
+
 # --- ui tests (front-end owner) ---
 # chalk as users meet it: `jupyter console` in a pty, JupyterLab in headless
 # Chromium (/usr/bin/chromium, quickstart's optional package; the test skips

@@ -900,14 +900,19 @@ const compile_symbol *cell_runtime_symbols(size_t *n)
     return syms;
 }
 
-void cell_runtime_begin(int cellfd, int allow_stdin)
+void cell_runtime_allow_stdin(int allow)
+{
+    stdin_allowed = allow;
+}
+
+void cell_runtime_begin(int cellfd)
 {
     cell_fd = cellfd;
     cell_pid = getpid();
     result_sent = 0;
     guard_stack_top = NULL;            /* until this cell's main() arms the guard */
     atomic_store(&running_threads, 0); /* threads do not survive fork */
-    stdin_allowed = allow_stdin;
+    stdin_allowed = 0;
     muted = 0;
     body_returned = 0;
     crash.leave_ename[0] = crash.leave_what[0] = crash.what[0] = 0;

@@ -22,8 +22,13 @@
  * (message "output_dropped" {"bytes": n}) before the cell's last message. */
 #define CELL_RUNTIME_MUTE_SIGNAL (SIGRTMIN + 3)
 
-/* Set up the run-time for the cell about to run in this process. */
-void cell_runtime_begin(int cellfd, int allow_stdin);
+/* Set up the run-time for the next cell to run in this process, whose
+ * messages go to cellfd: called while the process waits for the cell, so
+ * nothing here may depend on the request. */
+void cell_runtime_begin(int cellfd);
+
+/* Whether the front end answers input requests (the request's allow_stdin). */
+void cell_runtime_allow_stdin(int allow);
 
 /* Send {"msg_type":type,"content":content} to the kernel (steals content). */
 void cell_runtime_send(const char *msg_type, json_t *content);

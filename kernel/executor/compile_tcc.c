@@ -49,14 +49,12 @@ static int add_ldflags(TCCState *s, const char *ldflags, strbuf *diag)
     return rc;
 }
 
-void *compile_unit(const char *source, const compile_options *opt, const compile_symbol *syms,
-                   size_t nsyms, strbuf *diag)
+/* A state with the session's options, nothing compiled yet. */
+static TCCState *new_state(const compile_options *opt, strbuf *diag)
 {
     TCCState *s = tcc_new();
-    if (!s) {
-        strbuf_add(diag, "libtcc: out of memory\n");
+    if (!s)
         return NULL;
-    }
     tcc_set_lib_path(s, opt->tcc_libdir ? opt->tcc_libdir : CHALK_TCC_LIBDIR);
     tcc_set_error_func(s, diag, on_diagnostic);
     tcc_set_options(s, "-g -Wall -Wno-unused-function");
@@ -69,6 +67,74 @@ void *compile_unit(const char *source, const compile_options *opt, const compile
         free(copy);
     }
     tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
+    return s;
+}
+
+/* The state the next cell compiles in, made while its process waits
+ * (compile_tcc_ahead): tcc_new and the options (some 70 predefined macros
+ * printed into a buffer, the option parser) are then off the cell's time.
+ * Not with %cflags: libtcc exits the process on an option it does not know,
+ * which must end the cell that has them (as "the cell called _exit(1)"), not
+ * the process waiting for the next one.  Only a state whose making said
+ * nothing is used, and for the options it was made with. */
+static TCCState *ahead;
+static char *ahead_key;
+
+/* The options as one string ("" never equals a NULL's "\1"). */
+static char *options_key(const compile_options *opt)
+{
+    strbuf k = { 0 };
+    const char *parts[3] = { opt->tcc_libdir, opt->include_path, opt->cflags };
+    for (int i = 0; i < 3; i++) {
+        strbuf_add(&k, parts[i] ? parts[i] : "\1");
+        strbuf_addn(&k, "\n", 1);
+    }
+    return k.s;
+}
+
+static void drop_ahead(void)
+{
+    if (ahead)
+        tcc_delete(ahead);
+    ahead = NULL;
+    free(ahead_key);
+    ahead_key = NULL;
+}
+
+void compile_tcc_ahead(const compile_options *opt)
+{
+    drop_ahead();
+    if (!opt || (opt->cflags && *opt->cflags))
+        return;
+    strbuf said = { 0 };
+    ahead = new_state(opt, &said);
+    if (ahead && said.len)
+        drop_ahead();
+    else if (ahead)
+        ahead_key = options_key(opt);
+    strbuf_free(&said);
+}
+
+void *compile_unit(const char *source, const compile_options *opt, const compile_symbol *syms,
+                   size_t nsyms, strbuf *diag)
+{
+    TCCState *s = NULL;
+    if (ahead) {
+        char *key = options_key(opt);
+        if (key && ahead_key && !strcmp(key, ahead_key)) {
+            s = ahead;
+            ahead = NULL;
+            tcc_set_error_func(s, diag, on_diagnostic);
+        }
+        free(key);
+        drop_ahead();
+    }
+    if (!s)
+        s = new_state(opt, diag);
+    if (!s) {
+        strbuf_add(diag, "libtcc: out of memory\n");
+        return NULL;
+    }
     if (tcc_compile_string(s, source) < 0 || add_ldflags(s, opt->ldflags, diag) < 0) {
         tcc_delete(s);
         return NULL;
@@ -76,6 +142,72 @@ void *compile_unit(const char *source, const compile_options *opt, const compile
     for (size_t i = 0; i < nsyms; i++)
         tcc_add_symbol(s, syms[i].name, syms[i].addr);
     return s;
+}
+
+/* ---- the C library, resolved once ----
+ *
+ * Relocating a state adds the C library (tcc_add_runtime in tccelf.c calls
+ * tcc_add_library_err(s, "c")): libtcc finds libc.so, which is glibc's GNU
+ * ld script, reads it one byte per read() (about 300 system calls, 0.1-0.2
+ * ms of every cell) and adds the files it names (libc.so.6, loaded in the
+ * executor already, and libc_nonshared.a, whose pthread_atfork a cell may
+ * call).  So the first state of a process lineage does all of that while
+ * the files the script makes it add are noted (tccelf.o's ld-script code
+ * calls tcc_add_file_internal in libtcc.o, a call the link wraps as it
+ * wraps tcc_free), and later states add those files directly, with the
+ * same flags: no script is read again.  A noted call that failed, or none
+ * noted (a libtcc laid out otherwise), and every state asks libtcc.  The
+ * notes are statics, inherited by every later holder. */
+int __real_tcc_add_library_err(TCCState *s, const char *name);
+int __wrap_tcc_add_library_err(TCCState *s, const char *name);
+int __real_tcc_add_file_internal(TCCState *s, const char *file, int flags);
+int __wrap_tcc_add_file_internal(TCCState *s, const char *file, int flags);
+
+#define LIBC_FILES 8
+static struct {
+    char *file;
+    int flags;
+} libc_files[LIBC_FILES];
+static int nlibc_files;
+static int libc_state = -1; /* -1 not resolved yet, 0 ask libtcc, 1 add the files */
+static int noting;          /* while libtcc resolves "c" */
+
+int __wrap_tcc_add_file_internal(TCCState *s, const char *file, int flags)
+{
+    int rc = __real_tcc_add_file_internal(s, file, flags);
+    if (!noting)
+        return rc;
+    if (rc != 0 || nlibc_files == LIBC_FILES) {
+        noting = -1; /* the script took another path: do not replay it */
+        return rc;
+    }
+    for (int i = 0; i < nlibc_files; i++) /* a GROUP adds its files again */
+        if (!strcmp(libc_files[i].file, file) && libc_files[i].flags == flags)
+            return rc;
+    libc_files[nlibc_files].file = strdup(file);
+    libc_files[nlibc_files].flags = flags;
+    if (libc_files[nlibc_files].file)
+        nlibc_files++;
+    else
+        noting = -1;
+    return rc;
+}
+
+int __wrap_tcc_add_library_err(TCCState *s, const char *name)
+{
+    if (strcmp(name, "c") != 0 || libc_state == 0)
+        return __real_tcc_add_library_err(s, name);
+    if (libc_state == 1) {
+        for (int i = 0; i < nlibc_files; i++)
+            if (__real_tcc_add_file_internal(s, libc_files[i].file, libc_files[i].flags) != 0)
+                return __real_tcc_add_library_err(s, name); /* it says why */
+        return 0;
+    }
+    noting = 1;
+    int rc = __real_tcc_add_library_err(s, name);
+    libc_state = rc == 0 && noting == 1 && nlibc_files > 0;
+    noting = 0;
+    return rc;
 }
 
 /* Linking happens inside tcc_run() (it relocates the unit itself, and a

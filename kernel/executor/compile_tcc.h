@@ -21,6 +21,12 @@
 void *compile_unit(const char *source, const compile_options *opt, const compile_symbol *syms,
                    size_t nsyms, strbuf *diag);
 
+/* Make the state the next compile_unit with the same options will use, now:
+ * in the cell's process while it waits for its cell.  A state made this way
+ * and not used (a %%cc cell, other options) is deleted by the next call;
+ * NULL only deletes it. */
+void compile_tcc_ahead(const compile_options *opt);
+
 /* Link and run the unit's main() under libtcc's crash reporting (it prints
  * "cell[N]:L: at f: RUNTIME ERROR: ..." to stderr and returns 255 on a
  * fault).  Returns main's value or the status passed to exit(); sets

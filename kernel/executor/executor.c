@@ -28,6 +28,7 @@
 #include "images.h"
 #include "isolate.h"
 #include "magics.h"
+#include "prefault.h"
 #include "run_cell.h"
 
 /* How long an interrupted cell gets to flush its output and leave before it
@@ -246,16 +247,53 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
  * anything that changes the holder (its magics) discards it. */
 typedef struct cell_child {
     pid_t pid;
-    int fd; /* our end of the socketpair; the child's is its cellfd */
+    int fd;     /* our end of the socketpair; the child's is its cellfd */
+    int direct; /* it reads its cell from the kernel's channel (take_from_kernel) */
 } cell_child;
 
-static cell_child spare = { -1, -1 };
+#define NO_CHILD ((cell_child){ -1, -1, 0 })
+static cell_child spare = { -1, -1, 0 };
+
+/* A spare forked while the holder is idle reads the next request from the
+ * kernel's channel itself, so that a cell does not wait for the holder to
+ * wake, parse and pass it on.  The holder reads nothing of the channel until
+ * the spare has said on its socket either "started" (it runs the cell; from
+ * then on the holder relays and supervises as for any cell, and an interrupt
+ * that follows the request is still in the channel for it), or handed the
+ * request back (one for the holder: a magic it runs, the exit request, or
+ * no cell at all), which the holder then handles as if it had read it, the
+ * spare waiting for its cell on its socket like any other.  Only one frame is
+ * read (channel_read reads no further), so nothing else of the kernel's is
+ * taken.  Returns the request the spare runs, or NULL once it is handed
+ * back. */
+static json_t *take_from_kernel(int cellfd)
+{
+    int chan = holder_channel();
+    prefault_apply(chan); /* while no request has come */
+    json_t *req = channel_read(chan);
+    if (!req)
+        _exit(0); /* the kernel is gone: the holder learns it from our end */
+    const char *op = json_string_value(json_object_get(req, "op"));
+    const char *code = json_string_value(json_object_get(req, "code"));
+    if (op && strcmp(op, "execute") == 0 && !magics_for_holder(code ? code : "")) {
+        json_t *note = json_pack("{s:s}", "op", "started");
+        int rc = channel_write(cellfd, note);
+        json_decref(note);
+        if (rc < 0)
+            _exit(0);
+        return req;
+    }
+    if (channel_write(cellfd, req) < 0)
+        _exit(0);
+    json_decref(req);
+    return NULL;
+}
 
 /* Fork a child that waits for its cell on the socketpair.  Returns 0 in the
  * holder (*out filled), -1 if it could not fork, and 1 in the child once it
  * has run a cell that succeeded and been handed the session: the caller is
  * then the new holder and goes back to the main loop. */
-static int fork_cell_child(holder_state *st, cell_child *out)
+static int fork_cell_child(holder_state *st, cell_child *out, int direct)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -272,17 +310,27 @@ static int fork_cell_child(holder_state *st, cell_child *out)
         /* While it waits: nothing of the holder's signal handling reaches
          * the cell, and the cell's orphans come back to this process. */
         isolate_cell_start();
-        json_t *req = channel_read(sv[1]);
+        /* What the cell runs under is set, and the pages the last cell
+         * wrote are copied while it has not come. */
+        run_cell_ready(st, sv[1]);
+        json_t *req = direct ? take_from_kernel(sv[1]) : NULL;
+        if (!req) {
+            prefault_apply(sv[1]);
+            req = channel_read(sv[1]);
+        }
         if (!req)
             _exit(0); /* discarded, or the holder is gone */
         /* Returns only if the cell succeeded. */
-        run_cell_child(st, sv[1], req);
+        run_cell_child(st, req);
         json_decref(req);
         /* The holder sends this byte once it has relayed our last message, so
          * that we never read the channel while it still might. */
         char go;
         while (read(sv[1], &go, 1) < 0 && errno == EINTR)
             ;
+        /* The old holder waits for our end to close before it exits: until
+         * then the pages this process wrote are the ones it maps alone. */
+        prefault_note();
         close(sv[1]);
         /* The cell's signal handlers, mask and streams are not the
          * holder's. */
@@ -292,6 +340,7 @@ static int fork_cell_child(holder_state *st, cell_child *out)
     close(sv[1]);
     out->pid = pid;
     out->fd = sv[0];
+    out->direct = direct;
     return 0;
 }
 
@@ -304,19 +353,58 @@ static void discard(cell_child *c)
     kill(c->pid, SIGKILL);
     while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
         ;
-    *c = (cell_child){ -1, -1 };
+    *c = NO_CHILD;
+}
+
+/* Until the new holder has noted the pages it wrote (prefault.h): it closes
+ * its end then, or dies.  At most 2 s, so that a stuck process cannot keep
+ * us. */
+static void await_close(int fd)
+{
+    for (;;) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        int n = poll(&p, 1, 2000);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        char b;
+        ssize_t got = read(fd, &b, 1);
+        if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+            return;
+    }
+}
+
+/* Relay and supervise the cell child c runs until it ends; if it succeeded,
+ * hand over to it and exit. */
+static void supervise(holder_state *st, cell_child c)
+{
+    fcntl(c.fd, F_SETFL, fcntl(c.fd, F_GETFL) | O_NONBLOCK);
+    if (relay(c.pid, c.fd, &st->limits)) {
+        /* Tearing down our page tables takes a millisecond or more (it grows
+         * with the session): let it run only when nothing else wants the
+         * CPU, not against the next cell.  Lowering is always allowed. */
+        struct sched_param idle = { 0 };
+        sched_setscheduler(0, SCHED_IDLE, &idle);
+        (void)!write(c.fd, "g", 1);
+        await_close(c.fd);
+        _exit(0);
+    }
+    close(c.fd);
+    /* The failed cell's processes were reparented to us (a subreaper). */
+    isolate_kill_children();
 }
 
 /* Returns 1 in a child that became the new holder (see fork_cell_child). */
 static int run_cell(holder_state *st, json_t *req)
 {
     cell_child c = spare;
-    spare = (cell_child){ -1, -1 };
+    spare = NO_CHILD;
     if (c.pid < 0) {
         /* In the holder, so that a first cell that fails does not throw the
          * work away with its process. */
         holder_warm(st);
-        int rc = fork_cell_child(st, &c);
+        int rc = fork_cell_child(st, &c, 0);
         if (rc == 1)
             return 1;
         if (rc < 0) {
@@ -329,20 +417,42 @@ static int run_cell(holder_state *st, json_t *req)
         holder_error("KernelError", "the cell's process is gone", NULL);
         return 0;
     }
-    fcntl(c.fd, F_SETFL, fcntl(c.fd, F_GETFL) | O_NONBLOCK);
-    if (relay(c.pid, c.fd, &st->limits)) {
-        /* Tearing down our page tables takes a millisecond or more (it grows
-         * with the session): let it run only when nothing else wants the
-         * CPU, not against the next cell.  Lowering is always allowed. */
-        struct sched_param idle = { 0 };
-        sched_setscheduler(0, SCHED_IDLE, &idle);
-        (void)!write(c.fd, "g", 1);
-        _exit(0);
-    }
-    close(c.fd);
-    /* The failed cell's processes were reparented to us (a subreaper). */
-    isolate_kill_children();
+    supervise(st, c);
     return 0;
+}
+
+/* The next request: from the kernel's channel, or what a direct spare says
+ * of it (NULL once the spare has started it and it has been supervised). */
+static json_t *next_request(holder_state *st, int chan_fd)
+{
+    if (spare.pid < 0 || !spare.direct) {
+        json_t *req = channel_read(chan_fd);
+        if (!req)
+            _exit(0);
+        return req;
+    }
+    json_t *msg = channel_read(spare.fd);
+    if (!msg) {
+        /* Gone without a word: the kernel is gone (we read its end of file
+         * next), or the spare was killed, maybe with a request it had read:
+         * that cell ends (a kernel with no cell running ignores this). */
+        discard(&spare);
+        holder_done("error", "KernelError",
+                    "the cell's process was killed before it started; the session is as "
+                    "it was before this cell",
+                    NULL);
+        return NULL;
+    }
+    const char *op = json_string_value(json_object_get(msg, "op"));
+    if (op && strcmp(op, "started") == 0) {
+        json_decref(msg);
+        cell_child c = spare;
+        spare = NO_CHILD;
+        supervise(st, c);
+        return NULL;
+    }
+    spare.direct = 0; /* handed back: it waits on its socket now */
+    return msg;
 }
 
 void executor_main(int chan, const executor_config *cfg)
@@ -366,11 +476,11 @@ void executor_main(int chan, const executor_config *cfg)
          * here, so that the dead frames of the last cell are below us. */
         images_collect(IMAGES_BATCH);
         holder_trim();
-        if (spare.pid < 0 && st.warm && fork_cell_child(&st, &spare) == 1)
+        if (spare.pid < 0 && st.warm && fork_cell_child(&st, &spare, 1) == 1)
             continue; /* the spare ran a cell and now holds the session */
-        json_t *req = channel_read(chan_fd);
+        json_t *req = next_request(&st, chan_fd);
         if (!req)
-            _exit(0);
+            continue;
         const char *op = json_string_value(json_object_get(req, "op"));
         if (op && strcmp(op, "execute") == 0) {
             const char *code = json_string_value(json_object_get(req, "code"));

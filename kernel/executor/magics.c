@@ -279,6 +279,17 @@ static int is_exit_request(const char *code)
     return (n == 4 && strncmp(code, "exit", 4) == 0) || (n == 4 && strncmp(code, "quit", 4) == 0);
 }
 
+int magics_for_holder(const char *code)
+{
+    if (is_exit_request(code))
+        return 1;
+    const char *pos = code;
+    int line = 1;
+    magic_line m;
+    /* as magics_run_in_holder: it stops at the first cell magic or %timeit */
+    return magic_syntax_next(&pos, &line, &m) && !m.cell_magic && !magic_syntax_is(&m, "timeit");
+}
+
 int magics_run_in_holder(holder_state *st, const char *code, char **rest)
 {
     *rest = NULL;

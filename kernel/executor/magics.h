@@ -23,6 +23,10 @@
  * failed (the error and reply have been sent). */
 int magics_run_in_holder(holder_state *st, const char *code, char **rest);
 
+/* 1 if magics_run_in_holder would do anything with `code` (a line magic
+ * the holder runs, or the exit request); changes nothing. */
+int magics_for_holder(const char *code);
+
 /* If `code` is a %timeit or %%timeit cell, set *timed to the code to time
  * (new string) and return 1; else 0. */
 int magics_timeit_code(const char *code, char **timed);

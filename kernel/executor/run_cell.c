@@ -3,7 +3,9 @@
  * Order matters: limits first (a cell must not escape them by compiling
  * forever), then the run-time hooks, then the compile; warnings of a cell
  * that compiles go to a display, never to stderr, because graders count any
- * stderr as a failure.
+ * stderr as a failure.  The limits and the hooks depend only on the holder,
+ * so they are set while the process waits for its cell (run_cell_ready):
+ * that is off the cell's time.
  */
 #define _GNU_SOURCE
 #include "run_cell.h"
@@ -178,20 +180,27 @@ static void *compile_prepared(holder_state *st, decl_store_prepared *prep, strbu
     return backend->unit(src->s, &opt, syms, prep->nsymbols + nrt + nshow, diag);
 }
 
-void run_cell_child(holder_state *st, int cellfd, json_t *req)
+void run_cell_ready(holder_state *st, int cellfd)
 {
-    const char *code = json_string_value(json_object_get(req, "code"));
-    int count = (int)json_integer_value(json_object_get(req, "count"));
-    int allow_stdin = json_is_true(json_object_get(req, "allow_stdin"));
-    /* A user expression: run like a cell, shown value and all, but never
-     * kept, so a front end's status query cannot change the session. */
-    int evaluate = json_is_true(json_object_get(req, "evaluate"));
     /* The child must not outlive an interrupt: default SIGINT action. */
     signal(SIGINT, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
     apply_limits(&st->limits);
     unsplit_heap();
-    cell_runtime_begin(cellfd, allow_stdin);
+    cell_runtime_begin(cellfd);
+    compile_options opt = { st->cfg.tcc_libdir, st->cfg.include_path, st->cflags, st->ldflags,
+                            NULL };
+    compile_tcc_ahead(&opt);
+}
+
+void run_cell_child(holder_state *st, json_t *req)
+{
+    const char *code = json_string_value(json_object_get(req, "code"));
+    int count = (int)json_integer_value(json_object_get(req, "count"));
+    cell_runtime_allow_stdin(json_is_true(json_object_get(req, "allow_stdin")));
+    /* A user expression: run like a cell, shown value and all, but never
+     * kept, so a front end's status query cannot change the session. */
+    int evaluate = json_is_true(json_object_get(req, "evaluate"));
 
     char err[1024];
     char *timed = NULL;
@@ -210,6 +219,8 @@ void run_cell_child(holder_state *st, int cellfd, json_t *req)
     } else if (st->cc_all) {
         backend = &compile_backend_cc;
     }
+    if (backend != &compile_backend_tcc)
+        compile_tcc_ahead(NULL); /* not to be kept by the next holder */
     decl_store_set_backend(st->store, backend == &compile_backend_cc);
     strbuf open_comment = { 0 };
     /* the splitter drops an unterminated comment with all after it */

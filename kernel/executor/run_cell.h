@@ -12,8 +12,13 @@
 
 #include "holder.h"
 
-/* In the child: run the cell of `req` (an execute message).  Returns only on
- * success with effects kept. */
-void run_cell_child(holder_state *st, int cellfd, json_t *req);
+/* In the child, before its cell has come: the limits, signals and run-time
+ * the cell runs under (they depend on the holder only), its messages to go
+ * to cellfd. */
+void run_cell_ready(holder_state *st, int cellfd);
+
+/* In the child, once run_cell_ready has run: run the cell of `req` (an
+ * execute message).  Returns only on success with effects kept. */
+void run_cell_child(holder_state *st, json_t *req);
 
 #endif

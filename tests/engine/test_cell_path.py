@@ -1,0 +1,153 @@
+"""The per-cell path (issue 14, point 3): what every cell's process links and
+sets up is done once where it can be, and each cell still gets all of it.
+
+A trivial cell's time is mostly what its process does before and after the
+cell's own code, so that work was cut: the C library's ld script is read once
+per session (kernel/executor/compile_tcc.c), and what does not depend on the
+cell is set up in the next cell's process while it waits (executor.c).  These
+tests assert what a cell sees of that: the libraries it links, the limits and
+the run-time it runs under, in the first cell of a session and in later ones.
+No test here measures a duration."""
+import os
+import signal
+import time
+
+from kernelclient import fails, ok, run, started
+
+# Read-type system calls of the cell's process so far (its own reads of the
+# request and of /proc count too); glibc's libc.so script is ~250 bytes that
+# libtcc reads one byte per call.
+READS = r"""
+FILE *io = fopen("/proc/self/io", "r");
+char line[128];
+long syscr = -1;
+while (fgets(line, sizeof line, io))
+    sscanf(line, "syscr: %ld", &syscr);
+printf("%ld\n", syscr);
+"""
+
+LIBS = r"""
+#include <pthread.h>
+#include <stdarg.h>
+#include <alloca.h>
+static void on_fork(void) {}
+int sum(int n, ...) { va_list ap; va_start(ap, n); int s = 0;
+    for (int i = 0; i < n; i++) s += va_arg(ap, int); va_end(ap); return s; }
+double big = 1.8e19;
+unsigned long long u = big;                    /* libtcc1.a: __fixunsdfdi */
+char *a = alloca(16); a[0] = 'x'; a[1] = 0;    /* libtcc1.a: alloca */
+printf("%d %d %llu %s\n", pthread_atfork(NULL, NULL, on_fork),   /* libc_nonshared.a */
+       sum(3, 1, 2, 3), u, a);
+"""
+
+
+def test_libraries_are_linked_in_every_cell():
+    # the first cell resolves the C library through its script, later cells
+    # add the files it named: both must link libc, libc_nonshared.a and
+    # libtcc1.a alike
+    with started() as (_, kc):
+        for _ in range(3):
+            assert ok(kc, LIBS).text() == "0 6 18000000000000000000 x\n"
+        assert ok(kc, 'printf("%.3f\\n", sqrt(2.0));').text() == "1.414\n"
+
+
+def test_the_c_library_script_is_not_read_per_cell():
+    with started() as (_, kc):
+        ok(kc, 'printf("hello\\n");')
+        ok(kc, 'printf("hello\\n");')
+        for _ in range(3):
+            reads = int(ok(kc, READS).text())
+            assert 0 < reads < 100, reads
+
+
+def test_a_missing_library_is_still_an_error(fresh):
+    _, kc = fresh
+    ok(kc, 'printf("hello\\n");')
+    r = fails(kc, "#pragma comment(lib, \"chalk_no_such_lib\")\nint x = 1;")
+    assert "chalk_no_such_lib" in r.errors[0]["evalue"]
+    assert ok(kc, 'printf("%d\\n", 2);').text() == "2\n"
+
+
+def order(r):
+    return [m["msg_type"] if m["msg_type"] != "status" else m["content"]["execution_state"]
+            for m in r.messages]
+
+
+def test_busy_and_execute_input_come_before_the_cells_output(fresh):
+    # the kernel sends the cell to the executor before it publishes busy and
+    # execute_input; what the cell prints or shows still comes after them
+    _, kc = fresh
+    for code, kinds in (('printf("at once\\n");', ["stream"]),
+                        ("1 + 1", ["execute_result"]),
+                        ("int broken = ;", ["error"]),
+                        ('fprintf(stderr, "e\\n"); printf("o\\n"); 2', None)):
+        r = run(kc, code)
+        got = order(r)
+        assert got[:2] == ["busy", "execute_input"], got
+        assert got[-1] == "idle" and "busy" not in got[2:] and "execute_input" not in got[2:], got
+        if kinds:
+            assert got[2:-1] == kinds, got
+
+
+def test_bad_cflags_end_the_cells_that_have_them(fresh):
+    # the next cell's compiler state is made while its process waits, but
+    # not with %cflags: libtcc exits on an option it does not know, and that
+    # must read as each cell's own exit, not as a lost process
+    _, kc = fresh
+    ok(kc, 'printf("before\\n");')
+    r = fails(kc, "%cflags -chalk-bogus\nint x = 1;", "Exit")
+    assert "-chalk-bogus" in r.text() + r.text("stderr")
+    for code in ("%cflags -chalk-bogus\nint x = 1;", "int y = 2;", "int z = 3;"):
+        time.sleep(0.5)  # the next cell's process is made and waiting by now
+        r = fails(kc, code, "Exit")
+        assert r.errors[0]["evalue"] == "the cell called _exit(1)"
+
+
+def executors(km):
+    """pid -> parent pid of the kernel's executor processes."""
+    kernel = km.provisioner.process.pid
+    parents = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if b"chalk-executor" in cmd and stat[stat.rindex(")") + 2] != "Z":
+            parents[int(d)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    lineage = {p for p, pp in parents.items() if pp == kernel}
+    return {p: pp for p, pp in parents.items() if p in lineage or pp in lineage}
+
+
+def test_an_interrupt_reaches_a_cell_its_process_took_itself(fresh):
+    # the waiting process reads its cell from the kernel's channel itself
+    # and reads no further: the interrupts that follow are the holder's
+    # (sent once the kernel is surely running the cell: one sent before it
+    # has read the request finds no cell, as with any kernel)
+    km, kc = fresh
+    ok(kc, "int spins = 0;")
+    time.sleep(0.5)  # the next cell's process is waiting by now
+    for after in (0.05, 0.3, 0.05):
+        time.sleep(0.3)
+        r = run(kc, "for (;;) spins++;", interrupt_after=after, interrupt_by_message=True)
+        assert r.errors and r.errors[0]["ename"] == "KeyboardInterrupt", r.errors
+    assert ok(kc, 'printf("%d\\n", spins);').text() == "0\n"
+
+
+def test_a_killed_waiting_process_loses_no_cell(fresh):
+    # the process forked for the next cell dies while it waits (killed from
+    # outside): the holder takes the channel back and the next cell runs
+    km, kc = fresh
+    ok(kc, "int kept = 41;")
+    time.sleep(0.5)
+    procs = executors(km)
+    waiting = [p for p, pp in procs.items() if pp in procs]
+    assert len(waiting) == 1, procs
+    os.kill(waiting[0], signal.SIGKILL)
+    time.sleep(0.5)
+    assert run(kc, "kept + 1").value == "42"
+    assert ok(kc, 'printf("%d\\n", kept);').text() == "41\n"
