@@ -148,11 +148,13 @@ kernel_executor_chalk_executor_CPPFLAGS += \
   -DCHALK_HEADER_INDEX_FILES='"$(pkglibdir)/headers.idx:$(abs_top_builddir)/kernel/executor/headers.idx"'
 noinst_DATA = kernel/executor/headers.idx
 CLEANFILES += kernel/executor/headers.idx
-# The environment a build-tree kernel runs in (tests/write-kernelspec.py).
+# The environment a build-tree kernel runs in (tests/write-kernelspec.py):
+# the -I directory is part of the key, spelt as that script spells it, so
+# without the "sub/../.." of a VPATH build's abs_top_srcdir.
 kernel/executor/headers.idx: kernel/executor/chalk-executor$(EXEEXT) \
   $(top_srcdir)/exercises/libchalk/chalk.h
-	$(AM_V_GEN)env -u CHALK_PRELUDE -u CHALK_HEADER_INDEX \
-	  CHALK_INCLUDE_PATH='$(abs_top_srcdir)/exercises/libchalk' \
+	$(AM_V_GEN)libchalk=`cd '$(top_srcdir)/exercises/libchalk' && pwd` && \
+	env -u CHALK_PRELUDE -u CHALK_HEADER_INDEX CHALK_INCLUDE_PATH="$$libchalk" \
 	  kernel/executor/chalk-executor$(EXEEXT) --write-header-index $@
 # Under DESTDIR the files are not where they will run (their paths are part
 # of the key): a staged install ships no index and kernels build it.  Beware:

@@ -363,7 +363,12 @@ declindex *declindex_new(const char *flat, const declindex *pre)
     strbuf_addn(&f.strs, f.texts.s ? f.texts.s : "", f.texts.len);
     strbuf_free(&f.texts);
     idx->strs_len = f.strs.len;
-    idx->strs = f.strs.len ? alloc_resize(f.strs.s, f.strs.len) : alloc_zeroed(1);
+    if (f.strs.len) {
+        idx->strs = alloc_resize(f.strs.s, f.strs.len);
+    } else { /* no names, no text: the buffer may still hold an allocation */
+        strbuf_free(&f.strs);
+        idx->strs = alloc_zeroed(1);
+    }
     idx->nwords = f.nwords;
     idx->words = f.nwords ? alloc_resize(f.words, f.nwords * sizeof *f.words) : NULL;
     return idx;
