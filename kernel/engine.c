@@ -303,11 +303,19 @@ static int start(chalk_engine *e, const char *code, int count, int allow_stdin, 
                             "evaluate", evaluate);
     int rc = channel_write(e->chan, req);
     /* The executor died before its end of file was read (it could not
-     * start, or was killed while idle): a fresh one gets the cell. */
-    if (rc < 0 && engine_restart(e) == 0)
-        rc = channel_write(e->chan, req);
+     * start, or was killed while idle): a fresh one gets the cell.  If that
+     * one is gone before the write too (it cannot start either, and failed
+     * faster than we wrote), its end of file, read next, reports the cell
+     * as ExecutorError, as when it dies just after the write: never as a
+     * busy engine. */
+    int restarted = 0;
+    if (rc < 0) {
+        restarted = engine_restart(e) == 0;
+        if (restarted)
+            rc = channel_write(e->chan, req);
+    }
     json_decref(req);
-    if (rc < 0)
+    if (rc < 0 && !restarted)
         return -1;
     e->busy = 1;
     e->silent = silent;
