@@ -77,7 +77,7 @@ bench: all $(bench_programs) $(CHALK_TEST_JUPYTER)/kernels/chalk/kernel.json
 	  --builddir '$(abs_top_builddir)' --json '$(abs_top_builddir)/tests/bench/bench.json' $(BENCH_FLAGS)
 .PHONY: bench
 
-EXTRA_DIST += tests/tap.h tests/kernelclient.py \
+EXTRA_DIST += tests/tap.h tests/kernelclient.py tests/proctree.py \
   tests/pytest-driver.py tests/write-kernelspec.py tests/run-notebooks.py \
   tests/summary.sh tests/bench/bench.py tests/bench/lab_output.py quickstart .ci/run README.md \
   share/requirements.txt

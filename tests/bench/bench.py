@@ -73,6 +73,10 @@ import subprocess
 import sys
 import time
 
+# tests/proctree.py, also when bench.py is run by hand rather than by make
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import proctree  # noqa: E402
+
 TRIVIAL_C = 'printf("hello\\n");'
 TRIVIAL_PY = 'print("hello")'
 GSL_C = r'''#include <gsl/gsl_linalg.h>
@@ -114,23 +118,8 @@ def proc_tree_rss(pid):
     shared page among the processes that map it, and its sum is the memory
     the tree really holds.  All three are reported (see tree_resident_pages);
     the target is judged on the union of resident pages."""
-    children = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                stat = f.read()
-            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-            children.setdefault(ppid, []).append(int(d))
-        except (OSError, ValueError, IndexError):
-            continue
-    total, pss, todo, seen = 0, 0, [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
+    total, pss, seen = 0, 0, proctree.descendants(pid)
+    for p in seen:
         try:
             with open("/proc/%d/status" % p) as f:
                 for line in f:
@@ -144,7 +133,6 @@ def proc_tree_rss(pid):
                         break
         except OSError:
             continue
-        todo.extend(children.get(p, []))
     return total, pss, len(seen), tree_resident_pages(seen)
 
 
@@ -351,23 +339,12 @@ def bench_editor(name, cwd, reps):
 
 def tree_fds(pid):
     """Open descriptors of pid and its descendants."""
-    kids = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    st = f.read()
-                kids.setdefault(int(st[st.rindex(")") + 2:].split()[1]), []).append(int(d))
-            except (OSError, ValueError, IndexError):
-                pass
-    n, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
+    n = 0
+    for p in proctree.descendants(pid):
         try:
             n += len(os.listdir("/proc/%d/fd" % p))
         except OSError:
             pass
-        todo.extend(kids.get(p, []))
     return n
 
 

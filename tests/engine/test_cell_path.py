@@ -12,6 +12,7 @@ import os
 import signal
 import time
 
+import proctree
 from kernelclient import fails, ok, run, started
 
 # Read-type system calls of the cell's process so far (its own reads of the
@@ -106,21 +107,9 @@ def test_bad_cflags_end_the_cells_that_have_them(fresh):
 def executors(km):
     """pid -> parent pid of the kernel's executor processes."""
     kernel = km.provisioner.process.pid
-    parents = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                stat = f.read()
-            with open("/proc/%s/cmdline" % d, "rb") as f:
-                cmd = f.read()
-        except OSError:
-            continue
-        if b"chalk-executor" in cmd and stat[stat.rindex(")") + 2] != "Z":
-            parents[int(d)] = int(stat[stat.rindex(")") + 2:].split()[1])
-    lineage = {p for p, pp in parents.items() if pp == kernel}
-    return {p: pp for p, pp in parents.items() if p in lineage or pp in lineage}
+    parent_of = proctree.parents()
+    tree = proctree.descendants(kernel, parent_of)
+    return {p: parent_of[p] for p in tree if p != kernel}
 
 
 def test_an_interrupt_reaches_a_cell_its_process_took_itself(fresh):

@@ -8,8 +8,8 @@ an earlier cell left behind — a string literal stored in a global, a static
 local, a pointer in the heap, an old function kept by a pointer — still
 there afterwards.  Sizes here are memory, not time: nothing is timed.
 """
-import os
 
+import proctree
 from kernelclient import ok
 
 # The holder scans for pointers every 256 candidate images (executor.c's
@@ -22,22 +22,18 @@ def executors(km):
     """(pid, anonymous KiB, mappings) of each live executor process."""
     kernel = km.provisioner.process.pid
     out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
+    for p, pp in proctree.parents().items():
+        if pp != kernel:
             continue
         try:
-            with open("/proc/%s/stat" % d) as f:
-                st = f.read()
-            if int(st[st.rindex(")") + 2:].split()[1]) != kernel:
-                continue
-            with open("/proc/%s/smaps_rollup" % d) as f:
+            with open("/proc/%d/smaps_rollup" % p) as f:
                 anon = [int(l.split()[1]) for l in f if l.startswith("Anonymous:")]
-            with open("/proc/%s/maps" % d) as f:
+            with open("/proc/%d/maps" % p) as f:
                 maps = sum(1 for _ in f)
         except (OSError, ValueError):
             continue
         if anon and maps:
-            out.append((int(d), anon[0], maps))
+            out.append((p, anon[0], maps))
     return out
 
 

@@ -1,0 +1,44 @@
+"""proctree.py — the processes under a kernel, read from /proc.
+
+A chalk kernel runs cells in processes of its own (the executor, its holder
+and the waiting spare), so tests and `make bench` that look at memory,
+descriptors or lineage need the kernel's whole tree.  This is the one reader
+of /proc/PID/stat for that; a process that exits while it is read is
+skipped, not an error.
+"""
+import os
+
+
+def stat_fields(pid):
+    """The fields of /proc/PID/stat after the command name (state first), or None."""
+    try:
+        with open("/proc/%s/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return None
+    # the command name is in parentheses and may itself hold ") "
+    return stat[stat.rindex(")") + 2:].split()
+
+
+def parents():
+    """pid -> parent pid of every live (not zombie) process."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            f = stat_fields(d)
+            if f and f[0] != "Z":
+                out[int(d)] = int(f[1])
+    return out
+
+
+def descendants(pid, parent_of=None):
+    """pid and every process below it."""
+    children = {}
+    for p, pp in (parent_of if parent_of is not None else parents()).items():
+        children.setdefault(pp, []).append(p)
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
