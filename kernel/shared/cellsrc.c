@@ -1152,6 +1152,109 @@ static void parse_magics(splitter *sp, char *code)
     }
 }
 
+/* Whether the statement [i, e) assigns or increments at depth 0: it is
+ * run, not shown (as in IPython). */
+static int assigns(const splitter *sp, size_t i, size_t e)
+{
+    const char *code = sp->src;
+    for (size_t k = i; k < e; k++) {
+        if (tok_is(sp, k, "(") || tok_is(sp, k, "[") || tok_is(sp, k, "{")) {
+            k = skip_balanced(sp, k) - 1;
+            continue;
+        }
+        const ctoken *t = &sp->t[k];
+        if (t->kind == CTOKEN_PUNCT &&
+            ((t->len == 1 && code[t->off] == '=') ||
+             (t->len >= 2 && code[t->off + t->len - 1] == '=' && !strchr("=!<>", code[t->off])) ||
+             (t->len == 3 && code[t->off + 2] == '=') || tok_is(sp, k, "++") || tok_is(sp, k, "--")))
+            return 1;
+    }
+    return 0;
+}
+
+/* A run of #pragma lines at i that a statement follows (`#pragma omp
+ * parallel for` before a top-level loop) belongs to that statement, inside
+ * the cell's function as in a C file's main(): at file scope gcc -fopenmp
+ * rejects it and tcc would drop it.  Returns the statement's first token, or
+ * i when the directives stay at file scope (anything but a pragma, or one
+ * before a declaration, a macro, a top-level asm or the end: `#pragma
+ * pack(1)` before a struct). */
+static size_t pragmas_of_statement(splitter *sp, size_t i)
+{
+    size_t j = i;
+    while (j < sp->n && sp->t[j].kind == CTOKEN_PP) {
+        const char *p = sp->src + sp->t[j].off + 1;
+        p += strspn(p, " \t");
+        if (strncmp(p, "pragma", 6) != 0 || is_id1((unsigned char)p[6]))
+            return i;
+        j++;
+    }
+    if (j >= sp->n || tok_is(sp, j, ";") || tok_is(sp, j, "}") || tok_is(sp, j, "asm") ||
+        tok_is(sp, j, "__asm__") || tok_is(sp, j, "__asm") || looks_like_decl(sp, j) ||
+        macro_candidate(sp, j))
+        return i;
+    return j;
+}
+
+/* `#pragma pack` in force over a cell's types.
+ *
+ * A type is kept as its text and compiled again in every later cell, where
+ * the cell's directives are not: `#pragma pack(push, 1) struct P {...};
+ * #pragma pack(pop)` gave sizeof(struct P) 5 in its cell and 8 after it, so
+ * a function of the first cell and code of the next disagreed on every
+ * member's offset.  Each type declared while a pack is in force therefore
+ * carries it, as GCC and tcc read the directive (push[, N], pop, N, nothing
+ * for the default).  The `#line` keeps the type's own line numbers. */
+#define PACK_DEPTH 16
+
+static void pack_directive(const char *text, int *cur, int *stack, int *depth)
+{
+    const char *p = text + 1;
+    p += strspn(p, " \t");
+    if (strncmp(p, "pragma", 6) != 0)
+        return;
+    p += 6;
+    p += strspn(p, " \t");
+    if (strncmp(p, "pack", 4) != 0 || is_id1((unsigned char)p[4]))
+        return;
+    p += 4;
+    p += strspn(p, " \t");
+    if (*p++ != '(')
+        return;
+    p += strspn(p, " \t");
+    if (!strncmp(p, "push", 4)) {
+        if (*depth < PACK_DEPTH)
+            stack[(*depth)++] = *cur;
+        p += 4;
+        p += strspn(p, " \t");
+        if (*p != ',')
+            return;
+        p++;
+        p += strspn(p, " \t");
+    } else if (!strncmp(p, "pop", 3)) {
+        *cur = *depth > 0 ? stack[--*depth] : 0;
+        return;
+    }
+    *cur = (int)strtol(p, NULL, 10); /* `pack()` and `pack(0)`: the default */
+}
+
+static void carry_pack(cellsrc_cell *cell)
+{
+    int cur = 0, stack[PACK_DEPTH], depth = 0;
+    for (size_t i = 0; i < cell->nitems; i++) {
+        cellsrc_item *it = &cell->items[i];
+        if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_OTHER)
+            pack_directive(it->text, &cur, stack, &depth);
+        else if (it->kind == CELLSRC_TYPE && cur > 0 && !(it->flags & CELLSRC_MACRO)) {
+            strbuf b = { 0 };
+            strbuf_addf(&b, "#pragma pack(push, %d)\n#line %d\n%s\n#pragma pack(pop)", cur, it->line,
+                        it->text);
+            free(it->text);
+            it->text = strbuf_take(&b);
+        }
+    }
+}
+
 cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_fn is_type,
                             void *ctx)
 {
@@ -1172,9 +1275,13 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
 
     size_t i = 0;
     while (i < sp.n) {
+        size_t start = i; /* a statement's first token, its #pragma lines included */
         if (sp.t[i].kind == CTOKEN_PP) {
-            pp_item(&sp, i++);
-            continue;
+            i = pragmas_of_statement(&sp, i);
+            if (i == start) {
+                pp_item(&sp, i++);
+                continue;
+            }
         }
         if (tok_is(&sp, i, ";") || tok_is(&sp, i, "}")) { /* empty or stray */
             i++;
@@ -1215,31 +1322,22 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
             e = i + 1;
         if (e > sp.n)
             e = sp.n;
-        cellsrc_item *it = new_item(&sp, CELLSRC_STMT, i);
+        int expr = !terminated && only_other_branches(&sp, e) &&
+                   !(options & (CELLSRC_WHOLE | CELLSRC_NO_MAGICS)) && tok_kw(&sp, i) != KW_STMT &&
+                   !assigns(&sp, i, e);
+        if (expr && start < i) {
+            /* `#pragma omp barrier` before the value shown: a statement of
+             * its own, so that the value is still shown */
+            cellsrc_item *pr = new_item(&sp, CELLSRC_STMT, start);
+            pr->flags |= CELLSRC_SEMI;
+            pr->text = render(&sp, start, i, NULL);
+            start = i;
+        }
+        cellsrc_item *it = new_item(&sp, expr ? CELLSRC_EXPR : CELLSRC_STMT, start);
         if (terminated)
             it->flags |= CELLSRC_SEMI;
-        it->text = render(&sp, i, e, NULL);
-        add_refs(&sp, it, i, e);
-        if (!terminated && only_other_branches(&sp, e) &&
-            !(options & (CELLSRC_WHOLE | CELLSRC_NO_MAGICS)) && tok_kw(&sp, i) != KW_STMT) {
-            /* An assignment or increment is run, not shown (as in IPython). */
-            int assign = 0;
-            for (size_t k = i; k < e; k++) {
-                if (tok_is(&sp, k, "(") || tok_is(&sp, k, "[") || tok_is(&sp, k, "{")) {
-                    k = skip_balanced(&sp, k) - 1;
-                    continue;
-                }
-                const ctoken *t = &sp.t[k];
-                if (t->kind == CTOKEN_PUNCT && ((t->len == 1 && code[t->off] == '=') ||
-                                                (t->len >= 2 && code[t->off + t->len - 1] == '=' &&
-                                                 !strchr("=!<>", code[t->off])) ||
-                                                (t->len == 3 && code[t->off + 2] == '=') ||
-                                                tok_is(&sp, k, "++") || tok_is(&sp, k, "--")))
-                    assign = 1;
-            }
-            if (!assign)
-                it->kind = CELLSRC_EXPR;
-        }
+        it->text = render(&sp, start, e, NULL);
+        add_refs(&sp, it, start, e);
         i = e;
     }
     free(sp.t);
@@ -1247,6 +1345,7 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
         free(sp.own_types[k]);
     free(sp.own_types);
     free(copy);
+    carry_pack(sp.cell);
     return sp.cell;
 }
 

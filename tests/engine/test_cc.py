@@ -232,6 +232,19 @@ def test_openmp_cells_run_again_and_again(fresh):
     assert run(kc, "omp_team()").value == "15"
 
 
+# A #pragma before a top-level statement is that statement's, as in a C
+# file's main(): at file scope gcc -fopenmp rejected `#pragma omp parallel
+# for` ("expected declaration specifiers") and tcc would drop it.  A
+# standalone one before the cell's value leaves the value shown.
+def test_a_pragma_goes_with_the_top_level_statement_it_precedes(kc):
+    loop = ("double pr_s = 0;\n#pragma omp parallel for reduction(+:pr_s) num_threads(4)\n"
+            "for (int i = 1; i <= 1000; i++) pr_s += i;\n#pragma omp barrier\n(long)pr_s")
+    assert run(kc, "%%cc -fopenmp\n" + loop).value == "500500"
+    assert run(kc, loop.replace("pr_s", "pr_t")).value == "500500"   # tcc ignores it
+    assert run(kc, "%%cc -fopenmp\nint pr_team = 0;\n#pragma omp parallel num_threads(3)\n"
+                   "{\n#pragma omp atomic\npr_team++;\n}\npr_team").value == "3"
+
+
 def test_fast_math_flags(kc):
     ok(kc, "%%cc -O3 -ffast-math\ndouble fm_dot(const double *a, int n) {\n"
            "    double s = 0;\n    for (int i = 0; i < n; i++) s += a[i] * a[i];\n    return s;\n}")

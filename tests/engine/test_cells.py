@@ -555,3 +555,23 @@ def test_warnings_html_leaves_the_text_colour_to_the_theme(kc):
     alpha = re.fullmatch(r"rgba\(\d+,\d+,\d+,([\d.]+)\)", bg.replace(" ", ""))
     assert alpha and float(alpha.group(1)) <= 0.2, bg
     assert "var(--jp-warn-color1," in style
+
+
+# A type declared under `#pragma pack` keeps its packing in every later cell,
+# of either backend: its text is compiled again there without the cell's
+# directives, which gave sizeof 5 in its own cell and 8 after it, so code of
+# the two cells disagreed on every member's offset.
+def test_a_packed_type_keeps_its_layout_in_later_cells(fresh):
+    _, kc = fresh[:2]
+    sizes = 'printf("%zu %zu %zu %zu\\n", sizeof(struct pk1), sizeof pk_v, sizeof(pk3), sizeof(struct pk_default));'
+    out = ok(kc, "#pragma pack(push, 1)\nstruct pk1 { char c; int i; };\n"
+                 "struct pk2 { char c; double d; } pk_v;\ntypedef struct { char c; short s; } pk3;\n"
+                 "#pragma pack(pop)\nstruct pk_default { char c; int i; };\n"
+                 "size_t pk_offset(void) { return offsetof(struct pk1, i); }\n" + sizes).text()
+    assert out == "5 9 3 8\n"
+    assert ok(kc, sizes).text() == out
+    assert ok(kc, "%%cc\n" + sizes).text() == out
+    assert run(kc, "pk_offset() * 10 + offsetof(struct pk1, i)").value == "11"
+    assert ok(kc, "#pragma pack(2)\nstruct pk4 { char c; int i; };\n"
+                  'printf("%zu\\n", sizeof(struct pk4));').text() == "6\n"
+    assert ok(kc, 'printf("%zu %zu\\n", sizeof(struct pk4), sizeof(struct pk_default));').text() == "6 8\n"
