@@ -227,8 +227,15 @@ void run_cell_child(holder_state *st, json_t *req)
     if (diagnose_unbalanced(source, count, 1, &open_comment))
         cell_report_compile_error(open_comment.s);
     decl_store_prepared *prep = NULL;
-    if (unsupported_check(source, count, err, sizeof err) < 0)
+    if (unsupported_check(source, count, err, sizeof err) < 0) {
+        /* the message names libtcc, which a %%cc cell seems not to use */
+        size_t n = strlen(err);
+        if (backend == &compile_backend_cc)
+            snprintf(err + n, sizeof err - n,
+                     " (a %%%%cc cell too: the session's later cells, tcc's, read what it declares "
+                     "and includes)");
         cell_runtime_fail("CompileError", err, NULL);
+    }
     if (decl_store_prepare(st->store, source, count, &prep, err, sizeof err) < 0)
         cell_report_store_error(err, source, count);
     if (prep->nmagics) {

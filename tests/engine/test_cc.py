@@ -245,6 +245,15 @@ def test_a_pragma_goes_with_the_top_level_statement_it_precedes(kc):
                    "{\n#pragma omp atomic\npr_team++;\n}\npr_team").value == "3"
 
 
+# What libtcc cannot read is refused in a %%cc cell too, and the message
+# says why, rather than only naming a compiler the cell does not use.
+def test_what_tcc_lacks_is_refused_in_a_cc_cell_with_the_reason(kc):
+    r = fails(kc, "%%cc\n#include <complex.h>\ndouble complex cz = 1;", "CompileError")
+    assert "C99 complex arithmetic" in r.errors[0]["evalue"]
+    assert "a %%cc cell too: the session's later cells, tcc's, read what it declares" in r.errors[0]["evalue"]
+    assert "%%cc cell too" not in fails(kc, "#include <complex.h>", "CompileError").errors[0]["evalue"]
+
+
 def test_fast_math_flags(kc):
     ok(kc, "%%cc -O3 -ffast-math\ndouble fm_dot(const double *a, int n) {\n"
            "    double s = 0;\n    for (int i = 0; i < n; i++) s += a[i] * a[i];\n    return s;\n}")
