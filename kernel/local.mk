@@ -45,7 +45,7 @@ kernel_chalk_kernel_SOURCES += \
   kernel/shared/channel.c kernel/shared/channel.h \
   kernel/shared/executor_config.c kernel/shared/executor.h
 kernel_chalk_kernel_CPPFLAGS += $(GSL_CFLAGS) -I$(top_srcdir)/exercises/libchalk \
-  -DCHALK_INCLUDEDIR='"$(includedir)"' \
+  -DCHALK_INCLUDEDIR='"$(includedir)"' -DCHALK_CC_INCLUDEDIR='"$(ccincludedir)"' \
   -DCHALK_EXECUTOR_PATH='"$(pkglibexecdir)/chalk-executor"' -DCHALK_BINDIR='"$(bindir)"'
 kernel_chalk_kernel_LDADD += $(TCC_LIBS)
 
@@ -73,7 +73,7 @@ kernel_executor_chalk_executor_SOURCES = \
   kernel/executor/prefault.c kernel/executor/prefault.h \
   kernel/shared/channel.c kernel/shared/channel.h
 kernel_executor_chalk_executor_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kernel/executor $(JANSSON_CFLAGS) $(GSL_CFLAGS) \
-  -DCHALK_INCLUDEDIR='"$(includedir)"'
+  -DCHALK_INCLUDEDIR='"$(includedir)"' -DCHALK_CC_INCLUDEDIR='"$(ccincludedir)"'
 kernel_executor_chalk_executor_LDADD = kernel/shared/libchalkcell.la exercises/libchalk/libchalk.la \
   $(GSL_LIBS) $(TCC_LIBS) $(JANSSON_LIBS)
 # A cell's libtcc state is freed once it has run, its code and data kept,
@@ -134,6 +134,28 @@ kernel_shared_libchalkcell_la_SOURCES += \
 # cached object, linked into a shared object and dlopen'ed in the cell's child.
 kernel_executor_chalk_executor_SOURCES += kernel/executor/compile.h kernel/executor/compile_cc.c \
   kernel/executor/cc_cache.c kernel/executor/cc_cache.h
+# <omp.h> for %%cc -fopenmp cells: a directory holding only a link to the
+# compiler's own (configure's CHALK_OMP_H; its other headers are gcc's
+# stddef.h and the like, which libtcc must not read).  The installed one is
+# on the kernel's default include path (executor_config.c); the build
+# tree's is on the test kernelspec's (tests/write-kernelspec.py).
+ccincludedir = $(pkglibdir)/cc-include
+noinst_DATA = kernel/executor/cc-include/stamp
+CLEANFILES += kernel/executor/cc-include/stamp kernel/executor/cc-include/omp.h
+kernel/executor/cc-include/stamp: Makefile
+	$(AM_V_GEN)$(MKDIR_P) kernel/executor/cc-include && rm -f kernel/executor/cc-include/omp.h && \
+	if test -n '$(CHALK_OMP_H)'; then $(LN_S) '$(CHALK_OMP_H)' kernel/executor/cc-include/omp.h; fi && \
+	touch $@
+install-data-local: install-cc-include
+install-cc-include:
+	$(MKDIR_P) '$(DESTDIR)$(ccincludedir)'
+	rm -f '$(DESTDIR)$(ccincludedir)/omp.h'
+	if test -n '$(CHALK_OMP_H)'; then $(LN_S) '$(CHALK_OMP_H)' '$(DESTDIR)$(ccincludedir)/omp.h'; fi
+uninstall-local: uninstall-cc-include
+uninstall-cc-include:
+	-rm -f '$(DESTDIR)$(ccincludedir)/omp.h'
+	-rmdir '$(DESTDIR)$(ccincludedir)' 2>/dev/null
+.PHONY: install-cc-include uninstall-cc-include
 # --- end %%cc backend ---
 
 # --- prebuilt header index (issue 14, INDEX) ---
@@ -146,15 +168,16 @@ kernel_shared_libchalkcell_la_SOURCES += kernel/shared/header_index.c kernel/sha
 kernel_executor_chalk_executor_SOURCES += kernel/executor/tcc_scratch.c kernel/executor/tcc_scratch.h
 kernel_executor_chalk_executor_CPPFLAGS += \
   -DCHALK_HEADER_INDEX_FILES='"$(pkglibdir)/headers.idx:$(abs_top_builddir)/kernel/executor/headers.idx"'
-noinst_DATA = kernel/executor/headers.idx
+noinst_DATA += kernel/executor/headers.idx
 CLEANFILES += kernel/executor/headers.idx
 # The environment a build-tree kernel runs in (tests/write-kernelspec.py):
 # the -I directory is part of the key, spelt as that script spells it, so
 # without the "sub/../.." of a VPATH build's abs_top_srcdir.
 kernel/executor/headers.idx: kernel/executor/chalk-executor$(EXEEXT) \
-  $(top_srcdir)/exercises/libchalk/chalk.h
+  $(top_srcdir)/exercises/libchalk/chalk.h kernel/executor/cc-include/stamp
 	$(AM_V_GEN)libchalk=`cd '$(top_srcdir)/exercises/libchalk' && pwd` && \
-	env -u CHALK_PRELUDE -u CHALK_HEADER_INDEX CHALK_INCLUDE_PATH="$$libchalk" \
+	env -u CHALK_PRELUDE -u CHALK_HEADER_INDEX \
+	  CHALK_INCLUDE_PATH="$$libchalk:$(abs_top_builddir)/kernel/executor/cc-include" \
 	  kernel/executor/chalk-executor$(EXEEXT) --write-header-index $@
 # Under DESTDIR the files are not where they will run (their paths are part
 # of the key): a staged install ships no index and kernels build it.  Beware:

@@ -316,7 +316,7 @@ tests_fuzz_replay_cellsrc_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"$(abs_top_sr
 tests_fuzz_replay_cellsrc_LDADD = kernel/shared/libchalkcell.la
 tests_fuzz_replay_magics_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_magics.c \
   kernel/executor/magics.c kernel/shared/executor_config.c
-tests_fuzz_replay_magics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kernel/executor $(JANSSON_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"' \
+tests_fuzz_replay_magics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kernel/executor $(JANSSON_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"' -DCHALK_CC_INCLUDEDIR='"$(ccincludedir)"' \
   -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/magics"'
 tests_fuzz_replay_magics_LDADD = kernel/shared/libchalkcell.la $(JANSSON_LIBS) $(TCC_LIBS)
 tests_fuzz_replay_libchalk_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_libchalk.c
@@ -345,7 +345,7 @@ tests/fuzz/fuzz_cellsrc: tests/fuzz/fuzz_cellsrc.c tests/fuzz/fuzz.h $(fuzz_cell
 	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(TCC_LIBS)
 tests/fuzz/fuzz_magics: tests/fuzz/fuzz_magics.c tests/fuzz/fuzz.h kernel/executor/magics.c kernel/shared/executor_config.c \
     $(fuzz_cell_sources)
-	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"' $$srcs -o $@ \
+	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) -DCHALK_INCLUDEDIR='"$(includedir)"' -DCHALK_CC_INCLUDEDIR='"$(ccincludedir)"' $$srcs -o $@ \
 	  $(JANSSON_LIBS) $(TCC_LIBS)
 tests/fuzz/fuzz_libchalk: tests/fuzz/fuzz_libchalk.c tests/fuzz/fuzz.h $(exercises_libchalk_libchalk_la_SOURCES) \
     exercises/libchalk/chalk_doc.c

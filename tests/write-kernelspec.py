@@ -80,7 +80,10 @@ def main():
     # Uninstalled, the kernel finds chalk.h in the source tree and its
     # executor in kernel/executor/ beside it.
     env = spec.setdefault("env", {})
-    env["CHALK_INCLUDE_PATH"] = os.path.join(os.path.abspath(a.srcdir), "exercises", "libchalk")
+    # and <omp.h> in the build tree's kernel/executor/cc-include (kernel/local.mk)
+    env["CHALK_INCLUDE_PATH"] = os.pathsep.join((
+        os.path.join(os.path.abspath(a.srcdir), "exercises", "libchalk"),
+        os.path.join(os.path.abspath(a.builddir), "kernel", "executor", "cc-include")))
     executor, libdirs = direct_executor(os.path.join(os.path.dirname(os.path.abspath(a.kernel)),
                                                      "executor", "chalk-executor"))
     env["CHALK_EXECUTOR"] = executor

@@ -486,6 +486,29 @@ static void *cc_unit_new(const char *text, const compile_options *opt, const com
 /* The globals the object defines, from its static symbol table (.symtab:
  * hidden symbols are not in the dynamic one), read once from the loaded
  * object's file (so_fd) into u->sym_names / u->sym_addrs. */
+/* The libraries the cell's object was linked with (libgomp for -fopenmp,
+ * -lfftw3 ...) join the global scope, where later tcc cells find their
+ * symbols (libtcc resolves with dlsym(RTLD_DEFAULT)): `omp_get_wtime()` in
+ * a tcc cell after a `%%cc -fopenmp` one.  The object itself stays local
+ * (see the top of this file); RTLD_NOLOAD only changes the scope of what
+ * its loading already loaded. */
+static void share_libraries(const struct link_map *lm)
+{
+    const char *strtab = NULL;
+    for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++)
+        if (d->d_tag == DT_STRTAB)
+            strtab = (const char *)d->d_un.d_ptr;
+    if (!strtab)
+        return;
+    for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
+        if (d->d_tag != DT_NEEDED)
+            continue;
+        void *h = dlopen(strtab + d->d_un.d_val, RTLD_LAZY | RTLD_NOLOAD | RTLD_GLOBAL);
+        if (h)
+            dlclose(h); /* the object's own reference keeps it loaded */
+    }
+}
+
 static void read_symbols(cc_unit *u)
 {
     struct stat st;
@@ -625,8 +648,10 @@ static int cc_link(cc_unit *u, strbuf *diag)
         } else {
             u->so_fd = open(so, O_RDONLY | O_CLOEXEC);
             struct link_map *lm = NULL;
-            if (dlinfo(u->handle, RTLD_DI_LINKMAP, &lm) == 0 && lm)
+            if (dlinfo(u->handle, RTLD_DI_LINKMAP, &lm) == 0 && lm) {
                 u->base = lm->l_addr;
+                share_libraries(lm);
+            }
             read_symbols(u);
         }
     } else if (out.s) {

@@ -73,7 +73,7 @@ void executor_config_defaults(executor_config *cfg)
         cfg->prelude = DECL_STORE_DEFAULT_PRELUDE;
     cfg->include_path = getenv("CHALK_INCLUDE_PATH");
     if (!cfg->include_path)
-        cfg->include_path = CHALK_INCLUDEDIR;
+        cfg->include_path = CHALK_INCLUDEDIR ":" CHALK_CC_INCLUDEDIR; /* chalk.h; omp.h */
     /* The installed index, then the build tree's (an uninstalled kernel and
      * `make check`): each is used only if made for this very executable. */
     cfg->header_index = getenv("CHALK_HEADER_INDEX");

@@ -254,6 +254,21 @@ def test_what_tcc_lacks_is_refused_in_a_cc_cell_with_the_reason(kc):
     assert "%%cc cell too" not in fails(kc, "#include <complex.h>", "CompileError").errors[0]["evalue"]
 
 
+# <omp.h> is gcc's own header: the kernel's include path has a directory
+# holding only a link to it (kernel/local.mk), and the libraries a %%cc
+# cell's object was linked with (here libgomp) serve later tcc cells too.
+def test_omp_h_is_found_and_libgomp_serves_later_tcc_cells(fresh):
+    _, kc, _ = fresh
+    ok(kc, "%%cc -fopenmp\n#include <omp.h>\nint ompt_team(void) { int n = 0;\n"
+           "#pragma omp parallel num_threads(3)\n{\n#pragma omp single\nn = omp_get_num_threads();\n}\n"
+           "return n; }")
+    assert run(kc, "ompt_team()").value == "3"
+    assert run(kc, "omp_get_wtime() > 0 && omp_get_max_threads() >= 1").value == "1"
+    assert run(kc, "omp_lock_t ompt_lock;\nomp_init_lock(&ompt_lock);\nomp_set_lock(&ompt_lock);\n"
+                   "int ompt_held = !omp_test_lock(&ompt_lock);\nomp_unset_lock(&ompt_lock);\n"
+                   "omp_destroy_lock(&ompt_lock);\nompt_held").value == "1"
+
+
 def test_fast_math_flags(kc):
     ok(kc, "%%cc -O3 -ffast-math\ndouble fm_dot(const double *a, int n) {\n"
            "    double s = 0;\n    for (int i = 0; i < n; i++) s += a[i] * a[i];\n    return s;\n}")
