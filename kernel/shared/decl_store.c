@@ -438,7 +438,14 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
             remove_keys(s, it->defs, 1);
             entry *e;
             if (it->kind == CELLSRC_VAR) {
-                strbuf_addf(&b, "extern %s;", it->text);
+                char marker[64];
+                snprintf(marker, sizeof marker, DECL_STORE_DIM "%zu", i);
+                size_t at = decl_store_open_dim(it->text, it->defs[0]);
+                const unsigned long *dim = at ? lookup(ctx, marker) : NULL;
+                if (dim)
+                    strbuf_addf(&b, "extern %.*s%lu%s;", (int)at, it->text, *dim, it->text + at);
+                else
+                    strbuf_addf(&b, "extern %s;", it->text);
                 e = append(s, ENT_VAR, it, strbuf_take(&b));
                 e->decl = as_written(pv->code, it->line, it->text);
                 e->cc = s->cc;

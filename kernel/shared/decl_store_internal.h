@@ -85,4 +85,14 @@ static inline int decl_store_marks(const cellsrc_item *it)
            (it->kind != CELLSRC_PP || it->pp == CELLSRC_PP_DEFINE || it->pp == CELLSRC_PP_UNDEF);
 }
 
+/* A variable whose initializer gives its array size (`char s[] = "hi";`,
+ * `int v[] = {1, 2, 3};`) gets a constant beside it in the unit, named
+ * DECL_STORE_DIM and its index, holding that size: later cells then declare
+ * it complete (`extern char s[3];`), so that sizeof works there as it does
+ * in a C file (it was "sizeof applied to an incomplete type").
+ * decl_store_open_dim gives the offset of the `]` of the empty first
+ * dimension after `name` in a declaration's text, or 0 when it has none. */
+#define DECL_STORE_DIM "__chalk_dim_"
+size_t decl_store_open_dim(const char *text, const char *name);
+
 #endif

@@ -868,6 +868,23 @@ static void emit_entries(strbuf *b, const decl_store *s, const declindex *idx,
         }
 }
 
+size_t decl_store_open_dim(const char *text, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = strstr(text, name); p; p = strstr(p + 1, name)) {
+        int starts = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        const char *q = p + n;
+        if (!starts || isalnum((unsigned char)*q) || *q == '_')
+            continue;
+        q += strspn(q, " \t\n");
+        if (*q++ != '[')
+            return 0;
+        q += strspn(q, " \t\n");
+        return *q == ']' ? (size_t)(q - text) : 0;
+    }
+    return 0;
+}
+
 /* A variable of the cell: defined at file scope, initialised in main()
  * (into `body`) unless its initializer can stay where it is. */
 static void emit_variable(strbuf *b, strbuf *body, const cellsrc_item *it, const char *t,
@@ -962,7 +979,13 @@ static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const decli
             end_piece(b, t, it->line, cell_number);
             break;
         }
-        case CELLSRC_VAR: emit_variable(b, body, it, t, rw, cell_number); break;
+        case CELLSRC_VAR:
+            emit_variable(b, body, it, t, rw, cell_number);
+            if (it->init && !(it->flags & CELLSRC_EXTERN) && it->ndefs &&
+                decl_store_open_dim(it->text, it->defs[0]))
+                strbuf_addf(b, "\n;const unsigned long " DECL_STORE_DIM "%zu = sizeof(%s) / sizeof((%s)[0]);\n",
+                            i, it->defs[0], it->defs[0]);
+            break;
         case CELLSRC_STMT:
             strbuf_addf(body, "#line %d \"cell[%d]\"\n%s%s\n", it->line, cell_number, t,
                         (it->flags & CELLSRC_SEMI) ? "" : ";");

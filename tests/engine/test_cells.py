@@ -575,3 +575,20 @@ def test_a_packed_type_keeps_its_layout_in_later_cells(fresh):
     assert ok(kc, "#pragma pack(2)\nstruct pk4 { char c; int i; };\n"
                   'printf("%zu\\n", sizeof(struct pk4));').text() == "6\n"
     assert ok(kc, 'printf("%zu %zu\\n", sizeof(struct pk4), sizeof(struct pk_default));').text() == "6 8\n"
+
+
+# An array whose initializer gives its size is complete in later cells, of
+# either backend, as in a C file: `int v[] = {...};` then, in the next cell,
+# `sizeof v / sizeof v[0]` was "sizeof applied to an incomplete type".
+def test_an_array_sized_by_its_initializer_keeps_its_size_in_later_cells(fresh):
+    _, kc = fresh[:2]
+    ok(kc, 'char sz_s[] = "hello"; int sz_v[] = {1, 2, 3}; double sz_w[] = {[5] = 1};\n'
+           'char *sz_names[] = {"a", "b"}; int sz_m[][2] = {{1, 2}, {3, 4}, {5, 6}};')
+    sizes = ('printf("%zu %zu %zu %zu %zu\\n", sizeof sz_s, sizeof sz_v / sizeof sz_v[0], sizeof sz_w,'
+             ' sizeof sz_names / sizeof *sz_names, sizeof sz_m / sizeof sz_m[0]);')
+    assert ok(kc, sizes).text() == "6 3 48 2 3\n"
+    assert ok(kc, "%%cc\n" + sizes).text() == "6 3 48 2 3\n"
+    ok(kc, "%%cc\nint sz_c[] = {4, 5, 6, 7};")
+    assert run(kc, "sizeof sz_c").value == "16"
+    ok(kc, 'char sz_s[] = "a longer one";')          # redefined with another size
+    assert run(kc, "sizeof sz_s").value == "13"
