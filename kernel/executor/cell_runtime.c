@@ -214,26 +214,75 @@ static void show_u64(unsigned long long v)
     show_text(buf);
 }
 
-/* The shortest decimal that reads back as the same double, as Python's repr
+/* The shortest decimal that reads back as the same value, as Python's repr
  * does; integral values keep a ".0" so a double never looks like an int. */
-static void show_f64(double v)
+static void show_real(const char *digits, int special)
 {
-    char buf[40];
-    if (isnan(v) || isinf(v)) {
-        show_text(isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
-        return;
-    }
-    cell_runtime_shortest_double(v, buf, sizeof buf);
-    if (!strpbrk(buf, ".eEn"))
+    char buf[48];
+    snprintf(buf, sizeof buf, "%s", digits);
+    if (!special && !strpbrk(buf, ".eEn"))
         strncat(buf, ".0", sizeof buf - strlen(buf) - 1);
     show_text(buf);
 }
 
+static void show_f64(double v)
+{
+    char buf[40];
+    cell_runtime_shortest_double(v, buf, sizeof buf);
+    show_real(buf, isnan(v) || isinf(v));
+}
+
+static void show_f32(float v)
+{
+    char buf[40];
+    cell_runtime_shortest_float(v, buf, sizeof buf);
+    show_real(buf, isnan(v) || isinf(v));
+}
+
+static void show_f80(long double v)
+{
+    char buf[48];
+    cell_runtime_shortest_long_double(v, buf, sizeof buf);
+    show_real(buf, isnan(v) || isinf(v));
+}
+
+/* nan, inf and -inf as Python spells them (printf's "-nan" is noise). */
+static int special_real(int nan, int inf, int negative, char *out, size_t size)
+{
+    if (nan || inf)
+        snprintf(out, size, "%s", nan ? "nan" : negative ? "-inf" : "inf");
+    return nan || inf;
+}
+
 void cell_runtime_shortest_double(double v, char *out, size_t size)
 {
+    if (special_real(isnan(v), isinf(v), v < 0, out, size))
+        return;
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(out, size, "%.*g", prec, v);
-        if (isnan(v) || isinf(v) || strtod(out, NULL) == v)
+        if (strtod(out, NULL) == v)
+            return;
+    }
+}
+
+void cell_runtime_shortest_float(float v, char *out, size_t size)
+{
+    if (special_real(isnan(v), isinf(v), v < 0, out, size))
+        return;
+    for (int prec = 1; prec <= 9; prec++) {
+        snprintf(out, size, "%.*g", prec, (double)v);
+        if (strtof(out, NULL) == v)
+            return;
+    }
+}
+
+void cell_runtime_shortest_long_double(long double v, char *out, size_t size)
+{
+    if (special_real(isnan(v), isinf(v), v < 0, out, size))
+        return;
+    for (int prec = 1; prec <= 21; prec++) {
+        snprintf(out, size, "%.*Lg", prec, v);
+        if (strtold(out, NULL) == v)
             return;
     }
 }
@@ -870,6 +919,8 @@ const compile_symbol *cell_runtime_symbols(size_t *n)
         { "__chalk_show_i64", (const void *)show_i64 },
         { "__chalk_show_u64", (const void *)show_u64 },
         { "__chalk_show_f64", (const void *)show_f64 },
+        { "__chalk_show_f32", (const void *)show_f32 },
+        { "__chalk_show_f80", (const void *)show_f80 },
         { "__chalk_show_bool", (const void *)show_bool },
         { "__chalk_show_char", (const void *)show_char },
         { "__chalk_show_str", (const void *)show_str },

@@ -67,9 +67,14 @@ const cell_runtime_crash *cell_runtime_crash_info(void);
 int cell_runtime_result_is_last(void);
 
 /* The shortest %g that reads back as v (at most 17 digits), into out;
- * NaN and infinities as %g writes them.  Shown values and struct fields
- * (show_value.c) both print doubles this way. */
+ * nan, inf and -inf as Python writes them.  Shown values and struct fields
+ * (show_value.c) both print reals this way. */
 void cell_runtime_shortest_double(double v, char *out, size_t size);
+/* The same for a float (at most 9 digits) and a long double (at most 21):
+ * a float shows as 0.33333334, not as the double 0.3333333432674408 it
+ * widens to, and a long double shows all the digits it holds. */
+void cell_runtime_shortest_float(float v, char *out, size_t size);
+void cell_runtime_shortest_long_double(long double v, char *out, size_t size);
 
 /* Threads the cell's code started (pthread_create, thrd_create) that have
  * not finished. */

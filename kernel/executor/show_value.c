@@ -71,11 +71,25 @@ static void sv_u64(unsigned long long v)
     add(b);
 }
 
-/* The shortest decimal that reads back as the same double, as gdb prints. */
+/* The shortest decimal that reads back as the same value, as gdb prints. */
 static void sv_f64(double v)
 {
     char b[40];
     cell_runtime_shortest_double(v, b, sizeof b);
+    add(b);
+}
+
+static void sv_f32(float v)
+{
+    char b[40];
+    cell_runtime_shortest_float(v, b, sizeof b);
+    add(b);
+}
+
+static void sv_f80(long double v)
+{
+    char b[48];
+    cell_runtime_shortest_long_double(v, b, sizeof b);
     add(b);
 }
 
@@ -167,6 +181,8 @@ const compile_symbol *show_value_symbols(size_t *n)
         { "__chalk_sv_i64", (const void *)sv_i64 },
         { "__chalk_sv_u64", (const void *)sv_u64 },
         { "__chalk_sv_f64", (const void *)sv_f64 },
+        { "__chalk_sv_f32", (const void *)sv_f32 },
+        { "__chalk_sv_f80", (const void *)sv_f80 },
         { "__chalk_sv_bool", (const void *)sv_bool },
         { "__chalk_sv_char", (const void *)sv_char },
         { "__chalk_sv_str", (const void *)sv_str },

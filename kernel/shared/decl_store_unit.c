@@ -105,6 +105,8 @@ static int void_call(const decl_store *s, const declindex *idx, const cellsrc_ce
 static const char show_decls[] = "void __chalk_show_i64(long long);\n"
                                  "void __chalk_show_u64(unsigned long long);\n"
                                  "void __chalk_show_f64(double);\n"
+                                 "void __chalk_show_f32(float);\n"
+                                 "void __chalk_show_f80(long double);\n"
                                  "void __chalk_show_bool(_Bool);\n"
                                  "void __chalk_show_char(int);\n"
                                  "void __chalk_show_str(const char *);\n"
@@ -129,8 +131,8 @@ static void show_macro(strbuf *b, int helpers)
                   "unsigned short: __chalk_show_u64, int: __chalk_show_i64, "
                   "unsigned int: __chalk_show_u64, long: __chalk_show_i64, "
                   "unsigned long: __chalk_show_u64, long long: __chalk_show_i64, "
-                  "unsigned long long: __chalk_show_u64, float: __chalk_show_f64, "
-                  "double: __chalk_show_f64, long double: __chalk_show_f64, "
+                  "unsigned long long: __chalk_show_u64, float: __chalk_show_f32, "
+                  "double: __chalk_show_f64, long double: __chalk_show_f80, "
                   "char *: __chalk_show_str, const char *: __chalk_show_str, ");
     if (helpers)
         strbuf_add(b, "gsl_vector *: ch_show_vector, const gsl_vector *: ch_show_vector, "
@@ -323,7 +325,7 @@ static const char sv_macro[] =
     "void __chalk_sv_begin(const char *);\nvoid __chalk_sv_name(const char *);\n"
     "void __chalk_sv_text(const char *);\nvoid __chalk_sv_end(void);\n"
     "void __chalk_sv_i64(long long);\nvoid __chalk_sv_u64(unsigned long long);\n"
-    "void __chalk_sv_f64(double);\nvoid __chalk_sv_bool(_Bool);\nvoid __chalk_sv_char(int);\n"
+    "void __chalk_sv_f64(double);\nvoid __chalk_sv_f32(float);\nvoid __chalk_sv_f80(long double);\nvoid __chalk_sv_bool(_Bool);\nvoid __chalk_sv_char(int);\n"
     "void __chalk_sv_str(const char *);\nvoid __chalk_sv_ptr(const void *);\n"
     "void __chalk_sv_opaque(const char *, unsigned long);\n";
 
@@ -334,8 +336,8 @@ static void sv_generic(strbuf *b, int helpers)
            "char: __chalk_sv_char, signed char: __chalk_sv_i64, unsigned char: __chalk_sv_u64, "
            "short: __chalk_sv_i64, unsigned short: __chalk_sv_u64, int: __chalk_sv_i64, "
            "unsigned int: __chalk_sv_u64, long: __chalk_sv_i64, unsigned long: __chalk_sv_u64, "
-           "long long: __chalk_sv_i64, unsigned long long: __chalk_sv_u64, float: __chalk_sv_f64, "
-           "double: __chalk_sv_f64, long double: __chalk_sv_f64, char *: __chalk_sv_str, "
+           "long long: __chalk_sv_i64, unsigned long long: __chalk_sv_u64, float: __chalk_sv_f32, "
+           "double: __chalk_sv_f64, long double: __chalk_sv_f80, char *: __chalk_sv_str, "
            "const char *: __chalk_sv_str, ");
     if (helpers)
         strbuf_add(b, "gsl_vector *: __chalk_sv_vec, const gsl_vector *: __chalk_sv_vec, "

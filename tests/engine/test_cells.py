@@ -76,6 +76,15 @@ def test_rerun_and_redefine(fresh):
     ("3.0", "3.0"),
     ("1e300 * 10", "1e+301"),
     ("(float)0.5", "0.5"),
+    # a float shows its own shortest digits, not those of the double it
+    # widens to (0.3333333432674408); a long double all the digits it holds
+    ("1.0f / 3", "0.33333334"),
+    ("(float)0.1", "0.1"),
+    ("1.0L / 3", "0.33333333333333333334"),
+    ("(long double)1e300 * 1e300", "1.0000000000000001051e+600"),
+    ("2.0L", "2.0"),
+    ("0.0 / 0.0", "nan"),
+    ("-1.0f / 0", "-inf"),
     ('"hi\\n"', '"hi\\n"'),
     ("(_Bool)1", "true"),
     ("'A'", "65"),
@@ -592,3 +601,9 @@ def test_an_array_sized_by_its_initializer_keeps_its_size_in_later_cells(fresh):
     assert run(kc, "sizeof sz_c").value == "16"
     ok(kc, 'char sz_s[] = "a longer one";')          # redefined with another size
     assert run(kc, "sizeof sz_s").value == "13"
+
+
+def test_struct_fields_show_floats_and_long_doubles_with_their_own_digits(kc):
+    ok(kc, "struct fl3 { float f; long double l; double d; };")
+    assert run(kc, "struct fl3 fl3v = {1.0f / 3, 1.0L / 3, 1.0 / 3}; fl3v").value == \
+        "{f = 0.33333334, l = 0.33333333333333333334, d = 0.3333333333333333}"
