@@ -41,6 +41,12 @@ static const feature features[] = {
     { "__uint128_t", 0, INT128_WHAT, INT128_INSTEAD },
     { "stdatomic.h", 1, ATOMIC_WHAT, ATOMIC_INSTEAD },
     { "_Atomic", 0, ATOMIC_WHAT, ATOMIC_INSTEAD },
+    { "_Thread_local", 0, "thread-local storage (_Thread_local, __thread)",
+      "use a plain global, or an array with one element per thread (omp_get_thread_num() or "
+      "your own thread index)" },
+    { "__thread", 0, "thread-local storage (_Thread_local, __thread)",
+      "use a plain global, or an array with one element per thread (omp_get_thread_num() or "
+      "your own thread index)" },
     { "tgmath.h", 1, "type-generic math (<tgmath.h>)",
       "call the function for the type from <math.h>, which every cell has: sqrt (double), "
       "sqrtf (float), sqrtl (long double), and so on" },

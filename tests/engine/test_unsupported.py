@@ -56,6 +56,13 @@ def test_tgmath(kc):
     assert NOT_HERE + ": type-generic math (<tgmath.h>); call the function for the type" in msg
 
 
+@pytest.mark.parametrize("code", ["_Thread_local int tls = 4;", "static __thread int tls2;"])
+def test_thread_local_storage(kc, code):
+    # was `';' expected (got "int")` from libtcc
+    assert NOT_HERE + ": thread-local storage (_Thread_local, __thread); use a plain global" \
+        in error_of(kc, code)
+
+
 def test_top_level_vla(kc):
     msg = error_of(kc, "int n = 4;\ndouble a[n];")
     assert ":2: error: a variable-length array cannot be declared at a cell's top level" in msg
