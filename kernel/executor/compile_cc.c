@@ -483,9 +483,6 @@ static void *cc_unit_new(const char *text, const compile_options *opt, const com
     return u;
 }
 
-/* The globals the object defines, from its static symbol table (.symtab:
- * hidden symbols are not in the dynamic one), read once from the loaded
- * object's file (so_fd) into u->sym_names / u->sym_addrs. */
 /* The libraries the cell's object was linked with (libgomp for -fopenmp,
  * -lfftw3 ...) join the global scope, where later tcc cells find their
  * symbols (libtcc resolves with dlsym(RTLD_DEFAULT)): `omp_get_wtime()` in
@@ -509,6 +506,9 @@ static void share_libraries(const struct link_map *lm)
     }
 }
 
+/* The globals the object defines, from its static symbol table (.symtab:
+ * hidden symbols are not in the dynamic one), read once from the loaded
+ * object's file (so_fd) into u->sym_names / u->sym_addrs. */
 static void read_symbols(cc_unit *u)
 {
     struct stat st;
