@@ -497,6 +497,8 @@ static void share_libraries(const struct link_map *lm)
             strtab = (const char *)d->d_un.d_ptr;
     if (!strtab)
         return;
+    if ((ElfW(Addr))strtab < lm->l_addr)
+        strtab += lm->l_addr; /* where the loader leaves .dynamic unrelocated */
     for (const ElfW(Dyn) *d = lm->l_ld; d->d_tag != DT_NULL; d++) {
         if (d->d_tag != DT_NEEDED)
             continue;
