@@ -1166,7 +1166,8 @@ static int assigns(const splitter *sp, size_t i, size_t e)
         if (t->kind == CTOKEN_PUNCT &&
             ((t->len == 1 && code[t->off] == '=') ||
              (t->len >= 2 && code[t->off + t->len - 1] == '=' && !strchr("=!<>", code[t->off])) ||
-             (t->len == 3 && code[t->off + 2] == '=') || tok_is(sp, k, "++") || tok_is(sp, k, "--")))
+             (t->len == 3 && code[t->off + 2] == '=') || tok_is(sp, k, "++") ||
+             tok_is(sp, k, "--")))
             return 1;
     }
     return 0;
@@ -1247,8 +1248,8 @@ static void carry_pack(cellsrc_cell *cell)
             pack_directive(it->text, &cur, stack, &depth);
         else if (it->kind == CELLSRC_TYPE && cur > 0 && !(it->flags & CELLSRC_MACRO)) {
             strbuf b = { 0 };
-            strbuf_addf(&b, "#pragma pack(push, %d)\n#line %d\n%s\n#pragma pack(pop)", cur, it->line,
-                        it->text);
+            strbuf_addf(&b, "#pragma pack(push, %d)\n#line %d\n%s\n#pragma pack(pop)", cur,
+                        it->line, it->text);
             free(it->text);
             it->text = strbuf_take(&b);
         }

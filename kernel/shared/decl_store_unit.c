@@ -985,7 +985,9 @@ static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const decli
             emit_variable(b, body, it, t, rw, cell_number);
             if (it->init && !(it->flags & CELLSRC_EXTERN) && it->ndefs &&
                 decl_store_open_dim(it->text, it->defs[0]))
-                strbuf_addf(b, "\n;const unsigned long " DECL_STORE_DIM "%zu = sizeof(%s) / sizeof((%s)[0]);\n",
+                strbuf_addf(b,
+                            "\n;const unsigned long " DECL_STORE_DIM
+                            "%zu = sizeof(%s) / sizeof((%s)[0]);\n",
                             i, it->defs[0], it->defs[0]);
             break;
         case CELLSRC_STMT:
