@@ -2,8 +2,13 @@
  *
  * The replay history is a ring of the last N digests (N a power of two) plus
  * an open-addressing hash set of ring slots, so a lookup is O(1) and memory is
- * fixed (N = 65536: 2 MiB of digests, 512 KiB of index).  Removing the oldest
- * entry uses backward-shift deletion so linear probing needs no tombstones.
+ * bounded (N = 65536: 2 MiB of digests, 512 KiB of index).  Both start at
+ * HIST_START entries and double while the ring fills, up to N: allocated at
+ * full size, the index alone became resident a page per message (each digest
+ * lands on a random one of its 128 pages, all of them after some 600
+ * messages), where a session of M messages now holds 40 bytes per message,
+ * rounded up to a power of two.  Removing the oldest entry uses
+ * backward-shift deletion so linear probing needs no tombstones.
  * Only verified digests enter: they are HMAC outputs, uniformly distributed,
  * so their first bytes serve as the hash.  The history keeps the first 32
  * bytes of each digest (zero-padded for shorter ones, sha1's 20): two
@@ -23,6 +28,8 @@
 
 /* Bytes of a digest kept by the replay history. */
 #define HIST_BYTES 32
+/* Entries the history starts with (grown by doubling). */
+#define HIST_START 64
 
 static_assert(SIGN_HEX_MAX == 2 * EVP_MAX_MD_SIZE, "SIGN_HEX_MAX must hold the largest digest");
 
@@ -32,7 +39,8 @@ struct sign {
     EVP_MAC_CTX *base; /* initialised with the key; duplicated per message */
     int enabled;
     /* replay history */
-    size_t cap;   /* ring size, power of two */
+    size_t cap;   /* ring size now, power of two */
+    size_t max;   /* the most it grows to, power of two */
     size_t count; /* entries in the ring */
     size_t head;  /* next ring slot to write */
     unsigned char (*ring)[HIST_BYTES];
@@ -124,9 +132,10 @@ sign *sign_new(const void *key, size_t keylen, const char *scheme, size_t histor
 
     if (history == 0)
         history = SIGN_HISTORY_DEFAULT;
-    self->cap = 1;
-    while (self->cap < history)
-        self->cap <<= 1;
+    self->max = 1;
+    while (self->max < history)
+        self->max <<= 1;
+    self->cap = self->max < HIST_START ? self->max : HIST_START;
     self->ring = calloc(self->cap, sizeof *self->ring);
     self->index = calloc(self->cap * 2, sizeof *self->index);
     if (self->ring == NULL || self->index == NULL) {
@@ -153,6 +162,11 @@ void sign_destroy(sign **self_p)
 int sign_enabled(const sign *self)
 {
     return self->enabled;
+}
+
+size_t sign_history_bytes(const sign *self)
+{
+    return self->cap * (sizeof *self->ring + 2 * sizeof *self->index);
 }
 
 size_t sign_digest_size(const sign *self)
@@ -269,8 +283,36 @@ static void history_remove(sign *self, uint32_t ringslot)
     }
 }
 
+/* Double the ring and the index of a full ring that has never wrapped (so
+ * its entries are slots 0..cap-1 in order and head is 0).  -1 when out of
+ * memory: the history then keeps its size, evicting as a full one does. */
+static int history_grow(sign *self)
+{
+    size_t cap = self->cap * 2, mask = cap * 2 - 1;
+    unsigned char(*ring)[HIST_BYTES] = realloc(self->ring, cap * sizeof *ring);
+    if (ring == NULL)
+        return -1;
+    self->ring = ring;
+    uint32_t *index = calloc(cap * 2, sizeof *index);
+    if (index == NULL)
+        return -1;
+    free(self->index);
+    self->index = index;
+    self->cap = cap;
+    for (size_t r = 0; r < self->count; r++) {
+        size_t s = slot_of(self, self->ring[r]);
+        while (self->index[s] != 0)
+            s = (s + 1) & mask;
+        self->index[s] = (uint32_t)r + 1;
+    }
+    self->head = self->count;
+    return 0;
+}
+
 static void history_add(sign *self, const unsigned char d[HIST_BYTES])
 {
+    if (self->count == self->cap && self->cap < self->max && self->head == 0)
+        (void)history_grow(self);
     size_t mask = self->cap * 2 - 1;
     uint32_t r = (uint32_t)self->head;
     size_t s;

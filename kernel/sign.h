@@ -44,6 +44,10 @@ void sign_destroy(sign **self_p);
 /* 1 when a key is set and messages are signed and checked. */
 int sign_enabled(const sign *self);
 
+/* Bytes the replay history has allocated: it grows with the messages
+ * verified, up to `history` signatures (for tests). */
+size_t sign_history_bytes(const sign *self);
+
 /* Digest size in bytes (32 for hmac-sha256); signatures are twice as many
  * hex digits. */
 size_t sign_digest_size(const sign *self);

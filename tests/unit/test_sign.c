@@ -221,6 +221,38 @@ int main(void)
         CHECK(strstr(err, "'hmac-nosuch'") != NULL && strchr(err, '\n') == NULL);
     }
 
+    /* The default history (65,536 signatures, 2.5 MiB at full size) takes
+     * memory as messages come: 64 entries' worth at first (40 bytes each),
+     * 1,024 after 1,000 messages.  Growing keeps every signature it held: all
+     * 1,000 are still replays, each checked after the last growth. */
+    s = sign_new("k", 1, "hmac-sha256", 0, err, sizeof err);
+    CHECK(s != NULL);
+    CHECK(sign_history_bytes(s) == 64 * 40);
+    {
+        static char sigs[1000][SIGN_HEX_MAX + 1];
+        char body[16];
+        int i, bad_fresh = 0, forgotten = 0;
+        for (i = 0; i < 1000; i++) {
+            sign_part p;
+            snprintf(body, sizeof body, "grow-%d", i);
+            p = part(body);
+            sign_compute(s, &p, 1, sigs[i]);
+            if (verify(s, sigs[i], &p, 1, err, sizeof err) != 0)
+                bad_fresh++;
+        }
+        CHECK(sign_history_bytes(s) == 1024 * 40);
+        for (i = 0; i < 1000; i++) {
+            sign_part p;
+            snprintf(body, sizeof body, "grow-%d", i);
+            p = part(body);
+            if (verify(s, sigs[i], &p, 1, err, sizeof err) == 0)
+                forgotten++;
+        }
+        CHECK(bad_fresh == 0);
+        CHECK(forgotten == 0);
+    }
+    sign_destroy(&s);
+
     {
         unsigned char d[32];
         CHECK(sign_hex_decode("00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ffABCD",
