@@ -507,6 +507,12 @@ clean-local-cc-cache:
 .PHONY: clean-local-cc-cache
 # --- end %%cc cache of the tests ---
 
+# --- memory: packed relative relocations (issue 14 point 4) ---
+TESTS += tests/build/relr-check.sh
+EXTRA_DIST += tests/build/relr-check.sh
+AM_TESTS_ENVIRONMENT += CHALK_RELR='$(CHALK_RELR)'; export CHALK_RELR;
+# --- end memory: packed relative relocations ---
+
 # --- build: C style and the libtcc version (build-nits) ---
 # tests/build/format-check.sh: each file in tests/build/formatted.list is as
 # clang-format writes it with .clang-format (skipped without clang-format).
