@@ -8,7 +8,7 @@
 #include "connfile.h"
 
 #include <jansson.h>
-#include <openssl/crypto.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +118,7 @@ void connfile_destroy(connfile **self_p)
     if (cf == NULL)
         return;
     if (cf->key != NULL) {
-        OPENSSL_cleanse(cf->key, cf->keylen);
+        sodium_memzero(cf->key, cf->keylen);
         free(cf->key);
     }
     free(cf);

@@ -20,6 +20,7 @@ kernel_chalk_kernel_SOURCES = \
   kernel/main.c \
   kernel/connfile.c kernel/connfile.h \
   kernel/sign.c kernel/sign.h \
+  kernel/libcrypto.c kernel/libcrypto.h \
   kernel/wire.c kernel/wire.h \
   kernel/transport.c kernel/transport.h \
   kernel/dispatch.c kernel/dispatch.h \
@@ -31,8 +32,11 @@ kernel_chalk_kernel_SOURCES = \
 # uninstalled build, in the source tree.
 kernel_chalk_kernel_CPPFLAGS = $(AM_CPPFLAGS) \
   -DCHALK_DATADIR='"$(datadir)"' -DCHALK_SRCDIR='"$(abs_top_srcdir)"' \
-  $(ZMQ_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
-kernel_chalk_kernel_LDADD = $(ZMQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+  $(ZMQ_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS)
+# libcrypto is not linked: sign.c computes hmac-sha256 with libsodium (which
+# libzmq loads anyway) and opens libcrypto only for other digests
+# (kernel/libcrypto.h); CRYPTO_CFLAGS is for its headers.
+kernel_chalk_kernel_LDADD = $(ZMQ_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
 # --- end protocol layers ---
 
 # --- engine side (engine owner) ---

@@ -2,7 +2,9 @@
  *
  * The scheme is "hmac-<digest>" with any digest OpenSSL provides by that
  * name (sha256, sha512, sha1, sha3-256 or jupyter_client's sha3_256, ...):
- * it is looked up through OpenSSL, never in a table of our own.  The
+ * it is looked up through OpenSSL, never in a table of our own, except
+ * OpenSSL's names of SHA-256 and SHA-512, which libsodium computes (so the
+ * kernel does not load libcrypto for the scheme every front end uses).  The
  * signature covers the header, parent_header, metadata and content frames
  * exactly as they arrived (never a re-serialisation), so verification happens
  * before any JSON is parsed.  A signature must be exactly twice the digest's
@@ -43,6 +45,10 @@ void sign_destroy(sign **self_p);
 
 /* 1 when a key is set and messages are signed and checked. */
 int sign_enabled(const sign *self);
+
+/* Bytes the replay history has allocated: it grows with the messages
+ * verified, up to `history` signatures (for tests). */
+size_t sign_history_bytes(const sign *self);
 
 /* Digest size in bytes (32 for hmac-sha256); signatures are twice as many
  * hex digits. */

@@ -254,7 +254,10 @@ typedef struct hb_thread {
 static void *hb_main(void *p)
 {
     hb_thread *hb = p;
-    wire_frame *frames = calloc(TRANSPORT_MAX_FRAMES, sizeof *frames);
+    /* malloc, not calloc: recv_multipart fills the frames it returns, and
+     * a zeroed array would keep all 16 KiB of it resident for the few
+     * entries a message uses (four pages of each of the two arrays). */
+    wire_frame *frames = malloc(TRANSPORT_MAX_FRAMES * sizeof *frames);
     if (frames == NULL)
         return NULL;
     for (;;) {
@@ -338,7 +341,7 @@ static pid_t launching_parent(void)
 
 int transport_run(transport *self, const transport_handler *h)
 {
-    wire_frame *frames = calloc(TRANSPORT_MAX_FRAMES, sizeof *frames);
+    wire_frame *frames = malloc(TRANSPORT_MAX_FRAMES * sizeof *frames); /* see hb_main */
     zmq_pollitem_t items[TRANSPORT_NCHANNELS + 1 + TRANSPORT_MAX_FDS];
     int fds[TRANSPORT_MAX_FDS];
     int rc = 0;

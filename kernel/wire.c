@@ -2,10 +2,10 @@
  * then JSON, so an unauthenticated peer can never reach the JSON parser. */
 #include "wire.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -213,10 +213,14 @@ oom:
     return -1;
 }
 
+/* The bytes come from getrandom(2), not OpenSSL's RAND_bytes: msg_ids need
+ * uniqueness, not a DRBG, and the first RAND_bytes instantiated OpenSSL's
+ * AES-CTR DRBG, whose fetch built the default provider's whole cipher table
+ * (some 140 KB of the kernel's heap, 35 pages, for the life of the kernel). */
 void wire_uuid(char out[37])
 {
     unsigned char b[16];
-    if (RAND_bytes(b, sizeof b) != 1) {
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
         /* Only uniqueness matters for msg_ids, not secrecy. */
         struct timespec ts;
         size_t i;

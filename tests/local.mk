@@ -106,12 +106,12 @@ check_PROGRAMS += tests/unit/test_sign tests/unit/test_wire
 TESTS += tests/unit/test_sign tests/unit/test_wire \
   tests/protocol/test_protocol.py tests/protocol/test_kernel_suite.py \
   tests/protocol/test_install.py
-tests_unit_test_sign_SOURCES = tests/unit/test_sign.c tests/tap.h kernel/sign.c
-tests_unit_test_sign_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_sign_LDADD = $(CRYPTO_LIBS)
-tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/tap.h kernel/wire.c kernel/sign.c kernel/utf8.c
-tests_unit_test_wire_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_wire_LDADD = $(JANSSON_LIBS) $(CRYPTO_LIBS)
+tests_unit_test_sign_SOURCES = tests/unit/test_sign.c tests/tap.h kernel/sign.c kernel/libcrypto.c
+tests_unit_test_sign_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_sign_LDADD = $(SODIUM_LIBS)
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c tests/tap.h kernel/wire.c kernel/sign.c kernel/libcrypto.c kernel/utf8.c
+tests_unit_test_wire_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_wire_LDADD = $(JANSSON_LIBS) $(SODIUM_LIBS)
 EXTRA_DIST += tests/protocol/test_protocol.py tests/protocol/test_kernel_suite.py \
   tests/protocol/test_install.py tests/protocol/conftest.py
 # --- end protocol layers ---
@@ -302,15 +302,15 @@ fuzz_replays = tests/fuzz/replay_wire tests/fuzz/replay_connfile tests/fuzz/repl
 check_PROGRAMS += $(fuzz_replays)
 TESTS += $(fuzz_replays)
 tests_fuzz_replay_wire_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_wire.c \
-  kernel/wire.c kernel/sign.c kernel/utf8.c
-tests_fuzz_replay_wire_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
+  kernel/wire.c kernel/sign.c kernel/libcrypto.c kernel/utf8.c
+tests_fuzz_replay_wire_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS) \
   -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/wire"'
-tests_fuzz_replay_wire_LDADD = $(JANSSON_LIBS) $(CRYPTO_LIBS)
+tests_fuzz_replay_wire_LDADD = $(JANSSON_LIBS) $(SODIUM_LIBS)
 tests_fuzz_replay_connfile_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_connfile.c \
-  kernel/connfile.c kernel/sign.c kernel/log.c
-tests_fuzz_replay_connfile_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
+  kernel/connfile.c kernel/sign.c kernel/libcrypto.c kernel/log.c
+tests_fuzz_replay_connfile_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS) \
   -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/connfile"'
-tests_fuzz_replay_connfile_LDADD = $(JANSSON_LIBS) $(CRYPTO_LIBS)
+tests_fuzz_replay_connfile_LDADD = $(JANSSON_LIBS) $(SODIUM_LIBS)
 tests_fuzz_replay_cellsrc_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz_cellsrc.c
 tests_fuzz_replay_cellsrc_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/cellsrc"'
 tests_fuzz_replay_cellsrc_LDADD = kernel/shared/libchalkcell.la
@@ -335,10 +335,10 @@ fuzz_programs = tests/fuzz/fuzz_wire tests/fuzz/fuzz_connfile tests/fuzz/fuzz_ce
   tests/fuzz/fuzz_magics tests/fuzz/fuzz_libchalk
 fuzz_link = $(MKDIR_P) tests/fuzz && srcs= && for f in $^; do case $$f in *.c) srcs="$$srcs $$f";; esac; done && \
   $(FUZZ_CC) $(FUZZ_FLAGS)
-tests/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c tests/fuzz/fuzz.h kernel/wire.c kernel/sign.c kernel/utf8.c
-	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(CRYPTO_LIBS)
-tests/fuzz/fuzz_connfile: tests/fuzz/fuzz_connfile.c tests/fuzz/fuzz.h kernel/connfile.c kernel/sign.c kernel/log.c
-	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(CRYPTO_LIBS)
+tests/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c tests/fuzz/fuzz.h kernel/wire.c kernel/sign.c kernel/libcrypto.c kernel/utf8.c
+	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(SODIUM_LIBS)
+tests/fuzz/fuzz_connfile: tests/fuzz/fuzz_connfile.c tests/fuzz/fuzz.h kernel/connfile.c kernel/sign.c kernel/libcrypto.c kernel/log.c
+	$(AM_V_CCLD)$(fuzz_link) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS) $$srcs -o $@ $(JANSSON_LIBS) $(SODIUM_LIBS)
 # libchalkcell's sources: the listed ones and the generated table of ABI thunks.
 fuzz_cell_sources = $(kernel_shared_libchalkcell_la_SOURCES) $(nodist_kernel_shared_libchalkcell_la_SOURCES)
 tests/fuzz/fuzz_cellsrc: tests/fuzz/fuzz_cellsrc.c tests/fuzz/fuzz.h $(fuzz_cell_sources)
@@ -506,6 +506,12 @@ clean-local-cc-cache:
 	-rm -rf tests/cc-cache
 .PHONY: clean-local-cc-cache
 # --- end %%cc cache of the tests ---
+
+# --- memory: packed relative relocations (issue 14 point 4) ---
+TESTS += tests/build/relr-check.sh
+EXTRA_DIST += tests/build/relr-check.sh
+AM_TESTS_ENVIRONMENT += CHALK_RELR='$(CHALK_RELR)'; export CHALK_RELR;
+# --- end memory: packed relative relocations ---
 
 # --- build: C style and the libtcc version (build-nits) ---
 # tests/build/format-check.sh: each file in tests/build/formatted.list is as

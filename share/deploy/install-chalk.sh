@@ -24,7 +24,7 @@ set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 packages=(build-essential autoconf automake libtool pkg-config
-          libzmq3-dev libjansson-dev libssl-dev libgsl-dev libtcc-dev tcc libopenblas-dev)
+          libzmq3-dev libsodium-dev libjansson-dev libssl-dev libgsl-dev libtcc-dev tcc libopenblas-dev)
 venv_tools=(python3 python3-venv python3-pip)
 test_tools=(gcc-12-source clang-format)
 optional=()

@@ -2,6 +2,7 @@
  * history of kernel/sign.c.  The digests are RFC 4231's test vectors (and,
  * for sha1, sha3-256 and md5, Python's hmac module on the same input), so a
  * wrong key schedule or a wrong frame concatenation cannot pass. */
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,43 @@ int main(void)
     }
     sign_destroy(&s);
     CHECK(s == NULL);
+
+    /* hmac-sha256 is libsodium's: signing with it loads no libcrypto (the
+     * kernel maps none of its 2.9 MB).  Checked before any other digest,
+     * which does open it (see the end). */
+    CHECK(dlopen("libcrypto.so.3", RTLD_NOW | RTLD_NOLOAD) == NULL);
+
+    /* RFC 4231 test case 6, a key longer than the block (hashed first), in
+     * OpenSSL's other spellings of SHA-256 and SHA-512, which must select
+     * the same digest whichever library computes it; sha384 is OpenSSL's. */
+    {
+        static const struct {
+            const char *scheme, *hex;
+        } big[] = {
+            { "hmac-SHA256", "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54" },
+            { "hmac-sha2-256", "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54" },
+            { "hmac-sha_256", "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54" },
+            { "hmac-SHA2-512",
+              "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f3526b56d037e05f2598bd0f"
+              "d2215d6a1e5295e64f73f63f0aec8b915a985d786598" },
+            { "hmac-sha384",
+              "4ece084485813e9088d2c63a041bc5b44f9ef1012a2b588f3cd11f05033ac4c60c2ef6ab4030fe8296248"
+              "df163f44952" },
+        };
+        unsigned char bigkey[131];
+        sign_part p[1] = { part("Test Using Larger Than Block-Size Key - Hash Key First") };
+        size_t i;
+        memset(bigkey, 0xaa, sizeof bigkey);
+        for (i = 0; i < sizeof big / sizeof big[0]; i++) {
+            s = sign_new(bigkey, sizeof bigkey, big[i].scheme, 0, err, sizeof err);
+            CHECK(s != NULL && sign_compute(s, p, 1, hex) == 0 && strcmp(hex, big[i].hex) == 0);
+            CHECK(s != NULL && verify(s, big[i].hex, p, 1, err, sizeof err) == 0);
+            sign_destroy(&s);
+            /* Only the scheme that needs OpenSSL opened it. */
+            CHECK((dlopen("libcrypto.so.3", RTLD_NOW | RTLD_NOLOAD) != NULL) ==
+                  (strcmp(big[i].scheme, "hmac-sha384") == 0));
+        }
+    }
 
     /* RFC 4231 test case 2: key "Jefe"; also the default (empty) scheme. */
     s = sign_new("Jefe", 4, "", 0, err, sizeof err);
@@ -220,6 +258,38 @@ int main(void)
         s = sign_new("k", 1, "hmac-nosuch", 0, err, sizeof err);
         CHECK(strstr(err, "'hmac-nosuch'") != NULL && strchr(err, '\n') == NULL);
     }
+
+    /* The default history (65,536 signatures, 2.5 MiB at full size) takes
+     * memory as messages come: 64 entries' worth at first (40 bytes each),
+     * 1,024 after 1,000 messages.  Growing keeps every signature it held: all
+     * 1,000 are still replays, each checked after the last growth. */
+    s = sign_new("k", 1, "hmac-sha256", 0, err, sizeof err);
+    CHECK(s != NULL);
+    CHECK(sign_history_bytes(s) == 64 * 40);
+    {
+        static char sigs[1000][SIGN_HEX_MAX + 1];
+        char body[16];
+        int i, bad_fresh = 0, forgotten = 0;
+        for (i = 0; i < 1000; i++) {
+            sign_part p;
+            snprintf(body, sizeof body, "grow-%d", i);
+            p = part(body);
+            sign_compute(s, &p, 1, sigs[i]);
+            if (verify(s, sigs[i], &p, 1, err, sizeof err) != 0)
+                bad_fresh++;
+        }
+        CHECK(sign_history_bytes(s) == 1024 * 40);
+        for (i = 0; i < 1000; i++) {
+            sign_part p;
+            snprintf(body, sizeof body, "grow-%d", i);
+            p = part(body);
+            if (verify(s, sigs[i], &p, 1, err, sizeof err) == 0)
+                forgotten++;
+        }
+        CHECK(bad_fresh == 0);
+        CHECK(forgotten == 0);
+    }
+    sign_destroy(&s);
 
     {
         unsigned char d[32];
