@@ -182,8 +182,8 @@ CLEANFILES += tests/bench/bench_linalg
 EXTRA_PROGRAMS += tests/bench/bench_floor
 bench_programs += tests/bench/bench_floor
 tests_bench_bench_floor_SOURCES = tests/bench/bench_floor.c
-tests_bench_bench_floor_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
-tests_bench_bench_floor_LDADD = $(ZMQ_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+tests_bench_bench_floor_CPPFLAGS = $(AM_CPPFLAGS) $(ZMQ_CFLAGS) $(JANSSON_CFLAGS) $(SODIUM_CFLAGS)
+tests_bench_bench_floor_LDADD = $(ZMQ_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
 CLEANFILES += tests/bench/bench_floor
 # --- end libchalk unit tests ---
 

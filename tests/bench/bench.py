@@ -98,6 +98,7 @@ TARGETS = {  # from the cell-engine issue: chalk / reference must be at most
     "trivial_ratio": 1.0, "gsl_ratio": 3.0, "start_ratio": 0.15,
     "memory_ratio": 0.2, "growth_ratio": 1.2, "flood_ratio": 2.0,
     "xeus_trivial_ratio": 1.0,   # issue 14, point 3
+    "floor_excess_ratio": 1.15,  # issue 14, point 4: chalk's tree / bench_floor
 }
 
 
@@ -821,6 +822,7 @@ def main():
     R["start_ratio"] = ratio(C.get("start_p50"), P.get("start_p50"))
     R["memory_ratio"] = ratio(C.get("resident_bytes"), P.get("resident_bytes"))
     R["floor_ratio"] = ratio(C.get("floor_resident_bytes"), P.get("resident_bytes"))
+    R["floor_excess_ratio"] = ratio(C.get("resident_bytes"), C.get("floor_resident_bytes"))
     R["pss_ratio"] = ratio(C.get("pss_bytes"), P.get("pss_bytes"))
     R["rss_ratio"] = ratio(C.get("rss_bytes"), P.get("rss_bytes"))
     R["growth_ratio"] = ratio(C.get("many_last100_p50"), C.get("many_first100_p50"))
@@ -884,6 +886,10 @@ def main():
     print("%-28s %12s %12s  %s   %s" % ("  floor: sockets + HMAC only", mb(C.get("floor_resident_bytes")),
                                        mb(P.get("resident_bytes")), fmt_ratio(R["floor_ratio"]),
                                        "bench_floor: no cell engine, same libraries"))
+    print("%-28s %12s %12s  %s   %s" % ("  chalk / floor", mb(C.get("resident_bytes")),
+                                       mb(C.get("floor_resident_bytes")),
+                                       fmt_ratio(R["floor_excess_ratio"], TARGETS["floor_excess_ratio"]),
+                                       "the process tree against bench_floor (second column)"))
     print("%-28s %12s %12s  %s   %s" % ("PSS after 10 cells", mb(C.get("pss_bytes")), mb(P.get("pss_bytes")),
                                        fmt_ratio(R["pss_ratio"]),
                                        "shared pages divided among all processes mapping them"))
