@@ -150,28 +150,14 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
             kill(child, SIGKILL);
             wall_at = -1;
         }
-        if (n > 0 && (p[0].revents & (POLLIN | POLLHUP))) {
-            json_t *msg = channel_read(chan_fd);
-            if (!msg) { /* kernel gone: take the child with us */
-                kill(child, SIGKILL);
-                _exit(0);
-            }
-            const char *op = json_string_value(json_object_get(msg, "op"));
-            if (op && strcmp(op, "interrupt") == 0) {
-                if (!interrupted) {
-                    interrupted = 1;
-                    kill(child, SIGINT);
-                    kill_at = now_ms() + INTERRUPT_GRACE_MS;
-                }
-            } else if (op && strcmp(op, "input_reply") == 0) {
-                channel_write(cellfd, msg);
-            } else if (op && strcmp(op, "mute") == 0) {
-                kill(child, CELL_RUNTIME_MUTE_SIGNAL);
-            }
-            json_decref(msg);
-        }
         int child_gone = n > 0 && pidfd >= 0 && (p[2].revents & POLLIN);
-        if (n > 0 && ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) || child_gone)) {
+        int kernel_wrote = n > 0 && (p[0].revents & (POLLIN | POLLHUP));
+        /* The child's socket is read before the kernel's channel, and at
+         * every word of the kernel's: a child that ends its cell itself
+         * writes its "committed" note here before execute_done reaches the
+         * kernel, so whatever the kernel sent after that (the next cell) is
+         * behind a note we then have, and is left for the next holder. */
+        if (n > 0 && ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) || child_gone || kernel_wrote)) {
             /* After the child's exit everything it wrote is in the socket. */
             long got = channel_reader_fill(&from_child, cellfd);
             int bad;
@@ -180,6 +166,12 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                 if (!msg)
                     continue;
                 const char *type = json_string_value(json_object_get(msg, "msg_type"));
+                if (type && strcmp(type, "committed") == 0) {
+                    /* its execute_done goes to the kernel from the child */
+                    done_ok = keep = reported = 1;
+                    json_decref(msg);
+                    break;
+                }
                 if (type && strcmp(type, "execute_done") == 0) {
                     const char *status = json_string_value(
                         json_object_get(json_object_get(msg, "content"), "status"));
@@ -231,6 +223,26 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                 }
                 return 0;
             }
+        }
+        if (kernel_wrote) {
+            json_t *msg = channel_read(chan_fd);
+            if (!msg) { /* kernel gone: take the child with us */
+                kill(child, SIGKILL);
+                _exit(0);
+            }
+            const char *op = json_string_value(json_object_get(msg, "op"));
+            if (op && strcmp(op, "interrupt") == 0) {
+                if (!interrupted) {
+                    interrupted = 1;
+                    kill(child, SIGINT);
+                    kill_at = now_ms() + INTERRUPT_GRACE_MS;
+                }
+            } else if (op && strcmp(op, "input_reply") == 0) {
+                channel_write(cellfd, msg);
+            } else if (op && strcmp(op, "mute") == 0) {
+                kill(child, CELL_RUNTIME_MUTE_SIGNAL);
+            }
+            json_decref(msg);
         }
     }
     if (pidfd >= 0)
@@ -323,8 +335,9 @@ static int fork_cell_child(holder_state *st, cell_child *out, int direct)
         /* Returns only if the cell succeeded. */
         run_cell_child(st, req);
         json_decref(req);
-        /* The holder sends this byte once it has relayed our last message, so
-         * that we never read the channel while it still might. */
+        /* The holder sends this byte once it has relayed our last message
+         * (or read our "committed" note), so that we never read the channel
+         * while it still might. */
         char go;
         while (read(sv[1], &go, 1) < 0 && errno == EINTR)
             ;

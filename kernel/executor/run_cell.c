@@ -359,9 +359,9 @@ void run_cell_child(holder_state *st, json_t *req)
     }
     free(names);
     int last = cell_runtime_result_is_last();
-    cell_runtime_send("execute_done",
-                      json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
-                                "declared", declared, "last_result", last));
+    cell_runtime_send_done(json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
+                                     "declared", declared, "last_result", last),
+                           holder_channel());
     strbuf_free(&src);
     strbuf_free(&diag);
     free(syms);
