@@ -301,6 +301,24 @@ static json_t *take_from_kernel(int cellfd)
     return NULL;
 }
 
+/* While a cell runs, the holder only waits for words from the cell's
+ * process and the kernel: SCHED_BATCH, so that those words (the "started"
+ * note, the one that ends the cell) wake it without taking the CPU from the
+ * process that sent them or from the kernel, which are on the cell's
+ * path; it runs at its next turn, a millisecond or two at most (an
+ * interrupt has a second).  Going back to SCHED_OTHER, at the same nice
+ * value, needs no privilege: done before every fork, since the cell's
+ * process would inherit it, and for a request the holder answers itself. */
+static void holder_batch(int on)
+{
+    static int batch;
+    if (batch == on)
+        return;
+    struct sched_param p = { 0 };
+    if (sched_setscheduler(0, on ? SCHED_BATCH : SCHED_OTHER, &p) == 0)
+        batch = on;
+}
+
 /* Fork a child that waits for its cell on the socketpair.  Returns 0 in the
  * holder (*out filled), -1 if it could not fork, and 1 in the child once it
  * has run a cell that succeeded and been handed the session: the caller is
@@ -310,6 +328,7 @@ static int fork_cell_child(holder_state *st, cell_child *out, int direct)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
         return -1;
+    holder_batch(0); /* the cell's process is not to inherit it */
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -392,6 +411,7 @@ static void await_close(int fd)
  * hand over to it and exit. */
 static void supervise(holder_state *st, cell_child c)
 {
+    holder_batch(1);
     fcntl(c.fd, F_SETFL, fcntl(c.fd, F_GETFL) | O_NONBLOCK);
     if (relay(c.pid, c.fd, &st->limits)) {
         /* Tearing down our page tables takes a millisecond or more (it grows
@@ -444,6 +464,7 @@ static json_t *next_request(holder_state *st, int chan_fd)
             _exit(0);
         return req;
     }
+    holder_batch(1);
     json_t *msg = channel_read(spare.fd);
     if (!msg) {
         /* Gone without a word: the kernel is gone (we read its end of file
@@ -465,6 +486,7 @@ static json_t *next_request(holder_state *st, int chan_fd)
         return NULL;
     }
     spare.direct = 0; /* handed back: it waits on its socket now */
+    holder_batch(0);  /* the request is the holder's to answer */
     return msg;
 }
 

@@ -219,3 +219,25 @@ def test_a_child_made_by_clone_without_exit_signal_is_killed(fresh):
     ok(kc, ";")
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+POLICIES = r"""
+#include <sched.h>
+#include <unistd.h>
+printf("%d %d\n", sched_getscheduler(0), sched_getscheduler(getppid()));
+"""
+
+
+def test_the_holder_waits_at_batch_priority_and_the_cell_runs_at_normal(fresh):
+    # the holder wakes for the cell's "started" note and its end without
+    # taking the CPU from the cell or the kernel (SCHED_BATCH); the cell's
+    # own process, forked from it, runs as any process does (SCHED_OTHER),
+    # in the first cell, after one that failed and after a holder's magic
+    _, kc = fresh
+    want = "%d %d\n" % (os.SCHED_OTHER, os.SCHED_BATCH)
+    assert ok(kc, POLICIES).text() == want
+    assert ok(kc, POLICIES).text() == want
+    fails(kc, "int broken = ;")
+    assert ok(kc, POLICIES).text() == want
+    ok(kc, "%limits cpu=30")
+    assert ok(kc, POLICIES).text() == want
