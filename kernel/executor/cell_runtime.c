@@ -999,8 +999,8 @@ void cell_runtime_begin(int cellfd)
     cell_fd = cellfd;
     cell_pid = getpid();
     if (!relayed) {
-        void *page = mmap(NULL, sizeof *relayed, PROT_READ | PROT_WRITE,
-                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        void *page = mmap(NULL, sizeof *relayed, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                          -1, 0);
         relayed = page == MAP_FAILED ? NULL : page;
     }
     if (relayed)

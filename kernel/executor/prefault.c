@@ -98,8 +98,8 @@ static int add_run(const runs_of *to, size_t *total, uintptr_t first, size_t n)
 
 /* The runs of present pages of [lo, hi): those this process maps alone
  * (exclusive), or all of them. */
-static int note_mapping(int pagemap, uintptr_t lo, uintptr_t hi, size_t *total,
-                        const runs_of *to, int exclusive)
+static int note_mapping(int pagemap, uintptr_t lo, uintptr_t hi, size_t *total, const runs_of *to,
+                        int exclusive)
 {
     enum { BATCH = 2048 };
     static uint64_t ent[BATCH];
@@ -155,8 +155,7 @@ void prefault_note(void)
              * just ends the list, the copies are still noted).  [vvar] and
              * the like have no inode. */
             if (perms[0] == 'r' && perms[1] != 'w' && inode != 0) {
-                if (!reads_full &&
-                    note_mapping(pagemap, lo, hi, &read_total, &mapped, 0) < 0)
+                if (!reads_full && note_mapping(pagemap, lo, hi, &read_total, &mapped, 0) < 0)
                     reads_full = 1;
                 continue;
             }

@@ -49,8 +49,14 @@ static int has_populate_write(void)
 }
 
 /* What the next cell sees, as bits of its exit status. */
-enum { BYTES_KEPT = 1, NO_FAULTS = 2, UNTOUCHED_FAULT = 4, ARRIVED_STOPS = 8, GIVEN_BACK = 32,
-       FILE_MAPPED = 64 };
+enum {
+    BYTES_KEPT = 1,
+    NO_FAULTS = 2,
+    UNTOUCHED_FAULT = 4,
+    ARRIVED_STOPS = 8,
+    GIVEN_BACK = 32,
+    FILE_MAPPED = 64
+};
 
 /* A file of FILE_PAGES pages, mapped read-only by the holder; the cell reads
  * its first FILE_READ pages. */
