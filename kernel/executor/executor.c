@@ -157,7 +157,8 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
          * writes its "committed" note here before execute_done reaches the
          * kernel, so whatever the kernel sent after that (the next cell) is
          * behind a note we then have, and is left for the next holder. */
-        if (n > 0 && ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) || child_gone || kernel_wrote)) {
+        if (n > 0 &&
+            ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) || child_gone || kernel_wrote)) {
             /* After the child's exit everything it wrote is in the socket. */
             long got = channel_reader_fill(&from_child, cellfd);
             int bad;
@@ -301,14 +302,14 @@ static json_t *take_from_kernel(int cellfd)
     return NULL;
 }
 
-/* While a cell runs, the holder only waits for words from the cell's
- * process and the kernel: SCHED_BATCH, so that those words (the "started"
- * note, the one that ends the cell) wake it without taking the CPU from the
- * process that sent them or from the kernel, which are on the cell's
- * path; it runs at its next turn, a millisecond or two at most (an
- * interrupt has a second).  Going back to SCHED_OTHER, at the same nice
- * value, needs no privilege: done before every fork, since the cell's
- * process would inherit it, and for a request the holder answers itself. */
+/* Between cells and while one runs, the holder only tidies and waits for
+ * words from the cell's process and the kernel: SCHED_BATCH, so that those
+ * words (the "started" note, the one that ends the cell) wake it without
+ * taking the CPU from the process that sent them or from the kernel, which
+ * are on the cell's path; it runs at its next turn, a millisecond or two at
+ * most (an interrupt has a second).  Going back to SCHED_OTHER, at the same
+ * nice value, needs no privilege: done for a request the holder answers
+ * itself, and by every cell's process as soon as it is forked. */
 static void holder_batch(int on)
 {
     static int batch;
@@ -328,7 +329,6 @@ static int fork_cell_child(holder_state *st, cell_child *out, int direct)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
         return -1;
-    holder_batch(0); /* the cell's process is not to inherit it */
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -338,6 +338,7 @@ static int fork_cell_child(holder_state *st, cell_child *out, int direct)
     }
     if (pid == 0) {
         close(sv[0]);
+        holder_batch(0); /* the cell runs as any process does */
         /* While it waits: nothing of the holder's signal handling reaches
          * the cell, and the cell's orphans come back to this process. */
         isolate_cell_start();
@@ -445,6 +446,7 @@ static int run_cell(holder_state *st, json_t *req)
             return 0;
         }
     }
+    holder_batch(1); /* before the cell has it (supervise) */
     if (channel_write(c.fd, req) < 0) {
         discard(&c);
         holder_error("KernelError", "the cell's process is gone", NULL);
@@ -462,9 +464,9 @@ static json_t *next_request(holder_state *st, int chan_fd)
         json_t *req = channel_read(chan_fd);
         if (!req)
             _exit(0);
+        holder_batch(0); /* the holder's to answer, or to start */
         return req;
     }
-    holder_batch(1);
     json_t *msg = channel_read(spare.fd);
     if (!msg) {
         /* Gone without a word: the kernel is gone (we read its end of file
@@ -509,6 +511,7 @@ void executor_main(int chan, const executor_config *cfg)
     for (;;) {
         /* Before the spare is forked, so that it carries no freed image;
          * here, so that the dead frames of the last cell are below us. */
+        holder_batch(1);
         images_collect(IMAGES_BATCH);
         holder_trim();
         if (spare.pid < 0 && st.warm && fork_cell_child(&st, &spare, 1) == 1)
