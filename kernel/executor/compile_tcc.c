@@ -161,7 +161,7 @@ void *compile_unit(const char *source, const compile_options *opt, const compile
  * notes are statics, inherited by every later holder.
  *
  * Of the files noted, a shared object this process has loaded already
- * (libc.so.6 and ld.so, which the executor links) is not added again: for
+ * (libc.so.6, which the executor links) is not added again: for
  * a state that runs in memory libtcc only dlopen()s it, and resolves the
  * unit's symbols with dlsym(RTLD_DEFAULT), which finds them without it;
  * adding it opens and reads the file on every cell.  Archives

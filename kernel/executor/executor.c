@@ -306,8 +306,9 @@ static json_t *take_from_kernel(int cellfd)
  * words from the cell's process and the kernel: SCHED_BATCH, so that those
  * words (the "started" note, the one that ends the cell) wake it without
  * taking the CPU from the process that sent them or from the kernel, which
- * are on the cell's path; it runs at its next turn, a millisecond or two at
- * most (an interrupt has a second).  Going back to SCHED_OTHER, at the same
+ * are on the cell's path; it runs at its next turn (when a CPU is free, or
+ * after the running task's slice, a few milliseconds; an interrupt has a
+ * second).  Going back to SCHED_OTHER, at the same
  * nice value, needs no privilege: done for a request the holder answers
  * itself, and by every cell's process as soon as it is forked. */
 static void holder_batch(int on)
