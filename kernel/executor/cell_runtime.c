@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <threads.h>
@@ -59,6 +60,12 @@ static cell_runtime_crash crash = { .report_fd = -1 };
 static volatile sig_atomic_t output_muted;
 static unsigned long long wchar_at_mute;
 static int dropped_reported;
+/* Messages this cell sent through the holder, counted in a page shared with
+ * the processes the cell forks (their messages go the same way): the cell's
+ * end may go to the kernel directly only if there are none, since the
+ * holder might not have passed them on yet (cell_runtime_send_done).  Mapped
+ * once, by the first cell's process, and inherited by every later one. */
+static _Atomic unsigned *relayed;
 
 /* Flush the C streams before a message leaves, so the kernel sees output and
  * messages in the order the cell produced them.  ftrylockfile: a crash inside
@@ -86,8 +93,11 @@ static void report_dropped(void)
     unsigned long long now = cell_thread_written();
     json_t *msg = json_pack("{s:s, s:{s:I}}", "msg_type", "output_dropped", "content", "bytes",
                             (json_int_t)(now > wchar_at_mute ? now - wchar_at_mute : 0));
-    if (msg)
+    if (msg) {
+        if (relayed)
+            atomic_fetch_add(relayed, 1);
         channel_write(cell_fd, msg);
+    }
     json_decref(msg);
 }
 
@@ -139,6 +149,8 @@ void cell_runtime_send(const char *msg_type, json_t *content)
         report_dropped();
     flush_streams();
     json_t *msg = json_pack("{s:s, s:o}", "msg_type", msg_type, "content", content);
+    if (msg && relayed)
+        atomic_fetch_add(relayed, 1);
     if (msg && channel_write(cell_fd, msg) < 0)
         _exit(70); /* the holder is gone: nobody to report to */
     json_decref(msg);
@@ -146,6 +158,32 @@ void cell_runtime_send(const char *msg_type, json_t *content)
         result_sent = 1;
         wchar_at_result = bytes_written();
     }
+}
+
+void cell_runtime_send_done(json_t *content, int kernel_fd)
+{
+    report_dropped();
+    if (kernel_fd < 0 || !relayed || atomic_load(relayed) != 0) {
+        cell_runtime_send("execute_done", content);
+        return;
+    }
+    flush_streams();
+    /* From the note on, the cell is the session's: an interrupt that comes
+     * now is too late to undo it, and must not kill the process that is to
+     * hold the session (isolate_holder then ignores it, which discards it). */
+    sigset_t intr;
+    sigemptyset(&intr);
+    sigaddset(&intr, SIGINT);
+    sigprocmask(SIG_BLOCK, &intr, NULL);
+    json_t *note = json_pack("{s:s, s:{}}", "msg_type", "committed", "content");
+    if (!note || channel_write(cell_fd, note) < 0)
+        _exit(70);
+    json_decref(note);
+    json_t *msg = json_pack("{s:s, s:o}", "msg_type", "execute_done", "content", content);
+    /* The kernel gone: the holder learns it from the channel's end. */
+    if (msg && channel_write(kernel_fd, msg) < 0)
+        _exit(0);
+    json_decref(msg);
 }
 
 /* Bytes written with write() and friends, all descriptors together (the
@@ -960,6 +998,13 @@ void cell_runtime_begin(int cellfd)
 {
     cell_fd = cellfd;
     cell_pid = getpid();
+    if (!relayed) {
+        void *page = mmap(NULL, sizeof *relayed, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                          -1, 0);
+        relayed = page == MAP_FAILED ? NULL : page;
+    }
+    if (relayed)
+        atomic_store(relayed, 0);
     result_sent = 0;
     guard_stack_top = NULL;            /* until this cell's main() arms the guard */
     atomic_store(&running_threads, 0); /* threads do not survive fork */

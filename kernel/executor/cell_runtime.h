@@ -33,6 +33,15 @@ void cell_runtime_allow_stdin(int allow);
 /* Send {"msg_type":type,"content":content} to the kernel (steals content). */
 void cell_runtime_send(const char *msg_type, json_t *content);
 
+/* End a cell that succeeded and is kept: execute_done with content (stolen)
+ * and, once it is sent, the process is the session's.  When the holder
+ * has nothing of this cell's to pass on, the process writes execute_done to
+ * the kernel's channel (kernel_fd) itself, after a note "committed" on the
+ * cell socket that tells the holder the cell is kept (the socket keeps it
+ * even if the process dies next); otherwise it goes through the holder, as
+ * every other message does, to stay behind them. */
+void cell_runtime_send_done(json_t *content, int kernel_fd);
+
 /* End the cell as an error (ename, evalue, traceback lines) and exit the
  * child: the session stays as it was before the cell. */
 void cell_runtime_fail(const char *ename, const char *evalue, json_t *traceback)

@@ -7,6 +7,7 @@
  */
 #include "compile_tcc.h"
 
+#include <dlfcn.h>
 #include <libtcc.h>
 #include <malloc.h>
 #include <stdlib.h>
@@ -157,7 +158,15 @@ void *compile_unit(const char *source, const compile_options *opt, const compile
  * wraps tcc_free), and later states add those files directly, with the
  * same flags: no script is read again.  A noted call that failed, or none
  * noted (a libtcc laid out otherwise), and every state asks libtcc.  The
- * notes are statics, inherited by every later holder. */
+ * notes are statics, inherited by every later holder.
+ *
+ * Of the files noted, a shared object this process has loaded already
+ * (libc.so.6, which the executor links) is not added again: for
+ * a state that runs in memory libtcc only dlopen()s it, and resolves the
+ * unit's symbols with dlsym(RTLD_DEFAULT), which finds them without it;
+ * adding it opens and reads the file on every cell.  Archives
+ * (libc_nonshared.a) are added, since they lend their objects to the
+ * unit. */
 int __real_tcc_add_library_err(TCCState *s, const char *name);
 int __wrap_tcc_add_library_err(TCCState *s, const char *name);
 int __real_tcc_add_file_internal(TCCState *s, const char *file, int flags);
@@ -167,6 +176,7 @@ int __wrap_tcc_add_file_internal(TCCState *s, const char *file, int flags);
 static struct {
     char *file;
     int flags;
+    int loaded; /* a shared object already in this process */
 } libc_files[LIBC_FILES];
 static int nlibc_files;
 static int libc_state = -1; /* -1 not resolved yet, 0 ask libtcc, 1 add the files */
@@ -186,6 +196,9 @@ int __wrap_tcc_add_file_internal(TCCState *s, const char *file, int flags)
             return rc;
     libc_files[nlibc_files].file = strdup(file);
     libc_files[nlibc_files].flags = flags;
+    /* RTLD_NOLOAD: loads nothing, and finds no archive; the reference it
+     * takes is kept, so the object stays for the session. */
+    libc_files[nlibc_files].loaded = dlopen(file, RTLD_LAZY | RTLD_NOLOAD) != NULL;
     if (libc_files[nlibc_files].file)
         nlibc_files++;
     else
@@ -199,7 +212,8 @@ int __wrap_tcc_add_library_err(TCCState *s, const char *name)
         return __real_tcc_add_library_err(s, name);
     if (libc_state == 1) {
         for (int i = 0; i < nlibc_files; i++)
-            if (__real_tcc_add_file_internal(s, libc_files[i].file, libc_files[i].flags) != 0)
+            if (!libc_files[i].loaded &&
+                __real_tcc_add_file_internal(s, libc_files[i].file, libc_files[i].flags) != 0)
                 return __real_tcc_add_library_err(s, name); /* it says why */
         return 0;
     }

@@ -150,28 +150,15 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
             kill(child, SIGKILL);
             wall_at = -1;
         }
-        if (n > 0 && (p[0].revents & (POLLIN | POLLHUP))) {
-            json_t *msg = channel_read(chan_fd);
-            if (!msg) { /* kernel gone: take the child with us */
-                kill(child, SIGKILL);
-                _exit(0);
-            }
-            const char *op = json_string_value(json_object_get(msg, "op"));
-            if (op && strcmp(op, "interrupt") == 0) {
-                if (!interrupted) {
-                    interrupted = 1;
-                    kill(child, SIGINT);
-                    kill_at = now_ms() + INTERRUPT_GRACE_MS;
-                }
-            } else if (op && strcmp(op, "input_reply") == 0) {
-                channel_write(cellfd, msg);
-            } else if (op && strcmp(op, "mute") == 0) {
-                kill(child, CELL_RUNTIME_MUTE_SIGNAL);
-            }
-            json_decref(msg);
-        }
         int child_gone = n > 0 && pidfd >= 0 && (p[2].revents & POLLIN);
-        if (n > 0 && ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) || child_gone)) {
+        int kernel_wrote = n > 0 && (p[0].revents & (POLLIN | POLLHUP));
+        /* The child's socket is read before the kernel's channel, and at
+         * every word of the kernel's: a child that ends its cell itself
+         * writes its "committed" note here before execute_done reaches the
+         * kernel, so whatever the kernel sent after that (the next cell) is
+         * behind a note we then have, and is left for the next holder. */
+        if (n > 0 &&
+            ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) || child_gone || kernel_wrote)) {
             /* After the child's exit everything it wrote is in the socket. */
             long got = channel_reader_fill(&from_child, cellfd);
             int bad;
@@ -180,6 +167,12 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                 if (!msg)
                     continue;
                 const char *type = json_string_value(json_object_get(msg, "msg_type"));
+                if (type && strcmp(type, "committed") == 0) {
+                    /* its execute_done goes to the kernel from the child */
+                    done_ok = keep = reported = 1;
+                    json_decref(msg);
+                    break;
+                }
                 if (type && strcmp(type, "execute_done") == 0) {
                     const char *status = json_string_value(
                         json_object_get(json_object_get(msg, "content"), "status"));
@@ -231,6 +224,26 @@ static int relay(pid_t child, int cellfd, const executor_limits *lim)
                 }
                 return 0;
             }
+        }
+        if (kernel_wrote) {
+            json_t *msg = channel_read(chan_fd);
+            if (!msg) { /* kernel gone: take the child with us */
+                kill(child, SIGKILL);
+                _exit(0);
+            }
+            const char *op = json_string_value(json_object_get(msg, "op"));
+            if (op && strcmp(op, "interrupt") == 0) {
+                if (!interrupted) {
+                    interrupted = 1;
+                    kill(child, SIGINT);
+                    kill_at = now_ms() + INTERRUPT_GRACE_MS;
+                }
+            } else if (op && strcmp(op, "input_reply") == 0) {
+                channel_write(cellfd, msg);
+            } else if (op && strcmp(op, "mute") == 0) {
+                kill(child, CELL_RUNTIME_MUTE_SIGNAL);
+            }
+            json_decref(msg);
         }
     }
     if (pidfd >= 0)
@@ -289,6 +302,25 @@ static json_t *take_from_kernel(int cellfd)
     return NULL;
 }
 
+/* Between cells and while one runs, the holder only tidies and waits for
+ * words from the cell's process and the kernel: SCHED_BATCH, so that those
+ * words (the "started" note, the one that ends the cell) wake it without
+ * taking the CPU from the process that sent them or from the kernel, which
+ * are on the cell's path; it runs at its next turn (when a CPU is free, or
+ * after the running task's slice, a few milliseconds; an interrupt has a
+ * second).  Going back to SCHED_OTHER, at the same
+ * nice value, needs no privilege: done for a request the holder answers
+ * itself, and by every cell's process as soon as it is forked. */
+static void holder_batch(int on)
+{
+    static int batch;
+    if (batch == on)
+        return;
+    struct sched_param p = { 0 };
+    if (sched_setscheduler(0, on ? SCHED_BATCH : SCHED_OTHER, &p) == 0)
+        batch = on;
+}
+
 /* Fork a child that waits for its cell on the socketpair.  Returns 0 in the
  * holder (*out filled), -1 if it could not fork, and 1 in the child once it
  * has run a cell that succeeded and been handed the session: the caller is
@@ -307,6 +339,7 @@ static int fork_cell_child(holder_state *st, cell_child *out, int direct)
     }
     if (pid == 0) {
         close(sv[0]);
+        holder_batch(0); /* the cell runs as any process does */
         /* While it waits: nothing of the holder's signal handling reaches
          * the cell, and the cell's orphans come back to this process. */
         isolate_cell_start();
@@ -323,8 +356,9 @@ static int fork_cell_child(holder_state *st, cell_child *out, int direct)
         /* Returns only if the cell succeeded. */
         run_cell_child(st, req);
         json_decref(req);
-        /* The holder sends this byte once it has relayed our last message, so
-         * that we never read the channel while it still might. */
+        /* The holder sends this byte once it has relayed our last message
+         * (or read our "committed" note), so that we never read the channel
+         * while it still might. */
         char go;
         while (read(sv[1], &go, 1) < 0 && errno == EINTR)
             ;
@@ -379,6 +413,7 @@ static void await_close(int fd)
  * hand over to it and exit. */
 static void supervise(holder_state *st, cell_child c)
 {
+    holder_batch(1);
     fcntl(c.fd, F_SETFL, fcntl(c.fd, F_GETFL) | O_NONBLOCK);
     if (relay(c.pid, c.fd, &st->limits)) {
         /* Tearing down our page tables takes a millisecond or more (it grows
@@ -412,6 +447,7 @@ static int run_cell(holder_state *st, json_t *req)
             return 0;
         }
     }
+    holder_batch(1); /* before the cell has it (supervise) */
     if (channel_write(c.fd, req) < 0) {
         discard(&c);
         holder_error("KernelError", "the cell's process is gone", NULL);
@@ -429,6 +465,7 @@ static json_t *next_request(holder_state *st, int chan_fd)
         json_t *req = channel_read(chan_fd);
         if (!req)
             _exit(0);
+        holder_batch(0); /* the holder's to answer, or to start */
         return req;
     }
     json_t *msg = channel_read(spare.fd);
@@ -452,6 +489,7 @@ static json_t *next_request(holder_state *st, int chan_fd)
         return NULL;
     }
     spare.direct = 0; /* handed back: it waits on its socket now */
+    holder_batch(0);  /* the request is the holder's to answer */
     return msg;
 }
 
@@ -474,6 +512,7 @@ void executor_main(int chan, const executor_config *cfg)
     for (;;) {
         /* Before the spare is forked, so that it carries no freed image;
          * here, so that the dead frames of the last cell are below us. */
+        holder_batch(1);
         images_collect(IMAGES_BATCH);
         holder_trim();
         if (spare.pid < 0 && st.warm && fork_cell_child(&st, &spare, 1) == 1)

@@ -18,6 +18,15 @@
  * note, so a large computation's data is not copied again for nothing.
  * Kernels without MADV_POPULATE_WRITE (before 5.14) answer EINVAL: the pages
  * are then copied when the cell writes them, as before.
+ *
+ * The pages of files the process read (the program's and the libraries'
+ * code and constants: libtcc's, ld.so's symbol lookup, libc's) cost a fault
+ * in every cell as well, though nothing is copied: fork() copies no page
+ * table entries of a file mapping that has no private copies, so each
+ * cell's process maps them afresh, 16 at a time.  The runs of them this
+ * process has mapped are noted too, and the next cell's process maps them
+ * while it waits (MADV_POPULATE_READ): page cache pages every process of the
+ * lineage shares, so no page more is resident.
  */
 #define _GNU_SOURCE
 #include "prefault.h"
@@ -31,6 +40,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
@@ -49,30 +61,45 @@ typedef struct run {
     size_t pages;
 } run;
 
-/* Inherited by the holder's next spare through fork. */
+/* Inherited by the holder's next spare through fork: the pages to copy,
+ * then those of files to map. */
 static run runs[PREFAULT_MAX_RUNS];
 static size_t nruns;
+#define PREFAULT_MAX_READ_PAGES 8192
+#define PREFAULT_MAX_READ_RUNS 1024
+static run reads[PREFAULT_MAX_READ_RUNS];
+static size_t nreads;
 static int unsupported;
 static uintptr_t page_size;
 
+/* A list of runs and its limits. */
+typedef struct runs_of {
+    run *r;
+    size_t *n, max_runs, max_pages;
+} runs_of;
+
 /* Append pages [first, first + n); 0, or -1 when full. */
-static int add_run(size_t *total, uintptr_t first, size_t n)
+static int add_run(const runs_of *to, size_t *total, uintptr_t first, size_t n)
 {
     *total += n;
-    if (*total > PREFAULT_MAX_PAGES)
+    if (*total > to->max_pages)
         return -1;
-    if (nruns > 0 && runs[nruns - 1].first + runs[nruns - 1].pages == first) {
-        runs[nruns - 1].pages += n;
+    run *r = to->r;
+    size_t *nr = to->n;
+    if (*nr > 0 && r[*nr - 1].first + r[*nr - 1].pages == first) {
+        r[*nr - 1].pages += n;
         return 0;
     }
-    if (nruns == PREFAULT_MAX_RUNS)
+    if (*nr == to->max_runs)
         return -1;
-    runs[nruns++] = (run){ first, n };
+    r[(*nr)++] = (run){ first, n };
     return 0;
 }
 
-/* The runs of present pages of [lo, hi) this process maps alone. */
-static int note_mapping(int pagemap, uintptr_t lo, uintptr_t hi, size_t *total)
+/* The runs of present pages of [lo, hi): those this process maps alone
+ * (exclusive), or all of them. */
+static int note_mapping(int pagemap, uintptr_t lo, uintptr_t hi, size_t *total, const runs_of *to,
+                        int exclusive)
 {
     enum { BATCH = 2048 };
     static uint64_t ent[BATCH];
@@ -87,9 +114,9 @@ static int note_mapping(int pagemap, uintptr_t lo, uintptr_t hi, size_t *total)
         size_t k = (size_t)got / sizeof ent[0];
         for (size_t i = 0; i < k;) {
             size_t j = i;
-            while (j < k && (ent[j] >> 63 & 1) && (ent[j] >> 56 & 1)) /* present, exclusive */
+            while (j < k && (ent[j] >> 63 & 1) && (!exclusive || (ent[j] >> 56 & 1)))
                 j++;
-            if (j > i && add_run(total, at / page_size + i, j - i) < 0)
+            if (j > i && add_run(to, total, at / page_size + i, j - i) < 0)
                 return -1;
             i = j + 1;
         }
@@ -100,30 +127,43 @@ static int note_mapping(int pagemap, uintptr_t lo, uintptr_t hi, size_t *total)
 
 void prefault_note(void)
 {
-    nruns = 0;
+    nruns = nreads = 0;
     if (unsupported)
         return;
+    const runs_of copies = { runs, &nruns, PREFAULT_MAX_RUNS, PREFAULT_MAX_PAGES };
+    const runs_of mapped = { reads, &nreads, PREFAULT_MAX_READ_RUNS, PREFAULT_MAX_READ_PAGES };
+    int reads_full = 0;
     if (!page_size)
         page_size = (uintptr_t)sysconf(_SC_PAGESIZE);
     FILE *maps = fopen("/proc/self/maps", "re");
     int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     if (maps && pagemap >= 0) {
         char line[512];
-        size_t total = 0;
+        size_t total = 0, read_total = 0;
         while (fgets(line, sizeof line, maps)) {
-            unsigned long lo, hi;
+            unsigned long lo, hi, inode = 0;
             char perms[8] = "";
-            if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
+            if (sscanf(line, "%lx-%lx %7s %*x %*x:%*x %lu", &lo, &hi, perms, &inode) < 3)
                 continue;
             /* A line longer than the buffer goes on in the next read. */
             int whole = strchr(line, '\n') != NULL;
             while (!whole && fgets(line, sizeof line, maps))
                 whole = strchr(line, '\n') != NULL;
-            /* Private writable mappings only: copying is what a write to them
-             * costs; [vvar] and the like are neither. */
-            if (perms[1] != 'w' || perms[3] != 'p' || hi - lo > PREFAULT_MAX_MAPPING)
+            if (perms[3] != 'p' || hi - lo > PREFAULT_MAX_MAPPING)
                 continue;
-            if (note_mapping(pagemap, lo, hi, &total) < 0) {
+            /* A file read only: mapping it is what it costs (a full list
+             * just ends the list, the copies are still noted).  [vvar] and
+             * the like have no inode. */
+            if (perms[0] == 'r' && perms[1] != 'w' && inode != 0) {
+                if (!reads_full && note_mapping(pagemap, lo, hi, &read_total, &mapped, 0) < 0)
+                    reads_full = 1;
+                continue;
+            }
+            /* Private writable mappings: copying is what a write to them
+             * costs. */
+            if (perms[1] != 'w')
+                continue;
+            if (note_mapping(pagemap, lo, hi, &total, &copies, 1) < 0) {
                 nruns = 0; /* more than is worth copying ahead, or unreadable */
                 break;
             }
@@ -139,6 +179,7 @@ void prefault_note(void)
  * writes it, as without a note.  Looked for every PREFAULT_STEP pages (a
  * poll costs about what copying one page does). */
 #define PREFAULT_STEP 32
+#define PREFAULT_READ_STEP 256
 
 /* Copy the pages of [first, first + n) the holder still has: one it gave
  * back (holder_trim: free heap pages, libtcc's hash table) is not made
@@ -188,8 +229,26 @@ void prefault_apply(int cellfd)
             since += n;
         }
     }
+    /* Mapping a page of the page cache costs a tenth of copying one: looked
+     * for the cell less often. */
+    for (size_t i = 0; i < nreads && !unsupported; i++) {
+        for (size_t done = 0; done < reads[i].pages;) {
+            struct pollfd p = { cellfd, POLLIN, 0 };
+            if (poll(&p, 1, 0) != 0)
+                goto out;
+            size_t n = reads[i].pages - done;
+            if (n > PREFAULT_READ_STEP)
+                n = PREFAULT_READ_STEP;
+            /* EFAULT and the like (a mapping gone): that run is skipped */
+            if (madvise((void *)((reads[i].first + done) * page_size), n * page_size,
+                        MADV_POPULATE_READ) < 0 &&
+                errno == EINVAL)
+                break;
+            done += n;
+        }
+    }
 out:
-    nruns = 0;
+    nruns = nreads = 0;
     if (pagemap >= 0)
         close(pagemap);
 }

@@ -34,6 +34,7 @@
 #include "isolate.h"
 #include "magics.h"
 #include "show_value.h"
+#include "tcc_scratch.h"
 #include "timeit.h"
 #include "unsupported.h"
 
@@ -221,6 +222,8 @@ void run_cell_child(holder_state *st, json_t *req)
     }
     if (backend != &compile_backend_tcc)
         compile_tcc_ahead(NULL); /* not to be kept by the next holder */
+    else
+        tcc_scratch_populate();
     decl_store_set_backend(st->store, backend == &compile_backend_cc);
     strbuf open_comment = { 0 };
     /* the splitter drops an unterminated comment with all after it */
@@ -359,9 +362,9 @@ void run_cell_child(holder_state *st, json_t *req)
     }
     free(names);
     int last = cell_runtime_result_is_last();
-    cell_runtime_send("execute_done",
-                      json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
-                                "declared", declared, "last_result", last));
+    cell_runtime_send_done(json_pack("{s:s, s:o, s:o, s:b}", "status", "ok", "defined", defined,
+                                     "declared", declared, "last_result", last),
+                           holder_channel());
     strbuf_free(&src);
     strbuf_free(&diag);
     free(syms);

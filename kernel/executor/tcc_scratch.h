@@ -20,5 +20,8 @@
 void tcc_scratch_find(void);
 /* Drop its whole pages (nothing if it was not found). */
 void tcc_scratch_release(void);
+/* Make them resident again, in the process about to compile a cell: they
+ * are written at once, and one call costs less than their page faults. */
+void tcc_scratch_populate(void);
 
 #endif

@@ -12,8 +12,10 @@ import os
 import signal
 import time
 
+import pytest
+
 import proctree
-from kernelclient import fails, ok, run, started
+from kernelclient import TIMEOUT, fails, ok, run, started
 
 # Read-type system calls of the cell's process so far (its own reads of the
 # request and of /proc count too); glibc's libc.so script is ~250 bytes that
@@ -140,3 +142,102 @@ def test_a_killed_waiting_process_loses_no_cell(fresh):
     time.sleep(0.5)
     assert run(kc, "kept + 1").value == "42"
     assert ok(kc, 'printf("%d\\n", kept);').text() == "41\n"
+
+
+# A kept cell that sent the holder nothing to pass on writes its end
+# (execute_done) to the kernel itself (kernel/executor/cell_runtime.c,
+# cell_runtime_send_done); anything that did go through the holder must still
+# come before it.
+
+BIG_DISPLAY_FROM_A_CHILD = r"""
+#include <sys/wait.h>
+#include <unistd.h>
+int shown_by_child = 0;
+pid_t kid = fork();
+if (kid == 0) {
+    static char text[1 << 20];
+    memset(text, 'x', sizeof text - 1);
+    ch_display_text(text);   /* about 1 MB through the holder */
+    _exit(0);
+}
+waitpid(kid, NULL, 0);
+shown_by_child = 1;
+"""
+
+
+def test_a_display_from_a_process_the_cell_forked_comes_before_its_end(fresh):
+    # the display went through the holder from another process than the
+    # cell's own; the holder takes a while over a megabyte, so a cell that
+    # ended by itself would overtake it (and the display land after idle)
+    _, kc = fresh
+    for _ in range(3):
+        r = ok(kc, BIG_DISPLAY_FROM_A_CHILD)
+        assert len(r.displays) == 1, [m["msg_type"] for m in r.messages]
+        assert len(r.displays[0]["data"]["text/plain"]) == (1 << 20) - 1
+    assert ok(kc, 'printf("%d\\n", shown_by_child);').text() == "1\n"
+
+
+def test_cells_sent_back_to_back_all_run_in_order(fresh):
+    # the kernel sends the next cell as soon as the last one's end reaches
+    # it, which a cell that ends by itself sends before the holder has let
+    # go: the next cell must wait in the channel for the next holder, not be
+    # read (and lost) by the old one
+    _, kc = fresh
+    ok(kc, "int n = 0;")
+    ids = [kc.execute('n++; printf("%d\\n", n);') for _ in range(150)]
+    texts = {}
+    pending = set(ids)
+    while pending:
+        m = kc.get_iopub_msg(timeout=TIMEOUT)
+        pid = m["parent_header"].get("msg_id")
+        if m["msg_type"] == "stream" and pid in pending:
+            texts[pid] = texts.get(pid, "") + m["content"]["text"]
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            pending.discard(pid)
+    assert [texts.get(i) for i in ids] == ["%d\n" % (k + 1) for k in range(150)]
+    assert ok(kc, 'printf("%d\\n", n);').text() == "150\n"
+
+
+CLONE_CHILD = r"""
+#include <sched.h>
+#include <signal.h>
+static int rest(void *arg) { (void)arg; for (;;) pause(); return 0; }
+static char clone_stack[65536];
+/* no exit signal: a "clone child", which waitpid sees only with __WALL */
+int cloned = clone(rest, clone_stack + sizeof clone_stack, 0, NULL);
+printf("%d\n", cloned);
+"""
+
+
+def test_a_child_made_by_clone_without_exit_signal_is_killed(fresh):
+    # whether a cell left processes behind is asked of waitpid first (one
+    # system call); a child that sends no SIGCHLD must count all the same,
+    # and be reaped, not left a zombie of the holder
+    _, kc = fresh
+    pid = int(ok(kc, CLONE_CHILD).text())
+    assert pid > 0
+    ok(kc, ";")
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+POLICIES = r"""
+#include <sched.h>
+#include <unistd.h>
+printf("%d %d\n", sched_getscheduler(0), sched_getscheduler(getppid()));
+"""
+
+
+def test_the_holder_waits_at_batch_priority_and_the_cell_runs_at_normal(fresh):
+    # the holder wakes for the cell's "started" note and its end without
+    # taking the CPU from the cell or the kernel (SCHED_BATCH); the cell's
+    # own process, forked from it, runs as any process does (SCHED_OTHER),
+    # in the first cell, after one that failed and after a holder's magic
+    _, kc = fresh
+    want = "%d %d\n" % (os.SCHED_OTHER, os.SCHED_BATCH)
+    assert ok(kc, POLICIES).text() == want
+    assert ok(kc, POLICIES).text() == want
+    fails(kc, "int broken = ;")
+    assert ok(kc, POLICIES).text() == want
+    ok(kc, "%limits cpu=30")
+    assert ok(kc, POLICIES).text() == want

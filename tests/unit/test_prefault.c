@@ -11,10 +11,15 @@
  * copy-on-write fault.  A next cell whose request is already there stops the
  * copying at once: then some of those writes still fault.  Linux before 5.14 has no MADV_POPULATE_WRITE: the
  * fault check is skipped there and says so.
+ *
+ * The pages of a file the cell read (a read-only private mapping, as the
+ * libraries' code is) are mapped in the next cell before it reads them; a
+ * page of it the cell did not read is not.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,7 +49,20 @@ static int has_populate_write(void)
 }
 
 /* What the next cell sees, as bits of its exit status. */
-enum { BYTES_KEPT = 1, NO_FAULTS = 2, UNTOUCHED_FAULT = 4, ARRIVED_STOPS = 8, GIVEN_BACK = 32 };
+enum {
+    BYTES_KEPT = 1,
+    NO_FAULTS = 2,
+    UNTOUCHED_FAULT = 4,
+    ARRIVED_STOPS = 8,
+    GIVEN_BACK = 32,
+    FILE_MAPPED = 64
+};
+
+/* A file of FILE_PAGES pages, mapped read-only by the holder; the cell reads
+ * its first FILE_READ pages. */
+#define FILE_PAGES 256
+#define FILE_READ 8
+static const unsigned char *file_map;
 
 /* The page at p is present in this process. */
 static int present(const void *p)
@@ -71,6 +89,10 @@ static int next_cell(unsigned char *mem, size_t page, int arrived)
     prefault_apply(fds[0]);
     /* the last page the cell wrote, the holder gave back: not made resident */
     int given_back = !present(mem + (NPAGES - 1) * page);
+    int file_mapped = 1;
+    for (size_t i = 0; i < FILE_READ; i++)
+        file_mapped &= present(file_map + i * page);
+    file_mapped &= !present(file_map + (FILE_PAGES - 1) * page);
     long before = faults();
     int kept = 1;
     for (size_t i = 0; i < NPAGES - 1; i++) {
@@ -84,7 +106,8 @@ static int next_cell(unsigned char *mem, size_t page, int arrived)
     if (arrived) /* copying stopped early: some writes still fault */
         return (kept ? BYTES_KEPT : 0) | (during > 0 ? ARRIVED_STOPS : 0);
     return (kept ? BYTES_KEPT : 0) | (during == 0 ? NO_FAULTS : 0) |
-           (untouched > 0 ? UNTOUCHED_FAULT : 0) | (given_back ? GIVEN_BACK : 0);
+           (untouched > 0 ? UNTOUCHED_FAULT : 0) | (given_back ? GIVEN_BACK : 0) |
+           (file_mapped ? FILE_MAPPED : 0);
 }
 
 static int run_next(unsigned char *mem, size_t page, int arrived)
@@ -107,6 +130,21 @@ int main(void)
         tap_bail("mmap: %s", strerror(errno));
     memset(mem, 1, (NPAGES + 1) * page);
     int populate = has_populate_write();
+    char path[] = "/tmp/test_prefault.XXXXXX";
+    int ffd = mkstemp(path);
+    if (ffd < 0)
+        tap_bail("mkstemp: %s", strerror(errno));
+    unlink(path);
+    unsigned char *pagebuf = calloc(1, page);
+    for (size_t i = 0; i < FILE_PAGES; i++)
+        if (write(ffd, pagebuf, page) != (ssize_t)page)
+            tap_bail("write: %s", strerror(errno));
+    free(pagebuf);
+    file_map = mmap(NULL, FILE_PAGES * page, PROT_READ, MAP_PRIVATE, ffd, 0);
+    if (file_map == MAP_FAILED)
+        tap_bail("mmap of a file: %s", strerror(errno));
+    /* the last page is at least 16 pages from the ones read, past what
+     * one fault maps around it */
 
     int sv[2];
     if (pipe(sv) < 0)
@@ -116,6 +154,10 @@ int main(void)
         /* the cell: writes NPAGES pages (the last page it leaves alone) */
         for (size_t i = 0; i < NPAGES; i++)
             mem[i * page] = (unsigned char)(i + 2);
+        volatile unsigned char sink = 0;
+        for (size_t i = 0; i < FILE_READ; i++)
+            sink ^= file_map[i * page];
+        (void)sink;
         prefault_note(); /* the holder still maps every page */
         /* as holder_trim does with free pages: given back after the note */
         madvise(mem + (NPAGES - 1) * page, page, MADV_DONTNEED);
@@ -139,6 +181,9 @@ int main(void)
         OK(got & UNTOUCHED_FAULT, "a page the cell did not write is still copied on write");
         OK(got & ARRIVED_STOPS, "a cell that has arrived stops the copying (the rest faults)");
         OK(got & GIVEN_BACK, "a noted page the holder gave back is not made resident again");
+        OK(got & FILE_MAPPED,
+           "the pages of a file the cell read are mapped in its successor before it reads them, "
+           "and a page it did not read is not");
     } else {
         printf("# MADV_POPULATE_WRITE unsupported on this kernel: fault checks skipped\n");
     }
