@@ -253,7 +253,8 @@ static void load(editor *ed)
     }
     cellsrc_destroy(&cell);
     free(flat);
-    qsort(ed->headers, ed->nheaders, sizeof *ed->headers, by_name);
+    if (ed->nheaders)
+        qsort(ed->headers, ed->nheaders, sizeof *ed->headers, by_name);
 }
 
 static const entry *find_header(const editor *ed, const char *name)

@@ -158,7 +158,8 @@ void cc_cache_prune(const char *dir, const char *keep)
         total += f[n].size;
         n++;
     }
-    qsort(f, n, sizeof *f, cache_older);
+    if (n) /* f is NULL in an empty cache, and qsort's base must not be */
+        qsort(f, n, sizeof *f, cache_older);
     for (size_t i = 0; i < n && total > limit; i++) {
         char txt[260];
         snprintf(txt, sizeof txt, "%.*s.txt", (int)(strlen(f[i].name) - 2), f[i].name);

@@ -607,3 +607,15 @@ def test_struct_fields_show_floats_and_long_doubles_with_their_own_digits(kc):
     ok(kc, "struct fl3 { float f; long double l; double d; };")
     assert run(kc, "struct fl3 fl3v = {1.0f / 3, 1.0L / 3, 1.0 / 3}; fl3v").value == \
         "{f = 0.33333334, l = 0.33333333333333333334, d = 0.3333333333333333}"
+
+
+# The first %%cc cell of a machine finds an empty object cache: trimming it
+# passed qsort a NULL array (undefined; the sanitizer build's UBSan ended the
+# cell as "the cell called _exit(1)"), which this file's run under
+# .ci/sanitizers catches.
+def test_the_first_cc_cell_with_an_empty_cache(tmp_path):
+    km, kc = start(env={"CHALK_CC_CACHE": str(tmp_path / "empty-cache")})
+    try:
+        assert run(kc, "%%cc\nint first_cc = 6 * 7;\nfirst_cc").value == "42"
+    finally:
+        stop(km, kc)
