@@ -253,12 +253,13 @@ static void show_u64(unsigned long long v)
 }
 
 /* The shortest decimal that reads back as the same value, as Python's repr
- * does; integral values keep a ".0" so a double never looks like an int. */
-static void show_real(const char *digits, int special)
+ * does; integral values keep a ".0" so a double never looks like an int
+ * ("nan", "inf" and "-inf" have an 'n', so they get none). */
+static void show_real(const char *digits)
 {
     char buf[48];
     snprintf(buf, sizeof buf, "%s", digits);
-    if (!special && !strpbrk(buf, ".eEn"))
+    if (!strpbrk(buf, ".eEn"))
         strncat(buf, ".0", sizeof buf - strlen(buf) - 1);
     show_text(buf);
 }
@@ -267,21 +268,21 @@ static void show_f64(double v)
 {
     char buf[40];
     cell_runtime_shortest_double(v, buf, sizeof buf);
-    show_real(buf, isnan(v) || isinf(v));
+    show_real(buf);
 }
 
 static void show_f32(float v)
 {
     char buf[40];
     cell_runtime_shortest_float(v, buf, sizeof buf);
-    show_real(buf, isnan(v) || isinf(v));
+    show_real(buf);
 }
 
 static void show_f80(long double v)
 {
     char buf[48];
     cell_runtime_shortest_long_double(v, buf, sizeof buf);
-    show_real(buf, isnan(v) || isinf(v));
+    show_real(buf);
 }
 
 /* nan, inf and -inf as Python spells them (printf's "-nan" is noise). */

@@ -1173,6 +1173,18 @@ static int assigns(const splitter *sp, size_t i, size_t e)
     return 0;
 }
 
+/* After the word `w` at p (blanks before and after it skipped), or NULL
+ * when p does not start with that word: `#pragma pack(1)` read word by
+ * word. */
+static const char *after_word(const char *p, const char *w)
+{
+    size_t n = strlen(w);
+    p += strspn(p, " \t");
+    if (strncmp(p, w, n) != 0 || is_id1((unsigned char)p[n]))
+        return NULL;
+    return p + n + strspn(p + n, " \t");
+}
+
 /* A run of #pragma lines at i that a statement follows (`#pragma omp
  * parallel for` before a top-level loop) belongs to that statement, inside
  * the cell's function as in a C file's main(): at file scope gcc -fopenmp
@@ -1184,9 +1196,7 @@ static size_t pragmas_of_statement(splitter *sp, size_t i)
 {
     size_t j = i;
     while (j < sp->n && sp->t[j].kind == CTOKEN_PP) {
-        const char *p = sp->src + sp->t[j].off + 1;
-        p += strspn(p, " \t");
-        if (strncmp(p, "pragma", 6) != 0 || is_id1((unsigned char)p[6]))
+        if (!after_word(sp->src + sp->t[j].off + 1, "pragma"))
             return i;
         j++;
     }
@@ -1210,29 +1220,18 @@ static size_t pragmas_of_statement(splitter *sp, size_t i)
 
 static void pack_directive(const char *text, int *cur, int *stack, int *depth)
 {
-    const char *p = text + 1;
-    p += strspn(p, " \t");
-    if (strncmp(p, "pragma", 6) != 0)
+    const char *p = after_word(text + 1, "pragma");
+    p = p ? after_word(p, "pack") : NULL;
+    if (!p || *p++ != '(')
         return;
-    p += 6;
-    p += strspn(p, " \t");
-    if (strncmp(p, "pack", 4) != 0 || is_id1((unsigned char)p[4]))
-        return;
-    p += 4;
-    p += strspn(p, " \t");
-    if (*p++ != '(')
-        return;
-    p += strspn(p, " \t");
-    if (!strncmp(p, "push", 4)) {
+    const char *q = after_word(p, "push");
+    if (q) {
         if (*depth < PACK_DEPTH)
             stack[(*depth)++] = *cur;
-        p += 4;
-        p += strspn(p, " \t");
-        if (*p != ',')
+        if (*q != ',')
             return;
-        p++;
-        p += strspn(p, " \t");
-    } else if (!strncmp(p, "pop", 3)) {
+        p = q + 1;
+    } else if (after_word(p, "pop")) {
         *cur = *depth > 0 ? stack[--*depth] : 0;
         return;
     }
