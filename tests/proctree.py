@@ -20,25 +20,33 @@ def stat_fields(pid):
     return stat[stat.rindex(")") + 2:].split()
 
 
-def parents():
-    """pid -> parent pid of every live (not zombie) process."""
+def parents(zombies=False):
+    """pid -> parent pid of every live process (and of zombies, if asked)."""
     out = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
             f = stat_fields(d)
-            if f and f[0] != "Z":
+            if f and (zombies or f[0] != "Z"):
                 out[int(d)] = int(f[1])
     return out
 
 
 def descendants(pid, parent_of=None):
-    """pid and every process below it."""
+    """pid and every live process below it.  The walk goes through zombies:
+    while a holder hands over, the old one is a zombie whose child, the new
+    holder, is not yet the kernel's."""
+    if parent_of is None:
+        everyone = parents(zombies=True)
+        live = parents()
+    else:
+        everyone = live = parent_of
     children = {}
-    for p, pp in (parent_of if parent_of is not None else parents()).items():
+    for p, pp in everyone.items():
         children.setdefault(pp, []).append(p)
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
-        out.append(p)
+        if p == pid or p in live:
+            out.append(p)
         todo.extend(children.get(p, []))
     return out

@@ -22,8 +22,10 @@ def executors(km):
     """(pid, anonymous KiB, mappings) of each live executor process."""
     kernel = km.provisioner.process.pid
     out = []
-    for p, pp in proctree.parents().items():
-        if pp != kernel:
+    # every process below the kernel, not only its children: while a holder
+    # hands over, the old one is a zombie and the new one still its child
+    for p in proctree.descendants(kernel):
+        if p == kernel:
             continue
         try:
             with open("/proc/%d/smaps_rollup" % p) as f:
