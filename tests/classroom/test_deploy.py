@@ -306,3 +306,26 @@ def test_chalk_eg_launch_gives_up_after_five_attempts_and_never_answers(launch, 
     assert said == ("chalk-eg-launch: the kernel (%s) did not start in 5 attempts, on ports %s; its "
                     "last error: [chalk error] cannot bind shell socket to tcp://0.0.0.0:%d: Address "
                     "already in use" % (launch.env["CHALK_KERNEL"], tried, taken_port)), ended.value
+
+
+def test_chalk_eg_launch_waits_for_the_kernels_own_listening_sockets(launch, tmp_path):
+    # All five ports listen, but not in the kernel: a kernel that never binds and then exits
+    # must not be reported to EG (the launcher looks at who holds the sockets).
+    held = [socket.socket() for _ in range(5)]
+    try:
+        for s in held:
+            s.bind(("0.0.0.0", 0))
+            s.listen(1)
+        ports = [s.getsockname()[1] for s in held]
+        fake = tmp_path / "kernel"
+        fake.write_text("#!/bin/sh\nsleep 0.2\necho 'fake kernel: no sockets of mine' >&2\nexit 1\n")
+        fake.chmod(0o755)
+        launch.env["CHALK_KERNEL"] = str(fake)
+        launch.env["CHALK_EG_TEST_PORTS"] = " ".join(map(str, ports * 5))
+        with pytest.raises(NoAnswer) as ended:
+            launch.start()
+    finally:
+        for s in held:
+            s.close()
+    assert ended.value.status == 1, ended.value
+    assert ended.value.stderr.strip().endswith("its last error: fake kernel: no sockets of mine"), ended.value
