@@ -5,7 +5,9 @@ built on it: shell syntax, argument errors, Binder's apt.txt equal to the script
 list, the Dockerfile's base and pins, the Zero-to-JupyterHub values, the Enterprise Gateway
 kernelspec and pod template, and chalk-eg-launch speaking Enterprise Gateway's launch protocol
 to a listener that decrypts the reply the way EG's ResponseManager._decrypt does, then
-running a cell in the kernel it started.  No Docker engine or Kubernetes here: the image is
+running a cell in the kernel it started, starting it again on fresh ports when one it chose
+was taken (the race made certain by CHALK_EG_TEST_PORTS, ports the test holds) and answering
+only for a kernel that listens itself.  No Docker engine or Kubernetes here: the image is
 never built (the README says so).
 """
 import base64
