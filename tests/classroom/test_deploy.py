@@ -5,7 +5,9 @@ built on it: shell syntax, argument errors, Binder's apt.txt equal to the script
 list, the Dockerfile's base and pins, the Zero-to-JupyterHub values, the Enterprise Gateway
 kernelspec and pod template, and chalk-eg-launch speaking Enterprise Gateway's launch protocol
 to a listener that decrypts the reply the way EG's ResponseManager._decrypt does, then
-running a cell in the kernel it started.  No Docker engine or Kubernetes here: the image is
+running a cell in the kernel it started, starting it again on fresh ports when one it chose
+was taken (the race made certain by CHALK_EG_TEST_PORTS, ports the test holds) and answering
+only for a kernel that listens itself.  No Docker engine or Kubernetes here: the image is
 never built (the README says so).
 """
 import base64
@@ -136,6 +138,25 @@ def eg_decrypt(private_key, data):
     return json.loads((unpad.update(padded) + unpad.finalize()).decode())
 
 
+class NoAnswer(Exception):
+    """The launcher ended without sending EG anything: its exit status and stderr."""
+
+    def __init__(self, status, stderr):
+        super().__init__("exit status %s, stderr:\n%s" % (status, stderr))
+        self.status, self.stderr = status, stderr
+
+
+def unused_ports(n):
+    """n ports that no socket has now (bound once by the system, then released)."""
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("0.0.0.0", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
 class Launch:
     """chalk-eg-launch started as EG's pod would start it, answering a listener of ours."""
 
@@ -155,15 +176,25 @@ class Launch:
         self.proc = None
 
     def start(self):
-        """Run the launcher; return the connection info it sent, decrypted as EG does."""
+        """Run the launcher; return the connection info it sent, decrypted as EG does.
+        NoAnswer if the launcher ends without connecting."""
         with socket.socket() as listener:
             listener.bind(("127.0.0.1", 0))
             listener.listen(1)
-            listener.settimeout(120)
+            listener.settimeout(0.2)
             self.env["RESPONSE_ADDRESS"] = "127.0.0.1:%d" % listener.getsockname()[1]
             self.proc = subprocess.Popen([LAUNCH], env=self.env, start_new_session=True,
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            conn, _ = listener.accept()
+            for _ in range(600):        # 120 s: not a limit, only no hang
+                ended = self.proc.poll() is not None    # before accept: a connection it made is queued
+                try:
+                    conn, _ = listener.accept()
+                    break
+                except socket.timeout:
+                    if ended:
+                        raise NoAnswer(self.proc.returncode, self.proc.stderr.read())
+            else:
+                raise NoAnswer(None, "the launcher neither answered nor ended")
             data = b""
             with conn:
                 while chunk := conn.recv(4096):
@@ -228,3 +259,75 @@ def test_chalk_eg_launch_passes_the_pods_sigterm_to_the_kernel(launch):
             break
         time.sleep(0.1)
     assert gone, "the kernel outlived its launcher"
+
+
+@pytest.fixture
+def taken_port():
+    """A port held by a listening socket of ours, as another process would hold it."""
+    with socket.socket() as s:
+        s.bind(("0.0.0.0", 0))
+        s.listen(1)
+        yield s.getsockname()[1]
+
+
+def test_chalk_eg_launch_starts_the_kernel_again_when_a_chosen_port_was_taken(launch, taken_port):
+    # The race made certain: the first attempt's hb port (bound last, after the four others)
+    # is taken, as if another process got it between the choice and the kernel's bind.
+    from jupyter_client import BlockingKernelClient
+    from kernelclient import TIMEOUT
+    first = unused_ports(4) + [taken_port]
+    launch.env["CHALK_EG_TEST_PORTS"] = " ".join(map(str, first))
+    info = launch.start()
+    reported = [info[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+    assert taken_port not in reported and reported != first
+    client = BlockingKernelClient()
+    client.load_connection_info({k: info[k] for k in (
+        "shell_port", "iopub_port", "stdin_port", "control_port", "hb_port", "ip", "key",
+        "transport", "signature_scheme")})
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=TIMEOUT)  # a kernel_info_request answered
+        client.shutdown()
+        assert launch.proc.wait(timeout=120) == 0
+    finally:
+        client.stop_channels()
+    err = launch.proc.stderr.read()
+    assert "cannot bind hb socket to tcp://0.0.0.0:%d: Address already in use" % taken_port in err, err
+    assert ("the kernel exited (status 1) before listening on ports %s; trying again on fresh ports"
+            % " ".join(map(str, first))) in err, err
+
+
+def test_chalk_eg_launch_gives_up_after_five_attempts_and_never_answers(launch, taken_port):
+    attempts = [[taken_port] + unused_ports(4) for _ in range(5)]
+    launch.env["CHALK_EG_TEST_PORTS"] = " ".join(str(p) for a in attempts for p in a)
+    with pytest.raises(NoAnswer) as ended:
+        launch.start()
+    assert ended.value.status == 1, ended.value
+    tried = "; ".join(" ".join(map(str, a)) for a in attempts)
+    said = ended.value.stderr.strip().splitlines()[-1]
+    assert said == ("chalk-eg-launch: the kernel (%s) did not start in 5 attempts, on ports %s; its "
+                    "last error: [chalk error] cannot bind shell socket to tcp://0.0.0.0:%d: Address "
+                    "already in use" % (launch.env["CHALK_KERNEL"], tried, taken_port)), ended.value
+
+
+def test_chalk_eg_launch_waits_for_the_kernels_own_listening_sockets(launch, tmp_path):
+    # All five ports listen, but not in the kernel: a kernel that never binds and then exits
+    # must not be reported to EG (the launcher looks at who holds the sockets).
+    held = [socket.socket() for _ in range(5)]
+    try:
+        for s in held:
+            s.bind(("0.0.0.0", 0))
+            s.listen(1)
+        ports = [s.getsockname()[1] for s in held]
+        fake = tmp_path / "kernel"
+        fake.write_text("#!/bin/sh\nsleep 0.2\necho 'fake kernel: no sockets of mine' >&2\nexit 1\n")
+        fake.chmod(0o755)
+        launch.env["CHALK_KERNEL"] = str(fake)
+        launch.env["CHALK_EG_TEST_PORTS"] = " ".join(map(str, ports * 5))
+        with pytest.raises(NoAnswer) as ended:
+            launch.start()
+    finally:
+        for s in held:
+            s.close()
+    assert ended.value.status == 1, ended.value
+    assert ended.value.stderr.strip().endswith("its last error: fake kernel: no sockets of mine"), ended.value
