@@ -8,7 +8,8 @@
 
 /* In the process that ran a cell and becomes the holder, before the old
  * holder may exit: note the pages this process maps alone, and those of
- * read-only file mappings it maps. */
+ * read-only file mappings it maps; nothing if its cell had come before it
+ * began to wait (prefault_apply found it there: cells back to back). */
 void prefault_note(void);
 
 /* In the next cell's process, forked from that holder: make the noted pages

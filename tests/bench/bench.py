@@ -99,6 +99,7 @@ TARGETS = {  # from the cell-engine issue: chalk / reference must be at most
     "trivial_ratio": 1.0, "gsl_ratio": 3.0, "start_ratio": 0.15,
     "memory_ratio": 0.2, "growth_ratio": 1.2, "flood_ratio": 2.0,
     "xeus_trivial_ratio": 1.0,   # issue 14, point 3
+    "xeus_b2b_ratio": 1.0,       # the same, cells back to back
     "floor_excess_ratio": 1.15,  # issue 14, point 4: chalk's tree / bench_floor
 }
 
@@ -767,6 +768,21 @@ def main():
                 if r:
                     X["kernel"] = a.xeus_kernel
                     X["trivial_p50"], C["trivial_vs_xeus_p50"] = p50(r[0]), p50(r[1])
+
+                # Back to back, as a notebook runs top to bottom: each kernel's
+                # cells one right after the other, so that the work a chalk
+                # kernel does after a reply falls on its own next cell.  Blocks
+                # in the order chalk, xeus, xeus, chalk, so that a drift of the
+                # load falls on both alike.
+                def back_to_back():
+                    xs, cs = [], []
+                    for out, k, code in ((cs, ck2, TRIVIAL_C), (xs, xk, TRIVIAL_PY),
+                                         (xs, xk, TRIVIAL_PY), (cs, ck2, TRIVIAL_C)):
+                        out += time_cells(k, code, a.reps // 2)
+                    return xs, cs
+                r = attempt("xeus-python back to back", back_to_back)
+                if r:
+                    X["trivial_b2b_p50"], C["trivial_b2b_vs_xeus_p50"] = p50(r[0]), p50(r[1])
             for k in (xk, ck2):
                 if k:
                     k.close()
@@ -824,6 +840,7 @@ def main():
         return x / y if (x is not None and y) else None
     R["trivial_ratio"] = ratio(C.get("trivial_p50"), P.get("trivial_p50"))
     R["xeus_trivial_ratio"] = ratio(C.get("trivial_vs_xeus_p50"), X.get("trivial_p50"))
+    R["xeus_b2b_ratio"] = ratio(C.get("trivial_b2b_vs_xeus_p50"), X.get("trivial_b2b_p50"))
     R["gsl_ratio"] = ratio(C.get("gsl_svd_p50"), P.get("trivial_p50"))
     R["start_ratio"] = ratio(C.get("start_p50"), P.get("start_p50"))
     R["memory_ratio"] = ratio(C.get("resident_bytes"), P.get("resident_bytes"))
@@ -884,6 +901,12 @@ def main():
                                                fmt_ratio(R["xeus_trivial_ratio"], TARGETS["xeus_trivial_ratio"]),
                                                'xeus-python (%s) print("hello"), cell by cell in random order' % X.get("kernel", "-")
                                                if x else X["note"]))
+            if X.get("trivial_b2b_p50"):
+                print("%-28s %12s %12s  %s   %s" % ("  vs xeus-python, in a row",
+                                                   fmt_s(C.get("trivial_b2b_vs_xeus_p50")),
+                                                   fmt_s(X["trivial_b2b_p50"]),
+                                                   fmt_ratio(R["xeus_b2b_ratio"], TARGETS["xeus_b2b_ratio"]),
+                                                   "each kernel's cells one right after the other"))
     mb = lambda x: "%.1f MB" % (x / 1e6) if x else "-"
     print("%-28s %12s %12s  %s   %s" % ("resident after 10 cells", mb(C.get("resident_bytes")),
                                        mb(P.get("resident_bytes")),

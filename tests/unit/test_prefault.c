@@ -15,6 +15,11 @@
  * The pages of a file the cell read (a read-only private mapping, as the
  * libraries' code is) are mapped in the next cell before it reads them; a
  * page of it the cell did not read is not.
+ *
+ * A next cell becomes the holder in turn and notes the pages it wrote for
+ * the one after it, unless its own cell had come before it began to wait
+ * (cells back to back): then it notes nothing, and the one after it copies
+ * the pages as it writes them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,7 +60,8 @@ enum {
     UNTOUCHED_FAULT = 4,
     ARRIVED_STOPS = 8,
     GIVEN_BACK = 32,
-    FILE_MAPPED = 64
+    FILE_MAPPED = 64,
+    NOTE_KEPT = 128 /* idle: the one after it takes no fault; back to back: it does */
 };
 
 /* A file of FILE_PAGES pages, mapped read-only by the holder; the cell reads
@@ -75,6 +81,27 @@ static int present(const void *p)
         close(fd);
     }
     return (int)(e >> 63 & 1);
+}
+
+/* This process, having run its cell, as the holder: its note, then the
+ * next cell's process writes the pages.  1 if those writes took no fault. */
+static int after_me_no_faults(unsigned char *mem, size_t page)
+{
+    prefault_note();
+    pid_t next = fork();
+    if (next == 0) {
+        int fds[2];
+        if (pipe(fds) < 0)
+            _exit(2);
+        prefault_apply(fds[0]);
+        long before = faults();
+        for (size_t i = 0; i < NPAGES - 1; i++)
+            mem[i * page + 3] = 7;
+        _exit(faults() - before == 0 ? 1 : 0);
+    }
+    int st = 0;
+    waitpid(next, &st, 0);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 1;
 }
 
 /* The next cell's process: prefault_apply with its cell already there
@@ -103,11 +130,13 @@ static int next_cell(unsigned char *mem, size_t page, int arrived)
     before = faults();
     mem[NPAGES * page + 2] = 9; /* a page the cell did not write */
     long untouched = faults() - before;
+    int kept_note = after_me_no_faults(mem, page);
     if (arrived) /* copying stopped early: some writes still fault */
-        return (kept ? BYTES_KEPT : 0) | (during > 0 ? ARRIVED_STOPS : 0);
+        return (kept ? BYTES_KEPT : 0) | (during > 0 ? ARRIVED_STOPS : 0) |
+               (kept_note ? NOTE_KEPT : 0);
     return (kept ? BYTES_KEPT : 0) | (during == 0 ? NO_FAULTS : 0) |
            (untouched > 0 ? UNTOUCHED_FAULT : 0) | (given_back ? GIVEN_BACK : 0) |
-           (file_mapped ? FILE_MAPPED : 0);
+           (file_mapped ? FILE_MAPPED : 0) | (kept_note ? NOTE_KEPT : 0);
 }
 
 static int run_next(unsigned char *mem, size_t page, int arrived)
@@ -165,7 +194,8 @@ int main(void)
         int idle = run_next(mem, page, 0), busy = run_next(mem, page, 1);
         if (idle == 255 || busy == 255)
             _exit(255);
-        _exit(idle | (busy & ARRIVED_STOPS) | ((idle & busy & BYTES_KEPT) ? 0 : 16));
+        _exit((idle & ~NOTE_KEPT) | (busy & ARRIVED_STOPS) | ((idle & busy & BYTES_KEPT) ? 0 : 16) |
+              ((idle & NOTE_KEPT) && !(busy & NOTE_KEPT) ? NOTE_KEPT : 0));
     }
     close(sv[1]);
     char b;
@@ -181,6 +211,9 @@ int main(void)
         OK(got & UNTOUCHED_FAULT, "a page the cell did not write is still copied on write");
         OK(got & ARRIVED_STOPS, "a cell that has arrived stops the copying (the rest faults)");
         OK(got & GIVEN_BACK, "a noted page the holder gave back is not made resident again");
+        OK(got & NOTE_KEPT,
+           "a cell's process that waited notes its pages for the next one, and one whose cell "
+           "had come before it waited notes none");
         OK(got & FILE_MAPPED,
            "the pages of a file the cell read are mapped in its successor before it reads them, "
            "and a page it did not read is not");
