@@ -1190,13 +1190,16 @@ static const char *after_word(const char *p, const char *w)
  * the cell's function as in a C file's main(): at file scope gcc -fopenmp
  * rejects it and tcc would drop it.  Returns the statement's first token, or
  * i when the directives stay at file scope (anything but a pragma, or one
- * before a declaration, a macro, a top-level asm or the end: `#pragma
- * pack(1)` before a struct). */
+ * before a declaration, a macro, a top-level asm or the end, and `#pragma
+ * pack`). */
 static size_t pragmas_of_statement(splitter *sp, size_t i)
 {
     size_t j = i;
     while (j < sp->n && sp->t[j].kind == CTOKEN_PP) {
-        if (!after_word(sp->src + sp->t[j].off + 1, "pragma"))
+        const char *p = after_word(sp->src + sp->t[j].off + 1, "pragma");
+        /* `#pragma pack` holds from where it stands for the rest of the
+         * file, the cells after it included (carry_pack) */
+        if (!p || after_word(p, "pack"))
             return i;
         j++;
     }
@@ -1215,10 +1218,10 @@ static size_t pragmas_of_statement(splitter *sp, size_t i)
  * a function of the first cell and code of the next disagreed on every
  * member's offset.  Each type declared while a pack is in force therefore
  * carries it, as GCC and tcc read the directive (push[, N], pop, N, nothing
- * for the default).  The `#line` keeps the type's own line numbers. */
-#define PACK_DEPTH 16
-
-static void pack_directive(const char *text, int *cur, int *stack, int *depth)
+ * for the default).  The `#line` keeps the type's own line numbers.  A
+ * variable or function is kept as a declaration the store writes: it notes
+ * the pack (item->pack), for an inline struct body in its type. */
+static void pack_directive(const char *text, cellsrc_pack *pk)
 {
     const char *p = after_word(text + 1, "pragma");
     p = p ? after_word(p, "pack") : NULL;
@@ -1226,37 +1229,59 @@ static void pack_directive(const char *text, int *cur, int *stack, int *depth)
         return;
     const char *q = after_word(p, "push");
     if (q) {
-        if (*depth < PACK_DEPTH)
-            stack[(*depth)++] = *cur;
+        if (pk->depth < CELLSRC_PACK_DEPTH)
+            pk->stack[pk->depth++] = pk->cur;
         if (*q != ',')
             return;
         p = q + 1;
     } else if (after_word(p, "pop")) {
-        *cur = *depth > 0 ? stack[--*depth] : 0;
+        pk->cur = pk->depth > 0 ? pk->stack[--pk->depth] : 0;
         return;
     }
-    *cur = (int)strtol(p, NULL, 10); /* `pack()` and `pack(0)`: the default */
+    pk->cur = (int)strtol(p, NULL, 10); /* `pack()` and `pack(0)`: the default */
 }
 
-static void carry_pack(cellsrc_cell *cell)
+static void carry_pack(cellsrc_cell *cell, cellsrc_pack *pk)
 {
-    int cur = 0, stack[PACK_DEPTH], depth = 0;
     for (size_t i = 0; i < cell->nitems; i++) {
         cellsrc_item *it = &cell->items[i];
-        if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_OTHER)
-            pack_directive(it->text, &cur, stack, &depth);
-        else if (it->kind == CELLSRC_TYPE && cur > 0 && !(it->flags & CELLSRC_MACRO)) {
+        if (it->kind == CELLSRC_PP && it->pp == CELLSRC_PP_OTHER) {
+            pack_directive(it->text, pk);
+        } else if (it->kind == CELLSRC_TYPE && pk->cur > 0 && !(it->flags & CELLSRC_MACRO)) {
             strbuf b = { 0 };
-            strbuf_addf(&b, "#pragma pack(push, %d)\n#line %d\n%s\n#pragma pack(pop)", cur,
+            strbuf_addf(&b, "#pragma pack(push, %d)\n#line %d\n%s\n#pragma pack(pop)", pk->cur,
                         it->line, it->text);
             free(it->text);
             it->text = strbuf_take(&b);
+        } else if (it->kind == CELLSRC_VAR || it->kind == CELLSRC_FUNC ||
+                   it->kind == CELLSRC_PROTO) {
+            it->pack = pk->cur;
         }
     }
 }
 
+void cellsrc_pack_directives(const cellsrc_pack *pk, strbuf *b)
+{
+    /* pushed in order: each push saves what stands and sets the next */
+    if (pk->depth > 0 && pk->stack[0] > 0)
+        strbuf_addf(b, "#pragma pack(%d)\n", pk->stack[0]);
+    for (int k = 1; k < pk->depth; k++)
+        strbuf_addf(b, "#pragma pack(push, %d)\n", pk->stack[k]);
+    if (pk->depth > 0)
+        strbuf_addf(b, "#pragma pack(push, %d)\n", pk->cur);
+    else if (pk->cur > 0)
+        strbuf_addf(b, "#pragma pack(%d)\n", pk->cur);
+}
+
 cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_fn is_type,
                             void *ctx)
+{
+    cellsrc_pack pk = { 0 };
+    return cellsrc_split_packed(code, options, is_type, ctx, &pk);
+}
+
+cellsrc_cell *cellsrc_split_packed(const char *code, unsigned options, cellsrc_is_type_fn is_type,
+                                   void *ctx, cellsrc_pack *pack)
 {
     splitter sp = { 0 };
     sp.cell = alloc_resize(NULL, sizeof *sp.cell);
@@ -1345,7 +1370,7 @@ cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_
         free(sp.own_types[k]);
     free(sp.own_types);
     free(copy);
-    carry_pack(sp.cell);
+    carry_pack(sp.cell, pack);
     return sp.cell;
 }
 

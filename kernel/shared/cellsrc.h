@@ -82,6 +82,10 @@ typedef struct cellsrc_item {
      * `const double r`), so a non-constant initializer can be assigned in
      * main(); equals text when the object is not const. */
     char *deftext;
+    /* VAR, FUNC, PROTO: the `#pragma pack` alignment in force over it (0:
+     * none); a later cell must see an inline struct body of it with the
+     * same layout.  TYPE items carry it in their text instead. */
+    int pack;
 } cellsrc_item;
 
 typedef struct cellsrc_magic {
@@ -112,6 +116,14 @@ enum {                        /* cellsrc_split options */
                                as the text reads */
 };
 
+/* `#pragma pack` as it stands at a point of a text: the alignment in force
+ * (0: the default) and the ones pushed before it. */
+#define CELLSRC_PACK_DEPTH 16
+typedef struct cellsrc_pack {
+    int cur, depth;
+    int stack[CELLSRC_PACK_DEPTH];
+} cellsrc_pack;
+
 /* Split `code` into items in source order.  Leading lines starting with `%`
  * are magics (returned apart; the code keeps its line numbers).  A
  * declaration with several declarators gives one VAR/PROTO item each; a
@@ -122,6 +134,13 @@ enum {                        /* cellsrc_split options */
  * `ident ident` / `ident * ident =` shapes make declarations. */
 cellsrc_cell *cellsrc_split(const char *code, unsigned options, cellsrc_is_type_fn is_type,
                             void *ctx);
+/* The same, with `#pragma pack` standing as *pack at the start of the text
+ * (a pack an earlier cell left open); *pack becomes what stands at its end. */
+cellsrc_cell *cellsrc_split_packed(const char *code, unsigned options, cellsrc_is_type_fn is_type,
+                                   void *ctx, cellsrc_pack *pack);
+/* The directives that make *pack stand, from the default (empty if it is
+ * the default), into b. */
+void cellsrc_pack_directives(const cellsrc_pack *pack, strbuf *b);
 void cellsrc_destroy(cellsrc_cell **cell_p);
 
 /* Replace item `at` of `cell` by every item of `sub` (taken over and

@@ -290,6 +290,7 @@ static entry *append(decl_store *s, int kind, const cellsrc_item *it, char *text
     e->nrefs = it->nrefs;
     e->text = text;
     e->is_void = (it->flags & CELLSRC_VOID) != 0;
+    e->pack = it->pack;
     e->typenames = strv_dup(it->typenames, it->ntypenames);
     e->ntypenames = it->ntypenames;
     index_entry(s, s->nents - 1);
@@ -384,6 +385,7 @@ int decl_store_commit(decl_store *s, decl_store_prepared *p, decl_store_lookup_f
         pv->includes = NULL;
         pv->nincludes = 0;
     }
+    s->pack = pv->pack;
     const cellsrc_cell *cell = pv->cell;
     for (size_t i = 0; i < cell->nitems; i++) {
         const cellsrc_item *it = &cell->items[i];

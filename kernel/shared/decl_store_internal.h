@@ -25,6 +25,7 @@ typedef struct entry {
     size_t ntypenames;
     int dead; /* replaced by a newer definition (see remove_keys) */
     int cc;   /* FUNC/VAR: defined by a %%cc cell (the system compiler) */
+    int pack; /* VAR/FUNC/DECL: the #pragma pack over it (cellsrc_item.pack) */
 } entry;
 
 struct decl_store {
@@ -49,6 +50,9 @@ struct decl_store {
     declindex_map *names;
     declindex_map *types;
     int cc; /* decl_store_set_backend: this cell is a %%cc cell */
+    /* `#pragma pack` as the cells so far leave it: a file's directive holds
+     * to its end, so a pack one cell opens holds in the next ones. */
+    cellsrc_pack pack;
 };
 
 typedef struct decl_store_private {
@@ -59,6 +63,7 @@ typedef struct decl_store_private {
     char *source; /* the headers' source (prelude + includes) */
     char *code;   /* the cell, for naming a line */
     int cell_number;
+    cellsrc_pack pack; /* as the cell leaves it */
 } decl_store_private;
 
 /* A definition's plain name: "S" for "struct S". */

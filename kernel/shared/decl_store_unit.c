@@ -663,7 +663,8 @@ static int split_cell(decl_store *s, const char *code, int cell_number, decl_sto
                       char *err, size_t errlen)
 {
     /* A first pass with the current index finds the cell's #includes. */
-    cellsrc_cell *cell = cellsrc_split(code, 0, is_type_cb, tc);
+    pv->pack = s->pack;
+    cellsrc_cell *cell = cellsrc_split_packed(code, 0, is_type_cb, tc, &pv->pack);
     char **incs = strv_dup(s->includes, s->nincludes);
     size_t nincs = s->nincludes, before = nincs;
     for (size_t i = 0; i < cell->nitems; i++) {
@@ -739,7 +740,8 @@ static int split_cell(decl_store *s, const char *code, int cell_number, decl_sto
         /* the new header may bring typedef names the cell uses */
         cellsrc_destroy(&cell);
         tc->idx = idx;
-        cell = cellsrc_split(code, 0, is_type_cb, tc);
+        pv->pack = s->pack;
+        cell = cellsrc_split_packed(code, 0, is_type_cb, tc, &pv->pack);
     }
     *cell_out = cell;
     *idx_out = idx;
@@ -846,6 +848,9 @@ static void emit_entries(strbuf *b, const decl_store *s, const declindex *idx,
              * warning when the closure also brought the header's */
             if (e->kind == ENT_MACRO && declindex_is_macro(idx, e->keys[0]))
                 strbuf_addf(b, "#undef %s\n", e->keys[0]);
+            /* an inline struct body in its type has its cell's layout */
+            if (e->pack)
+                strbuf_addf(b, "#pragma pack(push, %d)\n", e->pack);
             if (e->kind == ENT_MACRO) {
                 char *m = tcc_global_double_bug_define(e->text, &rw->dbl);
                 strbuf_add(b, m);
@@ -860,6 +865,8 @@ static void emit_entries(strbuf *b, const decl_store *s, const declindex *idx,
                 strbuf_add(b, e->text);
             }
             strbuf_add(b, "\n");
+            if (e->pack)
+                strbuf_add(b, "#pragma pack(pop)\n");
             if ((e->kind == ENT_VAR || e->kind == ENT_FUNC) && e->addr) {
                 p->symbols = alloc_resize(p->symbols, (p->nsymbols + 1) * sizeof *p->symbols);
                 p->symbols[p->nsymbols].name = e->keys[0];
@@ -1042,7 +1049,8 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
     }
     if (expand_macro_items(s, cell, &tc) < 0) {
         cellsrc_destroy(&cell);
-        cell = cellsrc_split(code, CELLSRC_NO_MACROS, is_type_cb, &tc);
+        pv->pack = s->pack;
+        cell = cellsrc_split_packed(code, CELLSRC_NO_MACROS, is_type_cb, &tc, &pv->pack);
     }
     pv->cell = cell;
     p->magics = cell->magics;
@@ -1094,7 +1102,9 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
         sv_generic(&b, helpers);
     }
 
-    /* the cell: file-scope items in place, the rest into main() */
+    /* the cell: file-scope items in place, the rest into main(), under the
+     * pack earlier cells left open */
+    cellsrc_pack_directives(&s->pack, &b);
     strbuf body = { 0 };
     emit_items(&b, &body, s, idx, cell, p, &rw, defined, shows, helpers, cell_number);
     /* An empty declaration ends whatever the cell's last file-scope item

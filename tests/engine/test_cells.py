@@ -586,6 +586,31 @@ def test_a_packed_type_keeps_its_layout_in_later_cells(fresh):
     assert ok(kc, 'printf("%zu %zu\\n", sizeof(struct pk4), sizeof(struct pk_default));').text() == "6 8\n"
 
 
+# A `#pragma pack` holds from where it stands to the end of a C file, so one
+# cell's directive holds in the cells after it until a later one pops it; and
+# a variable declared under it keeps its layout in every later cell.
+# `struct { char c; int i; } v;` under pack(1) was 5 bytes in its cell and 8
+# in the next, whose code then read v.i at the wrong offset; a pack(pop)
+# before a statement went into the cell's main() and was lost.
+def test_a_pack_holds_in_the_cells_after_it_until_popped(fresh):
+    _, kc = fresh[:2]
+    ok(kc, "#pragma pack(push, 1)")
+    ok(kc, "struct po1 { char c; int i; };\nstruct { char c; int i; } po_v;\n"
+           "struct po2 { char c; double d; } po_w;")
+    ok(kc, "#pragma pack(push, 2)\nstruct po3 { char c; int i; };\n#pragma pack(pop)\n"
+           "po_v.c = 1; po_v.i = 7;")
+    sizes = ('printf("%zu %zu %zu %zu %zu\\n", sizeof(struct po1), sizeof po_v, sizeof po_w,'
+             ' sizeof(struct po3), offsetof(struct po1, i));')
+    assert ok(kc, sizes).text() == "5 5 9 6 1\n"
+    ok(kc, "struct po_open { char c; int i; };")  # still under pack(1)
+    ok(kc, "#pragma pack(pop)")
+    ok(kc, "struct po4 { char c; int i; };")
+    assert ok(kc, sizes).text() == "5 5 9 6 1\n"
+    assert run(kc, "sizeof(struct po4) * 100 + sizeof(struct po_open) * 10 + po_v.i").value == "857"
+    assert ok(kc, "%%cc\n" + sizes).text() == "5 5 9 6 1\n"
+    assert ok(kc, '%%cc\nprintf("%d %zu\\n", po_v.i, sizeof(struct po4));').text() == "7 8\n"
+
+
 # An array whose initializer gives its size is complete in later cells, of
 # either backend, as in a C file: `int v[] = {...};` then, in the next cell,
 # `sizeof v / sizeof v[0]` was "sizeof applied to an incomplete type".
