@@ -660,8 +660,7 @@ static void add_prototype(strbuf *b, const char *text)
  * intrinsics): libtcc reads the declarations of every cell, a %%cc cell's
  * too, and cannot read it.  "not found" would send the user looking for a
  * file that is there. */
-static void own_header_message(char *err, size_t errlen, int cell_number, int line,
-                               const char *msg)
+static void own_header_message(char *err, size_t errlen, int cell_number, int line, const char *msg)
 {
     char name[256];
     if (sscanf(msg, "error: include file '%255[^']' not found", name) != 1)
