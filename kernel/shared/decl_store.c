@@ -90,6 +90,7 @@ void decl_store_reset(decl_store *s)
     if (s->idx != s->base)
         declindex_destroy(&s->idx);
     s->idx = s->base;
+    memset(&s->pack, 0, sizeof s->pack); /* a pack a cell left open */
 }
 
 void decl_store_destroy(decl_store **self_p)

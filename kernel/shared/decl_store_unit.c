@@ -19,9 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "abi.h"
 #include "alloc.h"
+#include "config.h"
 #include "headers.h"
 #include "reserved.h"
 #include "strv.h"
@@ -654,6 +656,30 @@ static void add_prototype(strbuf *b, const char *text)
     free(refused);
 }
 
+/* A header only the C compiler itself has (gcc's immintrin.h, its
+ * intrinsics): libtcc reads the declarations of every cell, a %%cc cell's
+ * too, and cannot read it.  "not found" would send the user looking for a
+ * file that is there. */
+static void own_header_message(char *err, size_t errlen, int cell_number, int line, const char *msg)
+{
+    char name[256];
+    if (sscanf(msg, "error: include file '%255[^']' not found", name) != 1)
+        return;
+#ifdef CHALK_CC_OWN_INCLUDEDIR
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", CHALK_CC_OWN_INCLUDEDIR, name);
+    if (access(path, R_OK) == 0)
+        snprintf(err, errlen,
+                 "cell[%d]:%d: error: <%s> is a header of the C compiler itself (its "
+                 "builtins); libtcc, which reads the declarations of every cell (%%%%cc cells "
+                 "too), cannot read it.  Write the loop in plain C instead: %%%%cc -O3 "
+                 "-march=native vectorises such loops (sums too with -ffast-math)",
+                 cell_number, line, name);
+#else
+    (void)err, (void)errlen, (void)cell_number, (void)line;
+#endif
+}
+
 /* Split the cell.  A cell that #includes a header the store has not seen
  * gets a header index of its own (pv->idx), checked against the library-name
  * rule, and is split again with it (the header may bring typedef names the
@@ -724,6 +750,7 @@ static int split_cell(decl_store *s, const char *code, int cell_number, decl_sto
             if (msg && line) {
                 char *copy = alloc_strdup(msg);
                 snprintf(err, errlen, "cell[%d]:%d: %s", cell_number, line, copy);
+                own_header_message(err, errlen, cell_number, line, copy);
                 free(copy);
             }
             cellsrc_destroy(&cell);

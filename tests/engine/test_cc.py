@@ -269,6 +269,18 @@ def test_omp_h_is_found_and_libgomp_serves_later_tcc_cells(fresh):
                    "omp_destroy_lock(&ompt_lock);\nompt_held").value == "1"
 
 
+# gcc's own headers beside omp.h (immintrin.h, its intrinsics) are there, but
+# libtcc, which reads every cell's declarations, cannot read them: the error
+# says so and what to write instead, where it said the file was not found.
+def test_the_compilers_own_intrinsics_header_is_explained_not_said_missing(kc):
+    e = fails(kc, "%%cc -O2 -mavx2\n#include <immintrin.h>\n__m256d own_v;", "CompileError")
+    msg = e.errors[0]["evalue"]
+    assert msg.startswith("cell[") and ":2: error: <immintrin.h> is a header of the C compiler itself" in msg
+    assert "%%cc -O3 -march=native vectorises" in msg and "not found" not in msg
+    assert "'own_nosuch.h' not found" in fails(kc, "#include <own_nosuch.h>", "CompileError").errors[0]["evalue"]
+    assert run(kc, "1 + 1").value == "2"   # the session goes on
+
+
 def test_fast_math_flags(kc):
     ok(kc, "%%cc -O3 -ffast-math\ndouble fm_dot(const double *a, int n) {\n"
            "    double s = 0;\n    for (int i = 0; i < n; i++) s += a[i] * a[i];\n    return s;\n}")

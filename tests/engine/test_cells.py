@@ -609,6 +609,9 @@ def test_a_pack_holds_in_the_cells_after_it_until_popped(fresh):
     assert run(kc, "sizeof(struct po4) * 100 + sizeof(struct po_open) * 10 + po_v.i").value == "857"
     assert ok(kc, "%%cc\n" + sizes).text() == "5 5 9 6 1\n"
     assert ok(kc, '%%cc\nprintf("%d %zu\\n", po_v.i, sizeof(struct po4));').text() == "7 8\n"
+    ok(kc, "#pragma pack(push, 1)")
+    ok(kc, "%reset")                          # a new session: no pack in force
+    assert run(kc, "struct po5 { char c; int i; };\nsizeof(struct po5)").value == "8"
 
 
 # An array whose initializer gives its size is complete in later cells, of
