@@ -673,7 +673,8 @@ static void own_header_message(char *err, size_t errlen, int cell_number, int li
                  "cell[%d]:%d: error: <%s> is a header of the C compiler itself (its "
                  "builtins); libtcc, which reads the declarations of every cell (%%%%cc cells "
                  "too), cannot read it.  Write the loop in plain C instead: %%%%cc -O3 "
-                 "-march=native vectorises such loops (sums too with -ffast-math)",
+                 "-march=native vectorises such loops (a sum's additions too with "
+                 "-ffast-math, which lets it reorder them)",
                  cell_number, line, name);
 #else
     (void)err, (void)errlen, (void)cell_number, (void)line;

@@ -609,6 +609,14 @@ def test_a_pack_holds_in_the_cells_after_it_until_popped(fresh):
     assert run(kc, "sizeof(struct po4) * 100 + sizeof(struct po_open) * 10 + po_v.i").value == "857"
     assert ok(kc, "%%cc\n" + sizes).text() == "5 5 9 6 1\n"
     assert ok(kc, '%%cc\nprintf("%d %zu\\n", po_v.i, sizeof(struct po4));').text() == "7 8\n"
+    ok(kc, "#pragma pack(2)\n#pragma pack(push, 1)")   # two levels open, then one, then none
+    ok(kc, "#pragma pack(push, 4)")
+    lv = "struct po_l%d { char c; double d; };\nsizeof(struct po_l%d)"
+    assert run(kc, lv % (1, 1)).value == "12"
+    ok(kc, "#pragma pack(pop)")
+    assert run(kc, lv % (2, 2)).value == "9"
+    ok(kc, "#pragma pack(pop)")
+    assert run(kc, lv % (3, 3)).value == "10"
     ok(kc, "#pragma pack(push, 1)")
     ok(kc, "%reset")                          # a new session: no pack in force
     assert run(kc, "struct po5 { char c; int i; };\nsizeof(struct po5)").value == "8"
