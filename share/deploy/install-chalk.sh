@@ -15,7 +15,8 @@
 # environment with `jupyter kernelspec install --sys-prefix`.  --venv-tools adds
 # python3-venv and pip (quickstart makes a venv); --test-tools adds, as optional packages, what
 # only the test suites read (gcc-12-source: `make conformance` runs GCC's torture tests;
-# clang-format: tests/build/format-check.sh; without them those tests are skipped); --optional
+# clang-format: tests/build/format-check.sh; valgrind: `make valgrind`, which .ci/run runs;
+# without them those tests are skipped); --optional
 # packages may fail to install (remembered in _build/, not retried).  Re-running is quick:
 # apt is skipped when every package is present, configure when the tree is configured for this
 # prefix (CHALK_RECONFIGURE=1 forces it).  Beware: it configures and builds in the source tree
@@ -26,7 +27,7 @@ src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 packages=(build-essential autoconf automake libtool pkg-config
           libzmq3-dev libsodium-dev libjansson-dev libssl-dev libgsl-dev libtcc-dev tcc libopenblas-dev)
 venv_tools=(python3 python3-venv python3-pip)
-test_tools=(gcc-12-source clang-format)
+test_tools=(gcc-12-source clang-format valgrind)
 optional=()
 prefix= python=python3 jobs=${CHALK_JOBS:-2} apt=1 build=1
 
