@@ -455,6 +455,98 @@ static int sv_members(strbuf *out, const char *src, const char *tag, const char 
     return found;
 }
 
+/* Whether `decl` (a declaration's text, token-spaced) declares `name` a
+ * one-dimensional array of a known size whose elements are numbers or
+ * pointers: basic type keywords and `*` before the name, one `[N]` after it
+ * (`[]` too when `sized`: the cell's own definition, sized by its
+ * initializer).  Plain char elements are not: such an array is shown as the
+ * string it holds. */
+static int numbers_array(const char *decl, const char *name, int sized)
+{
+    /* and the integer typedefs C11 7.19 and 7.20 (and POSIX's ssize_t) name */
+    static const char *const basic[] = {
+        "_Bool",   "char",      "short",    "int",       "long",     "float",     "double",
+        "signed",  "unsigned",  "const",    "volatile",  "extern",   "static",    "size_t",
+        "ssize_t", "ptrdiff_t", "intmax_t", "uintmax_t", "intptr_t", "uintptr_t", "int8_t",
+        "int16_t", "int32_t",   "int64_t",  "uint8_t",   "uint16_t", "uint32_t",  "uint64_t"
+    };
+    ctoken *t;
+    size_t n = ctoken_scan(decl, &t, NULL), i = 0;
+    int ok = 1, star = 0, chars = 0, others = 0;
+    for (; i < n && ok && !ctoken_is(decl, &t[i], name); i++) {
+        int known = ctoken_is(decl, &t[i], "*");
+        star |= known;
+        for (size_t k = 0; k < sizeof basic / sizeof *basic && !known; k++)
+            known = ctoken_is(decl, &t[i], basic[k]);
+        chars |= ctoken_is(decl, &t[i], "char");
+        others |= known && !ctoken_is(decl, &t[i], "char") && !ctoken_is(decl, &t[i], "const") &&
+                  !ctoken_is(decl, &t[i], "volatile") && !ctoken_is(decl, &t[i], "extern") &&
+                  !ctoken_is(decl, &t[i], "static") && !ctoken_is(decl, &t[i], "*");
+        ok = known;
+    }
+    /* name [ N ] and at most a ';' after it */
+    ok = ok && i > 0 && i + 2 < n && ctoken_is(decl, &t[i + 1], "[") &&
+         (chars == 0 || star || others);
+    size_t close = i + 2;
+    while (ok && close < n && !ctoken_is(decl, &t[close], "]"))
+        close++;
+    ok = ok && close < n && (sized || close > i + 2) &&
+         (close + 1 == n || (close + 2 == n && ctoken_is(decl, &t[close + 1], ";")));
+    free(t);
+    return ok;
+}
+
+/* A trailing value that is just the name of such an array (numbers_array):
+ * shown element by element, `{3, 1, 2}`, where it decayed to a pointer and
+ * showed as `(void *) 0x...`.  The cell's own definition, else the
+ * session's.  Arrays of structs or of typedef'd elements keep the pointer
+ * (whether a typedef name is a number is not known here). */
+static int shows_as_array(const decl_store *s, const cellsrc_cell *cell, const char *expr)
+{
+    size_t len = strlen(expr);
+    while (len && (expr[len - 1] == ' ' || expr[len - 1] == '\n' || expr[len - 1] == '\t'))
+        len--;
+    while (len && (*expr == ' ' || *expr == '\n' || *expr == '\t'))
+        expr++, len--;
+    char name[128];
+    if (!len || len >= sizeof name || !(isalpha((unsigned char)*expr) || *expr == '_'))
+        return 0;
+    for (size_t k = 0; k < len; k++)
+        if (!(isalnum((unsigned char)expr[k]) || expr[k] == '_'))
+            return 0;
+    memcpy(name, expr, len);
+    name[len] = 0;
+    for (size_t i = cell->nitems; i-- > 0;) {
+        const cellsrc_item *it = &cell->items[i];
+        if (it->kind == CELLSRC_VAR && it->ndefs && !strcmp(it->defs[0], name))
+            return (it->flags & CELLSRC_ARRAY) && !(it->flags & CELLSRC_EXTERN) &&
+                   numbers_array(it->text, name, it->init != NULL);
+    }
+    size_t m;
+    const size_t *v = declindex_map_get(s->names, name, len, &m);
+    for (size_t i = m; i-- > 0;) {
+        const entry *e = &s->ents[v[i]];
+        if (!e->dead && e->kind == ENT_VAR && strv_has(e->keys, e->nkeys, name))
+            return numbers_array(e->text, name, 0);
+    }
+    return 0;
+}
+
+/* Shown as `{a, b, c}`: the first ARRAY_SHOWN elements, then `... N in all`. */
+#define ARRAY_SHOWN 32
+static void show_array(strbuf *body, const char *expr, int line, int last, int cell_number)
+{
+    strbuf_addf(
+        body,
+        "#line %d \"cell[%d]\"\n{ __chalk_sv_begin(\"\"); for (unsigned long __chalk_i = 0; "
+        "__chalk_i < sizeof (%s\n#line %d\n) / sizeof (%s\n#line %d\n)[0]; __chalk_i++) { "
+        "if (__chalk_i) __chalk_sv_text(\", \"); if (__chalk_i == %d) { "
+        "__chalk_sv_text(\"... \"); __chalk_sv_u64(sizeof (%s\n#line %d\n) / sizeof "
+        "(%s\n#line %d\n)[0]); __chalk_sv_text(\" in all\"); break; } "
+        "__CHALK_SV((%s\n#line %d\n)[__chalk_i]); } __chalk_sv_end(); }\n",
+        line, cell_number, expr, last, expr, last, ARRAY_SHOWN, expr, last, expr, last, expr, last);
+}
+
 static void show_struct(strbuf *body, const char *unit, const decl_store *s, int helpers,
                         const char *expr, int line, int last, int cell_number)
 {
@@ -1039,7 +1131,9 @@ static void emit_items(strbuf *b, strbuf *body, const decl_store *s, const decli
             for (const char *c = t; *c; c++)
                 last += *c == '\n';
             int show = shows && !void_call(s, idx, cell, it->text);
-            if (show && s->show_tag)
+            if (show && !s->show_tag && shows_as_array(s, cell, it->text))
+                show_array(body, t, it->line, last, cell_number);
+            else if (show && s->show_tag)
                 show_struct(body, b->s, s, helpers, t, it->line, last, cell_number);
             else if (show)
                 strbuf_addf(body, "#line %d \"cell[%d]\"\n__CHALK_SHOW((%s\n#line %d\n));\n",
@@ -1125,7 +1219,11 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
     free(marked);
     if (shows)
         show_macro(&b, helpers);
-    if (shows && s->show_tag) {
+    int arrays = 0;
+    for (size_t i = 0; shows && !s->show_tag && i < cell->nitems; i++)
+        arrays |= cell->items[i].kind == CELLSRC_EXPR &&
+                  shows_as_array(s, cell, cell->items[i].text);
+    if (shows && (s->show_tag || arrays)) {
         strbuf_add(&b, sv_macro);
         sv_generic(&b, helpers);
     }

@@ -639,6 +639,28 @@ def test_an_array_sized_by_its_initializer_keeps_its_size_in_later_cells(fresh):
     assert run(kc, "sizeof sz_s").value == "13"
 
 
+# A trailing value naming an array of numbers or pointers shows its elements,
+# as a struct's array member does, where it decayed to a pointer and showed as
+# `(void *) 0x...`.  A char array is its string; elements a typedef of a
+# struct could be, structs and rows of a 2-D array keep the pointer.
+def test_an_array_value_shows_its_elements(kc):
+    assert run(kc, "int av_i[] = {3, 1, 2};\nav_i").value == "{3, 1, 2}"
+    assert run(kc, "av_i[0] = 9; av_i").value == "{9, 1, 2}"           # a later cell
+    ok(kc, 'double av_d[2] = {1.5, 2}; unsigned char av_b[3] = {1, 2, 255};\n'
+           'const char *av_s[] = {"a", "bb"}; int *av_p[2] = {0}; size_t av_z[1] = {7};\n'
+           'char av_c[] = "hi"; struct av_w { int a; } av_ws[2]; int av_m[2][3];\n'
+           'int av_big[100]; for (int i = 0; i < 100; i++) av_big[i] = i;')
+    assert run(kc, "av_d").value == "{1.5, 2}"
+    assert run(kc, "av_b").value == "{1, 2, 255}"
+    assert run(kc, "av_s").value == '{"a", "bb"}'
+    assert run(kc, "av_p").value == "{NULL, NULL}"
+    assert run(kc, "av_z").value == "{7}"
+    assert run(kc, "av_c").value == '"hi"'
+    assert run(kc, "av_big").value == "{" + ", ".join(map(str, range(32))) + ", ... 100 in all}"
+    for pointer in ("av_ws", "av_m", "av_i + 1"):
+        assert re.fullmatch(r"\(void \*\) 0x[0-9a-f]+", run(kc, pointer).value), pointer
+
+
 def test_struct_fields_show_floats_and_long_doubles_with_their_own_digits(kc):
     ok(kc, "struct fl3 { float f; long double l; double d; };")
     assert run(kc, "struct fl3 fl3v = {1.0f / 3, 1.0L / 3, 1.0 / 3}; fl3v").value == \
