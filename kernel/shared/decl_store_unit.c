@@ -463,30 +463,31 @@ static int sv_members(strbuf *out, const char *src, const char *tag, const char 
  * string it holds. */
 static int numbers_array(const char *decl, const char *name, int sized)
 {
+    static const char *const qualifiers[] = { "const", "volatile", "extern", "static" };
     /* and the integer typedefs C11 7.19 and 7.20 (and POSIX's ssize_t) name */
-    static const char *const basic[] = {
-        "_Bool",   "char",      "short",    "int",       "long",     "float",     "double",
-        "signed",  "unsigned",  "const",    "volatile",  "extern",   "static",    "size_t",
-        "ssize_t", "ptrdiff_t", "intmax_t", "uintmax_t", "intptr_t", "uintptr_t", "int8_t",
-        "int16_t", "int32_t",   "int64_t",  "uint8_t",   "uint16_t", "uint32_t",  "uint64_t"
-    };
+    static const char *const numbers[] = { "_Bool",     "short",    "int",       "long",
+                                           "float",     "double",   "signed",    "unsigned",
+                                           "size_t",    "ssize_t",  "ptrdiff_t", "intmax_t",
+                                           "uintmax_t", "intptr_t", "uintptr_t", "int8_t",
+                                           "int16_t",   "int32_t",  "int64_t",   "uint8_t",
+                                           "uint16_t",  "uint32_t", "uint64_t" };
     ctoken *t;
     size_t n = ctoken_scan(decl, &t, NULL), i = 0;
     int ok = 1, star = 0, chars = 0, others = 0;
     for (; i < n && ok && !ctoken_is(decl, &t[i], name); i++) {
-        int known = ctoken_is(decl, &t[i], "*");
-        star |= known;
-        for (size_t k = 0; k < sizeof basic / sizeof *basic && !known; k++)
-            known = ctoken_is(decl, &t[i], basic[k]);
+        int q = 0, num = 0;
+        for (size_t k = 0; k < sizeof qualifiers / sizeof *qualifiers; k++)
+            q |= ctoken_is(decl, &t[i], qualifiers[k]);
+        for (size_t k = 0; k < sizeof numbers / sizeof *numbers; k++)
+            num |= ctoken_is(decl, &t[i], numbers[k]);
+        star |= ctoken_is(decl, &t[i], "*");
         chars |= ctoken_is(decl, &t[i], "char");
-        others |= known && !ctoken_is(decl, &t[i], "char") && !ctoken_is(decl, &t[i], "const") &&
-                  !ctoken_is(decl, &t[i], "volatile") && !ctoken_is(decl, &t[i], "extern") &&
-                  !ctoken_is(decl, &t[i], "static") && !ctoken_is(decl, &t[i], "*");
-        ok = known;
+        others |= num;
+        ok = q || num || ctoken_is(decl, &t[i], "*") || ctoken_is(decl, &t[i], "char");
     }
-    /* name [ N ] and at most a ';' after it */
-    ok = ok && i > 0 && i + 2 < n && ctoken_is(decl, &t[i + 1], "[") &&
-         (chars == 0 || star || others);
+    /* a type before the name, not plain char; then [ N ] and at most ';' */
+    ok = ok && (star || others || chars) && !(chars && !others && !star) && i + 2 < n &&
+         ctoken_is(decl, &t[i + 1], "[");
     size_t close = i + 2;
     while (ok && close < n && !ctoken_is(decl, &t[close], "]"))
         close++;
@@ -499,7 +500,7 @@ static int numbers_array(const char *decl, const char *name, int sized)
 /* A trailing value that is just the name of such an array (numbers_array):
  * shown element by element, `{3, 1, 2}`, where it decayed to a pointer and
  * showed as `(void *) 0x...`.  The cell's own definition, else the
- * session's.  Arrays of structs or of typedef'd elements keep the pointer
+ * session's.  Arrays of structs or of other typedefs keep the pointer
  * (whether a typedef name is a number is not known here). */
 static int shows_as_array(const decl_store *s, const cellsrc_cell *cell, const char *expr)
 {
