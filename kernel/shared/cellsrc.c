@@ -890,7 +890,7 @@ static int single_declarator(splitter *sp, cellsrc_item *it, const decl_shape *d
 /* A function definition's text (`static` and `inline` blanked so the
  * definition is external and tcc_get_symbol finds it) and its prototype. */
 static void function_text(splitter *sp, cellsrc_item *it, size_t start, const decl_shape *d,
-                          const decl_extent *x)
+                          const decl_extent *x, int own_type)
 {
     size_t end = x->end, body = x->body;
     unsigned char *blank = alloc_resize(NULL, end - start);
@@ -899,6 +899,9 @@ static void function_text(splitter *sp, cellsrc_item *it, size_t start, const de
         if (tok_is(sp, i, "static") || tok_is(sp, i, "inline") || tok_is(sp, i, "__inline") ||
             tok_is(sp, i, "__inline__"))
             blank[i - start] = 1;
+    /* the return type's body is the type item's (single_item) */
+    for (size_t i = d->body_open; own_type && i < d->body_close; i++)
+        blank[i - start] = 1;
     it->text = render(sp, start, end, blank);
     /* K&R (`f(x) int x; {`, or `f(x) {` with x an implicit int):
      * declared without a prototype, `int f();`, as C sees it */
@@ -918,6 +921,8 @@ static void function_text(splitter *sp, cellsrc_item *it, size_t start, const de
     free(blank);
 }
 
+static void tagged_type_item(splitter *sp, size_t start, const decl_shape *d);
+
 /* The declaration as one item of `kind`: a type, a function definition, a
  * typedef, or (for headers, CELLSRC_WHOLE) any declaration as written. */
 static void single_item(splitter *sp, size_t start, const decl_shape *d, const decl_extent *x,
@@ -925,6 +930,14 @@ static void single_item(splitter *sp, size_t start, const decl_shape *d, const d
 {
     int whole = (sp->options & CELLSRC_WHOLE) != 0;
     size_t stop = x->end, body = x->body;
+    /* `struct pair { int a, b; } mk(int a) { ... }`: the type defined in the
+     * return type is an item of its own, before the function's, as it is
+     * before variables declared with it; else the function was kept under
+     * the tag, and the cell ended with "no address for 'struct pair'". */
+    int own_type = kind == CELLSRC_FUNC && !whole && d->tag_name != (size_t)-1 &&
+                   d->body_open != (size_t)-1;
+    if (own_type)
+        tagged_type_item(sp, start, d);
     cellsrc_item *it = new_item(sp, kind, start);
     if (d->is_typedef)
         it->flags |= CELLSRC_TYPEDEF;
@@ -932,10 +945,10 @@ static void single_item(splitter *sp, size_t start, const decl_shape *d, const d
      * keeps a function under its first name); nor does `typedef struct S
      * T;` define struct S: it names it (a ref), and keying it by the tag
      * would let it replace the body the session holds */
-    if (d->tag_name != (size_t)-1 &&
+    if (d->tag_name != (size_t)-1 && !own_type &&
         (d->body_open != (size_t)-1 || (kind == CELLSRC_TYPE && !d->is_typedef)))
         add_tag_def(sp, it, d);
-    if (d->body_open != (size_t)-1 && tok_is(sp, d->tag_kw, "enum"))
+    if (d->body_open != (size_t)-1 && tok_is(sp, d->tag_kw, "enum") && !own_type)
         enum_constants(sp, it, d->body_open, d->body_close);
     /* the declarators' names; a function definition has one declarator,
      * which ends at its K&R parameter declarations or its body */
@@ -974,7 +987,7 @@ static void single_item(splitter *sp, size_t start, const decl_shape *d, const d
             memcpy(it->text + tl, ";", 2);
         }
     } else {
-        function_text(sp, it, start, d, x);
+        function_text(sp, it, start, d, x, own_type);
     }
 }
 

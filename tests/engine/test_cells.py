@@ -661,6 +661,19 @@ def test_an_array_value_shows_its_elements(kc):
         assert re.fullmatch(r"\(void \*\) 0x[0-9a-f]+", run(kc, pointer).value), pointer
 
 
+# A struct or enum defined in a function's return type is a type of the
+# session as well as the function: the cell ended with "KernelError: no
+# address for 'struct rt_pair'" (the function was kept under the tag).
+def test_a_type_defined_in_a_return_type_is_kept_with_its_function(kc):
+    ok(kc, "struct rt_pair { int a, b; } rt_mk(int a) { return (struct rt_pair){a, a + 1}; }")
+    assert run(kc, "struct rt_pair rt_p = rt_mk(4);\nrt_p.b * 10 + (int)sizeof(struct rt_pair)").value == "58"
+    assert run(kc, "rt_mk(1)").value == "{a = 1, b = 2}"
+    ok(kc, "enum rt_dir { RT_UP, RT_DOWN } rt_flip(enum rt_dir d) { return d == RT_UP ? RT_DOWN : RT_UP; }")
+    assert run(kc, "rt_flip(RT_UP) == RT_DOWN").value == "1"
+    ok(kc, "%%cc\nstruct rt_tri { int x, y, z; } rt_mk3(int v) { return (struct rt_tri){v, v, v}; }")
+    assert run(kc, "rt_mk3(2).z + rt_mk(3).a").value == "5"
+
+
 def test_struct_fields_show_floats_and_long_doubles_with_their_own_digits(kc):
     ok(kc, "struct fl3 { float f; long double l; double d; };")
     assert run(kc, "struct fl3 fl3v = {1.0f / 3, 1.0L / 3, 1.0 / 3}; fl3v").value == \
