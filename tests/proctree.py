@@ -20,15 +20,20 @@ def stat_fields(pid):
     return stat[stat.rindex(")") + 2:].split()
 
 
-def parents(zombies=False):
-    """pid -> parent pid of every live process (and of zombies, if asked)."""
+def states():
+    """pid -> (parent pid, state letter) of every process, zombies included."""
     out = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
             f = stat_fields(d)
-            if f and (zombies or f[0] != "Z"):
-                out[int(d)] = int(f[1])
+            if f:
+                out[int(d)] = (int(f[1]), f[0])
     return out
+
+
+def parents(zombies=False):
+    """pid -> parent pid of every live process (and of zombies, if asked)."""
+    return {p: pp for p, (pp, st) in states().items() if zombies or st != "Z"}
 
 
 def descendants(pid, parent_of=None):
@@ -36,8 +41,9 @@ def descendants(pid, parent_of=None):
     while a holder hands over, the old one is a zombie whose child, the new
     holder, is not yet the kernel's."""
     if parent_of is None:
-        everyone = parents(zombies=True)
-        live = parents()
+        seen = states()
+        everyone = {p: pp for p, (pp, _) in seen.items()}
+        live = {p for p, (_, st) in seen.items() if st != "Z"}
     else:
         everyone = live = parent_of
     children = {}

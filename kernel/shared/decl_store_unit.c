@@ -774,6 +774,15 @@ static void own_header_message(char *err, size_t errlen, int cell_number, int li
 #endif
 }
 
+/* The cell split under the `#pragma pack` earlier cells left open; pv->pack
+ * becomes what it leaves. */
+static cellsrc_cell *split_under_session_pack(const decl_store *s, decl_store_private *pv,
+                                              const char *code, unsigned options, typectx *tc)
+{
+    pv->pack = s->pack;
+    return cellsrc_split_packed(code, options, is_type_cb, tc, &pv->pack);
+}
+
 /* Split the cell.  A cell that #includes a header the store has not seen
  * gets a header index of its own (pv->idx), checked against the library-name
  * rule, and is split again with it (the header may bring typedef names the
@@ -783,8 +792,7 @@ static int split_cell(decl_store *s, const char *code, int cell_number, decl_sto
                       char *err, size_t errlen)
 {
     /* A first pass with the current index finds the cell's #includes. */
-    pv->pack = s->pack;
-    cellsrc_cell *cell = cellsrc_split_packed(code, 0, is_type_cb, tc, &pv->pack);
+    cellsrc_cell *cell = split_under_session_pack(s, pv, code, 0, tc);
     char **incs = strv_dup(s->includes, s->nincludes);
     size_t nincs = s->nincludes, before = nincs;
     for (size_t i = 0; i < cell->nitems; i++) {
@@ -861,8 +869,7 @@ static int split_cell(decl_store *s, const char *code, int cell_number, decl_sto
         /* the new header may bring typedef names the cell uses */
         cellsrc_destroy(&cell);
         tc->idx = idx;
-        pv->pack = s->pack;
-        cell = cellsrc_split_packed(code, 0, is_type_cb, tc, &pv->pack);
+        cell = split_under_session_pack(s, pv, code, 0, tc);
     }
     *cell_out = cell;
     *idx_out = idx;
@@ -1172,8 +1179,7 @@ int decl_store_prepare(decl_store *s, const char *code, int cell_number, decl_st
     }
     if (expand_macro_items(s, cell, &tc) < 0) {
         cellsrc_destroy(&cell);
-        pv->pack = s->pack;
-        cell = cellsrc_split_packed(code, CELLSRC_NO_MACROS, is_type_cb, &tc, &pv->pack);
+        cell = split_under_session_pack(s, pv, code, CELLSRC_NO_MACROS, &tc);
     }
     pv->cell = cell;
     p->magics = cell->magics;

@@ -220,17 +220,23 @@ def launch():
     run.stop()
 
 
-def test_chalk_eg_launch_answers_enterprise_gateway_and_runs_a_cell(launch):
+def connect(info):
+    """A client with its channels started on the connection info EG was sent."""
     from jupyter_client import BlockingKernelClient
-    from kernelclient import TIMEOUT, run
-    info = launch.start()
-    assert info["kernel_id"] == launch.env["KERNEL_ID"] and info["ip"] == "127.0.0.1"
-    assert info["signature_scheme"] == "hmac-sha256" and info["pgid"] > 0
     client = BlockingKernelClient()
     client.load_connection_info({k: info[k] for k in (
         "shell_port", "iopub_port", "stdin_port", "control_port", "hb_port", "ip", "key",
         "transport", "signature_scheme")})
     client.start_channels()
+    return client
+
+
+def test_chalk_eg_launch_answers_enterprise_gateway_and_runs_a_cell(launch):
+    from kernelclient import TIMEOUT, run
+    info = launch.start()
+    assert info["kernel_id"] == launch.env["KERNEL_ID"] and info["ip"] == "127.0.0.1"
+    assert info["signature_scheme"] == "hmac-sha256" and info["pgid"] > 0
+    client = connect(info)
     try:
         client.wait_for_ready(timeout=TIMEOUT)
         r = run(client, 'printf("%d\\n", 6 * 7);')
@@ -273,18 +279,13 @@ def taken_port():
 def test_chalk_eg_launch_starts_the_kernel_again_when_a_chosen_port_was_taken(launch, taken_port):
     # The race made certain: the first attempt's hb port (bound last, after the four others)
     # is taken, as if another process got it between the choice and the kernel's bind.
-    from jupyter_client import BlockingKernelClient
     from kernelclient import TIMEOUT
     first = unused_ports(4) + [taken_port]
     launch.env["CHALK_EG_TEST_PORTS"] = " ".join(map(str, first))
     info = launch.start()
     reported = [info[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
     assert taken_port not in reported and reported != first
-    client = BlockingKernelClient()
-    client.load_connection_info({k: info[k] for k in (
-        "shell_port", "iopub_port", "stdin_port", "control_port", "hb_port", "ip", "key",
-        "transport", "signature_scheme")})
-    client.start_channels()
+    client = connect(info)
     try:
         client.wait_for_ready(timeout=TIMEOUT)  # a kernel_info_request answered
         client.shutdown()
